@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* EAL internals shared between its source files; never installed. */
+#ifndef EAL_PRIVATE_H
+#define EAL_PRIVATE_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <dpx_eal.h>
+
+#define EAL_MAX_VDEV_ARGS 64
+#define EAL_MAX_LOG_PATTERNS 32
+#define EAL_FILE_PREFIX_MAX 64
+
+struct eal_log_pattern {
+	char pattern[128];
+	unsigned int level;
+};
+
+/* Everything the command line says, as parsed by eal_options_parse (no I/O). */
+struct eal_options {
+	/* lcore id -> cpu id, -1 when the lcore is not enabled */
+	int lcore_cpu[DPX_MAX_LCORE];
+	unsigned int lcore_count;
+	int main_lcore; /* -1: lowest enabled lcore */
+	char file_prefix[EAL_FILE_PREFIX_MAX];
+	const char *vdev_args[EAL_MAX_VDEV_ARGS];
+	unsigned int vdev_count;
+	uint64_t memory_mb;                         /* -m, 0 = no cap */
+	uint64_t socket_mem_mb[DPX_MAX_NUMA_NODES]; /* --socket-mem */
+	bool socket_mem_set;
+	bool no_huge;
+	bool in_memory;
+	bool syslog;
+	bool help;
+	char huge_dir[PATH_MAX];
+	enum dpx_iova_mode iova_mode;
+	struct eal_log_pattern log_patterns[EAL_MAX_LOG_PATTERNS];
+	unsigned int log_pattern_count;
+	unsigned int log_global_level; /* 0: unchanged */
+};
+
+/* Set defaults: no lcore chosen yet, prefix "dpx". */
+void eal_options_init(struct eal_options *opts);
+
+/*
+ * Parse argv[1..] up to "--" or the first non-option. Pure: no output, no
+ * system calls. On error, err holds one line naming the option.
+ * Returns the number of arguments consumed (the "--" included), or -EINVAL.
+ * argv strings are referenced, not copied (vdev_args point into argv).
+ */
+int eal_options_parse(struct eal_options *opts, int argc, char **argv, char *err, size_t errlen);
+
+/*
+ * Parse a core list "0-3,6" (for -l) or an lcore map "0-3@1,4" (for --lcores)
+ * into lcore_cpu[]. Returns the number of lcores, or -EINVAL.
+ */
+int eal_parse_lcore_list(const char *s, int lcore_cpu[DPX_MAX_LCORE], bool allow_cpu_map);
+
+/* Log type of the EAL itself. */
+extern int eal_logtype;
+#define EAL_LOG(level, fmt, ...) DPX_LOG(level, eal_logtype, "EAL: " fmt, ##__VA_ARGS__)
+
+/* The options this process was started with (valid after init). */
+const struct eal_options *eal_get_options(void);
+
+/* lcore threads (linux/eal_lcore.c) */
+int eal_lcores_start(const struct eal_options *opts);
+void eal_lcores_stop(void);
+
+/* runtime directory and its lock (linux/eal_runtime_dir.c) */
+int eal_runtime_dir_create(const struct eal_options *opts);
+void eal_runtime_dir_remove(void);
+
+/* cycle counter calibration (linux/eal_cycles.c) */
+void eal_cycles_calibrate(void);
+
+#endif /* EAL_PRIVATE_H */

@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dpx_eal_init / dpx_eal_cleanup: parse the options, then bring up each EAL
+ * stage in order; a failing stage rolls back the ones before it, and cleanup
+ * takes them down in reverse order.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "eal_private.h"
+
+DPX_LOG_REGISTER(eal_logtype, "eal");
+
+static struct eal_options options;
+static bool initialized;
+static unsigned int stages_up;
+
+struct eal_stage {
+	const char *name;
+	int (*init)(const struct eal_options *opts);
+	void (*fini)(void);
+};
+
+static int
+cycles_init(const struct eal_options *opts)
+{
+	(void)opts;
+	eal_cycles_calibrate();
+	return 0;
+}
+
+/* Later subsystems (memory, VFIO, buses) add one line here, in dependency order. */
+static const struct eal_stage stages[] = {
+	{"runtime directory", eal_runtime_dir_create, eal_runtime_dir_remove},
+	{"cycle counter", cycles_init, NULL},
+	{"lcores", eal_lcores_start, eal_lcores_stop},
+};
+
+const struct eal_options *
+eal_get_options(void)
+{
+	return &options;
+}
+
+int
+dpx_eal_is_initialized(void)
+{
+	return initialized;
+}
+
+void
+dpx_eal_usage(FILE *f, const char *prgname)
+{
+	fprintf(f,
+		"Usage: %s [EAL options] -- [program options]\n"
+		"EAL options:\n"
+		"  -l, --lcores LIST       lcores to use: \"0-3,6\"; \"0-3@1\" runs lcores 0-3 on cpu 1\n"
+		"  --main-lcore ID         lcore of the main thread (default: lowest)\n"
+		"  --log-level [GLOB:]LVL  log level, globally or per component (vhost:debug)\n"
+		"  --syslog                also log to syslog\n"
+		"  --file-prefix NAME      runtime directory name (default: dpx)\n"
+		"  --vdev ARGS             add a virtual device: name,key=value,...\n"
+		"  -m MB                   memory to use at most, all NUMA nodes\n"
+		"  --socket-mem MB,MB...   memory to use at most, per NUMA node\n"
+		"  --no-huge               use anonymous memory instead of hugepages\n"
+		"  --huge-dir DIR          hugetlbfs mount to use\n"
+		"  --iova-mode va|pa       IOVA mode\n"
+		"  --in-memory             leave no files on disk; no prefix lock\n"
+		"  -h, --help              show this help\n",
+		prgname);
+}
+
+static void
+apply_log_options(const struct eal_options *opts)
+{
+	if (opts->log_global_level != 0)
+		dpx_log_set_global_level(opts->log_global_level);
+	for (unsigned int i = 0; i < opts->log_pattern_count; i++)
+		dpx_log_set_level_pattern(opts->log_patterns[i].pattern,
+					  opts->log_patterns[i].level);
+	if (opts->syslog) {
+		openlog("dpx", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+		dpx_log_set_syslog(1);
+	}
+}
+
+static void
+stages_down(void)
+{
+	while (stages_up > 0) {
+		const struct eal_stage *s = &stages[--stages_up];
+		if (s->fini != NULL)
+			s->fini();
+	}
+}
+
+int
+dpx_eal_init(int argc, char **argv)
+{
+	char err[256];
+	int consumed, rc;
+
+	if (initialized)
+		return -EALREADY;
+	eal_options_init(&options);
+	consumed = eal_options_parse(&options, argc, argv, err, sizeof(err));
+	if (consumed < 0) {
+		EAL_LOG(ERR, "%s (see --help)", err);
+		return consumed;
+	}
+	if (options.help) {
+		dpx_eal_usage(stdout, argc > 0 ? argv[0] : "dpx");
+		return -ECANCELED;
+	}
+	apply_log_options(&options);
+	for (stages_up = 0; stages_up < DPX_DIM(stages); stages_up++) {
+		rc = stages[stages_up].init(&options);
+		if (rc != 0) {
+			EAL_LOG(ERR, "initialisation failed at %s: %s", stages[stages_up].name,
+				dpx_strerror(rc));
+			stages_down();
+			return rc;
+		}
+	}
+	initialized = true;
+	if (consumed > 0 && argc > 0)
+		argv[consumed] = argv[0]; /* the program parses (argc - consumed, argv + consumed) */
+	return consumed;
+}
+
+int
+dpx_eal_cleanup(void)
+{
+	if (!initialized)
+		return -EALREADY;
+	stages_down();
+	if (options.syslog) {
+		dpx_log_set_syslog(0);
+		closelog();
+	}
+	initialized = false;
+	return 0;
+}
+
+const char *
+dpx_eal_file_prefix(void)
+{
+	return options.file_prefix;
+}
+
+enum dpx_iova_mode
+dpx_eal_iova_mode(void)
+{
+	return options.iova_mode == DPX_IOVA_DC ? DPX_IOVA_VA : options.iova_mode;
+}
+
+unsigned int
+dpx_eal_vdev_count(void)
+{
+	return options.vdev_count;
+}
+
+const char *
+dpx_eal_vdev_arg(unsigned int i)
+{
+	return i < options.vdev_count ? options.vdev_args[i] : NULL;
+}
+
+int
+dpx_eal_no_huge(void)
+{
+	return options.no_huge;
+}
+
+int
+dpx_eal_in_memory(void)
+{
+	return options.in_memory;
+}

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dpx-test: one binary, many cases. A test file registers each case with
+ *
+ *     DPX_TEST_REGISTER(name, suite, function);
+ *
+ * on a line of its own; test/meson.build reads those lines and makes each case
+ * its own `meson test` entry in its suite (fast, hugepage, guest, perf).
+ * A case returns DPX_TEST_SUCCESS, DPX_TEST_FAILED, or DPX_TEST_SKIPPED (77,
+ * after printing why, through DPX_TEST_SKIP).
+ */
+#ifndef DPX_TEST_H
+#define DPX_TEST_H
+
+#include <stdio.h>
+#include <string.h>
+#include <inttypes.h>
+
+#include <dpx_eal.h>
+
+#define DPX_TEST_SUCCESS 0
+#define DPX_TEST_FAILED 1
+#define DPX_TEST_SKIPPED 77
+
+struct dpx_test_case {
+	const char *name;
+	const char *suite;
+	int (*fn)(void);
+	struct dpx_test_case *next;
+};
+
+void dpx_test_register(struct dpx_test_case *tc);
+
+#define DPX_TEST_REGISTER(name, suite, fn)                                                         \
+	static struct dpx_test_case dpx_test_case_##name = {#name, #suite, fn, NULL};              \
+	__attribute__((constructor)) static void dpx_test_ctor_##name(void)                      \
+	{                                                                                          \
+		dpx_test_register(&dpx_test_case_##name);                                          \
+	}
+
+#define DPX_TEST_ASSERT(cond, fmt, ...)                                                            \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			printf("FAIL %s:%d: %s: " fmt "\n", __FILE__, __LINE__, #cond,             \
+			       ##__VA_ARGS__);                                                     \
+			return DPX_TEST_FAILED;                                                    \
+		}                                                                                  \
+	} while (0)
+
+#define DPX_TEST_ASSERT_EQUAL(a, b, fmt, ...)                                                      \
+	do {                                                                                       \
+		long long va_ = (long long)(a), vb_ = (long long)(b);                              \
+		if (va_ != vb_) {                                                                  \
+			printf("FAIL %s:%d: %s == %s: got %lld, expected %lld: " fmt "\n",         \
+			       __FILE__, __LINE__, #a, #b, va_, vb_, ##__VA_ARGS__);               \
+			return DPX_TEST_FAILED;                                                    \
+		}                                                                                  \
+	} while (0)
+
+/* Run a sub-check returning a DPX_TEST_* code and propagate a failure or skip. */
+#define DPX_TEST_RUN(expr)                                                                         \
+	do {                                                                                       \
+		int rc_ = (expr);                                                                  \
+		if (rc_ != DPX_TEST_SUCCESS)                                                       \
+			return rc_;                                                                \
+	} while (0)
+
+#define DPX_TEST_SKIP(fmt, ...)                                                                    \
+	do {                                                                                       \
+		printf("SKIP: " fmt "\n", ##__VA_ARGS__);                                          \
+		return DPX_TEST_SKIPPED;                                                           \
+	} while (0)
+
+/*
+ * Initialise the EAL for a test: the given options (NULL-terminated) plus a
+ * file prefix unique to this process (unless one is given), and the log level
+ * from DPX_TEST_LOG_LEVEL. Returns what dpx_eal_init returns.
+ */
+int dpx_test_eal_init(const char *first, ...) __attribute__((sentinel));
+
+/* Number of open fds of this process (for leak checks). */
+int dpx_test_count_fds(void);
+
+/* Number of threads of this process (for leak checks). */
+int dpx_test_count_threads(void);
+
+/* Report a benchmark figure on one line: "PERF name: value unit". */
+#define DPX_TEST_PERF(name, value, unit)                                                           \
+	printf("PERF %-48s %14.2f %s\n", name, (double)(value), unit)
+
+#endif /* DPX_TEST_H */

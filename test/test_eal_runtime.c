@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Runtime directory: the file-prefix lock, and cleanup leaving nothing behind. */
+#include <sched.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "dpx_test.h"
+
+static int
+path_exists(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0;
+}
+
+/*
+ * A second process trying a prefix: forked before this process initialises (so
+ * it starts clean), it waits on a pipe until told to go, then exits with the
+ * negated dpx_eal_init result.
+ */
+struct contender {
+	pid_t pid;
+	int go_fd;
+};
+
+static struct contender
+contender_start(const char *prefix_opt)
+{
+	struct contender c = {-1, -1};
+	int fds[2];
+
+	if (pipe(fds) != 0)
+		return c;
+	c.pid = fork();
+	if (c.pid == 0) {
+		char go;
+		close(fds[1]);
+		if (read(fds[0], &go, 1) != 1)
+			_exit(255);
+		char *argv[] = {"child", "--no-huge", "-l", "0", (char *)prefix_opt, NULL};
+		int rc = dpx_eal_init(5, argv);
+		if (rc >= 0)
+			dpx_eal_cleanup();
+		_exit(rc < 0 ? -rc : 0);
+	}
+	close(fds[0]);
+	c.go_fd = fds[1];
+	return c;
+}
+
+static int
+contender_result(struct contender *c)
+{
+	int status;
+
+	if (c->pid < 0 || write(c->go_fd, "g", 1) != 1)
+		return -1;
+	close(c->go_fd);
+	waitpid(c->pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static int
+test_eal_file_prefix_lock(void)
+{
+	char prefix_opt[64], other_opt[64], dir[4096];
+
+	snprintf(prefix_opt, sizeof(prefix_opt), "--file-prefix=locktest-%d", (int)getpid());
+	snprintf(other_opt, sizeof(other_opt), "--file-prefix=locktest-other-%d", (int)getpid());
+	struct contender same = contender_start(prefix_opt);
+	struct contender other = contender_start(other_opt);
+	struct contender after = contender_start(prefix_opt);
+	DPX_TEST_ASSERT(same.pid > 0 && other.pid > 0 && after.pid > 0, "fork");
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "-l", "0", prefix_opt, NULL) > 0, "init");
+	snprintf(dir, sizeof(dir), "%s", dpx_eal_runtime_dir());
+	DPX_TEST_ASSERT(dir[0] != '\0' && path_exists(dir), "runtime dir '%s' exists", dir);
+
+	DPX_TEST_ASSERT_EQUAL(contender_result(&same), EBUSY, "same prefix is refused");
+	DPX_TEST_ASSERT_EQUAL(contender_result(&other), 0, "another prefix coexists");
+
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	DPX_TEST_ASSERT(!path_exists(dir), "runtime dir %s removed at cleanup", dir);
+	DPX_TEST_ASSERT_EQUAL(contender_result(&after), 0, "prefix free again after cleanup");
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(eal_file_prefix_lock, fast, test_eal_file_prefix_lock);
+
+static int
+test_eal_cleanup_leaks(void)
+{
+	int fds = dpx_test_count_fds(), threads = dpx_test_count_threads();
+	int cpu = sched_getcpu();
+	char map[32];
+
+	snprintf(map, sizeof(map), "0-2@%d", cpu);
+	for (int round = 0; round < 3; round++) {
+		DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "--lcores", map, NULL) > 0, "init");
+		DPX_TEST_ASSERT_EQUAL(dpx_test_count_threads(), threads + 2, "two worker threads");
+		char dir[4096];
+		snprintf(dir, sizeof(dir), "%s", dpx_eal_runtime_dir());
+		DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+		DPX_TEST_ASSERT_EQUAL(dpx_test_count_threads(), threads, "threads after cleanup");
+		DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds, "fds after cleanup");
+		DPX_TEST_ASSERT(!path_exists(dir), "runtime dir %s left behind", dir);
+	}
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(eal_cleanup_leaks, fast, test_eal_cleanup_leaks);

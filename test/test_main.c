@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* dpx-test: with no argument, list the cases; with a name, run that case. */
+#include <dirent.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "dpx_test.h"
+
+static struct dpx_test_case *cases;
+
+void
+dpx_test_register(struct dpx_test_case *tc)
+{
+	struct dpx_test_case **p = &cases;
+
+	/* keep the list sorted by name so listings are stable */
+	while (*p != NULL && strcmp((*p)->name, tc->name) < 0)
+		p = &(*p)->next;
+	tc->next = *p;
+	*p = tc;
+}
+
+#define TEST_MAX_EAL_ARGS 64
+
+int
+dpx_test_eal_init(const char *first, ...)
+{
+	static char prefix[64];
+	static char log_level[96];
+	static char *argv[TEST_MAX_EAL_ARGS + 4];
+	const char *env_level = getenv("DPX_TEST_LOG_LEVEL");
+	int argc = 0;
+	int has_prefix = 0;
+	va_list ap;
+
+	argv[argc++] = "dpx-test";
+	va_start(ap, first);
+	for (const char *a = first; a != NULL && argc < TEST_MAX_EAL_ARGS; a = va_arg(ap, const char *)) {
+		if (strncmp(a, "--file-prefix", 13) == 0 || strcmp(a, "--in-memory") == 0)
+			has_prefix = 1;
+		argv[argc++] = (char *)a;
+	}
+	va_end(ap);
+	if (!has_prefix) {
+		snprintf(prefix, sizeof(prefix), "--file-prefix=dpxtest-%d", (int)getpid());
+		argv[argc++] = prefix;
+	}
+	if (env_level != NULL) {
+		snprintf(log_level, sizeof(log_level), "--log-level=%s", env_level);
+		argv[argc++] = log_level;
+	}
+	argv[argc] = NULL;
+	return dpx_eal_init(argc, argv);
+}
+
+static int
+count_dir_entries(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	int n = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+int
+dpx_test_count_fds(void)
+{
+	return count_dir_entries("/proc/self/fd") - 1; /* the opendir fd itself */
+}
+
+int
+dpx_test_count_threads(void)
+{
+	return count_dir_entries("/proc/self/task");
+}
+
+static void
+list_cases(void)
+{
+	for (struct dpx_test_case *tc = cases; tc != NULL; tc = tc->next)
+		printf("%-40s %s\n", tc->name, tc->suite);
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc < 2) {
+		list_cases();
+		return 0;
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		printf("usage: %s [CASE]\n  with no CASE, list the cases and their suites\n",
+		       argv[0]);
+		return 0;
+	}
+	for (struct dpx_test_case *tc = cases; tc != NULL; tc = tc->next) {
+		if (strcmp(tc->name, argv[1]) != 0)
+			continue;
+		setvbuf(stdout, NULL, _IOLBF, 0);
+		int rc = tc->fn();
+		if (rc == DPX_TEST_SUCCESS)
+			printf("PASS %s\n", tc->name);
+		else if (rc == DPX_TEST_SKIPPED)
+			printf("SKIPPED %s\n", tc->name);
+		else
+			printf("FAILED %s (%d)\n", tc->name, rc);
+		return rc == DPX_TEST_SUCCESS || rc == DPX_TEST_SKIPPED ? rc : DPX_TEST_FAILED;
+	}
+	fprintf(stderr, "%s: no test case named '%s' (run with no argument to list them)\n",
+		argv[0], argv[1]);
+	return 2;
+}
