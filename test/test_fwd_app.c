@@ -1,0 +1,472 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dpx-fwd as a process: each mode over net_null (and net_ring) ports for a
+ * bounded time, the interactive commands from a script, a bad option, a
+ * signal, and its final statistics checked to add up.
+ */
+#include <fcntl.h>
+#include <sched.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "dpx_test.h"
+
+#define OUT_MAX (256 * 1024)
+
+struct fwd_app_result {
+	int status; /* exit code, 128+signal, or -ETIMEDOUT */
+	char *out;
+	char *err;
+};
+
+struct fwd_app_stream {
+	unsigned int idx, rx_port, rx_queue, tx_port, tx_queue, lcore;
+	uint64_t rx, generated, tx, dropped, consumed;
+};
+
+
+static int
+fwd_app_path(char *path, size_t len)
+{
+	const char *env = getenv("DPX_FWD");
+	char self[PATH_MAX];
+	ssize_t n;
+
+	if (env != NULL) {
+		snprintf(path, len, "%s", env);
+		return access(path, X_OK) == 0 ? 0 : -ENOENT;
+	}
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0)
+		return -ENOENT;
+	self[n] = '\0';
+	*strrchr(self, '/') = '\0';
+	/* build tree: build/test/dpx-test and build/app/dpx-fwd/dpx-fwd; installed: same bindir */
+	if (snprintf(path, len, "%s/../app/dpx-fwd/dpx-fwd", self) < (int)len &&
+	    access(path, X_OK) == 0)
+		return 0;
+	if (snprintf(path, len, "%s/dpx-fwd", self) >= (int)len)
+		return -ENAMETOOLONG;
+	return access(path, X_OK) == 0 ? 0 : -ENOENT;
+}
+
+static int
+read_file(int fd, char *buf, size_t len)
+{
+	ssize_t n;
+	size_t got = 0;
+
+	lseek(fd, 0, SEEK_SET);
+	while (got + 1 < len && (n = read(fd, buf + got, len - 1 - got)) > 0)
+		got += (size_t)n;
+	buf[got] = '\0';
+	return (int)got;
+}
+
+static int
+tmpfile_fd(const char *content)
+{
+	char name[] = "/tmp/dpx-fwd-test-XXXXXX";
+	int fd = mkstemp(name);
+
+	if (fd < 0)
+		return -errno;
+	unlink(name);
+	if (content != NULL && write(fd, content, strlen(content)) != (ssize_t)strlen(content)) {
+		close(fd);
+		return -EIO;
+	}
+	lseek(fd, 0, SEEK_SET);
+	return fd;
+}
+
+/* Wait for pid up to timeout_ms; SIGINT it after sigint_ms (0: never); SIGKILL at the timeout. */
+static int
+wait_child(pid_t pid, unsigned int sigint_ms, unsigned int timeout_ms)
+{
+	int status;
+
+	for (unsigned int t = 0;; t += 20) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+
+		if (r == pid)
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		if (sigint_ms != 0 && t == sigint_ms)
+			kill(pid, SIGINT);
+		if (t >= timeout_ms) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return -ETIMEDOUT;
+		}
+		usleep(20 * 1000);
+	}
+}
+
+static void fwd_app_result_free(struct fwd_app_result *res);
+
+/* Feed the script to the child's stdin line by line; "@sleep MS" lines pause instead. */
+static void
+feed_script(int fd, const char *script)
+{
+	const char *p = script;
+
+	while (p != NULL && *p != '\0') {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl != NULL ? (size_t)(nl - p + 1) : strlen(p);
+		unsigned int ms;
+
+		if (sscanf(p, "@sleep %u", &ms) == 1)
+			usleep(ms * 1000);
+		else if (write(fd, p, len) != (ssize_t)len)
+			break;
+		p += len;
+	}
+}
+
+static int
+fwd_app_run(const char *const *args, const char *script, unsigned int sigint_ms,
+	    struct fwd_app_result *res)
+{
+	char path[PATH_MAX], prefix[64];
+	const char *argv[64];
+	int argc = 0, in[2] = { -1, -1 }, out = -1, err = -1;
+	pid_t pid;
+
+	memset(res, 0, sizeof(*res));
+	if (fwd_app_path(path, sizeof(path)) < 0)
+		return -ENOENT;
+	argv[argc++] = path;
+	snprintf(prefix, sizeof(prefix), "--file-prefix=fwdtest-%d", (int)getpid());
+	argv[argc++] = prefix;
+	for (int i = 0; args[i] != NULL && argc < 62; i++)
+		argv[argc++] = args[i];
+	argv[argc] = NULL;
+	out = tmpfile_fd(NULL);
+	err = tmpfile_fd(NULL);
+	if (pipe(in) < 0 || out < 0 || err < 0)
+		goto fail;
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		dup2(in[0], 0);
+		dup2(out, 1);
+		dup2(err, 2);
+		close(in[1]);
+		execv(path, (char *const *)argv);
+		_exit(127);
+	}
+	if (pid < 0)
+		goto fail;
+	close(in[0]);
+	in[0] = -1;
+	signal(SIGPIPE, SIG_IGN);
+	feed_script(in[1], script);
+	close(in[1]);
+	in[1] = -1;
+	res->status = wait_child(pid, sigint_ms, 30000);
+	res->out = malloc(OUT_MAX);
+	res->err = malloc(OUT_MAX);
+	if (res->out == NULL || res->err == NULL)
+		goto fail;
+	read_file(out, res->out, OUT_MAX);
+	read_file(err, res->err, OUT_MAX);
+	close(out), close(err);
+	return 0;
+fail:
+	for (int i = 0; i < 2; i++)
+		if (in[i] >= 0)
+			close(in[i]);
+	if (out >= 0)
+		close(out);
+	if (err >= 0)
+		close(err);
+	fwd_app_result_free(res);
+	return -EIO;
+}
+
+static void
+fwd_app_result_free(struct fwd_app_result *res)
+{
+	free(res->out);
+	free(res->err);
+	res->out = res->err = NULL;
+}
+
+static int
+fwd_app_parse_streams(const char *out, struct fwd_app_stream *st, int max)
+{
+	int n = 0;
+
+	for (const char *p = strstr(out, "  Stream "); p != NULL && n < max;
+	     p = strstr(p + 1, "  Stream ")) {
+		struct fwd_app_stream *s = &st[n];
+
+		if (sscanf(p,
+			   "  Stream %u: port %u/queue %u -> port %u/queue %u (lcore %u): rx %" SCNu64
+			   " generated %" SCNu64 " tx %" SCNu64 " dropped %" SCNu64
+			   " consumed %" SCNu64,
+			   &s->idx, &s->rx_port, &s->rx_queue, &s->tx_port, &s->tx_queue, &s->lcore,
+			   &s->rx, &s->generated, &s->tx, &s->dropped, &s->consumed) == 11)
+			n++;
+	}
+	return n;
+}
+
+static int
+fwd_app_check_streams(const struct fwd_app_stream *st, int n, const char *mode)
+{
+	DPX_TEST_ASSERT(n > 0, "no stream statistics in the output");
+	for (int i = 0; i < n; i++) {
+		const struct fwd_app_stream *s = &st[i];
+
+		DPX_TEST_ASSERT_EQUAL(s->rx + s->generated, s->tx + s->dropped + s->consumed,
+				      "stream %u: every packet in is sent, dropped or consumed", s->idx);
+		if (strcmp(mode, "txonly") == 0) {
+			DPX_TEST_ASSERT(s->rx == 0 && s->generated > 0 && s->tx > 0,
+					"txonly stream %u", s->idx);
+		} else if (strcmp(mode, "rxonly") == 0) {
+			DPX_TEST_ASSERT(s->rx > 0 && s->tx == 0 && s->consumed == s->rx,
+					"rxonly stream %u", s->idx);
+		} else {
+			DPX_TEST_ASSERT(s->rx > 0 && s->tx > 0 && s->generated == 0 && s->consumed == 0,
+					"%s stream %u", mode, s->idx);
+		}
+	}
+	return DPX_TEST_SUCCESS;
+}
+
+#define MAX_STREAMS 64
+
+/* "--lcores=0@CPU": one lcore on the CPU we run on (forwarding on the main lcore). */
+static const char *
+one_lcore(void)
+{
+	static char arg[32];
+
+	snprintf(arg, sizeof(arg), "--lcores=0@%d", sched_getcpu());
+	return arg;
+}
+
+/* Two lcores on the CPU we run on: one worker forwards, the main one waits. */
+static const char *
+two_lcores(void)
+{
+	static char arg[32];
+
+	snprintf(arg, sizeof(arg), "--lcores=0-1@%d", sched_getcpu());
+	return arg;
+}
+
+static int
+need_fwd(void)
+{
+	char path[PATH_MAX];
+
+	return fwd_app_path(path, sizeof(path)) == 0;
+}
+
+static int
+print_result(const struct fwd_app_result *r)
+{
+	printf("--- dpx-fwd exit %d, stdout:\n%s--- stderr:\n%s---\n", r->status,
+	       r->out ? r->out : "", r->err ? r->err : "");
+	return 0;
+}
+
+/* Run one mode over two net_null ports for a second and check the statistics. */
+static int
+run_mode(const char *mode, const char *lcores, const char *extra)
+{
+	char mode_arg[64];
+	const char *args[] = { "--no-huge", "--in-memory", lcores, "--vdev", "net_null0",
+			       "--vdev", "net_null1", "--", mode_arg, "--run-time", "1",
+			       "--record-core-cycles", "--stats-period", "1", extra, NULL };
+	struct fwd_app_stream st[MAX_STREAMS];
+	struct fwd_app_result r;
+	int n, rc;
+
+	if (!need_fwd())
+		DPX_TEST_SKIP("dpx-fwd is not built next to dpx-test (set DPX_FWD)");
+	snprintf(mode_arg, sizeof(mode_arg), "--forward-mode=%s", mode);
+	DPX_TEST_ASSERT_EQUAL(fwd_app_run(args, "", 0, &r), 0, "");
+	print_result(&r);
+	DPX_TEST_ASSERT_EQUAL(r.status, 0, "exit status");
+	n = fwd_app_parse_streams(r.out, st, MAX_STREAMS);
+	DPX_TEST_ASSERT_EQUAL(n, 2, "ports 0<->1: two streams");
+	DPX_TEST_ASSERT(st[0].rx_port == 0 && st[0].tx_port == 1 && st[1].rx_port == 1 &&
+				st[1].tx_port == 0,
+			"paired ports");
+	rc = fwd_app_check_streams(st, n, mode);
+	DPX_TEST_ASSERT(strstr(r.out, "Accumulated forward statistics for all ports") != NULL, "");
+	DPX_TEST_ASSERT(strstr(r.out, "CPU cycles/packet: ") != NULL, "--record-core-cycles");
+	DPX_TEST_ASSERT(strstr(r.out, "  port 0: rx ") != NULL, "live rates every second");
+	fwd_app_result_free(&r);
+	return rc;
+}
+
+static int
+test_fwd_app_io(void)
+{
+	return run_mode("io", one_lcore(), NULL);
+}
+
+static int
+test_fwd_app_mac(void)
+{
+	return run_mode("mac", two_lcores(), "--eth-peer=1,02:00:00:00:00:aa");
+}
+
+static int
+test_fwd_app_macswap(void)
+{
+	return run_mode("macswap", two_lcores(), NULL);
+}
+
+static int
+test_fwd_app_rxonly(void)
+{
+	return run_mode("rxonly", one_lcore(), NULL);
+}
+
+static int
+test_fwd_app_txonly(void)
+{
+	return run_mode("txonly", two_lcores(), "--txpkts=64,100");
+}
+
+static int
+test_fwd_app_interactive(void)
+{
+	const char *args[] = { "--no-huge", "--in-memory", one_lcore(), "--vdev", "net_null0",
+			       "--vdev", "net_null1", "--", "-i", NULL };
+	static const char script[] = "help\n"
+				     "stop\n"
+				     "start\n"
+				     "@sleep 500\n"
+				     "show port stats all\n"
+				     "set fwd macswap\n"
+				     "start\n"
+				     "stop\n"
+				     "set fwd macswap\n"
+				     "bogus\n"
+				     "show port xstats 1\n"
+				     "show port stats 7\n"
+				     "start\n"
+				     "@sleep 500\n"
+				     "stop\n"
+				     "quit\n";
+	static const char *const expected[] = {
+		"  start                      start forwarding\n",
+		"Packet forwarding not started\n",
+		"io packet forwarding - ports=2 - cores=1 - streams=2\n",
+		"NIC statistics for port 0 ",
+		"NIC statistics for port 1 ",
+		"Please stop forwarding first\n",
+		"Packet forwarding already started\n",
+		"Set macswap packet forwarding mode\n",
+		"unknown command 'bogus' (type help)\n",
+		"NIC extended statistics for port 1",
+		"rx_good_packets: ",
+		"no port 7 (ports: 0..1)\n",
+		"macswap packet forwarding - ports=2 - cores=1 - streams=2\n",
+	};
+	struct fwd_app_stream st[MAX_STREAMS];
+	struct fwd_app_result r;
+	const char *p;
+	int n;
+
+	if (!need_fwd())
+		DPX_TEST_SKIP("dpx-fwd is not built next to dpx-test (set DPX_FWD)");
+	DPX_TEST_ASSERT_EQUAL(fwd_app_run(args, script, 0, &r), 0, "");
+	print_result(&r);
+	DPX_TEST_ASSERT_EQUAL(r.status, 0, "");
+	/* in this order */
+	p = r.out;
+	for (size_t i = 0; i < DPX_DIM(expected); i++) {
+		const char *q = strstr(p, expected[i]);
+
+		DPX_TEST_ASSERT(q != NULL, "missing, or out of order: \"%s\"", expected[i]);
+		p = q;
+	}
+	n = fwd_app_parse_streams(r.out, st, MAX_STREAMS);
+	DPX_TEST_ASSERT_EQUAL(n, 4, "two runs of two streams");
+	DPX_TEST_RUN(fwd_app_check_streams(st, n, "io"));
+	fwd_app_result_free(&r);
+	return DPX_TEST_SUCCESS;
+}
+
+static int
+expect_error(const char *const *args, int status, const char *msg)
+{
+	struct fwd_app_result r;
+
+	DPX_TEST_ASSERT_EQUAL(fwd_app_run(args, "", 0, &r), 0, "");
+	print_result(&r);
+	DPX_TEST_ASSERT_EQUAL(r.status, status, "");
+	DPX_TEST_ASSERT(strstr(r.err, msg) != NULL, "stderr lacks \"%s\"", msg);
+	fwd_app_result_free(&r);
+	return DPX_TEST_SUCCESS;
+}
+
+static int
+test_fwd_app_errors(void)
+{
+	const char *bad_burst[] = { "--no-huge", "--in-memory", one_lcore(), "--vdev", "net_null0",
+				    "--", "--burst", "0", NULL };
+	const char *bad_cores[] = { "--no-huge", "--in-memory", one_lcore(), "--vdev", "net_null0",
+				    "--", "--nb-cores=2", "--run-time=1", NULL };
+	const char *no_port[] = { "--no-huge", "--in-memory", one_lcore(), "--", "--run-time=1",
+				  NULL };
+	const char *bad_eal[] = { "--no-huge", "--in-memory", "--bogus-eal", NULL };
+	const char *help[] = { "--no-huge", "--in-memory", one_lcore(), "--", "--help", NULL };
+	struct fwd_app_result r;
+
+	if (!need_fwd())
+		DPX_TEST_SKIP("dpx-fwd is not built next to dpx-test (set DPX_FWD)");
+	DPX_TEST_RUN(expect_error(bad_burst, 1,
+				  "dpx-fwd: invalid value '0' for --burst: expected an integer in 1..512\n"));
+	DPX_TEST_RUN(expect_error(bad_cores, 1, "--nb-cores 2: only 1 forwarding lcore(s)"));
+	DPX_TEST_RUN(expect_error(no_port, 1, "dpx-fwd: no ports (add some with --vdev"));
+	DPX_TEST_RUN(expect_error(bad_eal, 1, "dpx-fwd: EAL initialisation failed"));
+	DPX_TEST_ASSERT_EQUAL(fwd_app_run(help, "", 0, &r), 0, "");
+	DPX_TEST_ASSERT_EQUAL(r.status, 0, "");
+	DPX_TEST_ASSERT(strstr(r.out, "--forward-mode MODE") != NULL, "usage printed");
+	fwd_app_result_free(&r);
+	return DPX_TEST_SUCCESS;
+}
+
+static int
+test_fwd_app_signal(void)
+{
+	const char *args[] = { "--no-huge", "--in-memory", two_lcores(), "--vdev", "net_null0",
+			       "--", NULL };
+	struct fwd_app_stream st[MAX_STREAMS];
+	struct fwd_app_result r;
+	int n;
+
+	if (!need_fwd())
+		DPX_TEST_SKIP("dpx-fwd is not built next to dpx-test (set DPX_FWD)");
+	DPX_TEST_ASSERT_EQUAL(fwd_app_run(args, "", 1000, &r), 0, "");
+	print_result(&r);
+	DPX_TEST_ASSERT_EQUAL(r.status, 0, "SIGINT is a clean stop");
+	DPX_TEST_ASSERT(strstr(r.out, "Signal received, stopping.") != NULL, "");
+	n = fwd_app_parse_streams(r.out, st, MAX_STREAMS);
+	DPX_TEST_ASSERT_EQUAL(n, 1, "a lone port loops to itself");
+	DPX_TEST_ASSERT(st[0].rx_port == 0 && st[0].tx_port == 0, "");
+	DPX_TEST_RUN(fwd_app_check_streams(st, n, "io"));
+	fwd_app_result_free(&r);
+	return DPX_TEST_SUCCESS;
+}
+
+DPX_TEST_REGISTER(fwd_app_io, fast, test_fwd_app_io);
+DPX_TEST_REGISTER(fwd_app_mac, fast, test_fwd_app_mac);
+DPX_TEST_REGISTER(fwd_app_macswap, fast, test_fwd_app_macswap);
+DPX_TEST_REGISTER(fwd_app_rxonly, fast, test_fwd_app_rxonly);
+DPX_TEST_REGISTER(fwd_app_txonly, fast, test_fwd_app_txonly);
+DPX_TEST_REGISTER(fwd_app_interactive, fast, test_fwd_app_interactive);
+DPX_TEST_REGISTER(fwd_app_errors, fast, test_fwd_app_errors);
+DPX_TEST_REGISTER(fwd_app_signal, fast, test_fwd_app_signal);
