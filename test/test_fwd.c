@@ -105,7 +105,7 @@ test_fwd_options_valid(void)
 					 "--burst=64 --rxq 2 --txq=4 --rxd 256 --txd 1024 "
 					 "--eth-peer 3,02:aA:00:00:00:ff --stats-period 1 "
 					 "--auto-start --record-core-cycles -i --total-num-mbufs 4096 "
-					 "--max-pkt-len 9000 --run-time 5",
+					 "--max-pkt-len 9000 --run-time 5 --tx-pps 1000",
 					 &o, err, sizeof(err)),
 			      0, "%s", err);
 	DPX_TEST_ASSERT_EQUAL(o.nb_cores, 2, "");
@@ -129,6 +129,7 @@ test_fwd_options_valid(void)
 	DPX_TEST_ASSERT_EQUAL(o.total_num_mbufs, 4096, "");
 	DPX_TEST_ASSERT_EQUAL(o.max_pkt_len, 9000, "");
 	DPX_TEST_ASSERT_EQUAL(o.run_time, 5, "");
+	DPX_TEST_ASSERT_EQUAL(o.tx_pps, 1000, "");
 	/* --txpkts checked against --max-pkt-len whatever the order */
 	DPX_TEST_ASSERT_EQUAL(parse_line("--txpkts 2000 --max-pkt-len 2048", &o, err, sizeof(err)),
 			      0, "%s", err);

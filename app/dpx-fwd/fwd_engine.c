@@ -104,6 +104,14 @@ burst_loop(struct fwd_stream *fs, const enum fwd_mode mode)
 	uint16_t n;
 
 	if (mode == FWD_MODE_TXONLY) {
+		if (fs->tx_gap_cycles != 0) {
+			uint64_t now = dpx_get_tsc_cycles();
+
+			if (now < fs->next_tx_cycles)
+				return;
+			/* no catching up after a stall: the rate is a ceiling */
+			fs->next_tx_cycles = DPX_MAX(fs->next_tx_cycles + fs->tx_gap_cycles, now);
+		}
 		n = fwd_txonly_alloc_burst(fs->pool, fs->tmpl, pkts, fs->burst);
 		if (n != 0)
 			STAT_ADD(fs, generated, n);

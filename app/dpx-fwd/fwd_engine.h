@@ -36,6 +36,8 @@ struct fwd_stream {
 	uint8_t tx_dst_mac[FWD_ETHER_ADDR_LEN]; /**< mac mode: --eth-peer of the tx port */
 	struct dpx_mempool *pool;               /**< txonly */
 	const struct fwd_txonly_tmpl *tmpl;     /**< txonly */
+	uint64_t tx_gap_cycles;                 /**< txonly --tx-pps: cycles between bursts (0: none) */
+	uint64_t next_tx_cycles;
 	struct fwd_stream_stats stats __dpx_cache_aligned;
 } __dpx_cache_aligned;
 

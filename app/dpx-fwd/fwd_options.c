@@ -248,6 +248,7 @@ static const struct option_def options[] = {
 	{ "eth-peer", 0, 1, set_peer, 0, 0, 0, 0 },
 	OPT_U("stats-period", stats_period, 1, 3600),
 	OPT_U("run-time", run_time, 1, 86400),
+	OPT_U("tx-pps", tx_pps, 1, 1000000000),
 	OPT_U("total-num-mbufs", total_num_mbufs, 256, 100000000),
 	OPT_U("max-pkt-len", max_pkt_len, FWD_MIN_PKT_LEN, FWD_MAX_PKT_LEN),
 	OPT_FLAG("auto-start", 0, auto_start),
@@ -337,6 +338,7 @@ fwd_options_usage(FILE *f, const char *prgname)
 		"  --eth-peer PORT,MAC     destination MAC for mac mode on PORT\n"
 		"  --stats-period SEC      print per-port rates every SEC seconds\n"
 		"  --run-time SEC          stop forwarding after SEC seconds and exit\n"
+		"  --tx-pps N              txonly: at most N packets per second per stream\n"
 		"  --auto-start            start forwarding at once (implied without -i)\n"
 		"  --record-core-cycles    count busy cycles, report cycles per packet\n"
 		"  -i, --interactive       command prompt (type 'help')\n"

@@ -44,6 +44,7 @@ struct fwd_options {
 	uint8_t peer_mac[DPX_MAX_ETHPORTS][6];
 	unsigned int stats_period;  /**< seconds; 0 = no live rates */
 	unsigned int run_time;      /**< seconds; 0 = until stopped */
+	uint32_t tx_pps;            /**< txonly packets per second per stream; 0 = as fast as possible */
 	int auto_start;
 	int record_core_cycles;
 	int interactive;

@@ -94,6 +94,8 @@ stream_init(struct fwd_app *app, struct fwd_stream *fs, const struct fwd_stream_
 	}
 	fs->pool = app->pool;
 	fs->tmpl = tx->tmpl;
+	if (app->opt.tx_pps != 0)
+		fs->tx_gap_cycles = dpx_get_tsc_hz() * fs->burst / app->opt.tx_pps;
 	/* a stream needs its rx port (txonly: its tx port) running; the other
 	 * port being down shows up as drops */
 	fs->enabled = app->opt.mode == FWD_MODE_TXONLY ? tx->started : rx->started;
