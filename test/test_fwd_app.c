@@ -19,6 +19,7 @@
 
 struct fwd_app_result {
 	int status; /* exit code, 128+signal, or -ETIMEDOUT */
+	int sh_failures; /* "@sh" script lines that failed */
 	char *out;
 	char *err;
 };
@@ -108,9 +109,13 @@ wait_child(pid_t pid, unsigned int sigint_ms, unsigned int timeout_ms)
 
 static void fwd_app_result_free(struct fwd_app_result *res);
 
-/* Feed the script to the child's stdin line by line; "@sleep MS" lines pause instead. */
+/*
+ * Feed the script to the child's stdin line by line. Lines the child does not
+ * see: "@sleep MS" pauses, "@sh CMD" runs CMD with sh while the child runs
+ * (a failure is counted in *sh_failures and printed).
+ */
 static void
-feed_script(int fd, const char *script)
+feed_script(int fd, const char *script, int *sh_failures)
 {
 	const char *p = script;
 
@@ -119,9 +124,18 @@ feed_script(int fd, const char *script)
 		size_t len = nl != NULL ? (size_t)(nl - p + 1) : strlen(p);
 		unsigned int ms;
 
-		if (sscanf(p, "@sleep %u", &ms) == 1)
+		if (sscanf(p, "@sleep %u", &ms) == 1) {
 			usleep(ms * 1000);
-		else if (write(fd, p, len) != (ssize_t)len)
+		} else if (strncmp(p, "@sh ", 4) == 0) {
+			char cmd[1024];
+
+			snprintf(cmd, sizeof(cmd), "%.*s", (int)(len - 4), p + 4);
+			fflush(stdout);
+			if (system(cmd) != 0) {
+				printf("script command failed: %s", cmd);
+				(*sh_failures)++;
+			}
+		} else if (write(fd, p, len) != (ssize_t)len)
 			break;
 		p += len;
 	}
@@ -164,7 +178,7 @@ fwd_app_run(const char *const *args, const char *script, unsigned int sigint_ms,
 	close(in[0]);
 	in[0] = -1;
 	signal(SIGPIPE, SIG_IGN);
-	feed_script(in[1], script);
+	feed_script(in[1], script, &res->sh_failures);
 	close(in[1]);
 	in[1] = -1;
 	res->status = wait_child(pid, sigint_ms, 30000);
@@ -462,6 +476,99 @@ test_fwd_app_signal(void)
 	return DPX_TEST_SUCCESS;
 }
 
+/* Figures from the accumulated block: packets received, and cycles per packet. */
+static int
+parse_totals(const char *out, double *secs, uint64_t *rx, double *cpp)
+{
+	const char *acc = strstr(out, "Accumulated forward statistics");
+	const char *t = strstr(out, "forwarded for ");
+
+	if (acc == NULL || t == NULL || sscanf(t, "forwarded for %lf s", secs) != 1)
+		return -EINVAL;
+	if (sscanf(strstr(acc, "RX-packets:"), "RX-packets: %" SCNu64, rx) != 1)
+		return -EINVAL;
+	*cpp = 0;
+	if (strstr(acc, "CPU cycles/packet: ") != NULL)
+		sscanf(strstr(acc, "CPU cycles/packet: "), "CPU cycles/packet: %lf", cpp);
+	return 0;
+}
+
+static int
+test_fwd_perf_null_io(void)
+{
+	const char *lcores = sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? "--lcores=0-1" : "--lcores=0-1@0";
+	const char *args[] = { "--no-huge", "--in-memory", lcores, "--vdev", "net_null0", "--vdev",
+			       "net_null1", "--", "--nb-cores=1", "--run-time=3",
+			       "--record-core-cycles", NULL };
+	struct fwd_app_result r;
+	uint64_t rx;
+	double secs, cpp;
+
+	if (!need_fwd())
+		DPX_TEST_SKIP("dpx-fwd is not built next to dpx-test (set DPX_FWD)");
+	DPX_TEST_ASSERT_EQUAL(fwd_app_run(args, "", 0, &r), 0, "");
+	DPX_TEST_ASSERT_EQUAL(r.status, 0, "%s", r.err);
+	DPX_TEST_ASSERT_EQUAL(parse_totals(r.out, &secs, &rx, &cpp), 0, "%s", r.out);
+	DPX_TEST_PERF("dpx-fwd io 2x net_null 1 core burst 32", rx / secs / 1e6, "Mpps");
+	DPX_TEST_PERF("dpx-fwd io 2x net_null cycles per packet", cpp, "cycles");
+	fwd_app_result_free(&r);
+	return DPX_TEST_SUCCESS;
+}
+
+/*
+ * Two TAP ports in io mode; each TAP interface moved into its own network
+ * namespace with an address in 198.18.0.0/24 (RFC 2544 benchmark range);
+ * ping across dpx-fwd.
+ */
+static int
+test_fwd_app_tap_ping(void)
+{
+	char tap0[32], tap1[32], vdev0[64], vdev1[64], script[4096], cleanup[256];
+	const char *args[] = { "--no-huge", "--in-memory", one_lcore(), "--vdev", vdev0, "--vdev",
+			       vdev1, "--", "-i", "--auto-start", NULL };
+	struct fwd_app_stream st[MAX_STREAMS];
+	struct fwd_app_result r;
+	int pid = (int)getpid(), n, rc;
+
+	if (geteuid() != 0)
+		DPX_TEST_SKIP("needs root (network namespaces and TAP interfaces)");
+	if (access("/dev/net/tun", R_OK | W_OK) != 0)
+		DPX_TEST_SKIP("no /dev/net/tun");
+	if (system("command -v ip >/dev/null && command -v ping >/dev/null") != 0)
+		DPX_TEST_SKIP("needs ip (iproute2) and ping (iputils-ping)");
+	if (!need_fwd())
+		DPX_TEST_SKIP("dpx-fwd is not built next to dpx-test (set DPX_FWD)");
+	snprintf(tap0, sizeof(tap0), "dpxfa%d", pid % 1000000);
+	snprintf(tap1, sizeof(tap1), "dpxfb%d", pid % 1000000);
+	snprintf(vdev0, sizeof(vdev0), "net_tap0,iface=%s", tap0);
+	snprintf(vdev1, sizeof(vdev1), "net_tap1,iface=%s", tap1);
+	snprintf(script, sizeof(script),
+		 "@sh for i in $(seq 100); do ip link show %s >/dev/null 2>&1 && ip link show %s >/dev/null 2>&1 && exit 0; sleep 0.1; done; exit 1\n"
+		 "@sh ip netns add dpxfwdA%d && ip netns add dpxfwdB%d\n"
+		 "@sh ip link set %s netns dpxfwdA%d && ip link set %s netns dpxfwdB%d\n"
+		 "@sh ip -n dpxfwdA%d addr add 198.18.0.1/24 dev %s && ip -n dpxfwdA%d link set %s up\n"
+		 "@sh ip -n dpxfwdB%d addr add 198.18.0.2/24 dev %s && ip -n dpxfwdB%d link set %s up\n"
+		 "@sh ip netns exec dpxfwdA%d ping -c 3 -i 0.2 -W 2 198.18.0.2\n"
+		 "stop\n"
+		 "quit\n",
+		 tap0, tap1, pid, pid, tap0, pid, tap1, pid, pid, tap0, pid, tap0, pid, tap1, pid,
+		 tap1, pid);
+	rc = fwd_app_run(args, script, 0, &r);
+	snprintf(cleanup, sizeof(cleanup),
+		 "ip netns del dpxfwdA%d 2>/dev/null; ip netns del dpxfwdB%d 2>/dev/null", pid, pid);
+	if (system(cleanup) != 0)
+		printf("cleanup of the namespaces reported an error\n");
+	DPX_TEST_ASSERT_EQUAL(rc, 0, "");
+	print_result(&r);
+	DPX_TEST_ASSERT_EQUAL(r.sh_failures, 0, "set-up or ping failed (see above)");
+	DPX_TEST_ASSERT_EQUAL(r.status, 0, "");
+	n = fwd_app_parse_streams(r.out, st, MAX_STREAMS);
+	DPX_TEST_ASSERT_EQUAL(n, 2, "");
+	DPX_TEST_RUN(fwd_app_check_streams(st, n, "io"));
+	fwd_app_result_free(&r);
+	return DPX_TEST_SUCCESS;
+}
+
 DPX_TEST_REGISTER(fwd_app_io, fast, test_fwd_app_io);
 DPX_TEST_REGISTER(fwd_app_mac, fast, test_fwd_app_mac);
 DPX_TEST_REGISTER(fwd_app_macswap, fast, test_fwd_app_macswap);
@@ -470,3 +577,5 @@ DPX_TEST_REGISTER(fwd_app_txonly, fast, test_fwd_app_txonly);
 DPX_TEST_REGISTER(fwd_app_interactive, fast, test_fwd_app_interactive);
 DPX_TEST_REGISTER(fwd_app_errors, fast, test_fwd_app_errors);
 DPX_TEST_REGISTER(fwd_app_signal, fast, test_fwd_app_signal);
+DPX_TEST_REGISTER(fwd_app_tap_ping, fast, test_fwd_app_tap_ping);
+DPX_TEST_REGISTER(fwd_perf_null_io, perf, test_fwd_perf_null_io);
