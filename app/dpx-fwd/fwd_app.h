@@ -73,6 +73,9 @@ int fwd_port_stop(struct fwd_app *app, uint16_t idx);
 /** @return the index of port id, or -ENODEV. */
 int fwd_port_index(const struct fwd_app *app, uint16_t port_id);
 
+/** Check --nb-cores against the lcores. @return 0, or -EINVAL with a one-line message in err. */
+int fwd_check_cores(const struct fwd_app *app, char *err, size_t errlen);
+
 /** Lay out streams for the current mode and launch the forwarding cores. @return 0, -EBUSY, -errno. */
 int fwd_start(struct fwd_app *app);
 /** Stop the cores, print the forward statistics. @return 0, or -EALREADY when not forwarding. */

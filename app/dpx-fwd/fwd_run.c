@@ -52,6 +52,19 @@ available_cores(unsigned int *lcores)
 	return n;
 }
 
+int
+fwd_check_cores(const struct fwd_app *app, char *err, size_t errlen)
+{
+	unsigned int lcores[DPX_MAX_LCORE];
+	unsigned int avail = available_cores(lcores);
+
+	if (app->opt.nb_cores <= avail)
+		return 0;
+	snprintf(err, errlen, "--nb-cores %u: only %u forwarding lcore(s) (give more with -l)",
+		 app->opt.nb_cores, avail);
+	return -EINVAL;
+}
+
 static int
 txonly_templates(struct fwd_app *app)
 {
@@ -107,11 +120,8 @@ layout(struct fwd_app *app, unsigned int *lcores, unsigned int avail)
 	unsigned int want = app->opt.nb_cores ? app->opt.nb_cores : avail, used = 0;
 	int n;
 
-	if (want > avail) {
-		fprintf(app->out, "--nb-cores %u: only %u forwarding lcore(s) (give more with -l)\n",
-			want, avail);
-		return -EINVAL;
-	}
+	if (want > avail)
+		return -EINVAL; /* fwd_check_cores() told the user at start-up */
 	n = fwd_streams_build(app->nb_ports, app->opt.nb_rxq, app->opt.nb_txq, want, app->map,
 			      FWD_MAX_STREAMS, &used);
 	if (n < 0)
@@ -173,6 +183,8 @@ display_main(void *arg)
 		}
 		usleep(50 * 1000);
 	}
+	/* the last, partial period too: every run with --stats-period shows rates */
+	print_live(app, dpx_get_time_ns() - last);
 	return NULL;
 }
 

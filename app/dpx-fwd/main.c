@@ -61,6 +61,8 @@ parse_app_options(int argc, char **argv)
 		fwd_options_usage(stdout, app.prgname);
 		return 0;
 	}
+	if (rc == 0)
+		rc = fwd_check_cores(&app, err, sizeof(err));
 	if (rc < 0) {
 		fprintf(stderr, "%s: %s\n", app.prgname, err);
 		return 1;
