@@ -413,6 +413,41 @@ test_fwd_app_interactive(void)
 	return DPX_TEST_SUCCESS;
 }
 
+/* A stopped port: streams receiving on it idle, what is sent to it is dropped, the others run. */
+static int
+test_fwd_app_port_down(void)
+{
+	const char *args[] = { "--no-huge", "--in-memory", one_lcore(), "--vdev", "net_null0",
+			       "--vdev", "net_null1", "--", "-i", NULL };
+	static const char script[] = "port stop 1\n"
+				     "start\n"
+				     "port start 1\n"
+				     "@sleep 300\n"
+				     "stop\n"
+				     "port start 1\n"
+				     "quit\n";
+	struct fwd_app_stream st[MAX_STREAMS];
+	struct fwd_app_result r;
+
+	if (!need_fwd())
+		DPX_TEST_SKIP("dpx-fwd is not built next to dpx-test (set DPX_FWD)");
+	DPX_TEST_ASSERT_EQUAL(fwd_app_run(args, script, 0, &r), 0, "");
+	print_result(&r);
+	DPX_TEST_ASSERT_EQUAL(r.status, 0, "");
+	DPX_TEST_ASSERT(strstr(r.out, "Port 1: stopped\n") != NULL, "");
+	DPX_TEST_ASSERT(strstr(r.out, "RX P=1/Q=0 -> TX P=0/Q=0 on lcore 0 (port down: idle)") != NULL,
+			"");
+	DPX_TEST_ASSERT(strstr(r.out, "Please stop forwarding first\n") != NULL, "");
+	DPX_TEST_ASSERT(strstr(strstr(r.out, "Accumulated"), "Port 1: started") != NULL,
+			"restarted after stop");
+	DPX_TEST_ASSERT_EQUAL(fwd_app_parse_streams(r.out, st, MAX_STREAMS), 2, "");
+	DPX_TEST_ASSERT(st[0].rx > 0 && st[0].tx == 0 && st[0].dropped == st[0].rx,
+			"everything sent to the stopped port is dropped");
+	DPX_TEST_ASSERT(st[1].rx == 0 && st[1].tx == 0, "the stopped port's stream idles");
+	fwd_app_result_free(&r);
+	return DPX_TEST_SUCCESS;
+}
+
 static int
 expect_error(const char *const *args, int status, const char *msg)
 {
@@ -576,6 +611,7 @@ DPX_TEST_REGISTER(fwd_app_rxonly, fast, test_fwd_app_rxonly);
 DPX_TEST_REGISTER(fwd_app_txonly, fast, test_fwd_app_txonly);
 DPX_TEST_REGISTER(fwd_app_interactive, fast, test_fwd_app_interactive);
 DPX_TEST_REGISTER(fwd_app_errors, fast, test_fwd_app_errors);
+DPX_TEST_REGISTER(fwd_app_port_down, fast, test_fwd_app_port_down);
 DPX_TEST_REGISTER(fwd_app_signal, fast, test_fwd_app_signal);
 DPX_TEST_REGISTER(fwd_app_tap_ping, fast, test_fwd_app_tap_ping);
 DPX_TEST_REGISTER(fwd_perf_null_io, perf, test_fwd_perf_null_io);
