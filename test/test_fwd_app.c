@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "dpx_test.h"
+#include "fwd_pkt.h"
 
 #define OUT_MAX (256 * 1024)
 
@@ -413,6 +414,104 @@ test_fwd_app_interactive(void)
 	return DPX_TEST_SUCCESS;
 }
 
+/*
+ * A pair of net_ring ports (what one sends the other receives): txonly fills
+ * the rings (1023 packets each; the rest is dropped), then io circulates
+ * exactly those packets without loss.
+ */
+static int
+test_fwd_app_ring(void)
+{
+	const char *args[] = { "--no-huge", "--in-memory", two_lcores(), "--vdev", "net_ring0",
+			       "--vdev", "net_ring1,peer=net_ring0", "--", "-i", "--forward-mode=txonly",
+			       NULL };
+	static const char script[] = "start\n"
+				     "@sleep 300\n"
+				     "stop\n"
+				     "set fwd io\n"
+				     "start\n"
+				     "@sleep 300\n"
+				     "stop\n"
+				     "quit\n";
+	struct fwd_app_stream st[MAX_STREAMS];
+	struct fwd_app_result r;
+
+	if (!need_fwd())
+		DPX_TEST_SKIP("dpx-fwd is not built next to dpx-test (set DPX_FWD)");
+	DPX_TEST_ASSERT_EQUAL(fwd_app_run(args, script, 0, &r), 0, "");
+	print_result(&r);
+	DPX_TEST_ASSERT_EQUAL(r.status, 0, "");
+	DPX_TEST_ASSERT_EQUAL(fwd_app_parse_streams(r.out, st, MAX_STREAMS), 4, "two runs");
+	DPX_TEST_RUN(fwd_app_check_streams(st, 2, "txonly"));
+	DPX_TEST_RUN(fwd_app_check_streams(st + 2, 2, "io"));
+	for (int i = 0; i < 2; i++) {
+		DPX_TEST_ASSERT_EQUAL(st[i].tx, 1023, "txonly stream %d fills its ring", i);
+		DPX_TEST_ASSERT(st[i].dropped > 0, "then drops");
+		DPX_TEST_ASSERT_EQUAL(st[2 + i].dropped, 0, "io stream %d loses nothing", i);
+	}
+	fwd_app_result_free(&r);
+	return DPX_TEST_SUCCESS;
+}
+
+/* Check every frame of a pcap file (little-endian, microsecond format) as a txonly frame. */
+static int
+check_pcap(const char *path, uint32_t frame_len, uint64_t *count)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t ghdr[24], rhdr[16], frame[2048];
+	int rc = DPX_TEST_SUCCESS;
+
+	*count = 0;
+	DPX_TEST_ASSERT(f != NULL, "%s", path);
+	if (fread(ghdr, 1, sizeof(ghdr), f) != sizeof(ghdr) || ghdr[0] != 0xd4 || ghdr[1] != 0xc3) {
+		fclose(f);
+		DPX_TEST_ASSERT(0, "not a pcap file");
+	}
+	while (rc == DPX_TEST_SUCCESS && fread(rhdr, 1, sizeof(rhdr), f) == sizeof(rhdr)) {
+		uint32_t caplen = rhdr[8] | rhdr[9] << 8 | rhdr[10] << 16 | (uint32_t)rhdr[11] << 24;
+
+		if (caplen != frame_len || fread(frame, 1, caplen, f) != caplen ||
+		    fwd_udp4_verify(frame, caplen) != 0) {
+			printf("frame %" PRIu64 ": caplen %u\n", *count, caplen);
+			rc = DPX_TEST_FAILED;
+		}
+		(*count)++;
+	}
+	fclose(f);
+	return rc;
+}
+
+/* txonly through net_pcap: every frame on the wire has the right length and valid checksums. */
+static int
+test_fwd_app_txonly_pcap(void)
+{
+	char path[64], vdev[128];
+	const char *args[] = { "--no-huge", "--in-memory", one_lcore(), "--vdev", "net_null0",
+			       "--vdev", vdev, "--", "--forward-mode=txonly", "--txpkts=42,30,8",
+			       "--tx-pps=2000", "--run-time=1", NULL };
+	struct fwd_app_stream st[MAX_STREAMS];
+	struct fwd_app_result r;
+	uint64_t frames = 0;
+	int rc;
+
+	if (!need_fwd())
+		DPX_TEST_SKIP("dpx-fwd is not built next to dpx-test (set DPX_FWD)");
+	snprintf(path, sizeof(path), "/tmp/dpx-fwd-test-%d.pcap", (int)getpid());
+	snprintf(vdev, sizeof(vdev), "net_pcap1,tx_pcap=%s", path);
+	DPX_TEST_ASSERT_EQUAL(fwd_app_run(args, "", 0, &r), 0, "");
+	print_result(&r);
+	rc = check_pcap(path, 80, &frames);
+	unlink(path);
+	DPX_TEST_ASSERT_EQUAL(rc, DPX_TEST_SUCCESS, "frames in the capture");
+	DPX_TEST_ASSERT_EQUAL(r.status, 0, "");
+	DPX_TEST_ASSERT_EQUAL(fwd_app_parse_streams(r.out, st, MAX_STREAMS), 2, "");
+	DPX_TEST_RUN(fwd_app_check_streams(st, 2, "txonly"));
+	DPX_TEST_ASSERT_EQUAL(st[0].tx_port, 1, "");
+	DPX_TEST_ASSERT_EQUAL(frames, st[0].tx, "every packet sent to net_pcap1 is in the file");
+	fwd_app_result_free(&r);
+	return DPX_TEST_SUCCESS;
+}
+
 /* A stopped port: streams receiving on it idle, what is sent to it is dropped, the others run. */
 static int
 test_fwd_app_port_down(void)
@@ -611,6 +710,8 @@ DPX_TEST_REGISTER(fwd_app_rxonly, fast, test_fwd_app_rxonly);
 DPX_TEST_REGISTER(fwd_app_txonly, fast, test_fwd_app_txonly);
 DPX_TEST_REGISTER(fwd_app_interactive, fast, test_fwd_app_interactive);
 DPX_TEST_REGISTER(fwd_app_errors, fast, test_fwd_app_errors);
+DPX_TEST_REGISTER(fwd_app_ring, fast, test_fwd_app_ring);
+DPX_TEST_REGISTER(fwd_app_txonly_pcap, fast, test_fwd_app_txonly_pcap);
 DPX_TEST_REGISTER(fwd_app_port_down, fast, test_fwd_app_port_down);
 DPX_TEST_REGISTER(fwd_app_signal, fast, test_fwd_app_signal);
 DPX_TEST_REGISTER(fwd_app_tap_ping, fast, test_fwd_app_tap_ping);

@@ -26,6 +26,7 @@ struct fwd_port {
 	uint16_t id;
 	int configured;
 	int started;
+	uint16_t nb_rxq, nb_txq; /**< as configured: --rxq/--txq capped by the driver's maximum */
 	struct dpx_ether_addr mac;
 	struct dpx_eth_stats at_start;  /**< counters when forwarding started (RX-dropped) */
 	struct dpx_eth_stats last_show; /**< for "show port stats" rates */

@@ -67,11 +67,19 @@ port_configure(struct fwd_app *app, struct fwd_port *p)
 	if (o->max_pkt_len > 1518)
 		conf.mtu = o->max_pkt_len - DPX_ETHER_HDR_LEN - DPX_ETHER_CRC_LEN;
 	rc = dpx_eth_dev_info_get(p->id, &info);
-	if (rc == 0)
-		rc = dpx_eth_dev_configure(p->id, o->nb_rxq, o->nb_txq, &conf);
-	for (uint16_t q = 0; rc == 0 && q < o->nb_rxq; q++)
+	if (rc < 0)
+		return rc;
+	/* a port may have fewer queues than asked, or none in one direction
+	 * (net_pcap with only tx_pcap): its streams that need them idle */
+	p->nb_rxq = DPX_MIN(o->nb_rxq, info.max_rx_queues);
+	p->nb_txq = DPX_MIN(o->nb_txq, info.max_tx_queues);
+	if (p->nb_rxq != o->nb_rxq || p->nb_txq != o->nb_txq)
+		fprintf(app->out, "Port %u: %u rx and %u tx queue(s) (the driver's maximum)\n", p->id,
+			p->nb_rxq, p->nb_txq);
+	rc = dpx_eth_dev_configure(p->id, p->nb_rxq, p->nb_txq, &conf);
+	for (uint16_t q = 0; rc == 0 && q < p->nb_rxq; q++)
 		rc = dpx_eth_rx_queue_setup(p->id, q, o->nb_rxd, info.numa_node, NULL, app->pool);
-	for (uint16_t q = 0; rc == 0 && q < o->nb_txq; q++)
+	for (uint16_t q = 0; rc == 0 && q < p->nb_txq; q++)
 		rc = dpx_eth_tx_queue_setup(p->id, q, o->nb_txd, info.numa_node, NULL);
 	if (rc == 0)
 		rc = dpx_eth_macaddr_get(p->id, &p->mac);

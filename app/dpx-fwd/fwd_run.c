@@ -86,6 +86,26 @@ txonly_templates(struct fwd_app *app)
 	return 0;
 }
 
+/*
+ * Why a stream cannot run, or NULL. It needs its rx port started with that rx
+ * queue (except txonly) and a tx queue on its tx port (except rxonly); a tx
+ * port that is merely stopped is fine: what is sent to it counts as dropped.
+ */
+static const char *
+stream_idle_reason(enum fwd_mode mode, const struct fwd_port *rx, const struct fwd_port *tx,
+		   const struct fwd_stream_map *m)
+{
+	if (mode != FWD_MODE_TXONLY && !rx->started)
+		return "port down";
+	if (mode != FWD_MODE_TXONLY && m->rx_queue >= rx->nb_rxq)
+		return "no rx queue";
+	if (mode == FWD_MODE_TXONLY && !tx->started)
+		return "port down";
+	if (mode != FWD_MODE_RXONLY && m->tx_queue >= tx->nb_txq)
+		return "no tx queue";
+	return NULL;
+}
+
 static void
 stream_init(struct fwd_app *app, struct fwd_stream *fs, const struct fwd_stream_map *m)
 {
@@ -109,9 +129,7 @@ stream_init(struct fwd_app *app, struct fwd_stream *fs, const struct fwd_stream_
 	fs->tmpl = tx->tmpl;
 	if (app->opt.tx_pps != 0)
 		fs->tx_gap_cycles = dpx_get_tsc_hz() * fs->burst / app->opt.tx_pps;
-	/* a stream needs its rx port (txonly: its tx port) running; the other
-	 * port being down shows up as drops */
-	fs->enabled = app->opt.mode == FWD_MODE_TXONLY ? tx->started : rx->started;
+	fs->enabled = stream_idle_reason(app->opt.mode, rx, tx, m) == NULL;
 }
 
 static int
@@ -173,6 +191,7 @@ display_main(void *arg)
 	struct fwd_app *app = arg;
 	uint64_t period = (uint64_t)app->opt.stats_period * DPX_NS_PER_S;
 	uint64_t last = dpx_get_time_ns();
+	int printed = 0;
 
 	while (!__atomic_load_n(&app->stop, __ATOMIC_ACQUIRE)) {
 		uint64_t now = dpx_get_time_ns();
@@ -180,11 +199,13 @@ display_main(void *arg)
 		if (now - last >= period) {
 			print_live(app, now - last);
 			last = now;
+			printed = 1;
 		}
 		usleep(50 * 1000);
 	}
-	/* the last, partial period too: every run with --stats-period shows rates */
-	print_live(app, dpx_get_time_ns() - last);
+	/* a run shorter than one period still shows its rates once */
+	if (!printed)
+		print_live(app, dpx_get_time_ns() - last);
 	return NULL;
 }
 
@@ -236,9 +257,12 @@ print_config(struct fwd_app *app)
 	for (unsigned int s = 0; s < app->nb_streams; s++) {
 		const struct fwd_stream *fs = &app->streams[s];
 
-		fprintf(app->out, "  stream %u: RX P=%u/Q=%u -> TX P=%u/Q=%u on lcore %u%s\n", s,
+		const char *why = stream_idle_reason(app->opt.mode, &app->ports[app->map[s].rx_port],
+						     &app->ports[app->map[s].tx_port], &app->map[s]);
+
+		fprintf(app->out, "  stream %u: RX P=%u/Q=%u -> TX P=%u/Q=%u on lcore %u%s%s%s\n", s,
 			fs->rx_port, fs->rx_queue, fs->tx_port, fs->tx_queue, core_lcore(app, s),
-			fs->enabled ? "" : " (port down: idle)");
+			why ? " (" : "", why ? why : "", why ? ": idle)" : "");
 	}
 }
 

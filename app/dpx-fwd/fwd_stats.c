@@ -31,16 +31,22 @@ fwd_port_totals(const struct fwd_stream_map *map, const struct fwd_stream_stats 
 	for (unsigned int i = 0; i < nb_streams; i++) {
 		const struct fwd_stream_stats *s = &stats[i];
 
+		/* a stream's cycles belong to the port it works on: the one it
+		 * receives on, or for a generating (txonly) stream the one it sends on */
+		uint16_t work_port = s->generated != 0 ? map[i].tx_port : map[i].rx_port;
+
 		if (map[i].rx_port == port) {
 			t->rx_packets += s->rx_packets;
 			t->consumed += s->consumed;
-			t->generated += s->generated;
-			t->core_cycles += s->core_cycles;
-			t->packets += fwd_stream_packets(s);
 		}
 		if (map[i].tx_port == port) {
 			t->tx_packets += s->tx_packets;
 			t->tx_dropped += s->fwd_dropped;
+			t->generated += s->generated;
+		}
+		if (work_port == port) {
+			t->core_cycles += s->core_cycles;
+			t->packets += fwd_stream_packets(s);
 		}
 	}
 }

@@ -26,7 +26,8 @@ struct fwd_stream_stats {
 	uint64_t core_cycles;  /**< busy cycles (bursts that moved packets), --record-core-cycles */
 };
 
-/** Per-port sums: rx side from streams receiving on it, tx side from streams sending on it. */
+/** Per-port sums: rx side (rx, consumed) from streams receiving on it, tx side (tx,
+ *  dropped, generated) from streams sending on it. */
 struct fwd_port_totals {
 	uint64_t rx_packets;
 	uint64_t rx_dropped; /**< the port's own imissed + rx_nombuf over the run */
@@ -34,7 +35,7 @@ struct fwd_port_totals {
 	uint64_t tx_dropped;
 	uint64_t generated;
 	uint64_t consumed;
-	uint64_t core_cycles; /**< cycles of the streams receiving on it (txonly: sending) */
+	uint64_t core_cycles; /**< cycles of the streams receiving on it (generating streams: sending) */
 	uint64_t packets;     /**< packets those cycles were spent on */
 };
 
