@@ -337,7 +337,7 @@ fwd_options_usage(FILE *f, const char *prgname)
 		"  --rxd N, --txd N        descriptors per queue (default 512)\n"
 		"  --eth-peer PORT,MAC     destination MAC for mac mode on PORT\n"
 		"  --stats-period SEC      print per-port rates every SEC seconds\n"
-		"  --run-time SEC          stop forwarding after SEC seconds and exit\n"
+		"  --run-time SEC          without -i: stop forwarding after SEC seconds and exit\n"
 		"  --tx-pps N              txonly: at most N packets per second per stream\n"
 		"  --auto-start            start forwarding at once (implied without -i)\n"
 		"  --record-core-cycles    count busy cycles, report cycles per packet\n"

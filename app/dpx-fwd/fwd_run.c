@@ -337,12 +337,12 @@ fwd_stop(struct fwd_app *app)
 {
 	if (!app->forwarding)
 		return -EALREADY;
+	fprintf(app->out, "Telling cores to stop... Waiting for lcores to finish...\n");
 	__atomic_store_n(&app->stop, 1, __ATOMIC_RELEASE); /* partner: core_main, display_main */
 	join_cores(app);
 	if (app->display_running)
 		pthread_join(app->display_thread, NULL);
 	app->display_running = 0;
-	fprintf(app->out, "Telling cores to stop... Waiting for lcores to finish...\n");
 	fprintf(app->out, "forwarded for %.3f s\n", (dpx_get_time_ns() - app->start_ns) / 1e9);
 	print_forward_stats(app);
 	fflush(app->out);
