@@ -264,3 +264,26 @@ test_hugepage_too_few(void)
 	return DPX_TEST_SUCCESS;
 }
 DPX_TEST_REGISTER(hugepage_too_few, hugepage, test_hugepage_too_few);
+
+static int
+test_hugepage_socket_mem_huge_dir(void)
+{
+	struct dpx_malloc_socket_stats st;
+
+	DPX_TEST_RUN(need_hugepages(8));
+	DPX_TEST_ASSERT(dpx_test_eal_init("--socket-mem", "8", "--huge-dir", "/dev/hugepages", NULL) >
+				0, "init");
+	void *a = dpx_malloc_socket("a", 5u << 20, 0, 0);
+	DPX_TEST_ASSERT(a != NULL, "3 pages of the 4 allowed on node 0");
+	DPX_TEST_ASSERT(dpx_malloc_socket("b", 3u << 20, 0, 0) == NULL, "would need 2 more");
+	DPX_TEST_ASSERT_EQUAL(dpx_errno, ENOMEM, "");
+	void *b = dpx_malloc_socket("b", 1u << 20, 0, 0);
+	DPX_TEST_ASSERT(b != NULL, "one more page is within the cap");
+	DPX_TEST_ASSERT_EQUAL(dpx_malloc_get_socket_stats(0, &st), 0, "");
+	DPX_TEST_ASSERT(st.pages_mapped <= 4, "%zu pages", st.pages_mapped);
+	dpx_free(a);
+	dpx_free(b);
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(hugepage_socket_mem_huge_dir, hugepage, test_hugepage_socket_mem_huge_dir);

@@ -357,3 +357,44 @@ test_malloc_concurrent(void)
 	return DPX_TEST_SUCCESS;
 }
 DPX_TEST_REGISTER(malloc_concurrent, fast, test_malloc_concurrent);
+
+static int
+test_malloc_socket_mem_cap(void)
+{
+	struct dpx_malloc_socket_stats st;
+
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "--socket-mem", "6", NULL) < 0,
+			"--socket-mem needs hugepages (the parser says so)");
+	/* the cap is enforced the same way for -m; --socket-mem checks need a hugepage run */
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "-m", "6", NULL) > 0, "init");
+	void *a = dpx_malloc_socket("x", 3u << 20, 0, 0);
+	DPX_TEST_ASSERT(a != NULL, "");
+	DPX_TEST_ASSERT(dpx_malloc_socket("x", 2u << 20, 0, 0) == NULL && dpx_errno == ENOMEM,
+			"two units taken, a third would pass 6 MB");
+	void *b = dpx_malloc_socket("x", 512u << 10, 0, 0);
+	DPX_TEST_ASSERT(b != NULL, "fits in the pages already mapped");
+	DPX_TEST_ASSERT_EQUAL(dpx_malloc_get_socket_stats(0, &st), 0, "");
+	DPX_TEST_ASSERT_EQUAL(st.pages_mapped, 2, "");
+	dpx_free(a);
+	dpx_free(b);
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(malloc_socket_mem_cap, fast, test_malloc_socket_mem_cap);
+
+static int
+test_mem_init_option_errors(void)
+{
+	/* both are refused before any hugepage is looked for: fast on any machine */
+	DPX_TEST_ASSERT_EQUAL(dpx_test_eal_init("--no-huge", "--iova-mode=pa", NULL), -EINVAL,
+			      "PA needs hugepages");
+	DPX_TEST_ASSERT(!dpx_eal_is_initialized(), "");
+	DPX_TEST_ASSERT_EQUAL(dpx_test_eal_init("--huge-dir", "/proc", NULL), -EINVAL,
+			      "not a hugetlbfs mount");
+	DPX_TEST_ASSERT(!dpx_eal_is_initialized(), "");
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "--iova-mode=va", NULL) > 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_iova_mode(), DPX_IOVA_VA, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(mem_init_option_errors, fast, test_mem_init_option_errors);

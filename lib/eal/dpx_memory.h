@@ -56,7 +56,8 @@ typedef int(dpx_memseg_walk_t)(const struct dpx_memseg *ms, void *arg);
 
 /**
  * Call fn for every mapped segment (EAL pages and external memory), in
- * address order within each list. Safe from a memory event callback.
+ * address order within each list. Safe from a memory event callback; fn
+ * must not allocate or free heap memory (the lists are read-locked).
  * @return 0 when every call returned 0, otherwise the first non-zero value.
  */
 int dpx_memseg_walk(dpx_memseg_walk_t *fn, void *arg);
