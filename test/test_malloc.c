@@ -83,6 +83,18 @@ model_step(struct mheap *h, uint8_t *area, struct model_alloc *slots)
 	struct model_alloc *a = &slots[rnd() % MODEL_SLOTS];
 	struct mheap_release rel;
 
+	if (a->p != NULL && rnd() % 4 == 0) {
+		/* resize in place: contents kept up to the smaller size */
+		size_t size = 1 + rnd() % (2 * a->size + 64);
+		DPX_TEST_RUN(check_contents(a));
+		if (mheap_resize(h, a->p, size)) {
+			DPX_TEST_ASSERT(mheap_usable(mheap_elem_of(a->p)) >= size, "");
+			for (size_t i = a->size; i < size; i++)
+				a->p[i] = (uint8_t)(a->fill + i);
+			a->size = size;
+		}
+		return DPX_TEST_SUCCESS;
+	}
 	if (a->p != NULL) {
 		DPX_TEST_RUN(check_contents(a));
 		mheap_free(h, a->p, &rel);

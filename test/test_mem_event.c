@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Memory hotplug events, memseg lookups and walks, external memory, cleanup leaks. */
+#include <sched.h>
 #include <sys/mman.h>
 
 #include <dpx_malloc.h>
@@ -423,3 +424,126 @@ test_mem_cleanup_leaves_nothing(void)
 	return DPX_TEST_SUCCESS;
 }
 DPX_TEST_REGISTER(mem_cleanup_leaves_nothing, fast, test_mem_cleanup_leaves_nothing);
+
+/*
+ * Lcores grow and shrink the heap while another registers and unregisters
+ * external memory in a loop. The callback checks that
+ * events never overlap in time (the hotplug lock), that an ALLOC never covers
+ * a page already announced, and that a FREE only covers announced pages; at
+ * the end every announced page has been freed.
+ */
+#define TRACK_PAGES 4096
+
+static int cb_inside, cb_violations;
+static uint8_t announced[TRACK_PAGES];
+static uintptr_t track_base;
+static uint8_t *ext_area; /* registered and unregistered in a loop by one lcore */
+static int ext_announced;
+
+static int
+track(enum dpx_mem_event ev, const void *addr, size_t len, void *arg)
+{
+	(void)arg;
+	if (__atomic_fetch_add(&cb_inside, 1, __ATOMIC_ACQUIRE) != 0)
+		cb_violations++;
+	/* widen the window a concurrent event would hit */
+	for (volatile int spin = 0; spin < 2000; spin++)
+		;
+	if (addr == ext_area) {
+		if (ext_announced != (ev == DPX_MEM_EVENT_FREE))
+			cb_violations++;
+		ext_announced = ev == DPX_MEM_EVENT_ALLOC;
+		__atomic_fetch_sub(&cb_inside, 1, __ATOMIC_RELEASE);
+		return 0;
+	}
+	if (track_base == 0)
+		track_base = (uintptr_t)addr - (TRACK_PAGES / 2) * UNIT;
+	for (size_t off = 0; off < len; off += UNIT) {
+		size_t pg = ((uintptr_t)addr + off - track_base) / UNIT;
+		if (pg >= TRACK_PAGES || announced[pg] != (ev == DPX_MEM_EVENT_ALLOC ? 0 : 1))
+			cb_violations++;
+		else
+			announced[pg] = ev == DPX_MEM_EVENT_ALLOC;
+	}
+	__atomic_fetch_sub(&cb_inside, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static int
+extmem_worker(void)
+{
+	for (int it = 0; it < 3000; it++) {
+		if (dpx_extmem_register(ext_area, 16 * 4096, NULL, 16, 4096) != 0 ||
+		    dpx_extmem_unregister(ext_area, 16 * 4096) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+grow_shrink_worker(void *arg)
+{
+	uint64_t seed = 0x2545f4914f6cdd1dULL * (dpx_lcore_id() + 3);
+	void *held[8] = {NULL};
+
+	(void)arg;
+	if (dpx_lcore_id() == 3)
+		return extmem_worker();
+	for (int it = 0; it < 3000; it++) {
+		seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+		void **slot = &held[seed % 8];
+		if (*slot != NULL) {
+			dpx_free(*slot);
+			*slot = NULL;
+		} else {
+			size_t size = 1 + (seed >> 16) % (5u << 20);
+			if ((*slot = dpx_malloc("gs", size, 0)) == NULL)
+				return -1;
+			((volatile uint8_t *)*slot)[0] = 1;
+			((volatile uint8_t *)*slot)[size - 1] = 1;
+		}
+	}
+	for (int i = 0; i < 8; i++)
+		dpx_free(held[i]);
+	return 0;
+}
+
+/* Four lcores over two CPUs when this process may use two (real parallelism), else one. */
+static void
+lcore_map_two_cpus(char *map, size_t n)
+{
+	cpu_set_t set;
+	int cpus[2] = {sched_getcpu(), sched_getcpu()}, found = 0;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		for (int c = 0; c < CPU_SETSIZE && found < 2; c++)
+			if (CPU_ISSET(c, &set))
+				cpus[found++] = c;
+	snprintf(map, n, "0-1@%d,2-3@%d", cpus[0], found == 2 ? cpus[1] : cpus[0]);
+}
+
+static int
+test_mem_event_concurrent_serialised(void)
+{
+	char map[32];
+	unsigned int i;
+
+	ext_area = mmap(NULL, 16 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	DPX_TEST_ASSERT(ext_area != MAP_FAILED, "");
+	lcore_map_two_cpus(map, sizeof(map));
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "--lcores", map, NULL) > 0, "init %s", map);
+	DPX_TEST_ASSERT_EQUAL(dpx_mem_event_callback_register("track", track, NULL), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_mp_remote_launch(grow_shrink_worker, NULL, 0), 0, "");
+	DPX_TEST_ASSERT_EQUAL(grow_shrink_worker(NULL), 0, "main lcore");
+	DPX_LCORE_FOREACH_WORKER(i)
+		DPX_TEST_ASSERT_EQUAL(dpx_eal_wait_lcore(i), 0, "lcore %u", i);
+	DPX_TEST_ASSERT_EQUAL(cb_violations, 0, "events overlapped or did not match");
+	for (unsigned int p = 0; p < TRACK_PAGES; p++)
+		DPX_TEST_ASSERT_EQUAL(announced[p], 0, "page %u announced and never freed", p);
+	DPX_TEST_ASSERT(track_base != 0, "events were seen");
+	DPX_TEST_ASSERT_EQUAL(ext_announced, 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	munmap(ext_area, 16 * 4096);
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(mem_event_concurrent_serialised, fast, test_mem_event_concurrent_serialised);
