@@ -10,11 +10,25 @@
 
 static void *ptrs[BATCH];
 
-/* Hugepages when they can be had (enough free for 512 MB), else --no-huge; says which. */
+static long
+free_hugepages_2m(void)
+{
+	FILE *f = fopen("/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages", "r");
+	long n = 0;
+
+	if (f != NULL) {
+		if (fscanf(f, "%ld", &n) != 1)
+			n = 0;
+		fclose(f);
+	}
+	return n;
+}
+
+/* Hugepages when enough are free for 512 MB (and a mount exists), else --no-huge; says which. */
 static int
 perf_init(const char **mode)
 {
-	if (dpx_test_eal_init("-l", "0", NULL) > 0) {
+	if (free_hugepages_2m() >= 260 && dpx_test_eal_init("-l", "0", NULL) > 0) {
 		*mode = "hugepages";
 		return 0;
 	}

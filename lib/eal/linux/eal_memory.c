@@ -677,6 +677,11 @@ hugepage_setup(const struct eal_options *o)
 {
 	snprintf(mem.huge_dir, sizeof(mem.huge_dir), "%s", o->huge_dir);
 	mem.page_sz = eal_huge_default_size();
+	if (mem.page_sz == 0) {
+		MEM_LOG(ERR, "this kernel has no hugepages (no Hugepagesize in /proc/meminfo): "
+			     "run with --no-huge");
+		return -ENOTSUP;
+	}
 	if (mem.huge_dir[0] != '\0' || !o->in_memory) {
 		int rc = eal_huge_find_mount(mem.huge_dir, &mem.page_sz);
 		if (rc == -EINVAL) {
@@ -696,7 +701,7 @@ hugepage_setup(const struct eal_options *o)
 	}
 	long free_pages = eal_huge_pages(mem.page_sz, -1, 0);
 	uint64_t want = pages_wanted(o);
-	if (mem.page_sz == 0 || (uint64_t)free_pages < want) {
+	if ((uint64_t)free_pages < want) {
 		MEM_LOG(ERR, "need %" PRIu64 " free hugepages of %zu kB, %ld free: reserve them "
 			     "with 'usertools/dpx-hugepages reserve %" PRIu64 "' (or: echo %" PRIu64
 			     " > /sys/kernel/mm/hugepages/hugepages-%zukB/nr_hugepages), or run "
