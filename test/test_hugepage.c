@@ -255,6 +255,23 @@ test_hugepage_too_few(void)
 	DPX_TEST_ASSERT(strstr(text, expect) != NULL, "says how many: '%s'", expect);
 	DPX_TEST_ASSERT(strstr(text, "dpx-hugepages reserve") != NULL, "says the command");
 
+	/* per node with --socket-mem */
+	snprintf(mopt, sizeof(mopt), "%ld", want * 2);
+	log = tmpfile();
+	DPX_TEST_ASSERT(log != NULL, "");
+	dpx_log_set_stream(log);
+	rc = dpx_test_eal_init("--socket-mem", mopt, NULL);
+	dpx_log_set_stream(NULL);
+	rewind(log);
+	n = fread(text, 1, sizeof(text) - 1, log);
+	text[n] = '\0';
+	fclose(log);
+	printf("%s", text);
+	DPX_TEST_ASSERT_EQUAL(rc, -ENOMEM, "");
+	snprintf(expect, sizeof(expect), "need %ld free hugepages of 2048 kB on node 0", want);
+	DPX_TEST_ASSERT(strstr(text, expect) != NULL, "says how many on which node: '%s'", expect);
+	DPX_TEST_ASSERT(strstr(text, "--node 0") != NULL, "says the command");
+
 	/* at run time, past what the kernel has: the same advice, and nothing kept */
 	DPX_TEST_ASSERT(dpx_test_eal_init("-l", "0", NULL) > 0, "init");
 	DPX_TEST_ASSERT(dpx_malloc("huge", (size_t)(free0 + 10) * HP, 0) == NULL, "");

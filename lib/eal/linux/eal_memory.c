@@ -368,14 +368,14 @@ report_shortage(int socket, unsigned int n, unsigned int done, int rc)
 			socket, dpx_strerror(rc));
 		return;
 	}
-	long free_pages = eal_huge_pages(mem.page_sz, -1, 0) + done;
-	long total = eal_huge_pages(mem.page_sz, -1, 1);
+	long free_pages = eal_huge_pages(mem.page_sz, socket, 0) + done;
+	long want = eal_huge_pages(mem.page_sz, socket, 1) + (long)(n - done);
 	MEM_LOG(ERR,
-		"need %u hugepages of %zu kB on node %d, got %u (%ld free in the system): %s; "
-		"reserve more with: usertools/dpx-hugepages reserve %ld --node %d "
-		"(or: echo %ld > /sys/kernel/mm/hugepages/hugepages-%zukB/nr_hugepages)",
-		n, mem.page_sz >> 10, socket, done, free_pages, dpx_strerror(rc),
-		total + (long)(n - done), socket, total + (long)(n - done), mem.page_sz >> 10);
+		"need %u hugepages of %zu kB on node %d, got %u (%ld were free on the node): %s; "
+		"reserve more with: usertools/dpx-hugepages reserve %ld --node %d (or: echo %ld > "
+		"/sys/devices/system/node/node%d/hugepages/hugepages-%zukB/nr_hugepages)",
+		n, mem.page_sz >> 10, socket, done, free_pages, dpx_strerror(rc), want, socket, want,
+		socket, mem.page_sz >> 10);
 }
 
 static void
@@ -672,6 +672,26 @@ pages_wanted(const struct eal_options *o)
 	return bytes == 0 ? 1 : (bytes + mem.page_sz - 1) / mem.page_sz;
 }
 
+/* --socket-mem: each node must have the pages its cap asks for. */
+static int
+check_node_pages(const struct eal_options *o)
+{
+	for (unsigned int s = 0; s < mem.n_sockets; s++) {
+		uint64_t want = ((o->socket_mem_mb[s] << 20) + mem.page_sz - 1) / mem.page_sz;
+		long free_pages = eal_huge_pages(mem.page_sz, (int)s, 0);
+		if (want == 0 || (uint64_t)free_pages >= want)
+			continue;
+		uint64_t total = want + (uint64_t)eal_huge_pages(mem.page_sz, (int)s, 1) -
+				 (uint64_t)free_pages;
+		MEM_LOG(ERR, "--socket-mem: need %" PRIu64 " free hugepages of %zu kB on node %u, "
+			     "%ld free: reserve them with 'usertools/dpx-hugepages reserve %" PRIu64
+			     " --node %u'",
+			want, mem.page_sz >> 10, s, free_pages, total, s);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 static int
 hugepage_setup(const struct eal_options *o)
 {
@@ -699,6 +719,8 @@ hugepage_setup(const struct eal_options *o)
 		if (!o->in_memory)
 			eal_huge_remove_stale(mem.huge_dir, mem.prefix);
 	}
+	if (o->socket_mem_set && check_node_pages(o) != 0)
+		return -ENOMEM;
 	long free_pages = eal_huge_pages(mem.page_sz, -1, 0);
 	uint64_t want = pages_wanted(o);
 	if ((uint64_t)free_pages < want) {
