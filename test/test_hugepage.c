@@ -9,6 +9,8 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <linux/capability.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -147,6 +149,48 @@ test_hugepage_iova_pa(void)
 	return DPX_TEST_SUCCESS;
 }
 DPX_TEST_REGISTER(hugepage_iova_pa, hugepage, test_hugepage_iova_pa);
+
+/* Child without CAP_SYS_ADMIN: pagemap PFNs read as 0, so PA falls back to VA. */
+static int
+child_pa_without_cap(void)
+{
+	struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct data[2];
+
+	if (syscall(SYS_capget, &hdr, data) != 0)
+		return 10;
+	data[0].effective &= ~(1u << CAP_SYS_ADMIN);
+	if (syscall(SYS_capset, &hdr, data) != 0)
+		return 11;
+	if (dpx_test_eal_init("--iova-mode=pa", "--in-memory", NULL) <= 0)
+		return 12;
+	if (dpx_eal_iova_mode() != DPX_IOVA_VA)
+		return 13;
+	uint8_t *p = dpx_malloc("x", 100, 0);
+	if (p == NULL || dpx_mem_virt2iova(p) != (dpx_iova_t)(uintptr_t)p)
+		return 14;
+	dpx_free(p);
+	return dpx_eal_cleanup() == 0 ? 0 : 15;
+}
+
+static int
+test_hugepage_pa_fallback(void)
+{
+	int status;
+
+	DPX_TEST_RUN(need_hugepages(4));
+	if (geteuid() != 0)
+		DPX_TEST_SKIP("needs root to start with CAP_SYS_ADMIN and drop it");
+	pid_t pid = fork();
+	DPX_TEST_ASSERT(pid >= 0, "");
+	if (pid == 0)
+		_exit(child_pa_without_cap());
+	DPX_TEST_ASSERT_EQUAL(waitpid(pid, &status, 0), pid, "");
+	DPX_TEST_ASSERT(WIFEXITED(status), "");
+	DPX_TEST_ASSERT_EQUAL(WEXITSTATUS(status), 0, "child: PA asked, VA used, IOVA = VA");
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(hugepage_pa_fallback, hugepage, test_hugepage_pa_fallback);
 
 /* Child: init with its own prefix, take 4 pages, report and wait to be told to go. */
 static int
