@@ -8,6 +8,7 @@
 #include <dpx_memory.h>
 
 #include "dpx_test.h"
+#include "test_pkt.h"
 
 #define CHECK_MBUF(m, hdr)                                                                         \
 	do {                                                                                       \
@@ -21,8 +22,10 @@ test_mbuf_pool_alloc(void)
 	enum { N = 64 };
 	struct dpx_mbuf *m, *ms[N + 1];
 	struct dpx_mempool *mp;
+	unsigned int allocs;
 
 	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "--in-memory", NULL) > 0, "init");
+	allocs = heap_allocs();
 	DPX_TEST_ASSERT(dpx_pktmbuf_pool_create("mb", N, 0, 7, 2048, -1) == NULL, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_errno, EINVAL, "priv_size not a multiple of 8");
 	mp = dpx_pktmbuf_pool_create("mb", N, 0, 16, DPX_MBUF_DEFAULT_BUF_SIZE, DPX_SOCKET_ID_ANY);
@@ -75,6 +78,7 @@ test_mbuf_pool_alloc(void)
 	dpx_pktmbuf_dump(stdout, m, 0);
 	dpx_pktmbuf_free(m);
 	dpx_mempool_free(mp);
+	DPX_TEST_ASSERT_EQUAL(heap_allocs(), allocs, "pool memory freed");
 	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
 	return DPX_TEST_SUCCESS;
 }
@@ -333,3 +337,91 @@ test_mbuf_refcnt_lcores(void)
 	return DPX_TEST_SUCCESS;
 }
 DPX_TEST_REGISTER(mbuf_refcnt_lcores, fast, test_mbuf_refcnt_lcores);
+
+/* Hugepage runs: every mbuf's whole data room is IOVA-contiguous at buf_iova. */
+static long
+meminfo_kb(const char *key)
+{
+	char line[128];
+	size_t klen = strlen(key);
+	long v = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, key, klen) == 0 && line[klen] == ':')
+			v = strtol(line + klen + 1, NULL, 10);
+	if (f != NULL)
+		fclose(f);
+	return v;
+}
+
+static int
+room_byte_ok(const struct dpx_mbuf *m, uint32_t off)
+{
+	return dpx_mem_virt2iova((char *)m->buf_addr + off) == m->buf_iova + off;
+}
+
+/* First byte, last byte and the first byte of every 4 kB page the room crosses. */
+static void
+check_room_iova(struct dpx_mempool *mp, void *arg, void *obj, unsigned int idx)
+{
+	const struct dpx_mbuf *m = obj;
+	uintptr_t start = (uintptr_t)m->buf_addr;
+	unsigned int *errors = arg;
+	int ok = m->buf_iova != DPX_BAD_IOVA && room_byte_ok(m, 0) &&
+		 room_byte_ok(m, m->buf_len - 1u);
+
+	(void)mp;
+	for (uintptr_t off = DPX_ALIGN_CEIL(start + 1, 4096u) - start; ok && off < m->buf_len;
+	     off += 4096)
+		ok = room_byte_ok(m, (uint32_t)off);
+	if (!ok && (*errors)++ < 5)
+		printf("mbuf %u: data room at %p (buf_iova %#" PRIx64 ") is not IOVA-contiguous\n",
+		       idx, m->buf_addr, m->buf_iova);
+}
+
+static int
+hugepage_iova(const char *iova_mode, enum dpx_iova_mode want)
+{
+	enum { N = 4096 };
+	unsigned int errors = 0;
+	struct dpx_mbuf *ms[64];
+
+	if (meminfo_kb("HugePages_Free") < 16)
+		DPX_TEST_SKIP("%ld free hugepages, 16 needed (usertools/dpx-hugepages --setup-for-tests)",
+			      meminfo_kb("HugePages_Free"));
+	DPX_TEST_ASSERT(dpx_test_eal_init("--in-memory", iova_mode, NULL) > 0, "init %s", iova_mode);
+	if (dpx_eal_iova_mode() != want) {
+		dpx_eal_cleanup();
+		DPX_TEST_SKIP("IOVA mode %s not available here (physical addresses need root)",
+			      iova_mode);
+	}
+	struct dpx_mempool *mp = dpx_pktmbuf_pool_create("hp", N, 64, 0, DPX_MBUF_DEFAULT_BUF_SIZE,
+							 DPX_SOCKET_ID_ANY);
+	DPX_TEST_ASSERT(mp != NULL, "%s", dpx_strerror(dpx_errno));
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_obj_iter(mp, check_room_iova, &errors), N, "");
+	DPX_TEST_ASSERT_EQUAL(errors, 0, "mbufs whose data room is not IOVA-contiguous");
+	DPX_TEST_ASSERT_EQUAL(dpx_pktmbuf_alloc_bulk(mp, ms, 64), 0, "");
+	for (unsigned int i = 0; i < 64; i++)
+		DPX_TEST_ASSERT(dpx_pktmbuf_iova(ms[i]) ==
+					dpx_mem_virt2iova(dpx_pktmbuf_mtod(ms[i], void *)), "");
+	dpx_pktmbuf_free_bulk(ms, 64);
+	dpx_mempool_dump(stdout, mp);
+	dpx_mempool_free(mp);
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	return DPX_TEST_SUCCESS;
+}
+
+static int
+test_mbuf_hugepage_iova_va(void)
+{
+	return hugepage_iova("--iova-mode=va", DPX_IOVA_VA);
+}
+DPX_TEST_REGISTER(mbuf_hugepage_iova_va, hugepage, test_mbuf_hugepage_iova_va);
+
+static int
+test_mbuf_hugepage_iova_pa(void)
+{
+	return hugepage_iova("--iova-mode=pa", DPX_IOVA_PA);
+}
+DPX_TEST_REGISTER(mbuf_hugepage_iova_pa, hugepage, test_mbuf_hugepage_iova_pa);

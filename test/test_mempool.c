@@ -8,6 +8,7 @@
 #include <dpx_mempool.h>
 
 #include "dpx_test.h"
+#include "test_pkt.h"
 
 /* avail + in_use == size, and avail is what the model says */
 #define CHECK_COUNTS(mp, expect_avail)                                                             \
@@ -21,8 +22,10 @@ static int
 test_mempool_create_errors(void)
 {
 	struct dpx_mempool *mp;
+	unsigned int allocs;
 
 	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "--in-memory", NULL) > 0, "init");
+	allocs = heap_allocs();
 	DPX_TEST_ASSERT(dpx_mempool_create("p", 0, 64, 0, 0, NULL, NULL, -1, 0) == NULL, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_errno, EINVAL, "n = 0");
 	DPX_TEST_ASSERT(dpx_mempool_create("p", 64, 0, 0, 0, NULL, NULL, -1, 0) == NULL, "");
@@ -54,6 +57,7 @@ test_mempool_create_errors(void)
 	dpx_mempool_free(mp);
 	DPX_TEST_ASSERT(dpx_mempool_lookup("p") == NULL, "freed pool is gone");
 	dpx_mempool_free(NULL);
+	DPX_TEST_ASSERT_EQUAL(heap_allocs(), allocs, "failed creates and free left nothing");
 	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
 	return DPX_TEST_SUCCESS;
 }

@@ -7,34 +7,16 @@
 #include <dpx_ring.h>
 
 #include "dpx_test.h"
-
-/* "0@a,1@b,2@a,..." over the CPUs this process may use: real parallelism when there is some. */
-static void
-lcore_map(char *buf, size_t len, unsigned int nb_lcores)
-{
-	cpu_set_t set;
-	int cpus[CPU_SETSIZE], nb_cpus = 0;
-	size_t off = 0;
-
-	CPU_ZERO(&set);
-	sched_getaffinity(0, sizeof(set), &set);
-	for (int c = 0; c < CPU_SETSIZE; c++)
-		if (CPU_ISSET(c, &set))
-			cpus[nb_cpus++] = c;
-	if (nb_cpus == 0)
-		cpus[nb_cpus++] = sched_getcpu();
-	buf[0] = '\0';
-	for (unsigned int i = 0; i < nb_lcores && off < len; i++)
-		off += (size_t)snprintf(buf + off, len - off, "%s%u@%d", i ? "," : "", i,
-					cpus[i % (unsigned int)nb_cpus]);
-}
+#include "test_pkt.h"
 
 static int
 test_ring_create_lookup(void)
 {
 	struct dpx_ring *r, *r2;
+	unsigned int allocs;
 
 	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "--in-memory", NULL) > 0, "init");
+	allocs = heap_allocs();
 	DPX_TEST_ASSERT(dpx_ring_create("r", 1000, DPX_SOCKET_ID_ANY, 0) == NULL, "not 2^k");
 	DPX_TEST_ASSERT_EQUAL(dpx_errno, EINVAL, "");
 	DPX_TEST_ASSERT(dpx_ring_create("r", 0, DPX_SOCKET_ID_ANY, DPX_RING_F_EXACT_SZ) == NULL, "");
@@ -79,6 +61,7 @@ test_ring_create_lookup(void)
 	dpx_ring_free(r);
 	dpx_ring_free(r2);
 	dpx_ring_free(NULL);
+	DPX_TEST_ASSERT_EQUAL(heap_allocs(), allocs, "every ring's memory freed");
 	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
 	return DPX_TEST_SUCCESS;
 }
