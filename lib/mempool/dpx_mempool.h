@@ -62,7 +62,9 @@ typedef void(dpx_mempool_obj_cb_t)(struct dpx_mempool *mp, void *opaque, void *o
  * Create a mempool of @p n objects of @p elt_size bytes each.
  *
  * Every object starts on a cache line. The private data area
- * (dpx_mempool_get_priv) is zeroed and belongs to the creator.
+ * (dpx_mempool_get_priv) is zeroed and belongs to the creator. The pool
+ * lives in EAL memory: free it before dpx_eal_cleanup(). Lcore caches exist
+ * for the lcores enabled when the pool is created.
  *
  * @param name unique pool name (< DPX_MEMPOOL_NAMESIZE)
  * @param n number of objects (>= 1)

@@ -49,11 +49,32 @@ mempool_ring_put(struct dpx_mempool *mp, void *const *objs, unsigned int n)
 			    "from another pool", mp->name, n);
 }
 
+#ifdef DPX_DEBUG_CHECKS
+/* -Ddebug_checks=true: refuse objects of another pool (they would corrupt both). */
+static int
+check_owner(const struct dpx_mempool *mp, void *const *objs, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		if (objs[i] == NULL || mempool_objhdr(objs[i])->mp != mp) {
+			MEMPOOL_LOG(ERR, "%s: put of object %p (#%u of %u) that is not one of its own",
+				    mp->name, objs[i], i, n);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+#endif
+
 void
 dpx_mempool_put_bulk(struct dpx_mempool *mp, void *const *objs, unsigned int n)
 {
 	struct mempool_local *local = local_of_caller(mp);
 	uint32_t len;
+
+#ifdef DPX_DEBUG_CHECKS
+	if (check_owner(mp, objs, n) != 0)
+		return;
+#endif
 
 	COUNT(mp, local, put_bulk, 1);
 	COUNT(mp, local, put_objs, n);

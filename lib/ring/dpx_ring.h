@@ -74,6 +74,7 @@ int dpx_ring_init(struct dpx_ring *r, const char *name, unsigned int count, unsi
  * @param count slot count (power of two; any count >= 1 with DPX_RING_F_EXACT_SZ)
  * @param socket_id NUMA node of the memory, or DPX_SOCKET_ID_ANY (-1)
  * @param flags DPX_RING_F_*
+ * The ring lives in EAL memory: free it before dpx_eal_cleanup().
  * @return the ring, or NULL with dpx_errno set to:
  *   EINVAL (bad name, count or flags), EEXIST (a ring of that name exists),
  *   ENOMEM (no memory).
