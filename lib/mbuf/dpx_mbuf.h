@@ -60,7 +60,7 @@
 #define DPX_MBUF_F_RX_L4_CKSUM_BAD (1ULL << 3)
 /** L4 checksum verified (virtio: VIRTIO_NET_HDR_F_DATA_VALID). */
 #define DPX_MBUF_F_RX_L4_CKSUM_GOOD (1ULL << 8)
-/** L4 checksum not computed but the data is valid (virtio: VIRTIO_NET_HDR_F_NEEDS_CSUM, partial checksum). */
+/** L4 checksum not computed, data valid (virtio NEEDS_CSUM: partial checksum in the packet). */
 #define DPX_MBUF_F_RX_L4_CKSUM_NONE ((1ULL << 3) | (1ULL << 8))
 /** IP checksum: mask of the two bits below; neither set = unknown. */
 #define DPX_MBUF_F_RX_IP_CKSUM_MASK ((1ULL << 4) | (1ULL << 7))
@@ -76,11 +76,11 @@
 #define DPX_MBUF_F_RX_VLAN (1ULL << 0)
 /** rss_hash is valid. */
 #define DPX_MBUF_F_RX_RSS_HASH (1ULL << 1)
-/** The packet is a coalesced (GSO) packet of tso_segsz-byte segments (virtio gso_type != NONE on receive). */
+/** Coalesced (GSO) packet of tso_segsz-byte segments (virtio gso_type != NONE on receive). */
 #define DPX_MBUF_F_RX_LRO (1ULL << 16)
 
 /* ---- TX offload requests (what the virtio header asks of the device) ---- */
-/** TCP segmentation (virtio VIRTIO_NET_HDR_GSO_TCPV4/6); needs l2/l3/l4_len, tso_segsz, and TX_TCP_CKSUM. */
+/** TCP segmentation (virtio GSO_TCPV4/6): needs l2/l3/l4_len, tso_segsz and TX_TCP_CKSUM. */
 #define DPX_MBUF_F_TX_TCP_SEG (1ULL << 50)
 /** UDP segmentation (virtio VIRTIO_NET_HDR_GSO_UDP_L4); needs l2/l3/l4_len, tso_segsz. */
 #define DPX_MBUF_F_TX_UDP_SEG (1ULL << 42)

@@ -64,9 +64,10 @@ dpx_ring_create(const char *name, unsigned int count, int socket_id, unsigned in
 {
 	struct dpx_ring *r;
 
-	if (name == NULL || name[0] == '\0' || strnlen(name, DPX_RING_NAMESIZE) >= DPX_RING_NAMESIZE) {
-		RING_LOG(ERR, "create: name %s%.40s%s is %s", name ? "\"" : "", name ? name : "NULL",
-			 name ? "\"" : "", name == NULL ? "missing" : "empty or too long");
+	if (name == NULL || name[0] == '\0' ||
+	    strnlen(name, DPX_RING_NAMESIZE) >= DPX_RING_NAMESIZE) {
+		RING_LOG(ERR, "create: name %s is missing, empty or longer than %d characters",
+			 name ? name : "NULL", DPX_RING_NAMESIZE - 1);
 		dpx_errno = EINVAL;
 		return NULL;
 	}
