@@ -36,6 +36,7 @@ static const struct eal_stage stages[] = {
 	{"runtime directory", eal_runtime_dir_create, eal_runtime_dir_remove},
 	{"cycle counter", cycles_init, NULL},
 	{"lcores", eal_lcores_start, eal_lcores_stop},
+	{"bus probe", eal_bus_probe_all, eal_bus_cleanup_all},
 };
 
 const struct eal_options *
