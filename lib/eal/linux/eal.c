@@ -38,6 +38,7 @@ static const struct eal_stage stages[] = {
 	{"cycle counter", cycles_init, NULL},
 	{"memory", eal_memory_init, eal_memory_fini},
 	{"lcores", eal_lcores_start, eal_lcores_stop},
+	{"bus probe", eal_bus_probe_all, eal_bus_cleanup_all},
 };
 
 const struct eal_options *
