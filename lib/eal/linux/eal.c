@@ -10,6 +10,7 @@
 #include <syslog.h>
 
 #include "eal_private.h"
+#include "vfio_private.h"
 
 DPX_LOG_REGISTER(eal_logtype, "eal");
 
@@ -36,6 +37,7 @@ static const struct eal_stage stages[] = {
 	{"runtime directory", eal_runtime_dir_create, eal_runtime_dir_remove},
 	{"cycle counter", cycles_init, NULL},
 	{"lcores", eal_lcores_start, eal_lcores_stop},
+	{"vfio", eal_vfio_init, eal_vfio_fini},
 };
 
 const struct eal_options *
