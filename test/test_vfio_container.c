@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <dpx_vfio.h>
@@ -322,3 +323,81 @@ test_vfio_device_setup(void)
 	return DPX_TEST_SUCCESS;
 }
 DPX_TEST_REGISTER(vfio_device_setup, fast, test_vfio_device_setup);
+
+/* Run a command, capture its output (stdout and stderr); returns its exit status. */
+static int
+run_capture(const char *cmd, char *out, size_t len)
+{
+	char full[1024];
+	size_t n;
+	FILE *p;
+
+	snprintf(full, sizeof(full), "%s 2>&1", cmd);
+	p = popen(full, "r");
+	if (p == NULL)
+		return -1;
+	n = fread(out, 1, len - 1, p);
+	out[n] = '\0';
+	int st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* dpx-devbind on a fake sysfs tree: listing, and the errors a user meets. */
+static int
+test_vfio_devbind(void)
+{
+	const char *tool = "../usertools/dpx-devbind";
+	char root[128], cmd[1024], out[4096];
+
+	if (access(tool, X_OK) != 0 || system("python3 -c '' 2>/dev/null") != 0)
+		DPX_TEST_SKIP("no python3 or no %s in the build tree", tool);
+	snprintf(root, sizeof(root), "/tmp/dpx-devbind-%d", (int)getpid());
+	snprintf(cmd, sizeof(cmd),
+		 "set -e; r=%s; d=$r/bus/pci/devices; mkdir -p $d/0000:00:03.0 $d/0000:00:04.0 "
+		 "$r/bus/pci/drivers/vfio-pci $r/bus/pci/drivers/virtio-pci "
+		 "$r/kernel/iommu_groups/5/devices; "
+		 "for x in 3 4; do echo 0x1234 > $d/0000:00:0$x.0/vendor; "
+		 "echo 0x11e8 > $d/0000:00:0$x.0/device; echo 0x00ff00 > $d/0000:00:0$x.0/class; done; "
+		 "ln -s ../../../bus/pci/drivers/virtio-pci $d/0000:00:03.0/driver; "
+		 "ln -s ../../../kernel/iommu_groups/5 $d/0000:00:03.0/iommu_group; "
+		 "ln -s ../../../../bus/pci/devices/0000:00:03.0 "
+		 "$r/kernel/iommu_groups/5/devices/0000:00:03.0", root);
+	DPX_TEST_ASSERT_EQUAL(system(cmd), 0, "fake sysfs");
+
+	snprintf(cmd, sizeof(cmd), "%s --sysfs %s --status", tool, root);
+	DPX_TEST_ASSERT_EQUAL(run_capture(cmd, out, sizeof(out)), 0, "%s", out);
+	DPX_TEST_ASSERT(strstr(out, "0000:00:03.0   1234:11e8  unclassified   virtio-pci       5") &&
+				strstr(out, "0000:00:04.0   1234:11e8  unclassified   -                -"),
+			"listing:\n%s", out);
+
+	snprintf(cmd, sizeof(cmd), "%s --sysfs %s -b vfio-pci 00:04.0", tool, root);
+	DPX_TEST_ASSERT_EQUAL(run_capture(cmd, out, sizeof(out)), 2, "%s", out);
+	DPX_TEST_ASSERT(strstr(out, "0000:00:04.0: no IOMMU group") != NULL, "%s", out);
+
+	snprintf(cmd, sizeof(cmd), "%s --sysfs %s -b vfio-pci 00:09.0", tool, root);
+	DPX_TEST_ASSERT_EQUAL(run_capture(cmd, out, sizeof(out)), 2, "%s", out);
+	DPX_TEST_ASSERT(strstr(out, "no such PCI device") != NULL, "%s", out);
+
+	/* a fake tree has no kernel behind it: the driver never takes the device */
+	snprintf(cmd, sizeof(cmd), "%s --sysfs %s -b vfio-pci 0000:00:03.0", tool, root);
+	DPX_TEST_ASSERT_EQUAL(run_capture(cmd, out, sizeof(out)), 2, "%s", out);
+	DPX_TEST_ASSERT(strstr(out, "vfio-pci did not take the device") != NULL, "%s", out);
+	snprintf(cmd, sizeof(cmd), "grep -qx 0000:00:03.0 %s/bus/pci/drivers/virtio-pci/unbind && "
+		 "grep -qx 0000:00:03.0 %s/bus/pci/drivers/virtio-pci/bind && "
+		 "grep -qx 0000:00:03.0 %s/bus/pci/drivers_probe", root, root, root);
+	DPX_TEST_ASSERT_EQUAL(system(cmd), 0, "unbind, probe, and back to the old driver");
+
+	snprintf(cmd, sizeof(cmd), "rmdir %s/bus/pci/drivers/vfio-pci && %s --sysfs %s "
+		 "-b vfio-pci 0000:00:03.0", root, tool, root);
+	DPX_TEST_ASSERT_EQUAL(run_capture(cmd, out, sizeof(out)), 2, "%s", out);
+	DPX_TEST_ASSERT(strstr(out, "driver vfio-pci is not loaded") != NULL, "%s", out);
+
+	snprintf(cmd, sizeof(cmd), "%s --sysfs %s -u 00:03.0", tool, root);
+	DPX_TEST_ASSERT_EQUAL(run_capture(cmd, out, sizeof(out)), 0, "%s", out);
+	DPX_TEST_ASSERT(strstr(out, "unbound from virtio-pci") != NULL, "%s", out);
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	DPX_TEST_ASSERT_EQUAL(system(cmd), 0, "");
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(vfio_devbind, fast, test_vfio_devbind);
