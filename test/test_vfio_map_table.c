@@ -735,8 +735,10 @@ test_vfio_table_perf(void)
 		unmap_ns[i] = ns_per_op(sizes[i], 200000, false);
 		snprintf(name, sizeof(name), "vfio table map, %u entries", sizes[i]);
 		DPX_TEST_PERF(name, map_ns[i], "ns/op");
+		DPX_TEST_PERF(name, 1e3 / map_ns[i], "Mops/s");
 		snprintf(name, sizeof(name), "vfio table unmap, %u entries", sizes[i]);
 		DPX_TEST_PERF(name, unmap_ns[i], "ns/op");
+		DPX_TEST_PERF(name, 1e3 / unmap_ns[i], "Mops/s");
 	}
 	DPX_TEST_PERF("map cost ratio 1000/10 entries (log ratio 3.0)", map_ns[1] / map_ns[0], "x");
 	DPX_TEST_PERF("map cost ratio 100000/1000 entries (log ratio 1.67)", map_ns[2] / map_ns[1],
