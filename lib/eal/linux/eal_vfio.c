@@ -125,8 +125,9 @@ type1_dma_unmap(int container_fd, uint64_t va, uint64_t iova, uint64_t len, uint
 
 /*
  * sPAPR TCE v2: memory is registered (pinned) before it is mapped. DMA goes
- * through the default 32-bit window the kernel creates; IOVAs outside it are
- * refused by the kernel's map call.
+ * through the default 32-bit window the kernel creates for the first group;
+ * dpx creates no other window, so IOVAs outside it are refused by the
+ * kernel's map call (and the error returned to the caller).
  */
 static int
 spapr_setup(int container_fd)
@@ -138,8 +139,7 @@ spapr_setup(int container_fd)
 		return rc;
 	VFIO_LOG(INFO, "sPAPR DMA window 0x%" PRIx32 "+0x%" PRIx32, info.dma32_window_start,
 		 info.dma32_window_size);
-	rc = kernel->ioctl(container_fd, VFIO_IOMMU_ENABLE, NULL);
-	return rc < 0 && rc != -EBUSY ? rc : 0;
+	return 0;
 }
 
 static int
