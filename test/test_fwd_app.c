@@ -672,24 +672,29 @@ test_fwd_app_tap_ping(void)
 		DPX_TEST_SKIP("needs ip (iproute2) and ping (iputils-ping)");
 	if (!need_fwd())
 		DPX_TEST_SKIP("dpx-fwd is not built next to dpx-test (set DPX_FWD)");
+	snprintf(cleanup, sizeof(cleanup),
+		 "ip netns del dpxfwdA%d 2>/dev/null; ip netns del dpxfwdB%d 2>/dev/null", pid, pid);
+	snprintf(script, sizeof(script), "ip netns add dpxfwdA%d && ip netns add dpxfwdB%d", pid,
+		 pid);
+	if (system(script) != 0) {
+		if (system(cleanup) != 0)
+			printf("cleanup of the namespaces reported an error\n");
+		DPX_TEST_SKIP("cannot create network namespaces (ip netns add failed)");
+	}
 	snprintf(tap0, sizeof(tap0), "dpxfa%d", pid % 1000000);
 	snprintf(tap1, sizeof(tap1), "dpxfb%d", pid % 1000000);
 	snprintf(vdev0, sizeof(vdev0), "net_tap0,iface=%s", tap0);
 	snprintf(vdev1, sizeof(vdev1), "net_tap1,iface=%s", tap1);
 	snprintf(script, sizeof(script),
 		 "@sh for i in $(seq 100); do ip link show %s >/dev/null 2>&1 && ip link show %s >/dev/null 2>&1 && exit 0; sleep 0.1; done; exit 1\n"
-		 "@sh ip netns add dpxfwdA%d && ip netns add dpxfwdB%d\n"
 		 "@sh ip link set %s netns dpxfwdA%d && ip link set %s netns dpxfwdB%d\n"
 		 "@sh ip -n dpxfwdA%d addr add 198.18.0.1/24 dev %s && ip -n dpxfwdA%d link set %s up\n"
 		 "@sh ip -n dpxfwdB%d addr add 198.18.0.2/24 dev %s && ip -n dpxfwdB%d link set %s up\n"
 		 "@sh ip netns exec dpxfwdA%d ping -c 3 -i 0.2 -W 2 198.18.0.2\n"
 		 "stop\n"
 		 "quit\n",
-		 tap0, tap1, pid, pid, tap0, pid, tap1, pid, pid, tap0, pid, tap0, pid, tap1, pid,
-		 tap1, pid);
+		 tap0, tap1, tap0, pid, tap1, pid, pid, tap0, pid, tap0, pid, tap1, pid, tap1, pid);
 	rc = fwd_app_run(args, script, 0, &r);
-	snprintf(cleanup, sizeof(cleanup),
-		 "ip netns del dpxfwdA%d 2>/dev/null; ip netns del dpxfwdB%d 2>/dev/null", pid, pid);
 	if (system(cleanup) != 0)
 		printf("cleanup of the namespaces reported an error\n");
 	DPX_TEST_ASSERT_EQUAL(rc, 0, "");
