@@ -1010,11 +1010,15 @@ fail:
 int
 vhost_user_send(int fd, const struct vhost_user_msg *msg)
 {
+	/* the payload union is 8-aligned: header and payload are two pieces on the wire */
+	struct iovec iov[2] = {{(void *)(uintptr_t)&msg->hdr, sizeof(msg->hdr)},
+			       {(void *)(uintptr_t)&msg->payload, msg->hdr.size}};
+	struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 2};
 	size_t len = sizeof(msg->hdr) + msg->hdr.size;
 	ssize_t r;
 
 	do {
-		r = send(fd, msg, len, MSG_NOSIGNAL);
+		r = sendmsg(fd, &mh, MSG_NOSIGNAL);
 	} while (r < 0 && errno == EINTR);
 	if (r < 0)
 		return -errno;

@@ -1,0 +1,468 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vhost end to end against the in-process front-end (vhost_frontend.c):
+ * negotiation, split and packed traffic with every byte checked, mergeable
+ * and indirect buffers, event idx, memory regions added and removed while
+ * traffic flows, client-mode reconnect, malformed messages and rings.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <dpx_log.h>
+
+#include "dpx_test.h"
+#include "vhost_frontend.h"
+#include "vhost_private.h"
+
+#define MEM_SIZE (48ULL << 20)
+#define WANT_ALL (~0ULL)
+#define F(bit) (1ULL << (bit))
+
+static struct {
+	int new_calls;
+	int destroy_calls;
+	int state_calls;
+	int feature_calls;
+	int regions_added;
+	int regions_removed;
+	int vid;
+} ev;
+
+static int
+on_new(int vid)
+{
+	__atomic_store_n(&ev.vid, vid, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&ev.new_calls, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static void
+on_destroy(int vid)
+{
+	(void)vid;
+	__atomic_fetch_add(&ev.destroy_calls, 1, __ATOMIC_RELEASE);
+}
+
+static int
+on_state(int vid, uint16_t vring, int enable)
+{
+	(void)vid, (void)vring, (void)enable;
+	__atomic_fetch_add(&ev.state_calls, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static int
+on_features(int vid, uint64_t f)
+{
+	(void)vid, (void)f;
+	__atomic_fetch_add(&ev.feature_calls, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static int
+on_region_added(int vid, uint64_t gpa, void *hva, uint64_t len)
+{
+	(void)vid, (void)gpa, (void)hva, (void)len;
+	__atomic_fetch_add(&ev.regions_added, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static void
+on_region_removed(int vid, uint64_t gpa, void *hva, uint64_t len)
+{
+	(void)vid, (void)gpa, (void)hva, (void)len;
+	__atomic_fetch_add(&ev.regions_removed, 1, __ATOMIC_RELEASE);
+}
+
+static const struct dpx_vhost_device_ops ops = {
+	.new_device = on_new,
+	.destroy_device = on_destroy,
+	.vring_state_changed = on_state,
+	.features_changed = on_features,
+	.mem_region_added = on_region_added,
+	.mem_region_removed = on_region_removed,
+};
+
+/* Wait (bounded, a guard not a timing assertion) until *v >= want. */
+static int
+wait_count(int *v, int want)
+{
+	int i;
+
+	for (i = 0; i < 5000; i++) {
+		if (__atomic_load_n(v, __ATOMIC_ACQUIRE) >= want)
+			return 1;
+		usleep(1000);
+	}
+	return 0;
+}
+
+static FILE *logf_;
+
+static void
+log_capture(void)
+{
+	logf_ = tmpfile();
+	dpx_log_set_stream(logf_);
+}
+
+static int
+log_has(const char *s)
+{
+	char buf[65536];
+	size_t n;
+
+	fflush(logf_);
+	rewind(logf_);
+	n = fread(buf, 1, sizeof(buf) - 1, logf_);
+	buf[n] = '\0';
+	fseek(logf_, 0, SEEK_END);
+	return strstr(buf, s) != NULL;
+}
+
+static void
+log_release(void)
+{
+	dpx_log_set_stream(NULL);
+	if (logf_ != NULL)
+		fclose(logf_);
+	logf_ = NULL;
+}
+
+static void
+sock_path(char *p, size_t len, const char *name)
+{
+	snprintf(p, len, "/tmp/dpx-vhost-%d-%s.sock", (int)getpid(), name);
+}
+
+static int
+server_start(const char *path, uint64_t flags)
+{
+	memset(&ev, 0, sizeof(ev));
+	ev.vid = -1;
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_register(path, flags), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_callback_register(path, &ops, (void *)0x1234), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_start(path), 0, "");
+	return DPX_TEST_SUCCESS;
+}
+
+/* Negotiate, map memory, set up pair 0 and DRIVER_OK; wait for new_device. */
+static int
+bring_up(struct vfe *fe, uint64_t want, bool indirect, int new_calls)
+{
+	DPX_TEST_ASSERT_EQUAL(vfe_negotiate(fe, want), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_set_mem_table(fe), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_queue_setup(fe, 0, 256, 1024, indirect), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_queue_setup(fe, 1, 256, 2048, indirect), 0, "");
+	DPX_TEST_ASSERT_EQUAL(ev.new_calls, new_calls - 1, "not running before DRIVER_OK");
+	DPX_TEST_ASSERT_EQUAL(vfe_driver_ok(fe), 0, "");
+	DPX_TEST_ASSERT(wait_count(&ev.new_calls, new_calls), "new_device called");
+	return DPX_TEST_SUCCESS;
+}
+
+/* ---- packets as segments ---- */
+
+struct host_pkts {
+	unsigned int n;
+	unsigned int nseg;        /* segments each source packet is cut into */
+	uint8_t *data[VHOST_MAX_BURST];
+	uint32_t len[VHOST_MAX_BURST];
+};
+
+static uint8_t
+pattern(unsigned int pkt, uint32_t off)
+{
+	return (uint8_t)(pkt * 31 + off * 7 + (off >> 8));
+}
+
+static void
+pkts_make(struct host_pkts *p, unsigned int n, const uint32_t *lens, unsigned int nseg,
+	  unsigned int seed)
+{
+	unsigned int i;
+	uint32_t k;
+
+	p->n = n;
+	p->nseg = nseg;
+	for (i = 0; i < n; i++) {
+		p->len[i] = lens[i];
+		p->data[i] = malloc(lens[i]);
+		for (k = 0; k < lens[i]; k++)
+			p->data[i][k] = pattern(seed + i, k);
+	}
+}
+
+static void
+pkts_free(struct host_pkts *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->n; i++) {
+		free(p->data[i]);
+		p->data[i] = NULL;
+	}
+	p->n = 0;
+}
+
+static int
+src_segs(void *ctx, uint16_t i, struct vhost_seg *segs, unsigned int max)
+{
+	struct host_pkts *p = ctx;
+	uint32_t per = (p->len[i] + p->nseg - 1) / p->nseg, at = 0;
+	unsigned int k = 0;
+
+	while (at < p->len[i] && k < max) {
+		uint32_t l = p->len[i] - at < per ? p->len[i] - at : per;
+
+		segs[k++] = (struct vhost_seg){p->data[i] + at, l};
+		at += l;
+	}
+	return at == p->len[i] ? (int)k : -E2BIG;
+}
+
+static int
+dst_alloc(void *ctx, uint16_t i, uint32_t len, struct vhost_seg *segs, unsigned int max)
+{
+	struct host_pkts *p = ctx;
+	unsigned int k = 0;
+	uint32_t at = 0;
+
+	/* 700-byte destination segments: a chained mbuf's shape */
+	p->data[i] = malloc(len ? len : 1);
+	p->len[i] = len;
+	if (p->data[i] == NULL)
+		return -ENOMEM;
+	while (at < len && k < max) {
+		uint32_t l = len - at < 700 ? len - at : 700;
+
+		segs[k++] = (struct vhost_seg){p->data[i] + at, l};
+		at += l;
+	}
+	if (i + 1u > p->n)
+		p->n = i + 1u;
+	return (int)k;
+}
+
+static void
+dst_free(void *ctx, uint16_t i)
+{
+	struct host_pkts *p = ctx;
+
+	free(p->data[i]);
+	p->data[i] = NULL;
+}
+
+static const struct vhost_pkt_ops seg_ops = {src_segs, dst_alloc, dst_free};
+
+/* Host to guest: enqueue n packets of lens, check each byte the guest gets. */
+static int
+check_to_guest(struct vfe *fe, int vid, unsigned int n, const uint32_t *lens, unsigned int nseg,
+	       unsigned int seed)
+{
+	static uint8_t got[70000];
+	struct host_pkts p;
+	unsigned int i;
+	uint32_t k;
+	int len;
+
+	pkts_make(&p, n, lens, nseg, seed);
+	DPX_TEST_ASSERT_EQUAL(vhost_enqueue_segs(vid, 0, &seg_ops, &p, (uint16_t)n), n, "");
+	for (i = 0; i < n; i++) {
+		len = vfe_rx_take(fe, 0, got, sizeof(got));
+		DPX_TEST_ASSERT_EQUAL(len, lens[i], "packet %u", i);
+		for (k = 0; k < lens[i]; k++)
+			DPX_TEST_ASSERT_EQUAL(got[k], pattern(seed + i, k), "packet %u byte %u", i, k);
+	}
+	DPX_TEST_ASSERT_EQUAL(vfe_rx_take(fe, 0, got, sizeof(got)), 0, "nothing more");
+	pkts_free(&p);
+	return DPX_TEST_SUCCESS;
+}
+
+/* Guest to host: the guest sends n packets cut in nseg descriptors. */
+static int
+check_to_host(struct vfe *fe, int vid, unsigned int n, const uint32_t *lens, unsigned int nseg,
+	      unsigned int seed)
+{
+	uint8_t buf[16384];
+	struct host_pkts p = {0};
+	unsigned int i;
+	uint32_t k;
+
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < lens[i]; k++)
+			buf[k] = pattern(seed + i, k);
+		DPX_TEST_ASSERT_EQUAL(vfe_tx_post(fe, 1, buf, lens[i], nseg), 0, "packet %u", i);
+	}
+	DPX_TEST_ASSERT_EQUAL(vhost_dequeue_segs(vid, 1, &seg_ops, &p, VHOST_MAX_BURST), n, "");
+	for (i = 0; i < n; i++) {
+		DPX_TEST_ASSERT_EQUAL(p.len[i], lens[i], "packet %u", i);
+		for (k = 0; k < lens[i]; k++)
+			DPX_TEST_ASSERT_EQUAL(p.data[i][k], pattern(seed + i, k), "packet %u byte %u", i, k);
+	}
+	DPX_TEST_ASSERT_EQUAL(vfe_tx_reclaim(fe, 1), n, "every tx buffer returned");
+	pkts_free(&p);
+	return DPX_TEST_SUCCESS;
+}
+
+static int
+test_vhost_negotiate(void)
+{
+	char path[108], name[108];
+	struct vfe fe;
+	uint64_t f, u;
+	uint16_t mtu;
+	int fds0, vid;
+
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
+	fds0 = dpx_test_count_fds();
+	sock_path(path, sizeof(path), "neg");
+	DPX_TEST_RUN(server_start(path, 0));
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_register(path, 0), -EEXIST, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_start(path), -EBUSY, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_register("", 0), -EINVAL, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_start("/nonexistent"), -ENOENT, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_get_features(path, &f), 0, "");
+	DPX_TEST_ASSERT_EQUAL(f & (F(32) | F(15) | F(29) | F(28) | F(34) | F(21) | F(26)),
+			      F(32) | F(15) | F(29) | F(28) | F(34) | F(21) | F(26), "offered");
+	DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, MEM_SIZE), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe, path), 0, "");
+	DPX_TEST_RUN(bring_up(&fe, WANT_ALL & ~F(VIRTIO_F_RING_PACKED), false, 1));
+	vid = ev.vid;
+	DPX_TEST_ASSERT(dpx_vhost_get_ctx(vid) == (void *)0x1234, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_get_ifname(vid, name, sizeof(name)), 0, "");
+	DPX_TEST_ASSERT(strcmp(name, path) == 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_get_ifname(vid, name, 4), -ERANGE, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_get_negotiated_features(vid, &f), 0, "");
+	DPX_TEST_ASSERT_EQUAL(f, fe.features, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_get_vring_num(vid), 2, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_get_mtu(vid, &mtu), -ENOENT, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_get_vring_num(63), -ENODEV, "");
+	DPX_TEST_ASSERT_EQUAL(ev.feature_calls, 1, "");
+	/* getters over the socket */
+	DPX_TEST_ASSERT_EQUAL(vfe_request(&fe, VHOST_USER_GET_MAX_MEM_SLOTS, NULL, 0, NULL, 0, &u), 0, "");
+	DPX_TEST_ASSERT_EQUAL(u, DPX_VHOST_MAX_MEM_SLOTS, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_request(&fe, VHOST_USER_GET_QUEUE_NUM, NULL, 0, NULL, 0, &u), 0, "");
+	DPX_TEST_ASSERT_EQUAL(u, DPX_VHOST_MAX_QUEUE_PAIRS, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_request(&fe, VHOST_USER_GET_STATUS, NULL, 0, NULL, 0, &u), 0, "");
+	DPX_TEST_ASSERT_EQUAL(u, 15, "");
+	u = 1500;
+	DPX_TEST_ASSERT_EQUAL(vfe_request(&fe, VHOST_USER_NET_SET_MTU, &u, 8, NULL, 0, NULL), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_get_mtu(vid, &mtu), 0, "");
+	DPX_TEST_ASSERT_EQUAL(mtu, 1500, "");
+	u = 10;
+	DPX_TEST_ASSERT_EQUAL(vfe_request(&fe, VHOST_USER_NET_SET_MTU, &u, 8, NULL, 0, NULL), -EIO,
+			      "nack, then the device is closed");
+	DPX_TEST_ASSERT_EQUAL(vfe_wait_closed(&fe, 3000), 0, "");
+	DPX_TEST_ASSERT(wait_count(&ev.destroy_calls, 1), "destroy_device called");
+	vfe_fini(&fe);
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), -ENOENT, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "no fd leaked");
+	DPX_TEST_ASSERT(access(path, F_OK) != 0, "socket file removed");
+	return DPX_TEST_SUCCESS;
+}
+
+/* Traffic both ways on one layout and feature set. */
+static int
+traffic(bool packed, bool mrg, bool indirect, const char *name)
+{
+	static const uint32_t small[] = {60, 64, 65, 128, 256, 511, 512, 1000};
+	static const uint32_t big[] = {1514, 3000, 9000, 60, 1519};
+	static const uint32_t tx[] = {42, 60, 1514, 100, 2000, 777};
+	uint64_t want = WANT_ALL, bins = 0;
+	struct dpx_vhost_vring_stats st;
+	char path[108];
+	struct vfe fe;
+	unsigned int i;
+	int fds0, vid;
+
+	if (!packed)
+		want &= ~F(VIRTIO_F_RING_PACKED);
+	if (!mrg)
+		want &= ~F(VIRTIO_NET_F_MRG_RXBUF);
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
+	fds0 = dpx_test_count_fds();
+	sock_path(path, sizeof(path), name);
+	DPX_TEST_RUN(server_start(path, 0));
+	DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, MEM_SIZE), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe, path), 0, "");
+	DPX_TEST_RUN(bring_up(&fe, want, indirect, 1));
+	vid = ev.vid;
+	DPX_TEST_ASSERT_EQUAL(vfe_rx_post(&fe, 0, 200, mrg ? 1 : 2), 200, "");
+	/* nothing to dequeue yet; wrong directions refused */
+	DPX_TEST_ASSERT_EQUAL(vhost_dequeue_segs(vid, 0, &seg_ops, NULL, 1), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vhost_enqueue_segs(vid, 1, &seg_ops, NULL, 1), 0, "");
+	DPX_TEST_RUN(check_to_guest(&fe, vid, DPX_DIM(small), small, 1, 1));
+	DPX_TEST_RUN(check_to_guest(&fe, vid, DPX_DIM(small), small, 3, 2));
+	if (mrg) {
+		DPX_TEST_RUN(check_to_guest(&fe, vid, DPX_DIM(big), big, 4, 3));
+	} else {
+		/* 3000 bytes + header do not fit one 2 x 1024 chain without MRG_RXBUF */
+		struct host_pkts p;
+
+		pkts_make(&p, 2, &big[0], 1, 3);
+		DPX_TEST_ASSERT_EQUAL(vhost_enqueue_segs(vid, 0, &seg_ops, &p, 2), 1, "");
+		pkts_free(&p);
+		uint8_t got[4096];
+		DPX_TEST_ASSERT_EQUAL(vfe_rx_take(&fe, 0, got, sizeof(got)), 1514, "");
+	}
+	/* many rounds: the rings wrap several times */
+	for (i = 0; i < 40; i++) {
+		DPX_TEST_ASSERT(vfe_rx_post(&fe, 0, 8, mrg ? 1 : 2) == 8 || i > 0, "");
+		DPX_TEST_RUN(check_to_host(&fe, vid, DPX_DIM(tx), tx, 1 + i % 3, 10 + i));
+		DPX_TEST_RUN(check_to_guest(&fe, vid, 4, small + (i % 4), 1 + i % 2, 100 + i));
+		vfe_rx_post(&fe, 0, 8, mrg ? 1 : 2);
+	}
+	/* counters add up */
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_vring_stats_get(vid, 1, &st, 0), 0, "");
+	DPX_TEST_ASSERT_EQUAL(st.packets, 40 * DPX_DIM(tx), "");
+	DPX_TEST_ASSERT_EQUAL(st.bytes, 40 * (42 + 60 + 1514 + 100 + 2000 + 777), "");
+	for (i = 0; i < 7; i++)
+		bins += st.size_bins[i];
+	DPX_TEST_ASSERT_EQUAL(bins, st.packets, "");
+	DPX_TEST_ASSERT_EQUAL(st.size_bins[0], 80, "42 and 60");
+	DPX_TEST_ASSERT_EQUAL(st.size_bins[6], 40, "2000");
+	DPX_TEST_ASSERT(st.notifications > 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_vring_stats_get(vid, 0, &st, 1), 0, "");
+	DPX_TEST_ASSERT_EQUAL(st.errors, mrg ? 0 : 1, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_vring_stats_get(vid, 0, &st, 0), 0, "");
+	DPX_TEST_ASSERT_EQUAL(st.packets, 0, "reset");
+	vfe_fini(&fe);
+	DPX_TEST_ASSERT(wait_count(&ev.destroy_calls, 1), "destroy_device");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "no fd leaked");
+	return DPX_TEST_SUCCESS;
+}
+
+static int
+test_vhost_split_mrg(void)
+{
+	return traffic(false, true, false, "split-mrg");
+}
+
+static int
+test_vhost_split_indirect(void)
+{
+	return traffic(false, false, true, "split-ind");
+}
+
+static int
+test_vhost_packed_mrg(void)
+{
+	return traffic(true, true, false, "packed-mrg");
+}
+
+static int
+test_vhost_packed_indirect(void)
+{
+	return traffic(true, false, true, "packed-ind");
+}
+
+DPX_TEST_REGISTER(vhost_negotiate, fast, test_vhost_negotiate);
+DPX_TEST_REGISTER(vhost_split_mrg, fast, test_vhost_split_mrg);
+DPX_TEST_REGISTER(vhost_split_indirect, fast, test_vhost_split_indirect);
+DPX_TEST_REGISTER(vhost_packed_mrg, fast, test_vhost_packed_mrg);
+DPX_TEST_REGISTER(vhost_packed_indirect, fast, test_vhost_packed_indirect);
