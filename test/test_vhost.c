@@ -257,6 +257,34 @@ dst_free(void *ctx, uint16_t i)
 
 static const struct vhost_pkt_ops seg_ops = {src_segs, dst_alloc, dst_free};
 
+/* Set while the vhost thread may hold the queue locks (memory changes): a
+ * burst that finds its queue locked returns 0 and is simply tried again. */
+static int retry_locked;
+
+static uint16_t
+enqueue(int vid, struct host_pkts *p, uint16_t n)
+{
+	uint16_t r;
+	long tries = 0;
+
+	do {
+		r = vhost_enqueue_segs(vid, 0, &seg_ops, p, n);
+	} while (r == 0 && retry_locked && ++tries < 10000000);
+	return r;
+}
+
+static uint16_t
+dequeue(int vid, struct host_pkts *p, uint16_t n)
+{
+	uint16_t r;
+	long tries = 0;
+
+	do {
+		r = vhost_dequeue_segs(vid, 1, &seg_ops, p, n);
+	} while (r == 0 && retry_locked && ++tries < 10000000);
+	return r;
+}
+
 /* Host to guest: enqueue n packets of lens, check each byte the guest gets. */
 static int
 check_to_guest(struct vfe *fe, int vid, unsigned int n, const uint32_t *lens, unsigned int nseg,
@@ -269,7 +297,7 @@ check_to_guest(struct vfe *fe, int vid, unsigned int n, const uint32_t *lens, un
 	int len;
 
 	pkts_make(&p, n, lens, nseg, seed);
-	DPX_TEST_ASSERT_EQUAL(vhost_enqueue_segs(vid, 0, &seg_ops, &p, (uint16_t)n), n, "");
+	DPX_TEST_ASSERT_EQUAL(enqueue(vid, &p, (uint16_t)n), n, "");
 	for (i = 0; i < n; i++) {
 		len = vfe_rx_take(fe, 0, got, sizeof(got));
 		DPX_TEST_ASSERT_EQUAL(len, lens[i], "packet %u", i);
@@ -296,7 +324,7 @@ check_to_host(struct vfe *fe, int vid, unsigned int n, const uint32_t *lens, uns
 			buf[k] = pattern(seed + i, k);
 		DPX_TEST_ASSERT_EQUAL(vfe_tx_post(fe, 1, buf, lens[i], nseg), 0, "packet %u", i);
 	}
-	DPX_TEST_ASSERT_EQUAL(vhost_dequeue_segs(vid, 1, &seg_ops, &p, VHOST_MAX_BURST), n, "");
+	DPX_TEST_ASSERT_EQUAL(dequeue(vid, &p, VHOST_MAX_BURST), n, "");
 	for (i = 0; i < n; i++) {
 		DPX_TEST_ASSERT_EQUAL(p.len[i], lens[i], "packet %u", i);
 		for (k = 0; k < lens[i]; k++)
@@ -466,3 +494,196 @@ DPX_TEST_REGISTER(vhost_split_mrg, fast, test_vhost_split_mrg);
 DPX_TEST_REGISTER(vhost_split_indirect, fast, test_vhost_split_indirect);
 DPX_TEST_REGISTER(vhost_packed_mrg, fast, test_vhost_packed_mrg);
 DPX_TEST_REGISTER(vhost_packed_indirect, fast, test_vhost_packed_indirect);
+
+/* ---- event idx ---- */
+
+static int
+event_idx(bool packed, const char *name)
+{
+	static const uint32_t one[] = {100};
+	uint64_t want = WANT_ALL & ~(packed ? 0 : F(VIRTIO_F_RING_PACKED));
+	static const int expect[] = {1, 0, 1, 0, 0};
+	char path[108];
+	struct vfe fe;
+	unsigned int i;
+	int vid;
+
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
+	sock_path(path, sizeof(path), name);
+	DPX_TEST_RUN(server_start(path, 0));
+	DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, MEM_SIZE), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe, path), 0, "");
+	DPX_TEST_RUN(bring_up(&fe, want, false, 1));
+	DPX_TEST_ASSERT(fe.features & F(VIRTIO_RING_F_EVENT_IDX), "");
+	vid = ev.vid;
+	vfe_rx_post(&fe, 0, 64, 1);
+	vfe_calls(&fe, 0);
+	/* 2.6.7.2: the guest wants a call once used index 2 has been written (after
+	 * the first burst, always signalled); bursts 2..5 put one buffer each */
+	for (i = 0; i < DPX_DIM(expect); i++) {
+		if (i == 1)
+			vfe_set_used_event(&fe, 0, 2);
+		DPX_TEST_RUN(check_to_guest(&fe, vid, 1, one, 1, i));
+		DPX_TEST_ASSERT_EQUAL(vfe_calls(&fe, 0), expect[i], "burst %u", i);
+	}
+	vfe_fini(&fe);
+	DPX_TEST_ASSERT(wait_count(&ev.destroy_calls, 1), "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
+	return DPX_TEST_SUCCESS;
+}
+
+static int
+test_vhost_split_event_idx(void)
+{
+	return event_idx(false, "split-ev");
+}
+
+static int
+test_vhost_packed_event_idx(void)
+{
+	return event_idx(true, "packed-ev");
+}
+
+DPX_TEST_REGISTER(vhost_split_event_idx, fast, test_vhost_split_event_idx);
+DPX_TEST_REGISTER(vhost_packed_event_idx, fast, test_vhost_packed_event_idx);
+
+/* ---- memory regions added and removed while traffic flows ---- */
+
+struct worker {
+	struct vfe *fe;
+	int vid;
+	int stop;
+	int rounds;
+	int result;
+};
+
+static void *
+traffic_worker(void *arg)
+{
+	static const uint32_t tx[] = {60, 1514, 300};
+	struct worker *w = arg;
+
+	w->result = DPX_TEST_SUCCESS;
+	while (!__atomic_load_n(&w->stop, __ATOMIC_ACQUIRE) && w->result == DPX_TEST_SUCCESS) {
+		vfe_rx_post(w->fe, 0, 4, 1); /* 60, 300: one buffer each; 1514: two */
+		w->result = check_to_host(w->fe, w->vid, 3, tx, 2, (unsigned int)w->rounds);
+		if (w->result == DPX_TEST_SUCCESS)
+			w->result = check_to_guest(w->fe, w->vid, 3, tx, 2, (unsigned int)w->rounds);
+		w->rounds++;
+	}
+	return NULL;
+}
+
+static int
+test_vhost_mem_hotplug(void)
+{
+	static const uint32_t lens[] = {60, 1514, 4000};
+	uint64_t data0[2];
+	struct worker w = {0};
+	char path[108];
+	pthread_t t;
+	struct vfe fe;
+	int i, vid, fds0;
+
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
+	fds0 = dpx_test_count_fds();
+	sock_path(path, sizeof(path), "hotplug");
+	DPX_TEST_RUN(server_start(path, 0));
+	DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, MEM_SIZE), 0, "");
+	vfe_region_set(&fe, 0, 0, 16 << 20, 0);
+	DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe, path), 0, "");
+	DPX_TEST_RUN(bring_up(&fe, WANT_ALL & ~F(VIRTIO_F_RING_PACKED), false, 1));
+	DPX_TEST_ASSERT(fe.pfeatures & F(VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS), "");
+	vid = ev.vid;
+	DPX_TEST_ASSERT_EQUAL(ev.regions_added, 1, "");
+	data0[0] = fe.q[0].data_gpa;
+	data0[1] = fe.q[1].data_gpa;
+	/* region 1 at 4 GiB, buffers move there */
+	vfe_region_set(&fe, 1, 1ULL << 32, 16 << 20, 16 << 20);
+	DPX_TEST_ASSERT_EQUAL(vfe_add_region(&fe, 1), 0, "");
+	DPX_TEST_ASSERT_EQUAL(ev.regions_added, 2, "");
+	fe.q[0].data_gpa = 1ULL << 32;
+	fe.q[1].data_gpa = (1ULL << 32) + (8 << 20);
+	/* exactly the 1 + 2 + 4 buffers these packets take: none left in region 1 */
+	DPX_TEST_ASSERT_EQUAL(vfe_rx_post(&fe, 0, 7, 1), 7, "");
+	DPX_TEST_RUN(check_to_guest(&fe, vid, 3, lens, 2, 1));
+	DPX_TEST_ASSERT_EQUAL(fe.q[0].outstanding, 0, "");
+	DPX_TEST_RUN(check_to_host(&fe, vid, 3, lens, 3, 2));
+	/* region 2 at 8 GiB; buffers move again, region 1 goes */
+	vfe_region_set(&fe, 2, 2ULL << 32, 16 << 20, 32 << 20);
+	DPX_TEST_ASSERT_EQUAL(vfe_add_region(&fe, 2), 0, "");
+	fe.q[0].data_gpa = 2ULL << 32;
+	fe.q[1].data_gpa = (2ULL << 32) + (8 << 20);
+	DPX_TEST_ASSERT_EQUAL(vfe_rem_region(&fe, 1), 0, "");
+	DPX_TEST_ASSERT_EQUAL(ev.regions_removed, 1, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_vring_is_enabled(vid, 0), 1, "");
+	vfe_rx_post(&fe, 0, 16, 1);
+	DPX_TEST_RUN(check_to_guest(&fe, vid, 3, lens, 1, 3));
+	DPX_TEST_RUN(check_to_host(&fe, vid, 3, lens, 3, 4));
+	/* concurrent: traffic on region 0 buffers while region 1 comes and goes */
+	fe.q[0].data_gpa = data0[0];
+	fe.q[1].data_gpa = data0[1];
+	w.fe = &fe;
+	w.vid = vid;
+	retry_locked = 1;
+	DPX_TEST_ASSERT_EQUAL(pthread_create(&t, NULL, traffic_worker, &w), 0, "");
+	for (i = 0; i < 20; i++) {
+		vfe_region_set(&fe, 1, 1ULL << 32, 16 << 20, 16 << 20);
+		DPX_TEST_ASSERT_EQUAL(vfe_add_region(&fe, 1), 0, "round %d", i);
+		DPX_TEST_ASSERT_EQUAL(vfe_rem_region(&fe, 1), 0, "round %d", i);
+	}
+	__atomic_store_n(&w.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(t, NULL);
+	retry_locked = 0;
+	DPX_TEST_ASSERT_EQUAL(w.result, DPX_TEST_SUCCESS, "traffic during hotplug, %d rounds", w.rounds);
+	DPX_TEST_ASSERT(w.rounds > 0, "");
+	DPX_TEST_ASSERT_EQUAL(ev.regions_added, 23, "");
+	DPX_TEST_ASSERT_EQUAL(ev.regions_removed, 21, "");
+	/* removing the region holding the rings stops the device */
+	DPX_TEST_ASSERT_EQUAL(vfe_rem_region(&fe, 0), 0, "");
+	DPX_TEST_ASSERT(wait_count(&ev.destroy_calls, 1), "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_vring_is_enabled(vid, 0), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vhost_enqueue_segs(vid, 0, &seg_ops, NULL, 1), 0, "");
+	vfe_fini(&fe);
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
+	DPX_TEST_ASSERT_EQUAL(ev.regions_removed, 23, "every region unmapped");
+	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "no fd leaked");
+	return DPX_TEST_SUCCESS;
+}
+
+DPX_TEST_REGISTER(vhost_mem_hotplug, fast, test_vhost_mem_hotplug);
+
+/* ---- client mode: the front-end restarts, we reconnect ---- */
+
+static int
+test_vhost_reconnect(void)
+{
+	static const uint32_t lens[] = {60, 1514};
+	char path[108];
+	struct vfe fe;
+	int lfd, fds0, round;
+
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
+	fds0 = dpx_test_count_fds();
+	sock_path(path, sizeof(path), "client");
+	lfd = vfe_listen(path);
+	DPX_TEST_ASSERT(lfd >= 0, "listen: %d", lfd);
+	DPX_TEST_RUN(server_start(path, DPX_VHOST_CLIENT));
+	for (round = 1; round <= 3; round++) {
+		DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, MEM_SIZE), 0, "");
+		DPX_TEST_ASSERT_EQUAL(vfe_accept(&fe, lfd, 5000), 0, "round %d: backend connected", round);
+		DPX_TEST_RUN(bring_up(&fe, WANT_ALL, round == 2, round));
+		vfe_rx_post(&fe, 0, 8, 1);
+		DPX_TEST_RUN(check_to_guest(&fe, ev.vid, 2, lens, 1, (unsigned int)round));
+		DPX_TEST_RUN(check_to_host(&fe, ev.vid, 2, lens, 2, (unsigned int)round));
+		vfe_fini(&fe); /* the front-end goes away */
+		DPX_TEST_ASSERT(wait_count(&ev.destroy_calls, round), "round %d", round);
+	}
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
+	close(lfd);
+	unlink(path);
+	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "no fd leaked");
+	return DPX_TEST_SUCCESS;
+}
+
+DPX_TEST_REGISTER(vhost_reconnect, fast, test_vhost_reconnect);
