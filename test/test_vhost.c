@@ -120,7 +120,10 @@ log_has(const char *s)
 	n = fread(buf, 1, sizeof(buf) - 1, logf_);
 	buf[n] = '\0';
 	fseek(logf_, 0, SEEK_END);
-	return strstr(buf, s) != NULL;
+	if (strstr(buf, s) != NULL)
+		return 1;
+	printf("log so far:\n%s", buf);
+	return 0;
 }
 
 static void
@@ -687,3 +690,315 @@ test_vhost_reconnect(void)
 }
 
 DPX_TEST_REGISTER(vhost_reconnect, fast, test_vhost_reconnect);
+
+/* ---- hostile front-ends ---- */
+
+/* A fresh connection that sends one bad thing: it must be closed, with the
+ * reason in the log, and nothing else disturbed. */
+struct bad_case {
+	const char *name;
+	const char *reason;     /* expected in the log line */
+	int (*send)(struct vfe *fe);
+};
+
+static int
+send_hdr(struct vfe *fe, uint32_t req, uint32_t flags, uint32_t size, const void *payload,
+	 uint32_t sent, const int *fds, unsigned int nfds)
+{
+	uint8_t buf[600];
+	struct vhost_user_hdr h = {req, flags, size};
+
+	memcpy(buf, &h, sizeof(h));
+	if (sent > 0)
+		memcpy(buf + sizeof(h), payload, sent);
+	return vfe_send_raw(fe, buf, sizeof(h) + sent, fds, nfds);
+}
+
+static int
+bad_truncated(struct vfe *fe)
+{
+	uint64_t f = 0;
+
+	return send_hdr(fe, VHOST_USER_SET_FEATURES, 1, 8, &f, 4, NULL, 0);
+}
+
+static int
+bad_fd_count(struct vfe *fe)
+{
+	uint64_t f = 0;
+	int fd = eventfd(0, EFD_CLOEXEC), rc;
+
+	rc = vfe_send(fe, VHOST_USER_SET_FEATURES, 0, &f, 8, &fd, 1);
+	close(fd);
+	return rc;
+}
+
+static int
+bad_too_many_fds(struct vfe *fe)
+{
+	int fds[12], i, rc;
+
+	for (i = 0; i < 12; i++)
+		fds[i] = eventfd(0, EFD_CLOEXEC);
+	rc = vfe_send(fe, VHOST_USER_SET_OWNER, 0, NULL, 0, fds, 12);
+	for (i = 0; i < 12; i++)
+		close(fds[i]);
+	return rc;
+}
+
+static int
+bad_unknown(struct vfe *fe)
+{
+	return vfe_send(fe, 21, 0, NULL, 0, NULL, 0);
+}
+
+static int
+bad_version(struct vfe *fe)
+{
+	return send_hdr(fe, VHOST_USER_GET_FEATURES, 2, 0, NULL, 0, NULL, 0);
+}
+
+static int
+mem_table(struct vfe *fe, const struct vhost_user_mem_region *r, unsigned int n)
+{
+	struct vhost_user_mem_table t = {n, 0, {{0}}};
+	int fds[8] = {fe->memfd, fe->memfd, fe->memfd, fe->memfd};
+
+	memcpy(t.regions, r, n * sizeof(*r));
+	return vfe_send(fe, VHOST_USER_SET_MEM_TABLE, 0, &t, 8 + 32 * n, fds, n);
+}
+
+static int
+bad_overlap(struct vfe *fe)
+{
+	uint64_t base = (uint64_t)(uintptr_t)fe->mem;
+	struct vhost_user_mem_region r[2] = {{0, 1 << 20, base, 0},
+					     {1 << 19, 1 << 20, base + (2 << 20), 2 << 20}};
+
+	return mem_table(fe, r, 2);
+}
+
+static int
+bad_past_file(struct vfe *fe)
+{
+	struct vhost_user_mem_region r = {0, 64 << 20, (uint64_t)(uintptr_t)fe->mem, 0};
+
+	return mem_table(fe, &r, 1);
+}
+
+static int
+bad_wrap(struct vfe *fe)
+{
+	struct vhost_user_mem_region r = {~0ULL - 4095, 8192, (uint64_t)(uintptr_t)fe->mem, 0};
+
+	return mem_table(fe, &r, 1);
+}
+
+static int
+good_table(struct vfe *fe)
+{
+	struct vhost_user_mem_region r = {0, 1 << 20, (uint64_t)(uintptr_t)fe->mem, 0};
+
+	return mem_table(fe, &r, 1);
+}
+
+static int
+bad_add_overlap(struct vfe *fe)
+{
+	struct vhost_user_mem_single m = {0, {1 << 19, 1 << 20, (uint64_t)(uintptr_t)fe->mem + (2 << 20), 2 << 20}};
+
+	if (good_table(fe) < 0)
+		return -1;
+	return vfe_send(fe, VHOST_USER_ADD_MEM_REG, 0, &m, sizeof(m), &fe->memfd, 1);
+}
+
+static int
+bad_rem_unknown(struct vfe *fe)
+{
+	struct vhost_user_mem_single m = {0, {5 << 20, 1 << 20, 0, 0}};
+
+	if (good_table(fe) < 0)
+		return -1;
+	return vfe_send(fe, VHOST_USER_REM_MEM_REG, 0, &m, sizeof(m), NULL, 0);
+}
+
+static int
+bad_ring_addr(struct vfe *fe)
+{
+	struct vhost_user_vring_state st = {0, 256};
+	uint64_t base = (uint64_t)(uintptr_t)fe->mem;
+	struct vhost_user_vring_addr a = {0, 0, base + (1 << 20) - 1024, base + 8192, base + 16384, 0};
+
+	if (good_table(fe) < 0 || vfe_send(fe, VHOST_USER_SET_VRING_NUM, 0, &st, sizeof(st), NULL, 0) < 0)
+		return -1;
+	/* the descriptor table (4 KiB) runs 3 KiB past the only region */
+	return vfe_send(fe, VHOST_USER_SET_VRING_ADDR, 0, &a, sizeof(a), NULL, 0);
+}
+
+static int
+bad_ring_size(struct vfe *fe)
+{
+	struct vhost_user_vring_state st = {0, 100};
+
+	return vfe_send(fe, VHOST_USER_SET_VRING_NUM, 0, &st, sizeof(st), NULL, 0);
+}
+
+static int
+bad_vring_index(struct vfe *fe)
+{
+	struct vhost_user_vring_state st = {200, 256};
+
+	return vfe_send(fe, VHOST_USER_SET_VRING_NUM, 0, &st, sizeof(st), NULL, 0);
+}
+
+static const struct bad_case bad_cases[] = {
+	{"truncated", "truncated payload", bad_truncated},
+	{"fd count", "wrong number of fds", bad_fd_count},
+	{"too many fds", "more fds than any message carries", bad_too_many_fds},
+	{"unknown request", "request not supported", bad_unknown},
+	{"version", "bad version", bad_version},
+	{"overlap", "overlaps another in guest-physical space", bad_overlap},
+	{"past file", "runs past the end of its file", bad_past_file},
+	{"wrap", "wraps the address space", bad_wrap},
+	{"add overlap", "ADD_MEM_REG gpa 0x80000 size 0x100000 offset 0x200000: region overlaps", bad_add_overlap},
+	{"remove unknown", "no region with this gpa", bad_rem_unknown},
+	{"ring address", "ring outside guest memory", bad_ring_addr},
+	{"ring size", "ring size not in", bad_ring_size},
+	{"vring index", "vring index out of range", bad_vring_index},
+};
+
+static int
+test_vhost_malformed_messages(void)
+{
+	static const uint32_t lens[] = {60, 1514};
+	char path[108];
+	struct vfe good, bad;
+	unsigned int i;
+	int fds0;
+
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
+	fds0 = dpx_test_count_fds();
+	sock_path(path, sizeof(path), "bad-msg");
+	DPX_TEST_RUN(server_start(path, 0));
+	DPX_TEST_ASSERT_EQUAL(vfe_init(&good, MEM_SIZE), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_connect(&good, path), 0, "");
+	DPX_TEST_RUN(bring_up(&good, WANT_ALL, false, 1));
+	log_capture();
+	for (i = 0; i < DPX_DIM(bad_cases); i++) {
+		DPX_TEST_ASSERT_EQUAL(vfe_init(&bad, 4 << 20), 0, "");
+		DPX_TEST_ASSERT_EQUAL(vfe_connect(&bad, path), 0, "");
+		DPX_TEST_ASSERT_EQUAL(bad_cases[i].send(&bad), 0, "%s: sent", bad_cases[i].name);
+		DPX_TEST_ASSERT_EQUAL(vfe_wait_closed(&bad, 3000), 0, "%s: connection closed",
+				      bad_cases[i].name);
+		DPX_TEST_ASSERT(log_has(bad_cases[i].reason), "%s: log names \"%s\"",
+				bad_cases[i].name, bad_cases[i].reason);
+		vfe_fini(&bad);
+	}
+	log_release();
+	/* the good device kept serving */
+	vfe_rx_post(&good, 0, 8, 1);
+	DPX_TEST_RUN(check_to_guest(&good, ev.vid, 2, lens, 1, 1));
+	DPX_TEST_RUN(check_to_host(&good, ev.vid, 2, lens, 1, 2));
+	vfe_fini(&good);
+	DPX_TEST_ASSERT(wait_count(&ev.destroy_calls, 1), "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "no fd leaked (received fds closed)");
+	return DPX_TEST_SUCCESS;
+}
+
+DPX_TEST_REGISTER(vhost_malformed_messages, fast, test_vhost_malformed_messages);
+
+/* ---- hostile rings: the ring stops, the device and process go on ---- */
+
+enum bad_ring { RING_LOOP, RING_INDEX, RING_INDIRECT, RING_AVAIL_JUMP, RING_NESTED };
+
+static int
+bad_ring(struct vfe *fe, enum bad_ring kind)
+{
+	struct vring_desc *d = vfe_split_desc(fe, 1);
+	struct vring_avail *av = vfe_ptr(fe, fe->q[1].avail_gpa);
+	uint64_t buf = fe->q[1].data_gpa;
+
+	switch (kind) {
+	case RING_LOOP:
+		/* empty buffers: only the loop bound can stop this walk */
+		d[0] = (struct vring_desc){buf, 0, VRING_DESC_F_NEXT, 1};
+		d[1] = (struct vring_desc){buf, 0, VRING_DESC_F_NEXT, 0};
+		vfe_split_publish(fe, 1, 0);
+		return 0;
+	case RING_INDEX:
+		vfe_split_publish(fe, 1, 300);
+		return 0;
+	case RING_INDIRECT:
+		d[0] = (struct vring_desc){MEM_SIZE - 16, 64, VRING_DESC_F_INDIRECT, 0};
+		vfe_split_publish(fe, 1, 0);
+		return 0;
+	case RING_NESTED:
+		d[0] = (struct vring_desc){buf, 32, VRING_DESC_F_INDIRECT, 0};
+		*(struct vring_desc *)vfe_ptr(fe, buf) = (struct vring_desc){buf, 32, VRING_DESC_F_INDIRECT, 0};
+		vfe_split_publish(fe, 1, 0);
+		return 0;
+	default:
+		__atomic_store_n(&av->idx, (uint16_t)1000, __ATOMIC_RELEASE);
+		return 0;
+	}
+}
+
+static int
+test_vhost_malformed_rings(void)
+{
+	static const char *const reasons[] = {
+		"descriptor chain longer than its table (loop)",
+		"head index past the ring",
+		"indirect table outside guest memory",
+		"avail index moved more than the ring size",
+		"nested indirect table",
+	};
+	static const uint32_t lens[] = {60, 1514};
+	struct host_pkts p = {0};
+	char path[108];
+	struct vfe fe, good;
+	unsigned int k;
+	int fds0, vid, errfd;
+	uint64_t u;
+
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
+	fds0 = dpx_test_count_fds();
+	sock_path(path, sizeof(path), "bad-ring");
+	DPX_TEST_RUN(server_start(path, 0));
+	DPX_TEST_ASSERT_EQUAL(vfe_init(&good, MEM_SIZE), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_connect(&good, path), 0, "");
+	DPX_TEST_RUN(bring_up(&good, WANT_ALL & ~F(VIRTIO_F_RING_PACKED), false, 1));
+	log_capture();
+	for (k = 0; k < DPX_DIM(reasons); k++) {
+		DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, MEM_SIZE), 0, "");
+		DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe, path), 0, "");
+		DPX_TEST_RUN(bring_up(&fe, WANT_ALL & ~F(VIRTIO_F_RING_PACKED), false, (int)k + 2));
+		vid = ev.vid;
+		errfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		u = 1;
+		DPX_TEST_ASSERT_EQUAL(vfe_request(&fe, VHOST_USER_SET_VRING_ERR, &u, 8, &errfd, 1, NULL), 0, "");
+		DPX_TEST_ASSERT_EQUAL(bad_ring(&fe, (enum bad_ring)k), 0, "");
+		DPX_TEST_ASSERT_EQUAL(vhost_dequeue_segs(vid, 1, &seg_ops, &p, 32), 0, "case %u", k);
+		DPX_TEST_ASSERT(log_has(reasons[k]), "case %u: log names \"%s\"", k, reasons[k]);
+		DPX_TEST_ASSERT_EQUAL(dpx_vhost_vring_is_enabled(vid, 1), 0, "ring stopped");
+		DPX_TEST_ASSERT_EQUAL(read(errfd, &u, 8), 8, "error eventfd signalled");
+		DPX_TEST_ASSERT_EQUAL(vhost_dequeue_segs(vid, 1, &seg_ops, &p, 32), 0, "stays stopped");
+		/* the device's other ring still works */
+		vfe_rx_post(&fe, 0, 4, 1);
+		DPX_TEST_RUN(check_to_guest(&fe, vid, 2, lens, 1, k));
+		close(errfd);
+		vfe_fini(&fe);
+		DPX_TEST_ASSERT(wait_count(&ev.destroy_calls, (int)k + 1), "");
+	}
+	log_release();
+	vfe_rx_post(&good, 0, 8, 1);
+	DPX_TEST_RUN(check_to_guest(&good, 0, 2, lens, 1, 1));
+	DPX_TEST_RUN(check_to_host(&good, 0, 2, lens, 1, 2));
+	vfe_fini(&good);
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "no fd leaked");
+	return DPX_TEST_SUCCESS;
+}
+
+DPX_TEST_REGISTER(vhost_malformed_rings, fast, test_vhost_malformed_rings);
