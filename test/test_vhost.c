@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <dpx_log.h>
@@ -1002,3 +1003,64 @@ test_vhost_malformed_rings(void)
 }
 
 DPX_TEST_REGISTER(vhost_malformed_rings, fast, test_vhost_malformed_rings);
+
+/* ---- dirty page log (LOG_ALL + LOG_SHMFD) ---- */
+
+static int
+log_bit(const uint8_t *log, uint64_t gpa)
+{
+	return (log[gpa / 4096 / 8] >> ((gpa / 4096) % 8)) & 1;
+}
+
+static int
+test_vhost_dirty_log(void)
+{
+	static const uint32_t lens[] = {3000};
+	struct vhost_user_log l = {MEM_SIZE / 4096 / 8, 0};
+	struct vhost_user_vring_addr a = {0};
+	char path[108];
+	struct vfe fe;
+	uint8_t *log;
+	uint64_t gpa, pages = 0;
+	int lfd, fds0, vid;
+
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
+	fds0 = dpx_test_count_fds();
+	sock_path(path, sizeof(path), "log");
+	DPX_TEST_RUN(server_start(path, 0));
+	DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, MEM_SIZE), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe, path), 0, "");
+	DPX_TEST_RUN(bring_up(&fe, WANT_ALL & ~F(VIRTIO_F_RING_PACKED), false, 1));
+	DPX_TEST_ASSERT(fe.features & F(VHOST_F_LOG_ALL), "");
+	vid = ev.vid;
+	lfd = memfd_create("vfe-log", MFD_CLOEXEC);
+	DPX_TEST_ASSERT(lfd >= 0 && ftruncate(lfd, (off_t)l.mmap_size) == 0, "");
+	log = mmap(NULL, l.mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, lfd, 0);
+	DPX_TEST_ASSERT(log != MAP_FAILED, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_request(&fe, VHOST_USER_SET_LOG_BASE, &l, sizeof(l), &lfd, 1, NULL), 0, "");
+	close(lfd);
+	/* log used-ring writes of the receive queue */
+	a = (struct vhost_user_vring_addr){0, VHOST_VRING_F_LOG,
+		(uint64_t)(uintptr_t)vfe_ptr(&fe, fe.q[0].desc_gpa),
+		(uint64_t)(uintptr_t)vfe_ptr(&fe, fe.q[0].used_gpa),
+		(uint64_t)(uintptr_t)vfe_ptr(&fe, fe.q[0].avail_gpa), fe.q[0].used_gpa};
+	DPX_TEST_ASSERT_EQUAL(vfe_request(&fe, VHOST_USER_SET_VRING_ADDR, &a, sizeof(a), NULL, 0, NULL), 0, "");
+	vfe_rx_post(&fe, 0, 8, 1);
+	DPX_TEST_RUN(check_to_guest(&fe, vid, 1, lens, 1, 7));
+	/* 3012 bytes in three 1 KiB buffers of slots 0, 1, 2; the used ring's page */
+	for (gpa = 0; gpa < MEM_SIZE; gpa += 4096)
+		pages += log_bit(log, gpa);
+	DPX_TEST_ASSERT(log_bit(log, fe.q[0].data_gpa), "first buffer's page");
+	DPX_TEST_ASSERT(log_bit(log, fe.q[0].data_gpa + 2 * VFE_MAX_IND * 1024ULL), "third buffer's page");
+	DPX_TEST_ASSERT(log_bit(log, fe.q[0].used_gpa), "used ring page");
+	DPX_TEST_ASSERT(!log_bit(log, fe.q[0].desc_gpa), "descriptor table not written");
+	DPX_TEST_ASSERT(pages >= 3 && pages <= 5, "%" PRIu64 " pages marked", pages);
+	munmap(log, l.mmap_size);
+	vfe_fini(&fe);
+	DPX_TEST_ASSERT(wait_count(&ev.destroy_calls, 1), "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "no fd leaked");
+	return DPX_TEST_SUCCESS;
+}
+
+DPX_TEST_REGISTER(vhost_dirty_log, fast, test_vhost_dirty_log);
