@@ -9,6 +9,7 @@
 #include <string.h>
 #include <syslog.h>
 
+#include "eal_memory_private.h"
 #include "eal_private.h"
 
 DPX_LOG_REGISTER(eal_logtype, "eal");
@@ -35,6 +36,7 @@ cycles_init(const struct eal_options *opts)
 static const struct eal_stage stages[] = {
 	{"runtime directory", eal_runtime_dir_create, eal_runtime_dir_remove},
 	{"cycle counter", cycles_init, NULL},
+	{"memory", eal_memory_init, eal_memory_fini},
 	{"lcores", eal_lcores_start, eal_lcores_stop},
 };
 
@@ -153,6 +155,9 @@ dpx_eal_file_prefix(void)
 enum dpx_iova_mode
 dpx_eal_iova_mode(void)
 {
+	/* the mode the memory stage chose; before init, what the options ask for */
+	if (eal_mem_iova_mode() != DPX_IOVA_DC)
+		return eal_mem_iova_mode();
 	return options.iova_mode == DPX_IOVA_DC ? DPX_IOVA_VA : options.iova_mode;
 }
 
