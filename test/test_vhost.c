@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include <dpx_log.h>
+#include <dpx_mbuf.h>
+#include <dpx_mempool.h>
 
 #include "dpx_test.h"
 #include "vhost_frontend.h"
@@ -1064,3 +1066,111 @@ test_vhost_dirty_log(void)
 }
 
 DPX_TEST_REGISTER(vhost_dirty_log, fast, test_vhost_dirty_log);
+
+/* ---- the mbuf API ---- */
+
+static struct dpx_mbuf *
+mbuf_chain_make(struct dpx_mempool *mp, uint32_t len, uint32_t seg, unsigned int seed)
+{
+	struct dpx_mbuf *head = NULL, *m;
+	uint32_t at = 0, l, k;
+
+	while (at < len) {
+		m = dpx_pktmbuf_alloc(mp);
+		if (m == NULL)
+			return NULL;
+		l = len - at < seg ? len - at : seg;
+		uint8_t *d = (uint8_t *)dpx_pktmbuf_append(m, (uint16_t)l);
+		for (k = 0; k < l; k++)
+			d[k] = pattern(seed, at + k);
+		if (head == NULL)
+			head = m;
+		else if (dpx_pktmbuf_chain(head, m) != 0)
+			return NULL;
+		at += l;
+	}
+	return head;
+}
+
+static int
+test_vhost_mbuf_burst(void)
+{
+	static const uint32_t lens[] = {60, 1514, 5000, 9000};
+	struct dpx_mempool *mp, *small;
+	struct dpx_mbuf *pkts[8], *rx[8];
+	uint8_t got[10000], tmp[10000];
+	const uint8_t *p;
+	char path[108];
+	struct vfe fe;
+	unsigned int i;
+	uint32_t k;
+	int vid, fds0;
+
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
+	mp = dpx_pktmbuf_pool_create("vh_mp", 256, 0, 0, DPX_MBUF_DEFAULT_BUF_SIZE, -1);
+	small = dpx_pktmbuf_pool_create("vh_small", 64, 0, 0, 512 + DPX_PKTMBUF_HEADROOM, -1);
+	DPX_TEST_ASSERT(mp != NULL && small != NULL, "pools: %s", dpx_strerror(dpx_errno));
+	fds0 = dpx_test_count_fds();
+	sock_path(path, sizeof(path), "mbuf");
+	DPX_TEST_RUN(server_start(path, 0));
+	DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, MEM_SIZE), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe, path), 0, "");
+	DPX_TEST_RUN(bring_up(&fe, WANT_ALL, false, 1));
+	vid = ev.vid;
+	/* host to guest: chains of 700-byte segments */
+	for (i = 0; i < DPX_DIM(lens); i++) {
+		pkts[i] = mbuf_chain_make(mp, lens[i], 700, i);
+		DPX_TEST_ASSERT(pkts[i] != NULL, "");
+	}
+	vfe_rx_post(&fe, 0, 64, 1);
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_enqueue_burst(vid, 0, pkts, DPX_DIM(lens)), DPX_DIM(lens), "");
+	for (i = 0; i < DPX_DIM(lens); i++) {
+		DPX_TEST_ASSERT_EQUAL(vfe_rx_take(&fe, 0, got, sizeof(got)), lens[i], "");
+		for (k = 0; k < lens[i]; k++)
+			DPX_TEST_ASSERT_EQUAL(got[k], pattern(i, k), "packet %u byte %u", i, k);
+	}
+	dpx_pktmbuf_free_bulk(pkts, DPX_DIM(lens));
+	/* guest to host into 512-byte mbufs: chains as long as needed */
+	for (i = 0; i < 3; i++) {
+		for (k = 0; k < lens[i]; k++)
+			tmp[k] = pattern(10 + i, k);
+		DPX_TEST_ASSERT_EQUAL(vfe_tx_post(&fe, 1, tmp, lens[i], 3), 0, "");
+	}
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_dequeue_burst(vid, 1, small, rx, 8), 3, "");
+	for (i = 0; i < 3; i++) {
+		DPX_TEST_ASSERT_EQUAL(rx[i]->pkt_len, lens[i], "");
+		DPX_TEST_ASSERT_EQUAL(rx[i]->nb_segs, (lens[i] + 511) / 512, "");
+		p = dpx_pktmbuf_read(rx[i], 0, lens[i], got);
+		for (k = 0; k < lens[i]; k++)
+			DPX_TEST_ASSERT_EQUAL(p[k], pattern(10 + i, k), "packet %u byte %u", i, k);
+	}
+	dpx_pktmbuf_free_bulk(rx, 3);
+	DPX_TEST_ASSERT_EQUAL(vfe_tx_reclaim(&fe, 1), 3, "");
+	/* pool exhausted: the packet stays in the guest's ring until mbufs come back */
+	struct dpx_mbuf *hold[64];
+	unsigned int nhold = 0;
+	while (nhold < 64 && (hold[nhold] = dpx_pktmbuf_alloc(small)) != NULL)
+		nhold++;
+	for (k = 0; k < 1514; k++)
+		tmp[k] = pattern(20, k);
+	DPX_TEST_ASSERT_EQUAL(vfe_tx_post(&fe, 1, tmp, 1514, 1), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_dequeue_burst(vid, 1, small, rx, 8), 0, "no mbufs");
+	DPX_TEST_ASSERT_EQUAL(vfe_tx_reclaim(&fe, 1), 0, "not consumed");
+	dpx_pktmbuf_free_bulk(hold, nhold);
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_dequeue_burst(vid, 1, small, rx, 8), 1, "");
+	p = dpx_pktmbuf_read(rx[0], 0, 1514, got);
+	for (k = 0; k < 1514; k++)
+		DPX_TEST_ASSERT_EQUAL(p[k], pattern(20, k), "byte %u", k);
+	dpx_pktmbuf_free(rx[0]);
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_in_use_count(mp), 0, "every mbuf back");
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_in_use_count(small), 0, "every mbuf back");
+	vfe_fini(&fe);
+	DPX_TEST_ASSERT(wait_count(&ev.destroy_calls, 1), "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "no fd leaked");
+	dpx_mempool_free(mp);
+	dpx_mempool_free(small);
+	return DPX_TEST_SUCCESS;
+}
+
+DPX_TEST_REGISTER(vhost_mbuf_burst, fast, test_vhost_mbuf_burst);

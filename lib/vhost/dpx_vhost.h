@@ -17,6 +17,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct dpx_mbuf;
+struct dpx_mempool;
+
 /** Memory slots offered through GET_MAX_MEM_SLOTS (CONFIGURE_MEM_SLOTS). */
 #define DPX_VHOST_MAX_MEM_SLOTS 509
 /** Devices (connections) served at once. */
@@ -125,5 +128,27 @@ int dpx_vhost_vring_is_enabled(int vid, uint16_t vring);
 /** Read (and with reset != 0 clear) one vring's counters. @return 0, -ENODEV, -EINVAL. */
 int dpx_vhost_vring_stats_get(int vid, uint16_t vring, struct dpx_vhost_vring_stats *stats,
 			      int reset);
+
+/**
+ * Host to guest: copy packets into the guest's receive buffers of a vring
+ * (an even one: 2q is the guest's receive queue q). Multi-segment mbufs are
+ * read whole; with MRG_RXBUF a packet may take several guest buffers. The
+ * mbufs stay the caller's (it frees all of them, sent or not).
+ * @return packets delivered, from the front of pkts (0 when the vring is not
+ *   running, is being reconfigured this instant, or has no buffers). Stops at
+ *   a packet that does not fit (counted in the vring's errors). At most 64
+ *   per call.
+ */
+uint16_t dpx_vhost_enqueue_burst(int vid, uint16_t vring, struct dpx_mbuf **pkts, uint16_t n);
+
+/**
+ * Guest to host: turn the guest's transmit chains of a vring (an odd one)
+ * into packets, each a chain of mbufs from mp as long as needed.
+ * @return packets stored in pkts (the caller owns them). A chain shorter than
+ *   the virtio-net header or longer than 64 KiB is returned to the guest
+ *   unread and counted in errors. At most 64 per call.
+ */
+uint16_t dpx_vhost_dequeue_burst(int vid, uint16_t vring, struct dpx_mempool *mp,
+				 struct dpx_mbuf **pkts, uint16_t n);
 
 #endif /* DPX_VHOST_H */

@@ -468,7 +468,7 @@ dequeue_body(struct vhost_dev *dev, struct vhost_vq *vq, uint16_t vring,
 		return 0;
 	}
 	/* acquire: pairs with the release store in the SEND_RARP handler */
-	if (__atomic_load_n(&dev->rarp_pending, __ATOMIC_RELAXED) &&
+	if (n > 0 && __atomic_load_n(&dev->rarp_pending, __ATOMIC_RELAXED) &&
 	    __atomic_exchange_n(&dev->rarp_pending, 0, __ATOMIC_ACQUIRE))
 		out = inject_rarp(dev, vq, ops, ctx, rarp);
 	while (out < n && nused < VHOST_USED_SHADOW) {
