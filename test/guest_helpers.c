@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Guest-suite glue: runs usertools/dpx-guest-build and dpx-guest-run. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,4 +133,56 @@ dpx_test_guest_value(const char *out, const char *key, char *val, size_t len)
 		line = end ? end + 1 : NULL;
 	}
 	return -1;
+}
+
+pid_t
+dpx_test_guest_spawn(const char *cmd)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0)
+		printf("guest: cannot fork for '%s'\n", cmd);
+	return pid;
+}
+
+int
+dpx_test_guest_reap(pid_t pid, double timeout_s)
+{
+	double deadline = now_seconds() + timeout_s;
+	int status;
+	pid_t r;
+
+	while ((r = waitpid(pid, &status, WNOHANG)) == 0 && now_seconds() < deadline)
+		usleep(20 * 1000);
+	if (r == 0) {
+		printf("guest: pid %d still running after %.1f s: killed\n", (int)pid, timeout_s);
+		kill(pid, SIGKILL);
+		r = waitpid(pid, &status, 0);
+	}
+	if (r != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int
+dpx_test_guest_read_file(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (f == NULL || len == 0) {
+		if (f != NULL)
+			fclose(f);
+		return -1;
+	}
+	n = fread(buf, 1, len - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return 0;
 }

@@ -15,6 +15,7 @@
 #define DPX_TEST_GUEST_HELPERS_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 /* dpx-guest-run's own exit codes (any other is the guest command's). */
 #define DPX_TEST_GUEST_TIMEOUT 124
@@ -53,5 +54,30 @@ int dpx_test_guest_run(const char *args, char *out, size_t outlen);
  * @return 0, or -1 when no such line exists.
  */
 int dpx_test_guest_value(const char *out, const char *key, char *val, size_t len);
+
+/**
+ * Start a shell command in the background (a peer for the guest: a backend,
+ * a packet source). Its output goes to the test's stdout.
+ *
+ * @param cmd  The command, for /bin/sh -c.
+ * @return Its pid, or -1 when fork failed.
+ */
+pid_t dpx_test_guest_spawn(const char *cmd);
+
+/**
+ * Wait for a process started by dpx_test_guest_spawn; kill it (SIGKILL) when
+ * it is still running after timeout_s seconds.
+ *
+ * @return Its exit code; 128 + signal when it was killed or died of one;
+ *         -1 when pid is not a child.
+ */
+int dpx_test_guest_reap(pid_t pid, double timeout_s);
+
+/**
+ * Read a small text file (a peer's report) into buf, NUL-terminated.
+ *
+ * @return 0, or -1 when it cannot be read.
+ */
+int dpx_test_guest_read_file(const char *path, char *buf, size_t len);
 
 #endif /* DPX_TEST_GUEST_HELPERS_H */

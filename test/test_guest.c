@@ -6,6 +6,8 @@
  * end-to-end cases of the other components build on these three.
  */
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "dpx_test.h"
 #include "guest_helpers.h"
@@ -143,6 +145,106 @@ test_guest_vfio_smoke(void)
 }
 
 DPX_TEST_REGISTER(guest_vfio_smoke, guest, test_guest_vfio_smoke);
+
+/*
+ * vhost-user wiring, against test/vhost_user_peer.py (answers the control
+ * plane, moves no packets): the guest's virtio-net comes up on the socket in
+ * both socket modes, the backend can map all of guest RAM from the fds QEMU
+ * sends, and --packed / --mq reach the negotiated features.
+ */
+#define PEER_TIMEOUT_S 90.0
+
+static int
+peer_value(const char *report, const char *key, long long *v)
+{
+	char val[32];
+
+	if (dpx_test_guest_value(report, key, val, sizeof(val)) != 0)
+		return -1;
+	*v = strtoll(val, NULL, 0);
+	return 0;
+}
+
+/* Boot a guest on a socket served by the peer; report gets the peer's view. */
+static int
+vhost_user_boot(int qemu_is_server, const char *extra, char *report, size_t len)
+{
+	char sock[128], rep[128], cmd[1024], args[2048];
+	pid_t peer;
+	int rc, peer_rc;
+
+	snprintf(sock, sizeof(sock), "/tmp/dpx-guest-test-%d.sock", (int)getpid());
+	snprintf(rep, sizeof(rep), "/tmp/dpx-guest-test-%d.report", (int)getpid());
+	unlink(rep);
+	snprintf(cmd, sizeof(cmd), "exec python3 '%s/test/vhost_user_peer.py' --%s %s --report %s "
+		 "--timeout %.0f", DPX_SOURCE_ROOT, qemu_is_server ? "connect" : "listen", sock, rep,
+		 PEER_TIMEOUT_S);
+	peer = dpx_test_guest_spawn(cmd);
+	DPX_TEST_ASSERT(peer > 0, "peer not started");
+	if (!qemu_is_server) {
+		struct stat st;
+
+		/* QEMU as client needs the socket to exist when it starts */
+		for (int i = 0; i < 250 && stat(sock, &st) != 0; i++)
+			usleep(20 * 1000);
+	}
+	snprintf(args, sizeof(args), "--vhost-user %s%s %s --timeout %.0f --run '"
+		 "ip link set eth0 up; for i in 1 2 3 4 5 6 7 8 9 10; do "
+		 "[ \"$(cat /sys/class/net/eth0/carrier)\" = 1 ] && break; usleep 200000; done; "
+		 "echo CARRIER=$(cat /sys/class/net/eth0/carrier); "
+		 "echo MAC=$(cat /sys/class/net/eth0/address); "
+		 "echo PACKED=$(cut -c35 /sys/class/net/eth0/device/features); "
+		 "echo QUEUES=$(ls /sys/class/net/eth0/queues | grep -c rx)'",
+		 sock, qemu_is_server ? ",server" : "", extra, PEER_TIMEOUT_S - 10);
+	rc = dpx_test_guest_run(args, guest_out, sizeof(guest_out));
+	print_boot_time(qemu_is_server ? "vhost-user server" : "vhost-user client");
+	peer_rc = dpx_test_guest_reap(peer, 10.0);
+	if (dpx_test_guest_read_file(rep, report, len) != 0)
+		report[0] = '\0';
+	printf("peer report (exit %d):\n%s\n", peer_rc, report);
+	unlink(rep);
+	unlink(sock);
+	DPX_TEST_ASSERT_EQUAL(rc, 0, "guest command status");
+	DPX_TEST_ASSERT_EQUAL(peer_rc, 0, "peer exit status");
+	DPX_TEST_ASSERT(has_line(guest_out, "CARRIER=1"), "eth0 has no carrier");
+	DPX_TEST_ASSERT(has_line(guest_out, "MAC=52:54:00:00:00:00"), "eth0's MAC");
+	return DPX_TEST_SUCCESS;
+}
+
+static int
+test_guest_vhost_user_smoke(void)
+{
+	char report[1024];
+	long long regions, mapped, bytes, kicked, acked;
+
+	DPX_TEST_RUN(prepare());
+
+	/* dpx listens, QEMU connects; split rings, one queue pair */
+	DPX_TEST_RUN(vhost_user_boot(0, "--mem 256M", report, sizeof(report)));
+	DPX_TEST_ASSERT(peer_value(report, "MEM_REGIONS", &regions) == 0 && regions >= 1,
+			"no memory table");
+	DPX_TEST_ASSERT(peer_value(report, "MEM_MAPPED", &mapped) == 0, "");
+	DPX_TEST_ASSERT_EQUAL(mapped, regions, "every region mappable from its fd");
+	DPX_TEST_ASSERT(peer_value(report, "MEM_BYTES", &bytes) == 0, "");
+	DPX_TEST_ASSERT_EQUAL(bytes, 256LL << 20, "the whole of guest RAM is shared");
+	DPX_TEST_ASSERT(peer_value(report, "VRINGS_KICKED", &kicked) == 0, "");
+	DPX_TEST_ASSERT_EQUAL(kicked, 2, "rx and tx");
+	DPX_TEST_ASSERT(has_line(guest_out, "PACKED=0"), "split ring expected");
+	DPX_TEST_ASSERT(has_line(guest_out, "QUEUES=1"), "one queue pair expected");
+
+	/* QEMU listens, dpx connects; packed rings, two queue pairs on two CPUs */
+	DPX_TEST_RUN(vhost_user_boot(1, "--packed --mq 2 --smp 2", report, sizeof(report)));
+	DPX_TEST_ASSERT(peer_value(report, "ACKED_FEATURES", &acked) == 0, "no SET_FEATURES");
+	DPX_TEST_ASSERT(acked & (1LL << 34), "VIRTIO_F_RING_PACKED not acked: %#llx", acked);
+	DPX_TEST_ASSERT(acked & (1LL << 22), "VIRTIO_NET_F_MQ not acked: %#llx", acked);
+	DPX_TEST_ASSERT(peer_value(report, "VRINGS_KICKED", &kicked) == 0, "");
+	DPX_TEST_ASSERT_EQUAL(kicked, 4, "two rx and two tx");
+	DPX_TEST_ASSERT(has_line(guest_out, "PACKED=1"), "packed ring expected");
+	DPX_TEST_ASSERT(has_line(guest_out, "QUEUES=2"), "two queue pairs expected");
+	return DPX_TEST_SUCCESS;
+}
+
+DPX_TEST_REGISTER(guest_vhost_user_smoke, guest, test_guest_vhost_user_smoke);
 
 /* dpx_test_guest_value: KEY=VALUE lines as the serial console delivers them. */
 static int
