@@ -11,6 +11,7 @@
 
 #include "eal_memory_private.h"
 #include "eal_private.h"
+#include "vfio_private.h"
 
 DPX_LOG_REGISTER(eal_logtype, "eal");
 
@@ -38,6 +39,8 @@ static const struct eal_stage stages[] = {
 	{"cycle counter", cycles_init, NULL},
 	{"memory", eal_memory_init, eal_memory_fini},
 	{"lcores", eal_lcores_start, eal_lcores_stop},
+	{"vfio", eal_vfio_init, eal_vfio_fini},
+	{"bus probe", eal_bus_probe_all, eal_bus_cleanup_all},
 };
 
 const struct eal_options *
