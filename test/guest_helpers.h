@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Glue for guest-suite cases: boot the dpx test guest (usertools/dpx-guest-run,
+ * QEMU under TCG) with a command and look at what it printed.
+ *
+ *     char why[256], out[16384];
+ *     if (dpx_test_guest_prepare(why, sizeof(why)) != 0)
+ *             DPX_TEST_SKIP("%s", why);
+ *     rc = dpx_test_guest_run("--netdev-user --run 'ifconfig eth0'", out, sizeof(out));
+ *
+ * The scripts are found through the source tree (DPX_SOURCE_ROOT) and the
+ * guest is built into DPX_BUILD_ROOT/guest; both are compile-time paths.
+ */
+#ifndef DPX_TEST_GUEST_HELPERS_H
+#define DPX_TEST_GUEST_HELPERS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* dpx-guest-run's own exit codes (any other is the guest command's). */
+#define DPX_TEST_GUEST_TIMEOUT 124
+#define DPX_TEST_GUEST_FAILED 125
+
+/**
+ * Check that QEMU is installed and build the guest (cached: fast when built).
+ *
+ * @param why  Filled with the reason when the guest cannot be had.
+ * @param len  Size of why.
+ * @return 0 when guests can be booted, DPX_TEST_SKIPPED otherwise.
+ */
+int dpx_test_guest_prepare(char *why, size_t len);
+
+/**
+ * Run `dpx-guest-run --build-dir DPX_BUILD_ROOT ARGS` and capture its output.
+ *
+ * The output (the guest's console and the script's messages) is also echoed
+ * to stdout with the elapsed time, for the test log.
+ *
+ * @param args    Arguments, as shell words (quote the --run command).
+ * @param out     Receives the output, NUL-terminated (cut at outlen - 1).
+ * @param outlen  Size of out.
+ * @return The exit code: the guest command's, DPX_TEST_GUEST_TIMEOUT,
+ *         DPX_TEST_GUEST_FAILED; -1 if the script could not be started.
+ */
+int dpx_test_guest_run(const char *args, char *out, size_t outlen);
+
+/**
+ * Find the line KEY=VALUE (e.g. DPX-GUEST-VFIO-GROUP=3) in a captured output.
+ *
+ * @param out  Output from dpx_test_guest_run.
+ * @param key  The key, without '='.
+ * @param val  Receives VALUE, NUL-terminated (cut at len - 1).
+ * @param len  Size of val.
+ * @return 0, or -1 when no such line exists.
+ */
+int dpx_test_guest_value(const char *out, const char *key, char *val, size_t len);
+
+/**
+ * Start a shell command in the background (a peer for the guest: a backend,
+ * a packet source). Its output goes to the test's stdout.
+ *
+ * @param cmd  The command, for /bin/sh -c.
+ * @return Its pid, or -1 when fork failed.
+ */
+pid_t dpx_test_guest_spawn(const char *cmd);
+
+/**
+ * Wait for a process started by dpx_test_guest_spawn; kill it (SIGKILL) when
+ * it is still running after timeout_s seconds.
+ *
+ * @return Its exit code; 128 + signal when it was killed or died of one;
+ *         -1 when pid is not a child.
+ */
+int dpx_test_guest_reap(pid_t pid, double timeout_s);
+
+/**
+ * Read a small text file (a peer's report) into buf, NUL-terminated.
+ *
+ * @return 0, or -1 when it cannot be read.
+ */
+int dpx_test_guest_read_file(const char *path, char *buf, size_t len);
+
+#endif /* DPX_TEST_GUEST_HELPERS_H */
