@@ -184,6 +184,7 @@ test_pmd_pcap_bad_files(void)
 	struct dpx_eth_stats st;
 
 	DPX_TEST_RUN(setup(&txp, &rxp));
+	int fds = dpx_test_count_fds();
 	const char *good = tmp_path(0, "good.pcap");
 	DPX_TEST_RUN(write_capture(txp, good));
 
@@ -242,6 +243,7 @@ test_pmd_pcap_bad_files(void)
 			      "iface unused");
 	DPX_TEST_ASSERT_EQUAL(dpx_vdev_init("net_pcap_x", "rx_pcap=a,rx_pcap=b"), -EINVAL, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_count_avail(), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds, "failed probes closed what they opened");
 	teardown(txp, rxp);
 	return DPX_TEST_SUCCESS;
 }
