@@ -138,7 +138,7 @@ device_prepare(const char *name, const char *args, struct dpx_vdev_device **out)
 	dev->kvargs = dpx_kvargs_parse(dev->args, drv->valid_keys != NULL ? drv->valid_keys : no_keys);
 	if (dev->kvargs == NULL) {
 		int rc = -dpx_errno;
-		VDEV_LOG(ERR, "device %s: bad arguments \"%s\" for driver %s", name, dev->args,
+		VDEV_LOG(DEBUG, "device %s: bad arguments \"%s\" for driver %s", name, dev->args,
 			 drv->name);
 		device_free(dev);
 		return rc;
