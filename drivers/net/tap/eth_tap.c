@@ -143,7 +143,10 @@ tap_tx(void *queue, struct dpx_mbuf **pkts, uint16_t n)
 		unsigned int segs = 0;
 		for (struct dpx_mbuf *s = m; s != NULL && segs < TAP_MAX_SEGS; s = s->next)
 			iov[segs++] = (struct iovec){dpx_pktmbuf_mtod(s, void *), s->data_len};
-		ssize_t w = m->nb_segs <= TAP_MAX_SEGS ? writev(q->fd, iov, (int)segs) : -1;
+		ssize_t w = -1;
+		errno = EMSGSIZE; /* too many segments: dropped, not retried */
+		if (m->nb_segs <= TAP_MAX_SEGS)
+			w = writev(q->fd, iov, (int)segs);
 		if (w < 0 && errno == EAGAIN)
 			break; /* the kernel queue is full: the caller keeps the rest */
 		if (w == (ssize_t)m->pkt_len) {
