@@ -318,6 +318,13 @@ test_pmd_tap_kernel_peer(void)
 	DPX_TEST_ASSERT(st.ipackets >= 2, "");
 	DPX_TEST_ASSERT_EQUAL(st.q_ipackets[0] + st.q_ipackets[1], st.ipackets, "");
 	DPX_TEST_ASSERT_EQUAL(st.oerrors + st.ierrors, 0, "");
+	/* a chain longer than the writev array is dropped and counted, not retried */
+	struct dpx_mbuf *many = pattern_packet(mp, 7, 70, 1);
+	DPX_TEST_ASSERT(many != NULL && many->nb_segs == 70, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_tx_burst(port, 0, &many, 1), 1, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_stats_get(port, &st), 0, "");
+	DPX_TEST_ASSERT_EQUAL(st.oerrors, 1, "");
+	DPX_TEST_ASSERT_EQUAL(st.opackets, 2, "");
 
 	/* the link follows the kernel's IFF_UP, whoever changes it */
 	ifr.ifr_flags = 0;
