@@ -131,13 +131,13 @@ test_eal_init_errors(void)
 {
 	char *bad[] = {"prog", "--no-huge", "--lcores=abc", NULL};
 	char *help[] = {"prog", "-h", NULL};
-	char *far_cpu[] = {"prog", "--in-memory", "--lcores", "0@1000", NULL};
+	char *far_cpu[] = {"prog", "--no-huge", "--in-memory", "--lcores", "0@1000", NULL};
 
 	DPX_TEST_ASSERT_EQUAL(dpx_eal_init(3, bad), -EINVAL, "");
 	DPX_TEST_ASSERT(!dpx_eal_is_initialized(), "");
 	DPX_TEST_ASSERT_EQUAL(dpx_eal_init(2, help), -ECANCELED, "");
 	DPX_TEST_ASSERT(!dpx_eal_is_initialized(), "");
-	DPX_TEST_ASSERT_EQUAL(dpx_eal_init(4, far_cpu), -ENODEV, "cpu 1000 is not ours");
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_init(5, far_cpu), -ENODEV, "cpu 1000 is not ours");
 	DPX_TEST_ASSERT(!dpx_eal_is_initialized(), "");
 	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), -EALREADY, "");
 

@@ -51,6 +51,8 @@ enum dpx_iova_mode {
  *   -EALREADY  the EAL is already initialised;
  *   -EBUSY     another process holds the same --file-prefix;
  *   -ENODEV    an lcore names a CPU this process may not run on;
+ *   -ENOENT    no hugetlbfs mount for the hugepage size (and no --in-memory);
+ *   -ENOMEM    too few free hugepages (the log says how many and how to get them);
  *   -ENOMEM, or an errno from the system when a resource cannot be had.
  */
 int dpx_eal_init(int argc, char **argv);

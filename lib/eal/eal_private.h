@@ -76,4 +76,8 @@ void eal_runtime_dir_remove(void);
 /* cycle counter calibration (linux/eal_cycles.c) */
 void eal_cycles_calibrate(void);
 
+/* bus registry (common/eal_bus.c): scan then probe every bus; cleanup in reverse */
+int eal_bus_probe_all(const struct eal_options *opts);
+void eal_bus_cleanup_all(void);
+
 #endif /* EAL_PRIVATE_H */

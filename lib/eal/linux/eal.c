@@ -9,7 +9,9 @@
 #include <string.h>
 #include <syslog.h>
 
+#include "eal_memory_private.h"
 #include "eal_private.h"
+#include "vfio_private.h"
 
 DPX_LOG_REGISTER(eal_logtype, "eal");
 
@@ -35,7 +37,10 @@ cycles_init(const struct eal_options *opts)
 static const struct eal_stage stages[] = {
 	{"runtime directory", eal_runtime_dir_create, eal_runtime_dir_remove},
 	{"cycle counter", cycles_init, NULL},
+	{"memory", eal_memory_init, eal_memory_fini},
 	{"lcores", eal_lcores_start, eal_lcores_stop},
+	{"vfio", eal_vfio_init, eal_vfio_fini},
+	{"bus probe", eal_bus_probe_all, eal_bus_cleanup_all},
 };
 
 const struct eal_options *
@@ -153,6 +158,9 @@ dpx_eal_file_prefix(void)
 enum dpx_iova_mode
 dpx_eal_iova_mode(void)
 {
+	/* the mode the memory stage chose; before init, what the options ask for */
+	if (eal_mem_iova_mode() != DPX_IOVA_DC)
+		return eal_mem_iova_mode();
 	return options.iova_mode == DPX_IOVA_DC ? DPX_IOVA_VA : options.iova_mode;
 }
 

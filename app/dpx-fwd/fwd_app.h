@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dpx-fwd's state and the functions that act on ports and cores (the parts
+ * that make system calls; the pure ones are in fwd_options/streams/pkt/cmd/stats).
+ *
+ * Who calls whom: main.c parses, then fwd_ports_init(); then either
+ * fwd_shell_run() (interactive) or fwd_start() + wait + fwd_stop(); both end
+ * in fwd_ports_close(). Control functions run on the main thread only.
+ */
+#ifndef FWD_APP_H
+#define FWD_APP_H
+
+#include <pthread.h>
+#include <stdio.h>
+
+#include <dpx_ethdev.h>
+#include <dpx_lcore.h>
+
+#include "fwd_engine.h"
+#include "fwd_options.h"
+#include "fwd_streams.h"
+
+#define FWD_MAX_STREAMS (DPX_MAX_ETHPORTS * FWD_MAX_QUEUES)
+
+struct fwd_port {
+	uint16_t id;
+	int configured;
+	int started;
+	uint16_t nb_rxq, nb_txq; /**< as configured: --rxq/--txq capped by the driver's maximum */
+	struct dpx_ether_addr mac;
+	struct dpx_eth_stats at_start;  /**< counters when forwarding started (RX-dropped) */
+	struct dpx_eth_stats last_show; /**< for "show port stats" rates */
+	uint64_t last_show_ns;
+	struct dpx_eth_stats last_live; /**< for the --stats-period rates */
+	struct fwd_txonly_tmpl *tmpl;
+};
+
+struct fwd_core {
+	struct fwd_app *app;
+	unsigned int lcore;      /**< EAL lcore, or DPX_LCORE_ID_ANY for the main-lcore thread */
+	unsigned int first, count; /**< its run of streams */
+	fwd_engine_t *engine;
+	int launched;
+};
+
+struct fwd_app {
+	struct fwd_options opt;
+	const char *prgname;
+	FILE *out;
+	uint16_t nb_ports;
+	struct fwd_port ports[DPX_MAX_ETHPORTS];
+	struct dpx_mempool *pool;
+	struct fwd_stream_map map[FWD_MAX_STREAMS];
+	struct fwd_stream *streams;
+	unsigned int nb_streams;
+	struct fwd_core cores[DPX_MAX_LCORE];
+	unsigned int nb_cores;
+	int forwarding;
+	int stop;                /**< written by the main thread, read by cores (acquire/release) */
+	pthread_t main_thread;   /**< forwarding on the main lcore's CPU when there is no worker */
+	pthread_t display_thread;
+	int display_running;
+	uint64_t start_ns;
+};
+
+/** Find the ports, create the mbuf pool, configure and start every port.
+ *  @return 0; -ENODEV (no port); -EINVAL (bad --nb-cores); -ENOMEM, or the pool's error. */
+int fwd_ports_init(struct fwd_app *app);
+/** Stop and close every port, free the pool. */
+void fwd_ports_close(struct fwd_app *app);
+/** Start or stop one port (index into app->ports); reports failures. @return 0 or -errno. */
+int fwd_port_start(struct fwd_app *app, uint16_t idx);
+int fwd_port_stop(struct fwd_app *app, uint16_t idx);
+/** @return the index of port id, or -ENODEV. */
+int fwd_port_index(const struct fwd_app *app, uint16_t port_id);
+
+/** Check --nb-cores against the lcores. @return 0, or -EINVAL with a one-line message in err. */
+int fwd_check_cores(const struct fwd_app *app, char *err, size_t errlen);
+
+/** Lay out streams for the current mode and launch the forwarding cores. @return 0, -EBUSY, -errno. */
+int fwd_start(struct fwd_app *app);
+/** Stop the cores, print the forward statistics. @return 0, or -EALREADY when not forwarding. */
+int fwd_stop(struct fwd_app *app);
+
+void fwd_show_port_stats(struct fwd_app *app, uint16_t idx);
+void fwd_show_port_xstats(struct fwd_app *app, uint16_t idx);
+
+/** The interactive prompt; returns on quit, end of input or a signal. */
+void fwd_shell_run(struct fwd_app *app);
+
+/** Set by the SIGINT/SIGTERM handler. */
+extern volatile int fwd_force_quit;
+
+#endif /* FWD_APP_H */

@@ -1,0 +1,534 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * net_tap: each queue pair is one fd of a multi-queue TAP interface. What tx
+ * writes, the kernel receives on the interface; what the kernel sends out of
+ * the interface, rx reads. The link follows the kernel interface's IFF_UP:
+ * start/stop and set_link_up/down change it, and a change made outside (ip
+ * link set ... down) is seen by the next link query, which fires LSC.
+ *
+ *   --vdev net_tap0[,iface=NAME][,mac=02:00:00:00:00:01][,queues=N]
+ *
+ * iface defaults to "dtap%d" (the kernel picks the number); mac is this
+ * port's address (random if absent), distinct from the kernel interface's.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <linux/if_tun.h>
+
+#include <dpx_bus_vdev.h>
+#include <dpx_ethdev_driver.h>
+#include <dpx_mbuf.h>
+#include <dpx_mempool.h>
+
+DPX_LOG_REGISTER(tap_logtype, "pmd.net.tap");
+#define TAP_LOG(level, fmt, ...) DPX_LOG(level, tap_logtype, "net_tap: " fmt, ##__VA_ARGS__)
+
+#define TAP_MAX_QUEUES 8
+#define TAP_MAX_FRAME 65536
+#define TAP_MAX_SEGS 64
+
+struct tap_rxq {
+	int fd;
+	struct dpx_mempool *mp;
+	uint8_t *overflow; /* bytes beyond the first mbuf land here, then go to chained mbufs */
+	uint16_t port_id;
+	uint64_t pkts, bytes, errors, nombuf;
+};
+
+struct tap_txq {
+	int fd;
+	uint64_t pkts, bytes, errors;
+};
+
+struct tap_port {
+	char ifname[IFNAMSIZ];
+	unsigned int if_index;
+	unsigned int nb_queues;
+	int fds[TAP_MAX_QUEUES];
+	int ioctl_sock; /* AF_INET datagram socket for SIOC[GS]IF* */
+	struct tap_rxq rxq[TAP_MAX_QUEUES];
+	struct tap_txq txq[TAP_MAX_QUEUES];
+};
+
+/* ---- rx ---- */
+
+/* Move the bytes past the first segment from the overflow buffer into a chain. */
+static int
+chain_overflow(struct tap_rxq *q, struct dpx_mbuf *head, uint32_t extra)
+{
+	struct dpx_mbuf *last = head;
+	uint32_t off = 0;
+
+	while (off < extra) {
+		struct dpx_mbuf *m = dpx_pktmbuf_alloc(q->mp);
+		if (m == NULL)
+			return -ENOMEM;
+		uint16_t chunk = (uint16_t)DPX_MIN(extra - off, dpx_pktmbuf_tailroom(m));
+		memcpy(dpx_pktmbuf_mtod(m, uint8_t *), q->overflow + off, chunk);
+		m->data_len = chunk;
+		last->next = m;
+		last = m;
+		head->nb_segs++;
+		head->pkt_len += chunk;
+		off += chunk;
+	}
+	return 0;
+}
+
+/* Read one frame: 1 got it, 0 nothing to read, -1 stop (error counted). */
+static int
+read_one(struct tap_rxq *q, struct dpx_mbuf **out)
+{
+	struct dpx_mbuf *m = dpx_pktmbuf_alloc(q->mp);
+	struct iovec iov[2];
+	ssize_t n;
+
+	if (m == NULL) {
+		q->nombuf++;
+		return -1;
+	}
+	iov[0] = (struct iovec){dpx_pktmbuf_mtod(m, void *), dpx_pktmbuf_tailroom(m)};
+	iov[1] = (struct iovec){q->overflow, TAP_MAX_FRAME};
+	n = readv(q->fd, iov, 2);
+	if (n <= 0) {
+		dpx_pktmbuf_free(m);
+		if (n < 0 && errno != EAGAIN && errno != EINTR)
+			q->errors++;
+		return n < 0 && (errno == EAGAIN || errno == EINTR) ? 0 : -1;
+	}
+	m->data_len = (uint16_t)DPX_MIN((size_t)n, iov[0].iov_len);
+	m->pkt_len = m->data_len;
+	if ((size_t)n > iov[0].iov_len && chain_overflow(q, m, (uint32_t)(n - m->data_len)) != 0) {
+		dpx_pktmbuf_free(m);
+		q->nombuf++;
+		return -1;
+	}
+	m->port = q->port_id;
+	*out = m;
+	return 1;
+}
+
+static uint16_t
+tap_rx(void *queue, struct dpx_mbuf **pkts, uint16_t n)
+{
+	struct tap_rxq *q = queue;
+	uint16_t got = 0;
+
+	while (got < n && read_one(q, &pkts[got]) == 1) {
+		q->bytes += pkts[got]->pkt_len;
+		got++;
+	}
+	q->pkts += got;
+	return got;
+}
+
+/* ---- tx ---- */
+
+static uint16_t
+tap_tx(void *queue, struct dpx_mbuf **pkts, uint16_t n)
+{
+	struct tap_txq *q = queue;
+	struct iovec iov[TAP_MAX_SEGS];
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		struct dpx_mbuf *m = pkts[i];
+		unsigned int segs = 0;
+		for (struct dpx_mbuf *s = m; s != NULL && segs < TAP_MAX_SEGS; s = s->next)
+			iov[segs++] = (struct iovec){dpx_pktmbuf_mtod(s, void *), s->data_len};
+		ssize_t w = m->nb_segs <= TAP_MAX_SEGS ? writev(q->fd, iov, (int)segs) : -1;
+		if (w < 0 && errno == EAGAIN)
+			break; /* the kernel queue is full: the caller keeps the rest */
+		if (w == (ssize_t)m->pkt_len) {
+			q->pkts++;
+			q->bytes += m->pkt_len;
+		} else {
+			q->errors++;
+		}
+		dpx_pktmbuf_free(m);
+	}
+	return i;
+}
+
+/* ---- kernel interface ---- */
+
+static struct tap_port *
+priv(struct dpx_eth_dev *dev)
+{
+	return dev->data->dev_private;
+}
+
+static int
+if_ioctl(struct tap_port *tp, unsigned long req, struct ifreq *ifr)
+{
+	snprintf(ifr->ifr_name, IFNAMSIZ, "%s", tp->ifname);
+	if (ioctl(tp->ioctl_sock, req, ifr) != 0) {
+		int e = errno;
+		TAP_LOG(ERR, "%s: ioctl 0x%lx: %s", tp->ifname, req, strerror(e));
+		return -e;
+	}
+	return 0;
+}
+
+/* Set (on) or clear the given kernel interface flags. */
+static int
+if_flags_set(struct tap_port *tp, short flags, int on)
+{
+	struct ifreq ifr = {0};
+	int rc = if_ioctl(tp, SIOCGIFFLAGS, &ifr);
+
+	if (rc != 0)
+		return rc;
+	ifr.ifr_flags = (short)(on ? ifr.ifr_flags | flags : ifr.ifr_flags & ~flags);
+	return if_ioctl(tp, SIOCSIFFLAGS, &ifr);
+}
+
+static int
+tap_link_update(struct dpx_eth_dev *dev, int wait)
+{
+	struct ifreq ifr = {0};
+	int rc = if_ioctl(priv(dev), SIOCGIFFLAGS, &ifr);
+	struct dpx_eth_link link = {
+		.link_speed = DPX_ETH_SPEED_NUM_10G,
+		.link_duplex = DPX_ETH_LINK_FULL_DUPLEX,
+	};
+
+	(void)wait;
+	if (rc != 0)
+		return rc;
+	link.link_status = (ifr.ifr_flags & IFF_UP) ? DPX_ETH_LINK_UP : DPX_ETH_LINK_DOWN;
+	if (dpx_eth_linkstatus_set(dev, &link))
+		dpx_eth_dev_callback_process(dev, DPX_ETH_EVENT_LSC, NULL);
+	return 0;
+}
+
+static int
+set_up(struct dpx_eth_dev *dev, int up)
+{
+	int rc = if_flags_set(priv(dev), IFF_UP, up);
+
+	return rc != 0 ? rc : tap_link_update(dev, 0);
+}
+
+static int
+tap_start(struct dpx_eth_dev *dev)
+{
+	return set_up(dev, 1);
+}
+
+static int
+tap_stop(struct dpx_eth_dev *dev)
+{
+	return set_up(dev, 0);
+}
+
+static int
+tap_link_up(struct dpx_eth_dev *dev)
+{
+	return set_up(dev, 1);
+}
+
+static int
+tap_promisc_on(struct dpx_eth_dev *dev)
+{
+	return if_flags_set(priv(dev), IFF_PROMISC, 1);
+}
+
+static int
+tap_promisc_off(struct dpx_eth_dev *dev)
+{
+	return if_flags_set(priv(dev), IFF_PROMISC, 0);
+}
+
+static int
+tap_mtu_set(struct dpx_eth_dev *dev, uint16_t mtu)
+{
+	struct ifreq ifr = {.ifr_mtu = mtu};
+
+	return if_ioctl(priv(dev), SIOCSIFMTU, &ifr);
+}
+
+static int
+tap_mac_set(struct dpx_eth_dev *dev, struct dpx_ether_addr *mac)
+{
+	(void)dev, (void)mac; /* this port's own address: ethdev stores it, the kernel keeps its own */
+	return 0;
+}
+
+static int
+tap_configure(struct dpx_eth_dev *dev)
+{
+	/* the kernel interface carries the configured MTU */
+	return tap_mtu_set(dev, dev->data->mtu);
+}
+
+static int
+tap_infos(struct dpx_eth_dev *dev, struct dpx_eth_dev_info *info)
+{
+	info->if_index = priv(dev)->if_index;
+	info->max_rx_queues = (uint16_t)priv(dev)->nb_queues;
+	info->max_tx_queues = (uint16_t)priv(dev)->nb_queues;
+	info->max_mtu = TAP_MAX_FRAME - DPX_ETHER_HDR_LEN;
+	info->max_rx_pktlen = TAP_MAX_FRAME;
+	info->tx_offload_capa = DPX_ETH_TX_OFFLOAD_MULTI_SEGS;
+	info->rx_offload_capa = DPX_ETH_RX_OFFLOAD_SCATTER;
+	info->speed_capa = DPX_ETH_SPEED_NUM_10G;
+	return 0;
+}
+
+static int
+tap_rxq_setup(struct dpx_eth_dev *dev, uint16_t qid, uint16_t nb_desc, int socket,
+	      const struct dpx_eth_rxconf *conf, struct dpx_mempool *mp, void **queue)
+{
+	struct tap_rxq *q = &priv(dev)->rxq[qid];
+
+	(void)nb_desc, (void)socket, (void)conf;
+	q->overflow = malloc(TAP_MAX_FRAME);
+	if (q->overflow == NULL)
+		return -ENOMEM;
+	q->fd = priv(dev)->fds[qid];
+	q->mp = mp;
+	q->port_id = dev->data->port_id;
+	*queue = q;
+	return 0;
+}
+
+static void
+tap_rxq_release(struct dpx_eth_dev *dev, void *queue)
+{
+	struct tap_rxq *q = queue;
+
+	(void)dev;
+	free(q->overflow);
+	q->overflow = NULL;
+}
+
+static int
+tap_txq_setup(struct dpx_eth_dev *dev, uint16_t qid, uint16_t nb_desc, int socket,
+	      const struct dpx_eth_txconf *conf, void **queue)
+{
+	(void)nb_desc, (void)socket, (void)conf;
+	priv(dev)->txq[qid].fd = priv(dev)->fds[qid];
+	*queue = &priv(dev)->txq[qid];
+	return 0;
+}
+
+static void
+tap_txq_release(struct dpx_eth_dev *dev, void *queue)
+{
+	(void)dev, (void)queue; /* the fd belongs to the port */
+}
+
+static int
+tap_stats_get(struct dpx_eth_dev *dev, struct dpx_eth_stats *st)
+{
+	const struct tap_port *tp = priv(dev);
+
+	for (unsigned int q = 0; q < tp->nb_queues; q++) {
+		st->ipackets += tp->rxq[q].pkts;
+		st->ibytes += tp->rxq[q].bytes;
+		st->ierrors += tp->rxq[q].errors;
+		st->rx_nombuf += tp->rxq[q].nombuf;
+		st->opackets += tp->txq[q].pkts;
+		st->obytes += tp->txq[q].bytes;
+		st->oerrors += tp->txq[q].errors;
+		st->q_ipackets[q] = tp->rxq[q].pkts;
+		st->q_ibytes[q] = tp->rxq[q].bytes;
+		st->q_errors[q] = tp->rxq[q].errors;
+		st->q_opackets[q] = tp->txq[q].pkts;
+		st->q_obytes[q] = tp->txq[q].bytes;
+	}
+	return 0;
+}
+
+static int
+tap_stats_reset(struct dpx_eth_dev *dev)
+{
+	struct tap_port *tp = priv(dev);
+
+	for (unsigned int q = 0; q < tp->nb_queues; q++) {
+		tp->rxq[q].pkts = tp->rxq[q].bytes = tp->rxq[q].errors = tp->rxq[q].nombuf = 0;
+		tp->txq[q].pkts = tp->txq[q].bytes = tp->txq[q].errors = 0;
+	}
+	return 0;
+}
+
+static void
+free_port(struct tap_port *tp)
+{
+	for (unsigned int q = 0; q < TAP_MAX_QUEUES; q++)
+		if (tp->fds[q] >= 0)
+			close(tp->fds[q]);
+	if (tp->ioctl_sock >= 0)
+		close(tp->ioctl_sock);
+	free(tp);
+}
+
+static int
+tap_close(struct dpx_eth_dev *dev)
+{
+	free_port(priv(dev)); /* the last fd closed removes the kernel interface */
+	dev->data->dev_private = NULL;
+	return 0;
+}
+
+static const struct dpx_eth_dev_ops tap_ops = {
+	.dev_infos_get = tap_infos,
+	.dev_configure = tap_configure,
+	.dev_start = tap_start,
+	.dev_stop = tap_stop,
+	.dev_close = tap_close,
+	.link_update = tap_link_update,
+	.dev_set_link_up = tap_link_up,
+	.dev_set_link_down = tap_stop,
+	.promiscuous_enable = tap_promisc_on,
+	.promiscuous_disable = tap_promisc_off,
+	.mtu_set = tap_mtu_set,
+	.mac_addr_set = tap_mac_set,
+	.rx_queue_setup = tap_rxq_setup,
+	.rx_queue_release = tap_rxq_release,
+	.tx_queue_setup = tap_txq_setup,
+	.tx_queue_release = tap_txq_release,
+	.stats_get = tap_stats_get,
+	.stats_reset = tap_stats_reset,
+};
+
+/* ---- probe ---- */
+
+/* Open one queue fd of the interface; the first call creates it and learns its name. */
+static int
+open_queue(const char *devname, struct tap_port *tp, unsigned int q)
+{
+	struct ifreq ifr = {.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_MULTI_QUEUE};
+	int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0) {
+		int e = errno;
+		TAP_LOG(ERR, "%s: /dev/net/tun: %s", devname, strerror(e));
+		return -e;
+	}
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", tp->ifname);
+	if (ioctl(fd, TUNSETIFF, &ifr) != 0) {
+		int e = errno;
+		TAP_LOG(ERR, "%s: TUNSETIFF %s queue %u: %s", devname, tp->ifname, q, strerror(e));
+		close(fd);
+		return -e;
+	}
+	snprintf(tp->ifname, sizeof(tp->ifname), "%s", ifr.ifr_name);
+	tp->fds[q] = fd;
+	return 0;
+}
+
+static int
+parse_args(const char *name, const struct dpx_kvargs *kv, struct tap_port *tp,
+	   struct dpx_ether_addr *mac, bool *mac_given)
+{
+	const char *iface, *mac_str;
+	uint64_t queues;
+	int rc = dpx_kvargs_get_str(kv, "iface", &iface);
+
+	if (rc == 0)
+		rc = dpx_kvargs_get_str(kv, "mac", &mac_str);
+	if (rc == 0)
+		rc = dpx_kvargs_get_u64(kv, "queues", 1, 1, TAP_MAX_QUEUES, &queues);
+	if (rc != 0)
+		return rc;
+	if (iface != NULL && (iface[0] == '\0' || strlen(iface) >= IFNAMSIZ)) {
+		TAP_LOG(ERR, "%s: iface=%s: 1..%d characters", name, iface, IFNAMSIZ - 1);
+		return -EINVAL;
+	}
+	*mac_given = mac_str != NULL;
+	if (mac_str != NULL &&
+	    (dpx_ether_unformat_addr(mac_str, mac) != 0 || !dpx_is_valid_assigned_ether_addr(mac))) {
+		TAP_LOG(ERR, "%s: mac=%s is not a unicast xx:xx:xx:xx:xx:xx address", name, mac_str);
+		return -EINVAL;
+	}
+	snprintf(tp->ifname, sizeof(tp->ifname), "%s", iface != NULL ? iface : "dtap%d");
+	tp->nb_queues = (unsigned int)queues;
+	return 0;
+}
+
+static int
+open_interface(const char *name, struct tap_port *tp)
+{
+	int rc = 0;
+
+	for (unsigned int q = 0; rc == 0 && q < tp->nb_queues; q++)
+		rc = open_queue(name, tp, q);
+	if (rc != 0)
+		return rc;
+	tp->ioctl_sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (tp->ioctl_sock < 0)
+		return -errno;
+	tp->if_index = if_nametoindex(tp->ifname);
+	return tp->if_index != 0 ? 0 : -errno;
+}
+
+static int
+tap_probe(struct dpx_vdev_device *vdev)
+{
+	const char *name = dpx_vdev_device_name(vdev);
+	struct tap_port *tp = calloc(1, sizeof(*tp));
+	struct dpx_ether_addr mac;
+	struct dpx_eth_dev *dev = NULL;
+	bool mac_given = false;
+	int rc;
+
+	if (tp == NULL)
+		return -ENOMEM;
+	tp->ioctl_sock = -1;
+	for (unsigned int q = 0; q < TAP_MAX_QUEUES; q++)
+		tp->fds[q] = -1;
+	rc = parse_args(name, dpx_vdev_device_kvargs(vdev), tp, &mac, &mac_given);
+	if (rc == 0)
+		rc = open_interface(name, tp);
+	if (rc == 0 && (dev = dpx_eth_dev_allocate(name)) == NULL)
+		rc = -dpx_errno;
+	if (rc != 0) {
+		free_port(tp);
+		return rc;
+	}
+	if (!mac_given)
+		dpx_eth_random_addr(&mac);
+	dev->data->mac_addr = mac;
+	dev->data->dev_private = tp;
+	dev->data->numa_node = dpx_vdev_device_numa_node(vdev);
+	dev->dev_ops = &tap_ops;
+	dev->driver_name = "net_tap";
+	dev->device = vdev;
+	dev->rx_pkt_burst = tap_rx;
+	dev->tx_pkt_burst = tap_tx;
+	tap_link_update(dev, 0);
+	dpx_eth_dev_probing_finish(dev);
+	TAP_LOG(INFO, "%s: port %u on interface %s (index %u), %u queue(s)", name,
+		dev->data->port_id, tp->ifname, tp->if_index, tp->nb_queues);
+	return 0;
+}
+
+static int
+tap_remove(struct dpx_vdev_device *vdev)
+{
+	struct dpx_eth_dev *dev = dpx_eth_dev_allocated(dpx_vdev_device_name(vdev));
+
+	if (dev == NULL)
+		return 0; /* the application closed the port already */
+	dpx_eth_dev_stop(dev->data->port_id);
+	return dpx_eth_dev_close(dev->data->port_id);
+}
+
+static const char *const tap_keys[] = {"iface", "mac", "queues", NULL};
+
+static struct dpx_vdev_driver tap_drv = {
+	.valid_keys = tap_keys,
+	.probe = tap_probe,
+	.remove = tap_remove,
+};
+
+DPX_PMD_REGISTER_VDEV(net_tap, tap_drv);

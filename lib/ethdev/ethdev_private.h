@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* ethdev internals shared by its source files; never installed. */
+#ifndef ETHDEV_PRIVATE_H
+#define ETHDEV_PRIVATE_H
+
+#include <dpx_errno.h>
+#include <dpx_log.h>
+
+#include "dpx_ethdev_driver.h"
+
+extern int ethdev_logtype;
+#define ETHDEV_LOG(level, fmt, ...) DPX_LOG(level, ethdev_logtype, "ethdev: " fmt, ##__VA_ARGS__)
+
+/* The attached port with that id, or NULL after logging "invalid port". */
+struct dpx_eth_dev *ethdev_get_checked(uint16_t port_id, const char *fn);
+
+/* Resolve the port or return -ENODEV from the calling function. */
+#define ETHDEV_GET_OR_RET(dev, port_id)                                                            \
+	do {                                                                                       \
+		(dev) = ethdev_get_checked((port_id), __func__);                                   \
+		if ((dev) == NULL)                                                                 \
+			return -ENODEV;                                                            \
+	} while (0)
+
+/* Drop every callback registered for this port id (not those on DPX_ETH_ALL). */
+void ethdev_callbacks_drop_port(uint16_t port_id);
+
+/* Driver info with ethdev's own fields filled in. */
+int ethdev_info(struct dpx_eth_dev *dev, struct dpx_eth_dev_info *info);
+
+#endif /* ETHDEV_PRIVATE_H */

@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* vhost internals: devices, virtqueues, the copy batch, the socket layer. */
+#ifndef VHOST_PRIVATE_H
+#define VHOST_PRIVATE_H
+
+#include <inttypes.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/un.h>
+
+#include <dpx_common.h>
+#include <dpx_errno.h>
+#include <dpx_log.h>
+
+#include "dpx_vhost.h"
+#include "vhost_desc.h"
+#include "vhost_mem.h"
+#include "vhost_msg.h"
+#include "virtio_defs.h"
+
+extern int vhost_config_logtype;
+extern int vhost_data_logtype;
+#define VHOST_LOG(level, fmt, ...) DPX_LOG(level, vhost_config_logtype, "vhost: " fmt, ##__VA_ARGS__)
+#define VHOST_DLOG(level, fmt, ...) DPX_LOG(level, vhost_data_logtype, "vhost: " fmt, ##__VA_ARGS__)
+
+/* Largest ring the guest may set (virtio 1.x queue size limit). */
+#define VHOST_MAX_RING_SIZE 32768
+/* Most packets one burst handles (the used-entry shadow is this big). */
+#define VHOST_MAX_BURST 64
+/* Copy descriptors batched before the copy backend runs. */
+#define VHOST_COPY_BATCH 256
+/* Used entries one burst may produce (mergeable packets take several). */
+#define VHOST_USED_SHADOW 512
+
+/*
+ * One copy of the data path. Enqueue and dequeue only build these; the copy
+ * backend executes a batch (CPU memcpy today; a DMA engine later, which is
+ * why both ends are plain addresses with their guest-physical side noted).
+ */
+struct vhost_copy {
+	void *dst;
+	const void *src;
+	uint32_t len;
+};
+
+struct vhost_copy_backend {
+	const char *name;
+	/* run n copies; when it returns, all of them are complete */
+	void (*run)(void *ctx, const struct vhost_copy *copies, unsigned int n);
+	void *ctx;
+};
+
+struct vhost_copy_batch {
+	unsigned int n;
+	struct vhost_copy copies[VHOST_COPY_BATCH];
+};
+
+struct vhost_used_entry {
+	uint16_t id;
+	uint16_t ndesc;
+	uint32_t len;
+};
+
+/* The per-queue access lock: held by the data path for a burst, taken by the
+ * vhost thread (for every queue of the device) before it changes what the
+ * data path reads: the memory table, ring addresses, the log. */
+static inline bool
+vhost_lock_try(uint32_t *l)
+{
+	uint32_t expect = 0;
+	/* acquire pairs with the release in vhost_lock_release */
+	return __atomic_compare_exchange_n(l, &expect, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+
+static inline void
+vhost_lock_take(uint32_t *l)
+{
+	while (!vhost_lock_try(l))
+		dpx_pause();
+}
+
+static inline void
+vhost_lock_release(uint32_t *l)
+{
+	__atomic_store_n(l, 0, __ATOMIC_RELEASE);
+}
+
+struct vhost_vq {
+	uint32_t access_lock;
+	uint16_t size;
+	bool packed;
+	bool enabled;   /* SET_VRING_ENABLE (or enabled by default without PROTOCOL_FEATURES) */
+	bool ready;     /* addresses translated and kick received: the data path may run */
+	bool broken;    /* the guest broke this ring: no more processing until reset */
+	bool log;       /* VHOST_VRING_F_LOG: log used-ring writes */
+	/* split */
+	struct vring_desc *desc;
+	struct vring_avail *avail;
+	struct vring_used *used;
+	/* packed */
+	struct vring_packed_desc *desc_packed;
+	struct vring_packed_event *driver_event;
+	struct vring_packed_event *device_event;
+	uint16_t last_avail_idx;
+	uint16_t last_used_idx;
+	bool avail_wrap;
+	bool used_wrap;
+	uint16_t signalled_used;
+	bool signalled_used_valid;
+	unsigned int mem_hint;
+	int kickfd;
+	int callfd;
+	int errfd;
+	bool addr_set;
+	struct vhost_user_vring_addr addr;
+	struct dpx_vhost_vring_stats stats;
+	struct vhost_copy_batch batch;
+	struct vhost_used_entry used_shadow[VHOST_USED_SHADOW];
+	struct vhost_chain chain;
+};
+
+struct vhost_socket;
+
+struct vhost_dev {
+	int vid;
+	int fd;                    /* connection */
+	struct vhost_socket *sock;
+	uint64_t features;
+	uint64_t protocol_features;
+	bool features_set;
+	bool running;              /* new_device accepted, destroy_device not yet called */
+	bool broken;               /* a fatal protocol error: the connection is closed */
+	uint8_t status;            /* SET_STATUS */
+	uint16_t mtu;
+	uint32_t nr_vring;         /* highest vring index touched + 1 */
+	uint8_t rarp_mac[6];
+	uint32_t rarp_pending;     /* set by SEND_RARP, consumed by a dequeue */
+	uint32_t hdr_len;          /* virtio-net header bytes for the negotiated features */
+	struct vhost_mem *mem;
+	uint8_t *log_base;         /* dirty log bitmap (LOG_ALL) */
+	uint64_t log_size;
+	void *log_map;
+	size_t log_map_size;
+	const struct vhost_copy_backend *copy;
+	struct vhost_vq *vq[DPX_VHOST_MAX_VRINGS];
+};
+
+struct vhost_socket {
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	uint64_t flags;
+	uint64_t features;         /* offered */
+	int fd;                    /* listening socket (server) or -1 */
+	bool started;
+	bool reconnect_pending;    /* client: connect again on the next tick */
+	int nconn;
+	struct dpx_vhost_device_ops ops;
+	void *ctx;
+	struct vhost_socket *next;
+};
+
+/* device table (vhost_user.c) */
+struct vhost_dev *vhost_dev_get(int vid);
+struct vhost_dev *vhost_dev_new(struct vhost_socket *s, int fd);
+void vhost_dev_destroy(struct vhost_dev *dev);
+/* handle one validated message; fills *reply for answered requests.
+ * @return 0, 1 (send reply), or -errno: the device is broken. */
+int vhost_user_dispatch(struct vhost_dev *dev, struct vhost_user_msg *msg,
+			struct vhost_user_msg *reply);
+/* read one message from fd: @return 0, -ECONNRESET (peer gone), or -errno (bad message). */
+int vhost_user_recv(int fd, struct vhost_user_msg *msg, const char **why);
+int vhost_user_send(int fd, const struct vhost_user_msg *msg);
+/* close the fds a message still holds (those no handler kept) */
+void vhost_user_close_fds(struct vhost_user_msg *msg);
+/* handle everything readable on a device connection: @return 0 or <0 to close. */
+int vhost_user_handle(struct vhost_dev *dev);
+
+/* the virtio-net header size for these features */
+uint32_t vhost_net_hdr_len(uint64_t features);
+/* mark [gpa, gpa+len) dirty when LOG_ALL is on */
+void vhost_log_write(struct vhost_dev *dev, uint64_t gpa, uint64_t len);
+/* translate a ring's addresses; @return 0 or -EFAULT */
+int vhost_vq_translate(struct vhost_dev *dev, struct vhost_vq *vq);
+
+extern const struct vhost_copy_backend vhost_copy_cpu;
+
+/*
+ * Data path over plain segments, what the mbuf API wraps (and tests drive).
+ * Enqueue: src_segs describes packet i. Dequeue: dst_alloc gives room for a
+ * packet of len bytes; dst_free gives it back when the packet is dropped.
+ */
+struct vhost_seg {
+	void *addr;
+	uint32_t len;
+};
+
+#define VHOST_PKT_MAX_SEGS 32
+
+struct vhost_pkt_ops {
+	int (*src_segs)(void *ctx, uint16_t i, struct vhost_seg *segs, unsigned int max);
+	int (*dst_alloc)(void *ctx, uint16_t i, uint32_t len, struct vhost_seg *segs,
+			 unsigned int max);
+	void (*dst_free)(void *ctx, uint16_t i);
+};
+
+uint16_t vhost_enqueue_segs(int vid, uint16_t vring, const struct vhost_pkt_ops *ops, void *ctx,
+			    uint16_t n);
+uint16_t vhost_dequeue_segs(int vid, uint16_t vring, const struct vhost_pkt_ops *ops, void *ctx,
+			    uint16_t n);
+
+
+#endif /* VHOST_PRIVATE_H */

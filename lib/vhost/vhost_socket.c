@@ -1,0 +1,441 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Socket paths and the vhost thread. One listening socket per server path
+ * (every accepted connection is a device), one connection per client path
+ * (reconnected every second while the front-end is away). The thread waits in
+ * epoll on all of them and handles messages with vhost_mutex held; the public
+ * calls here take the same mutex. Application callbacks run on this thread
+ * with the mutex held, so they must not call dpx_vhost_driver_* functions.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "vhost_private.h"
+
+#define POLL_WAKE 0ULL
+#define POLL_LISTEN 1ULL
+#define POLL_CONN 2ULL
+#define POLL_KEY(kind, id) (((kind) << 32) | (uint32_t)(id))
+#define MAX_SOCKETS DPX_VHOST_MAX_DEVICES
+
+static pthread_mutex_t vhost_mutex = PTHREAD_MUTEX_INITIALIZER;
+static struct vhost_socket *sockets[MAX_SOCKETS];
+static int epfd = -1;
+static int wakefd = -1;
+static pthread_t thread;
+static bool thread_running;
+static bool thread_stop;
+
+static uint64_t
+features_offered(void)
+{
+	return (1ULL << VIRTIO_F_VERSION_1) | (1ULL << VIRTIO_NET_F_MRG_RXBUF) |
+	       (1ULL << VIRTIO_RING_F_EVENT_IDX) | (1ULL << VIRTIO_RING_F_INDIRECT_DESC) |
+	       (1ULL << VIRTIO_F_RING_PACKED) | (1ULL << VIRTIO_NET_F_GUEST_ANNOUNCE) |
+	       (1ULL << VIRTIO_NET_F_CTRL_VQ) | (1ULL << VIRTIO_NET_F_MQ) |
+	       (1ULL << VHOST_F_LOG_ALL) | (1ULL << VHOST_USER_F_PROTOCOL_FEATURES) |
+	       (1ULL << VIRTIO_F_ANY_LAYOUT) | (1ULL << VIRTIO_NET_F_MTU);
+}
+
+static int
+find_socket(const char *path)
+{
+	int i;
+
+	for (i = 0; i < MAX_SOCKETS; i++)
+		if (sockets[i] != NULL && strcmp(sockets[i]->path, path) == 0)
+			return i;
+	return -ENOENT;
+}
+
+static int
+sock_index(const struct vhost_socket *s)
+{
+	int i;
+
+	for (i = 0; i < MAX_SOCKETS; i++)
+		if (sockets[i] == s)
+			return i;
+	return -ENOENT;
+}
+
+int
+dpx_vhost_driver_register(const char *path, uint64_t flags)
+{
+	struct vhost_socket *s;
+	int i, rc = 0;
+
+	if (path == NULL || path[0] == '\0' || strlen(path) >= sizeof(s->path) ||
+	    (flags & ~DPX_VHOST_CLIENT)) {
+		VHOST_LOG(ERR, "register: bad path or flags 0x%" PRIx64, flags);
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&vhost_mutex);
+	if (find_socket(path) >= 0) {
+		rc = -EEXIST;
+		goto out;
+	}
+	for (i = 0; i < MAX_SOCKETS && sockets[i] != NULL; i++)
+		;
+	s = i < MAX_SOCKETS ? calloc(1, sizeof(*s)) : NULL;
+	if (s == NULL) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	strcpy(s->path, path);
+	s->flags = flags;
+	s->features = features_offered();
+	s->fd = -1;
+	sockets[i] = s;
+out:
+	pthread_mutex_unlock(&vhost_mutex);
+	if (rc < 0)
+		VHOST_LOG(ERR, "register %s: %s", path, dpx_strerror(rc));
+	return rc;
+}
+
+static struct vhost_socket *
+get_unstarted(const char *path, int *rc)
+{
+	int i = path != NULL ? find_socket(path) : -ENOENT;
+
+	if (i < 0) {
+		*rc = -ENOENT;
+		return NULL;
+	}
+	if (sockets[i]->started) {
+		*rc = -EBUSY;
+		return NULL;
+	}
+	*rc = 0;
+	return sockets[i];
+}
+
+int
+dpx_vhost_driver_callback_register(const char *path, const struct dpx_vhost_device_ops *ops,
+				   void *ctx)
+{
+	struct vhost_socket *s;
+	int rc;
+
+	pthread_mutex_lock(&vhost_mutex);
+	s = get_unstarted(path, &rc);
+	if (s != NULL) {
+		s->ops = *ops;
+		s->ctx = ctx;
+	}
+	pthread_mutex_unlock(&vhost_mutex);
+	return rc;
+}
+
+int
+dpx_vhost_driver_disable_features(const char *path, uint64_t features)
+{
+	struct vhost_socket *s;
+	int rc;
+
+	if (features & ((1ULL << VIRTIO_F_VERSION_1) | (1ULL << VHOST_USER_F_PROTOCOL_FEATURES)))
+		return -EINVAL;
+	pthread_mutex_lock(&vhost_mutex);
+	s = get_unstarted(path, &rc);
+	if (s != NULL)
+		s->features &= ~features;
+	pthread_mutex_unlock(&vhost_mutex);
+	return rc;
+}
+
+int
+dpx_vhost_driver_get_features(const char *path, uint64_t *features)
+{
+	int i;
+
+	pthread_mutex_lock(&vhost_mutex);
+	i = path != NULL ? find_socket(path) : -ENOENT;
+	if (i >= 0)
+		*features = sockets[i]->features;
+	pthread_mutex_unlock(&vhost_mutex);
+	return i < 0 ? i : 0;
+}
+
+/* ---- connections ---- */
+
+static int
+conn_add(struct vhost_socket *s, int fd)
+{
+	struct epoll_event ev = {.events = EPOLLIN};
+	struct vhost_dev *dev = vhost_dev_new(s, fd);
+
+	if (dev == NULL) {
+		close(fd);
+		return -ENOSPC;
+	}
+	ev.data.u64 = POLL_KEY(POLL_CONN, dev->vid);
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		int rc = -errno;
+
+		vhost_dev_destroy(dev);
+		return rc;
+	}
+	s->nconn++;
+	VHOST_LOG(INFO, "%s: new connection, vid %d", s->path, dev->vid);
+	return 0;
+}
+
+static void
+conn_close(struct vhost_dev *dev)
+{
+	struct vhost_socket *s = dev->sock;
+
+	epoll_ctl(epfd, EPOLL_CTL_DEL, dev->fd, NULL);
+	VHOST_LOG(INFO, "%s: vid %d disconnected", s->path, dev->vid);
+	vhost_dev_destroy(dev);
+	s->nconn--;
+	if ((s->flags & DPX_VHOST_CLIENT) && s->started)
+		s->reconnect_pending = true;
+}
+
+static int
+unix_addr(const char *path, struct sockaddr_un *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->sun_family = AF_UNIX;
+	strcpy(a->sun_path, path);
+	return socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+}
+
+static int
+client_connect(struct vhost_socket *s)
+{
+	struct sockaddr_un a;
+	int fd = unix_addr(s->path, &a), rc;
+
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		rc = -errno;
+		close(fd);
+		s->reconnect_pending = true;
+		return rc;
+	}
+	s->reconnect_pending = false;
+	rc = conn_add(s, fd);
+	if (rc < 0)
+		s->reconnect_pending = true;
+	return rc;
+}
+
+static int
+server_listen(struct vhost_socket *s)
+{
+	struct epoll_event ev = {.events = EPOLLIN};
+	struct sockaddr_un a;
+	int fd = unix_addr(s->path, &a), probe, rc;
+
+	if (fd < 0)
+		return -errno;
+	/* a path left by a dead process is removed; one someone listens on is not */
+	probe = unix_addr(s->path, &a);
+	if (probe >= 0 && connect(probe, (struct sockaddr *)&a, sizeof(a)) == 0) {
+		close(probe);
+		close(fd);
+		return -EADDRINUSE;
+	}
+	if (probe >= 0)
+		close(probe);
+	unlink(s->path);
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 16) < 0)
+		goto fail;
+	ev.data.u64 = POLL_KEY(POLL_LISTEN, sock_index(s));
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
+		goto fail;
+	s->fd = fd;
+	return 0;
+fail:
+	rc = -errno;
+	close(fd);
+	return rc;
+}
+
+/* ---- the thread ---- */
+
+static void
+on_event(uint64_t key)
+{
+	uint32_t id = (uint32_t)key;
+	struct vhost_dev *dev;
+	uint64_t v;
+	int fd;
+
+	switch (key >> 32) {
+	case POLL_WAKE:
+		if (read(wakefd, &v, sizeof(v)) < 0)
+			break;
+		break;
+	case POLL_LISTEN:
+		if (id >= MAX_SOCKETS || sockets[id] == NULL || sockets[id]->fd < 0)
+			break;
+		fd = accept4(sockets[id]->fd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd >= 0)
+			conn_add(sockets[id], fd);
+		break;
+	default:
+		dev = vhost_dev_get((int)id);
+		if (dev != NULL && vhost_user_handle(dev) < 0)
+			conn_close(dev);
+		break;
+	}
+}
+
+static void
+reconnect_tick(void)
+{
+	int i;
+
+	for (i = 0; i < MAX_SOCKETS; i++)
+		if (sockets[i] != NULL && sockets[i]->reconnect_pending)
+			client_connect(sockets[i]);
+}
+
+static void *
+vhost_thread(void *arg)
+{
+	struct epoll_event evs[16];
+	int n, i;
+
+	(void)arg;
+	for (;;) {
+		n = epoll_wait(epfd, evs, DPX_DIM(evs), 1000);
+		pthread_mutex_lock(&vhost_mutex);
+		if (thread_stop) {
+			pthread_mutex_unlock(&vhost_mutex);
+			return NULL;
+		}
+		for (i = 0; i < n; i++)
+			on_event(evs[i].data.u64);
+		reconnect_tick();
+		pthread_mutex_unlock(&vhost_mutex);
+	}
+}
+
+static int
+thread_start(void)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = POLL_KEY(POLL_WAKE, 0)};
+	int rc;
+
+	if (thread_running)
+		return 0;
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (epfd < 0 || wakefd < 0 || epoll_ctl(epfd, EPOLL_CTL_ADD, wakefd, &ev) < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	thread_stop = false;
+	rc = -pthread_create(&thread, NULL, vhost_thread, NULL);
+	if (rc < 0)
+		goto fail;
+	pthread_setname_np(thread, "dpx-vhost");
+	thread_running = true;
+	return 0;
+fail:
+	if (epfd >= 0)
+		close(epfd);
+	if (wakefd >= 0)
+		close(wakefd);
+	epfd = wakefd = -1;
+	return rc;
+}
+
+int
+dpx_vhost_driver_start(const char *path)
+{
+	struct vhost_socket *s;
+	int rc;
+
+	pthread_mutex_lock(&vhost_mutex);
+	s = get_unstarted(path, &rc);
+	if (s != NULL)
+		rc = thread_start();
+	if (s != NULL && rc == 0) {
+		if (s->flags & DPX_VHOST_CLIENT) {
+			/* a front-end not there yet is retried by the thread */
+			client_connect(s);
+			rc = 0;
+		} else {
+			rc = server_listen(s);
+		}
+		s->started = rc == 0;
+	}
+	pthread_mutex_unlock(&vhost_mutex);
+	if (rc < 0)
+		VHOST_LOG(ERR, "start %s: %s", path != NULL ? path : "(null)", dpx_strerror(rc));
+	return rc;
+}
+
+static bool
+any_socket(void)
+{
+	int i;
+
+	for (i = 0; i < MAX_SOCKETS; i++)
+		if (sockets[i] != NULL)
+			return true;
+	return false;
+}
+
+int
+dpx_vhost_driver_unregister(const char *path)
+{
+	struct vhost_socket *s;
+	bool stop = false;
+	uint64_t one = 1;
+	int i, vid;
+
+	pthread_mutex_lock(&vhost_mutex);
+	i = path != NULL ? find_socket(path) : -ENOENT;
+	if (i < 0) {
+		pthread_mutex_unlock(&vhost_mutex);
+		return -ENOENT;
+	}
+	s = sockets[i];
+	s->started = false;
+	s->reconnect_pending = false;
+	for (vid = 0; vid < DPX_VHOST_MAX_DEVICES; vid++) {
+		struct vhost_dev *dev = vhost_dev_get(vid);
+
+		if (dev != NULL && dev->sock == s)
+			conn_close(dev);
+	}
+	if (s->fd >= 0) {
+		epoll_ctl(epfd, EPOLL_CTL_DEL, s->fd, NULL);
+		close(s->fd);
+		unlink(s->path);
+	}
+	sockets[i] = NULL;
+	free(s);
+	if (thread_running && !any_socket()) {
+		thread_stop = true;
+		stop = true;
+		if (write(wakefd, &one, sizeof(one)) < 0)
+			VHOST_LOG(WARNING, "cannot wake the vhost thread: %s", strerror(errno));
+	}
+	pthread_mutex_unlock(&vhost_mutex);
+	if (stop) {
+		pthread_join(thread, NULL);
+		pthread_mutex_lock(&vhost_mutex);
+		thread_running = false;
+		close(epfd);
+		close(wakefd);
+		epfd = wakefd = -1;
+		pthread_mutex_unlock(&vhost_mutex);
+	}
+	return 0;
+}

@@ -1,0 +1,1152 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vhost-user devices: the message handlers (dispatched through a table indexed
+ * by request), guest memory mapping and ring set-up. Runs on the vhost thread
+ * with the vhost mutex held. Whatever the data path reads (memory table, ring
+ * addresses, the log) changes only while every queue's access lock is held.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "vhost_private.h"
+
+DPX_LOG_REGISTER(vhost_config_logtype, "vhost.config");
+
+static struct vhost_dev *devices[DPX_VHOST_MAX_DEVICES];
+
+#define FEAT(f, bit) (((f) >> (bit)) & 1)
+#define STATUS_DRIVER_OK 4u
+
+struct vhost_dev *
+vhost_dev_get(int vid)
+{
+	if (vid < 0 || vid >= DPX_VHOST_MAX_DEVICES)
+		return NULL;
+	return devices[vid];
+}
+
+uint32_t
+vhost_net_hdr_len(uint64_t features)
+{
+	/* 5.1.6: num_buffers is present with VERSION_1 or MRG_RXBUF */
+	if (FEAT(features, VIRTIO_F_VERSION_1) || FEAT(features, VIRTIO_NET_F_MRG_RXBUF))
+		return sizeof(struct virtio_net_hdr_mrg_rxbuf);
+	return sizeof(struct virtio_net_hdr);
+}
+
+static void
+close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+static void
+lock_all(struct vhost_dev *dev)
+{
+	unsigned int i;
+
+	for (i = 0; i < DPX_VHOST_MAX_VRINGS; i++)
+		if (dev->vq[i] != NULL)
+			vhost_lock_take(&dev->vq[i]->access_lock);
+}
+
+static void
+unlock_all(struct vhost_dev *dev)
+{
+	unsigned int i;
+
+	for (i = 0; i < DPX_VHOST_MAX_VRINGS; i++)
+		if (dev->vq[i] != NULL)
+			vhost_lock_release(&dev->vq[i]->access_lock);
+}
+
+struct vhost_dev *
+vhost_dev_new(struct vhost_socket *s, int fd)
+{
+	struct vhost_dev *dev;
+	int vid;
+
+	for (vid = 0; vid < DPX_VHOST_MAX_DEVICES; vid++)
+		if (devices[vid] == NULL)
+			break;
+	if (vid == DPX_VHOST_MAX_DEVICES) {
+		VHOST_LOG(ERR, "%s: no free device slot (%d in use)", s->path,
+			  DPX_VHOST_MAX_DEVICES);
+		return NULL;
+	}
+	dev = calloc(1, sizeof(*dev));
+	if (dev != NULL)
+		dev->mem = calloc(1, sizeof(*dev->mem));
+	if (dev == NULL || dev->mem == NULL) {
+		free(dev);
+		VHOST_LOG(ERR, "%s: out of memory for a device", s->path);
+		return NULL;
+	}
+	dev->vid = vid;
+	dev->fd = fd;
+	dev->sock = s;
+	dev->copy = &vhost_copy_cpu;
+	dev->hdr_len = sizeof(struct virtio_net_hdr);
+	devices[vid] = dev;
+	return dev;
+}
+
+/* ---- readiness: new_device / destroy_device ---- */
+
+static bool
+vq_usable(const struct vhost_vq *vq)
+{
+	return vq != NULL && vq->ready && vq->enabled && !vq->broken;
+}
+
+static void
+dev_stop(struct vhost_dev *dev)
+{
+	if (!dev->running)
+		return;
+	dev->running = false;
+	if (dev->sock->ops.destroy_device != NULL)
+		dev->sock->ops.destroy_device(dev->vid);
+	VHOST_LOG(INFO, "vid %d (%s) stopped", dev->vid, dev->sock->path);
+}
+
+static void
+dev_check_ready(struct vhost_dev *dev)
+{
+	bool ready = vq_usable(dev->vq[0]) && vq_usable(dev->vq[1]) && !dev->broken;
+
+	if (FEAT(dev->protocol_features, VHOST_USER_PROTOCOL_F_STATUS))
+		ready = ready && (dev->status & STATUS_DRIVER_OK);
+	if (ready && !dev->running) {
+		if (dev->sock->ops.new_device != NULL && dev->sock->ops.new_device(dev->vid) != 0) {
+			VHOST_LOG(ERR, "vid %d: application refused the device", dev->vid);
+			return;
+		}
+		dev->running = true;
+		VHOST_LOG(INFO, "vid %d (%s) running, features 0x%" PRIx64, dev->vid,
+			  dev->sock->path, dev->features);
+	} else if (!ready) {
+		dev_stop(dev);
+	}
+}
+
+/* ---- memory ---- */
+
+static int
+map_fd(int fd, uint64_t need, void **map, size_t *map_size, const char **why)
+{
+	struct stat st;
+	uint64_t align;
+
+	if (fstat(fd, &st) < 0) {
+		*why = "fstat of the region fd failed";
+		return -errno;
+	}
+	/* touching a page past the end of the file would SIGBUS the process */
+	if ((uint64_t)st.st_size < need) {
+		*why = "region runs past the end of its file";
+		return -EINVAL;
+	}
+	/* hugetlbfs reports its page size here and needs mappings aligned to it */
+	align = st.st_blksize > 0 && DPX_IS_POWER_OF_2((uint64_t)st.st_blksize) ?
+			(uint64_t)st.st_blksize : 4096;
+	*map_size = DPX_ALIGN_CEIL(need, align);
+	*map = mmap(NULL, *map_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (*map == MAP_FAILED) {
+		*why = "mmap of the region failed";
+		return -errno;
+	}
+	return 0;
+}
+
+static void
+region_release(struct vhost_dev *dev, struct vhost_mem_region *r)
+{
+	if (dev->sock->ops.mem_region_removed != NULL)
+		dev->sock->ops.mem_region_removed(dev->vid, r->gpa, (void *)(uintptr_t)r->hva,
+						  r->size);
+	munmap(r->mmap_addr, r->mmap_size);
+}
+
+/* Map one region and add it to the table. Caller holds every queue lock. */
+static int
+region_add(struct vhost_dev *dev, const struct vhost_user_mem_region *in, int fd, const char **why)
+{
+	struct vhost_mem_region r = {0};
+	int rc;
+
+	rc = vhost_mem_check_new(dev->mem, in->guest_phys_addr, in->memory_size,
+				 in->userspace_addr, in->mmap_offset, why);
+	if (rc < 0)
+		return rc;
+	rc = map_fd(fd, in->mmap_offset + in->memory_size, &r.mmap_addr, &r.mmap_size, why);
+	if (rc < 0)
+		return rc;
+	r.gpa = in->guest_phys_addr;
+	r.size = in->memory_size;
+	r.uva = in->userspace_addr;
+	r.hva = (uint64_t)(uintptr_t)r.mmap_addr + in->mmap_offset;
+	if (dev->sock->ops.mem_region_added != NULL &&
+	    dev->sock->ops.mem_region_added(dev->vid, r.gpa, (void *)(uintptr_t)r.hva, r.size)) {
+		munmap(r.mmap_addr, r.mmap_size);
+		*why = "application refused the region";
+		return -EPERM;
+	}
+	vhost_mem_insert(dev->mem, &r);
+	return 0;
+}
+
+static void
+mem_free_all(struct vhost_dev *dev)
+{
+	struct vhost_mem_region r;
+
+	while (dev->mem->n > 0) {
+		vhost_mem_remove(dev->mem, dev->mem->n - 1, &r);
+		region_release(dev, &r);
+	}
+}
+
+/* Rings point into guest memory: after the table changes, look them up again. */
+static void
+retranslate_rings(struct vhost_dev *dev)
+{
+	unsigned int i;
+
+	for (i = 0; i < DPX_VHOST_MAX_VRINGS; i++) {
+		struct vhost_vq *vq = dev->vq[i];
+
+		if (vq != NULL && vq->addr_set && vhost_vq_translate(dev, vq) < 0 && vq->ready) {
+			VHOST_LOG(ERR, "vid %d: vring %u no longer inside guest memory", dev->vid,
+				  i);
+			vq->ready = false;
+		}
+	}
+}
+
+static int
+h_set_mem_table(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_user_msg *reply,
+		const char **why)
+{
+	const struct vhost_user_mem_table *t = &msg->payload.mem;
+	unsigned int i;
+	int rc = 0;
+
+	(void)reply;
+	lock_all(dev);
+	mem_free_all(dev);
+	for (i = 0; i < t->nregions && rc == 0; i++)
+		rc = region_add(dev, &t->regions[i], msg->fds[i], why);
+	if (rc < 0)
+		mem_free_all(dev);
+	else
+		retranslate_rings(dev);
+	unlock_all(dev);
+	if (rc < 0)
+		VHOST_LOG(ERR, "vid %d: SET_MEM_TABLE region %u (gpa 0x%" PRIx64 " size 0x%" PRIx64
+			  "): %s", dev->vid, i - 1, t->regions[i - 1].guest_phys_addr,
+			  t->regions[i - 1].memory_size, *why);
+	dev_check_ready(dev);
+	return rc;
+}
+
+static int
+h_add_mem_reg(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_user_msg *reply,
+	      const char **why)
+{
+	const struct vhost_user_mem_region *in = &msg->payload.mem_reg.region;
+	int rc;
+
+	(void)reply;
+	lock_all(dev);
+	rc = region_add(dev, in, msg->fds[0], why);
+	unlock_all(dev);
+	if (rc < 0)
+		VHOST_LOG(ERR, "vid %d: ADD_MEM_REG gpa 0x%" PRIx64 " size 0x%" PRIx64 " offset 0x%"
+			  PRIx64 ": %s", dev->vid, in->guest_phys_addr, in->memory_size,
+			  in->mmap_offset, *why);
+	return rc;
+}
+
+static int
+h_rem_mem_reg(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_user_msg *reply,
+	      const char **why)
+{
+	const struct vhost_user_mem_region *in = &msg->payload.mem_reg.region;
+	struct vhost_mem_region r;
+	int idx;
+
+	(void)reply;
+	lock_all(dev);
+	idx = vhost_mem_find(dev->mem, in->guest_phys_addr, in->memory_size, in->userspace_addr);
+	if (idx >= 0) {
+		vhost_mem_remove(dev->mem, (unsigned int)idx, &r);
+		retranslate_rings(dev);
+	}
+	unlock_all(dev);
+	if (idx < 0) {
+		*why = "no region with this gpa, size and address";
+		VHOST_LOG(ERR, "vid %d: REM_MEM_REG gpa 0x%" PRIx64 " size 0x%" PRIx64 ": %s",
+			  dev->vid, in->guest_phys_addr, in->memory_size, *why);
+		return -ENOENT;
+	}
+	/* no queue can reach it any more: unmap outside the locks */
+	region_release(dev, &r);
+	dev_check_ready(dev);
+	return 0;
+}
+
+static int
+h_get_max_mem_slots(struct vhost_dev *dev, struct vhost_user_msg *msg,
+		    struct vhost_user_msg *reply, const char **why)
+{
+	(void)dev, (void)msg, (void)why;
+	reply->payload.u64 = DPX_VHOST_MAX_MEM_SLOTS;
+	return 0;
+}
+
+/* ---- dirty log ---- */
+
+void
+vhost_log_write(struct vhost_dev *dev, uint64_t gpa, uint64_t len)
+{
+	uint64_t page, last;
+
+	if (len == 0 || dev->log_base == NULL || !FEAT(dev->features, VHOST_F_LOG_ALL))
+		return;
+	/* vhost-user.rst: one bit per 4 KiB page of guest-physical memory */
+	last = (gpa + len - 1) / 4096;
+	for (page = gpa / 4096; page <= last; page++) {
+		if (page / 8 >= dev->log_size)
+			return;
+		/* the front-end reads and clears bits concurrently */
+		__atomic_fetch_or(&dev->log_base[page / 8], (uint8_t)(1u << (page % 8)),
+				  __ATOMIC_RELAXED);
+	}
+}
+
+static void
+log_unmap(struct vhost_dev *dev)
+{
+	if (dev->log_map != NULL)
+		munmap(dev->log_map, dev->log_map_size);
+	dev->log_map = NULL;
+	dev->log_base = NULL;
+	dev->log_size = 0;
+}
+
+static int
+h_set_log_base(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_user_msg *reply,
+	       const char **why)
+{
+	const struct vhost_user_log *l = &msg->payload.log;
+	void *map;
+	size_t map_size;
+	int rc;
+
+	if (l->mmap_size == 0 || l->mmap_offset + l->mmap_size < l->mmap_offset) {
+		*why = "log size 0 or offset wraps";
+		VHOST_LOG(ERR, "vid %d: SET_LOG_BASE size 0x%" PRIx64 " offset 0x%" PRIx64 ": %s",
+			  dev->vid, l->mmap_size, l->mmap_offset, *why);
+		return -EINVAL;
+	}
+	rc = map_fd(msg->fds[0], l->mmap_offset + l->mmap_size, &map, &map_size, why);
+	if (rc < 0) {
+		VHOST_LOG(ERR, "vid %d: SET_LOG_BASE: %s", dev->vid, *why);
+		return rc;
+	}
+	lock_all(dev);
+	log_unmap(dev);
+	dev->log_map = map;
+	dev->log_map_size = map_size;
+	dev->log_base = (uint8_t *)map + l->mmap_offset;
+	dev->log_size = l->mmap_size;
+	unlock_all(dev);
+	/* vhost-user.rst: the reply (zero-size payload) tells the front-end the log is in use */
+	reply->hdr.size = 0;
+	return 0;
+}
+
+static int
+h_set_log_fd(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_user_msg *reply,
+	     const char **why)
+{
+	/* the log-ready eventfd is not needed: dpx logs synchronously. The fd is closed. */
+	(void)dev, (void)msg, (void)reply, (void)why;
+	return 0;
+}
+
+/* ---- features ---- */
+
+static uint64_t
+protocol_features_offered(void)
+{
+	return (1ULL << VHOST_USER_PROTOCOL_F_MQ) | (1ULL << VHOST_USER_PROTOCOL_F_LOG_SHMFD) |
+	       (1ULL << VHOST_USER_PROTOCOL_F_RARP) | (1ULL << VHOST_USER_PROTOCOL_F_REPLY_ACK) |
+	       (1ULL << VHOST_USER_PROTOCOL_F_MTU) |
+	       (1ULL << VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS) |
+	       (1ULL << VHOST_USER_PROTOCOL_F_STATUS);
+}
+
+static int
+h_get_features(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_user_msg *reply,
+	       const char **why)
+{
+	(void)msg, (void)why;
+	reply->payload.u64 = dev->sock->features;
+	return 0;
+}
+
+static void
+vq_set_packed(struct vhost_dev *dev)
+{
+	unsigned int i;
+
+	for (i = 0; i < DPX_VHOST_MAX_VRINGS; i++)
+		if (dev->vq[i] != NULL)
+			dev->vq[i]->packed = FEAT(dev->features, VIRTIO_F_RING_PACKED);
+}
+
+static int
+h_set_features(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_user_msg *reply,
+	       const char **why)
+{
+	uint64_t f = msg->payload.u64, changed = f ^ dev->features;
+
+	(void)reply;
+	if (f & ~dev->sock->features) {
+		*why = "features not offered";
+		VHOST_LOG(ERR, "vid %d: SET_FEATURES 0x%" PRIx64 ": %s (offered 0x%" PRIx64 ")",
+			  dev->vid, f, *why, dev->sock->features);
+		return -EINVAL;
+	}
+	/* only dirty logging may be switched while the rings run (migration) */
+	if (dev->running && (changed & ~(1ULL << VHOST_F_LOG_ALL))) {
+		*why = "features changed while running";
+		VHOST_LOG(ERR, "vid %d: SET_FEATURES 0x%" PRIx64 ": %s", dev->vid, f, *why);
+		return -EBUSY;
+	}
+	lock_all(dev);
+	dev->features = f;
+	dev->features_set = true;
+	dev->hdr_len = vhost_net_hdr_len(f);
+	vq_set_packed(dev);
+	unlock_all(dev);
+	if (changed && dev->sock->ops.features_changed != NULL)
+		dev->sock->ops.features_changed(dev->vid, f);
+	return 0;
+}
+
+static int
+h_get_protocol_features(struct vhost_dev *dev, struct vhost_user_msg *msg,
+			struct vhost_user_msg *reply, const char **why)
+{
+	(void)dev, (void)msg, (void)why;
+	reply->payload.u64 = protocol_features_offered();
+	return 0;
+}
+
+static int
+h_set_protocol_features(struct vhost_dev *dev, struct vhost_user_msg *msg,
+			struct vhost_user_msg *reply, const char **why)
+{
+	(void)reply;
+	if (msg->payload.u64 & ~protocol_features_offered()) {
+		*why = "protocol features not offered";
+		VHOST_LOG(ERR, "vid %d: SET_PROTOCOL_FEATURES 0x%" PRIx64 ": %s", dev->vid,
+			  msg->payload.u64, *why);
+		return -EINVAL;
+	}
+	dev->protocol_features = msg->payload.u64;
+	return 0;
+}
+
+static int
+h_get_queue_num(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_user_msg *reply,
+		const char **why)
+{
+	(void)dev, (void)msg, (void)why;
+	reply->payload.u64 = DPX_VHOST_MAX_QUEUE_PAIRS;
+	return 0;
+}
+
+static int
+h_nop(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_user_msg *reply,
+      const char **why)
+{
+	(void)dev, (void)msg, (void)reply, (void)why;
+	return 0;
+}
+
+/* ---- vrings ---- */
+
+static struct vhost_vq *
+vq_get(struct vhost_dev *dev, uint32_t index, const char *req, const char **why)
+{
+	struct vhost_vq *vq;
+
+	if (index >= DPX_VHOST_MAX_VRINGS) {
+		*why = "vring index out of range";
+		VHOST_LOG(ERR, "vid %d: %s vring %u: %s (max %u)", dev->vid, req, index, *why,
+			  DPX_VHOST_MAX_VRINGS);
+		return NULL;
+	}
+	if (dev->vq[index] != NULL)
+		return dev->vq[index];
+	vq = calloc(1, sizeof(*vq));
+	if (vq == NULL) {
+		*why = "out of memory";
+		VHOST_LOG(ERR, "vid %d: %s vring %u: %s", dev->vid, req, index, *why);
+		return NULL;
+	}
+	vq->kickfd = vq->callfd = vq->errfd = -1;
+	vq->packed = FEAT(dev->features, VIRTIO_F_RING_PACKED);
+	vq->avail_wrap = vq->used_wrap = true;
+	/* vhost-user.rst: without PROTOCOL_FEATURES a ring is enabled from the start */
+	vq->enabled = !FEAT(dev->features, VHOST_USER_F_PROTOCOL_FEATURES);
+	dev->vq[index] = vq;
+	if (index + 1 > dev->nr_vring)
+		dev->nr_vring = index + 1;
+	return vq;
+}
+
+static int
+h_set_vring_num(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_user_msg *reply,
+		const char **why)
+{
+	uint32_t num = msg->payload.state.num;
+	struct vhost_vq *vq = vq_get(dev, msg->payload.state.index, "SET_VRING_NUM", why);
+
+	(void)reply;
+	if (vq == NULL)
+		return -EINVAL;
+	/* 2.6: split rings are a power of 2; 2.7: packed rings up to 32768 */
+	if (num == 0 || num > VHOST_MAX_RING_SIZE ||
+	    (!FEAT(dev->features, VIRTIO_F_RING_PACKED) && !DPX_IS_POWER_OF_2(num))) {
+		*why = "ring size not in 1..32768 (or not a power of 2 for a split ring)";
+		VHOST_LOG(ERR, "vid %d: SET_VRING_NUM %u: %s", dev->vid, num, *why);
+		return -EINVAL;
+	}
+	vhost_lock_take(&vq->access_lock);
+	vq->size = (uint16_t)num; /* 32768 fits */
+	vq->ready = false;
+	vhost_lock_release(&vq->access_lock);
+	return 0;
+}
+
+static void *
+ring_part(struct vhost_dev *dev, uint64_t uva, uint64_t len, uint64_t align)
+{
+	if (uva % align != 0)
+		return NULL;
+	return vhost_mem_uva_to_hva(dev->mem, uva, len);
+}
+
+int
+vhost_vq_translate(struct vhost_dev *dev, struct vhost_vq *vq)
+{
+	const struct vhost_user_vring_addr *a = &vq->addr;
+	uint64_t n = vq->size;
+
+	if (n == 0)
+		return -EINVAL;
+	if (vq->packed) {
+		vq->desc_packed = ring_part(dev, a->desc_user_addr, n * 16, 16);
+		vq->driver_event = ring_part(dev, a->avail_user_addr, 4, 4);
+		vq->device_event = ring_part(dev, a->used_user_addr, 4, 4);
+		if (!vq->desc_packed || !vq->driver_event || !vq->device_event)
+			return -EFAULT;
+		return 0;
+	}
+	/* 2.6: sizes with the event-idx trailers, alignments 16 / 2 / 4 */
+	vq->desc = ring_part(dev, a->desc_user_addr, n * 16, 16);
+	vq->avail = ring_part(dev, a->avail_user_addr, 6 + 2 * n, 2);
+	vq->used = ring_part(dev, a->used_user_addr, 6 + 8 * n, 4);
+	if (!vq->desc || !vq->avail || !vq->used)
+		return -EFAULT;
+	return 0;
+}
+
+static void
+vq_update_ready(struct vhost_dev *dev, struct vhost_vq *vq, bool kicked)
+{
+	bool ok = vq->addr_set && vhost_vq_translate(dev, vq) == 0;
+
+	vq->ready = ok && kicked;
+}
+
+static int
+h_set_vring_addr(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_user_msg *reply,
+		 const char **why)
+{
+	const struct vhost_user_vring_addr *a = &msg->payload.addr;
+	struct vhost_vq *vq = vq_get(dev, a->index, "SET_VRING_ADDR", why);
+	int rc;
+
+	(void)reply;
+	if (vq == NULL)
+		return -EINVAL;
+	vhost_lock_take(&vq->access_lock);
+	vq->addr = *a;
+	vq->addr_set = true;
+	vq->log = (a->flags & VHOST_VRING_F_LOG) != 0;
+	rc = dev->mem->n > 0 ? vhost_vq_translate(dev, vq) : 0;
+	if (rc < 0)
+		vq->ready = false;
+	vhost_lock_release(&vq->access_lock);
+	if (rc < 0) {
+		*why = "ring outside guest memory or misaligned";
+		VHOST_LOG(ERR, "vid %d: SET_VRING_ADDR vring %u desc 0x%" PRIx64 " avail 0x%" PRIx64
+			  " used 0x%" PRIx64 " size %u: %s", dev->vid, a->index, a->desc_user_addr,
+			  a->avail_user_addr, a->used_user_addr, vq->size, *why);
+	}
+	return rc;
+}
+
+static int
+h_set_vring_base(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_user_msg *reply,
+		 const char **why)
+{
+	uint32_t num = msg->payload.state.num;
+	struct vhost_vq *vq = vq_get(dev, msg->payload.state.index, "SET_VRING_BASE", why);
+
+	(void)reply;
+	if (vq == NULL)
+		return -EINVAL;
+	vhost_lock_take(&vq->access_lock);
+	if (vq->packed) {
+		/* vhost-user.rst: bits 0-14 avail index, bit 15 its wrap counter */
+		vq->last_avail_idx = num & 0x7fff;
+		vq->avail_wrap = (num >> 15) & 1;
+	} else {
+		vq->last_avail_idx = (uint16_t)num;
+	}
+	vq->last_used_idx = vq->last_avail_idx;
+	vq->used_wrap = vq->avail_wrap;
+	vq->signalled_used_valid = false;
+	vhost_lock_release(&vq->access_lock);
+	if (vq->packed && vq->size != 0 && vq->last_avail_idx >= vq->size) {
+		*why = "packed ring base past the ring";
+		VHOST_LOG(ERR, "vid %d: SET_VRING_BASE vring %u base %u size %u: %s", dev->vid,
+			  msg->payload.state.index, num, vq->size, *why);
+		return -ERANGE;
+	}
+	return 0;
+}
+
+static int
+h_get_vring_base(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_user_msg *reply,
+		 const char **why)
+{
+	struct vhost_vq *vq = vq_get(dev, msg->payload.state.index, "GET_VRING_BASE", why);
+
+	if (vq == NULL)
+		return -EINVAL;
+	/* vhost-user.rst: GET_VRING_BASE stops the ring */
+	vhost_lock_take(&vq->access_lock);
+	vq->ready = false;
+	vhost_lock_release(&vq->access_lock);
+	dev_check_ready(dev);
+	vhost_lock_take(&vq->access_lock);
+	reply->payload.state.index = msg->payload.state.index;
+	reply->payload.state.num = vq->last_avail_idx | (vq->packed && vq->avail_wrap ? 0x8000 : 0);
+	close_fd(&vq->kickfd);
+	close_fd(&vq->callfd);
+	vhost_lock_release(&vq->access_lock);
+	return 0;
+}
+
+static int
+set_vring_fd(struct vhost_dev *dev, struct vhost_user_msg *msg, const char *req, int which,
+	     const char **why)
+{
+	uint64_t v = msg->payload.u64;
+	struct vhost_vq *vq = vq_get(dev, v & VHOST_USER_VRING_IDX_MASK, req, why);
+	int fd = (v & VHOST_USER_VRING_NOFD_MASK) ? -1 : msg->fds[0];
+	int *slot;
+
+	if (vq == NULL)
+		return -EINVAL;
+	slot = which == 0 ? &vq->kickfd : which == 1 ? &vq->callfd : &vq->errfd;
+	vhost_lock_take(&vq->access_lock);
+	close_fd(slot);
+	*slot = fd;
+	if (fd >= 0)
+		msg->fds[0] = -1; /* kept */
+	if (which == 0) {
+		/* a kick (fd or "polling" NOFD) starts the ring */
+		if (!FEAT(dev->features, VHOST_USER_F_PROTOCOL_FEATURES))
+			vq->enabled = true;
+		vq_update_ready(dev, vq, true);
+		if (!vq->ready)
+			VHOST_LOG(WARNING, "vid %d: vring %u kicked before its addresses are valid",
+				  dev->vid, (unsigned int)(v & VHOST_USER_VRING_IDX_MASK));
+	}
+	vhost_lock_release(&vq->access_lock);
+	if (which == 0)
+		dev_check_ready(dev);
+	return 0;
+}
+
+static int
+h_set_vring_kick(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_user_msg *reply,
+		 const char **why)
+{
+	(void)reply;
+	return set_vring_fd(dev, msg, "SET_VRING_KICK", 0, why);
+}
+
+static int
+h_set_vring_call(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_user_msg *reply,
+		 const char **why)
+{
+	(void)reply;
+	return set_vring_fd(dev, msg, "SET_VRING_CALL", 1, why);
+}
+
+static int
+h_set_vring_err(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_user_msg *reply,
+		const char **why)
+{
+	(void)reply;
+	return set_vring_fd(dev, msg, "SET_VRING_ERR", 2, why);
+}
+
+static int
+h_set_vring_enable(struct vhost_dev *dev, struct vhost_user_msg *msg,
+		   struct vhost_user_msg *reply, const char **why)
+{
+	uint32_t idx = msg->payload.state.index, en = msg->payload.state.num;
+	struct vhost_vq *vq = vq_get(dev, idx, "SET_VRING_ENABLE", why);
+
+	(void)reply;
+	if (vq == NULL)
+		return -EINVAL;
+	if (en > 1) {
+		*why = "enable value not 0 or 1";
+		VHOST_LOG(ERR, "vid %d: SET_VRING_ENABLE vring %u value %u: %s", dev->vid, idx, en,
+			  *why);
+		return -EINVAL;
+	}
+	vhost_lock_take(&vq->access_lock);
+	vq->enabled = en;
+	vhost_lock_release(&vq->access_lock);
+	if (dev->running && dev->sock->ops.vring_state_changed != NULL)
+		dev->sock->ops.vring_state_changed(dev->vid, (uint16_t)idx, (int)en);
+	dev_check_ready(dev);
+	return 0;
+}
+
+/* ---- device ---- */
+
+static void
+dev_reset(struct vhost_dev *dev)
+{
+	unsigned int i;
+
+	dev_stop(dev);
+	lock_all(dev);
+	for (i = 0; i < DPX_VHOST_MAX_VRINGS; i++) {
+		struct vhost_vq *vq = dev->vq[i];
+
+		if (vq == NULL)
+			continue;
+		close_fd(&vq->kickfd);
+		close_fd(&vq->callfd);
+		close_fd(&vq->errfd);
+		dev->vq[i] = NULL;
+		/* the lock dies with the queue: nobody may wait on it (device not running) */
+		free(vq);
+	}
+	mem_free_all(dev);
+	log_unmap(dev);
+	dev->features = 0;
+	dev->features_set = false;
+	dev->protocol_features = 0;
+	dev->status = 0;
+	dev->nr_vring = 0;
+	dev->hdr_len = sizeof(struct virtio_net_hdr);
+}
+
+static int
+h_reset_owner(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_user_msg *reply,
+	      const char **why)
+{
+	(void)msg, (void)reply, (void)why;
+	dev_reset(dev);
+	return 0;
+}
+
+static int
+h_send_rarp(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_user_msg *reply,
+	    const char **why)
+{
+	(void)reply, (void)why;
+	memcpy(dev->rarp_mac, &msg->payload.u64, 6);
+	/* release pairs with the acquire exchange in the dequeue that sends it */
+	__atomic_store_n(&dev->rarp_pending, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static int
+h_net_set_mtu(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_user_msg *reply,
+	      const char **why)
+{
+	uint64_t mtu = msg->payload.u64;
+
+	(void)reply;
+	if (mtu < 68 || mtu > 65535) {
+		*why = "MTU not in 68..65535";
+		VHOST_LOG(ERR, "vid %d: NET_SET_MTU %" PRIu64 ": %s", dev->vid, mtu, *why);
+		return -EINVAL;
+	}
+	dev->mtu = (uint16_t)mtu;
+	return 0;
+}
+
+static int
+h_set_status(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_user_msg *reply,
+	     const char **why)
+{
+	(void)reply, (void)why;
+	dev->status = (uint8_t)msg->payload.u64;
+	dev_check_ready(dev);
+	return 0;
+}
+
+static int
+h_get_status(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_user_msg *reply,
+	     const char **why)
+{
+	(void)msg, (void)why;
+	reply->payload.u64 = dev->status;
+	return 0;
+}
+
+typedef int (*vhost_handler_t)(struct vhost_dev *dev, struct vhost_user_msg *msg,
+			       struct vhost_user_msg *reply, const char **why);
+
+/* Handlers by request; the size/fd/reply rules are vhost_msg.c's table. */
+static const vhost_handler_t handlers[VHOST_USER_MAX] = {
+	[VHOST_USER_GET_FEATURES] = h_get_features,
+	[VHOST_USER_SET_FEATURES] = h_set_features,
+	[VHOST_USER_SET_OWNER] = h_nop,
+	[VHOST_USER_RESET_OWNER] = h_reset_owner,
+	[VHOST_USER_SET_MEM_TABLE] = h_set_mem_table,
+	[VHOST_USER_SET_LOG_BASE] = h_set_log_base,
+	[VHOST_USER_SET_LOG_FD] = h_set_log_fd,
+	[VHOST_USER_SET_VRING_NUM] = h_set_vring_num,
+	[VHOST_USER_SET_VRING_ADDR] = h_set_vring_addr,
+	[VHOST_USER_SET_VRING_BASE] = h_set_vring_base,
+	[VHOST_USER_GET_VRING_BASE] = h_get_vring_base,
+	[VHOST_USER_SET_VRING_KICK] = h_set_vring_kick,
+	[VHOST_USER_SET_VRING_CALL] = h_set_vring_call,
+	[VHOST_USER_SET_VRING_ERR] = h_set_vring_err,
+	[VHOST_USER_GET_PROTOCOL_FEATURES] = h_get_protocol_features,
+	[VHOST_USER_SET_PROTOCOL_FEATURES] = h_set_protocol_features,
+	[VHOST_USER_GET_QUEUE_NUM] = h_get_queue_num,
+	[VHOST_USER_SET_VRING_ENABLE] = h_set_vring_enable,
+	[VHOST_USER_SEND_RARP] = h_send_rarp,
+	[VHOST_USER_NET_SET_MTU] = h_net_set_mtu,
+	[VHOST_USER_GET_MAX_MEM_SLOTS] = h_get_max_mem_slots,
+	[VHOST_USER_ADD_MEM_REG] = h_add_mem_reg,
+	[VHOST_USER_REM_MEM_REG] = h_rem_mem_reg,
+	[VHOST_USER_SET_STATUS] = h_set_status,
+	[VHOST_USER_GET_STATUS] = h_get_status,
+};
+
+int
+vhost_user_dispatch(struct vhost_dev *dev, struct vhost_user_msg *msg,
+		    struct vhost_user_msg *reply)
+{
+	const struct vhost_msg_rule *rule;
+	const char *why = "handler failed";
+	bool ack;
+	int rc;
+
+	rc = vhost_msg_validate(msg, &why);
+	if (rc < 0) {
+		VHOST_LOG(ERR, "vid %d: bad %s message (request %u, size %u, %u fds): %s",
+			  dev->vid, vhost_msg_name(msg->hdr.request), msg->hdr.request,
+			  msg->hdr.size, msg->nfds, why);
+		return rc;
+	}
+	rule = vhost_msg_rule_get(msg->hdr.request);
+	memset(reply, 0, sizeof(*reply));
+	reply->hdr.request = msg->hdr.request;
+	reply->hdr.flags = VHOST_USER_VERSION | VHOST_USER_REPLY_MASK;
+	reply->hdr.size = rule->reply_size;
+	rc = handlers[msg->hdr.request](dev, msg, reply, &why);
+	if (rule->reply == VHOST_MSG_REPLY_ALWAYS)
+		return rc < 0 ? rc : 1;
+	ack = (msg->hdr.flags & VHOST_USER_NEED_REPLY_MASK) &&
+	      FEAT(dev->protocol_features, VHOST_USER_PROTOCOL_F_REPLY_ACK);
+	if (!ack)
+		return rc;
+	/* REPLY_ACK: u64 0 is success; on failure the front-end hears it, then we close */
+	reply->hdr.size = sizeof(uint64_t);
+	reply->payload.u64 = rc < 0 ? 1 : 0;
+	if (rc < 0)
+		(void)vhost_user_send(dev->fd, reply);
+	return rc < 0 ? rc : 1;
+}
+
+/* ---- socket I/O ---- */
+
+/* Read exactly len bytes; the peer has 100 ms to send the rest of a message. */
+static int
+read_full(int fd, void *buf, size_t len)
+{
+	size_t got = 0;
+	ssize_t r;
+
+	while (got < len) {
+		r = recv(fd, (char *)buf + got, len - got, MSG_DONTWAIT);
+		if (r > 0) {
+			got += (size_t)r;
+			continue;
+		}
+		if (r == 0)
+			return -ECONNRESET;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN)
+			return -errno;
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		if (poll(&p, 1, 100) <= 0)
+			return -EBADMSG;
+	}
+	return 0;
+}
+
+static void
+take_fds(struct msghdr *mh, struct vhost_user_msg *msg, bool *too_many)
+{
+	struct cmsghdr *c;
+
+	for (c = CMSG_FIRSTHDR(mh); c != NULL; c = CMSG_NXTHDR(mh, c)) {
+		unsigned int i, n;
+		int fd;
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		n = (unsigned int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+		for (i = 0; i < n; i++) {
+			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			if (msg->nfds < VHOST_USER_MAX_FDS) {
+				msg->fds[msg->nfds++] = fd;
+			} else {
+				close(fd);
+				*too_many = true;
+			}
+		}
+	}
+}
+
+void
+vhost_user_close_fds(struct vhost_user_msg *msg)
+{
+	unsigned int i;
+
+	for (i = 0; i < msg->nfds; i++)
+		close_fd(&msg->fds[i]);
+	msg->nfds = 0;
+}
+
+int
+vhost_user_recv(int fd, struct vhost_user_msg *msg, const char **why)
+{
+	char control[CMSG_SPACE(sizeof(int) * VHOST_USER_MAX_FDS)];
+	struct iovec iov = {.iov_base = &msg->hdr, .iov_len = sizeof(msg->hdr)};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+			    .msg_controllen = sizeof(control)};
+	bool too_many = false;
+	ssize_t r;
+	int rc;
+
+	msg->nfds = 0;
+	do {
+		r = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	} while (r < 0 && errno == EINTR);
+	if (r == 0)
+		return -ECONNRESET;
+	if (r < 0)
+		return -errno;
+	take_fds(&mh, msg, &too_many);
+	if (too_many || (mh.msg_flags & MSG_CTRUNC)) {
+		*why = "more fds than any message carries";
+		rc = -EBADF;
+		goto fail;
+	}
+	if ((size_t)r < sizeof(msg->hdr) &&
+	    read_full(fd, (char *)&msg->hdr + r, sizeof(msg->hdr) - (size_t)r) < 0) {
+		*why = "truncated header";
+		rc = -EBADMSG;
+		goto fail;
+	}
+	rc = vhost_msg_check_header(&msg->hdr, why);
+	if (rc < 0)
+		goto fail;
+	memset(&msg->payload, 0, sizeof(msg->payload));
+	if (msg->hdr.size > 0 && read_full(fd, &msg->payload, msg->hdr.size) < 0) {
+		*why = "truncated payload";
+		rc = -EBADMSG;
+		goto fail;
+	}
+	return 0;
+fail:
+	vhost_user_close_fds(msg);
+	return rc;
+}
+
+int
+vhost_user_send(int fd, const struct vhost_user_msg *msg)
+{
+	/* the payload union is 8-aligned: header and payload are two pieces on the wire */
+	struct iovec iov[2] = {{(void *)(uintptr_t)&msg->hdr, sizeof(msg->hdr)},
+			       {(void *)(uintptr_t)&msg->payload, msg->hdr.size}};
+	struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 2};
+	size_t len = sizeof(msg->hdr) + msg->hdr.size;
+	ssize_t r;
+
+	do {
+		r = sendmsg(fd, &mh, MSG_NOSIGNAL);
+	} while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -errno;
+	return (size_t)r == len ? 0 : -EIO;
+}
+
+int
+vhost_user_handle(struct vhost_dev *dev)
+{
+	struct vhost_user_msg msg, reply;
+	const char *why = "";
+	int rc;
+
+	for (;;) {
+		rc = vhost_user_recv(dev->fd, &msg, &why);
+		if (rc == -EAGAIN)
+			return 0;
+		if (rc == -ECONNRESET)
+			return rc;
+		if (rc < 0) {
+			VHOST_LOG(ERR, "vid %d: bad message (request %u, size %u): %s", dev->vid,
+				  msg.hdr.request, msg.hdr.size, why);
+			return rc;
+		}
+		rc = vhost_user_dispatch(dev, &msg, &reply);
+		vhost_user_close_fds(&msg);
+		if (rc == 1)
+			rc = vhost_user_send(dev->fd, &reply);
+		if (rc < 0) {
+			dev->broken = true;
+			return rc;
+		}
+	}
+}
+
+void
+vhost_dev_destroy(struct vhost_dev *dev)
+{
+	dev_reset(dev);
+	if (dev->fd >= 0)
+		close(dev->fd);
+	devices[dev->vid] = NULL;
+	free(dev->mem);
+	free(dev);
+}
+
+/* ---- getters ---- */
+
+void *
+dpx_vhost_get_ctx(int vid)
+{
+	struct vhost_dev *dev = vhost_dev_get(vid);
+
+	return dev != NULL ? dev->sock->ctx : NULL;
+}
+
+int
+dpx_vhost_get_ifname(int vid, char *buf, size_t len)
+{
+	struct vhost_dev *dev = vhost_dev_get(vid);
+
+	if (dev == NULL)
+		return -ENODEV;
+	if (strlen(dev->sock->path) >= len)
+		return -ERANGE;
+	strcpy(buf, dev->sock->path);
+	return 0;
+}
+
+int
+dpx_vhost_get_negotiated_features(int vid, uint64_t *features)
+{
+	struct vhost_dev *dev = vhost_dev_get(vid);
+
+	if (dev == NULL)
+		return -ENODEV;
+	*features = dev->features;
+	return 0;
+}
+
+int
+dpx_vhost_get_vring_num(int vid)
+{
+	struct vhost_dev *dev = vhost_dev_get(vid);
+
+	return dev != NULL ? (int)dev->nr_vring : -ENODEV;
+}
+
+int
+dpx_vhost_get_mtu(int vid, uint16_t *mtu)
+{
+	struct vhost_dev *dev = vhost_dev_get(vid);
+
+	if (dev == NULL)
+		return -ENODEV;
+	if (dev->mtu == 0)
+		return -ENOENT;
+	*mtu = dev->mtu;
+	return 0;
+}
+
+int
+dpx_vhost_vring_is_enabled(int vid, uint16_t vring)
+{
+	struct vhost_dev *dev = vhost_dev_get(vid);
+
+	if (dev == NULL)
+		return -ENODEV;
+	if (vring >= DPX_VHOST_MAX_VRINGS)
+		return -EINVAL;
+	return vq_usable(dev->vq[vring]) ? 1 : 0;
+}
+
+int
+dpx_vhost_vring_stats_get(int vid, uint16_t vring, struct dpx_vhost_vring_stats *stats, int reset)
+{
+	struct vhost_dev *dev = vhost_dev_get(vid);
+
+	if (dev == NULL)
+		return -ENODEV;
+	if (vring >= DPX_VHOST_MAX_VRINGS)
+		return -EINVAL;
+	if (dev->vq[vring] == NULL) {
+		memset(stats, 0, sizeof(*stats));
+		return 0;
+	}
+	*stats = dev->vq[vring]->stats;
+	if (reset)
+		memset(&dev->vq[vring]->stats, 0, sizeof(*stats));
+	return 0;
+}

@@ -1,0 +1,1179 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vhost end to end against the in-process front-end (vhost_frontend.c):
+ * negotiation, split and packed traffic with every byte checked, mergeable
+ * and indirect buffers, event idx, memory regions added and removed while
+ * traffic flows, client-mode reconnect, malformed messages and rings.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <dpx_log.h>
+#include <dpx_mbuf.h>
+#include <dpx_mempool.h>
+
+#include "dpx_test.h"
+#include "vhost_frontend.h"
+#include "vhost_private.h"
+
+#define MEM_SIZE (48ULL << 20)
+#define WANT_ALL (~0ULL)
+#define F(bit) (1ULL << (bit))
+
+static struct {
+	int new_calls;
+	int destroy_calls;
+	int state_calls;
+	int feature_calls;
+	int regions_added;
+	int regions_removed;
+	int vid;
+} ev;
+
+static int
+on_new(int vid)
+{
+	__atomic_store_n(&ev.vid, vid, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&ev.new_calls, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static void
+on_destroy(int vid)
+{
+	(void)vid;
+	__atomic_fetch_add(&ev.destroy_calls, 1, __ATOMIC_RELEASE);
+}
+
+static int
+on_state(int vid, uint16_t vring, int enable)
+{
+	(void)vid, (void)vring, (void)enable;
+	__atomic_fetch_add(&ev.state_calls, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static int
+on_features(int vid, uint64_t f)
+{
+	(void)vid, (void)f;
+	__atomic_fetch_add(&ev.feature_calls, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static int
+on_region_added(int vid, uint64_t gpa, void *hva, uint64_t len)
+{
+	(void)vid, (void)gpa, (void)hva, (void)len;
+	__atomic_fetch_add(&ev.regions_added, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static void
+on_region_removed(int vid, uint64_t gpa, void *hva, uint64_t len)
+{
+	(void)vid, (void)gpa, (void)hva, (void)len;
+	__atomic_fetch_add(&ev.regions_removed, 1, __ATOMIC_RELEASE);
+}
+
+static const struct dpx_vhost_device_ops ops = {
+	.new_device = on_new,
+	.destroy_device = on_destroy,
+	.vring_state_changed = on_state,
+	.features_changed = on_features,
+	.mem_region_added = on_region_added,
+	.mem_region_removed = on_region_removed,
+};
+
+/* Wait (bounded, a guard not a timing assertion) until *v >= want. */
+static int
+wait_count(int *v, int want)
+{
+	int i;
+
+	for (i = 0; i < 5000; i++) {
+		if (__atomic_load_n(v, __ATOMIC_ACQUIRE) >= want)
+			return 1;
+		usleep(1000);
+	}
+	return 0;
+}
+
+static FILE *logf_;
+
+static void
+log_capture(void)
+{
+	logf_ = tmpfile();
+	dpx_log_set_stream(logf_);
+}
+
+static int
+log_has(const char *s)
+{
+	char buf[65536];
+	size_t n;
+
+	fflush(logf_);
+	rewind(logf_);
+	n = fread(buf, 1, sizeof(buf) - 1, logf_);
+	buf[n] = '\0';
+	fseek(logf_, 0, SEEK_END);
+	if (strstr(buf, s) != NULL)
+		return 1;
+	printf("log so far:\n%s", buf);
+	return 0;
+}
+
+static void
+log_release(void)
+{
+	dpx_log_set_stream(NULL);
+	if (logf_ != NULL)
+		fclose(logf_);
+	logf_ = NULL;
+}
+
+static void
+sock_path(char *p, size_t len, const char *name)
+{
+	snprintf(p, len, "/tmp/dpx-vhost-%d-%s.sock", (int)getpid(), name);
+}
+
+static int
+server_start(const char *path, uint64_t flags)
+{
+	memset(&ev, 0, sizeof(ev));
+	ev.vid = -1;
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_register(path, flags), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_callback_register(path, &ops, (void *)0x1234), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_start(path), 0, "");
+	return DPX_TEST_SUCCESS;
+}
+
+/* Negotiate, map memory, set up pair 0 and DRIVER_OK; wait for new_device. */
+static int
+bring_up(struct vfe *fe, uint64_t want, bool indirect, int new_calls)
+{
+	DPX_TEST_ASSERT_EQUAL(vfe_negotiate(fe, want), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_set_mem_table(fe), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_queue_setup(fe, 0, 256, 1024, indirect), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_queue_setup(fe, 1, 256, 2048, indirect), 0, "");
+	DPX_TEST_ASSERT_EQUAL(ev.new_calls, new_calls - 1, "not running before DRIVER_OK");
+	DPX_TEST_ASSERT_EQUAL(vfe_driver_ok(fe), 0, "");
+	DPX_TEST_ASSERT(wait_count(&ev.new_calls, new_calls), "new_device called");
+	return DPX_TEST_SUCCESS;
+}
+
+/* ---- packets as segments ---- */
+
+struct host_pkts {
+	unsigned int n;
+	unsigned int nseg;        /* segments each source packet is cut into */
+	uint8_t *data[VHOST_MAX_BURST];
+	uint32_t len[VHOST_MAX_BURST];
+};
+
+static uint8_t
+pattern(unsigned int pkt, uint32_t off)
+{
+	return (uint8_t)(pkt * 31 + off * 7 + (off >> 8));
+}
+
+static void
+pkts_make(struct host_pkts *p, unsigned int n, const uint32_t *lens, unsigned int nseg,
+	  unsigned int seed)
+{
+	unsigned int i;
+	uint32_t k;
+
+	p->n = n;
+	p->nseg = nseg;
+	for (i = 0; i < n; i++) {
+		p->len[i] = lens[i];
+		p->data[i] = malloc(lens[i]);
+		for (k = 0; k < lens[i]; k++)
+			p->data[i][k] = pattern(seed + i, k);
+	}
+}
+
+static void
+pkts_free(struct host_pkts *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->n; i++) {
+		free(p->data[i]);
+		p->data[i] = NULL;
+	}
+	p->n = 0;
+}
+
+static int
+src_segs(void *ctx, uint16_t i, struct vhost_seg *segs, unsigned int max)
+{
+	struct host_pkts *p = ctx;
+	uint32_t per = (p->len[i] + p->nseg - 1) / p->nseg, at = 0;
+	unsigned int k = 0;
+
+	while (at < p->len[i] && k < max) {
+		uint32_t l = p->len[i] - at < per ? p->len[i] - at : per;
+
+		segs[k++] = (struct vhost_seg){p->data[i] + at, l};
+		at += l;
+	}
+	return at == p->len[i] ? (int)k : -E2BIG;
+}
+
+static int
+dst_alloc(void *ctx, uint16_t i, uint32_t len, struct vhost_seg *segs, unsigned int max)
+{
+	struct host_pkts *p = ctx;
+	unsigned int k = 0;
+	uint32_t at = 0;
+
+	/* 700-byte destination segments: a chained mbuf's shape */
+	p->data[i] = malloc(len ? len : 1);
+	p->len[i] = len;
+	if (p->data[i] == NULL)
+		return -ENOMEM;
+	while (at < len && k < max) {
+		uint32_t l = len - at < 700 ? len - at : 700;
+
+		segs[k++] = (struct vhost_seg){p->data[i] + at, l};
+		at += l;
+	}
+	if (i + 1u > p->n)
+		p->n = i + 1u;
+	return (int)k;
+}
+
+static void
+dst_free(void *ctx, uint16_t i)
+{
+	struct host_pkts *p = ctx;
+
+	free(p->data[i]);
+	p->data[i] = NULL;
+}
+
+static const struct vhost_pkt_ops seg_ops = {src_segs, dst_alloc, dst_free};
+
+/* Set while the vhost thread may hold the queue locks (memory changes): a
+ * burst that finds its queue locked returns 0 and is simply tried again. */
+static int retry_locked;
+
+static uint16_t
+enqueue(int vid, struct host_pkts *p, uint16_t n)
+{
+	uint16_t r;
+	long tries = 0;
+
+	do {
+		r = vhost_enqueue_segs(vid, 0, &seg_ops, p, n);
+	} while (r == 0 && retry_locked && ++tries < 10000000);
+	return r;
+}
+
+static uint16_t
+dequeue(int vid, struct host_pkts *p, uint16_t n)
+{
+	uint16_t r;
+	long tries = 0;
+
+	do {
+		r = vhost_dequeue_segs(vid, 1, &seg_ops, p, n);
+	} while (r == 0 && retry_locked && ++tries < 10000000);
+	return r;
+}
+
+/* Host to guest: enqueue n packets of lens, check each byte the guest gets. */
+static int
+check_to_guest(struct vfe *fe, int vid, unsigned int n, const uint32_t *lens, unsigned int nseg,
+	       unsigned int seed)
+{
+	static uint8_t got[70000];
+	struct host_pkts p;
+	unsigned int i;
+	uint32_t k;
+	int len;
+
+	pkts_make(&p, n, lens, nseg, seed);
+	DPX_TEST_ASSERT_EQUAL(enqueue(vid, &p, (uint16_t)n), n, "");
+	for (i = 0; i < n; i++) {
+		len = vfe_rx_take(fe, 0, got, sizeof(got));
+		DPX_TEST_ASSERT_EQUAL(len, lens[i], "packet %u", i);
+		for (k = 0; k < lens[i]; k++)
+			DPX_TEST_ASSERT_EQUAL(got[k], pattern(seed + i, k), "packet %u byte %u", i, k);
+	}
+	DPX_TEST_ASSERT_EQUAL(vfe_rx_take(fe, 0, got, sizeof(got)), 0, "nothing more");
+	pkts_free(&p);
+	return DPX_TEST_SUCCESS;
+}
+
+/* Guest to host: the guest sends n packets cut in nseg descriptors. */
+static int
+check_to_host(struct vfe *fe, int vid, unsigned int n, const uint32_t *lens, unsigned int nseg,
+	      unsigned int seed)
+{
+	uint8_t buf[16384];
+	struct host_pkts p = {0};
+	unsigned int i;
+	uint32_t k;
+
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < lens[i]; k++)
+			buf[k] = pattern(seed + i, k);
+		DPX_TEST_ASSERT_EQUAL(vfe_tx_post(fe, 1, buf, lens[i], nseg), 0, "packet %u", i);
+	}
+	DPX_TEST_ASSERT_EQUAL(dequeue(vid, &p, VHOST_MAX_BURST), n, "");
+	for (i = 0; i < n; i++) {
+		DPX_TEST_ASSERT_EQUAL(p.len[i], lens[i], "packet %u", i);
+		for (k = 0; k < lens[i]; k++)
+			DPX_TEST_ASSERT_EQUAL(p.data[i][k], pattern(seed + i, k), "packet %u byte %u", i, k);
+	}
+	DPX_TEST_ASSERT_EQUAL(vfe_tx_reclaim(fe, 1), n, "every tx buffer returned");
+	pkts_free(&p);
+	return DPX_TEST_SUCCESS;
+}
+
+static int
+test_vhost_negotiate(void)
+{
+	char path[108], name[108];
+	struct vfe fe;
+	uint64_t f, u;
+	uint16_t mtu;
+	int fds0, vid;
+
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
+	fds0 = dpx_test_count_fds();
+	sock_path(path, sizeof(path), "neg");
+	DPX_TEST_RUN(server_start(path, 0));
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_register(path, 0), -EEXIST, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_start(path), -EBUSY, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_register("", 0), -EINVAL, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_start("/nonexistent"), -ENOENT, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_get_features(path, &f), 0, "");
+	DPX_TEST_ASSERT_EQUAL(f & (F(32) | F(15) | F(29) | F(28) | F(34) | F(21) | F(26)),
+			      F(32) | F(15) | F(29) | F(28) | F(34) | F(21) | F(26), "offered");
+	DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, MEM_SIZE), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe, path), 0, "");
+	DPX_TEST_RUN(bring_up(&fe, WANT_ALL & ~F(VIRTIO_F_RING_PACKED), false, 1));
+	vid = ev.vid;
+	DPX_TEST_ASSERT(dpx_vhost_get_ctx(vid) == (void *)0x1234, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_get_ifname(vid, name, sizeof(name)), 0, "");
+	DPX_TEST_ASSERT(strcmp(name, path) == 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_get_ifname(vid, name, 4), -ERANGE, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_get_negotiated_features(vid, &f), 0, "");
+	DPX_TEST_ASSERT_EQUAL(f, fe.features, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_get_vring_num(vid), 2, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_get_mtu(vid, &mtu), -ENOENT, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_get_vring_num(63), -ENODEV, "");
+	DPX_TEST_ASSERT_EQUAL(ev.feature_calls, 1, "");
+	/* getters over the socket */
+	DPX_TEST_ASSERT_EQUAL(vfe_request(&fe, VHOST_USER_GET_MAX_MEM_SLOTS, NULL, 0, NULL, 0, &u), 0, "");
+	DPX_TEST_ASSERT_EQUAL(u, DPX_VHOST_MAX_MEM_SLOTS, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_request(&fe, VHOST_USER_GET_QUEUE_NUM, NULL, 0, NULL, 0, &u), 0, "");
+	DPX_TEST_ASSERT_EQUAL(u, DPX_VHOST_MAX_QUEUE_PAIRS, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_request(&fe, VHOST_USER_GET_STATUS, NULL, 0, NULL, 0, &u), 0, "");
+	DPX_TEST_ASSERT_EQUAL(u, 15, "");
+	u = 1500;
+	DPX_TEST_ASSERT_EQUAL(vfe_request(&fe, VHOST_USER_NET_SET_MTU, &u, 8, NULL, 0, NULL), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_get_mtu(vid, &mtu), 0, "");
+	DPX_TEST_ASSERT_EQUAL(mtu, 1500, "");
+	u = 10;
+	DPX_TEST_ASSERT_EQUAL(vfe_request(&fe, VHOST_USER_NET_SET_MTU, &u, 8, NULL, 0, NULL), -EIO,
+			      "nack, then the device is closed");
+	DPX_TEST_ASSERT_EQUAL(vfe_wait_closed(&fe, 3000), 0, "");
+	DPX_TEST_ASSERT(wait_count(&ev.destroy_calls, 1), "destroy_device called");
+	vfe_fini(&fe);
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), -ENOENT, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "no fd leaked");
+	DPX_TEST_ASSERT(access(path, F_OK) != 0, "socket file removed");
+	return DPX_TEST_SUCCESS;
+}
+
+/* Traffic both ways on one layout and feature set. */
+static int
+traffic(bool packed, bool mrg, bool indirect, const char *name)
+{
+	static const uint32_t small[] = {60, 64, 65, 128, 256, 511, 512, 1000};
+	static const uint32_t big[] = {1514, 3000, 9000, 60, 1519};
+	static const uint32_t tx[] = {42, 60, 1514, 100, 2000, 777};
+	uint64_t want = WANT_ALL, bins = 0;
+	struct dpx_vhost_vring_stats st;
+	char path[108];
+	struct vfe fe;
+	unsigned int i;
+	int fds0, vid;
+
+	if (!packed)
+		want &= ~F(VIRTIO_F_RING_PACKED);
+	if (!mrg)
+		want &= ~F(VIRTIO_NET_F_MRG_RXBUF);
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
+	fds0 = dpx_test_count_fds();
+	sock_path(path, sizeof(path), name);
+	DPX_TEST_RUN(server_start(path, 0));
+	DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, MEM_SIZE), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe, path), 0, "");
+	DPX_TEST_RUN(bring_up(&fe, want, indirect, 1));
+	vid = ev.vid;
+	DPX_TEST_ASSERT_EQUAL(vfe_rx_post(&fe, 0, 200, mrg ? 1 : 2), 200, "");
+	/* nothing to dequeue yet; wrong directions refused */
+	DPX_TEST_ASSERT_EQUAL(vhost_dequeue_segs(vid, 0, &seg_ops, NULL, 1), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vhost_enqueue_segs(vid, 1, &seg_ops, NULL, 1), 0, "");
+	DPX_TEST_RUN(check_to_guest(&fe, vid, DPX_DIM(small), small, 1, 1));
+	DPX_TEST_RUN(check_to_guest(&fe, vid, DPX_DIM(small), small, 3, 2));
+	if (mrg) {
+		DPX_TEST_RUN(check_to_guest(&fe, vid, DPX_DIM(big), big, 4, 3));
+	} else {
+		/* 3000 bytes + header do not fit one 2 x 1024 chain without MRG_RXBUF */
+		struct host_pkts p;
+
+		pkts_make(&p, 2, &big[0], 1, 3);
+		DPX_TEST_ASSERT_EQUAL(vhost_enqueue_segs(vid, 0, &seg_ops, &p, 2), 1, "");
+		pkts_free(&p);
+		uint8_t got[4096];
+		DPX_TEST_ASSERT_EQUAL(vfe_rx_take(&fe, 0, got, sizeof(got)), 1514, "");
+	}
+	/* many rounds: the rings wrap several times */
+	for (i = 0; i < 40; i++) {
+		DPX_TEST_ASSERT(vfe_rx_post(&fe, 0, 8, mrg ? 1 : 2) == 8 || i > 0, "");
+		DPX_TEST_RUN(check_to_host(&fe, vid, DPX_DIM(tx), tx, 1 + i % 3, 10 + i));
+		DPX_TEST_RUN(check_to_guest(&fe, vid, 4, small + (i % 4), 1 + i % 2, 100 + i));
+		vfe_rx_post(&fe, 0, 8, mrg ? 1 : 2);
+	}
+	/* counters add up */
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_vring_stats_get(vid, 1, &st, 0), 0, "");
+	DPX_TEST_ASSERT_EQUAL(st.packets, 40 * DPX_DIM(tx), "");
+	DPX_TEST_ASSERT_EQUAL(st.bytes, 40 * (42 + 60 + 1514 + 100 + 2000 + 777), "");
+	for (i = 0; i < 7; i++)
+		bins += st.size_bins[i];
+	DPX_TEST_ASSERT_EQUAL(bins, st.packets, "");
+	DPX_TEST_ASSERT_EQUAL(st.size_bins[0], 80, "42 and 60");
+	DPX_TEST_ASSERT_EQUAL(st.size_bins[6], 40, "2000");
+	DPX_TEST_ASSERT(st.notifications > 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_vring_stats_get(vid, 0, &st, 1), 0, "");
+	DPX_TEST_ASSERT_EQUAL(st.errors, mrg ? 0 : 1, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_vring_stats_get(vid, 0, &st, 0), 0, "");
+	DPX_TEST_ASSERT_EQUAL(st.packets, 0, "reset");
+	vfe_fini(&fe);
+	DPX_TEST_ASSERT(wait_count(&ev.destroy_calls, 1), "destroy_device");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "no fd leaked");
+	return DPX_TEST_SUCCESS;
+}
+
+static int
+test_vhost_split_mrg(void)
+{
+	return traffic(false, true, false, "split-mrg");
+}
+
+static int
+test_vhost_split_indirect(void)
+{
+	return traffic(false, false, true, "split-ind");
+}
+
+static int
+test_vhost_packed_mrg(void)
+{
+	return traffic(true, true, false, "packed-mrg");
+}
+
+static int
+test_vhost_packed_indirect(void)
+{
+	return traffic(true, false, true, "packed-ind");
+}
+
+DPX_TEST_REGISTER(vhost_negotiate, fast, test_vhost_negotiate);
+DPX_TEST_REGISTER(vhost_split_mrg, fast, test_vhost_split_mrg);
+DPX_TEST_REGISTER(vhost_split_indirect, fast, test_vhost_split_indirect);
+DPX_TEST_REGISTER(vhost_packed_mrg, fast, test_vhost_packed_mrg);
+DPX_TEST_REGISTER(vhost_packed_indirect, fast, test_vhost_packed_indirect);
+
+/* ---- event idx ---- */
+
+static int
+event_idx(bool packed, const char *name)
+{
+	static const uint32_t one[] = {100};
+	uint64_t want = WANT_ALL & ~(packed ? 0 : F(VIRTIO_F_RING_PACKED));
+	static const int expect[] = {1, 0, 1, 0, 0};
+	char path[108];
+	struct vfe fe;
+	unsigned int i;
+	int vid;
+
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
+	sock_path(path, sizeof(path), name);
+	DPX_TEST_RUN(server_start(path, 0));
+	DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, MEM_SIZE), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe, path), 0, "");
+	DPX_TEST_RUN(bring_up(&fe, want, false, 1));
+	DPX_TEST_ASSERT(fe.features & F(VIRTIO_RING_F_EVENT_IDX), "");
+	vid = ev.vid;
+	vfe_rx_post(&fe, 0, 64, 1);
+	vfe_calls(&fe, 0);
+	/* 2.6.7.2: the guest wants a call once used index 2 has been written (after
+	 * the first burst, always signalled); bursts 2..5 put one buffer each */
+	for (i = 0; i < DPX_DIM(expect); i++) {
+		if (i == 1)
+			vfe_set_used_event(&fe, 0, 2);
+		DPX_TEST_RUN(check_to_guest(&fe, vid, 1, one, 1, i));
+		DPX_TEST_ASSERT_EQUAL(vfe_calls(&fe, 0), expect[i], "burst %u", i);
+	}
+	vfe_fini(&fe);
+	DPX_TEST_ASSERT(wait_count(&ev.destroy_calls, 1), "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
+	return DPX_TEST_SUCCESS;
+}
+
+static int
+test_vhost_split_event_idx(void)
+{
+	return event_idx(false, "split-ev");
+}
+
+static int
+test_vhost_packed_event_idx(void)
+{
+	return event_idx(true, "packed-ev");
+}
+
+DPX_TEST_REGISTER(vhost_split_event_idx, fast, test_vhost_split_event_idx);
+DPX_TEST_REGISTER(vhost_packed_event_idx, fast, test_vhost_packed_event_idx);
+
+/* ---- memory regions added and removed while traffic flows ---- */
+
+struct worker {
+	struct vfe *fe;
+	int vid;
+	int stop;
+	int rounds;
+	int result;
+};
+
+static void *
+traffic_worker(void *arg)
+{
+	static const uint32_t tx[] = {60, 1514, 300};
+	struct worker *w = arg;
+
+	w->result = DPX_TEST_SUCCESS;
+	while (!__atomic_load_n(&w->stop, __ATOMIC_ACQUIRE) && w->result == DPX_TEST_SUCCESS) {
+		vfe_rx_post(w->fe, 0, 4, 1); /* 60, 300: one buffer each; 1514: two */
+		w->result = check_to_host(w->fe, w->vid, 3, tx, 2, (unsigned int)w->rounds);
+		if (w->result == DPX_TEST_SUCCESS)
+			w->result = check_to_guest(w->fe, w->vid, 3, tx, 2, (unsigned int)w->rounds);
+		__atomic_fetch_add(&w->rounds, 1, __ATOMIC_RELEASE);
+	}
+	return NULL;
+}
+
+static int
+test_vhost_mem_hotplug(void)
+{
+	static const uint32_t lens[] = {60, 1514, 4000};
+	uint64_t data0[2];
+	struct worker w = {0};
+	char path[108];
+	pthread_t t;
+	struct vfe fe;
+	int i, vid, fds0;
+
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
+	fds0 = dpx_test_count_fds();
+	sock_path(path, sizeof(path), "hotplug");
+	DPX_TEST_RUN(server_start(path, 0));
+	DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, MEM_SIZE), 0, "");
+	vfe_region_set(&fe, 0, 0, 16 << 20, 0);
+	DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe, path), 0, "");
+	DPX_TEST_RUN(bring_up(&fe, WANT_ALL & ~F(VIRTIO_F_RING_PACKED), false, 1));
+	DPX_TEST_ASSERT(fe.pfeatures & F(VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS), "");
+	vid = ev.vid;
+	DPX_TEST_ASSERT_EQUAL(ev.regions_added, 1, "");
+	data0[0] = fe.q[0].data_gpa;
+	data0[1] = fe.q[1].data_gpa;
+	/* region 1 at 4 GiB, buffers move there */
+	vfe_region_set(&fe, 1, 1ULL << 32, 16 << 20, 16 << 20);
+	DPX_TEST_ASSERT_EQUAL(vfe_add_region(&fe, 1), 0, "");
+	DPX_TEST_ASSERT_EQUAL(ev.regions_added, 2, "");
+	fe.q[0].data_gpa = 1ULL << 32;
+	fe.q[1].data_gpa = (1ULL << 32) + (8 << 20);
+	/* exactly the 1 + 2 + 4 buffers these packets take: none left in region 1 */
+	DPX_TEST_ASSERT_EQUAL(vfe_rx_post(&fe, 0, 7, 1), 7, "");
+	DPX_TEST_RUN(check_to_guest(&fe, vid, 3, lens, 2, 1));
+	DPX_TEST_ASSERT_EQUAL(fe.q[0].outstanding, 0, "");
+	DPX_TEST_RUN(check_to_host(&fe, vid, 3, lens, 3, 2));
+	/* region 2 at 8 GiB; buffers move again, region 1 goes */
+	vfe_region_set(&fe, 2, 2ULL << 32, 16 << 20, 32 << 20);
+	DPX_TEST_ASSERT_EQUAL(vfe_add_region(&fe, 2), 0, "");
+	fe.q[0].data_gpa = 2ULL << 32;
+	fe.q[1].data_gpa = (2ULL << 32) + (8 << 20);
+	DPX_TEST_ASSERT_EQUAL(vfe_rem_region(&fe, 1), 0, "");
+	DPX_TEST_ASSERT_EQUAL(ev.regions_removed, 1, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_vring_is_enabled(vid, 0), 1, "");
+	vfe_rx_post(&fe, 0, 16, 1);
+	DPX_TEST_RUN(check_to_guest(&fe, vid, 3, lens, 1, 3));
+	DPX_TEST_RUN(check_to_host(&fe, vid, 3, lens, 3, 4));
+	/* concurrent: traffic on region 0 buffers while region 1 comes and goes */
+	fe.q[0].data_gpa = data0[0];
+	fe.q[1].data_gpa = data0[1];
+	w.fe = &fe;
+	w.vid = vid;
+	retry_locked = 1;
+	DPX_TEST_ASSERT_EQUAL(pthread_create(&t, NULL, traffic_worker, &w), 0, "");
+	/* at least 20 hotplug rounds, overlapping at least 20 traffic rounds
+	 * (however the two threads get scheduled) */
+	for (i = 0; i < 20 || (__atomic_load_n(&w.rounds, __ATOMIC_ACQUIRE) < 20 &&
+			       w.result == DPX_TEST_SUCCESS && i < 100000); i++) {
+		vfe_region_set(&fe, 1, 1ULL << 32, 16 << 20, 16 << 20);
+		DPX_TEST_ASSERT_EQUAL(vfe_add_region(&fe, 1), 0, "round %d", i);
+		DPX_TEST_ASSERT_EQUAL(vfe_rem_region(&fe, 1), 0, "round %d", i);
+	}
+	__atomic_store_n(&w.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(t, NULL);
+	retry_locked = 0;
+	DPX_TEST_ASSERT_EQUAL(w.result, DPX_TEST_SUCCESS, "traffic during hotplug, %d rounds", w.rounds);
+	DPX_TEST_ASSERT(w.rounds >= 20, "%d traffic rounds", w.rounds);
+	DPX_TEST_ASSERT_EQUAL(ev.regions_added, 3 + i, "");
+	DPX_TEST_ASSERT_EQUAL(ev.regions_removed, 1 + i, "");
+	/* removing the region holding the rings stops the device */
+	DPX_TEST_ASSERT_EQUAL(vfe_rem_region(&fe, 0), 0, "");
+	DPX_TEST_ASSERT(wait_count(&ev.destroy_calls, 1), "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_vring_is_enabled(vid, 0), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vhost_enqueue_segs(vid, 0, &seg_ops, NULL, 1), 0, "");
+	vfe_fini(&fe);
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
+	DPX_TEST_ASSERT_EQUAL(ev.regions_removed, 3 + i, "every region unmapped");
+	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "no fd leaked");
+	return DPX_TEST_SUCCESS;
+}
+
+DPX_TEST_REGISTER(vhost_mem_hotplug, fast, test_vhost_mem_hotplug);
+
+/* ---- client mode: the front-end restarts, we reconnect ---- */
+
+static int
+test_vhost_reconnect(void)
+{
+	static const uint32_t lens[] = {60, 1514};
+	char path[108];
+	struct vfe fe;
+	int lfd, fds0, round;
+
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
+	fds0 = dpx_test_count_fds();
+	sock_path(path, sizeof(path), "client");
+	lfd = vfe_listen(path);
+	DPX_TEST_ASSERT(lfd >= 0, "listen: %d", lfd);
+	DPX_TEST_RUN(server_start(path, DPX_VHOST_CLIENT));
+	for (round = 1; round <= 3; round++) {
+		DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, MEM_SIZE), 0, "");
+		DPX_TEST_ASSERT_EQUAL(vfe_accept(&fe, lfd, 5000), 0, "round %d: backend connected", round);
+		DPX_TEST_RUN(bring_up(&fe, WANT_ALL, round == 2, round));
+		vfe_rx_post(&fe, 0, 8, 1);
+		DPX_TEST_RUN(check_to_guest(&fe, ev.vid, 2, lens, 1, (unsigned int)round));
+		DPX_TEST_RUN(check_to_host(&fe, ev.vid, 2, lens, 2, (unsigned int)round));
+		vfe_fini(&fe); /* the front-end goes away */
+		DPX_TEST_ASSERT(wait_count(&ev.destroy_calls, round), "round %d", round);
+	}
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
+	close(lfd);
+	unlink(path);
+	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "no fd leaked");
+	return DPX_TEST_SUCCESS;
+}
+
+DPX_TEST_REGISTER(vhost_reconnect, fast, test_vhost_reconnect);
+
+/* ---- hostile front-ends ---- */
+
+/* A fresh connection that sends one bad thing: it must be closed, with the
+ * reason in the log, and nothing else disturbed. */
+struct bad_case {
+	const char *name;
+	const char *reason;     /* expected in the log line */
+	int (*send)(struct vfe *fe);
+};
+
+static int
+send_hdr(struct vfe *fe, uint32_t req, uint32_t flags, uint32_t size, const void *payload,
+	 uint32_t sent, const int *fds, unsigned int nfds)
+{
+	uint8_t buf[600];
+	struct vhost_user_hdr h = {req, flags, size};
+
+	memcpy(buf, &h, sizeof(h));
+	if (sent > 0)
+		memcpy(buf + sizeof(h), payload, sent);
+	return vfe_send_raw(fe, buf, sizeof(h) + sent, fds, nfds);
+}
+
+static int
+bad_truncated(struct vfe *fe)
+{
+	uint64_t f = 0;
+
+	return send_hdr(fe, VHOST_USER_SET_FEATURES, 1, 8, &f, 4, NULL, 0);
+}
+
+static int
+bad_fd_count(struct vfe *fe)
+{
+	uint64_t f = 0;
+	int fd = eventfd(0, EFD_CLOEXEC), rc;
+
+	rc = vfe_send(fe, VHOST_USER_SET_FEATURES, 0, &f, 8, &fd, 1);
+	close(fd);
+	return rc;
+}
+
+static int
+bad_too_many_fds(struct vfe *fe)
+{
+	int fds[12], i, rc;
+
+	for (i = 0; i < 12; i++)
+		fds[i] = eventfd(0, EFD_CLOEXEC);
+	rc = vfe_send(fe, VHOST_USER_SET_OWNER, 0, NULL, 0, fds, 12);
+	for (i = 0; i < 12; i++)
+		close(fds[i]);
+	return rc;
+}
+
+static int
+bad_unknown(struct vfe *fe)
+{
+	return vfe_send(fe, 21, 0, NULL, 0, NULL, 0);
+}
+
+static int
+bad_version(struct vfe *fe)
+{
+	return send_hdr(fe, VHOST_USER_GET_FEATURES, 2, 0, NULL, 0, NULL, 0);
+}
+
+static int
+mem_table(struct vfe *fe, const struct vhost_user_mem_region *r, unsigned int n)
+{
+	struct vhost_user_mem_table t = {n, 0, {{0}}};
+	int fds[8] = {fe->memfd, fe->memfd, fe->memfd, fe->memfd};
+
+	memcpy(t.regions, r, n * sizeof(*r));
+	return vfe_send(fe, VHOST_USER_SET_MEM_TABLE, 0, &t, 8 + 32 * n, fds, n);
+}
+
+static int
+bad_overlap(struct vfe *fe)
+{
+	uint64_t base = (uint64_t)(uintptr_t)fe->mem;
+	struct vhost_user_mem_region r[2] = {{0, 1 << 20, base, 0},
+					     {1 << 19, 1 << 20, base + (2 << 20), 2 << 20}};
+
+	return mem_table(fe, r, 2);
+}
+
+static int
+bad_past_file(struct vfe *fe)
+{
+	struct vhost_user_mem_region r = {0, 64 << 20, (uint64_t)(uintptr_t)fe->mem, 0};
+
+	return mem_table(fe, &r, 1);
+}
+
+static int
+bad_wrap(struct vfe *fe)
+{
+	struct vhost_user_mem_region r = {~0ULL - 4095, 8192, (uint64_t)(uintptr_t)fe->mem, 0};
+
+	return mem_table(fe, &r, 1);
+}
+
+static int
+good_table(struct vfe *fe)
+{
+	struct vhost_user_mem_region r = {0, 1 << 20, (uint64_t)(uintptr_t)fe->mem, 0};
+
+	return mem_table(fe, &r, 1);
+}
+
+static int
+bad_add_overlap(struct vfe *fe)
+{
+	struct vhost_user_mem_single m = {0, {1 << 19, 1 << 20, (uint64_t)(uintptr_t)fe->mem + (2 << 20), 2 << 20}};
+
+	if (good_table(fe) < 0)
+		return -1;
+	return vfe_send(fe, VHOST_USER_ADD_MEM_REG, 0, &m, sizeof(m), &fe->memfd, 1);
+}
+
+static int
+bad_rem_unknown(struct vfe *fe)
+{
+	struct vhost_user_mem_single m = {0, {5 << 20, 1 << 20, 0, 0}};
+
+	if (good_table(fe) < 0)
+		return -1;
+	return vfe_send(fe, VHOST_USER_REM_MEM_REG, 0, &m, sizeof(m), NULL, 0);
+}
+
+static int
+bad_ring_addr(struct vfe *fe)
+{
+	struct vhost_user_vring_state st = {0, 256};
+	uint64_t base = (uint64_t)(uintptr_t)fe->mem;
+	struct vhost_user_vring_addr a = {0, 0, base + (1 << 20) - 1024, base + 8192, base + 16384, 0};
+
+	if (good_table(fe) < 0 || vfe_send(fe, VHOST_USER_SET_VRING_NUM, 0, &st, sizeof(st), NULL, 0) < 0)
+		return -1;
+	/* the descriptor table (4 KiB) runs 3 KiB past the only region */
+	return vfe_send(fe, VHOST_USER_SET_VRING_ADDR, 0, &a, sizeof(a), NULL, 0);
+}
+
+static int
+bad_ring_size(struct vfe *fe)
+{
+	struct vhost_user_vring_state st = {0, 100};
+
+	return vfe_send(fe, VHOST_USER_SET_VRING_NUM, 0, &st, sizeof(st), NULL, 0);
+}
+
+static int
+bad_vring_index(struct vfe *fe)
+{
+	struct vhost_user_vring_state st = {200, 256};
+
+	return vfe_send(fe, VHOST_USER_SET_VRING_NUM, 0, &st, sizeof(st), NULL, 0);
+}
+
+static const struct bad_case bad_cases[] = {
+	{"truncated", "truncated payload", bad_truncated},
+	{"fd count", "wrong number of fds", bad_fd_count},
+	{"too many fds", "more fds than any message carries", bad_too_many_fds},
+	{"unknown request", "request not supported", bad_unknown},
+	{"version", "bad version", bad_version},
+	{"overlap", "overlaps another in guest-physical space", bad_overlap},
+	{"past file", "runs past the end of its file", bad_past_file},
+	{"wrap", "wraps the address space", bad_wrap},
+	{"add overlap", "ADD_MEM_REG gpa 0x80000 size 0x100000 offset 0x200000: region overlaps", bad_add_overlap},
+	{"remove unknown", "no region with this gpa", bad_rem_unknown},
+	{"ring address", "ring outside guest memory", bad_ring_addr},
+	{"ring size", "ring size not in", bad_ring_size},
+	{"vring index", "vring index out of range", bad_vring_index},
+};
+
+static int
+test_vhost_malformed_messages(void)
+{
+	static const uint32_t lens[] = {60, 1514};
+	char path[108];
+	struct vfe good, bad;
+	unsigned int i;
+	int fds0;
+
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
+	fds0 = dpx_test_count_fds();
+	sock_path(path, sizeof(path), "bad-msg");
+	DPX_TEST_RUN(server_start(path, 0));
+	DPX_TEST_ASSERT_EQUAL(vfe_init(&good, MEM_SIZE), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_connect(&good, path), 0, "");
+	DPX_TEST_RUN(bring_up(&good, WANT_ALL, false, 1));
+	log_capture();
+	for (i = 0; i < DPX_DIM(bad_cases); i++) {
+		DPX_TEST_ASSERT_EQUAL(vfe_init(&bad, 4 << 20), 0, "");
+		DPX_TEST_ASSERT_EQUAL(vfe_connect(&bad, path), 0, "");
+		DPX_TEST_ASSERT_EQUAL(bad_cases[i].send(&bad), 0, "%s: sent", bad_cases[i].name);
+		DPX_TEST_ASSERT_EQUAL(vfe_wait_closed(&bad, 3000), 0, "%s: connection closed",
+				      bad_cases[i].name);
+		DPX_TEST_ASSERT(log_has(bad_cases[i].reason), "%s: log names \"%s\"",
+				bad_cases[i].name, bad_cases[i].reason);
+		vfe_fini(&bad);
+	}
+	log_release();
+	/* the good device kept serving */
+	vfe_rx_post(&good, 0, 8, 1);
+	DPX_TEST_RUN(check_to_guest(&good, ev.vid, 2, lens, 1, 1));
+	DPX_TEST_RUN(check_to_host(&good, ev.vid, 2, lens, 1, 2));
+	vfe_fini(&good);
+	DPX_TEST_ASSERT(wait_count(&ev.destroy_calls, 1), "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "no fd leaked (received fds closed)");
+	return DPX_TEST_SUCCESS;
+}
+
+DPX_TEST_REGISTER(vhost_malformed_messages, fast, test_vhost_malformed_messages);
+
+/* ---- hostile rings: the ring stops, the device and process go on ---- */
+
+enum bad_ring { RING_LOOP, RING_INDEX, RING_INDIRECT, RING_AVAIL_JUMP, RING_NESTED };
+
+static int
+bad_ring(struct vfe *fe, enum bad_ring kind)
+{
+	struct vring_desc *d = vfe_split_desc(fe, 1);
+	struct vring_avail *av = vfe_ptr(fe, fe->q[1].avail_gpa);
+	uint64_t buf = fe->q[1].data_gpa;
+
+	switch (kind) {
+	case RING_LOOP:
+		/* empty buffers: only the loop bound can stop this walk */
+		d[0] = (struct vring_desc){buf, 0, VRING_DESC_F_NEXT, 1};
+		d[1] = (struct vring_desc){buf, 0, VRING_DESC_F_NEXT, 0};
+		vfe_split_publish(fe, 1, 0);
+		return 0;
+	case RING_INDEX:
+		vfe_split_publish(fe, 1, 300);
+		return 0;
+	case RING_INDIRECT:
+		d[0] = (struct vring_desc){MEM_SIZE - 16, 64, VRING_DESC_F_INDIRECT, 0};
+		vfe_split_publish(fe, 1, 0);
+		return 0;
+	case RING_NESTED:
+		d[0] = (struct vring_desc){buf, 32, VRING_DESC_F_INDIRECT, 0};
+		*(struct vring_desc *)vfe_ptr(fe, buf) = (struct vring_desc){buf, 32, VRING_DESC_F_INDIRECT, 0};
+		vfe_split_publish(fe, 1, 0);
+		return 0;
+	default:
+		__atomic_store_n(&av->idx, (uint16_t)1000, __ATOMIC_RELEASE);
+		return 0;
+	}
+}
+
+static int
+test_vhost_malformed_rings(void)
+{
+	static const char *const reasons[] = {
+		"descriptor chain longer than its table (loop)",
+		"head index past the ring",
+		"indirect table outside guest memory",
+		"avail index moved more than the ring size",
+		"nested indirect table",
+	};
+	static const uint32_t lens[] = {60, 1514};
+	struct host_pkts p = {0};
+	char path[108];
+	struct vfe fe, good;
+	unsigned int k;
+	int fds0, vid, errfd;
+	uint64_t u;
+
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
+	fds0 = dpx_test_count_fds();
+	sock_path(path, sizeof(path), "bad-ring");
+	DPX_TEST_RUN(server_start(path, 0));
+	DPX_TEST_ASSERT_EQUAL(vfe_init(&good, MEM_SIZE), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_connect(&good, path), 0, "");
+	DPX_TEST_RUN(bring_up(&good, WANT_ALL & ~F(VIRTIO_F_RING_PACKED), false, 1));
+	log_capture();
+	for (k = 0; k < DPX_DIM(reasons); k++) {
+		DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, MEM_SIZE), 0, "");
+		DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe, path), 0, "");
+		DPX_TEST_RUN(bring_up(&fe, WANT_ALL & ~F(VIRTIO_F_RING_PACKED), false, (int)k + 2));
+		vid = ev.vid;
+		errfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		u = 1;
+		DPX_TEST_ASSERT_EQUAL(vfe_request(&fe, VHOST_USER_SET_VRING_ERR, &u, 8, &errfd, 1, NULL), 0, "");
+		DPX_TEST_ASSERT_EQUAL(bad_ring(&fe, (enum bad_ring)k), 0, "");
+		DPX_TEST_ASSERT_EQUAL(vhost_dequeue_segs(vid, 1, &seg_ops, &p, 32), 0, "case %u", k);
+		DPX_TEST_ASSERT(log_has(reasons[k]), "case %u: log names \"%s\"", k, reasons[k]);
+		DPX_TEST_ASSERT_EQUAL(dpx_vhost_vring_is_enabled(vid, 1), 0, "ring stopped");
+		DPX_TEST_ASSERT_EQUAL(read(errfd, &u, 8), 8, "error eventfd signalled");
+		DPX_TEST_ASSERT_EQUAL(vhost_dequeue_segs(vid, 1, &seg_ops, &p, 32), 0, "stays stopped");
+		/* the device's other ring still works */
+		vfe_rx_post(&fe, 0, 4, 1);
+		DPX_TEST_RUN(check_to_guest(&fe, vid, 2, lens, 1, k));
+		close(errfd);
+		vfe_fini(&fe);
+		DPX_TEST_ASSERT(wait_count(&ev.destroy_calls, (int)k + 1), "");
+	}
+	log_release();
+	vfe_rx_post(&good, 0, 8, 1);
+	DPX_TEST_RUN(check_to_guest(&good, 0, 2, lens, 1, 1));
+	DPX_TEST_RUN(check_to_host(&good, 0, 2, lens, 1, 2));
+	vfe_fini(&good);
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "no fd leaked");
+	return DPX_TEST_SUCCESS;
+}
+
+DPX_TEST_REGISTER(vhost_malformed_rings, fast, test_vhost_malformed_rings);
+
+/* ---- dirty page log (LOG_ALL + LOG_SHMFD) ---- */
+
+static int
+log_bit(const uint8_t *log, uint64_t gpa)
+{
+	return (log[gpa / 4096 / 8] >> ((gpa / 4096) % 8)) & 1;
+}
+
+static int
+test_vhost_dirty_log(void)
+{
+	static const uint32_t lens[] = {3000};
+	struct vhost_user_log l = {MEM_SIZE / 4096 / 8, 0};
+	struct vhost_user_vring_addr a = {0};
+	char path[108];
+	struct vfe fe;
+	uint8_t *log;
+	uint64_t gpa, pages = 0;
+	int lfd, fds0, vid;
+
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
+	fds0 = dpx_test_count_fds();
+	sock_path(path, sizeof(path), "log");
+	DPX_TEST_RUN(server_start(path, 0));
+	DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, MEM_SIZE), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe, path), 0, "");
+	DPX_TEST_RUN(bring_up(&fe, WANT_ALL & ~F(VIRTIO_F_RING_PACKED), false, 1));
+	DPX_TEST_ASSERT(fe.features & F(VHOST_F_LOG_ALL), "");
+	vid = ev.vid;
+	lfd = memfd_create("vfe-log", MFD_CLOEXEC);
+	DPX_TEST_ASSERT(lfd >= 0 && ftruncate(lfd, (off_t)l.mmap_size) == 0, "");
+	log = mmap(NULL, l.mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, lfd, 0);
+	DPX_TEST_ASSERT(log != MAP_FAILED, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_request(&fe, VHOST_USER_SET_LOG_BASE, &l, sizeof(l), &lfd, 1, NULL), 0, "");
+	close(lfd);
+	/* log used-ring writes of the receive queue */
+	a = (struct vhost_user_vring_addr){0, VHOST_VRING_F_LOG,
+		(uint64_t)(uintptr_t)vfe_ptr(&fe, fe.q[0].desc_gpa),
+		(uint64_t)(uintptr_t)vfe_ptr(&fe, fe.q[0].used_gpa),
+		(uint64_t)(uintptr_t)vfe_ptr(&fe, fe.q[0].avail_gpa), fe.q[0].used_gpa};
+	DPX_TEST_ASSERT_EQUAL(vfe_request(&fe, VHOST_USER_SET_VRING_ADDR, &a, sizeof(a), NULL, 0, NULL), 0, "");
+	vfe_rx_post(&fe, 0, 8, 1);
+	DPX_TEST_RUN(check_to_guest(&fe, vid, 1, lens, 1, 7));
+	/* 3012 bytes in three 1 KiB buffers of slots 0, 1, 2; the used ring's page */
+	for (gpa = 0; gpa < MEM_SIZE; gpa += 4096)
+		pages += log_bit(log, gpa);
+	DPX_TEST_ASSERT(log_bit(log, fe.q[0].data_gpa), "first buffer's page");
+	DPX_TEST_ASSERT(log_bit(log, fe.q[0].data_gpa + 2 * VFE_MAX_IND * 1024ULL), "third buffer's page");
+	DPX_TEST_ASSERT(log_bit(log, fe.q[0].used_gpa), "used ring page");
+	DPX_TEST_ASSERT(!log_bit(log, fe.q[0].desc_gpa), "descriptor table not written");
+	DPX_TEST_ASSERT(pages >= 3 && pages <= 5, "%" PRIu64 " pages marked", pages);
+	munmap(log, l.mmap_size);
+	vfe_fini(&fe);
+	DPX_TEST_ASSERT(wait_count(&ev.destroy_calls, 1), "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "no fd leaked");
+	return DPX_TEST_SUCCESS;
+}
+
+DPX_TEST_REGISTER(vhost_dirty_log, fast, test_vhost_dirty_log);
+
+/* ---- the mbuf API ---- */
+
+static struct dpx_mbuf *
+mbuf_chain_make(struct dpx_mempool *mp, uint32_t len, uint32_t seg, unsigned int seed)
+{
+	struct dpx_mbuf *head = NULL, *m;
+	uint32_t at = 0, l, k;
+
+	while (at < len) {
+		m = dpx_pktmbuf_alloc(mp);
+		if (m == NULL)
+			return NULL;
+		l = len - at < seg ? len - at : seg;
+		uint8_t *d = (uint8_t *)dpx_pktmbuf_append(m, (uint16_t)l);
+		for (k = 0; k < l; k++)
+			d[k] = pattern(seed, at + k);
+		if (head == NULL)
+			head = m;
+		else if (dpx_pktmbuf_chain(head, m) != 0)
+			return NULL;
+		at += l;
+	}
+	return head;
+}
+
+static int
+test_vhost_mbuf_burst(void)
+{
+	static const uint32_t lens[] = {60, 1514, 5000, 9000};
+	struct dpx_mempool *mp, *small;
+	struct dpx_mbuf *pkts[8], *rx[8];
+	uint8_t got[10000], tmp[10000];
+	const uint8_t *p;
+	char path[108];
+	struct vfe fe;
+	unsigned int i;
+	uint32_t k;
+	int vid, fds0;
+
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
+	mp = dpx_pktmbuf_pool_create("vh_mp", 256, 0, 0, DPX_MBUF_DEFAULT_BUF_SIZE, -1);
+	small = dpx_pktmbuf_pool_create("vh_small", 64, 0, 0, 512 + DPX_PKTMBUF_HEADROOM, -1);
+	DPX_TEST_ASSERT(mp != NULL && small != NULL, "pools: %s", dpx_strerror(dpx_errno));
+	fds0 = dpx_test_count_fds();
+	sock_path(path, sizeof(path), "mbuf");
+	DPX_TEST_RUN(server_start(path, 0));
+	DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, MEM_SIZE), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe, path), 0, "");
+	DPX_TEST_RUN(bring_up(&fe, WANT_ALL, false, 1));
+	vid = ev.vid;
+	/* host to guest: chains of 700-byte segments */
+	for (i = 0; i < DPX_DIM(lens); i++) {
+		pkts[i] = mbuf_chain_make(mp, lens[i], 700, i);
+		DPX_TEST_ASSERT(pkts[i] != NULL, "");
+	}
+	vfe_rx_post(&fe, 0, 64, 1);
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_enqueue_burst(vid, 0, pkts, DPX_DIM(lens)), DPX_DIM(lens), "");
+	for (i = 0; i < DPX_DIM(lens); i++) {
+		DPX_TEST_ASSERT_EQUAL(vfe_rx_take(&fe, 0, got, sizeof(got)), lens[i], "");
+		for (k = 0; k < lens[i]; k++)
+			DPX_TEST_ASSERT_EQUAL(got[k], pattern(i, k), "packet %u byte %u", i, k);
+	}
+	dpx_pktmbuf_free_bulk(pkts, DPX_DIM(lens));
+	/* guest to host into 512-byte mbufs: chains as long as needed */
+	for (i = 0; i < 3; i++) {
+		for (k = 0; k < lens[i]; k++)
+			tmp[k] = pattern(10 + i, k);
+		DPX_TEST_ASSERT_EQUAL(vfe_tx_post(&fe, 1, tmp, lens[i], 3), 0, "");
+	}
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_dequeue_burst(vid, 1, small, rx, 8), 3, "");
+	for (i = 0; i < 3; i++) {
+		DPX_TEST_ASSERT_EQUAL(rx[i]->pkt_len, lens[i], "");
+		DPX_TEST_ASSERT_EQUAL(rx[i]->nb_segs, (lens[i] + 511) / 512, "");
+		p = dpx_pktmbuf_read(rx[i], 0, lens[i], got);
+		for (k = 0; k < lens[i]; k++)
+			DPX_TEST_ASSERT_EQUAL(p[k], pattern(10 + i, k), "packet %u byte %u", i, k);
+	}
+	dpx_pktmbuf_free_bulk(rx, 3);
+	DPX_TEST_ASSERT_EQUAL(vfe_tx_reclaim(&fe, 1), 3, "");
+	/* pool exhausted: the packet stays in the guest's ring until mbufs come back */
+	struct dpx_mbuf *hold[64];
+	unsigned int nhold = 0;
+	while (nhold < 64 && (hold[nhold] = dpx_pktmbuf_alloc(small)) != NULL)
+		nhold++;
+	for (k = 0; k < 1514; k++)
+		tmp[k] = pattern(20, k);
+	DPX_TEST_ASSERT_EQUAL(vfe_tx_post(&fe, 1, tmp, 1514, 1), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_dequeue_burst(vid, 1, small, rx, 8), 0, "no mbufs");
+	DPX_TEST_ASSERT_EQUAL(vfe_tx_reclaim(&fe, 1), 0, "not consumed");
+	dpx_pktmbuf_free_bulk(hold, nhold);
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_dequeue_burst(vid, 1, small, rx, 8), 1, "");
+	p = dpx_pktmbuf_read(rx[0], 0, 1514, got);
+	for (k = 0; k < 1514; k++)
+		DPX_TEST_ASSERT_EQUAL(p[k], pattern(20, k), "byte %u", k);
+	dpx_pktmbuf_free(rx[0]);
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_in_use_count(mp), 0, "every mbuf back");
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_in_use_count(small), 0, "every mbuf back");
+	vfe_fini(&fe);
+	DPX_TEST_ASSERT(wait_count(&ev.destroy_calls, 1), "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "no fd leaked");
+	dpx_mempool_free(mp);
+	dpx_mempool_free(small);
+	return DPX_TEST_SUCCESS;
+}
+
+DPX_TEST_REGISTER(vhost_mbuf_burst, fast, test_vhost_mbuf_burst);

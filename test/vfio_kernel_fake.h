@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * A fake of the kernel's VFIO interface (/dev/vfio/vfio, /dev/vfio/N, the
+ * container, group and device ioctls) for tests: installed with
+ * vfio_set_kernel_ops(&kfake_ops) it runs dpx's whole container path. Its
+ * IOMMU is the kernel model of vfio_kernel_model.h, one per container; the
+ * fds it hands out are real eventfds so that fd leaks show.
+ */
+#ifndef VFIO_KERNEL_FAKE_H
+#define VFIO_KERNEL_FAKE_H
+
+#include <stdbool.h>
+
+#include "vfio_kernel_model.h"
+#include "vfio_private.h"
+
+#define KFAKE_MAX 16
+
+struct kfake_group {
+	int num;
+	bool viable;
+	int fd;           /* -1 when not open */
+	int container_fd; /* -1 when not set */
+};
+
+struct kfake_container {
+	int fd; /* -1 when free */
+	int iommu; /* 0 until VFIO_SET_IOMMU */
+	unsigned int groups;
+	struct kmodel k;
+};
+
+struct kfake {
+	bool no_vfio;             /* /dev/vfio/vfio does not exist */
+	enum kmodel_type model;   /* the IOMMU the machine has */
+	struct kfake_group groups[KFAKE_MAX];
+	unsigned int group_count;
+	struct kfake_container containers[KFAKE_MAX];
+	int devices[KFAKE_MAX];   /* device fds, -1 when free */
+	int irq_fds_set;          /* eventfds given by the last VFIO_DEVICE_SET_IRQS */
+	unsigned int fail_map_in; /* fail the n-th next MAP_DMA with EIO */
+};
+
+extern struct kfake kfake;
+extern const struct vfio_kernel_ops kfake_ops;
+
+/* Forget everything (closing the fds still open) and offer this IOMMU. */
+void kfake_reset(enum kmodel_type model);
+/* A group /dev/vfio/num. */
+void kfake_add_group(int num, bool viable);
+/* The kernel model of a container fd (NULL if unknown). */
+struct kmodel *kfake_container_model(int container_fd);
+
+#endif

@@ -1,0 +1,796 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* In-process vhost-user front-end and virtio-net driver model for tests. */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "vhost_frontend.h"
+
+#define ALIGN_UP(v, a) (((v) + (a) - 1) & ~((uint64_t)(a) - 1))
+#define HDR_LEN 12 /* VERSION_1 is always negotiated here */
+
+int
+vfe_init(struct vfe *fe, uint64_t mem_size)
+{
+	unsigned int i;
+
+	memset(fe, 0, sizeof(*fe));
+	fe->sock = -1;
+	for (i = 0; i < VFE_MAX_QUEUES; i++)
+		fe->q[i].kickfd = fe->q[i].callfd = -1;
+	fe->memfd = memfd_create("vfe-guest", MFD_CLOEXEC);
+	if (fe->memfd < 0)
+		return -errno;
+	if (ftruncate(fe->memfd, (off_t)mem_size) < 0)
+		goto fail;
+	fe->mem = mmap(NULL, mem_size, PROT_READ | PROT_WRITE, MAP_SHARED, fe->memfd, 0);
+	if (fe->mem == MAP_FAILED)
+		goto fail;
+	fe->mem_size = mem_size;
+	fe->bump = 0x1000;
+	vfe_region_set(fe, 0, 0, mem_size, 0);
+	return 0;
+fail:
+	close(fe->memfd);
+	return -errno;
+}
+
+void
+vfe_fini(struct vfe *fe)
+{
+	unsigned int i;
+
+	vfe_disconnect(fe);
+	for (i = 0; i < VFE_MAX_QUEUES; i++) {
+		if (fe->q[i].kickfd >= 0)
+			close(fe->q[i].kickfd);
+		if (fe->q[i].callfd >= 0)
+			close(fe->q[i].callfd);
+		fe->q[i].kickfd = fe->q[i].callfd = -1;
+	}
+	if (fe->mem != NULL)
+		munmap(fe->mem, fe->mem_size);
+	if (fe->memfd >= 0)
+		close(fe->memfd);
+	fe->mem = NULL;
+	fe->memfd = -1;
+}
+
+void
+vfe_region_set(struct vfe *fe, unsigned int i, uint64_t gpa, uint64_t size, uint64_t offset)
+{
+	fe->regions[i] = (struct vfe_region){gpa, size, offset, true};
+	if (i + 1 > fe->nregions)
+		fe->nregions = i + 1;
+}
+
+void *
+vfe_ptr(struct vfe *fe, uint64_t gpa)
+{
+	unsigned int i;
+
+	for (i = 0; i < fe->nregions; i++) {
+		struct vfe_region *r = &fe->regions[i];
+
+		if (r->size > 0 && gpa >= r->gpa && gpa - r->gpa < r->size)
+			return fe->mem + r->offset + (gpa - r->gpa);
+	}
+	return NULL;
+}
+
+static uint64_t
+uva_of(struct vfe *fe, uint64_t gpa)
+{
+	return (uint64_t)(uintptr_t)vfe_ptr(fe, gpa);
+}
+
+/* ---- socket ---- */
+
+static void
+addr_of(const char *path, struct sockaddr_un *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->sun_family = AF_UNIX;
+	strncpy(a->sun_path, path, sizeof(a->sun_path) - 1);
+}
+
+int
+vfe_connect(struct vfe *fe, const char *path)
+{
+	struct sockaddr_un a;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	addr_of(path, &a);
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		int rc = -errno;
+
+		close(fd);
+		return rc;
+	}
+	fe->sock = fd;
+	return 0;
+}
+
+int
+vfe_listen(const char *path)
+{
+	struct sockaddr_un a;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	unlink(path);
+	addr_of(path, &a);
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 4) < 0) {
+		int rc = -errno;
+
+		close(fd);
+		return rc;
+	}
+	return fd;
+}
+
+int
+vfe_accept(struct vfe *fe, int lfd, int timeout_ms)
+{
+	struct pollfd p = {.fd = lfd, .events = POLLIN};
+	int fd;
+
+	if (poll(&p, 1, timeout_ms) <= 0)
+		return -ETIMEDOUT;
+	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	fe->sock = fd;
+	return 0;
+}
+
+void
+vfe_disconnect(struct vfe *fe)
+{
+	if (fe->sock >= 0)
+		close(fe->sock);
+	fe->sock = -1;
+}
+
+int
+vfe_send_raw(struct vfe *fe, const void *buf, size_t len, const int *fds, unsigned int nfds)
+{
+	char control[CMSG_SPACE(sizeof(int) * 16)];
+	struct iovec iov = {.iov_base = (void *)(uintptr_t)buf, .iov_len = len};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+	struct cmsghdr *c;
+
+	if (nfds > 0) {
+		memset(control, 0, sizeof(control));
+		mh.msg_control = control;
+		mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+		memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
+	}
+	if (sendmsg(fe->sock, &mh, MSG_NOSIGNAL) != (ssize_t)len)
+		return -errno ? -errno : -EIO;
+	return 0;
+}
+
+int
+vfe_send(struct vfe *fe, uint32_t req, uint32_t flags, const void *payload, uint32_t size,
+	 const int *fds, unsigned int nfds)
+{
+	uint8_t buf[sizeof(struct vhost_user_hdr) + 512];
+	struct vhost_user_hdr h = {req, VHOST_USER_VERSION | flags, size};
+
+	if (size > 512)
+		return -EINVAL;
+	memcpy(buf, &h, sizeof(h));
+	if (size > 0)
+		memcpy(buf + sizeof(h), payload, size);
+	return vfe_send_raw(fe, buf, sizeof(h) + size, fds, nfds);
+}
+
+static int
+recv_full(int fd, void *buf, size_t len)
+{
+	size_t got = 0;
+	ssize_t r;
+
+	while (got < len) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+
+		if (poll(&p, 1, 2000) <= 0)
+			return -ETIMEDOUT;
+		r = recv(fd, (char *)buf + got, len - got, 0);
+		if (r == 0)
+			return -ECONNRESET;
+		if (r < 0)
+			return -errno;
+		got += (size_t)r;
+	}
+	return 0;
+}
+
+int
+vfe_recv(struct vfe *fe, struct vhost_user_hdr *hdr, void *payload, size_t cap)
+{
+	uint8_t junk[512];
+	int rc = recv_full(fe->sock, hdr, sizeof(*hdr));
+
+	if (rc < 0)
+		return rc;
+	if (hdr->size > sizeof(junk))
+		return -EMSGSIZE;
+	rc = recv_full(fe->sock, junk, hdr->size);
+	if (rc < 0)
+		return rc;
+	memcpy(payload, junk, hdr->size < cap ? hdr->size : cap);
+	return (int)hdr->size;
+}
+
+int
+vfe_request(struct vfe *fe, uint32_t req, const void *payload, uint32_t size, const int *fds,
+	    unsigned int nfds, uint64_t *u64)
+{
+	const struct vhost_msg_rule *r = vhost_msg_rule_get(req);
+	bool ack = fe->pfeatures & (1ULL << VHOST_USER_PROTOCOL_F_REPLY_ACK);
+	bool get = r != NULL && r->reply == VHOST_MSG_REPLY_ALWAYS;
+	struct vhost_user_hdr h;
+	uint8_t reply[512];
+	uint64_t v = 0;
+	int rc;
+
+	rc = vfe_send(fe, req, (!get && ack) ? VHOST_USER_NEED_REPLY_MASK : 0, payload, size, fds,
+		      nfds);
+	if (rc < 0 || (!get && !ack))
+		return rc;
+	rc = vfe_recv(fe, &h, reply, sizeof(reply));
+	if (rc < 0)
+		return rc;
+	if (h.request != req || !(h.flags & VHOST_USER_REPLY_MASK))
+		return -EPROTO;
+	if (rc >= 8)
+		memcpy(&v, reply, 8);
+	if (u64 != NULL)
+		*u64 = v;
+	if (!get && v != 0)
+		return -EIO;
+	if (get && req == VHOST_USER_GET_VRING_BASE && u64 != NULL)
+		memcpy(u64, reply, rc < 8 ? (size_t)rc : 8);
+	return 0;
+}
+
+int
+vfe_wait_closed(struct vfe *fe, int timeout_ms)
+{
+	uint8_t b[64];
+	int waited = 0;
+
+	while (waited < timeout_ms) {
+		struct pollfd p = {.fd = fe->sock, .events = POLLIN};
+		ssize_t r;
+
+		if (poll(&p, 1, 50) > 0) {
+			r = recv(fe->sock, b, sizeof(b), MSG_DONTWAIT);
+			if (r == 0 || (r < 0 && errno == ECONNRESET))
+				return 0;
+		}
+		waited += 50;
+	}
+	return -ETIMEDOUT;
+}
+
+/* ---- negotiation ---- */
+
+int
+vfe_negotiate(struct vfe *fe, uint64_t want)
+{
+	uint64_t offered, pf;
+	int rc;
+
+	rc = vfe_request(fe, VHOST_USER_GET_FEATURES, NULL, 0, NULL, 0, &offered);
+	if (rc < 0)
+		return rc;
+	fe->features = (offered & want) | (offered & (1ULL << VHOST_USER_F_PROTOCOL_FEATURES));
+	rc = vfe_request(fe, VHOST_USER_SET_FEATURES, &fe->features, 8, NULL, 0, NULL);
+	if (rc < 0)
+		return rc;
+	rc = vfe_request(fe, VHOST_USER_GET_PROTOCOL_FEATURES, NULL, 0, NULL, 0, &pf);
+	if (rc < 0)
+		return rc;
+	rc = vfe_request(fe, VHOST_USER_SET_PROTOCOL_FEATURES, &pf, 8, NULL, 0, NULL);
+	if (rc < 0)
+		return rc;
+	fe->pfeatures = pf;
+	return vfe_request(fe, VHOST_USER_SET_OWNER, NULL, 0, NULL, 0, NULL);
+}
+
+static struct vhost_user_mem_region
+region_msg(struct vfe *fe, unsigned int i)
+{
+	struct vfe_region *r = &fe->regions[i];
+
+	return (struct vhost_user_mem_region){r->gpa, r->size,
+					      (uint64_t)(uintptr_t)(fe->mem + r->offset),
+					      r->offset};
+}
+
+int
+vfe_set_mem_table(struct vfe *fe)
+{
+	struct vhost_user_mem_table t = {0};
+	int fds[VHOST_MEMORY_BASELINE_NREGIONS];
+	unsigned int i;
+
+	for (i = 0; i < fe->nregions && t.nregions < VHOST_MEMORY_BASELINE_NREGIONS; i++) {
+		if (!fe->regions[i].present)
+			continue;
+		fds[t.nregions] = fe->memfd;
+		t.regions[t.nregions++] = region_msg(fe, i);
+	}
+	return vfe_request(fe, VHOST_USER_SET_MEM_TABLE, &t, 8 + 32 * t.nregions, fds, t.nregions,
+			   NULL);
+}
+
+int
+vfe_add_region(struct vfe *fe, unsigned int i)
+{
+	struct vhost_user_mem_single m = {0, region_msg(fe, i)};
+
+	fe->regions[i].present = true;
+	return vfe_request(fe, VHOST_USER_ADD_MEM_REG, &m, sizeof(m), &fe->memfd, 1, NULL);
+}
+
+int
+vfe_rem_region(struct vfe *fe, unsigned int i)
+{
+	struct vhost_user_mem_single m = {0, region_msg(fe, i)};
+	int rc = vfe_request(fe, VHOST_USER_REM_MEM_REG, &m, sizeof(m), NULL, 0, NULL);
+
+	fe->regions[i].present = false;
+	return rc;
+}
+
+static uint64_t
+bump(struct vfe *fe, uint64_t len)
+{
+	uint64_t at = ALIGN_UP(fe->bump, 4096);
+
+	fe->bump = at + len;
+	return at;
+}
+
+static void
+queue_layout(struct vfe *fe, struct vfe_queue *q)
+{
+	uint16_t i;
+
+	q->desc_gpa = bump(fe, 16ULL * q->size);
+	q->avail_gpa = bump(fe, q->packed ? 4 : 6 + 2ULL * q->size);
+	q->used_gpa = bump(fe, q->packed ? 4 : 6 + 8ULL * q->size);
+	q->ind_gpa = bump(fe, 16ULL * VFE_MAX_IND * q->size);
+	q->data_gpa = bump(fe, (uint64_t)q->buflen * VFE_MAX_IND * q->size);
+	memset(vfe_ptr(fe, q->desc_gpa), 0, 16ULL * q->size);
+	q->avail_idx = q->used_idx = 0;
+	q->next_avail = q->next_used = 0;
+	q->avail_wrap = q->used_wrap = true;
+	q->free_head = 0;
+	q->nfree = q->size;
+	q->outstanding = 0;
+	if (!q->packed) {
+		struct vring_desc *d = vfe_ptr(fe, q->desc_gpa);
+
+		for (i = 0; i < q->size; i++)
+			d[i].next = (uint16_t)(i + 1);
+	}
+}
+
+int
+vfe_queue_setup(struct vfe *fe, unsigned int qi, uint16_t size, uint32_t buflen, bool indirect)
+{
+	struct vfe_queue *q = &fe->q[qi];
+	struct vhost_user_vring_state st = {qi, size};
+	struct vhost_user_vring_addr a = {0};
+	uint64_t u;
+	int rc;
+
+	if (size > VFE_MAX_RING)
+		return -EINVAL;
+	q->size = size;
+	q->buflen = buflen;
+	q->indirect = indirect;
+	q->packed = fe->features & (1ULL << VIRTIO_F_RING_PACKED);
+	queue_layout(fe, q);
+	if (q->kickfd < 0)
+		q->kickfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (q->callfd < 0)
+		q->callfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	a.index = qi;
+	a.desc_user_addr = uva_of(fe, q->desc_gpa);
+	a.avail_user_addr = uva_of(fe, q->avail_gpa);
+	a.used_user_addr = uva_of(fe, q->used_gpa);
+	rc = vfe_request(fe, VHOST_USER_SET_VRING_NUM, &st, sizeof(st), NULL, 0, NULL);
+	if (rc == 0)
+		rc = vfe_request(fe, VHOST_USER_SET_VRING_ADDR, &a, sizeof(a), NULL, 0, NULL);
+	st.num = q->packed ? 0x8000 : 0; /* packed: index 0, wrap counter 1 */
+	if (rc == 0)
+		rc = vfe_request(fe, VHOST_USER_SET_VRING_BASE, &st, sizeof(st), NULL, 0, NULL);
+	u = qi;
+	if (rc == 0)
+		rc = vfe_request(fe, VHOST_USER_SET_VRING_CALL, &u, 8, &q->callfd, 1, NULL);
+	if (rc == 0)
+		rc = vfe_request(fe, VHOST_USER_SET_VRING_KICK, &u, 8, &q->kickfd, 1, NULL);
+	st.num = 1;
+	if (rc == 0)
+		rc = vfe_request(fe, VHOST_USER_SET_VRING_ENABLE, &st, sizeof(st), NULL, 0, NULL);
+	q->setup = rc == 0;
+	return rc;
+}
+
+int
+vfe_driver_ok(struct vfe *fe)
+{
+	uint64_t s = 1 | 2 | 8 | 4; /* ACKNOWLEDGE, DRIVER, FEATURES_OK, DRIVER_OK */
+
+	return vfe_request(fe, VHOST_USER_SET_STATUS, &s, 8, NULL, 0, NULL);
+}
+
+/* ---- driver: posting chains ---- */
+
+static uint64_t
+area(struct vfe_queue *q, uint16_t slot, unsigned int j)
+{
+	return q->data_gpa + ((uint64_t)slot * VFE_MAX_IND + j) * q->buflen;
+}
+
+/* Fill the chain record for buffer id with nseg buffers of the given lengths. */
+static void
+chain_fill(struct vfe_queue *q, uint16_t id, uint16_t slot, unsigned int nseg,
+	   const uint32_t *lens)
+{
+	struct vfe_chain *c = &q->chains[id];
+	unsigned int j;
+
+	c->n = (uint16_t)nseg;
+	for (j = 0; j < nseg; j++) {
+		c->gpa[j] = area(q, slot, j);
+		c->len[j] = lens[j];
+	}
+}
+
+static int
+post_split(struct vfe *fe, struct vfe_queue *q, unsigned int nseg, const uint32_t *lens,
+	   uint16_t flags)
+{
+	struct vring_desc *d = vfe_ptr(fe, q->desc_gpa);
+	struct vring_avail *av = vfe_ptr(fe, q->avail_gpa);
+	unsigned int need = q->indirect ? 1 : nseg, j;
+	uint16_t head = q->free_head, cur = head, prev = 0;
+	struct vfe_chain *c = &q->chains[head];
+
+	if (q->nfree < need)
+		return -ENOSPC;
+	chain_fill(q, head, head, nseg, lens);
+	c->ndesc = (uint16_t)need;
+	if (q->indirect) {
+		struct vring_desc *t = vfe_ptr(fe, q->ind_gpa + 16ULL * VFE_MAX_IND * head);
+
+		for (j = 0; j < nseg; j++)
+			t[j] = (struct vring_desc){c->gpa[j], c->len[j],
+						   (uint16_t)(flags | (j + 1 < nseg ? VRING_DESC_F_NEXT : 0)),
+						   (uint16_t)(j + 1)};
+		q->free_head = d[head].next;
+		d[head].addr = q->ind_gpa + 16ULL * VFE_MAX_IND * head;
+		d[head].len = 16 * nseg;
+		d[head].flags = VRING_DESC_F_INDIRECT;
+		c->desc[0] = head;
+	} else {
+		for (j = 0; j < nseg; j++) {
+			c->desc[j] = cur;
+			d[cur].addr = c->gpa[j];
+			d[cur].len = c->len[j];
+			d[cur].flags = flags | (j + 1 < nseg ? VRING_DESC_F_NEXT : 0);
+			prev = cur;
+			cur = d[cur].next;
+		}
+		q->free_head = cur;
+		(void)prev;
+	}
+	q->nfree -= need;
+	av->ring[q->avail_idx % q->size] = head;
+	q->avail_idx++;
+	__atomic_store_n(&av->idx, q->avail_idx, __ATOMIC_RELEASE);
+	q->outstanding++;
+	return 0;
+}
+
+static int
+post_packed(struct vfe *fe, struct vfe_queue *q, unsigned int nseg, const uint32_t *lens,
+	    uint16_t flags)
+{
+	struct vring_packed_desc *ring = vfe_ptr(fe, q->desc_gpa);
+	unsigned int need = q->indirect ? 1 : nseg, j;
+	uint16_t id = q->next_avail, pos = q->next_avail, head_flags = 0;
+	uint16_t wflags = q->avail_wrap ? VRING_PACKED_DESC_F_AVAIL : VRING_PACKED_DESC_F_USED;
+	struct vfe_chain *c = &q->chains[id];
+	bool wrap = q->avail_wrap;
+
+	if (q->nfree < need)
+		return -ENOSPC;
+	chain_fill(q, id, id, nseg, lens);
+	c->ndesc = (uint16_t)need;
+	if (q->indirect) {
+		struct vring_packed_desc *t = vfe_ptr(fe, q->ind_gpa + 16ULL * VFE_MAX_IND * id);
+
+		for (j = 0; j < nseg; j++)
+			t[j] = (struct vring_packed_desc){c->gpa[j], c->len[j], 0, flags};
+		ring[pos].addr = q->ind_gpa + 16ULL * VFE_MAX_IND * id;
+		ring[pos].len = 16 * nseg;
+		ring[pos].id = id;
+		head_flags = VRING_DESC_F_INDIRECT | wflags;
+		pos++;
+	} else {
+		for (j = 0; j < nseg; j++) {
+			uint16_t f = flags | (j + 1 < nseg ? VRING_DESC_F_NEXT : 0);
+
+			f |= wrap ? VRING_PACKED_DESC_F_AVAIL : VRING_PACKED_DESC_F_USED;
+			ring[pos].addr = c->gpa[j];
+			ring[pos].len = c->len[j];
+			ring[pos].id = id;
+			if (j == 0)
+				head_flags = f;
+			else
+				ring[pos].flags = f;
+			if (++pos == q->size) {
+				pos = 0;
+				wrap = !wrap;
+			}
+		}
+	}
+	if (pos == q->size) {
+		pos = 0;
+		wrap = !wrap;
+	}
+	/* the head goes last: it makes the whole chain available */
+	__atomic_store_n(&ring[id].flags, head_flags, __ATOMIC_RELEASE);
+	q->next_avail = pos;
+	q->avail_wrap = wrap;
+	q->outstanding++;
+	q->nfree -= need;
+	return 0;
+}
+
+static int
+post(struct vfe *fe, unsigned int qi, unsigned int nseg, const uint32_t *lens, uint16_t flags)
+{
+	struct vfe_queue *q = &fe->q[qi];
+
+	if (nseg == 0 || nseg > VFE_MAX_IND)
+		return -EINVAL;
+	return q->packed ? post_packed(fe, q, nseg, lens, flags) : post_split(fe, q, nseg, lens, flags);
+}
+
+/* ---- driver: used buffers ---- */
+
+/* The k-th used buffer not yet consumed: @return 1 (and id, len) or 0. */
+static int
+used_peek(struct vfe *fe, struct vfe_queue *q, unsigned int k, uint16_t *id, uint32_t *len)
+{
+	if (!q->packed) {
+		struct vring_used *u = vfe_ptr(fe, q->used_gpa);
+		uint16_t idx = __atomic_load_n(&u->idx, __ATOMIC_ACQUIRE);
+		struct vring_used_elem e;
+
+		if ((uint16_t)(idx - q->used_idx) <= k)
+			return 0;
+		e = u->ring[(uint16_t)(q->used_idx + k) % q->size];
+		*id = (uint16_t)e.id;
+		*len = e.len;
+		return 1;
+	}
+	struct vring_packed_desc *ring = vfe_ptr(fe, q->desc_gpa);
+	uint16_t pos = q->next_used;
+	bool wrap = q->used_wrap;
+	unsigned int i;
+
+	for (i = 0;; i++) {
+		uint16_t f = __atomic_load_n(&ring[pos].flags, __ATOMIC_ACQUIRE);
+
+		if (!!(f & VRING_PACKED_DESC_F_AVAIL) != wrap || !!(f & VRING_PACKED_DESC_F_USED) != wrap)
+			return 0;
+		*id = ring[pos].id;
+		*len = ring[pos].len;
+		if (*id >= q->size)
+			return 0;
+		if (i == k)
+			return 1;
+		pos = (uint16_t)(pos + q->chains[*id].ndesc);
+		if (pos >= q->size) {
+			pos = (uint16_t)(pos - q->size);
+			wrap = !wrap;
+		}
+	}
+}
+
+static void
+used_consume(struct vfe *fe, struct vfe_queue *q, uint16_t id)
+{
+	struct vfe_chain *c = &q->chains[id];
+	unsigned int j;
+
+	if (!q->packed) {
+		struct vring_desc *d = vfe_ptr(fe, q->desc_gpa);
+
+		for (j = 0; j < c->ndesc; j++) {
+			d[c->desc[j]].next = q->free_head;
+			q->free_head = c->desc[j];
+		}
+		q->used_idx++;
+	} else {
+		q->next_used = (uint16_t)(q->next_used + c->ndesc);
+		if (q->next_used >= q->size) {
+			q->next_used = (uint16_t)(q->next_used - q->size);
+			q->used_wrap = !q->used_wrap;
+		}
+	}
+	q->nfree += c->ndesc;
+	q->outstanding--;
+}
+
+/* Copy len bytes of chain id, from byte skip on, to out (bounded by cap). */
+static size_t
+gather(struct vfe *fe, struct vfe_chain *c, uint32_t len, uint32_t skip, uint8_t *out, size_t cap)
+{
+	size_t done = 0;
+	unsigned int j;
+
+	for (j = 0; j < c->n && len > 0; j++) {
+		uint32_t l = c->len[j] < len ? c->len[j] : len, s = skip < l ? skip : l;
+		uint32_t n = l - s;
+
+		if (done + n > cap)
+			n = (uint32_t)(cap - done);
+		memcpy(out + done, (uint8_t *)vfe_ptr(fe, c->gpa[j]) + s, n);
+		done += n;
+		skip -= s;
+		len -= l;
+	}
+	return done;
+}
+
+unsigned int
+vfe_rx_post(struct vfe *fe, unsigned int qi, unsigned int n, unsigned int nseg)
+{
+	uint32_t lens[VFE_MAX_IND];
+	unsigned int i;
+
+	for (i = 0; i < VFE_MAX_IND; i++)
+		lens[i] = fe->q[qi].buflen;
+	for (i = 0; i < n; i++)
+		if (post(fe, qi, nseg, lens, VRING_DESC_F_WRITE) < 0)
+			break;
+	return i;
+}
+
+int
+vfe_rx_take(struct vfe *fe, unsigned int qi, uint8_t *out, size_t cap)
+{
+	struct vfe_queue *q = &fe->q[qi];
+	struct virtio_net_hdr_mrg_rxbuf h;
+	uint16_t id, nb, k;
+	uint32_t len;
+	size_t total = 0;
+
+	if (!used_peek(fe, q, 0, &id, &len))
+		return 0;
+	if (len < HDR_LEN || gather(fe, &q->chains[id], HDR_LEN, 0, (uint8_t *)&h, HDR_LEN) != HDR_LEN)
+		return -EBADMSG;
+	nb = (fe->features & (1ULL << VIRTIO_NET_F_MRG_RXBUF)) ? h.num_buffers : 1;
+	if (nb == 0 || h.hdr.flags != 0 || h.hdr.gso_type != 0)
+		return -EBADMSG;
+	if (!used_peek(fe, q, nb - 1u, &id, &len))
+		return 0;
+	for (k = 0; k < nb; k++) {
+		used_peek(fe, q, 0, &id, &len);
+		total += gather(fe, &q->chains[id], len, k == 0 ? HDR_LEN : 0, out + total,
+				cap - total);
+		used_consume(fe, q, id);
+	}
+	return (int)total;
+}
+
+int
+vfe_tx_post(struct vfe *fe, unsigned int qi, const uint8_t *pkt, uint32_t len, unsigned int nseg)
+{
+	struct vfe_queue *q = &fe->q[qi];
+	uint32_t total = HDR_LEN + len, lens[VFE_MAX_IND], per, at = 0, j;
+	uint16_t slot = q->packed ? q->next_avail : q->free_head;
+	uint8_t *tmp;
+
+	if (nseg == 0 || nseg > VFE_MAX_IND)
+		return -EINVAL;
+	per = (total + nseg - 1) / nseg;
+	if (per > q->buflen)
+		return -EMSGSIZE;
+	tmp = calloc(1, total);
+	if (tmp == NULL)
+		return -ENOMEM;
+	memcpy(tmp + HDR_LEN, pkt, len);
+	for (j = 0; j < nseg; j++) {
+		lens[j] = total - at < per ? total - at : per;
+		memcpy(vfe_ptr(fe, area(q, slot, j)), tmp + at, lens[j]);
+		at += lens[j];
+	}
+	free(tmp);
+	return post(fe, qi, nseg, lens, 0);
+}
+
+unsigned int
+vfe_tx_reclaim(struct vfe *fe, unsigned int qi)
+{
+	struct vfe_queue *q = &fe->q[qi];
+	unsigned int n = 0;
+	uint16_t id;
+	uint32_t len;
+
+	while (used_peek(fe, q, 0, &id, &len)) {
+		used_consume(fe, q, id);
+		n++;
+	}
+	return n;
+}
+
+void
+vfe_set_used_event(struct vfe *fe, unsigned int qi, uint16_t idx)
+{
+	struct vfe_queue *q = &fe->q[qi];
+
+	if (!q->packed) {
+		struct vring_avail *av = vfe_ptr(fe, q->avail_gpa);
+
+		__atomic_store_n(&av->ring[q->size], idx, __ATOMIC_RELEASE);
+	} else {
+		struct vring_packed_event *e = vfe_ptr(fe, q->avail_gpa);
+		uint16_t off = (uint16_t)(idx % q->size);
+		bool wrap = q->used_wrap ^ ((idx / q->size) & 1);
+
+		e->off_wrap = (uint16_t)(off | (wrap ? 0x8000 : 0));
+		__atomic_store_n(&e->flags, VRING_PACKED_EVENT_FLAG_DESC, __ATOMIC_RELEASE);
+	}
+}
+
+uint64_t
+vfe_calls(struct vfe *fe, unsigned int qi)
+{
+	uint64_t v = 0;
+
+	if (read(fe->q[qi].callfd, &v, sizeof(v)) != sizeof(v))
+		return 0;
+	return v;
+}
+
+struct vring_desc *
+vfe_split_desc(struct vfe *fe, unsigned int qi)
+{
+	return vfe_ptr(fe, fe->q[qi].desc_gpa);
+}
+
+void
+vfe_split_publish(struct vfe *fe, unsigned int qi, uint16_t head)
+{
+	struct vfe_queue *q = &fe->q[qi];
+	struct vring_avail *av = vfe_ptr(fe, q->avail_gpa);
+
+	av->ring[q->avail_idx % q->size] = head;
+	q->avail_idx++;
+	__atomic_store_n(&av->idx, q->avail_idx, __ATOMIC_RELEASE);
+}
