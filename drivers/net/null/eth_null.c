@@ -52,32 +52,43 @@ write_header(uint8_t *p, const struct dpx_ether_addr *src)
 	eh->ether_type = htons(NULL_ETHER_TYPE);
 }
 
+/*
+ * The port's settings are read once per burst into locals: the stores into
+ * the mbufs may alias them as far as the compiler knows, so reading them in
+ * the loop reloads them for every packet.
+ */
 static uint16_t
 null_rx(void *queue, struct dpx_mbuf **pkts, uint16_t n)
 {
 	struct null_queue *q = queue;
 	const struct null_port *np = q->port;
+	const uint32_t size = np->size;
+	const uint16_t port_id = q->port_id, queue_id = q->queue_id;
+	const uint8_t *tmpl = np->copy ? q->scratch : NULL;
+	uint8_t hdr[DPX_ETHER_HDR_LEN];
 
 	if (n == 0)
 		return 0;
+	write_header(hdr, &np->mac); /* then one 14-byte copy per packet */
 	if (dpx_pktmbuf_alloc_bulk(q->mp, pkts, n) != 0) {
 		q->nombuf += n;
 		return 0;
 	}
-	for (uint16_t i = 0; i < n; i++) {
+	for (unsigned int i = 0; i < n; i++) {
 		struct dpx_mbuf *m = pkts[i];
 		uint8_t *data = dpx_pktmbuf_mtod(m, uint8_t *);
-		if (np->copy)
-			memcpy(data, q->scratch, np->size);
+
+		if (tmpl != NULL)
+			memcpy(data, tmpl, size);
 		else
-			write_header(data, &np->mac);
-		m->data_len = (uint16_t)np->size;
-		m->pkt_len = np->size;
-		m->port = q->port_id;
-		m->queue_id_hint = q->queue_id;
+			memcpy(data, hdr, sizeof(hdr));
+		m->data_len = (uint16_t)size;
+		m->pkt_len = size;
+		m->port = port_id;
+		m->queue_id_hint = queue_id;
 	}
 	q->pkts += n;
-	q->bytes += (uint64_t)n * np->size;
+	q->bytes += (uint64_t)n * size;
 	return n;
 }
 
@@ -85,12 +96,13 @@ static uint16_t
 null_tx(void *queue, struct dpx_mbuf **pkts, uint16_t n)
 {
 	struct null_queue *q = queue;
+	uint8_t *scratch = q->port->copy ? q->scratch : NULL;
 	uint64_t bytes = 0;
 
-	for (uint16_t i = 0; i < n; i++) {
+	for (unsigned int i = 0; i < n; i++) {
 		bytes += pkts[i]->pkt_len;
-		if (q->port->copy)
-			memcpy(q->scratch, dpx_pktmbuf_mtod(pkts[i], void *),
+		if (scratch != NULL)
+			memcpy(scratch, dpx_pktmbuf_mtod(pkts[i], void *),
 			       DPX_MIN(pkts[i]->data_len, NULL_MAX_SIZE));
 	}
 	dpx_pktmbuf_free_bulk(pkts, n);
