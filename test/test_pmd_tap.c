@@ -14,6 +14,10 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <linux/if_link.h>
+#include <linux/if_tun.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 
 #include <dpx_bus_vdev.h>
 
@@ -448,3 +452,118 @@ test_pmd_tap_pcap_live(void)
 	return DPX_TEST_SUCCESS;
 }
 DPX_TEST_REGISTER(pmd_tap_pcap_live, fast, test_pmd_tap_pcap_live);
+
+/* Move interface ifindex into the network namespace open at ns_fd (RTM_NEWLINK, IFLA_NET_NS_FD). */
+static int
+move_to_netns(unsigned int ifindex, int ns_fd)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct ifinfomsg ifi;
+		char attrs[32];
+	} req = {0};
+	struct {
+		struct nlmsghdr nh;
+		struct nlmsgerr err;
+	} ack = {0};
+	struct rtattr *rta;
+	int s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE), rc = -EIO;
+
+	if (s < 0)
+		return -errno;
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifi));
+	req.nh.nlmsg_type = RTM_NEWLINK;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	req.ifi.ifi_family = AF_UNSPEC;
+	req.ifi.ifi_index = (int)ifindex;
+	rta = (struct rtattr *)((char *)&req + NLMSG_ALIGN(req.nh.nlmsg_len));
+	rta->rta_type = IFLA_NET_NS_FD;
+	rta->rta_len = RTA_LENGTH(sizeof(int));
+	memcpy(RTA_DATA(rta), &ns_fd, sizeof(int));
+	req.nh.nlmsg_len = NLMSG_ALIGN(req.nh.nlmsg_len) + RTA_ALIGN(rta->rta_len);
+	if (send(s, &req, req.nh.nlmsg_len, 0) == (ssize_t)req.nh.nlmsg_len &&
+	    recv(s, &ack, sizeof(ack), 0) >= (ssize_t)sizeof(ack) && ack.nh.nlmsg_type == NLMSG_ERROR)
+		rc = ack.err.error;
+	close(s);
+	return rc;
+}
+
+/* A kernel TAP interface of that name in the current namespace, up: its fd, or -errno. */
+static int
+impostor_up(const char *name)
+{
+	struct ifreq ifr = {.ifr_flags = IFF_TAP | IFF_NO_PI};
+	int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
+	if (ioctl(fd, TUNSETIFF, &ifr) != 0 || if_ioctl(SIOCGIFFLAGS, &ifr) != 0) {
+		close(fd);
+		return -EIO;
+	}
+	ifr.ifr_flags |= IFF_UP;
+	if (if_ioctl(SIOCSIFFLAGS, &ifr) != 0) {
+		close(fd);
+		return -EIO;
+	}
+	return fd;
+}
+
+/*
+ * The interface moved to another network namespace (as fwd_app_tap_ping
+ * does): stop succeeds without touching it, or the interface of the same name
+ * made here since; start says ENODEV; close releases the fd, which removes the
+ * interface from the other namespace.
+ */
+static int
+test_pmd_tap_moved_netns(void)
+{
+	struct ifreq ifr = {0};
+	struct dpx_eth_link link;
+
+	DPX_TEST_RUN(tap_env());
+	int home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	DPX_TEST_ASSERT(home >= 0, "%s", strerror(errno));
+	if (unshare(CLONE_NEWNET) != 0) {
+		close(home);
+		DPX_TEST_SKIP("cannot make a second network namespace: %s", strerror(errno));
+	}
+	int away = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	DPX_TEST_ASSERT(away >= 0 && setns(home, CLONE_NEWNET) == 0, "%s", strerror(errno));
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "--in-memory", "--vdev",
+					  "net_tap0,iface=" IFNAME, NULL) > 0, "init");
+	int fds = dpx_test_count_fds();
+	struct dpx_mempool *mp = dpx_pktmbuf_pool_create("moved_pool", POOL_SIZE, 0, 0,
+							 DPX_MBUF_DEFAULT_BUF_SIZE, -1);
+	DPX_TEST_ASSERT(mp != NULL, "");
+	uint16_t port = port_of("net_tap0");
+	DPX_TEST_RUN(port_start(port, 1, 1, mp));
+	unsigned int ifindex = if_nametoindex(IFNAME);
+	DPX_TEST_ASSERT(ifindex != 0, "");
+	DPX_TEST_ASSERT_EQUAL(move_to_netns(ifindex, away), 0, "");
+	DPX_TEST_ASSERT_EQUAL(if_nametoindex(IFNAME), 0, "moved away");
+
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_stop(port), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_link_get_nowait(port, &link), 0, "");
+	DPX_TEST_ASSERT_EQUAL(link.link_status, DPX_ETH_LINK_DOWN, "");
+	int impostor = impostor_up(IFNAME);
+	DPX_TEST_ASSERT(impostor >= 0, "%s", strerror(-impostor));
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_set_link_down(port), -ENODEV, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_start(port), -ENODEV, "");
+	DPX_TEST_ASSERT_EQUAL(if_ioctl(SIOCGIFFLAGS, &ifr), 0, "");
+	DPX_TEST_ASSERT(ifr.ifr_flags & IFF_UP, "the same-named interface here was left alone");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_close(port), 0, "");
+	close(impostor);
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_avail_count(mp), POOL_SIZE, "");
+	dpx_mempool_free(mp);
+	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds - 2, "the port's tun fd and socket closed");
+	DPX_TEST_ASSERT_EQUAL(setns(away, CLONE_NEWNET), 0, "");
+	DPX_TEST_ASSERT_EQUAL(if_nametoindex(IFNAME), 0, "gone from the other namespace too");
+	DPX_TEST_ASSERT_EQUAL(setns(home, CLONE_NEWNET), 0, "");
+	close(away);
+	close(home);
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(pmd_tap_moved_netns, fast, test_pmd_tap_moved_netns);

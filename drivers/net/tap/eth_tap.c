@@ -52,7 +52,8 @@ struct tap_port {
 	unsigned int if_index;
 	unsigned int nb_queues;
 	int fds[TAP_MAX_QUEUES];
-	int ioctl_sock; /* AF_INET datagram socket for SIOC[GS]IF* */
+	int ioctl_sock; /* AF_INET datagram socket for SIOC[GS]IF*, in dpx's network namespace */
+	bool away_logged; /* the interface left dpx's namespace: said once */
 	struct tap_rxq rxq[TAP_MAX_QUEUES];
 	struct tap_txq txq[TAP_MAX_QUEUES];
 };
@@ -168,13 +169,40 @@ priv(struct dpx_eth_dev *dev)
 	return dev->data->dev_private;
 }
 
+/*
+ * Name the interface for a SIOC*IF* ioctl, or -ENODEV when it is no longer
+ * in dpx's network namespace. The ioctls go by name in the namespace of
+ * ioctl_sock; once the interface is moved elsewhere (ip link set ... netns)
+ * that name is free here and may even be another interface's, so the name
+ * the tun fd reports (renames follow) must still give our index here.
+ */
+static int
+if_locate(struct tap_port *tp, struct ifreq *ifr)
+{
+	struct ifreq q = {0};
+
+	if (ioctl(tp->fds[0], TUNGETIFF, &q) != 0)
+		return -errno;
+	snprintf(ifr->ifr_name, IFNAMSIZ, "%s", q.ifr_name);
+	memset(&q.ifr_ifru, 0, sizeof(q.ifr_ifru));
+	if (ioctl(tp->ioctl_sock, SIOCGIFINDEX, &q) != 0 || (unsigned int)q.ifr_ifindex != tp->if_index)
+		return -ENODEV;
+	return 0;
+}
+
 static int
 if_ioctl(struct tap_port *tp, unsigned long req, struct ifreq *ifr)
 {
-	snprintf(ifr->ifr_name, IFNAMSIZ, "%s", tp->ifname);
+	int rc = if_locate(tp, ifr);
+
+	if (rc != 0) {
+		TAP_LOG(ERR, "%s: interface index %u is not in this network namespace any more",
+			tp->ifname, tp->if_index);
+		return rc;
+	}
 	if (ioctl(tp->ioctl_sock, req, ifr) != 0) {
 		int e = errno;
-		TAP_LOG(ERR, "%s: ioctl 0x%lx: %s", tp->ifname, req, strerror(e));
+		TAP_LOG(ERR, "%s: ioctl 0x%lx: %s", ifr->ifr_name, req, strerror(e));
 		return -e;
 	}
 	return 0;
@@ -226,10 +254,35 @@ tap_start(struct dpx_eth_dev *dev)
 	return set_up(dev, 1);
 }
 
+/* Link down: the kernel interface down too, when it is still in our namespace. */
+static int
+tap_link_down(struct dpx_eth_dev *dev)
+{
+	return set_up(dev, 0);
+}
+
+/*
+ * Stop always succeeds: an interface moved to another network namespace is
+ * someone else's to bring down (said once, at info); the port's link is down.
+ */
 static int
 tap_stop(struct dpx_eth_dev *dev)
 {
-	return set_up(dev, 0);
+	struct tap_port *tp = priv(dev);
+	struct dpx_eth_link link = {.link_speed = DPX_ETH_SPEED_NUM_10G,
+				    .link_duplex = DPX_ETH_LINK_FULL_DUPLEX,
+				    .link_status = DPX_ETH_LINK_DOWN};
+	struct ifreq ifr = {0};
+
+	if (if_locate(tp, &ifr) == 0)
+		return set_up(dev, 0);
+	if (!tp->away_logged)
+		TAP_LOG(INFO, "%s: interface index %u left this network namespace: its state is "
+			"left to its new namespace", tp->ifname, tp->if_index);
+	tp->away_logged = true;
+	if (dpx_eth_linkstatus_set(dev, &link))
+		dpx_eth_dev_callback_process(dev, DPX_ETH_EVENT_LSC, NULL);
+	return 0;
 }
 
 static int
@@ -390,7 +443,7 @@ static const struct dpx_eth_dev_ops tap_ops = {
 	.dev_close = tap_close,
 	.link_update = tap_link_update,
 	.dev_set_link_up = tap_link_up,
-	.dev_set_link_down = tap_stop,
+	.dev_set_link_down = tap_link_down,
 	.promiscuous_enable = tap_promisc_on,
 	.promiscuous_disable = tap_promisc_off,
 	.mtu_set = tap_mtu_set,
