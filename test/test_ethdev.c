@@ -18,10 +18,10 @@
 #define LOOP_PKT_BYTES 60
 
 struct loop_queue {
+	struct dpx_eth_sw_queue_stats stats; /* tx errors: refused, the peer queue being full */
 	struct dpx_mbuf *slots[LOOP_DEPTH];
 	unsigned int head, count;
-	uint64_t pkts, bytes, full; /* rx: pkts/bytes received; tx: sent, full = dropped */
-	struct loop_queue *peer;    /* tx -> its rx queue */
+	struct loop_queue *peer; /* tx -> its rx queue */
 };
 
 struct loop_port {
@@ -39,8 +39,7 @@ loop_rx(void *q, struct dpx_mbuf **pkts, uint16_t n)
 		pkts[i] = rq->slots[rq->head];
 		rq->head = (rq->head + 1) % LOOP_DEPTH;
 	}
-	rq->pkts += i;
-	rq->bytes += (uint64_t)i * LOOP_PKT_BYTES;
+	dpx_eth_sw_count(&rq->stats, i, (uint64_t)i * LOOP_PKT_BYTES);
 	return i;
 }
 
@@ -52,9 +51,8 @@ loop_tx(void *q, struct dpx_mbuf **pkts, uint16_t n)
 
 	for (i = 0; i < n && rq->count < LOOP_DEPTH; i++, rq->count++)
 		rq->slots[(rq->head + rq->count) % LOOP_DEPTH] = pkts[i];
-	tq->pkts += i;
-	tq->bytes += (uint64_t)i * LOOP_PKT_BYTES;
-	tq->full += n - i;
+	dpx_eth_sw_count(&tq->stats, i, (uint64_t)i * LOOP_PKT_BYTES);
+	dpx_eth_sw_count_errors(&tq->stats, n - i);
 	return i;
 }
 
@@ -110,37 +108,6 @@ loop_queue_release(struct dpx_eth_dev *dev, void *q)
 }
 
 static int
-loop_stats_get(struct dpx_eth_dev *dev, struct dpx_eth_stats *st)
-{
-	struct loop_port *lp = loop_priv(dev);
-
-	for (unsigned int q = 0; q < LOOP_QUEUES; q++) {
-		st->ipackets += lp->rxq[q].pkts;
-		st->ibytes += lp->rxq[q].bytes;
-		st->opackets += lp->txq[q].pkts;
-		st->obytes += lp->txq[q].bytes;
-		st->oerrors += lp->txq[q].full;
-		st->q_ipackets[q] = lp->rxq[q].pkts;
-		st->q_ibytes[q] = lp->rxq[q].bytes;
-		st->q_opackets[q] = lp->txq[q].pkts;
-		st->q_obytes[q] = lp->txq[q].bytes;
-	}
-	return 0;
-}
-
-static int
-loop_stats_reset(struct dpx_eth_dev *dev)
-{
-	struct loop_port *lp = loop_priv(dev);
-
-	for (unsigned int q = 0; q < LOOP_QUEUES; q++) {
-		lp->rxq[q].pkts = lp->rxq[q].bytes = 0;
-		lp->txq[q].pkts = lp->txq[q].bytes = lp->txq[q].full = 0;
-	}
-	return 0;
-}
-
-static int
 loop_xstats_names(struct dpx_eth_dev *dev, struct dpx_eth_xstat_name *names, unsigned int size)
 {
 	(void)dev;
@@ -152,37 +119,28 @@ loop_xstats_names(struct dpx_eth_dev *dev, struct dpx_eth_xstat_name *names, uns
 static int
 loop_xstats_get(struct dpx_eth_dev *dev, struct dpx_eth_xstat *xs, unsigned int n)
 {
+	struct dpx_eth_sw_counters c;
 	uint64_t full = 0;
 
-	for (unsigned int q = 0; q < LOOP_QUEUES; q++)
-		full += loop_priv(dev)->txq[q].full;
+	for (unsigned int q = 0; q < LOOP_QUEUES; q++) {
+		dpx_eth_sw_queue_counters(&loop_priv(dev)->txq[q], &c);
+		full += c.errors;
+	}
 	if (xs != NULL && n >= 1)
 		xs[0].value = full;
 	return 1;
 }
 
 static int
-loop_set_link(struct dpx_eth_dev *dev, int up)
-{
-	struct dpx_eth_link link = {.link_speed = DPX_ETH_SPEED_NUM_10G,
-				    .link_duplex = DPX_ETH_LINK_FULL_DUPLEX,
-				    .link_status = (uint16_t)up};
-
-	if (dpx_eth_linkstatus_set(dev, &link))
-		dpx_eth_dev_callback_process(dev, DPX_ETH_EVENT_LSC, NULL);
-	return 0;
-}
-
-static int
 loop_link_up(struct dpx_eth_dev *dev)
 {
-	return loop_set_link(dev, 1);
+	return dpx_eth_link_fixed_set(dev, DPX_ETH_SPEED_NUM_10G, 1);
 }
 
 static int
 loop_link_down(struct dpx_eth_dev *dev)
 {
-	return loop_set_link(dev, 0);
+	return dpx_eth_link_fixed_set(dev, DPX_ETH_SPEED_NUM_10G, 0);
 }
 
 static int
@@ -219,8 +177,8 @@ static const struct dpx_eth_dev_ops loop_ops = {
 	.rx_queue_release = loop_queue_release,
 	.tx_queue_setup = loop_txq_setup,
 	.tx_queue_release = loop_queue_release,
-	.stats_get = loop_stats_get,
-	.stats_reset = loop_stats_reset,
+	.stats_get = dpx_eth_sw_stats_get,
+	.stats_reset = dpx_eth_sw_stats_reset,
 	.xstats_get_names = loop_xstats_names,
 	.xstats_get = loop_xstats_get,
 };
@@ -250,12 +208,7 @@ loop_probe(struct dpx_vdev_device *vdev)
 static int
 loop_remove(struct dpx_vdev_device *vdev)
 {
-	struct dpx_eth_dev *dev = dpx_eth_dev_allocated(dpx_vdev_device_name(vdev));
-
-	if (dev == NULL)
-		return 0; /* closed by the application already */
-	dpx_eth_dev_stop(dev->data->port_id);
-	return dpx_eth_dev_close(dev->data->port_id);
+	return dpx_eth_dev_remove_by_name(dpx_vdev_device_name(vdev));
 }
 
 static struct dpx_vdev_driver loop_drv = {
@@ -637,6 +590,14 @@ test_ethdev_xstats(void)
 	DPX_TEST_ASSERT_EQUAL(dpx_eth_stats_get(port, &st), 0, "");
 	DPX_TEST_ASSERT(st.ipackets == 0 && st.opackets == 0 && st.oerrors == 0, "reset");
 	DPX_TEST_RUN(check_xstat(port, "loop_tx_ring_full", 0));
+	/* software counters count on from the reset (dpx_eth_sw_stats_reset keeps a base) */
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_rx_burst(port, 1, pkts, 3), 3, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_tx_burst(port, 1, pkts, 40), 35, "64 - 32 + 3 free slots");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_stats_get(port, &st), 0, "");
+	DPX_TEST_ASSERT(st.ipackets == 3 && st.q_ipackets[1] == 3 && st.ibytes == 3 * LOOP_PKT_BYTES,
+			"%" PRIu64, st.ipackets);
+	DPX_TEST_ASSERT(st.opackets == 35 && st.q_opackets[1] == 35 && st.oerrors == 5, "");
+	DPX_TEST_RUN(check_xstat(port, "loop_tx_ring_full", 5));
 	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_stop(port), 0, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
 	return DPX_TEST_SUCCESS;

@@ -13,6 +13,13 @@
  * dpx_eth_dev_close() it (dev_close frees the driver state; the port is
  * released by ethdev after dev_close returns).
  *
+ * A driver that counts packets in software embeds a struct
+ * dpx_eth_sw_queue_stats as the first member of its rx and tx queue structs,
+ * counts with dpx_eth_sw_count*() and sets .stats_get = dpx_eth_sw_stats_get,
+ * .stats_reset = dpx_eth_sw_stats_reset. A driver whose link is fixed (no
+ * wire) uses dpx_eth_link_fixed_set from start/stop/set_link_up/down, and a
+ * vdev driver's remove is dpx_eth_dev_remove_by_name(its device name).
+ *
  * ethdev calls the ops only in allowed states (configure/queue setup while
  * stopped, start when every queue is set up...), so ops need no state checks.
  * Queue arrays data->rx_queues/tx_queues are sized at configure and hold what
@@ -146,5 +153,82 @@ int dpx_eth_linkstatus_set(struct dpx_eth_dev *dev, const struct dpx_eth_link *l
 
 /** Read the link state stored by dpx_eth_linkstatus_set. */
 void dpx_eth_linkstatus_get(const struct dpx_eth_dev *dev, struct dpx_eth_link *link);
+
+/** Software counters of one queue (see struct dpx_eth_sw_queue_stats). */
+struct dpx_eth_sw_counters {
+	uint64_t packets;
+	uint64_t bytes;
+	uint64_t errors; /**< rx: ierrors and q_errors; tx: oerrors */
+	uint64_t nombuf; /**< rx only: rx_nombuf */
+};
+
+/**
+ * Per-queue software statistics: the FIRST member of a driver's rx and tx
+ * queue structs, so that dpx_eth_sw_stats_get/reset find it through
+ * data->rx_queues/tx_queues. Zeroed with the queue at queue setup.
+ *
+ * Only the queue's polling thread writes cnt (the dpx_eth_sw_count*
+ * functions: relaxed stores, so a reader on another thread sees whole
+ * values); only the control thread writes base. A reset records cnt in base
+ * rather than zeroing cnt, so it never races with the datapath's
+ * read-modify-write: counters read as cnt - base.
+ */
+struct dpx_eth_sw_queue_stats {
+	struct dpx_eth_sw_counters cnt;
+	struct dpx_eth_sw_counters base;
+};
+
+/** Count @p pkts packets of @p bytes bytes in all on a queue (its polling thread only). */
+static inline void
+dpx_eth_sw_count(struct dpx_eth_sw_queue_stats *s, uint64_t pkts, uint64_t bytes)
+{
+	__atomic_store_n(&s->cnt.packets, s->cnt.packets + pkts, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->cnt.bytes, s->cnt.bytes + bytes, __ATOMIC_RELAXED);
+}
+
+/** Count @p n bad packets (rx) or packets accepted but not sent (tx). */
+static inline void
+dpx_eth_sw_count_errors(struct dpx_eth_sw_queue_stats *s, uint64_t n)
+{
+	__atomic_store_n(&s->cnt.errors, s->cnt.errors + n, __ATOMIC_RELAXED);
+}
+
+/** Count @p n rx mbuf allocation failures. */
+static inline void
+dpx_eth_sw_count_nombuf(struct dpx_eth_sw_queue_stats *s, uint64_t n)
+{
+	__atomic_store_n(&s->cnt.nombuf, s->cnt.nombuf + n, __ATOMIC_RELAXED);
+}
+
+/**
+ * A queue's counters since the last reset.
+ * @param queue a queue struct that begins with struct dpx_eth_sw_queue_stats
+ */
+void dpx_eth_sw_queue_counters(const void *queue, struct dpx_eth_sw_counters *out);
+
+/**
+ * stats_get op for drivers with software counters: sums the queues set up
+ * (non-NULL data->rx_queues/tx_queues entries) and fills the per-queue
+ * arrays of the first DPX_ETHDEV_QUEUE_STAT_CNTRS queues.
+ * @return 0
+ */
+int dpx_eth_sw_stats_get(struct dpx_eth_dev *dev, struct dpx_eth_stats *stats);
+
+/** stats_reset op for drivers with software counters. @return 0 */
+int dpx_eth_sw_stats_reset(struct dpx_eth_dev *dev);
+
+/**
+ * Store a fixed link (full duplex, no autonegotiation) of @p speed Mbps, up
+ * or down, and fire DPX_ETH_EVENT_LSC when that changes the link.
+ * @return 0 (so it can end a start/stop/set_link op)
+ */
+int dpx_eth_link_fixed_set(struct dpx_eth_dev *dev, uint32_t speed, int up);
+
+/**
+ * A vdev driver's remove: stop and close the port of that name.
+ * @return 0 (also when the application closed the port already), or what
+ *   dpx_eth_dev_close returned.
+ */
+int dpx_eth_dev_remove_by_name(const char *name);
 
 #endif /* DPX_ETHDEV_DRIVER_H */

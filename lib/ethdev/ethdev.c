@@ -696,3 +696,14 @@ dpx_eth_dev_dump(FILE *f, uint16_t port_id)
 			(unsigned long long)st.oerrors, (unsigned long long)st.rx_nombuf);
 	return 0;
 }
+
+int
+dpx_eth_dev_remove_by_name(const char *name)
+{
+	struct dpx_eth_dev *dev = dpx_eth_dev_allocated(name);
+
+	if (dev == NULL)
+		return 0; /* the application closed the port already */
+	dpx_eth_dev_stop(dev->data->port_id); /* logs its own failure; close must run anyway */
+	return dpx_eth_dev_close(dev->data->port_id);
+}

@@ -110,3 +110,18 @@ dpx_eth_link_to_str(char *buf, size_t len, const struct dpx_eth_link *link)
 			 link->link_speed >= 1000 ? "Gbps" : "Mbps", link->link_duplex ? "FDX" : "HDX",
 			 link->link_autoneg ? "Autoneg" : "Fixed");
 }
+
+int
+dpx_eth_link_fixed_set(struct dpx_eth_dev *dev, uint32_t speed, int up)
+{
+	struct dpx_eth_link link = {
+		.link_speed = speed,
+		.link_duplex = DPX_ETH_LINK_FULL_DUPLEX,
+		.link_autoneg = DPX_ETH_LINK_FIXED,
+		.link_status = up ? DPX_ETH_LINK_UP : DPX_ETH_LINK_DOWN,
+	};
+
+	if (dpx_eth_linkstatus_set(dev, &link))
+		dpx_eth_dev_callback_process(dev, DPX_ETH_EVENT_LSC, NULL);
+	return 0;
+}

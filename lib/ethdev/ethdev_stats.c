@@ -65,6 +65,79 @@ dpx_eth_stats_reset(uint16_t port_id)
 	return dev->dev_ops->stats_reset(dev);
 }
 
+/* ---- software counters for drivers (dpx_ethdev_driver.h) ---- */
+
+void
+dpx_eth_sw_queue_counters(const void *queue, struct dpx_eth_sw_counters *out)
+{
+	const struct dpx_eth_sw_queue_stats *s = queue;
+
+	/* relaxed loads: partners of the relaxed stores of dpx_eth_sw_count*() */
+	out->packets = __atomic_load_n(&s->cnt.packets, __ATOMIC_RELAXED) - s->base.packets;
+	out->bytes = __atomic_load_n(&s->cnt.bytes, __ATOMIC_RELAXED) - s->base.bytes;
+	out->errors = __atomic_load_n(&s->cnt.errors, __ATOMIC_RELAXED) - s->base.errors;
+	out->nombuf = __atomic_load_n(&s->cnt.nombuf, __ATOMIC_RELAXED) - s->base.nombuf;
+}
+
+int
+dpx_eth_sw_stats_get(struct dpx_eth_dev *dev, struct dpx_eth_stats *st)
+{
+	struct dpx_eth_sw_counters c;
+
+	for (unsigned int q = 0; q < dev->data->nb_rx_queues; q++) {
+		if (dev->data->rx_queues[q] == NULL)
+			continue;
+		dpx_eth_sw_queue_counters(dev->data->rx_queues[q], &c);
+		st->ipackets += c.packets;
+		st->ibytes += c.bytes;
+		st->ierrors += c.errors;
+		st->rx_nombuf += c.nombuf;
+		if (q < DPX_ETHDEV_QUEUE_STAT_CNTRS) {
+			st->q_ipackets[q] = c.packets;
+			st->q_ibytes[q] = c.bytes;
+			st->q_errors[q] = c.errors;
+		}
+	}
+	for (unsigned int q = 0; q < dev->data->nb_tx_queues; q++) {
+		if (dev->data->tx_queues[q] == NULL)
+			continue;
+		dpx_eth_sw_queue_counters(dev->data->tx_queues[q], &c);
+		st->opackets += c.packets;
+		st->obytes += c.bytes;
+		st->oerrors += c.errors;
+		if (q < DPX_ETHDEV_QUEUE_STAT_CNTRS) {
+			st->q_opackets[q] = c.packets;
+			st->q_obytes[q] = c.bytes;
+		}
+	}
+	return 0;
+}
+
+static void
+sw_queue_reset(void *queue)
+{
+	struct dpx_eth_sw_queue_stats *s = queue;
+
+	if (s == NULL)
+		return;
+	s->base.packets = __atomic_load_n(&s->cnt.packets, __ATOMIC_RELAXED);
+	s->base.bytes = __atomic_load_n(&s->cnt.bytes, __ATOMIC_RELAXED);
+	s->base.errors = __atomic_load_n(&s->cnt.errors, __ATOMIC_RELAXED);
+	s->base.nombuf = __atomic_load_n(&s->cnt.nombuf, __ATOMIC_RELAXED);
+}
+
+int
+dpx_eth_sw_stats_reset(struct dpx_eth_dev *dev)
+{
+	for (unsigned int q = 0; q < dev->data->nb_rx_queues; q++)
+		sw_queue_reset(dev->data->rx_queues[q]);
+	for (unsigned int q = 0; q < dev->data->nb_tx_queues; q++)
+		sw_queue_reset(dev->data->tx_queues[q]);
+	return 0;
+}
+
+/* ---- extended statistics ---- */
+
 static unsigned int
 rxq_stat_count(const struct dpx_eth_dev *dev)
 {

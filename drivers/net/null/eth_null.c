@@ -27,11 +27,11 @@ DPX_LOG_REGISTER(net_null_logtype, "pmd.net.null");
 #define NULL_ETHER_TYPE 0x88B5
 
 struct null_queue {
-	struct dpx_mempool *mp; /* rx only */
+	struct dpx_eth_sw_queue_stats stats; /* first: see dpx_eth_sw_stats_get */
+	struct dpx_mempool *mp;              /* rx only */
 	uint8_t *scratch;       /* copy=1: tx copy destination; rx template */
 	uint16_t port_id;
 	uint16_t queue_id;
-	uint64_t pkts, bytes, nombuf;
 	const struct null_port *port;
 };
 
@@ -71,7 +71,7 @@ null_rx(void *queue, struct dpx_mbuf **pkts, uint16_t n)
 		return 0;
 	write_header(hdr, &np->mac); /* then one 14-byte copy per packet */
 	if (dpx_pktmbuf_alloc_bulk(q->mp, pkts, n) != 0) {
-		q->nombuf += n;
+		dpx_eth_sw_count_nombuf(&q->stats, n);
 		return 0;
 	}
 	for (unsigned int i = 0; i < n; i++) {
@@ -87,8 +87,7 @@ null_rx(void *queue, struct dpx_mbuf **pkts, uint16_t n)
 		m->port = port_id;
 		m->queue_id_hint = queue_id;
 	}
-	q->pkts += n;
-	q->bytes += (uint64_t)n * size;
+	dpx_eth_sw_count(&q->stats, n, (uint64_t)n * size);
 	return n;
 }
 
@@ -106,8 +105,7 @@ null_tx(void *queue, struct dpx_mbuf **pkts, uint16_t n)
 			       DPX_MIN(pkts[i]->data_len, NULL_MAX_SIZE));
 	}
 	dpx_pktmbuf_free_bulk(pkts, n);
-	q->pkts += n;
-	q->bytes += bytes;
+	dpx_eth_sw_count(&q->stats, n, bytes);
 	return n;
 }
 
@@ -189,67 +187,15 @@ null_queue_release(struct dpx_eth_dev *dev, void *queue)
 }
 
 static int
-set_link(struct dpx_eth_dev *dev, int up)
-{
-	struct dpx_eth_link link = {
-		.link_speed = DPX_ETH_SPEED_NUM_10G,
-		.link_duplex = DPX_ETH_LINK_FULL_DUPLEX,
-		.link_autoneg = DPX_ETH_LINK_FIXED,
-		.link_status = (uint16_t)(up ? DPX_ETH_LINK_UP : DPX_ETH_LINK_DOWN),
-	};
-
-	if (dpx_eth_linkstatus_set(dev, &link))
-		dpx_eth_dev_callback_process(dev, DPX_ETH_EVENT_LSC, NULL);
-	return 0;
-}
-
-static int
 null_start(struct dpx_eth_dev *dev)
 {
-	return set_link(dev, 1);
+	return dpx_eth_link_fixed_set(dev, DPX_ETH_SPEED_NUM_10G, 1);
 }
 
 static int
 null_stop(struct dpx_eth_dev *dev)
 {
-	return set_link(dev, 0);
-}
-
-static int
-null_link_up(struct dpx_eth_dev *dev)
-{
-	return set_link(dev, 1);
-}
-
-static int
-null_stats_get(struct dpx_eth_dev *dev, struct dpx_eth_stats *st)
-{
-	const struct null_port *np = priv(dev);
-
-	for (unsigned int q = 0; q < NULL_MAX_QUEUES; q++) {
-		st->ipackets += np->rxq[q].pkts;
-		st->ibytes += np->rxq[q].bytes;
-		st->rx_nombuf += np->rxq[q].nombuf;
-		st->opackets += np->txq[q].pkts;
-		st->obytes += np->txq[q].bytes;
-		st->q_ipackets[q] = np->rxq[q].pkts;
-		st->q_ibytes[q] = np->rxq[q].bytes;
-		st->q_opackets[q] = np->txq[q].pkts;
-		st->q_obytes[q] = np->txq[q].bytes;
-	}
-	return 0;
-}
-
-static int
-null_stats_reset(struct dpx_eth_dev *dev)
-{
-	struct null_port *np = priv(dev);
-
-	for (unsigned int q = 0; q < NULL_MAX_QUEUES; q++) {
-		np->rxq[q].pkts = np->rxq[q].bytes = np->rxq[q].nombuf = 0;
-		np->txq[q].pkts = np->txq[q].bytes = 0;
-	}
-	return 0;
+	return dpx_eth_link_fixed_set(dev, DPX_ETH_SPEED_NUM_10G, 0);
 }
 
 static int
@@ -291,7 +237,7 @@ static const struct dpx_eth_dev_ops null_ops = {
 	.dev_start = null_start,
 	.dev_stop = null_stop,
 	.dev_close = null_close,
-	.dev_set_link_up = null_link_up,
+	.dev_set_link_up = null_start,
 	.dev_set_link_down = null_stop,
 	.promiscuous_enable = null_promisc,
 	.promiscuous_disable = null_promisc,
@@ -301,8 +247,8 @@ static const struct dpx_eth_dev_ops null_ops = {
 	.rx_queue_release = null_queue_release,
 	.tx_queue_setup = null_txq_setup,
 	.tx_queue_release = null_queue_release,
-	.stats_get = null_stats_get,
-	.stats_reset = null_stats_reset,
+	.stats_get = dpx_eth_sw_stats_get,
+	.stats_reset = dpx_eth_sw_stats_reset,
 };
 
 static int
@@ -359,12 +305,7 @@ null_probe(struct dpx_vdev_device *vdev)
 static int
 null_remove(struct dpx_vdev_device *vdev)
 {
-	struct dpx_eth_dev *dev = dpx_eth_dev_allocated(dpx_vdev_device_name(vdev));
-
-	if (dev == NULL)
-		return 0; /* the application closed the port already */
-	dpx_eth_dev_stop(dev->data->port_id);
-	return dpx_eth_dev_close(dev->data->port_id);
+	return dpx_eth_dev_remove_by_name(dpx_vdev_device_name(vdev));
 }
 
 static const char *const null_keys[] = {"size", "copy", NULL};

@@ -36,20 +36,20 @@ struct pcap_packet {
 };
 
 struct pcap_rxq {
+	struct dpx_eth_sw_queue_stats stats; /* first: see dpx_eth_sw_stats_get */
 	pcap_t *pcap;              /* file or live; NULL with infinite_rx */
 	struct pcap_packet *pkts;  /* infinite_rx: the whole file */
 	unsigned int nb_pkts, next;
 	struct dpx_mempool *mp;
 	uint16_t port_id;
 	bool ended;                /* EOF or read error: no more packets */
-	uint64_t pkts_rx, bytes, errors, nombuf;
 };
 
 struct pcap_txq {
+	struct dpx_eth_sw_queue_stats stats; /* first: see dpx_eth_sw_stats_get */
 	pcap_dumper_t *dumper;     /* tx_pcap */
 	pcap_t *live;              /* iface */
 	uint8_t *linear;           /* multi-segment packets are gathered here */
-	uint64_t pkts, bytes, errors;
 };
 
 struct pcap_port {
@@ -110,7 +110,7 @@ read_packet(struct pcap_rxq *q, const uint8_t **data, uint32_t *len)
 		return 0; /* live interface: nothing yet */
 	if (rc == PCAP_ERROR) {
 		PCAP_LOG(ERR, "port %u: capture read error: %s", q->port_id, pcap_geterr(q->pcap));
-		q->errors++;
+		dpx_eth_sw_count_errors(&q->stats, 1);
 	}
 	q->ended = true;
 	return -1;
@@ -132,6 +132,7 @@ static uint16_t
 pcap_rx(void *queue, struct dpx_mbuf **pkts, uint16_t n)
 {
 	struct pcap_rxq *q = queue;
+	uint64_t bytes = 0;
 	uint16_t got = 0;
 
 	while (got < n) {
@@ -141,14 +142,15 @@ pcap_rx(void *queue, struct dpx_mbuf **pkts, uint16_t n)
 			break;
 		struct dpx_mbuf *m = copy_to_mbufs(q->mp, data, len);
 		if (m == NULL) {
-			q->nombuf++; /* the packet is dropped: a file cannot be rewound by one */
+			/* the packet is dropped: a file cannot be rewound by one */
+			dpx_eth_sw_count_nombuf(&q->stats, 1);
 			break;
 		}
 		m->port = q->port_id;
 		pkts[got++] = m;
-		q->bytes += len;
+		bytes += len;
 	}
-	q->pkts_rx += got;
+	dpx_eth_sw_count(&q->stats, got, bytes);
 	return got;
 }
 
@@ -182,15 +184,18 @@ static uint16_t
 pcap_tx(void *queue, struct dpx_mbuf **pkts, uint16_t n)
 {
 	struct pcap_txq *q = queue;
+	uint64_t bytes = 0;
+	uint16_t sent = 0;
 
 	for (uint16_t i = 0; i < n; i++) {
 		if (send_one(q, pkts[i]) == 0) {
-			q->pkts++;
-			q->bytes += pkts[i]->pkt_len;
-		} else {
-			q->errors++;
+			sent++;
+			bytes += pkts[i]->pkt_len;
 		}
 	}
+	dpx_eth_sw_count(&q->stats, sent, bytes);
+	if (sent < n)
+		dpx_eth_sw_count_errors(&q->stats, n - sent);
 	dpx_pktmbuf_free_bulk(pkts, n);
 	return n;
 }
@@ -247,23 +252,9 @@ pcap_queue_release(struct dpx_eth_dev *dev, void *queue)
 }
 
 static int
-set_link(struct dpx_eth_dev *dev, int up)
-{
-	struct dpx_eth_link link = {
-		.link_speed = DPX_ETH_SPEED_NUM_10G,
-		.link_duplex = DPX_ETH_LINK_FULL_DUPLEX,
-		.link_status = (uint16_t)(up ? DPX_ETH_LINK_UP : DPX_ETH_LINK_DOWN),
-	};
-
-	if (dpx_eth_linkstatus_set(dev, &link))
-		dpx_eth_dev_callback_process(dev, DPX_ETH_EVENT_LSC, NULL);
-	return 0;
-}
-
-static int
 pcap_start(struct dpx_eth_dev *dev)
 {
-	return set_link(dev, 1);
+	return dpx_eth_link_fixed_set(dev, DPX_ETH_SPEED_NUM_10G, 1);
 }
 
 static int
@@ -272,32 +263,7 @@ pcap_stop(struct dpx_eth_dev *dev)
 	/* what was sent is on disk once the port is stopped */
 	if (priv(dev)->dumper != NULL && pcap_dump_flush(priv(dev)->dumper) != 0)
 		PCAP_LOG(ERR, "%s: flushing %s failed", dev->data->name, priv(dev)->tx_path);
-	return set_link(dev, 0);
-}
-
-static int
-pcap_stats_get(struct dpx_eth_dev *dev, struct dpx_eth_stats *st)
-{
-	const struct pcap_port *pp = priv(dev);
-
-	st->ipackets = st->q_ipackets[0] = pp->rxq.pkts_rx;
-	st->ibytes = st->q_ibytes[0] = pp->rxq.bytes;
-	st->ierrors = st->q_errors[0] = pp->rxq.errors;
-	st->rx_nombuf = pp->rxq.nombuf;
-	st->opackets = st->q_opackets[0] = pp->txq.pkts;
-	st->obytes = st->q_obytes[0] = pp->txq.bytes;
-	st->oerrors = pp->txq.errors;
-	return 0;
-}
-
-static int
-pcap_stats_reset(struct dpx_eth_dev *dev)
-{
-	struct pcap_port *pp = priv(dev);
-
-	pp->rxq.pkts_rx = pp->rxq.bytes = pp->rxq.errors = pp->rxq.nombuf = 0;
-	pp->txq.pkts = pp->txq.bytes = pp->txq.errors = 0;
-	return 0;
+	return dpx_eth_link_fixed_set(dev, DPX_ETH_SPEED_NUM_10G, 0);
 }
 
 static void
@@ -335,8 +301,8 @@ static const struct dpx_eth_dev_ops pcap_ops = {
 	.rx_queue_release = pcap_queue_release,
 	.tx_queue_setup = pcap_txq_setup,
 	.tx_queue_release = pcap_queue_release,
-	.stats_get = pcap_stats_get,
-	.stats_reset = pcap_stats_reset,
+	.stats_get = dpx_eth_sw_stats_get,
+	.stats_reset = dpx_eth_sw_stats_reset,
 };
 
 /* ---- probe: open everything ---- */
@@ -389,12 +355,12 @@ load_rx_file(const char *name, struct pcap_port *pp)
 		memcpy(q->pkts[q->nb_pkts].data, data, len);
 		q->pkts[q->nb_pkts++].len = len;
 	}
-	if (q->errors > 0 || q->nb_pkts == 0) {
+	/* no queue polls yet: the probe may read and clear the counters directly */
+	if (q->stats.cnt.errors > 0 || q->nb_pkts == 0) {
 		PCAP_LOG(ERR, "%s: infinite_rx: %s %s", name, pp->rx_path,
-			 q->errors ? "has a read error" : "holds no packet to repeat");
+			 q->stats.cnt.errors ? "has a read error" : "holds no packet to repeat");
 		return -EINVAL;
 	}
-	q->errors = 0;
 	q->pcap = NULL;
 	return 0;
 }
@@ -529,12 +495,7 @@ pcap_probe(struct dpx_vdev_device *vdev)
 static int
 pcap_remove(struct dpx_vdev_device *vdev)
 {
-	struct dpx_eth_dev *dev = dpx_eth_dev_allocated(dpx_vdev_device_name(vdev));
-
-	if (dev == NULL)
-		return 0; /* the application closed the port already */
-	dpx_eth_dev_stop(dev->data->port_id);
-	return dpx_eth_dev_close(dev->data->port_id);
+	return dpx_eth_dev_remove_by_name(dpx_vdev_device_name(vdev));
 }
 
 static const char *const pcap_keys[] = {"rx_pcap", "tx_pcap", "iface", "infinite_rx", NULL};

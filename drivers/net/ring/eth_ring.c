@@ -31,9 +31,10 @@ struct ring_set {
 };
 
 struct ring_queue {
+	struct dpx_eth_sw_queue_stats stats; /* first: see dpx_eth_sw_stats_get */
 	struct dpx_ring *ring;
 	uint16_t port_id;
-	uint64_t pkts, bytes, full; /* full: tx packets refused by a full ring */
+	uint64_t full, full_base; /* tx packets refused by a full ring; full at the last reset */
 };
 
 struct ring_port {
@@ -60,8 +61,7 @@ ring_rx(void *queue, struct dpx_mbuf **pkts, uint16_t n)
 		pkts[i]->port = q->port_id;
 		bytes += pkts[i]->pkt_len;
 	}
-	q->pkts += got;
-	q->bytes += bytes;
+	dpx_eth_sw_count(&q->stats, got, bytes);
 	return (uint16_t)got;
 }
 
@@ -70,6 +70,7 @@ ring_tx(void *queue, struct dpx_mbuf **pkts, uint16_t n)
 {
 	struct ring_queue *q = queue;
 	uint32_t len[RING_TX_CHUNK + 1];
+	uint64_t bytes = 0;
 	uint16_t sent = 0;
 
 	/* lengths are read before the enqueue: once enqueued, the peer owns (and may free) them */
@@ -79,13 +80,14 @@ ring_tx(void *queue, struct dpx_mbuf **pkts, uint16_t n)
 		for (unsigned int i = 0; i < chunk; i++)
 			len[i + 1] = len[i] + pkts[sent + i]->pkt_len;
 		done = dpx_ring_enqueue_burst(q->ring, (void *const *)(pkts + sent), chunk, NULL);
-		q->bytes += len[done];
+		bytes += len[done];
 		sent += done;
 		if (done < chunk)
 			break;
 	}
-	q->pkts += sent;
-	q->full += n - sent;
+	dpx_eth_sw_count(&q->stats, sent, bytes);
+	if (sent < n) /* same single-writer rule as the sw counters */
+		__atomic_store_n(&q->full, q->full + n - sent, __ATOMIC_RELAXED);
 	return sent;
 }
 
@@ -140,20 +142,6 @@ ring_queue_release(struct dpx_eth_dev *dev, void *queue)
 }
 
 static int
-set_link(struct dpx_eth_dev *dev, int up)
-{
-	struct dpx_eth_link link = {
-		.link_speed = DPX_ETH_SPEED_NUM_10G,
-		.link_duplex = DPX_ETH_LINK_FULL_DUPLEX,
-		.link_status = (uint16_t)(up ? DPX_ETH_LINK_UP : DPX_ETH_LINK_DOWN),
-	};
-
-	if (dpx_eth_linkstatus_set(dev, &link))
-		dpx_eth_dev_callback_process(dev, DPX_ETH_EVENT_LSC, NULL);
-	return 0;
-}
-
-static int
 ring_start(struct dpx_eth_dev *dev)
 {
 	struct ring_port *rp = priv(dev);
@@ -163,49 +151,30 @@ ring_start(struct dpx_eth_dev *dev)
 		rp->rxq[q].ring = rp->rx_rings[q];
 	for (uint16_t q = 0; q < dev->data->nb_tx_queues; q++)
 		rp->txq[q].ring = rp->tx_rings[q];
-	return set_link(dev, 1);
+	return dpx_eth_link_fixed_set(dev, DPX_ETH_SPEED_NUM_10G, 1);
 }
 
 static int
 ring_stop(struct dpx_eth_dev *dev)
 {
-	return set_link(dev, 0);
+	return dpx_eth_link_fixed_set(dev, DPX_ETH_SPEED_NUM_10G, 0);
 }
 
 static int
 ring_link_up(struct dpx_eth_dev *dev)
 {
-	return set_link(dev, 1);
+	return dpx_eth_link_fixed_set(dev, DPX_ETH_SPEED_NUM_10G, 1);
 }
 
-static int
-ring_stats_get(struct dpx_eth_dev *dev, struct dpx_eth_stats *st)
-{
-	const struct ring_port *rp = priv(dev);
-
-	for (unsigned int q = 0; q < DPX_ETH_RING_MAX_QUEUES; q++) {
-		st->ipackets += rp->rxq[q].pkts;
-		st->ibytes += rp->rxq[q].bytes;
-		st->opackets += rp->txq[q].pkts;
-		st->obytes += rp->txq[q].bytes;
-		st->q_ipackets[q] = rp->rxq[q].pkts;
-		st->q_ibytes[q] = rp->rxq[q].bytes;
-		st->q_opackets[q] = rp->txq[q].pkts;
-		st->q_obytes[q] = rp->txq[q].bytes;
-	}
-	return 0;
-}
-
+/* tx_ring_full is reset with the basic counters (dpx_eth_stats_reset), as before */
 static int
 ring_stats_reset(struct dpx_eth_dev *dev)
 {
 	struct ring_port *rp = priv(dev);
 
-	for (unsigned int q = 0; q < DPX_ETH_RING_MAX_QUEUES; q++) {
-		rp->rxq[q].pkts = rp->rxq[q].bytes = 0;
-		rp->txq[q].pkts = rp->txq[q].bytes = rp->txq[q].full = 0;
-	}
-	return 0;
+	for (unsigned int q = 0; q < DPX_ETH_RING_MAX_QUEUES; q++)
+		rp->txq[q].full_base = __atomic_load_n(&rp->txq[q].full, __ATOMIC_RELAXED);
+	return dpx_eth_sw_stats_reset(dev);
 }
 
 /* Driver xstats: tx_ring_full, packets tx refused because the ring was full. */
@@ -224,7 +193,8 @@ ring_xstats_get(struct dpx_eth_dev *dev, struct dpx_eth_xstat *xs, unsigned int 
 	uint64_t full = 0;
 
 	for (unsigned int q = 0; q < DPX_ETH_RING_MAX_QUEUES; q++)
-		full += priv(dev)->txq[q].full;
+		full += __atomic_load_n(&priv(dev)->txq[q].full, __ATOMIC_RELAXED) -
+			priv(dev)->txq[q].full_base;
 	if (xs != NULL && n >= 1)
 		xs[0].value = full;
 	return 1;
@@ -295,7 +265,7 @@ static const struct dpx_eth_dev_ops ring_ops = {
 	.rx_queue_release = ring_queue_release,
 	.tx_queue_setup = ring_txq_setup,
 	.tx_queue_release = ring_queue_release,
-	.stats_get = ring_stats_get,
+	.stats_get = dpx_eth_sw_stats_get,
 	.stats_reset = ring_stats_reset,
 	.xstats_get_names = ring_xstats_names,
 	.xstats_get = ring_xstats_get,
@@ -489,12 +459,7 @@ ring_probe(struct dpx_vdev_device *vdev)
 static int
 ring_remove(struct dpx_vdev_device *vdev)
 {
-	struct dpx_eth_dev *dev = dpx_eth_dev_allocated(dpx_vdev_device_name(vdev));
-
-	if (dev == NULL)
-		return 0; /* the application closed the port already */
-	dpx_eth_dev_stop(dev->data->port_id);
-	return dpx_eth_dev_close(dev->data->port_id);
+	return dpx_eth_dev_remove_by_name(dpx_vdev_device_name(vdev));
 }
 
 static const char *const ring_keys[] = {"queues", "size", "peer", NULL};

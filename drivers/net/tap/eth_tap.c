@@ -35,16 +35,16 @@ DPX_LOG_REGISTER(net_tap_logtype, "pmd.net.tap");
 #define TAP_MAX_SEGS 64
 
 struct tap_rxq {
+	struct dpx_eth_sw_queue_stats stats; /* first: see dpx_eth_sw_stats_get */
 	int fd;
 	struct dpx_mempool *mp;
 	uint8_t *overflow; /* bytes beyond the first mbuf land here, then go to chained mbufs */
 	uint16_t port_id;
-	uint64_t pkts, bytes, errors, nombuf;
 };
 
 struct tap_txq {
+	struct dpx_eth_sw_queue_stats stats; /* first: see dpx_eth_sw_stats_get */
 	int fd;
-	uint64_t pkts, bytes, errors;
 };
 
 struct tap_port {
@@ -92,7 +92,7 @@ read_one(struct tap_rxq *q, struct dpx_mbuf **out)
 	ssize_t n;
 
 	if (m == NULL) {
-		q->nombuf++;
+		dpx_eth_sw_count_nombuf(&q->stats, 1);
 		return -1;
 	}
 	iov[0] = (struct iovec){dpx_pktmbuf_mtod(m, void *), dpx_pktmbuf_tailroom(m)};
@@ -101,14 +101,14 @@ read_one(struct tap_rxq *q, struct dpx_mbuf **out)
 	if (n <= 0) {
 		dpx_pktmbuf_free(m);
 		if (n < 0 && errno != EAGAIN && errno != EINTR)
-			q->errors++;
+			dpx_eth_sw_count_errors(&q->stats, 1);
 		return n < 0 && (errno == EAGAIN || errno == EINTR) ? 0 : -1;
 	}
 	m->data_len = (uint16_t)DPX_MIN((size_t)n, iov[0].iov_len);
 	m->pkt_len = m->data_len;
 	if ((size_t)n > iov[0].iov_len && chain_overflow(q, m, (uint32_t)(n - m->data_len)) != 0) {
 		dpx_pktmbuf_free(m);
-		q->nombuf++;
+		dpx_eth_sw_count_nombuf(&q->stats, 1);
 		return -1;
 	}
 	m->port = q->port_id;
@@ -120,13 +120,14 @@ static uint16_t
 tap_rx(void *queue, struct dpx_mbuf **pkts, uint16_t n)
 {
 	struct tap_rxq *q = queue;
+	uint64_t bytes = 0;
 	uint16_t got = 0;
 
 	while (got < n && read_one(q, &pkts[got]) == 1) {
-		q->bytes += pkts[got]->pkt_len;
+		bytes += pkts[got]->pkt_len;
 		got++;
 	}
-	q->pkts += got;
+	dpx_eth_sw_count(&q->stats, got, bytes);
 	return got;
 }
 
@@ -150,12 +151,10 @@ tap_tx(void *queue, struct dpx_mbuf **pkts, uint16_t n)
 			w = writev(q->fd, iov, (int)segs);
 		if (w < 0 && errno == EAGAIN)
 			break; /* the kernel queue is full: the caller keeps the rest */
-		if (w == (ssize_t)m->pkt_len) {
-			q->pkts++;
-			q->bytes += m->pkt_len;
-		} else {
-			q->errors++;
-		}
+		if (w == (ssize_t)m->pkt_len)
+			dpx_eth_sw_count(&q->stats, 1, m->pkt_len);
+		else
+			dpx_eth_sw_count_errors(&q->stats, 1);
 		dpx_pktmbuf_free(m);
 	}
 	return i;
@@ -382,40 +381,6 @@ tap_txq_release(struct dpx_eth_dev *dev, void *queue)
 	(void)dev, (void)queue; /* the fd belongs to the port */
 }
 
-static int
-tap_stats_get(struct dpx_eth_dev *dev, struct dpx_eth_stats *st)
-{
-	const struct tap_port *tp = priv(dev);
-
-	for (unsigned int q = 0; q < tp->nb_queues; q++) {
-		st->ipackets += tp->rxq[q].pkts;
-		st->ibytes += tp->rxq[q].bytes;
-		st->ierrors += tp->rxq[q].errors;
-		st->rx_nombuf += tp->rxq[q].nombuf;
-		st->opackets += tp->txq[q].pkts;
-		st->obytes += tp->txq[q].bytes;
-		st->oerrors += tp->txq[q].errors;
-		st->q_ipackets[q] = tp->rxq[q].pkts;
-		st->q_ibytes[q] = tp->rxq[q].bytes;
-		st->q_errors[q] = tp->rxq[q].errors;
-		st->q_opackets[q] = tp->txq[q].pkts;
-		st->q_obytes[q] = tp->txq[q].bytes;
-	}
-	return 0;
-}
-
-static int
-tap_stats_reset(struct dpx_eth_dev *dev)
-{
-	struct tap_port *tp = priv(dev);
-
-	for (unsigned int q = 0; q < tp->nb_queues; q++) {
-		tp->rxq[q].pkts = tp->rxq[q].bytes = tp->rxq[q].errors = tp->rxq[q].nombuf = 0;
-		tp->txq[q].pkts = tp->txq[q].bytes = tp->txq[q].errors = 0;
-	}
-	return 0;
-}
-
 static void
 free_port(struct tap_port *tp)
 {
@@ -452,8 +417,8 @@ static const struct dpx_eth_dev_ops tap_ops = {
 	.rx_queue_release = tap_rxq_release,
 	.tx_queue_setup = tap_txq_setup,
 	.tx_queue_release = tap_txq_release,
-	.stats_get = tap_stats_get,
-	.stats_reset = tap_stats_reset,
+	.stats_get = dpx_eth_sw_stats_get,
+	.stats_reset = dpx_eth_sw_stats_reset,
 };
 
 /* ---- probe ---- */
@@ -573,12 +538,7 @@ tap_probe(struct dpx_vdev_device *vdev)
 static int
 tap_remove(struct dpx_vdev_device *vdev)
 {
-	struct dpx_eth_dev *dev = dpx_eth_dev_allocated(dpx_vdev_device_name(vdev));
-
-	if (dev == NULL)
-		return 0; /* the application closed the port already */
-	dpx_eth_dev_stop(dev->data->port_id);
-	return dpx_eth_dev_close(dev->data->port_id);
+	return dpx_eth_dev_remove_by_name(dpx_vdev_device_name(vdev));
 }
 
 static const char *const tap_keys[] = {"iface", "mac", "queues", NULL};
