@@ -633,3 +633,33 @@ test_ethdev_debug_checks(void)
 #endif
 }
 DPX_TEST_REGISTER(ethdev_debug_checks, fast, test_ethdev_debug_checks);
+
+/* Equal links compare equal whatever the padding bits of the caller's struct hold. */
+static int
+test_ethdev_linkstatus_padding(void)
+{
+	struct dpx_eth_link a, b, got;
+	uint16_t port;
+
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "--in-memory", NULL) > 0, "init");
+	DPX_TEST_RUN(make_loop_port("test_loop0", &port));
+	struct dpx_eth_dev *dev = dpx_eth_dev_get(port);
+	DPX_TEST_ASSERT(dev != NULL, "");
+	memset(&a, 0x00, sizeof(a));
+	memset(&b, 0xa5, sizeof(b)); /* the padding of b is all garbage */
+	a.link_speed = b.link_speed = DPX_ETH_SPEED_NUM_10G;
+	a.link_duplex = b.link_duplex = DPX_ETH_LINK_FULL_DUPLEX;
+	a.link_autoneg = b.link_autoneg = DPX_ETH_LINK_FIXED;
+	a.link_status = b.link_status = DPX_ETH_LINK_UP;
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_linkstatus_set(dev, &a), 1, "down -> up");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_linkstatus_set(dev, &b), 0, "same link, other padding");
+	dpx_eth_linkstatus_get(dev, &got);
+	DPX_TEST_ASSERT(got.link_speed == DPX_ETH_SPEED_NUM_10G && got.link_status == 1 &&
+				got.link_duplex == 1 && got.link_autoneg == 0,
+			"");
+	b.link_status = DPX_ETH_LINK_DOWN;
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_linkstatus_set(dev, &b), 1, "up -> down");
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(ethdev_linkstatus_padding, fast, test_ethdev_linkstatus_padding);

@@ -11,12 +11,21 @@
 
 _Static_assert(sizeof(struct dpx_eth_link) == sizeof(uint64_t), "link is one atomic word");
 
+/* The fields only: the caller's padding bits are indeterminate (a compound
+ * literal or designated initializer need not zero them), and copying them
+ * made equal links compare different, firing LSC without a change. */
 static uint64_t
 link_to_word(const struct dpx_eth_link *link)
 {
-	uint64_t w = 0;
+	struct dpx_eth_link clean;
+	uint64_t w;
 
-	memcpy(&w, link, sizeof(*link));
+	memset(&clean, 0, sizeof(clean));
+	clean.link_speed = link->link_speed;
+	clean.link_duplex = link->link_duplex;
+	clean.link_autoneg = link->link_autoneg;
+	clean.link_status = link->link_status;
+	memcpy(&w, &clean, sizeof(w));
 	return w;
 }
 
