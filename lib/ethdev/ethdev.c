@@ -11,6 +11,7 @@
  *   a non-NULL entry is a queue the driver made and has not released.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -402,42 +403,74 @@ check_queue_setup(struct dpx_eth_dev *dev, const char *dir, uint16_t queue, uint
 	return 0;
 }
 
+/*
+ * What rx and tx queue setup share: the checks (an rx queue without a pool
+ * is refused after the state checks, as documented), then the queue set up
+ * before released by the driver, then the defaults for nb_desc and socket.
+ */
+static int
+queue_setup_prepare(struct dpx_eth_dev *dev, bool rx, uint16_t queue, uint16_t *nb_desc,
+		    int *socket_id, uint64_t offloads, bool no_pool)
+{
+	struct dpx_eth_dev_data *d = dev->data;
+	struct dpx_eth_dev_info info;
+	int rc = ethdev_info(dev, &info);
+
+	if (rc == 0)
+		rc = check_queue_setup(dev, rx ? "rx" : "tx", queue,
+				       rx ? d->nb_rx_queues : d->nb_tx_queues, *nb_desc,
+				       rx ? info.rx_desc_max : info.tx_desc_max, offloads,
+				       rx ? info.rx_offload_capa : info.tx_offload_capa);
+	if (rc == 0 && no_pool) {
+		ETHDEV_LOG(ERR, "port %u: rx queue %u: no mempool", d->port_id, queue);
+		rc = -EINVAL;
+	}
+	if (rc != 0)
+		return rc;
+	void **slot = rx ? &d->rx_queues[queue] : &d->tx_queues[queue];
+	if (*slot != NULL) {
+		(rx ? dev->dev_ops->rx_queue_release : dev->dev_ops->tx_queue_release)(dev, *slot);
+		*slot = NULL;
+	}
+	if (*nb_desc == 0)
+		*nb_desc = rx ? info.default_rx_ring_size : info.default_tx_ring_size;
+	if (*socket_id < 0)
+		*socket_id = d->numa_node;
+	return 0;
+}
+
+/* After the driver's setup op: keep the new queue, or log why there is none. */
+static int
+queue_setup_finish(struct dpx_eth_dev *dev, bool rx, uint16_t queue, int rc, void *q)
+{
+	if (rc != 0) {
+		ETHDEV_LOG(ERR, "port %u: %s queue %u setup failed: %s", dev->data->port_id,
+			   rx ? "rx" : "tx", queue, dpx_strerror(rc));
+		return rc;
+	}
+	if (rx)
+		dev->data->rx_queues[queue] = q;
+	else
+		dev->data->tx_queues[queue] = q;
+	return 0;
+}
+
 int
 dpx_eth_rx_queue_setup(uint16_t port_id, uint16_t queue, uint16_t nb_desc, int socket_id,
 		       const struct dpx_eth_rxconf *conf, struct dpx_mempool *mp)
 {
 	static const struct dpx_eth_rxconf defaults;
-	struct dpx_eth_dev_info info;
 	struct dpx_eth_dev *dev;
 	void *q = NULL;
 	int rc;
 
 	ETHDEV_GET_OR_RET(dev, port_id);
 	conf = conf != NULL ? conf : &defaults;
-	rc = ethdev_info(dev, &info);
-	if (rc == 0)
-		rc = check_queue_setup(dev, "rx", queue, dev->data->nb_rx_queues, nb_desc,
-				       info.rx_desc_max, conf->offloads, info.rx_offload_capa);
-	if (rc == 0 && mp == NULL) {
-		ETHDEV_LOG(ERR, "port %u: rx queue %u: no mempool", port_id, queue);
-		rc = -EINVAL;
-	}
+	rc = queue_setup_prepare(dev, true, queue, &nb_desc, &socket_id, conf->offloads, mp == NULL);
 	if (rc != 0)
 		return rc;
-	if (dev->data->rx_queues[queue] != NULL) {
-		dev->dev_ops->rx_queue_release(dev, dev->data->rx_queues[queue]);
-		dev->data->rx_queues[queue] = NULL;
-	}
-	nb_desc = nb_desc != 0 ? nb_desc : info.default_rx_ring_size;
-	socket_id = socket_id >= 0 ? socket_id : dev->data->numa_node;
 	rc = dev->dev_ops->rx_queue_setup(dev, queue, nb_desc, socket_id, conf, mp, &q);
-	if (rc != 0) {
-		ETHDEV_LOG(ERR, "port %u: rx queue %u setup failed: %s", port_id, queue,
-			   dpx_strerror(rc));
-		return rc;
-	}
-	dev->data->rx_queues[queue] = q;
-	return 0;
+	return queue_setup_finish(dev, true, queue, rc, q);
 }
 
 int
@@ -445,33 +478,17 @@ dpx_eth_tx_queue_setup(uint16_t port_id, uint16_t queue, uint16_t nb_desc, int s
 		       const struct dpx_eth_txconf *conf)
 {
 	static const struct dpx_eth_txconf defaults;
-	struct dpx_eth_dev_info info;
 	struct dpx_eth_dev *dev;
 	void *q = NULL;
 	int rc;
 
 	ETHDEV_GET_OR_RET(dev, port_id);
 	conf = conf != NULL ? conf : &defaults;
-	rc = ethdev_info(dev, &info);
-	if (rc == 0)
-		rc = check_queue_setup(dev, "tx", queue, dev->data->nb_tx_queues, nb_desc,
-				       info.tx_desc_max, conf->offloads, info.tx_offload_capa);
+	rc = queue_setup_prepare(dev, false, queue, &nb_desc, &socket_id, conf->offloads, false);
 	if (rc != 0)
 		return rc;
-	if (dev->data->tx_queues[queue] != NULL) {
-		dev->dev_ops->tx_queue_release(dev, dev->data->tx_queues[queue]);
-		dev->data->tx_queues[queue] = NULL;
-	}
-	nb_desc = nb_desc != 0 ? nb_desc : info.default_tx_ring_size;
-	socket_id = socket_id >= 0 ? socket_id : dev->data->numa_node;
 	rc = dev->dev_ops->tx_queue_setup(dev, queue, nb_desc, socket_id, conf, &q);
-	if (rc != 0) {
-		ETHDEV_LOG(ERR, "port %u: tx queue %u setup failed: %s", port_id, queue,
-			   dpx_strerror(rc));
-		return rc;
-	}
-	dev->data->tx_queues[queue] = q;
-	return 0;
+	return queue_setup_finish(dev, false, queue, rc, q);
 }
 
 /* ---- start, stop, close ---- */

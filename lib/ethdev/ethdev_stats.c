@@ -287,19 +287,19 @@ xstats_snapshot(uint16_t port_id, struct dpx_eth_xstat_name **names, struct dpx_
 	return rc == n ? n : (rc < 0 ? rc : -EAGAIN);
 }
 
-int
-dpx_eth_xstats_get_id_by_name(uint16_t port_id, const char *name, uint64_t *id)
+/* Find an xstat by name in one snapshot: 0 with its id and value, or a negative errno. */
+static int
+xstats_find(uint16_t port_id, const char *name, uint64_t *id, uint64_t *value)
 {
 	struct dpx_eth_xstat_name *names;
 	struct dpx_eth_xstat *values;
 	int n, rc = -ENOENT;
 
-	if (name == NULL || id == NULL)
-		return dpx_eth_dev_is_valid_port(port_id) ? -EINVAL : -ENODEV;
 	n = xstats_snapshot(port_id, &names, &values);
 	for (int i = 0; i < n; i++)
 		if (strcmp(names[i].name, name) == 0) {
 			*id = (uint64_t)i;
+			*value = values[i].value;
 			rc = 0;
 			break;
 		}
@@ -309,24 +309,23 @@ dpx_eth_xstats_get_id_by_name(uint16_t port_id, const char *name, uint64_t *id)
 }
 
 int
+dpx_eth_xstats_get_id_by_name(uint16_t port_id, const char *name, uint64_t *id)
+{
+	uint64_t value;
+
+	if (name == NULL || id == NULL)
+		return dpx_eth_dev_is_valid_port(port_id) ? -EINVAL : -ENODEV;
+	return xstats_find(port_id, name, id, &value);
+}
+
+int
 dpx_eth_xstats_get_by_name(uint16_t port_id, const char *name, uint64_t *value)
 {
-	struct dpx_eth_xstat_name *names;
-	struct dpx_eth_xstat *values;
-	int n, rc = -ENOENT;
+	uint64_t id;
 
 	if (name == NULL || value == NULL)
 		return dpx_eth_dev_is_valid_port(port_id) ? -EINVAL : -ENODEV;
-	n = xstats_snapshot(port_id, &names, &values);
-	for (int i = 0; i < n; i++)
-		if (strcmp(names[i].name, name) == 0) {
-			*value = values[i].value;
-			rc = 0;
-			break;
-		}
-	free(names);
-	free(values);
-	return n < 0 ? n : rc;
+	return xstats_find(port_id, name, &id, value);
 }
 
 int
