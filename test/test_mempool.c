@@ -158,6 +158,55 @@ test_mempool_cache(void)
 }
 DPX_TEST_REGISTER(mempool_cache, fast, test_mempool_cache);
 
+/*
+ * A get larger than the cache when the ring alone holds too few: this
+ * thread's cached objects are available to it and make up the rest (all or
+ * none), including when the cache alone holds them all.
+ */
+static int
+test_mempool_get_beyond_cache(void)
+{
+	enum { N = 100, CACHE = 64 };
+	void *objs[N + 1];
+	unsigned int me;
+
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "--in-memory", NULL) > 0, "init");
+	me = dpx_lcore_id();
+	struct dpx_mempool *mp = dpx_mempool_create("big", N, 64, CACHE, 0, NULL, NULL, -1, 0);
+	DPX_TEST_ASSERT(mp != NULL, "");
+	/* the first get refills: 64 + 64 is more than the ring has, so just 64 */
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_get_bulk(mp, objs, CACHE), 0, "");
+	dpx_mempool_put_bulk(mp, objs, CACHE); /* 64 < 96: all stay in the cache */
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_cache_count(mp, me), CACHE, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_avail_count(mp), N, "");
+	/* 80 > cache size; the ring has 36, the cache 64 */
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_get_bulk(mp, objs, 80), 0, "64 cached + 16 from the ring");
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_cache_count(mp, me), 0, "the cached ones first");
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_avail_count(mp), N - 80, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_get_bulk(mp, objs + 80, 21), -ENOENT, "only 20 left");
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_get_bulk(mp, objs + 80, 65), -ENOENT, "beyond the cache too");
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_avail_count(mp), N - 80, "nothing taken");
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_get_bulk(mp, objs + 80, 20), 0, "");
+	for (unsigned int i = 0; i < N; i++)
+		for (unsigned int j = 0; j < i; j++)
+			DPX_TEST_ASSERT(objs[i] != objs[j], "object %u handed out twice", i);
+	dpx_mempool_put_bulk(mp, objs, N);
+	/* the cache alone holds a request beyond its size: 94 cached (< 96), 6 in the ring */
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_get_bulk(mp, objs, CACHE), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_get_bulk(mp, objs + CACHE, 30), 0, "");
+	dpx_mempool_put_bulk(mp, objs, CACHE);
+	dpx_mempool_put_bulk(mp, objs + CACHE, 30);
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_cache_count(mp, me), 94, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_get_bulk(mp, objs, 70), 0, "all 70 from the cache");
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_cache_count(mp, me), 24, "");
+	dpx_mempool_put_bulk(mp, objs, 70);
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_avail_count(mp), N, "");
+	dpx_mempool_free(mp);
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(mempool_get_beyond_cache, fast, test_mempool_get_beyond_cache);
+
 static int
 exhaust(unsigned int cache_size)
 {

@@ -127,6 +127,33 @@ get_fail(struct dpx_mempool *mp, struct mempool_local *local, unsigned int n)
 	return -ENOENT;
 }
 
+/*
+ * A request larger than the cache goes to the ring. When the ring alone has
+ * fewer than n, this thread's cached objects (all of them, up to n: the
+ * warmest) and the rest from the ring serve it, all or none: cached objects
+ * are available to this thread, and the header promises ENOENT only when
+ * fewer than n are.
+ */
+static int
+get_beyond_cache(struct dpx_mempool *mp, struct mempool_local *local, void **objs,
+		 unsigned int n)
+{
+	uint32_t len = local != NULL ? local->len : 0;
+	unsigned int from_cache;
+
+	if (dpx_ring_dequeue_bulk(mp->ring, objs, n, NULL) == n)
+		return 0;
+	from_cache = DPX_MIN(len, n);
+	if (from_cache == 0 || (from_cache < n && dpx_ring_dequeue_bulk(mp->ring, objs + from_cache,
+									 n - from_cache, NULL) == 0))
+		return -ENOENT;
+	for (unsigned int i = 0; i < from_cache; i++)
+		objs[i] = local->objs[--len];
+	__atomic_store_n(&local->len, len, __ATOMIC_RELAXED);
+	COUNT(mp, local, get_cache_objs, from_cache);
+	return 0;
+}
+
 int
 dpx_mempool_get_bulk(struct dpx_mempool *mp, void **objs, unsigned int n)
 {
@@ -134,7 +161,7 @@ dpx_mempool_get_bulk(struct dpx_mempool *mp, void **objs, unsigned int n)
 	uint32_t len;
 
 	if (local == NULL || local->size == 0 || n > local->size) {
-		if (dpx_ring_dequeue_bulk(mp->ring, objs, n, NULL) != n)
+		if (get_beyond_cache(mp, local, objs, n) != 0)
 			return get_fail(mp, local, n);
 	} else {
 		if (local->len >= n)
