@@ -153,6 +153,12 @@ static const struct u64_case u64_cases[] = {
 	{" 1", 0, 100, -EINVAL, 0},
 	{"12abc", 0, 100, -EINVAL, 0},
 	{"0x", 0, 100, -EINVAL, 0},
+	{"0x0x5", 0, 100, -EINVAL, 0}, /* strtoull would take a second 0x prefix */
+	{"0X0X5", 0, 100, -EINVAL, 0},
+	{"0x 5", 0, 100, -EINVAL, 0},
+	{"0x-5", 0, 100, -EINVAL, 0},
+	{"0xFFFFFFFFFFFFFFFF", 0, UINT64_MAX, 0, UINT64_MAX},
+	{"0x10000000000000000", 0, UINT64_MAX, -ERANGE, 0},
 	{"abc", 0, 100, -EINVAL, 0},
 	{"", 0, 100, -EINVAL, 0},
 };

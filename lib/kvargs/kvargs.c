@@ -203,11 +203,15 @@ dpx_kvargs_parse_u64(const char *key, const char *value, uint64_t min, uint64_t 
 		KV_LOG(ERR, "%s=%s: not an unsigned number", key, value != NULL ? value : "(null)");
 		return -EINVAL;
 	}
-	/* decimal, or hex after 0x; never octal: "08" is eight */
+	/* decimal, or hex after 0x; never octal: "08" is eight. Every character
+	 * after the prefix must be a digit of the base: strtoull alone would
+	 * also take spaces, a sign, or a second "0x" ("0x0x5"). */
 	int hex = value[0] == '0' && (value[1] == 'x' || value[1] == 'X');
+	const char *digits = value + (hex ? 2 : 0);
+	size_t ndigits = strspn(digits, hex ? "0123456789abcdefABCDEF" : "0123456789");
 	errno = 0;
-	v = strtoull(value + (hex ? 2 : 0), &end, hex ? 16 : 10);
-	if (*end != '\0' || (hex && !isxdigit((unsigned char)value[2]))) {
+	v = strtoull(digits, &end, hex ? 16 : 10);
+	if (ndigits == 0 || digits[ndigits] != '\0' || *end != '\0') {
 		KV_LOG(ERR, "%s=%s: not an unsigned number", key, value);
 		return -EINVAL;
 	}
