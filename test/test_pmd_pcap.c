@@ -222,6 +222,17 @@ test_pmd_pcap_bad_files(void)
 	DPX_TEST_ASSERT_EQUAL(st.q_errors[0], 1, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_vdev_uninit("net_pcap_bad"), 0, "");
 
+	/* an rx pool whose mbufs have no room past the headroom is refused at queue setup */
+	struct dpx_mempool *tiny = dpx_pktmbuf_pool_create("tiny_pool", 63, 0, 0,
+							   DPX_PKTMBUF_HEADROOM, -1);
+	DPX_TEST_ASSERT(tiny != NULL, "");
+	DPX_TEST_ASSERT_EQUAL(open_rx(good, ""), 0, "");
+	port = port_of("net_pcap_bad");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_configure(port, 1, 0, NULL), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_rx_queue_setup(port, 0, 0, -1, NULL, tiny), -EINVAL, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vdev_uninit("net_pcap_bad"), 0, "");
+	dpx_mempool_free(tiny);
+
 	/* a record header claiming a huge length */
 	static const uint32_t huge[10] = {0xa1b2c3d4, 0x00040002, 0, 0, 65535, 1,
 					  0, 0, 0xfffffff0, 0xfffffff0};

@@ -345,6 +345,13 @@ tap_rxq_setup(struct dpx_eth_dev *dev, uint16_t qid, uint16_t nb_desc, int socke
 	struct tap_rxq *q = &priv(dev)->rxq[qid];
 
 	(void)nb_desc, (void)socket, (void)conf;
+	/* no byte past the headroom: every frame would take mbufs until the pool ran dry */
+	if (dpx_pktmbuf_data_room_size(mp) <= DPX_PKTMBUF_HEADROOM) {
+		TAP_LOG(ERR, "%s: rx queue %u: mbufs of %u bytes hold nothing past the %u of "
+			"headroom", dev->data->name, qid, dpx_pktmbuf_data_room_size(mp),
+			DPX_PKTMBUF_HEADROOM);
+		return -EINVAL;
+	}
 	q->overflow = malloc(TAP_MAX_FRAME);
 	if (q->overflow == NULL)
 		return -ENOMEM;
