@@ -228,6 +228,12 @@ test_mbuf_chain_read(void)
 	m->pkt_len++;
 	DPX_TEST_ASSERT_EQUAL(dpx_mbuf_check(m, 1, &why), -EINVAL, "");
 	printf("check says: %s\n", why);
+	/* pkt_len claiming more than the chain holds: a read past the data is refused,
+	 * not served from beyond the last segment */
+	m->pkt_len += 1000;
+	DPX_TEST_ASSERT(dpx_pktmbuf_read(m, 360, 10, buf) == NULL, "offset past the chain");
+	DPX_TEST_ASSERT(dpx_pktmbuf_read(m, 340, 20, buf) == NULL, "length past the chain");
+	m->pkt_len -= 1000;
 	m->pkt_len--;
 	dpx_pktmbuf_dump(stdout, m, 120);
 	dpx_pktmbuf_free(m);

@@ -242,7 +242,9 @@ dpx_pktmbuf_read(const struct dpx_mbuf *m, uint32_t off, uint32_t len, void *buf
 	while (len > 0) {
 		uint32_t n;
 
-		if (seg == NULL) /* pkt_len claims more than the chain holds */
+		/* pkt_len claims more than the chain holds: the chain ended, or the
+		 * offset is past the last segment's data (data_len - off would wrap) */
+		if (seg == NULL || off > seg->data_len)
 			return NULL;
 		n = DPX_MIN(len, (uint32_t)seg->data_len - off);
 		memcpy(dst, dpx_pktmbuf_mtod_offset(seg, const char *, off), n);
