@@ -741,6 +741,11 @@ test_fwd_app_tap_ping(void)
 	n = fwd_app_parse_streams(r.out, st, MAX_STREAMS);
 	DPX_TEST_ASSERT_EQUAL(n, 2, "");
 	DPX_TEST_RUN(fwd_app_check_streams(st, n, "io"));
+	/* the interfaces are in other namespaces now: the ports stop all the same */
+	DPX_TEST_ASSERT(strstr(r.out, "Port 0: stopped") != NULL &&
+				strstr(r.out, "Port 1: stopped") != NULL &&
+				strstr(r.out, "failed to stop") == NULL,
+			"%s", r.out);
 	fwd_app_result_free(&r);
 	return DPX_TEST_SUCCESS;
 }
