@@ -8,6 +8,7 @@
 #include <dpx_mempool.h>
 
 #include "dpx_test.h"
+#include "test_pkt.h"
 
 /* Configure nb_q rx and tx queues (rx from mp), set them all up and start. */
 static inline int

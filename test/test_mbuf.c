@@ -144,10 +144,7 @@ test_mbuf_headroom_tailroom(void)
 	DPX_TEST_ASSERT_EQUAL(m->pkt_len, 1000, "");
 	CHECK_MBUF(m, 1);
 	dpx_pktmbuf_free(m);
-	DPX_TEST_ASSERT_EQUAL(dpx_mempool_avail_count(mp), 8, "both segments back");
-	dpx_mempool_free(mp);
-	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
-	return DPX_TEST_SUCCESS;
+	return pool_and_eal_done(mp, 8);
 }
 DPX_TEST_REGISTER(mbuf_headroom_tailroom, fast, test_mbuf_headroom_tailroom);
 
@@ -237,10 +234,7 @@ test_mbuf_chain_read(void)
 	m->pkt_len--;
 	dpx_pktmbuf_dump(stdout, m, 120);
 	dpx_pktmbuf_free(m);
-	DPX_TEST_ASSERT_EQUAL(dpx_mempool_avail_count(mp), 16, "every segment back");
-	dpx_mempool_free(mp);
-	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
-	return DPX_TEST_SUCCESS;
+	return pool_and_eal_done(mp, 16);
 }
 DPX_TEST_REGISTER(mbuf_chain_read, fast, test_mbuf_chain_read);
 
@@ -337,10 +331,7 @@ test_mbuf_refcnt_lcores(void)
 	dpx_eal_mp_wait_lcore();
 	dpx_mempool_stats_get(mp, &st);
 	DPX_TEST_ASSERT_EQUAL(st.put_objs, RC_N, "each mbuf returned once");
-	DPX_TEST_ASSERT_EQUAL(dpx_mempool_avail_count(mp), RC_N, "");
-	dpx_mempool_free(mp);
-	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
-	return DPX_TEST_SUCCESS;
+	return pool_and_eal_done(mp, RC_N);
 }
 DPX_TEST_REGISTER(mbuf_refcnt_lcores, fast, test_mbuf_refcnt_lcores);
 

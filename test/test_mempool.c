@@ -200,10 +200,7 @@ test_mempool_get_beyond_cache(void)
 	DPX_TEST_ASSERT_EQUAL(dpx_mempool_get_bulk(mp, objs, 70), 0, "all 70 from the cache");
 	DPX_TEST_ASSERT_EQUAL(dpx_mempool_cache_count(mp, me), 24, "");
 	dpx_mempool_put_bulk(mp, objs, 70);
-	DPX_TEST_ASSERT_EQUAL(dpx_mempool_avail_count(mp), N, "");
-	dpx_mempool_free(mp);
-	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
-	return DPX_TEST_SUCCESS;
+	return pool_and_eal_done(mp, N);
 }
 DPX_TEST_REGISTER(mempool_get_beyond_cache, fast, test_mempool_get_beyond_cache);
 

@@ -5,6 +5,7 @@
 #include <dpx_mempool.h>
 
 #include "dpx_test.h"
+#include "test_pkt.h"
 
 #define PERF_OBJS (1u << 22)
 
@@ -72,9 +73,6 @@ test_mbuf_perf(void)
 		snprintf(name, sizeof(name), "mbuf alloc_bulk+free_bulk %u, cache 256", bulks[b]);
 		DPX_TEST_PERF(name, (double)cycles / PERF_OBJS, "cycles/mbuf");
 	}
-	DPX_TEST_ASSERT_EQUAL(dpx_mempool_avail_count(mp), 8192, "");
-	dpx_mempool_free(mp);
-	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
-	return DPX_TEST_SUCCESS;
+	return pool_and_eal_done(mp, 8192);
 }
 DPX_TEST_REGISTER(mbuf_perf, perf, test_mbuf_perf);

@@ -6,7 +6,22 @@
 #include <sched.h>
 #include <stdio.h>
 
+#include <dpx_eal.h>
 #include <dpx_malloc.h>
+#include <dpx_mempool.h>
+
+#include "dpx_test.h"
+
+/* The end of a test: every object back in the pool, the pool freed, then the EAL. */
+static inline int
+pool_and_eal_done(struct dpx_mempool *mp, unsigned int size)
+{
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_avail_count(mp), size, "every object back in %s",
+			      dpx_mempool_get_name(mp));
+	dpx_mempool_free(mp);
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	return DPX_TEST_SUCCESS;
+}
 
 /* Elements allocated in every heap: equal before and after = nothing leaked. */
 static inline unsigned int

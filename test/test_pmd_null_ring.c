@@ -228,10 +228,7 @@ test_pmd_ring_pair(void)
 	/* the last port on a ring frees the packets left in it */
 	DPX_TEST_ASSERT_EQUAL(dpx_vdev_uninit("net_ring_b"), 0, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_vdev_uninit("net_ring_d"), 0, "");
-	DPX_TEST_ASSERT_EQUAL(dpx_mempool_avail_count(mp), POOL_SIZE, "");
-	dpx_mempool_free(mp);
-	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
-	return DPX_TEST_SUCCESS;
+	return pool_and_eal_done(mp, POOL_SIZE);
 }
 DPX_TEST_REGISTER(pmd_ring_pair, fast, test_pmd_ring_pair);
 
@@ -276,10 +273,7 @@ test_pmd_ring_loopback_and_app_rings(void)
 	dpx_ring_free(r[0]);
 	dpx_ring_free(r[1]);
 	DPX_TEST_ASSERT_EQUAL(dpx_vdev_uninit("net_ring0"), 0, "");
-	DPX_TEST_ASSERT_EQUAL(dpx_mempool_avail_count(mp), POOL_SIZE, "");
-	dpx_mempool_free(mp);
-	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
-	return DPX_TEST_SUCCESS;
+	return pool_and_eal_done(mp, POOL_SIZE);
 }
 DPX_TEST_REGISTER(pmd_ring_loopback_and_app_rings, fast, test_pmd_ring_loopback_and_app_rings);
 
@@ -338,10 +332,7 @@ test_pmd_null_ring_perf(void)
 	DPX_TEST_ASSERT_EQUAL(dpx_vdev_uninit("net_null0"), 0, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_vdev_uninit("net_null1"), 0, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_vdev_uninit("net_ring0"), 0, "");
-	DPX_TEST_ASSERT_EQUAL(dpx_mempool_avail_count(mp), POOL_SIZE, "every mbuf back");
-	dpx_mempool_free(mp);
-	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
-	return DPX_TEST_SUCCESS;
+	return pool_and_eal_done(mp, POOL_SIZE);
 }
 DPX_TEST_REGISTER(pmd_null_ring_perf, perf, test_pmd_null_ring_perf);
 
@@ -420,9 +411,6 @@ test_pmd_ring_lcores(void)
 	DPX_TEST_ASSERT_EQUAL(sb.ibytes, 2 * MT_PKTS * 64, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_vdev_uninit("net_ring_b"), 0, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_vdev_uninit("net_ring_a"), 0, "");
-	DPX_TEST_ASSERT_EQUAL(dpx_mempool_avail_count(mp), POOL_SIZE, "");
-	dpx_mempool_free(mp);
-	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
-	return DPX_TEST_SUCCESS;
+	return pool_and_eal_done(mp, POOL_SIZE);
 }
 DPX_TEST_REGISTER(pmd_ring_lcores, fast, test_pmd_ring_lcores);

@@ -350,10 +350,7 @@ test_pmd_tap_kernel_peer(void)
 
 	DPX_TEST_ASSERT_EQUAL(dpx_vdev_uninit("net_tap0"), 0, "");
 	DPX_TEST_ASSERT_EQUAL(if_nametoindex(IFNAME), 0, "interface gone with the port");
-	DPX_TEST_ASSERT_EQUAL(dpx_mempool_avail_count(mp), POOL_SIZE, "");
-	dpx_mempool_free(mp);
-	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
-	return DPX_TEST_SUCCESS;
+	return pool_and_eal_done(mp, POOL_SIZE);
 }
 DPX_TEST_REGISTER(pmd_tap_kernel_peer, fast, test_pmd_tap_kernel_peer);
 
@@ -446,10 +443,7 @@ test_pmd_tap_pcap_live(void)
 	DPX_TEST_RUN(cross(mp, pcap, tap, 8));
 	DPX_TEST_ASSERT_EQUAL(dpx_vdev_uninit("net_pcap0"), 0, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_vdev_uninit("net_tap0"), 0, "");
-	DPX_TEST_ASSERT_EQUAL(dpx_mempool_avail_count(mp), POOL_SIZE, "");
-	dpx_mempool_free(mp);
-	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
-	return DPX_TEST_SUCCESS;
+	return pool_and_eal_done(mp, POOL_SIZE);
 }
 DPX_TEST_REGISTER(pmd_tap_pcap_live, fast, test_pmd_tap_pcap_live);
 
