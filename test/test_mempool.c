@@ -180,11 +180,11 @@ test_mempool_get_beyond_cache(void)
 	DPX_TEST_ASSERT_EQUAL(dpx_mempool_cache_count(mp, me), CACHE, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_mempool_avail_count(mp), N, "");
 	/* 80 > cache size; the ring has 36, the cache 64 */
-	DPX_TEST_ASSERT_EQUAL(dpx_mempool_get_bulk(mp, objs, 80), 0, "64 cached + 16 from the ring");
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_get_bulk(mp, objs, 80), 0, "64 cached + 16 from ring");
 	DPX_TEST_ASSERT_EQUAL(dpx_mempool_cache_count(mp, me), 0, "the cached ones first");
 	DPX_TEST_ASSERT_EQUAL(dpx_mempool_avail_count(mp), N - 80, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_mempool_get_bulk(mp, objs + 80, 21), -ENOENT, "only 20 left");
-	DPX_TEST_ASSERT_EQUAL(dpx_mempool_get_bulk(mp, objs + 80, 65), -ENOENT, "beyond the cache too");
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_get_bulk(mp, objs + 80, 65), -ENOENT, "beyond the cache");
 	DPX_TEST_ASSERT_EQUAL(dpx_mempool_avail_count(mp), N - 80, "nothing taken");
 	DPX_TEST_ASSERT_EQUAL(dpx_mempool_get_bulk(mp, objs + 80, 20), 0, "");
 	for (unsigned int i = 0; i < N; i++)

@@ -476,7 +476,8 @@ move_to_netns(unsigned int ifindex, int ns_fd)
 	memcpy(RTA_DATA(rta), &ns_fd, sizeof(int));
 	req.nh.nlmsg_len = NLMSG_ALIGN(req.nh.nlmsg_len) + RTA_ALIGN(rta->rta_len);
 	if (send(s, &req, req.nh.nlmsg_len, 0) == (ssize_t)req.nh.nlmsg_len &&
-	    recv(s, &ack, sizeof(ack), 0) >= (ssize_t)sizeof(ack) && ack.nh.nlmsg_type == NLMSG_ERROR)
+	    recv(s, &ack, sizeof(ack), 0) >= (ssize_t)sizeof(ack) &&
+	    ack.nh.nlmsg_type == NLMSG_ERROR)
 		rc = ack.err.error;
 	close(s);
 	return rc;

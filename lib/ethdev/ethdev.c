@@ -466,7 +466,8 @@ dpx_eth_rx_queue_setup(uint16_t port_id, uint16_t queue, uint16_t nb_desc, int s
 
 	ETHDEV_GET_OR_RET(dev, port_id);
 	conf = conf != NULL ? conf : &defaults;
-	rc = queue_setup_prepare(dev, true, queue, &nb_desc, &socket_id, conf->offloads, mp == NULL);
+	rc = queue_setup_prepare(dev, true, queue, &nb_desc, &socket_id, conf->offloads,
+				 mp == NULL);
 	if (rc != 0)
 		return rc;
 	rc = dev->dev_ops->rx_queue_setup(dev, queue, nb_desc, socket_id, conf, mp, &q);

@@ -144,8 +144,10 @@ get_beyond_cache(struct dpx_mempool *mp, struct mempool_local *local, void **obj
 	if (dpx_ring_dequeue_bulk(mp->ring, objs, n, NULL) == n)
 		return 0;
 	from_cache = DPX_MIN(len, n);
-	if (from_cache == 0 || (from_cache < n && dpx_ring_dequeue_bulk(mp->ring, objs + from_cache,
-									 n - from_cache, NULL) == 0))
+	if (from_cache == 0)
+		return -ENOENT;
+	if (from_cache < n &&
+	    dpx_ring_dequeue_bulk(mp->ring, objs + from_cache, n - from_cache, NULL) == 0)
 		return -ENOENT;
 	for (unsigned int i = 0; i < from_cache; i++)
 		objs[i] = local->objs[--len];

@@ -232,7 +232,7 @@ pcap_rxq_setup(struct dpx_eth_dev *dev, uint16_t qid, uint16_t nb_desc, int sock
 	(void)qid, (void)nb_desc, (void)socket, (void)conf;
 	/* no byte past the headroom: every packet would take mbufs until the pool ran dry */
 	if (dpx_pktmbuf_data_room_size(mp) <= DPX_PKTMBUF_HEADROOM) {
-		PCAP_LOG(ERR, "%s: rx queue: mbufs of %u bytes hold nothing past the %u of headroom",
+		PCAP_LOG(ERR, "%s: rx queue: mbufs of %u bytes hold nothing past %u of headroom",
 			 dev->data->name, dpx_pktmbuf_data_room_size(mp), DPX_PKTMBUF_HEADROOM);
 		return -EINVAL;
 	}

@@ -184,7 +184,8 @@ if_locate(struct tap_port *tp, struct ifreq *ifr)
 		return -errno;
 	snprintf(ifr->ifr_name, IFNAMSIZ, "%s", q.ifr_name);
 	memset(&q.ifr_ifru, 0, sizeof(q.ifr_ifru));
-	if (ioctl(tp->ioctl_sock, SIOCGIFINDEX, &q) != 0 || (unsigned int)q.ifr_ifindex != tp->if_index)
+	if (ioctl(tp->ioctl_sock, SIOCGIFINDEX, &q) != 0 ||
+	    (unsigned int)q.ifr_ifindex != tp->if_index)
 		return -ENODEV;
 	return 0;
 }
