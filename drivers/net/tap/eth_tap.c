@@ -99,10 +99,12 @@ read_one(struct tap_rxq *q, struct dpx_mbuf **out)
 	iov[1] = (struct iovec){q->overflow, TAP_MAX_FRAME};
 	n = readv(q->fd, iov, 2);
 	if (n <= 0) {
+		bool again = n < 0 && (errno == EAGAIN || errno == EINTR); /* before free */
+
 		dpx_pktmbuf_free(m);
-		if (n < 0 && errno != EAGAIN && errno != EINTR)
+		if (n < 0 && !again)
 			dpx_eth_sw_count_errors(&q->stats, 1);
-		return n < 0 && (errno == EAGAIN || errno == EINTR) ? 0 : -1;
+		return again ? 0 : -1;
 	}
 	m->data_len = (uint16_t)DPX_MIN((size_t)n, iov[0].iov_len);
 	m->pkt_len = m->data_len;
