@@ -269,7 +269,8 @@ int dpx_eth_dev_start(uint16_t port_id);
 /**
  * Stop the port: bursts return 0 from now on. The caller makes sure no lcore
  * is inside a burst on this port (as in DPDK).
- * @return 0 (also when not started), -ENODEV, or the driver's error.
+ * @return 0 (also when not started), -ENODEV, or the driver's error (logged;
+ *   the port is stopped all the same, so close may follow).
  */
 int dpx_eth_dev_stop(uint16_t port_id);
 
