@@ -23,6 +23,7 @@ struct loop_queue {
 	unsigned int head, count;
 	struct loop_queue *peer; /* tx -> its rx queue */
 };
+DPX_ETH_SW_STATS_FIRST(struct loop_queue, stats);
 
 struct loop_port {
 	struct loop_queue rxq[LOOP_QUEUES], txq[LOOP_QUEUES];

@@ -14,8 +14,8 @@
  * released by ethdev after dev_close returns).
  *
  * A driver that counts packets in software embeds a struct
- * dpx_eth_sw_queue_stats as the first member of its rx and tx queue structs,
- * counts with dpx_eth_sw_count*() and sets .stats_get = dpx_eth_sw_stats_get,
+ * dpx_eth_sw_queue_stats as the first member of its rx and tx queue structs
+ * (checked at build time by DPX_ETH_SW_STATS_FIRST), counts with dpx_eth_sw_count*() and sets .stats_get = dpx_eth_sw_stats_get,
  * .stats_reset = dpx_eth_sw_stats_reset. A driver whose link is fixed (no
  * wire) uses dpx_eth_link_fixed_set from start/stop/set_link_up/down, and a
  * vdev driver's remove is dpx_eth_dev_remove_by_name(its device name).
@@ -28,6 +28,8 @@
  */
 #ifndef DPX_ETHDEV_DRIVER_H
 #define DPX_ETHDEV_DRIVER_H
+
+#include <stddef.h>
 
 #include <dpx_errno.h>
 #include <dpx_ethdev.h>
@@ -177,6 +179,16 @@ struct dpx_eth_sw_queue_stats {
 	struct dpx_eth_sw_counters cnt;
 	struct dpx_eth_sw_counters base;
 };
+
+/**
+ * Compile-time check that queue struct @p type begins with its software
+ * counters, member @p member (put it after the struct definition).
+ */
+#define DPX_ETH_SW_STATS_FIRST(type, member)                                          \
+	_Static_assert(offsetof(type, member) == 0 &&                                    \
+			       __builtin_types_compatible_p(__typeof__(((type *)0)->member), \
+							    struct dpx_eth_sw_queue_stats), \
+		       #type " must begin with struct dpx_eth_sw_queue_stats")
 
 /** Count @p pkts packets of @p bytes bytes in all on a queue (its polling thread only). */
 static inline void

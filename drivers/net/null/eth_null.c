@@ -34,6 +34,7 @@ struct null_queue {
 	uint16_t queue_id;
 	const struct null_port *port;
 };
+DPX_ETH_SW_STATS_FIRST(struct null_queue, stats);
 
 struct null_port {
 	uint32_t size;

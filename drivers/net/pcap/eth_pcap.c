@@ -44,6 +44,7 @@ struct pcap_rxq {
 	uint16_t port_id;
 	bool ended;                /* EOF or read error: no more packets */
 };
+DPX_ETH_SW_STATS_FIRST(struct pcap_rxq, stats);
 
 struct pcap_txq {
 	struct dpx_eth_sw_queue_stats stats; /* first: see dpx_eth_sw_stats_get */
@@ -51,6 +52,7 @@ struct pcap_txq {
 	pcap_t *live;              /* iface */
 	uint8_t *linear;           /* multi-segment packets are gathered here */
 };
+DPX_ETH_SW_STATS_FIRST(struct pcap_txq, stats);
 
 struct pcap_port {
 	const char *rx_path, *tx_path, *iface; /* point into the vdev's kvargs */

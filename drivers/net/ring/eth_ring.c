@@ -36,6 +36,7 @@ struct ring_queue {
 	uint16_t port_id;
 	uint64_t full, full_base; /* tx packets refused by a full ring; full at the last reset */
 };
+DPX_ETH_SW_STATS_FIRST(struct ring_queue, stats);
 
 struct ring_port {
 	unsigned int nb_rx, nb_tx;

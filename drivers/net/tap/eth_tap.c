@@ -41,11 +41,13 @@ struct tap_rxq {
 	uint8_t *overflow; /* bytes beyond the first mbuf land here, then go to chained mbufs */
 	uint16_t port_id;
 };
+DPX_ETH_SW_STATS_FIRST(struct tap_rxq, stats);
 
 struct tap_txq {
 	struct dpx_eth_sw_queue_stats stats; /* first: see dpx_eth_sw_stats_get */
 	int fd;
 };
+DPX_ETH_SW_STATS_FIRST(struct tap_txq, stats);
 
 struct tap_port {
 	char ifname[IFNAMSIZ];
