@@ -714,6 +714,11 @@ eal_vfio_init(const struct eal_options *opts)
 		VFIO_LOG(INFO, "VFIO disabled: %s: %s", VFIO_CONTAINER_PATH, dpx_strerror(rc));
 		return 0;
 	}
+	rc = vfio_mem_hook_start();
+	if (rc != 0) {
+		eal_vfio_fini();
+		return rc;
+	}
 	VFIO_LOG(INFO, "VFIO enabled, default container fd %d", c->fd);
 	return 0;
 }
@@ -721,6 +726,8 @@ eal_vfio_init(const struct eal_options *opts)
 void
 eal_vfio_fini(void)
 {
+	/* outside the VFIO lock: the hotplug lock comes first (eal_vfio_mem.c) */
+	vfio_mem_hook_stop();
 	pthread_mutex_lock(&vfio_lock);
 	for (unsigned int i = 0; i < VFIO_MAX_CONTAINERS; i++) {
 		struct vfio_container *c = &containers[i];
