@@ -238,6 +238,32 @@ partial_type(enum kmodel_type model, const char *name)
 	return DPX_TEST_SUCCESS;
 }
 
+/* A kernel with type1 v1 only: chosen second, and it cannot unmap part of a mapping either. */
+static int
+test_vfio_container_type1_v1(void)
+{
+	const int def = DPX_VFIO_DEFAULT_CONTAINER_FD;
+
+	kfake_reset(KMODEL_TYPE1V2);
+	kfake.type1_v1_only = true;
+	DPX_TEST_ASSERT_EQUAL(vfio_set_kernel_ops(&kfake_ops), 0, "");
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "--in-memory", NULL) > 0, "init");
+	saved_level = (unsigned int)dpx_log_get_level(vfio_logtype);
+	dpx_log_set_level(vfio_logtype, DPX_LOG_EMERG);
+	kfake_add_group(2, true);
+	DPX_TEST_ASSERT(dpx_vfio_container_group_bind(def, 2) >= 0, "");
+	DPX_TEST_ASSERT(strcmp(dpx_vfio_container_iommu_type(def), "Type 1") == 0, "%s",
+			dpx_vfio_container_iommu_type(def));
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_map(def, 0x10000000, 0x100000, 4 * PG), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_unmap(def, 0x10001000, 0x101000, PG),
+			      -ENOTSUP, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_unmap(def, 0x10000000, 0x100000, 4 * PG), 0,
+			      "");
+	DPX_TEST_RUN(fake_eal_fini());
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(vfio_container_type1_v1, fast, test_vfio_container_type1_v1);
+
 static int
 test_vfio_container_partial_types(void)
 {

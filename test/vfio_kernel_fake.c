@@ -152,7 +152,7 @@ offers(int type)
 {
 	switch (kfake.model) {
 	case KMODEL_TYPE1V2:
-		return type == VFIO_TYPE1v2_IOMMU || type == VFIO_TYPE1_IOMMU;
+		return type == VFIO_TYPE1_IOMMU || (type == VFIO_TYPE1v2_IOMMU && !kfake.type1_v1_only);
 	case KMODEL_SPAPR:
 		return type == VFIO_SPAPR_TCE_v2_IOMMU;
 	default:

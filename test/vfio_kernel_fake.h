@@ -33,6 +33,7 @@ struct kfake_container {
 struct kfake {
 	bool no_vfio;             /* /dev/vfio/vfio does not exist */
 	enum kmodel_type model;   /* the IOMMU the machine has */
+	bool type1_v1_only;       /* an old kernel: type1 without v2 */
 	struct kfake_group groups[KFAKE_MAX];
 	unsigned int group_count;
 	struct kfake_container containers[KFAKE_MAX];
