@@ -700,11 +700,11 @@ ns_per_op(unsigned int n, unsigned int ops, bool do_map)
 		vfio_map_table_map(t, (uint64_t)i * 4 * PG + VA_OFF, (uint64_t)i * 4 * PG, PG, 0,
 				   NULL);
 	for (unsigned int done = 0; done < ops;) {
-		uint64_t iova[64];
-		unsigned int batch = DPX_MIN(64u, ops - done);
+		uint64_t iova[64], first = rnd(&s) % n;
+		unsigned int batch = DPX_MIN(DPX_MIN(64u, n), ops - done);
+		/* distinct free slots between entries, scattered (7919 is prime to every n here) */
 		for (unsigned int b = 0; b < batch; b++)
-			iova[b] = (rnd(&s) % n) * 4 * PG + 2 * PG; /* a free slot between entries */
-		/* a slot drawn twice in a batch costs the same lookup and fails with -EEXIST */
+			iova[b] = ((first + (uint64_t)b * 7919) % n) * 4 * PG + 2 * PG;
 		t0 = dpx_get_time_ns();
 		for (unsigned int b = 0; b < batch; b++)
 			vfio_map_table_map(t, iova[b] + VA_OFF, iova[b], PG, 0, NULL);
