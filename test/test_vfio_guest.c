@@ -37,7 +37,7 @@
 #define EDU_DMA_CMD 0x98
 #define EDU_DMA_START 0x1
 #define EDU_DMA_TO_RAM 0x2 /* else RAM -> edu buffer */
-#define EDU_BUF 0x40000    /* the device's 4 KB buffer in its DMA space */
+#define EDU_BUF 0x40000	   /* the device's 4 KB buffer in its DMA space */
 
 #define IOVA_A 0x100000ULL
 #define IOVA_B (IOVA_A + 0x4000)
@@ -124,7 +124,8 @@ open_edu(const char *bdf, struct edu *e, struct vfio_device_info *info)
 	DPX_TEST_ASSERT_EQUAL(dpx_vfio_setup_device(SYSFS_PCI, bdf, &e->fd, info), 0, "%s", bdf);
 	e->bar = dpx_vfio_map_region(e->fd, VFIO_PCI_BAR0_REGION_INDEX, &e->bar_len);
 	DPX_TEST_ASSERT(e->bar != NULL, "BAR0 mmap: %s", dpx_strerror(dpx_errno));
-	DPX_TEST_ASSERT_EQUAL(rd32(e, EDU_IDENT) & 0xff, 0xed, "edu ident 0x%x", rd32(e, EDU_IDENT));
+	DPX_TEST_ASSERT_EQUAL(rd32(e, EDU_IDENT) & 0xff, 0xed, "edu ident 0x%x",
+			      rd32(e, EDU_IDENT));
 	*(volatile uint32_t *)(e->bar + EDU_LIVENESS) = 0x12345678;
 	DPX_TEST_ASSERT_EQUAL(rd32(e, EDU_LIVENESS), (uint32_t)~0x12345678u, "liveness");
 	DPX_TEST_ASSERT_EQUAL(enable_bus_master(e->fd), 0, "bus master");
@@ -160,9 +161,11 @@ guest_table_checks(const struct edu *e, uint8_t *a, uint8_t *b, uint8_t *r)
 	DPX_TEST_ASSERT(memcmp(r, b, DMA_LEN) != 0, "the device still reads B after its unmap");
 
 	/* one 16 KB mapping: a 4 KB hole in it is refused and the mapping stays whole */
-	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_map(DEF, (uintptr_t)a, IOVA_A, BUF_LEN), 0, "");
-	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_unmap(DEF, (uintptr_t)a + 0x1000,
-							   IOVA_A + 0x1000, 0x1000), -ENOTSUP, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_map(DEF, (uintptr_t)a, IOVA_A, BUF_LEN), 0,
+			      "");
+	DPX_TEST_ASSERT_EQUAL(
+		dpx_vfio_container_dma_unmap(DEF, (uintptr_t)a + 0x1000, IOVA_A + 0x1000, 0x1000),
+		-ENOTSUP, "");
 	DPX_TEST_ASSERT_EQUAL(dma_copy(e, IOVA_A + 0x1000, r), 0, "");
 	DPX_TEST_ASSERT(memcmp(r, a + 0x1000, DMA_LEN) == 0, "refused unmap changed the kernel");
 	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_unmap(DEF, (uintptr_t)a, IOVA_A, BUF_LEN), 0,
@@ -245,16 +248,18 @@ guest_inner(const char *bdf)
 
 	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "--in-memory", NULL) > 0, "init");
 	DPX_TEST_ASSERT_EQUAL(dpx_vfio_is_enabled(), 1, "no VFIO in the guest");
-	a = mmap(NULL, 2 * BUF_LEN + 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-		 -1, 0);
+	a = mmap(NULL, 2 * BUF_LEN + 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		 0);
 	DPX_TEST_ASSERT(a != MAP_FAILED, "");
 	b = a + BUF_LEN;
 	r = b + BUF_LEN;
 	fill(a, BUF_LEN, 0xa5);
 	fill(b, BUF_LEN, 0x5b);
 	/* before any group: recorded, replayed when the device's group binds */
-	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_map(DEF, (uintptr_t)a, IOVA_A, BUF_LEN), 0, "");
-	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_map(DEF, (uintptr_t)b, IOVA_B, BUF_LEN), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_map(DEF, (uintptr_t)a, IOVA_A, BUF_LEN), 0,
+			      "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_map(DEF, (uintptr_t)b, IOVA_B, BUF_LEN), 0,
+			      "");
 	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_map(DEF, (uintptr_t)r, IOVA_R, 4096), 0, "");
 	DPX_TEST_ASSERT(dpx_vfio_container_iommu_type(DEF) == NULL, "");
 	DPX_TEST_RUN(open_edu(bdf, &e, &info));
@@ -293,13 +298,14 @@ find_libdpx(char *path, size_t len, char *soname, size_t solen)
 		return -1;
 	while (found != 0 && fgets(line, sizeof(line), f) != NULL) {
 		char *p = strchr(line, '/'), *base, *so;
-		if (p == NULL || (base = strrchr(p, '/')) == NULL || strncmp(base, "/libdpx.so", 10))
+		if (p == NULL || (base = strrchr(p, '/')) == NULL ||
+		    strncmp(base, "/libdpx.so", 10))
 			continue;
 		p[strcspn(p, "\n")] = '\0';
 		snprintf(path, len, "%s", p);
 		so = strchr(base + 10 + 1, '.');
-		snprintf(soname, solen, "%.*s", so != NULL ? (int)(so - base - 1) : (int)strlen(base + 1),
-			 base + 1);
+		snprintf(soname, solen, "%.*s",
+			 so != NULL ? (int)(so - base - 1) : (int)strlen(base + 1), base + 1);
 		found = 0;
 	}
 	fclose(f);
@@ -326,10 +332,12 @@ test_vfio_guest_type1(void)
 			      "libdpx not in /proc/self/maps");
 	snprintf(args, sizeof(args),
 		 "--vfio --timeout 600 --add %s:/dpx-test --add %s:/lib/%s "
-		 "--run '/dpx-test vfio_guest_type1'", exe, lib, soname);
+		 "--run '/dpx-test vfio_guest_type1'",
+		 exe, lib, soname);
 	rc = dpx_test_guest_run(args, out, sizeof(out));
 	DPX_TEST_ASSERT_EQUAL(rc, 0, "the case inside the guest");
-	DPX_TEST_ASSERT(strstr(out, "PASS vfio_guest_type1") != NULL, "no PASS line from the guest");
+	DPX_TEST_ASSERT(strstr(out, "PASS vfio_guest_type1") != NULL,
+			"no PASS line from the guest");
 	return DPX_TEST_SUCCESS;
 }
 DPX_TEST_REGISTER(vfio_guest_type1, guest, test_vfio_guest_type1);

@@ -114,8 +114,8 @@ test_vfio_mem_hook(void)
 	dpx_free(p);
 
 	/* external memory: mapped at the IOVAs it was registered with, unmapped with it */
-	uint8_t *ext = mmap(NULL, 4 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-			    -1, 0);
+	uint8_t *ext =
+		mmap(NULL, 4 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	dpx_iova_t iovas[4] = {0x900000000, 0x900001000, 0x900002000, 0x900008000};
 	DPX_TEST_ASSERT(ext != MAP_FAILED, "");
 	size_t before = k->n;
@@ -127,11 +127,11 @@ test_vfio_mem_hook(void)
 	/* no IOVA known: not mapped (the application maps it itself) */
 	DPX_TEST_ASSERT_EQUAL(dpx_extmem_register(ext, 4 * 4096, NULL, 4, 4096), 0, "");
 	DPX_TEST_ASSERT_EQUAL(k->n, before, "");
-	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_map(DEF, (uintptr_t)ext, 0x900000000,
-							 4 * 4096), 0, "");
+	DPX_TEST_ASSERT_EQUAL(
+		dpx_vfio_container_dma_map(DEF, (uintptr_t)ext, 0x900000000, 4 * 4096), 0, "");
 	DPX_TEST_ASSERT_EQUAL(k->n, before + 1, "");
-	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_unmap(DEF, (uintptr_t)ext, 0x900000000,
-							   4 * 4096), 0, "");
+	DPX_TEST_ASSERT_EQUAL(
+		dpx_vfio_container_dma_unmap(DEF, (uintptr_t)ext, 0x900000000, 4 * 4096), 0, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_extmem_unregister(ext, 4 * 4096), 0, "");
 	munmap(ext, 4 * 4096);
 

@@ -41,8 +41,8 @@ unmap_page(const struct dpx_memseg *ms)
 	rc = dpx_vfio_container_dma_unmap(DPX_VFIO_DEFAULT_CONTAINER_FD,
 					  (uint64_t)(uintptr_t)ms->addr, ms->iova, ms->len);
 	if (rc != 0)
-		VFIO_LOG(ERR, "page %p iova 0x%" PRIx64 " stays DMA-mapped: %s", ms->addr,
-			 ms->iova, dpx_strerror(rc));
+		VFIO_LOG(ERR, "page %p iova 0x%" PRIx64 " stays DMA-mapped: %s", ms->addr, ms->iova,
+			 dpx_strerror(rc));
 }
 
 /* Undo the pages of [addr, addr + done) after a refused ALLOC. */
@@ -69,8 +69,8 @@ mem_event(enum dpx_mem_event event, const void *addr, size_t len, void *arg)
 	for (size_t off = 0; off < len; off += ms->len) {
 		ms = dpx_mem_virt2memseg((const char *)addr + off);
 		if (ms == NULL) {
-			VFIO_LOG(ERR, "memory event for %p+%zu: no segment at offset %zu", addr, len,
-				 off);
+			VFIO_LOG(ERR, "memory event for %p+%zu: no segment at offset %zu", addr,
+				 len, off);
 			if (event == DPX_MEM_EVENT_ALLOC)
 				unmap_range(addr, off);
 			return event == DPX_MEM_EVENT_ALLOC ? -EINVAL : 0;
