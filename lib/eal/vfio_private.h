@@ -63,6 +63,14 @@ struct eal_options;
 int eal_vfio_init(const struct eal_options *opts);
 void eal_vfio_fini(void);
 
+/*
+ * The default container follows EAL memory (linux/eal_vfio_mem.c): register
+ * the memory event callback and map the pages mapped so far; stop undoes the
+ * registration. Start returns 0 or -errno.
+ */
+int vfio_mem_hook_start(void);
+void vfio_mem_hook_stop(void);
+
 /* Group of a PCI device from sysfs: 0 and *group_num, or -ENODEV (no IOMMU group). */
 int vfio_device_group_num(const char *sysfs_base, const char *dev_addr, int *group_num);
 

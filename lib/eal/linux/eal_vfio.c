@@ -150,10 +150,9 @@ spapr_register(int container_fd, uint64_t va, uint64_t len, bool reg)
 		.vaddr = va,
 		.size = len,
 	};
-	int rc = kernel->ioctl(container_fd,
-			       reg ? VFIO_IOMMU_SPAPR_REGISTER_MEMORY :
-				     VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY,
-			       &mem);
+	int rc = kernel->ioctl(
+		container_fd,
+		reg ? VFIO_IOMMU_SPAPR_REGISTER_MEMORY : VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, &mem);
 	return rc < 0 ? rc : 0;
 }
 
@@ -200,15 +199,15 @@ noiommu_dma_unmap(int container_fd, uint64_t va, uint64_t iova, uint64_t len, ui
 	return 0;
 }
 
-static const struct vfio_iommu_type type1v2 = {
-	"Type 1 v2", VFIO_TYPE1v2_IOMMU, false, NULL, type1_dma_map, type1_dma_unmap};
+static const struct vfio_iommu_type type1v2 = {"Type 1 v2", VFIO_TYPE1v2_IOMMU, false,
+					       NULL,	    type1_dma_map,	type1_dma_unmap};
 /* v1 removes every mapping an unmap touches, so it cannot unmap part of one either */
-static const struct vfio_iommu_type type1 = {
-	"Type 1", VFIO_TYPE1_IOMMU, false, NULL, type1_dma_map, type1_dma_unmap};
-static const struct vfio_iommu_type spapr = {
-	"sPAPR", VFIO_SPAPR_TCE_v2_IOMMU, true, spapr_setup, spapr_dma_map, spapr_dma_unmap};
-static const struct vfio_iommu_type noiommu = {
-	"No-IOMMU", VFIO_NOIOMMU_IOMMU, true, NULL, noiommu_dma_map, noiommu_dma_unmap};
+static const struct vfio_iommu_type type1 = {"Type 1", VFIO_TYPE1_IOMMU, false,
+					     NULL,     type1_dma_map,	 type1_dma_unmap};
+static const struct vfio_iommu_type spapr = {"sPAPR",	  VFIO_SPAPR_TCE_v2_IOMMU, true,
+					     spapr_setup, spapr_dma_map,	   spapr_dma_unmap};
+static const struct vfio_iommu_type noiommu = {"No-IOMMU", VFIO_NOIOMMU_IOMMU, true,
+					       NULL,	   noiommu_dma_map,    noiommu_dma_unmap};
 
 const struct vfio_iommu_type *const vfio_iommu_types[] = {&type1v2, &type1, &spapr, &noiommu};
 const unsigned int vfio_iommu_type_count = DPX_DIM(vfio_iommu_types);
@@ -383,8 +382,10 @@ group_check_viable(int fd, int num)
 		return rc;
 	}
 	if (!(status.flags & VFIO_GROUP_FLAGS_VIABLE)) {
-		VFIO_LOG(ERR, "IOMMU group %d is not viable: bind every device in it to vfio-pci "
-			 "(or unbind it from its driver)", num);
+		VFIO_LOG(ERR,
+			 "IOMMU group %d is not viable: bind every device in it to vfio-pci "
+			 "(or unbind it from its driver)",
+			 num);
 		return -EPERM;
 	}
 	return 0;
@@ -714,6 +715,11 @@ eal_vfio_init(const struct eal_options *opts)
 		VFIO_LOG(INFO, "VFIO disabled: %s: %s", VFIO_CONTAINER_PATH, dpx_strerror(rc));
 		return 0;
 	}
+	rc = vfio_mem_hook_start();
+	if (rc != 0) {
+		eal_vfio_fini();
+		return rc;
+	}
 	VFIO_LOG(INFO, "VFIO enabled, default container fd %d", c->fd);
 	return 0;
 }
@@ -721,6 +727,8 @@ eal_vfio_init(const struct eal_options *opts)
 void
 eal_vfio_fini(void)
 {
+	/* outside the VFIO lock: the hotplug lock comes first (eal_vfio_mem.c) */
+	vfio_mem_hook_stop();
 	pthread_mutex_lock(&vfio_lock);
 	for (unsigned int i = 0; i < VFIO_MAX_CONTAINERS; i++) {
 		struct vfio_container *c = &containers[i];
