@@ -4,9 +4,12 @@
  * (common/vfio_map_table.c); the kernel calls go through vfio_kernel() and
  * the container's IOMMU type, so tests can run all of this on a model.
  *
- * Lock: one mutex guards every container; it is taken by the public calls
- * and by the memory event hook, never held across a call into another
- * library.
+ * Locks: one mutex (vfio_lock) guards every container; it is taken by the
+ * public calls and by the memory event hook, never held across a call into
+ * another library. Container create and destroy also take the memory
+ * library's hotplug lock, first, so the set of containers the memory hook
+ * maps into (eal_vfio_mem.c) never changes during a memory event.
+ * Lock order: hotplug lock, then vfio_lock.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,11 +24,10 @@
 
 #include <dpx_vfio.h>
 
-#include "eal_private.h"
+#include "eal_memory_private.h"
 #include "vfio_private.h"
 #include "common/vfio_map_table.h"
 
-#define VFIO_MAX_CONTAINERS 64
 #define VFIO_MAX_GROUPS 64 /* per container */
 #define VFIO_CONTAINER_PATH "/dev/vfio/vfio"
 
@@ -311,8 +313,11 @@ container_new(int *err)
 	return c;
 }
 
-int
-dpx_vfio_container_create(void)
+static int container_destroy_locked(int container_fd);
+
+/* Called with the hotplug lock held. Returns the new container's fd or -errno. */
+static int
+container_create_locked(void)
 {
 	struct vfio_container *c;
 	int err = 0;
@@ -328,6 +333,50 @@ dpx_vfio_container_create(void)
 	}
 	pthread_mutex_unlock(&vfio_lock);
 	return err;
+}
+
+unsigned int
+vfio_container_fds(int fds[VFIO_MAX_CONTAINERS])
+{
+	unsigned int n = 0;
+
+	pthread_mutex_lock(&vfio_lock);
+	if (default_container != NULL)
+		fds[n++] = default_container->fd;
+	for (unsigned int i = 0; i < VFIO_MAX_CONTAINERS; i++)
+		if (containers[i].used && &containers[i] != default_container)
+			fds[n++] = containers[i].fd;
+	pthread_mutex_unlock(&vfio_lock);
+	return n;
+}
+
+/* A memory event callback holds the hotplug lock: create/destroy there would deadlock. */
+static int
+check_not_in_mem_callback(const char *what)
+{
+	if (!eal_mem_in_callback())
+		return 0;
+	VFIO_LOG(ERR, "%s from a memory event callback", what);
+	return -EDEADLK;
+}
+
+int
+dpx_vfio_container_create(void)
+{
+	int fd, rc = check_not_in_mem_callback("container create");
+
+	if (rc != 0)
+		return rc;
+	eal_mem_hotplug_lock();
+	fd = container_create_locked();
+	/* the EAL pages mapped now; later ones come through the memory hook */
+	rc = fd >= 0 ? vfio_mem_hook_fill(fd) : 0;
+	if (rc != 0) {
+		container_destroy_locked(fd);
+		fd = rc;
+	}
+	eal_mem_hotplug_unlock();
+	return fd;
 }
 
 /* ---- groups ---- */
@@ -539,8 +588,9 @@ container_close(struct vfio_container *c)
 	return 0;
 }
 
-int
-dpx_vfio_container_destroy(int container_fd)
+/* Called with the hotplug lock held. */
+static int
+container_destroy_locked(int container_fd)
 {
 	struct vfio_container *c;
 	int rc = 0;
@@ -554,6 +604,19 @@ dpx_vfio_container_destroy(int container_fd)
 		rc = container_close(c);
 	}
 	pthread_mutex_unlock(&vfio_lock);
+	return rc;
+}
+
+int
+dpx_vfio_container_destroy(int container_fd)
+{
+	int rc = check_not_in_mem_callback("container destroy");
+
+	if (rc != 0)
+		return rc;
+	eal_mem_hotplug_lock();
+	rc = container_destroy_locked(container_fd);
+	eal_mem_hotplug_unlock();
 	return rc;
 }
 
