@@ -173,16 +173,16 @@ guest_table_checks(const struct edu *e, uint8_t *a, uint8_t *b, uint8_t *r)
 	return DPX_TEST_SUCCESS;
 }
 
-/* Whether the default container's table covers iova (from its dump). */
+/* Whether a container's table covers iova (from its dump). */
 static int
-table_covers(uint64_t iova)
+table_covers(int container_fd, uint64_t iova)
 {
 	char *buf = NULL, *line;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 	int found = 0;
 
-	dpx_vfio_container_dump(f, DEF);
+	dpx_vfio_container_dump(f, container_fd);
 	fclose(f);
 	for (line = strstr(buf, "iova 0x"); line != NULL; line = strstr(line + 1, "iova 0x")) {
 		unsigned long long lo, hi;
@@ -193,9 +193,9 @@ table_covers(uint64_t iova)
 	return found;
 }
 
-/* The heap grows: its pages reach the device; it shrinks: they stop. */
+/* The heap grows: its pages reach the device (in container c); it shrinks: they stop. */
 static int
-guest_hotplug_checks(const struct edu *e, uint8_t *r)
+guest_hotplug_checks(const struct edu *e, int c, uint8_t *r)
 {
 	const size_t big = 16u << 20;
 	uint8_t *p = dpx_malloc("vfio-guest", big, 0);
@@ -206,14 +206,14 @@ guest_hotplug_checks(const struct edu *e, uint8_t *r)
 	mid_iova = dpx_malloc_virt2iova((void *)(uintptr_t)mid_va);
 	DPX_TEST_ASSERT(mid_iova != DPX_BAD_IOVA, "");
 	fill((uint8_t *)(uintptr_t)mid_va, 4096, 0x3c);
-	DPX_TEST_ASSERT(table_covers(mid_iova), "new heap page not in the table");
+	DPX_TEST_ASSERT(table_covers(c, mid_iova), "new heap page not in the table");
 	DPX_TEST_ASSERT_EQUAL(dma_copy(e, mid_iova, r), 0, "");
 	DPX_TEST_ASSERT(memcmp(r, (void *)(uintptr_t)mid_va, DMA_LEN) == 0,
 			"the device cannot read a new heap page at iova 0x%" PRIx64, mid_iova);
 	uint8_t copy[4096];
 	memcpy(copy, (void *)(uintptr_t)mid_va, sizeof(copy));
 	dpx_free(p);
-	DPX_TEST_ASSERT(!table_covers(mid_iova), "a released heap page stays in the table");
+	DPX_TEST_ASSERT(!table_covers(c, mid_iova), "a released heap page stays in the table");
 	DPX_TEST_ASSERT_EQUAL(dma_copy(e, mid_iova, r), 0, "");
 	DPX_TEST_ASSERT(memcmp(r, copy, DMA_LEN) != 0, "the device still reads a released page");
 	return DPX_TEST_SUCCESS;
@@ -236,6 +236,41 @@ guest_irq_checks(const struct edu *e)
 	DPX_TEST_ASSERT_EQUAL(dpx_vfio_irq_unmask(e->fd, VFIO_PCI_INTX_IRQ_INDEX), 0, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_vfio_irq_disable(e->fd, VFIO_PCI_INTX_IRQ_INDEX), 0, "");
 	close(efd);
+	return DPX_TEST_SUCCESS;
+}
+
+/*
+ * The device in a user container: a heap page allocated before the container
+ * was created is replayed on its first group, and the heap's growth and
+ * shrinking reach the device through this container's mappings.
+ */
+static int
+guest_user_container_checks(const char *bdf, uint8_t *r)
+{
+	uint8_t *old = dpx_malloc("vfio-guest", 4096, 4096);
+	struct vfio_device_info info;
+	uint64_t old_iova;
+	struct edu e;
+	int c, group;
+
+	DPX_TEST_ASSERT(old != NULL, "");
+	fill(old, 4096, 0x42);
+	old_iova = dpx_malloc_virt2iova(old);
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_get_group_num(SYSFS_PCI, bdf, &group), 0, "");
+	c = dpx_vfio_container_create();
+	DPX_TEST_ASSERT(c >= 0, "container create: %d", c);
+	DPX_TEST_ASSERT(table_covers(c, old_iova), "a new container lacks an existing heap page");
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_map(c, (uintptr_t)r, IOVA_R, 4096), 0, "");
+	DPX_TEST_ASSERT(dpx_vfio_container_group_bind(c, group) >= 0, "");
+	DPX_TEST_RUN(open_edu(bdf, &e, &info));
+	DPX_TEST_ASSERT(dpx_vfio_container_iommu_type(DEF) == NULL, "edu went to the default");
+	DPX_TEST_ASSERT_EQUAL(dma_copy(&e, old_iova, r), 0, "");
+	DPX_TEST_ASSERT(memcmp(r, old, DMA_LEN) == 0,
+			"the user container did not replay an existing heap page");
+	DPX_TEST_RUN(guest_hotplug_checks(&e, c, r));
+	close_edu(bdf, &e);
+	dpx_free(old);
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_destroy(c), 0, "");
 	return DPX_TEST_SUCCESS;
 }
 
@@ -266,7 +301,7 @@ guest_inner(const char *bdf)
 	DPX_TEST_ASSERT(strcmp(dpx_vfio_container_iommu_type(DEF), "Type 1 v2") == 0, "%s",
 			dpx_vfio_container_iommu_type(DEF));
 	DPX_TEST_RUN(guest_table_checks(&e, a, b, r));
-	DPX_TEST_RUN(guest_hotplug_checks(&e, r));
+	DPX_TEST_RUN(guest_hotplug_checks(&e, DEF, r));
 	DPX_TEST_RUN(guest_irq_checks(&e));
 	/* the last device goes: the kernel drops the IOMMU; the next bind replays R */
 	close_edu(bdf, &e);
@@ -277,6 +312,7 @@ guest_inner(const char *bdf)
 	DPX_TEST_ASSERT_EQUAL(dma_copy(&e, IOVA_A, r), 0, "");
 	DPX_TEST_ASSERT(memcmp(r, a, DMA_LEN) == 0, "R was not replayed on the second bind");
 	close_edu(bdf, &e);
+	DPX_TEST_RUN(guest_user_container_checks(bdf, r));
 	munmap(a, 2 * BUF_LEN + 4096);
 	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
 	return DPX_TEST_SUCCESS;
