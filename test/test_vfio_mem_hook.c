@@ -359,9 +359,8 @@ test_vfio_mem_hook_late_container(void)
 	DPX_TEST_ASSERT(p < pages, "the default container still follows: %u -> %u", pages, p);
 
 	/* from a memory event callback: refused, no deadlock */
-	DPX_TEST_ASSERT_EQUAL(dpx_mem_event_callback_register("vfio-test", create_in_callback,
-							      NULL),
-			      0, "");
+	DPX_TEST_ASSERT_EQUAL(
+		dpx_mem_event_callback_register("vfio-test", create_in_callback, NULL), 0, "");
 	unsigned int lvl = (unsigned int)dpx_log_get_level(vfio_logtype);
 	dpx_log_set_level(vfio_logtype, DPX_LOG_EMERG);
 	q = dpx_malloc("vfio-test", 6u << 20, 0);

@@ -32,8 +32,8 @@ map_page(int fd, const struct dpx_memseg *ms)
 {
 	if (ms->iova == DPX_BAD_IOVA)
 		return 0;
-	return vfio_container_dma_map_chunked(fd, (uint64_t)(uintptr_t)ms->addr, ms->iova,
-					      ms->len, ms->len);
+	return vfio_container_dma_map_chunked(fd, (uint64_t)(uintptr_t)ms->addr, ms->iova, ms->len,
+					      ms->len);
 }
 
 static void
@@ -77,7 +77,8 @@ map_range(int fd, const void *addr, size_t len)
 		ms = dpx_mem_virt2memseg((const char *)addr + off);
 		rc = ms == NULL ? -EINVAL : map_page(fd, ms);
 		if (rc != 0) {
-			VFIO_LOG(ERR, "container %d: cannot DMA-map new memory %p+%zu at offset %zu: %s",
+			VFIO_LOG(ERR,
+				 "container %d: cannot DMA-map new memory %p+%zu at offset %zu: %s",
 				 fd, addr, len, off, dpx_strerror(rc));
 			unmap_range(fd, addr, off);
 			return rc;
