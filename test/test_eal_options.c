@@ -140,11 +140,20 @@ test_eal_init_errors(void)
 	DPX_TEST_ASSERT_EQUAL(dpx_eal_init(5, far_cpu), -ENODEV, "cpu 1000 is not ours");
 	DPX_TEST_ASSERT(!dpx_eal_is_initialized(), "");
 	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), -EALREADY, "");
+	/* a failed init keeps none of what it parsed (vdev args point into argv) */
+	char *bad_vdev[] = {"prog", "--vdev", "net_null0", "--file-prefix=x1", "-l", "zz", NULL};
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_init(6, bad_vdev), -EINVAL, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_vdev_count(), 0, "");
+	DPX_TEST_ASSERT(dpx_eal_vdev_arg(0) == NULL, "");
+	DPX_TEST_ASSERT(strcmp(dpx_eal_file_prefix(), "dpx") == 0, "default prefix");
 
-	int rc = dpx_test_eal_init("--no-huge", "-l", "0", NULL);
+	int rc = dpx_test_eal_init("--no-huge", "-l", "0", "--vdev", "net_null0", NULL);
 	DPX_TEST_ASSERT(rc > 0, "init failed: %d", rc);
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_vdev_count(), 1, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_test_eal_init("--no-huge", NULL), -EALREADY, "second init");
 	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_vdev_count(), 0, "cleanup forgets the options");
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_no_huge(), 0, "");
 	return DPX_TEST_SUCCESS;
 }
 DPX_TEST_REGISTER(eal_init_errors, fast, test_eal_init_errors);

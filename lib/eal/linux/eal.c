@@ -124,10 +124,12 @@ dpx_eal_init(int argc, char **argv)
 	consumed = eal_options_parse(&options, argc, argv, err, sizeof(err));
 	if (consumed < 0) {
 		EAL_LOG(ERR, "%s (see --help)", err);
+		eal_options_init(&options);
 		return consumed;
 	}
 	if (options.help) {
 		dpx_eal_usage(stdout, argc > 0 ? argv[0] : "dpx");
+		eal_options_init(&options);
 		return -ECANCELED;
 	}
 	apply_log_options(&options);
@@ -138,6 +140,7 @@ dpx_eal_init(int argc, char **argv)
 				dpx_strerror(rc));
 			stages_down();
 			undo_log_options(&options); /* a failed init leaves no syslog connection */
+			eal_options_init(&options);
 			return rc;
 		}
 	}
@@ -163,6 +166,8 @@ dpx_eal_cleanup(void)
 	}
 	stages_down();
 	undo_log_options(&options);
+	/* the accessors stop returning pointers into the caller's argv */
+	eal_options_init(&options);
 	initialized = false;
 	return 0;
 }
