@@ -71,6 +71,8 @@ test_eal_lcore_launch(void)
 	DPX_TEST_ASSERT_EQUAL(dpx_eal_remote_launch(wait_for_release, NULL, 1), 0, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_eal_remote_launch(record_lcore, NULL, 1), -EBUSY, "running");
 	DPX_TEST_ASSERT_EQUAL(dpx_eal_mp_remote_launch(record_lcore, NULL, 0), -EBUSY, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), -EBUSY, "a worker is running: no hang");
+	DPX_TEST_ASSERT(dpx_eal_is_initialized(), "");
 	__atomic_store_n(&release_worker, 1, __ATOMIC_RELEASE);
 	DPX_TEST_ASSERT_EQUAL(dpx_eal_wait_lcore(1), 42, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_eal_wait_lcore(1), 0, "idle worker");

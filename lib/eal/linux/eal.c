@@ -164,6 +164,14 @@ dpx_eal_cleanup(void)
 			(int)getpid(), (int)init_pid);
 		return -EPERM;
 	}
+	int busy = eal_lcores_running();
+	if (busy >= 0) {
+		/* joining it would wait for a function that may never return */
+		EAL_LOG(ERR, "dpx_eal_cleanup: lcore %d is still running a function; wait for it "
+			     "(dpx_eal_mp_wait_lcore) first",
+			busy);
+		return -EBUSY;
+	}
 	stages_down();
 	undo_log_options(&options);
 	/* the accessors stop returning pointers into the caller's argv */

@@ -327,6 +327,17 @@ eal_lcores_start(const struct eal_options *opts)
 	return 0;
 }
 
+int
+eal_lcores_running(void)
+{
+	unsigned int i;
+
+	DPX_LCORE_FOREACH_WORKER(i)
+		if (dpx_eal_get_lcore_state(i) == DPX_LCORE_RUNNING)
+			return (int)i;
+	return -1;
+}
+
 void
 eal_lcores_stop(void)
 {
