@@ -71,6 +71,8 @@ test_eal_lcore_launch(void)
 	DPX_TEST_ASSERT_EQUAL(dpx_eal_remote_launch(wait_for_release, NULL, 1), 0, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_eal_remote_launch(record_lcore, NULL, 1), -EBUSY, "running");
 	DPX_TEST_ASSERT_EQUAL(dpx_eal_mp_remote_launch(record_lcore, NULL, 0), -EBUSY, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), -EBUSY, "a worker is running: no hang");
+	DPX_TEST_ASSERT(dpx_eal_is_initialized(), "");
 	__atomic_store_n(&release_worker, 1, __ATOMIC_RELEASE);
 	DPX_TEST_ASSERT_EQUAL(dpx_eal_wait_lcore(1), 42, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_eal_wait_lcore(1), 0, "idle worker");
@@ -102,6 +104,58 @@ test_eal_lcore_iteration(void)
 	return DPX_TEST_SUCCESS;
 }
 DPX_TEST_REGISTER(eal_lcore_iteration, fast, test_eal_lcore_iteration);
+
+/* The main thread is pinned while the EAL runs and gets its CPUs back at cleanup. */
+static int
+test_eal_lcore_reinit_affinity(void)
+{
+	cpu_set_t before, after;
+	char list[16];
+	int last = -1;
+
+	DPX_TEST_ASSERT_EQUAL(sched_getaffinity(0, sizeof(before), &before), 0, "");
+	for (int c = 0; c < CPU_SETSIZE && c < DPX_MAX_LCORE; c++)
+		if (CPU_ISSET(c, &before))
+			last = c;
+	if (CPU_COUNT(&before) < 2)
+		DPX_TEST_SKIP("this process may run on %d cpu(s), the case needs 2",
+			      CPU_COUNT(&before));
+	snprintf(list, sizeof(list), "%d", last);
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "--in-memory", "-l", list, NULL) > 0, "");
+	DPX_TEST_ASSERT_EQUAL(sched_getcpu(), last, "main lcore pinned");
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	DPX_TEST_ASSERT_EQUAL(sched_getaffinity(0, sizeof(after), &after), 0, "");
+	DPX_TEST_ASSERT(CPU_EQUAL(&before, &after), "affinity restored: %d cpus, was %d",
+			CPU_COUNT(&after), CPU_COUNT(&before));
+	/* the default lcore set of a second init is every cpu again */
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "--in-memory", NULL) > 0, "second init");
+	DPX_TEST_ASSERT_EQUAL(dpx_lcore_count(), (unsigned int)CPU_COUNT(&before), "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(eal_lcore_reinit_affinity, fast, test_eal_lcore_reinit_affinity);
+
+/* --main-lcore must name an enabled lcore, also when -l is not given. */
+static int
+test_eal_lcore_main_not_enabled(void)
+{
+	int id = DPX_MAX_LCORE - 1;
+	cpu_set_t allowed;
+	char arg[16];
+
+	DPX_TEST_ASSERT_EQUAL(sched_getaffinity(0, sizeof(allowed), &allowed), 0, "");
+	if (id < CPU_SETSIZE && CPU_ISSET(id, &allowed))
+		DPX_TEST_SKIP("cpu %d is available: lcore %d is in the default set", id, id);
+	snprintf(arg, sizeof(arg), "%d", id);
+	DPX_TEST_ASSERT_EQUAL(dpx_test_eal_init("--no-huge", "--in-memory", "--main-lcore", arg,
+						NULL),
+			      -EINVAL, "lcore %d is not enabled", id);
+	DPX_TEST_ASSERT(!dpx_eal_is_initialized(), "");
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "--in-memory", NULL) > 0, "then init works");
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(eal_lcore_main_not_enabled, fast, test_eal_lcore_main_not_enabled);
 
 static int
 test_eal_cycles(void)

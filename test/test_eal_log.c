@@ -50,3 +50,42 @@ test_eal_log_levels(void)
 	return DPX_TEST_SUCCESS;
 }
 DPX_TEST_REGISTER(eal_log_levels, fast, test_eal_log_levels);
+
+DPX_LOG_REGISTER_STATIC(test_static_logtype, "test.static");
+
+/*
+ * A program setting a level at runtime again and again (a CLI, telemetry)
+ * never fills the pattern table; the latest setting wins for types registered
+ * later; the static registration variant works like the global one.
+ */
+static int
+test_eal_log_patterns_repeat(void)
+{
+	DPX_TEST_ASSERT(test_static_logtype >= 0, "registered at load time");
+	DPX_TEST_ASSERT_EQUAL(dpx_log_register("test.static"), test_static_logtype, "");
+	for (int i = 0; i < 500; i++) {
+		int rc = dpx_log_set_level_pattern("rep.*", i % 2 ? DPX_LOG_DEBUG : DPX_LOG_INFO);
+		DPX_TEST_ASSERT_EQUAL(rc, 0, "call %d", i);
+	}
+	DPX_TEST_ASSERT_EQUAL(dpx_log_set_level_pattern("rep.x", DPX_LOG_ERR), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_log_set_level_pattern("rep.*", DPX_LOG_WARNING), 0, "");
+	int t = dpx_log_register("rep.x");
+	DPX_TEST_ASSERT(t >= 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_log_get_level(t), DPX_LOG_WARNING, "latest matching setting");
+	DPX_TEST_ASSERT_EQUAL(dpx_log_set_level_pattern("rep.x", DPX_LOG_ERR), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_log_get_level(dpx_log_register("rep.x")), DPX_LOG_ERR, "");
+	char big[200];
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	DPX_TEST_ASSERT_EQUAL(dpx_log_set_level_pattern(big, DPX_LOG_ERR), -EINVAL, "too long");
+	/* distinct patterns still fill the table, with the documented error */
+	int rc = 0;
+	for (int i = 0; i < 100 && rc == 0; i++) {
+		char pat[32];
+		snprintf(pat, sizeof(pat), "fill%d.*", i);
+		rc = dpx_log_set_level_pattern(pat, DPX_LOG_ERR);
+	}
+	DPX_TEST_ASSERT_EQUAL(rc, -ENOSPC, "");
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(eal_log_patterns_repeat, fast, test_eal_log_patterns_repeat);

@@ -52,6 +52,30 @@ static const struct option_case option_cases[] = {
 	{"-l 0,", -EINVAL, "-l"},
 	{"-l 99999", -EINVAL, "-l"},
 	{"-l 0@1-2", -EINVAL, "-l"},
+	{"-", 0, NULL},
+	{"--=x", -EINVAL, "unknown option"},
+	{"---", -EINVAL, "unknown option"},
+	{"-hx", -EINVAL, "takes no value"},
+	{"--help", 1, NULL},
+	{"--iova-mode", -EINVAL, "requires a value"},
+	{"--main-lcore=99999", -EINVAL, "--main-lcore"},
+	{"--main-lcore=-1", -EINVAL, "--main-lcore"},
+	{"--lcores=@1", -EINVAL, "--lcores"},
+	{"--lcores=0@", -EINVAL, "--lcores"},
+	{"--lcores=0@99999", -EINVAL, "--lcores"},
+	{"-l 18446744073709551617", -EINVAL, "-l"},
+	{"-l 0-18446744073709551617", -EINVAL, "-l"},
+	{"--log-level=a:b:debug", 1, NULL},
+	{"--log-level=", -EINVAL, "--log-level"},
+	{"--socket-mem=,", -EINVAL, "--socket-mem"},
+	{"--socket-mem 18446744073709551615", -EINVAL, "--socket-mem"},
+	{"-m 17592186044416", -EINVAL, "-m"},
+	{"-m 17592186044415", 2, NULL},
+	{"--file-prefix=.hidden", -EINVAL, "--file-prefix"},
+	{"--file-prefix=0123456789012345678901234567890123456789012345678901234567890123",
+	 -EINVAL, "--file-prefix"},
+	{"--vdev=", -EINVAL, "--vdev"},
+	{"--huge-dir=", -EINVAL, "--huge-dir"},
 	{"--no-huge -- --forward-mode=io", 2, NULL},
 	{"--no-huge app-arg --no-huge", 1, NULL},
 };
@@ -140,11 +164,20 @@ test_eal_init_errors(void)
 	DPX_TEST_ASSERT_EQUAL(dpx_eal_init(5, far_cpu), -ENODEV, "cpu 1000 is not ours");
 	DPX_TEST_ASSERT(!dpx_eal_is_initialized(), "");
 	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), -EALREADY, "");
+	/* a failed init keeps none of what it parsed (vdev args point into argv) */
+	char *bad_vdev[] = {"prog", "--vdev", "net_null0", "--file-prefix=x1", "-l", "zz", NULL};
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_init(6, bad_vdev), -EINVAL, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_vdev_count(), 0, "");
+	DPX_TEST_ASSERT(dpx_eal_vdev_arg(0) == NULL, "");
+	DPX_TEST_ASSERT(strcmp(dpx_eal_file_prefix(), "dpx") == 0, "default prefix");
 
-	int rc = dpx_test_eal_init("--no-huge", "-l", "0", NULL);
+	int rc = dpx_test_eal_init("--no-huge", "-l", "0", "--vdev", "net_null0", NULL);
 	DPX_TEST_ASSERT(rc > 0, "init failed: %d", rc);
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_vdev_count(), 1, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_test_eal_init("--no-huge", NULL), -EALREADY, "second init");
 	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_vdev_count(), 0, "cleanup forgets the options");
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_no_huge(), 0, "");
 	return DPX_TEST_SUCCESS;
 }
 DPX_TEST_REGISTER(eal_init_errors, fast, test_eal_init_errors);

@@ -2,6 +2,8 @@
 /* Runtime directory: the file-prefix lock, and cleanup leaving nothing behind. */
 #include <sched.h>
 #include <stdlib.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -108,3 +110,48 @@ test_eal_cleanup_leaks(void)
 	return DPX_TEST_SUCCESS;
 }
 DPX_TEST_REGISTER(eal_cleanup_leaks, fast, test_eal_cleanup_leaks);
+
+static int
+return_7(void *arg)
+{
+	(void)arg;
+	return 7;
+}
+
+/*
+ * A child forked after init (a helper that returns through main, or an atexit
+ * handler) calling dpx_eal_cleanup must neither hang joining worker threads
+ * it does not have nor remove the parent's prefix lock and runtime directory.
+ */
+static int
+test_eal_cleanup_in_forked_child(void)
+{
+	char map[32], lock[4200], dir[4096];
+	int status;
+
+	snprintf(map, sizeof(map), "0-1@%d", sched_getcpu());
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "--lcores", map, NULL) > 0, "init");
+	snprintf(dir, sizeof(dir), "%s", dpx_eal_runtime_dir());
+	snprintf(lock, sizeof(lock), "%s/config", dir);
+	pid_t pid = fork();
+	if (pid == 0) {
+		alarm(10); /* a hang is a failure, reported as a signal */
+		_exit(dpx_eal_cleanup() == -EPERM && dpx_eal_is_initialized() ? 0 : 1);
+	}
+	DPX_TEST_ASSERT(pid > 0, "fork");
+	DPX_TEST_ASSERT_EQUAL(waitpid(pid, &status, 0), pid, "");
+	DPX_TEST_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+			"child: cleanup refused with -EPERM (status 0x%x)", status);
+	DPX_TEST_ASSERT(path_exists(lock), "lock file %s kept", lock);
+	/* a new open file description conflicts with the lock while it is held */
+	int fd = open(lock, O_RDONLY | O_CLOEXEC);
+	DPX_TEST_ASSERT(fd >= 0, "");
+	DPX_TEST_ASSERT(flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK, "still locked");
+	close(fd);
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_remote_launch(return_7, NULL, 1), 0, "workers alive");
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_wait_lcore(1), 7, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	DPX_TEST_ASSERT(!path_exists(dir), "");
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(eal_cleanup_in_forked_child, fast, test_eal_cleanup_in_forked_child);

@@ -37,7 +37,19 @@ meminfo(const char *key)
 	return v;
 }
 
-/* Skip unless the default hugepage size is 2 MB with at least n free and a mount. */
+/*
+ * Skip unless the default hugepage size is 2 MB with at least n free and a
+ * mount. Where dpx-setup reserved them (DPX_TEST_REQUIRE_HUGEPAGES set, as in
+ * CI) a missing resource is a failure: the suite must not pass by skipping.
+ */
+#define NEED_HUGEPAGES_FAIL(fmt, ...)                                                              \
+	do {                                                                                       \
+		if (getenv("DPX_TEST_REQUIRE_HUGEPAGES") == NULL)                                  \
+			DPX_TEST_SKIP(fmt, ##__VA_ARGS__);                                         \
+		printf("FAIL (DPX_TEST_REQUIRE_HUGEPAGES is set): " fmt "\n", ##__VA_ARGS__);      \
+		return DPX_TEST_FAILED;                                                            \
+	} while (0)
+
 static int
 need_hugepages(long n)
 {
@@ -45,11 +57,11 @@ need_hugepages(long n)
 		DPX_TEST_SKIP("default hugepage size is %ld kB, these cases use 2 MB",
 			      meminfo("Hugepagesize"));
 	if (meminfo("HugePages_Free") < n)
-		DPX_TEST_SKIP("%ld free 2 MB hugepages, %ld needed (usertools/dpx-hugepages "
-			      "--setup-for-tests reserves them)",
-			      meminfo("HugePages_Free"), n);
+		NEED_HUGEPAGES_FAIL("%ld free 2 MB hugepages, %ld needed (usertools/dpx-hugepages "
+				    "--setup-for-tests reserves them)",
+				    meminfo("HugePages_Free"), n);
 	if (access("/dev/hugepages", W_OK) != 0)
-		DPX_TEST_SKIP("/dev/hugepages is not writable (dpx-hugepages mount)");
+		NEED_HUGEPAGES_FAIL("/dev/hugepages is not writable (dpx-hugepages mount)");
 	return DPX_TEST_SUCCESS;
 }
 

@@ -314,6 +314,48 @@ test_malloc_errors(void)
 }
 DPX_TEST_REGISTER(malloc_errors, fast, test_malloc_errors);
 
+/*
+ * Sizes and alignments whose arithmetic overflows somewhere (header rounding,
+ * the page count of a heap growth, num * size) are refused with an error: the
+ * heap never takes in memory that was not mapped for it.
+ */
+static int
+test_malloc_huge_sizes(void)
+{
+	static const size_t sizes[] = {
+		SIZE_MAX, SIZE_MAX - 63, SIZE_MAX - (4u << 20), (size_t)1 << 63,
+		((size_t)1 << 53) + 1, /* 2^32 + 1 pages of 2 MB: the count wraps to 1 */
+		((size_t)1 << 53) - 128, /* exactly 2^32 pages: the count wraps to 0 */
+		(size_t)1 << 40,
+	};
+
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "--in-memory", NULL) > 0, "init");
+	for (size_t i = 0; i < DPX_DIM(sizes); i++) {
+		DPX_TEST_ASSERT(dpx_malloc("x", sizes[i], 0) == NULL, "size %zu", sizes[i]);
+		DPX_TEST_ASSERT_EQUAL(dpx_errno, ENOMEM, "size %zu", sizes[i]);
+		DPX_TEST_ASSERT(dpx_malloc("x", sizes[i], 1u << 31) == NULL, "size %zu", sizes[i]);
+		DPX_TEST_ASSERT_EQUAL(dpx_errno, ENOMEM, "size %zu, align 2^31", sizes[i]);
+	}
+	DPX_TEST_ASSERT(dpx_calloc("x", SIZE_MAX / 2, 3, 0) == NULL && dpx_errno == EINVAL, "");
+	void *p = dpx_malloc("x", 100, 0);
+	DPX_TEST_ASSERT(p != NULL, "");
+	DPX_TEST_ASSERT(dpx_realloc(p, SIZE_MAX - 10, 0) == NULL && dpx_errno == ENOMEM, "");
+	DPX_TEST_ASSERT(dpx_realloc(p, (size_t)1 << 53, 0) == NULL && dpx_errno == ENOMEM, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_malloc_usable_size(p) >= 100, 1, "old allocation untouched");
+	/* a big alignment still works where it can */
+	void *q = dpx_malloc("x", 64, 1u << 22);
+	DPX_TEST_ASSERT(q != NULL && ((uintptr_t)q & ((1u << 22) - 1)) == 0, "4 MB aligned");
+	dpx_free(q);
+	dpx_free(p);
+	struct dpx_malloc_socket_stats st;
+	DPX_TEST_ASSERT_EQUAL(dpx_malloc_get_socket_stats(0, &st), 0, "");
+	DPX_TEST_ASSERT_EQUAL(st.alloc_count, 0, "");
+	DPX_TEST_ASSERT_EQUAL(st.pages_mapped, 0, "every page went back");
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(malloc_huge_sizes, fast, test_malloc_huge_sizes);
+
 #define CONC_ITERS 3000
 #define CONC_SLOTS 64
 

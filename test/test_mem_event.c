@@ -317,6 +317,9 @@ test_extmem_register(void)
 	DPX_TEST_ASSERT_EQUAL(dpx_extmem_register(va, len, iova, EXT_PAGES - 1, EXT_PAGE), -EINVAL,
 			      "page count disagrees");
 	DPX_TEST_ASSERT_EQUAL(dpx_extmem_register(va, len, iova, EXT_PAGES, 3000), -EINVAL, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_extmem_register((void *)(0 - 2 * (uintptr_t)EXT_PAGE),
+						  4 * EXT_PAGE, NULL, 4, EXT_PAGE),
+			      -EINVAL, "range wraps past the end of the address space");
 	DPX_TEST_ASSERT_EQUAL(n_events, 0, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_extmem_register(va, len, iova, EXT_PAGES, EXT_PAGE), 0, "");
 	DPX_TEST_RUN(expect_event(0, 'A', DPX_MEM_EVENT_ALLOC, va, len));

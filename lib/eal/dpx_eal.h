@@ -59,8 +59,12 @@ int dpx_eal_init(int argc, char **argv);
 
 /**
  * Release every thread, fd, file and mapping the EAL made. Worker lcores must
- * be idle (their functions returned). Safe to call once after a successful init.
- * @return 0, or -EALREADY when the EAL is not initialised.
+ * be idle (their functions returned). Safe to call once after a successful init;
+ * dpx_eal_init may then be called again.
+ * @return 0, or -EALREADY when the EAL is not initialised, -EBUSY when a
+ *   worker lcore is still running a function (nothing is released), or -EPERM in a
+ *   child forked after init (nothing is released: the threads, prefix lock,
+ *   runtime directory and hugepage files belong to the parent).
  */
 int dpx_eal_cleanup(void);
 

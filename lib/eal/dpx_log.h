@@ -37,18 +37,47 @@
  */
 int dpx_log_register(const char *name);
 
-/** Register a log type at load time into the int variable `type`. */
+/**
+ * Register a log type at load time into a global int variable `type`, which
+ * every file of the component can then use (declare it `extern int type;` in
+ * the component's private header).
+ *
+ * The variable is a global symbol, so two components choosing the same name
+ * fail to link ("multiple definition of ring_logtype"). Naming rule, one name
+ * per component, derived from where its code lives:
+ *   - a library lib/<x>:                  <x>_logtype        (ring_logtype)
+ *     or a part of it:                    <x>_<part>_logtype (vhost_data_logtype)
+ *   - a driver drivers/<class>/<x>:       <class>_<x>_logtype (net_ring_logtype)
+ *   - a program app/<x>:                  <x>_logtype        (fwd_logtype)
+ * A component living in one file should use DPX_LOG_REGISTER_STATIC instead:
+ * its variable cannot clash with anything.
+ *
+ * Until the constructor has run (and if registration fails) the variable is
+ * -1, which logs at the global level.
+ */
 #define DPX_LOG_REGISTER(type, name)                                                               \
-	int type;                                                                                  \
-	__attribute__((constructor)) static void dpx_log_register_##type(void)                   \
+	int type = -1;                                                                             \
+	DPX_LOG_REGISTER_CTOR_(type, name)
+
+/** As DPX_LOG_REGISTER, the variable static to the file (single-file drivers and programs). */
+#define DPX_LOG_REGISTER_STATIC(type, name)                                                        \
+	static int type = -1;                                                                      \
+	DPX_LOG_REGISTER_CTOR_(type, name)
+
+/* the constructor both variants share (static: it never clashes) */
+#define DPX_LOG_REGISTER_CTOR_(type, name)                                                         \
+	__attribute__((constructor)) static void dpx_log_register_##type(void)                    \
 	{                                                                                          \
 		type = dpx_log_register(name);                                                     \
 	}
 
 /**
  * Set the level of every registered type whose name matches the glob pattern,
- * and remember it for types registered later.
- * @return 0, or -EINVAL (level out of 1..8, empty pattern), -ENOSPC.
+ * and remember it for types registered later (the latest setting of a
+ * matching pattern wins). Setting a pattern again replaces its earlier
+ * setting, so repeated calls never fill the table.
+ * @return 0, or -EINVAL (level out of 1..8, empty pattern, pattern of 128
+ *   bytes or more), -ENOSPC (64 distinct patterns already set).
  */
 int dpx_log_set_level_pattern(const char *pattern, unsigned int level);
 
@@ -81,7 +110,10 @@ int dpx_vlog(unsigned int level, int type, const char *fmt, va_list ap);
 /** Print the log types and levels. */
 void dpx_log_dump(FILE *f);
 
-/** Log with a level suffix (ERR, INFO...) and a type variable, prefixing the type name. */
+/**
+ * Log with a level suffix (ERR, INFO...) and a type variable; a newline is
+ * appended. Components put their own prefix in fmt ("EAL: ").
+ */
 #define DPX_LOG(level, type, fmt, ...)                                                             \
 	(dpx_log_can_log(type, DPX_LOG_##level) ?                                                  \
 		 dpx_log(DPX_LOG_##level, type, fmt "\n", ##__VA_ARGS__) :                         \

@@ -125,7 +125,8 @@ int dpx_mem_event_callback_unregister(const char *name, void *arg);
  * @param iova_addrs IOVA of each page, or NULL (IOVA unknown: DPX_BAD_IOVA)
  * @param n_pages number of pages
  * @param page_sz page size, a power of two >= 4096
- * @return 0; -EINVAL (bad alignment, sizes that disagree, len 0), -EEXIST
+ * @return 0; -EINVAL (bad alignment, sizes that disagree, len 0, a range
+ *   wrapping past the end of the address space), -EEXIST
  *   (overlaps memory already known), -ENOSPC (too many external areas),
  *   -ENOMEM, -EDEADLK (called from a callback), or the non-zero value
  *   a refusing ALLOC callback returned, made negative (nothing is registered).

@@ -53,7 +53,8 @@ const struct dpx_memzone *dpx_memzone_lookup(const char *name);
 
 /**
  * Release a zone and its memory.
- * @return 0; -EINVAL (NULL, or not a zone of this process).
+ * @return 0; -EINVAL (NULL, or not a zone of this process), -EDEADLK (called
+ *   from a memory event callback; the zone stays reserved).
  */
 int dpx_memzone_free(const struct dpx_memzone *mz);
 

@@ -68,6 +68,8 @@ const struct eal_options *eal_get_options(void);
 /* lcore threads (linux/eal_lcore.c) */
 int eal_lcores_start(const struct eal_options *opts);
 void eal_lcores_stop(void);
+/* The id of a worker still running a function, or -1 when all are idle. */
+int eal_lcores_running(void);
 
 /* runtime directory and its lock (linux/eal_runtime_dir.c) */
 int eal_runtime_dir_create(const struct eal_options *opts);

@@ -94,6 +94,20 @@ out:
 	return id;
 }
 
+/* Drop an earlier setting of the same pattern: the new one goes last (it is the latest). */
+static void
+forget_pattern(const char *pattern)
+{
+	for (unsigned int i = 0; i < logs.pattern_count; i++) {
+		if (strcmp(logs.patterns[i].pattern, pattern) != 0)
+			continue;
+		memmove(&logs.patterns[i], &logs.patterns[i + 1],
+			(logs.pattern_count - i - 1) * sizeof(logs.patterns[0]));
+		logs.pattern_count--;
+		return;
+	}
+}
+
 int
 dpx_log_set_level_pattern(const char *pattern, unsigned int level)
 {
@@ -103,6 +117,7 @@ dpx_log_set_level_pattern(const char *pattern, unsigned int level)
 	    strlen(pattern) >= sizeof(logs.patterns[0].pattern))
 		return -EINVAL;
 	pthread_mutex_lock(&logs.lock);
+	forget_pattern(pattern);
 	if (logs.pattern_count == LOG_MAX_PATTERNS) {
 		rc = -ENOSPC;
 		goto out;

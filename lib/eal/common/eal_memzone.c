@@ -35,11 +35,11 @@ reserve_check(const char *name, size_t len, int socket_id, unsigned int align)
 	return 0;
 }
 
+/* Name a zone over p (already allocated); EEXIST or ENOSPC leave p to the caller. */
 static const struct dpx_memzone *
-reserve_locked(const char *name, size_t len, int socket_id, unsigned int flags, unsigned int align)
+publish_locked(const char *name, void *p, size_t len, unsigned int flags)
 {
 	struct dpx_memzone *mz = NULL;
-	void *p;
 
 	if (find_locked(name) != NULL) {
 		dpx_errno = EEXIST;
@@ -53,9 +53,6 @@ reserve_locked(const char *name, size_t len, int socket_id, unsigned int flags, 
 		dpx_errno = ENOSPC;
 		return NULL;
 	}
-	p = dpx_zmalloc_socket("memzone", len, align, socket_id);
-	if (p == NULL)
-		return NULL;
 	snprintf(mz->name, sizeof(mz->name), "%s", name);
 	mz->addr = p;
 	mz->iova = dpx_mem_virt2iova(p);
@@ -71,14 +68,28 @@ dpx_memzone_reserve_aligned(const char *name, size_t len, int socket_id, unsigne
 {
 	const struct dpx_memzone *mz;
 	int err = reserve_check(name, len, socket_id, align);
+	void *p;
 
 	if (err != 0) {
 		dpx_errno = err;
 		return NULL;
 	}
+	/*
+	 * Allocate before taking mz_lock: growing the heap takes the hotplug
+	 * lock, and a memory event callback (hotplug lock held) may look a
+	 * zone up; holding mz_lock across the allocation would deadlock them.
+	 */
+	p = dpx_zmalloc_socket("memzone", len, align, socket_id);
+	if (p == NULL)
+		return NULL;
 	pthread_mutex_lock(&mz_lock);
-	mz = reserve_locked(name, len, socket_id, flags, align);
+	mz = publish_locked(name, p, len, flags);
 	pthread_mutex_unlock(&mz_lock);
+	if (mz == NULL) {
+		err = dpx_errno;
+		dpx_free(p);
+		dpx_errno = err;
+	}
 	return mz;
 }
 
@@ -112,6 +123,8 @@ dpx_memzone_free(const struct dpx_memzone *mz)
 
 	if (mz < zones || mz >= zones + DPX_MAX_MEMZONE)
 		return -EINVAL;
+	if (eal_mem_in_callback())
+		return -EDEADLK; /* dpx_free would refuse: the zone must stay named */
 	pthread_mutex_lock(&mz_lock);
 	if (mz->name[0] == '\0') {
 		pthread_mutex_unlock(&mz_lock);

@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,8 +19,11 @@ struct eal_option {
 	const char *long_name;
 	char short_name; /* 0 when there is none */
 	bool has_value;
-	option_handler_t *handle;
+	option_handler_t *handle; /* NULL: a flag, the bool at flag_offset is set */
+	size_t flag_offset;
 };
+
+#define EAL_FLAG(long_name, field) {long_name, 0, false, NULL, offsetof(struct eal_options, field)}
 
 /* Parse a whole decimal number; no sign, no trailing garbage. */
 static int
@@ -149,14 +153,6 @@ handle_log_level(struct eal_options *opts, const char *value)
 }
 
 static int
-handle_syslog(struct eal_options *opts, const char *value)
-{
-	(void)value;
-	opts->syslog = true;
-	return 0;
-}
-
-static int
 handle_file_prefix(struct eal_options *opts, const char *value)
 {
 	size_t len = strlen(value);
@@ -216,22 +212,6 @@ handle_socket_mem(struct eal_options *opts, const char *value)
 }
 
 static int
-handle_no_huge(struct eal_options *opts, const char *value)
-{
-	(void)value;
-	opts->no_huge = true;
-	return 0;
-}
-
-static int
-handle_in_memory(struct eal_options *opts, const char *value)
-{
-	(void)value;
-	opts->in_memory = true;
-	return 0;
-}
-
-static int
 handle_huge_dir(struct eal_options *opts, const char *value)
 {
 	size_t len = strlen(value);
@@ -254,28 +234,20 @@ handle_iova_mode(struct eal_options *opts, const char *value)
 	return 0;
 }
 
-static int
-handle_help(struct eal_options *opts, const char *value)
-{
-	(void)value;
-	opts->help = true;
-	return 0;
-}
-
 static const struct eal_option eal_option_table[] = {
 	{"lcores", 'l', true, handle_lcores},
 	{"main-lcore", 0, true, handle_main_lcore},
 	{"log-level", 0, true, handle_log_level},
-	{"syslog", 0, false, handle_syslog},
+	EAL_FLAG("syslog", syslog),
 	{"file-prefix", 0, true, handle_file_prefix},
 	{"vdev", 0, true, handle_vdev},
 	{NULL, 'm', true, handle_memory},
 	{"socket-mem", 0, true, handle_socket_mem},
-	{"no-huge", 0, false, handle_no_huge},
+	EAL_FLAG("no-huge", no_huge),
 	{"huge-dir", 0, true, handle_huge_dir},
 	{"iova-mode", 0, true, handle_iova_mode},
-	{"in-memory", 0, false, handle_in_memory},
-	{"help", 'h', false, handle_help},
+	EAL_FLAG("in-memory", in_memory),
+	{"help", 'h', false, NULL, offsetof(struct eal_options, help)},
 };
 
 static const struct eal_option *
@@ -376,6 +348,10 @@ parse_one(struct eal_options *opts, int argc, char **argv, int *i, char *err, si
 			return -EINVAL;
 		}
 		value = argv[(*i)++];
+	}
+	if (opt->handle == NULL) {
+		*(bool *)((char *)opts + opt->flag_offset) = true;
+		return 0;
 	}
 	if (opt->handle(opts, value) != 0) {
 		snprintf(err, errlen, "invalid value for %s: '%.80s'", shown, value ? value : "");

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include "eal_memory_private.h"
 #include "eal_private.h"
@@ -18,6 +19,7 @@ DPX_LOG_REGISTER(eal_logtype, "eal");
 static struct eal_options options;
 static bool initialized;
 static unsigned int stages_up;
+static pid_t init_pid; /* the process that ran init owns the threads, lock and files */
 
 struct eal_stage {
 	const char *name;
@@ -92,6 +94,15 @@ apply_log_options(const struct eal_options *opts)
 }
 
 static void
+undo_log_options(const struct eal_options *opts)
+{
+	if (opts->syslog) {
+		dpx_log_set_syslog(0);
+		closelog();
+	}
+}
+
+static void
 stages_down(void)
 {
 	while (stages_up > 0) {
@@ -113,10 +124,12 @@ dpx_eal_init(int argc, char **argv)
 	consumed = eal_options_parse(&options, argc, argv, err, sizeof(err));
 	if (consumed < 0) {
 		EAL_LOG(ERR, "%s (see --help)", err);
+		eal_options_init(&options);
 		return consumed;
 	}
 	if (options.help) {
 		dpx_eal_usage(stdout, argc > 0 ? argv[0] : "dpx");
+		eal_options_init(&options);
 		return -ECANCELED;
 	}
 	apply_log_options(&options);
@@ -126,10 +139,13 @@ dpx_eal_init(int argc, char **argv)
 			EAL_LOG(ERR, "initialisation failed at %s: %s", stages[stages_up].name,
 				dpx_strerror(rc));
 			stages_down();
+			undo_log_options(&options); /* a failed init leaves no syslog connection */
+			eal_options_init(&options);
 			return rc;
 		}
 	}
 	initialized = true;
+	init_pid = getpid();
 	if (consumed > 0 && argc > 0)
 		argv[consumed] = argv[0]; /* the program parses (argc - consumed, argv + consumed) */
 	return consumed;
@@ -140,11 +156,26 @@ dpx_eal_cleanup(void)
 {
 	if (!initialized)
 		return -EALREADY;
-	stages_down();
-	if (options.syslog) {
-		dpx_log_set_syslog(0);
-		closelog();
+	if (getpid() != init_pid) {
+		/* a forked child has no worker threads to join, and the lock, runtime
+		 * directory and hugepage files are the parent's, still in use */
+		EAL_LOG(ERR, "dpx_eal_cleanup in pid %d: the EAL belongs to pid %d, which "
+			     "must clean it up",
+			(int)getpid(), (int)init_pid);
+		return -EPERM;
 	}
+	int busy = eal_lcores_running();
+	if (busy >= 0) {
+		/* joining it would wait for a function that may never return */
+		EAL_LOG(ERR, "dpx_eal_cleanup: lcore %d is still running a function; wait for it "
+			     "(dpx_eal_mp_wait_lcore) first",
+			busy);
+		return -EBUSY;
+	}
+	stages_down();
+	undo_log_options(&options);
+	/* the accessors stop returning pointers into the caller's argv */
+	eal_options_init(&options);
 	initialized = false;
 	return 0;
 }

@@ -32,6 +32,11 @@ struct lcore {
 static struct lcore lcores[DPX_MAX_LCORE];
 static unsigned int lcore_count;
 static unsigned int main_lcore;
+/* the main thread's CPUs before init pinned it: cleanup gives them back, so a
+ * second dpx_eal_init sees the same CPUs as the first */
+static pthread_t main_thread;
+static cpu_set_t main_affinity;
+static bool main_pinned;
 static __thread unsigned int this_lcore = DPX_LCORE_ID_ANY;
 
 unsigned int
@@ -249,6 +254,13 @@ choose_lcores(const struct eal_options *opts, const cpu_set_t *allowed)
 	}
 	main_lcore = opts->main_lcore >= 0 ? (unsigned int)opts->main_lcore :
 					     dpx_get_next_lcore(-1, 0, 0);
+	if (!lcores[main_lcore].enabled) {
+		/* the parser checks this against -l; here against the default set */
+		EAL_LOG(ERR, "--main-lcore %u is not an enabled lcore (%u lcores, one per cpu "
+			     "this process may run on)",
+			main_lcore, lcore_count);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -294,12 +306,15 @@ eal_lcores_start(const struct eal_options *opts)
 	pthread_mutex_init(&main_lc->lock, NULL);
 	pthread_cond_init(&main_lc->cond, NULL);
 	main_lc->state = DPX_LCORE_RUNNING;
-	rc = pin_thread(pthread_self(), main_lc->cpu);
+	main_thread = pthread_self();
+	main_affinity = allowed;
+	rc = pin_thread(main_thread, main_lc->cpu);
 	if (rc != 0) {
 		EAL_LOG(ERR, "cannot pin main lcore %u to cpu %d: %s", main_lcore, main_lc->cpu,
 			strerror(-rc));
 		return rc;
 	}
+	main_pinned = true;
 	this_lcore = main_lcore;
 	DPX_LCORE_FOREACH_WORKER(i) {
 		rc = start_worker(i);
@@ -310,6 +325,17 @@ eal_lcores_start(const struct eal_options *opts)
 	}
 	EAL_LOG(INFO, "%u lcores, main lcore %u on cpu %d", lcore_count, main_lcore, main_lc->cpu);
 	return 0;
+}
+
+int
+eal_lcores_running(void)
+{
+	unsigned int i;
+
+	DPX_LCORE_FOREACH_WORKER(i)
+		if (dpx_eal_get_lcore_state(i) == DPX_LCORE_RUNNING)
+			return (int)i;
+	return -1;
 }
 
 void
@@ -329,6 +355,10 @@ eal_lcores_stop(void)
 		pthread_cond_destroy(&lc->cond);
 		pthread_mutex_destroy(&lc->lock);
 	}
+	if (main_pinned &&
+	    pthread_setaffinity_np(main_thread, sizeof(main_affinity), &main_affinity) != 0)
+		EAL_LOG(WARNING, "cannot give the main thread its cpus back");
+	main_pinned = false;
 	memset(lcores, 0, sizeof(lcores));
 	lcore_count = 0;
 	this_lcore = DPX_LCORE_ID_ANY;

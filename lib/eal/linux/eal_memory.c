@@ -415,6 +415,7 @@ map_run(struct memseg_list *l, unsigned int first, unsigned int n, struct dpx_me
 	return 0;
 }
 
+/* len is a whole number of pages, at most the size of the list (so n did not wrap). */
 static int
 pages_alloc_locked(struct memseg_list *l, size_t len, void **va)
 {
@@ -457,6 +458,12 @@ eal_mem_pages_alloc(int socket, size_t len, void **va)
 
 	if (!eal_mem_socket_valid(socket) || len == 0 || len % mem.page_sz != 0)
 		return -EINVAL;
+	/* checked before anything adds len or casts the page count to 32 bits */
+	if (len / mem.page_sz > mem.lists[socket].n_pages) {
+		MEM_LOG(ERR, "cannot take %zu bytes on node %d: more than its %zu MB area", len,
+			socket, ((size_t)mem.lists[socket].n_pages * mem.page_sz) >> 20);
+		return -ENOMEM;
+	}
 	eal_mem_hotplug_lock();
 	rc = pages_alloc_locked(&mem.lists[socket], len, va);
 	eal_mem_hotplug_unlock();
@@ -506,7 +513,7 @@ extmem_check(void *va, size_t len, unsigned int n_pages, size_t page_sz)
 {
 	if (va == NULL || len == 0 || n_pages == 0 || page_sz < 4096 ||
 	    !DPX_IS_POWER_OF_2(page_sz) || ((uintptr_t)va & (page_sz - 1)) != 0 ||
-	    len / page_sz != n_pages || len % page_sz != 0) {
+	    len / page_sz != n_pages || len % page_sz != 0 || (uintptr_t)va + len < (uintptr_t)va) {
 		MEM_LOG(ERR, "external memory %p len %zu: %u pages of %zu bytes do not describe it",
 			va, len, n_pages, page_sz);
 		return -EINVAL;
@@ -593,7 +600,8 @@ dpx_extmem_unregister(void *va, size_t len)
 	eal_mem_hotplug_lock();
 	for (unsigned int i = DPX_MAX_NUMA_NODES; i < MSL_MAX; i++) {
 		struct memseg_list *l = &mem.lists[i];
-		if (l->base == NULL || !overlaps_known((uintptr_t)va, len == 0 ? 1 : len) ||
+		/* the first external area overlapping [va, va + max(len, 1)) */
+		if (l->base == NULL ||
 		    (uintptr_t)va >= (uintptr_t)l->base + (size_t)l->n_pages * l->page_sz ||
 		    (uintptr_t)l->base >= (uintptr_t)va + (len == 0 ? 1 : len))
 			continue;

@@ -88,6 +88,7 @@ take_lock(const char *prefix)
 				report_holder(prefix);
 				return -EBUSY;
 			}
+			EAL_LOG(ERR, "cannot lock %s: %s", lock_path, strerror(err));
 			return -err;
 		}
 		if (fstat(fd, &fd_st) == 0 && stat(lock_path, &path_st) == 0 &&
@@ -97,6 +98,7 @@ take_lock(const char *prefix)
 		}
 		close(fd); /* the file we locked was removed by its previous owner */
 	}
+	EAL_LOG(ERR, "lock file %s was replaced under us 8 times in a row; retry", lock_path);
 	return -EAGAIN;
 }
 
