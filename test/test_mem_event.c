@@ -2,6 +2,9 @@
 /* Memory hotplug events, memseg lookups and walks, external memory, cleanup leaks. */
 #include <sched.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <dpx_malloc.h>
 #include <dpx_memory.h>
@@ -550,3 +553,39 @@ test_mem_event_concurrent_serialised(void)
 	return DPX_TEST_SUCCESS;
 }
 DPX_TEST_REGISTER(mem_event_concurrent_serialised, fast, test_mem_event_concurrent_serialised);
+
+/*
+ * When the address space for the memseg lists cannot be reserved (here an
+ * RLIMIT_AS below the 64 GB a node reserves), init fails with -ENOMEM and
+ * rolls back without touching lists it never built. Run in a child so the
+ * limit stays there.
+ */
+static int
+test_mem_reserve_failure(void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	DPX_TEST_SKIP("AddressSanitizer needs the address space this case takes away");
+#else
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct rlimit lim = {.rlim_cur = (rlim_t)8 << 30, .rlim_max = (rlim_t)8 << 30};
+		if (setrlimit(RLIMIT_AS, &lim) != 0)
+			_exit(100);
+		int rc = dpx_test_eal_init("--no-huge", "-l", "0", NULL);
+		if (rc >= 0) {
+			dpx_eal_cleanup();
+			_exit(101);
+		}
+		_exit(rc == -ENOMEM && !dpx_eal_is_initialized() ? 0 : 102);
+	}
+	int status;
+	DPX_TEST_ASSERT(pid > 0 && waitpid(pid, &status, 0) == pid, "fork/wait");
+	DPX_TEST_ASSERT(WIFEXITED(status), "child died with signal %d",
+			WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+	DPX_TEST_ASSERT_EQUAL(WEXITSTATUS(status), 0, "100: setrlimit, 101: init succeeded, "
+			      "102: wrong error");
+	return DPX_TEST_SUCCESS;
+#endif
+}
+DPX_TEST_REGISTER(mem_reserve_failure, fast, test_mem_reserve_failure);

@@ -753,12 +753,14 @@ reserve_list(struct memseg_list *l, int socket, uint64_t bytes)
 	size_t len;
 	void *p;
 
+	/* n_pages is set only once segs exists: release_lists walks segs[0..n_pages) */
+	unsigned int n_pages = (unsigned int)(bytes / mem.page_sz);
+
 	l->socket_id = socket;
 	l->page_sz = mem.page_sz;
-	l->n_pages = (unsigned int)(bytes / mem.page_sz);
-	if (l->n_pages == 0)
+	if (n_pages == 0)
 		return 0;
-	len = (size_t)l->n_pages * mem.page_sz;
+	len = (size_t)n_pages * mem.page_sz;
 	/* one extra page so the area can start on a page boundary (hugetlb needs it) */
 	p = mmap(NULL, len + mem.page_sz, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
 		 -1, 0);
@@ -767,11 +769,12 @@ reserve_list(struct memseg_list *l, int socket, uint64_t bytes)
 			socket, strerror(errno));
 		return -ENOMEM;
 	}
-	l->segs = calloc(l->n_pages, sizeof(*l->segs));
+	l->segs = calloc(n_pages, sizeof(*l->segs));
 	if (l->segs == NULL) {
 		munmap(p, len + mem.page_sz);
 		return -ENOMEM;
 	}
+	l->n_pages = n_pages;
 	l->reserved = p;
 	l->reserved_len = len + mem.page_sz;
 	l->base = (uint8_t *)DPX_ALIGN_CEIL((uintptr_t)p, mem.page_sz);
