@@ -238,7 +238,9 @@ test_vhost_guest_client_restart(void)
 	dump("dpx-fwd (both runs)", e.fwd_out);
 	dump("guest 10.0.0.1", e.out[0]);
 	dump("guest 10.0.0.2", e.out[1]);
-	printf("guest 2 exit %d\n", rc1);
+	printf("guest 2 exit %d (stopped by the test)\n", rc1);
+	unlink(e.sock[0]);
+	unlink(e.sock[1]);
 	DPX_TEST_ASSERT_EQUAL(rc0, 0, "traffic resumed after dpx-fwd restarted (client mode)");
 	return DPX_TEST_SUCCESS;
 }
