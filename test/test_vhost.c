@@ -1177,3 +1177,70 @@ test_vhost_mbuf_burst(void)
 }
 
 DPX_TEST_REGISTER(vhost_mbuf_burst, fast, test_vhost_mbuf_burst);
+
+/* ---- ring stop/restart, RARP, a second queue pair ---- */
+
+static int
+test_vhost_ring_control(void)
+{
+	static const uint32_t lens[] = {60, 1514, 300};
+	struct vhost_user_vring_state st = {1, 0};
+	uint8_t mac[8] = {0x52, 0x54, 0x00, 0xab, 0xcd, 0xef, 0, 0};
+	struct host_pkts p = {0};
+	char path[108];
+	struct vfe fe;
+	uint64_t base, u;
+	int vid, fds0;
+
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
+	fds0 = dpx_test_count_fds();
+	sock_path(path, sizeof(path), "ringctl");
+	DPX_TEST_RUN(server_start(path, 0));
+	DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, MEM_SIZE), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe, path), 0, "");
+	DPX_TEST_RUN(bring_up(&fe, WANT_ALL & ~F(VIRTIO_F_RING_PACKED), false, 1));
+	vid = ev.vid;
+	DPX_TEST_RUN(check_to_host(&fe, vid, 3, lens, 1, 1));
+	/* SEND_RARP: the next dequeue starts with a RARP frame for that MAC */
+	memcpy(&u, mac, 8);
+	DPX_TEST_ASSERT_EQUAL(vfe_request(&fe, VHOST_USER_SEND_RARP, &u, 8, NULL, 0, NULL), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vhost_dequeue_segs(vid, 1, &seg_ops, &p, 8), 1, "");
+	DPX_TEST_ASSERT_EQUAL(p.len[0], 60, "");
+	DPX_TEST_ASSERT(memcmp(p.data[0] + 6, mac, 6) == 0 && p.data[0][12] == 0x80 &&
+			p.data[0][13] == 0x35 && memcmp(p.data[0] + 22, mac, 6) == 0, "RARP frame");
+	pkts_free(&p);
+	DPX_TEST_ASSERT_EQUAL(vhost_dequeue_segs(vid, 1, &seg_ops, &p, 8), 0, "only once");
+	/* a second queue pair: vrings 2 and 3, state changes reported while running */
+	DPX_TEST_ASSERT_EQUAL(vfe_queue_setup(&fe, 2, 128, 2048, false), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_queue_setup(&fe, 3, 128, 2048, false), 0, "");
+	DPX_TEST_ASSERT_EQUAL(ev.state_calls, 2, "SET_VRING_ENABLE of vrings 2 and 3");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_get_vring_num(vid), 4, "");
+	vfe_rx_post(&fe, 2, 4, 1);
+	pkts_make(&p, 2, lens, 2, 5);
+	DPX_TEST_ASSERT_EQUAL(vhost_enqueue_segs(vid, 2, &seg_ops, &p, 2), 2, "");
+	pkts_free(&p);
+	uint8_t got[2048];
+	DPX_TEST_ASSERT_EQUAL(vfe_rx_take(&fe, 2, got, sizeof(got)), 60, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_rx_take(&fe, 2, got, sizeof(got)), 1514, "");
+	DPX_TEST_ASSERT_EQUAL(got[1513], pattern(5 + 1, 1513), "");
+	/* GET_VRING_BASE stops the ring and reports where the device stopped */
+	DPX_TEST_ASSERT_EQUAL(vfe_request(&fe, VHOST_USER_GET_VRING_BASE, &st, sizeof(st), NULL, 0, &base), 0, "");
+	DPX_TEST_ASSERT_EQUAL(base >> 32, 3, "next avail index: 3 packets taken");
+	DPX_TEST_ASSERT(wait_count(&ev.destroy_calls, 1), "device stopped");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_vring_is_enabled(vid, 1), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vhost_dequeue_segs(vid, 1, &seg_ops, &p, 8), 0, "");
+	/* restart the ring where it stopped (SET_VRING_BASE, KICK): running again */
+	st.num = 3;
+	DPX_TEST_ASSERT_EQUAL(vfe_request(&fe, VHOST_USER_SET_VRING_BASE, &st, sizeof(st), NULL, 0, NULL), 0, "");
+	u = 1;
+	DPX_TEST_ASSERT_EQUAL(vfe_request(&fe, VHOST_USER_SET_VRING_KICK, &u, 8, &fe.q[1].kickfd, 1, NULL), 0, "");
+	DPX_TEST_ASSERT(wait_count(&ev.new_calls, 2), "running again");
+	DPX_TEST_RUN(check_to_host(&fe, vid, 3, lens, 2, 9));
+	vfe_fini(&fe);
+	DPX_TEST_ASSERT(wait_count(&ev.destroy_calls, 2), "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "no fd leaked");
+	return DPX_TEST_SUCCESS;
+}
+
+DPX_TEST_REGISTER(vhost_ring_control, fast, test_vhost_ring_control);
