@@ -359,16 +359,20 @@ test_vhost_guest_tap_http(void)
 
 	if (dpx_test_guest_prepare(why, sizeof(why)) != 0)
 		DPX_TEST_SKIP("%s", why);
+	rc = tap_start(&t, "http");
+	if (rc != DPX_TEST_SUCCESS)
+		return rc;
 	snprintf(dir, sizeof(dir), "/tmp/dpx-vt-%d-www", (int)getpid());
 	snprintf(cmd, sizeof(cmd), "mkdir -p %s && head -c 20971520 /dev/urandom > %s/f && "
 		 "md5sum %s/f | cut -c1-32", dir, dir, dir);
 	p = popen(cmd, "r");
-	DPX_TEST_ASSERT(p != NULL && fgets(src, sizeof(src), p) != NULL, "host file");
-	pclose(p);
+	src[0] = '\0';
+	if (p != NULL) {
+		if (fgets(src, sizeof(src), p) == NULL)
+			src[0] = '\0';
+		pclose(p);
+	}
 	src[strcspn(src, "\n")] = '\0';
-	rc = tap_start(&t, "http");
-	if (rc != DPX_TEST_SUCCESS)
-		return rc;
 	snprintf(cmd, sizeof(cmd), "exec busybox httpd -f -p 10.201.%d.1:%d -h %s", t.net, port, dir);
 	httpd = dpx_test_guest_spawn(cmd);
 	snprintf(script, sizeof(script),
