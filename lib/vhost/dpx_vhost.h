@@ -33,8 +33,10 @@ struct dpx_mempool;
 #define DPX_VHOST_CLIENT (1ULL << 0)
 
 /**
- * Application callbacks, run on the vhost thread. Return values of the int
- * callbacks other than new_device are ignored.
+ * Application callbacks, run on the vhost thread with the vhost mutex held:
+ * they may call the dpx_vhost_get_* and dpx_vhost_vring_* getters, not the
+ * dpx_vhost_driver_* functions. Return values of vring_state_changed and
+ * features_changed are ignored.
  */
 struct dpx_vhost_device_ops {
 	/** The guest driver is ready (rings of pair 0 set up and enabled, DRIVER_OK).

@@ -160,6 +160,11 @@ struct vhost_socket {
 	struct vhost_socket *next;
 };
 
+/* the vhost mutex (vhost_socket.c): held by the vhost thread while it handles
+ * messages and by the control calls and getters; never by the data path */
+void vhost_global_lock(void);
+void vhost_global_unlock(void);
+
 /* device table (vhost_user.c) */
 struct vhost_dev *vhost_dev_get(int vid);
 struct vhost_dev *vhost_dev_new(struct vhost_socket *s, int fd);

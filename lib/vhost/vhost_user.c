@@ -1065,88 +1065,124 @@ vhost_dev_destroy(struct vhost_dev *dev)
 	free(dev);
 }
 
-/* ---- getters ---- */
+/* ---- getters: under the vhost mutex, so the device cannot go meanwhile ---- */
 
 void *
 dpx_vhost_get_ctx(int vid)
 {
-	struct vhost_dev *dev = vhost_dev_get(vid);
+	struct vhost_dev *dev;
+	void *ctx;
 
-	return dev != NULL ? dev->sock->ctx : NULL;
+	vhost_global_lock();
+	dev = vhost_dev_get(vid);
+	ctx = dev != NULL ? dev->sock->ctx : NULL;
+	vhost_global_unlock();
+	return ctx;
 }
 
 int
 dpx_vhost_get_ifname(int vid, char *buf, size_t len)
 {
-	struct vhost_dev *dev = vhost_dev_get(vid);
+	struct vhost_dev *dev;
+	int rc = 0;
 
+	vhost_global_lock();
+	dev = vhost_dev_get(vid);
 	if (dev == NULL)
-		return -ENODEV;
-	if (strlen(dev->sock->path) >= len)
-		return -ERANGE;
-	strcpy(buf, dev->sock->path);
-	return 0;
+		rc = -ENODEV;
+	else if (strlen(dev->sock->path) >= len)
+		rc = -ERANGE;
+	else
+		strcpy(buf, dev->sock->path);
+	vhost_global_unlock();
+	return rc;
 }
 
 int
 dpx_vhost_get_negotiated_features(int vid, uint64_t *features)
 {
-	struct vhost_dev *dev = vhost_dev_get(vid);
+	struct vhost_dev *dev;
+	int rc = -ENODEV;
 
-	if (dev == NULL)
-		return -ENODEV;
-	*features = dev->features;
-	return 0;
+	vhost_global_lock();
+	dev = vhost_dev_get(vid);
+	if (dev != NULL) {
+		*features = dev->features;
+		rc = 0;
+	}
+	vhost_global_unlock();
+	return rc;
 }
 
 int
 dpx_vhost_get_vring_num(int vid)
 {
-	struct vhost_dev *dev = vhost_dev_get(vid);
+	struct vhost_dev *dev;
+	int rc;
 
-	return dev != NULL ? (int)dev->nr_vring : -ENODEV;
+	vhost_global_lock();
+	dev = vhost_dev_get(vid);
+	rc = dev != NULL ? (int)dev->nr_vring : -ENODEV;
+	vhost_global_unlock();
+	return rc;
 }
 
 int
 dpx_vhost_get_mtu(int vid, uint16_t *mtu)
 {
-	struct vhost_dev *dev = vhost_dev_get(vid);
+	struct vhost_dev *dev;
+	int rc = -ENODEV;
 
-	if (dev == NULL)
-		return -ENODEV;
-	if (dev->mtu == 0)
-		return -ENOENT;
-	*mtu = dev->mtu;
-	return 0;
+	vhost_global_lock();
+	dev = vhost_dev_get(vid);
+	if (dev != NULL && dev->mtu == 0)
+		rc = -ENOENT;
+	else if (dev != NULL) {
+		*mtu = dev->mtu;
+		rc = 0;
+	}
+	vhost_global_unlock();
+	return rc;
 }
 
 int
 dpx_vhost_vring_is_enabled(int vid, uint16_t vring)
 {
-	struct vhost_dev *dev = vhost_dev_get(vid);
+	struct vhost_dev *dev;
+	int rc;
 
+	vhost_global_lock();
+	dev = vhost_dev_get(vid);
 	if (dev == NULL)
-		return -ENODEV;
-	if (vring >= DPX_VHOST_MAX_VRINGS)
-		return -EINVAL;
-	return vq_usable(dev->vq[vring]) ? 1 : 0;
+		rc = -ENODEV;
+	else if (vring >= DPX_VHOST_MAX_VRINGS)
+		rc = -EINVAL;
+	else
+		rc = vq_usable(dev->vq[vring]) ? 1 : 0;
+	vhost_global_unlock();
+	return rc;
 }
 
 int
 dpx_vhost_vring_stats_get(int vid, uint16_t vring, struct dpx_vhost_vring_stats *stats, int reset)
 {
-	struct vhost_dev *dev = vhost_dev_get(vid);
+	struct vhost_dev *dev;
+	int rc = 0;
 
-	if (dev == NULL)
-		return -ENODEV;
-	if (vring >= DPX_VHOST_MAX_VRINGS)
-		return -EINVAL;
-	if (dev->vq[vring] == NULL) {
+	vhost_global_lock();
+	dev = vhost_dev_get(vid);
+	if (dev == NULL) {
+		rc = -ENODEV;
+	} else if (vring >= DPX_VHOST_MAX_VRINGS) {
+		rc = -EINVAL;
+	} else if (dev->vq[vring] == NULL) {
 		memset(stats, 0, sizeof(*stats));
-		return 0;
+	} else {
+		/* counters are written by the data path only; reads may be a burst behind */
+		*stats = dev->vq[vring]->stats;
+		if (reset)
+			memset(&dev->vq[vring]->stats, 0, sizeof(*stats));
 	}
-	*stats = dev->vq[vring]->stats;
-	if (reset)
-		memset(&dev->vq[vring]->stats, 0, sizeof(*stats));
-	return 0;
+	vhost_global_unlock();
+	return rc;
 }
