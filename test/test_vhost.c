@@ -1018,7 +1018,7 @@ log_bit(const uint8_t *log, uint64_t gpa)
 }
 
 static int
-test_vhost_dirty_log(void)
+dirty_log(bool packed, const char *name)
 {
 	static const uint32_t lens[] = {3000};
 	struct vhost_user_log l = {MEM_SIZE / 4096 / 8, 0};
@@ -1031,11 +1031,11 @@ test_vhost_dirty_log(void)
 
 	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
 	fds0 = dpx_test_count_fds();
-	sock_path(path, sizeof(path), "log");
+	sock_path(path, sizeof(path), name);
 	DPX_TEST_RUN(server_start(path, 0));
 	DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, MEM_SIZE), 0, "");
 	DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe, path), 0, "");
-	DPX_TEST_RUN(bring_up(&fe, WANT_ALL & ~F(VIRTIO_F_RING_PACKED), false, 1));
+	DPX_TEST_RUN(bring_up(&fe, WANT_ALL & ~(packed ? 0 : F(VIRTIO_F_RING_PACKED)), false, 1));
 	DPX_TEST_ASSERT(fe.features & F(VHOST_F_LOG_ALL), "");
 	vid = ev.vid;
 	lfd = memfd_create("vfe-log", MFD_CLOEXEC);
@@ -1057,8 +1057,14 @@ test_vhost_dirty_log(void)
 		pages += log_bit(log, gpa);
 	DPX_TEST_ASSERT(log_bit(log, fe.q[0].data_gpa), "first buffer's page");
 	DPX_TEST_ASSERT(log_bit(log, fe.q[0].data_gpa + 2 * VFE_MAX_IND * 1024ULL), "third buffer's page");
-	DPX_TEST_ASSERT(log_bit(log, fe.q[0].used_gpa), "used ring page");
-	DPX_TEST_ASSERT(!log_bit(log, fe.q[0].desc_gpa), "descriptor table not written");
+	if (packed) {
+		/* the used descriptors are written into the descriptor ring */
+		DPX_TEST_ASSERT(log_bit(log, fe.q[0].desc_gpa), "descriptor ring page");
+		DPX_TEST_ASSERT(!log_bit(log, fe.q[0].avail_gpa), "driver area not written");
+	} else {
+		DPX_TEST_ASSERT(log_bit(log, fe.q[0].used_gpa), "used ring page");
+		DPX_TEST_ASSERT(!log_bit(log, fe.q[0].desc_gpa), "descriptor table not written");
+	}
 	DPX_TEST_ASSERT(pages >= 3 && pages <= 5, "%" PRIu64 " pages marked", pages);
 	munmap(log, l.mmap_size);
 	vfe_fini(&fe);
@@ -1068,7 +1074,20 @@ test_vhost_dirty_log(void)
 	return DPX_TEST_SUCCESS;
 }
 
+static int
+test_vhost_dirty_log(void)
+{
+	return dirty_log(false, "log");
+}
+
+static int
+test_vhost_dirty_log_packed(void)
+{
+	return dirty_log(true, "log-packed");
+}
+
 DPX_TEST_REGISTER(vhost_dirty_log, fast, test_vhost_dirty_log);
+DPX_TEST_REGISTER(vhost_dirty_log_packed, fast, test_vhost_dirty_log_packed);
 
 /* ---- the mbuf API ---- */
 

@@ -163,7 +163,7 @@ used_publish(struct vhost_dev *dev, struct vhost_vq *vq, unsigned int n, const b
 			/* release: pairs with the guest's acquire load of these flags */
 			__atomic_store_n(&d->flags, flags, __ATOMIC_RELEASE);
 			if (vq->log)
-				vhost_log_write(dev, vq->addr.log_guest_addr +
+				vhost_log_write(dev, vq->desc_gpa +
 						(uint64_t)vq->last_used_idx * sizeof(*d), sizeof(*d));
 			vq->last_used_idx += e->ndesc;
 			if (vq->last_used_idx >= vq->size) {

@@ -103,6 +103,8 @@ struct vhost_vq {
 	struct vring_packed_desc *desc_packed;
 	struct vring_packed_event *driver_event;
 	struct vring_packed_event *device_event;
+	uint64_t desc_gpa;      /* packed: where used descriptors are logged */
+	uint64_t device_event_gpa;
 	uint16_t last_avail_idx;
 	uint16_t last_used_idx;
 	bool avail_wrap;

@@ -564,6 +564,10 @@ vhost_vq_translate(struct vhost_dev *dev, struct vhost_vq *vq)
 		vq->device_event = ring_part(dev, a->used_user_addr, 4, 4);
 		if (!vq->desc_packed || !vq->driver_event || !vq->device_event)
 			return -EFAULT;
+		/* the device writes the descriptor ring itself: log it by its own gpa */
+		if (vhost_mem_uva_to_gpa(dev->mem, a->desc_user_addr, n * 16, &vq->desc_gpa) < 0 ||
+		    vhost_mem_uva_to_gpa(dev->mem, a->used_user_addr, 4, &vq->device_event_gpa) < 0)
+			return -EFAULT;
 		return 0;
 	}
 	/* 2.6: sizes with the event-idx trailers, alignments 16 / 2 / 4 */
@@ -575,12 +579,34 @@ vhost_vq_translate(struct vhost_dev *dev, struct vhost_vq *vq)
 	return 0;
 }
 
+/*
+ * dpx polls its rings: ask the guest not to kick (2.6.10 / 2.7.10). With
+ * EVENT_IDX a split ring's guest looks at avail_event instead of the flag;
+ * left where it is, it is crossed once per 64 Ki buffers, which is as good.
+ */
+static void
+vq_suppress_kicks(struct vhost_dev *dev, struct vhost_vq *vq)
+{
+	if (vq->packed) {
+		__atomic_store_n(&vq->device_event->flags, VRING_PACKED_EVENT_FLAG_DISABLE,
+				 __ATOMIC_RELAXED);
+		if (vq->log)
+			vhost_log_write(dev, vq->device_event_gpa, sizeof(*vq->device_event));
+		return;
+	}
+	__atomic_store_n(&vq->used->flags, VRING_USED_F_NO_NOTIFY, __ATOMIC_RELAXED);
+	if (vq->log)
+		vhost_log_write(dev, vq->addr.log_guest_addr, sizeof(vq->used->flags));
+}
+
 static void
 vq_update_ready(struct vhost_dev *dev, struct vhost_vq *vq, bool kicked)
 {
 	bool ok = vq->addr_set && vhost_vq_translate(dev, vq) == 0;
 
 	vq->ready = ok && kicked;
+	if (vq->ready)
+		vq_suppress_kicks(dev, vq);
 }
 
 static int
