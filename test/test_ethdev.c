@@ -642,3 +642,33 @@ test_ethdev_xstats(void)
 	return DPX_TEST_SUCCESS;
 }
 DPX_TEST_REGISTER(ethdev_xstats, fast, test_ethdev_xstats);
+
+static int
+test_ethdev_debug_checks(void)
+{
+#ifdef DPX_DEBUG_CHECKS
+	struct dpx_mbuf *pkts[4] = {FAKE_PKT(0), FAKE_PKT(1), FAKE_PKT(2), FAKE_PKT(3)};
+	uint16_t port;
+
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "--in-memory", NULL) > 0, "init");
+	DPX_TEST_RUN(make_loop_port("test_loop0", &port));
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_configure(port, 1, 1, NULL), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_rx_queue_setup(port, 0, 0, -1, NULL, FAKE_POOL), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_tx_queue_setup(port, 0, 0, -1, NULL), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_start(port), 0, "");
+	/* checked bursts refuse what would index out of the tables */
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_tx_burst(port, 1, pkts, 4), 0, "queue beyond the count");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_rx_burst(DPX_MAX_ETHPORTS, 0, pkts, 4), 0, "port id");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_rx_burst(port, 0, NULL, 4), 0, "NULL array");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_tx_burst(port, 0, pkts, 4), 4, "valid calls still work");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_rx_burst(port, 0, pkts, 4), 4, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_stop(port), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_rx_burst(port, DPX_ETHDEV_MAX_QUEUES, pkts, 4), 0,
+			      "stopped: queue beyond the dummy table");
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	return DPX_TEST_SUCCESS;
+#else
+	DPX_TEST_SKIP("built without -Ddebug_checks=true: bursts do not check arguments");
+#endif
+}
+DPX_TEST_REGISTER(ethdev_debug_checks, fast, test_ethdev_debug_checks);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* mempool benchmarks: get+put cycles per object, with and without the lcore cache. */
+/* mempool and mbuf benchmarks: get+put (with and without cache), alloc+free of mbufs. */
 #include <dpx_memory.h>
+#include <dpx_mbuf.h>
 #include <dpx_mempool.h>
 
 #include "dpx_test.h"
@@ -47,3 +48,33 @@ test_mempool_perf(void)
 	return DPX_TEST_SUCCESS;
 }
 DPX_TEST_REGISTER(mempool_perf, perf, test_mempool_perf);
+
+/* mbuf alloc_bulk + free_bulk, the rx/tx pattern of a forwarding loop. */
+static int
+test_mbuf_perf(void)
+{
+	static const unsigned int bulks[] = {1, 8, 32};
+	struct dpx_mbuf *ms[32];
+
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "--in-memory", NULL) > 0, "init");
+	struct dpx_mempool *mp = dpx_pktmbuf_pool_create("perf", 8192, 256, 0,
+							 DPX_MBUF_DEFAULT_BUF_SIZE, -1);
+	DPX_TEST_ASSERT(mp != NULL, "");
+	for (unsigned int b = 0; b < DPX_DIM(bulks); b++) {
+		char name[96];
+		uint64_t t0 = dpx_get_tsc_cycles();
+
+		for (unsigned int i = 0; i < PERF_OBJS / bulks[b]; i++) {
+			if (dpx_pktmbuf_alloc_bulk(mp, ms, bulks[b]) == 0)
+				dpx_pktmbuf_free_bulk(ms, bulks[b]);
+		}
+		uint64_t cycles = dpx_get_tsc_cycles() - t0;
+		snprintf(name, sizeof(name), "mbuf alloc_bulk+free_bulk %u, cache 256", bulks[b]);
+		DPX_TEST_PERF(name, (double)cycles / PERF_OBJS, "cycles/mbuf");
+	}
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_avail_count(mp), 8192, "");
+	dpx_mempool_free(mp);
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(mbuf_perf, perf, test_mbuf_perf);

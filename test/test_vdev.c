@@ -134,6 +134,15 @@ test_vdev_eal_option(void)
 	DPX_TEST_ASSERT_EQUAL(dpx_test_eal_init("--no-huge", "--in-memory", "--vdev", "test_vdrv0",
 						"--vdev", "test_vdrv0", NULL),
 			      -EEXIST, "");
+	int before = probes;
+	char longarg[DPX_VDEV_NAME_MAX + 16];
+	memset(longarg, 'x', DPX_VDEV_NAME_MAX);
+	memcpy(longarg, "test_vdrv", 9);
+	strcpy(longarg + DPX_VDEV_NAME_MAX, ",val=1");
+	DPX_TEST_ASSERT_EQUAL(dpx_test_eal_init("--no-huge", "--in-memory", "--vdev", "test_vdrv0",
+						"--vdev", longarg, NULL),
+			      -EINVAL, "name too long, refused by the scan");
+	DPX_TEST_ASSERT_EQUAL(probes, before, "the scan ran before any probe");
 	DPX_TEST_ASSERT_EQUAL(dpx_vdev_count(), 0, "");
 	/* and the EAL can still start afterwards */
 	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "--in-memory", NULL) > 0, "");

@@ -22,6 +22,7 @@
 #ifndef DPX_ETHDEV_DRIVER_H
 #define DPX_ETHDEV_DRIVER_H
 
+#include <dpx_errno.h>
 #include <dpx_ethdev.h>
 
 struct dpx_eth_dev;

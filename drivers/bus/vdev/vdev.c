@@ -138,7 +138,7 @@ device_prepare(const char *name, const char *args, struct dpx_vdev_device **out)
 	dev->kvargs = dpx_kvargs_parse(dev->args, drv->valid_keys != NULL ? drv->valid_keys : no_keys);
 	if (dev->kvargs == NULL) {
 		int rc = -dpx_errno;
-		VDEV_LOG(ERR, "device %s: bad arguments \"%s\" for driver %s", name, dev->args,
+		VDEV_LOG(DEBUG, "device %s: bad arguments \"%s\" for driver %s", name, dev->args,
 			 drv->name);
 		device_free(dev);
 		return rc;
@@ -268,10 +268,28 @@ dpx_vdev_count(void)
 
 /* ---- the bus: --vdev options at EAL init, every device removed at cleanup ---- */
 
+/* Length of the device name in a --vdev argument ("name,key=value,..."). */
+static size_t
+arg_name_len(const char *arg)
+{
+	const char *comma = strchr(arg, ',');
+
+	return comma != NULL ? (size_t)(comma - arg) : strlen(arg);
+}
+
+/* Check every --vdev names a device before anything is created. */
 static int
 vdev_scan(void)
 {
-	/* the --vdev list is already parsed by the EAL; probe reads it */
+	for (unsigned int i = 0; i < dpx_eal_vdev_count(); i++) {
+		const char *arg = dpx_eal_vdev_arg(i);
+		size_t len = arg_name_len(arg);
+		if (len == 0 || len >= DPX_VDEV_NAME_MAX) {
+			VDEV_LOG(ERR, "--vdev %s: device name %s", arg,
+				 len == 0 ? "is empty" : "is too long");
+			return -EINVAL;
+		}
+	}
 	return 0;
 }
 
@@ -290,22 +308,16 @@ vdev_cleanup(void)
 	return first_error;
 }
 
-/* "name,key=value,..." -> dpx_vdev_init(name, rest) */
+/* "name,key=value,..." -> dpx_vdev_init(name, rest); vdev_scan checked the name. */
 static int
 probe_one(const char *arg)
 {
 	char name[DPX_VDEV_NAME_MAX];
-	const char *comma = strchr(arg, ',');
-	size_t len = comma != NULL ? (size_t)(comma - arg) : strlen(arg);
+	size_t len = arg_name_len(arg);
 
-	if (len >= sizeof(name)) {
-		VDEV_LOG(ERR, "--vdev %s: device name longer than %d characters", arg,
-			 DPX_VDEV_NAME_MAX - 1);
-		return -EINVAL;
-	}
 	memcpy(name, arg, len);
 	name[len] = '\0';
-	return dpx_vdev_init(name, comma != NULL ? comma + 1 : "");
+	return dpx_vdev_init(name, arg[len] == ',' ? arg + len + 1 : "");
 }
 
 static int

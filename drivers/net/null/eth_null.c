@@ -18,8 +18,8 @@
 #include <dpx_mbuf.h>
 #include <dpx_mempool.h>
 
-DPX_LOG_REGISTER(null_logtype, "pmd.net.null");
-#define NULL_LOG(level, fmt, ...) DPX_LOG(level, null_logtype, "net_null: " fmt, ##__VA_ARGS__)
+DPX_LOG_REGISTER(net_null_logtype, "pmd.net.null");
+#define NULL_LOG(level, fmt, ...) DPX_LOG(level, net_null_logtype, "net_null: " fmt, ##__VA_ARGS__)
 
 #define NULL_MAX_QUEUES 16
 #define NULL_DEFAULT_SIZE 64
@@ -305,7 +305,8 @@ parse_args(struct dpx_vdev_device *vdev, struct null_port *np)
 	if (rc == 0)
 		rc = dpx_kvargs_get_bool(kv, "copy", false, &np->copy);
 	np->size = (uint32_t)size;
-	return rc;
+	/* out of range is a bad argument like any other for dpx_vdev_init */
+	return rc == -ERANGE ? -EINVAL : rc;
 }
 
 static int

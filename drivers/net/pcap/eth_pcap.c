@@ -25,8 +25,8 @@
 #include <dpx_mbuf.h>
 #include <dpx_mempool.h>
 
-DPX_LOG_REGISTER(pcap_logtype, "pmd.net.pcap");
-#define PCAP_LOG(level, fmt, ...) DPX_LOG(level, pcap_logtype, "net_pcap: " fmt, ##__VA_ARGS__)
+DPX_LOG_REGISTER(net_pcap_logtype, "pmd.net.pcap");
+#define PCAP_LOG(level, fmt, ...) DPX_LOG(level, net_pcap_logtype, "net_pcap: " fmt, ##__VA_ARGS__)
 
 #define PCAP_SNAPLEN 65535
 
@@ -94,17 +94,11 @@ copy_to_mbufs(struct dpx_mempool *mp, const uint8_t *data, uint32_t len)
 
 /* Next packet of a file or interface: 1 got one, 0 none now, -1 ended. */
 static int
-next_packet(struct pcap_rxq *q, const uint8_t **data, uint32_t *len)
+read_packet(struct pcap_rxq *q, const uint8_t **data, uint32_t *len)
 {
 	struct pcap_pkthdr *hdr;
 	int rc;
 
-	if (q->pkts != NULL) {
-		*data = q->pkts[q->next].data;
-		*len = q->pkts[q->next].len;
-		q->next = (q->next + 1) % q->nb_pkts;
-		return 1;
-	}
 	if (q->ended)
 		return -1;
 	rc = pcap_next_ex(q->pcap, &hdr, data);
@@ -120,6 +114,18 @@ next_packet(struct pcap_rxq *q, const uint8_t **data, uint32_t *len)
 	}
 	q->ended = true;
 	return -1;
+}
+
+/* Next packet to hand out: replayed from memory with infinite_rx, else read. */
+static int
+next_packet(struct pcap_rxq *q, const uint8_t **data, uint32_t *len)
+{
+	if (q->pkts == NULL)
+		return read_packet(q, data, len);
+	*data = q->pkts[q->next].data;
+	*len = q->pkts[q->next].len;
+	q->next = (q->next + 1) % q->nb_pkts;
+	return 1;
 }
 
 static uint16_t
@@ -369,7 +375,7 @@ load_rx_file(const char *name, struct pcap_port *pp)
 	uint32_t len;
 	int rc;
 
-	while ((rc = next_packet(q, &data, &len)) == 1) {
+	while ((rc = read_packet(q, &data, &len)) == 1) {
 		if (q->nb_pkts == cap) {
 			cap = cap ? cap * 2 : 64;
 			struct pcap_packet *p = realloc(q->pkts, cap * sizeof(*p));

@@ -17,8 +17,8 @@
 
 #include "dpx_eth_ring.h"
 
-DPX_LOG_REGISTER(ring_logtype, "pmd.net.ring");
-#define RING_LOG(level, fmt, ...) DPX_LOG(level, ring_logtype, "net_ring: " fmt, ##__VA_ARGS__)
+DPX_LOG_REGISTER(net_ring_logtype, "pmd.net.ring");
+#define RING_LOG(level, fmt, ...) DPX_LOG(level, net_ring_logtype, "net_ring: " fmt, ##__VA_ARGS__)
 
 #define RING_DEFAULT_SIZE 1024
 #define RING_MAX_SIZE 65536
@@ -254,10 +254,17 @@ ring_mac_set(struct dpx_eth_dev *dev, struct dpx_ether_addr *mac)
 static void
 ring_set_put(struct ring_set *set)
 {
+	struct dpx_mbuf *left[32];
+	unsigned int n;
+
 	if (set == NULL || --set->refcnt > 0)
 		return;
-	for (unsigned int i = 0; i < set->n; i++)
+	/* no port reads these rings any more: what is left in them would leak */
+	for (unsigned int i = 0; i < set->n; i++) {
+		while ((n = dpx_ring_dequeue_burst(set->rings[i], (void **)left, 32, NULL)) > 0)
+			dpx_pktmbuf_free_bulk(left, n);
 		dpx_ring_free(set->rings[i]);
+	}
 	free(set);
 }
 
@@ -388,6 +395,8 @@ parse_args(const char *name, const struct dpx_kvargs *kv, struct ring_args *a)
 
 	if (rc == 0)
 		rc = dpx_kvargs_get_u64(kv, "size", RING_DEFAULT_SIZE, 2, RING_MAX_SIZE, &a->size);
+	if (rc == -ERANGE)
+		rc = -EINVAL; /* out of range is a bad argument like any other for dpx_vdev_init */
 	if (rc == 0 && !DPX_IS_POWER_OF_2(a->size)) {
 		RING_LOG(ERR, "%s: size=%llu is not a power of two", name,
 			 (unsigned long long)a->size);

@@ -27,8 +27,8 @@
 #include <dpx_mbuf.h>
 #include <dpx_mempool.h>
 
-DPX_LOG_REGISTER(tap_logtype, "pmd.net.tap");
-#define TAP_LOG(level, fmt, ...) DPX_LOG(level, tap_logtype, "net_tap: " fmt, ##__VA_ARGS__)
+DPX_LOG_REGISTER(net_tap_logtype, "pmd.net.tap");
+#define TAP_LOG(level, fmt, ...) DPX_LOG(level, net_tap_logtype, "net_tap: " fmt, ##__VA_ARGS__)
 
 #define TAP_MAX_QUEUES 8
 #define TAP_MAX_FRAME 65536
@@ -143,7 +143,10 @@ tap_tx(void *queue, struct dpx_mbuf **pkts, uint16_t n)
 		unsigned int segs = 0;
 		for (struct dpx_mbuf *s = m; s != NULL && segs < TAP_MAX_SEGS; s = s->next)
 			iov[segs++] = (struct iovec){dpx_pktmbuf_mtod(s, void *), s->data_len};
-		ssize_t w = m->nb_segs <= TAP_MAX_SEGS ? writev(q->fd, iov, (int)segs) : -1;
+		ssize_t w = -1;
+		errno = EMSGSIZE; /* too many segments: dropped, not retried */
+		if (m->nb_segs <= TAP_MAX_SEGS)
+			w = writev(q->fd, iov, (int)segs);
 		if (w < 0 && errno == EAGAIN)
 			break; /* the kernel queue is full: the caller keeps the rest */
 		if (w == (ssize_t)m->pkt_len) {
@@ -406,7 +409,9 @@ static const struct dpx_eth_dev_ops tap_ops = {
 static int
 open_queue(const char *devname, struct tap_port *tp, unsigned int q)
 {
-	struct ifreq ifr = {.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_MULTI_QUEUE};
+	/* the first queue creates the interface and must not attach to an existing one */
+	struct ifreq ifr = {.ifr_flags = (short)(IFF_TAP | IFF_NO_PI | IFF_MULTI_QUEUE |
+						 (q == 0 ? IFF_TUN_EXCL : 0))};
 	int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
 
 	if (fd < 0) {
@@ -439,7 +444,7 @@ parse_args(const char *name, const struct dpx_kvargs *kv, struct tap_port *tp,
 	if (rc == 0)
 		rc = dpx_kvargs_get_u64(kv, "queues", 1, 1, TAP_MAX_QUEUES, &queues);
 	if (rc != 0)
-		return rc;
+		return rc == -ERANGE ? -EINVAL : rc; /* out of range is a bad argument */
 	if (iface != NULL && (iface[0] == '\0' || strlen(iface) >= IFNAMSIZ)) {
 		TAP_LOG(ERR, "%s: iface=%s: 1..%d characters", name, iface, IFNAMSIZ - 1);
 		return -EINVAL;
