@@ -1263,3 +1263,38 @@ test_vhost_ring_control(void)
 }
 
 DPX_TEST_REGISTER(vhost_ring_control, fast, test_vhost_ring_control);
+
+/* ---- tiny guest buffers: the header spans descriptors, packets span chains ---- */
+
+static int
+test_vhost_tiny_buffers(void)
+{
+	static const uint32_t lens[] = {1, 20, 52, 100, 333};
+	char path[108];
+	struct vfe fe;
+	int vid;
+
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
+	sock_path(path, sizeof(path), "tiny");
+	DPX_TEST_RUN(server_start(path, 0));
+	DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, MEM_SIZE), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe, path), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_negotiate(&fe, WANT_ALL & ~F(VIRTIO_F_RING_PACKED)), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_set_mem_table(&fe), 0, "");
+	/* receive chains of 8 descriptors of 8 bytes: 64 bytes per chain */
+	DPX_TEST_ASSERT_EQUAL(vfe_queue_setup(&fe, 0, 256, 8, false), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_queue_setup(&fe, 1, 256, 64, false), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_driver_ok(&fe), 0, "");
+	DPX_TEST_ASSERT(wait_count(&ev.new_calls, 1), "");
+	vid = ev.vid;
+	vfe_rx_post(&fe, 0, 30, 8);
+	DPX_TEST_RUN(check_to_guest(&fe, vid, DPX_DIM(lens), lens, 3, 40));
+	/* transmit chains of 8 x 64 bytes: the header in a descriptor of its own or split */
+	DPX_TEST_RUN(check_to_host(&fe, vid, 3, lens + 2, 8, 41));
+	vfe_fini(&fe);
+	DPX_TEST_ASSERT(wait_count(&ev.destroy_calls, 1), "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
+	return DPX_TEST_SUCCESS;
+}
+
+DPX_TEST_REGISTER(vhost_tiny_buffers, fast, test_vhost_tiny_buffers);
