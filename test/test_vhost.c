@@ -6,6 +6,7 @@
  * traffic flows, client-mode reconnect, malformed messages and rings.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
@@ -1038,8 +1039,9 @@ dirty_log(bool packed, const char *name)
 	DPX_TEST_RUN(bring_up(&fe, WANT_ALL & ~(packed ? 0 : F(VIRTIO_F_RING_PACKED)), false, 1));
 	DPX_TEST_ASSERT(fe.features & F(VHOST_F_LOG_ALL), "");
 	vid = ev.vid;
-	lfd = memfd_create("vfe-log", MFD_CLOEXEC);
+	lfd = memfd_create("vfe-log", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	DPX_TEST_ASSERT(lfd >= 0 && ftruncate(lfd, (off_t)l.mmap_size) == 0, "");
+	DPX_TEST_ASSERT_EQUAL(fcntl(lfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW), 0, "");
 	log = mmap(NULL, l.mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, lfd, 0);
 	DPX_TEST_ASSERT(log != MAP_FAILED, "");
 	DPX_TEST_ASSERT_EQUAL(vfe_request(&fe, VHOST_USER_SET_LOG_BASE, &l, sizeof(l), &lfd, 1, NULL), 0, "");
@@ -1298,3 +1300,44 @@ test_vhost_tiny_buffers(void)
 }
 
 DPX_TEST_REGISTER(vhost_tiny_buffers, fast, test_vhost_tiny_buffers);
+
+/* A packed ring's base given before the features made it packed, past the
+ * ring: refused when the ring is set up (no read outside the ring). */
+static int
+test_vhost_packed_base_order(void)
+{
+	struct vhost_user_vring_state st = {0, 256};
+	struct vhost_user_vring_addr a = {0};
+	char path[108];
+	struct vfe fe;
+	uint64_t f;
+
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
+	sock_path(path, sizeof(path), "base-order");
+	DPX_TEST_RUN(server_start(path, 0));
+	DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, MEM_SIZE), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe, path), 0, "");
+	log_capture();
+	DPX_TEST_ASSERT_EQUAL(vfe_request(&fe, VHOST_USER_SET_VRING_NUM, &st, sizeof(st), NULL, 0, NULL), 0, "");
+	st.num = 1000; /* a split ring may stop anywhere: accepted */
+	DPX_TEST_ASSERT_EQUAL(vfe_request(&fe, VHOST_USER_SET_VRING_BASE, &st, sizeof(st), NULL, 0, NULL), 0, "");
+	f = F(VIRTIO_F_VERSION_1) | F(VIRTIO_F_RING_PACKED);
+	DPX_TEST_ASSERT_EQUAL(vfe_request(&fe, VHOST_USER_SET_FEATURES, &f, 8, NULL, 0, NULL), 0, "");
+	fe.features = f;
+	DPX_TEST_ASSERT_EQUAL(vfe_set_mem_table(&fe), 0, "");
+	a.desc_user_addr = (uint64_t)(uintptr_t)vfe_ptr(&fe, 0x10000);
+	a.avail_user_addr = (uint64_t)(uintptr_t)vfe_ptr(&fe, 0x20000);
+	a.used_user_addr = (uint64_t)(uintptr_t)vfe_ptr(&fe, 0x21000);
+	/* the ring's addresses are checked with the base it will run from */
+	DPX_TEST_ASSERT_EQUAL(vfe_send(&fe, VHOST_USER_SET_VRING_ADDR, 0, &a, sizeof(a), NULL, 0), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_wait_closed(&fe, 3000), 0, "device closed");
+	DPX_TEST_ASSERT(log_has("size 256: packed ring base past the ring"), "");
+	log_release();
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_vring_is_enabled(0, 0), -ENODEV, "device gone");
+	DPX_TEST_ASSERT_EQUAL(ev.new_calls, 0, "");
+	vfe_fini(&fe);
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
+	return DPX_TEST_SUCCESS;
+}
+
+DPX_TEST_REGISTER(vhost_packed_base_order, fast, test_vhost_packed_base_order);

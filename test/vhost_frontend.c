@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* In-process vhost-user front-end and virtio-net driver model for tests. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,10 +25,12 @@ vfe_init(struct vfe *fe, uint64_t mem_size)
 	fe->sock = -1;
 	for (i = 0; i < VFE_MAX_QUEUES; i++)
 		fe->q[i].kickfd = fe->q[i].callfd = -1;
-	fe->memfd = memfd_create("vfe-guest", MFD_CLOEXEC);
+	fe->memfd = memfd_create("vfe-guest", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fe->memfd < 0)
 		return -errno;
-	if (ftruncate(fe->memfd, (off_t)mem_size) < 0)
+	/* as QEMU's memory-backend-memfd does (seal=on) */
+	if (ftruncate(fe->memfd, (off_t)mem_size) < 0 ||
+	    fcntl(fe->memfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0)
 		goto fail;
 	fe->mem = mmap(NULL, mem_size, PROT_READ | PROT_WRITE, MAP_SHARED, fe->memfd, 0);
 	if (fe->mem == MAP_FAILED)

@@ -6,6 +6,7 @@
  * addresses, the log) changes only while every queue's access lock is held.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,6 +141,21 @@ dev_check_ready(struct vhost_dev *dev)
 
 /* ---- memory ---- */
 
+/*
+ * A front-end that shrinks the file after we mapped it would make our next
+ * access fault (SIGBUS). QEMU seals its memfds (memory-backend-memfd seal=on,
+ * the default); say so when a memfd is not sealed against shrinking.
+ */
+static void
+warn_unsealed(int fd)
+{
+	int seals = fcntl(fd, F_GET_SEALS);
+
+	if (seals >= 0 && !(seals & F_SEAL_SHRINK))
+		VHOST_LOG(WARNING, "guest memory fd %d is a memfd not sealed against shrinking: "
+			  "a front-end that truncates it can crash this process", fd);
+}
+
 static int
 map_fd(int fd, uint64_t need, void **map, size_t *map_size, const char **why)
 {
@@ -164,6 +180,7 @@ map_fd(int fd, uint64_t need, void **map, size_t *map_size, const char **why)
 		*why = "mmap of the region failed";
 		return -errno;
 	}
+	warn_unsealed(fd);
 	return 0;
 }
 
@@ -558,6 +575,12 @@ vhost_vq_translate(struct vhost_dev *dev, struct vhost_vq *vq)
 
 	if (n == 0)
 		return -EINVAL;
+	/* size and base may have come before the features that give them meaning:
+	 * check the combination the data path will use */
+	if (vq->packed && (vq->last_avail_idx >= n || vq->last_used_idx >= n))
+		return -ERANGE;
+	if (!vq->packed && !DPX_IS_POWER_OF_2(n))
+		return -EINVAL;
 	if (vq->packed) {
 		vq->desc_packed = ring_part(dev, a->desc_user_addr, n * 16, 16);
 		vq->driver_event = ring_part(dev, a->avail_user_addr, 4, 4);
@@ -629,7 +652,9 @@ h_set_vring_addr(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost
 		vq->ready = false;
 	vhost_lock_release(&vq->access_lock);
 	if (rc < 0) {
-		*why = "ring outside guest memory or misaligned";
+		*why = rc == -ERANGE ? "packed ring base past the ring" :
+		       rc == -EINVAL ? "split ring size not a power of 2" :
+				       "ring outside guest memory or misaligned";
 		VHOST_LOG(ERR, "vid %d: SET_VRING_ADDR vring %u desc 0x%" PRIx64 " avail 0x%" PRIx64
 			  " used 0x%" PRIx64 " size %u: %s", dev->vid, a->index, a->desc_user_addr,
 			  a->avail_user_addr, a->used_user_addr, vq->size, *why);
