@@ -427,9 +427,17 @@ vq_set_packed(struct vhost_dev *dev)
 {
 	unsigned int i;
 
-	for (i = 0; i < DPX_VHOST_MAX_VRINGS; i++)
-		if (dev->vq[i] != NULL)
-			dev->vq[i]->packed = FEAT(dev->features, VIRTIO_F_RING_PACKED);
+	bool packed = FEAT(dev->features, VIRTIO_F_RING_PACKED);
+
+	for (i = 0; i < DPX_VHOST_MAX_VRINGS; i++) {
+		struct vhost_vq *vq = dev->vq[i];
+
+		/* a ring set up for the other layout must be set up again (and kicked) */
+		if (vq != NULL && vq->packed != packed) {
+			vq->packed = packed;
+			vq->ready = false;
+		}
+	}
 }
 
 static int
