@@ -1089,9 +1089,12 @@ vhost_user_handle(struct vhost_dev *dev)
 {
 	struct vhost_user_msg msg, reply;
 	const char *why = "";
+	unsigned int n;
 	int rc;
 
-	for (;;) {
+	/* a bounded batch per wake-up: one chatty front-end cannot starve the
+	 * other devices (epoll is level-triggered, the rest waits its turn) */
+	for (n = 0; n < 64; n++) {
 		rc = vhost_user_recv(dev->fd, &msg, &why);
 		if (rc == -EAGAIN)
 			return 0;
@@ -1111,6 +1114,7 @@ vhost_user_handle(struct vhost_dev *dev)
 			return rc;
 		}
 	}
+	return 0;
 }
 
 void
