@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <dpx_log.h>
@@ -1341,3 +1342,204 @@ test_vhost_packed_base_order(void)
 }
 
 DPX_TEST_REGISTER(vhost_packed_base_order, fast, test_vhost_packed_base_order);
+
+/* ---- random hostile message sequences while the data path runs ---- */
+
+static int soak_allow = 0;
+static int soak_busy = 0;
+static int soak_vid = -1;
+
+static int soak_runs;
+
+static int
+soak_new(int vid)
+{
+	soak_vid = vid;
+	soak_runs++;
+	__atomic_store_n(&soak_allow, 1, __ATOMIC_SEQ_CST);
+	return 0;
+}
+
+static void
+soak_destroy(int vid)
+{
+	(void)vid;
+	/* the application's side of the contract: no burst after this returns */
+	__atomic_store_n(&soak_allow, 0, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&soak_busy, __ATOMIC_SEQ_CST))
+		;
+}
+
+static const struct dpx_vhost_device_ops soak_ops = {.new_device = soak_new,
+						     .destroy_device = soak_destroy};
+
+static uint64_t soak_rng = 0x9e3779b97f4a7c15ULL;
+
+static uint64_t
+rnd(void)
+{
+	soak_rng ^= soak_rng << 13;
+	soak_rng ^= soak_rng >> 7;
+	soak_rng ^= soak_rng << 17;
+	return soak_rng;
+}
+
+/* A message that is sometimes right and often a little wrong. */
+static void
+soak_message(struct vfe *fe, int *fds, unsigned int *nfds, uint8_t *buf, size_t *len)
+{
+	static const uint32_t reqs[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+					17, 18, 19, 20, 21, 36, 37, 38, 39, 40, 99};
+	uint32_t req = reqs[rnd() % DPX_DIM(reqs)];
+	const struct vhost_msg_rule *r = vhost_msg_rule_get(req);
+	struct vhost_user_hdr h = {req, VHOST_USER_VERSION, 0};
+	union vhost_user_payload p;
+	uint64_t base = (uint64_t)(uintptr_t)fe->mem, k;
+
+	memset(&p, 0, sizeof(p));
+	for (k = 0; k < sizeof(p) / 8; k++)
+		((uint64_t *)&p)[k] = rnd() % 4 == 0 ? rnd() : rnd() % 4096;
+	switch (req) {
+	case VHOST_USER_SET_MEM_TABLE:
+		p.mem.nregions = 1 + (uint32_t)(rnd() % 2);
+		for (k = 0; k < p.mem.nregions; k++)
+			p.mem.regions[k] = (struct vhost_user_mem_region){
+				k << 22, (rnd() % 2 ? 4ULL : 1 + rnd() % 64) << 20,
+				base + (k << 22), k << 22};
+		break;
+	case VHOST_USER_ADD_MEM_REG:
+	case VHOST_USER_REM_MEM_REG:
+		k = rnd() % 8;
+		p.mem_reg.region = (struct vhost_user_mem_region){k << 22, 4ULL << 20,
+								  base + (k << 22), k << 22};
+		break;
+	case VHOST_USER_SET_VRING_ADDR:
+		p.addr.index = (uint32_t)(rnd() % 3);
+		p.addr.desc_user_addr = base + (rnd() % 64) * 4096;
+		p.addr.avail_user_addr = base + (rnd() % 64) * 4096 + (rnd() % 2) * 6;
+		p.addr.used_user_addr = base + (rnd() % 64) * 4096;
+		break;
+	case VHOST_USER_SET_VRING_NUM:
+	case VHOST_USER_SET_VRING_BASE:
+	case VHOST_USER_GET_VRING_BASE:
+	case VHOST_USER_SET_VRING_ENABLE:
+		p.state.index = (uint32_t)(rnd() % 3);
+		p.state.num = (uint32_t)(rnd() % 3 == 0 ? rnd() : 1u << (rnd() % 10));
+		if (req == VHOST_USER_SET_VRING_ENABLE)
+			p.state.num = (uint32_t)(rnd() % 3);
+		break;
+	case VHOST_USER_SET_FEATURES:
+		p.u64 = rnd() & ~0ULL;
+		if (rnd() % 2)
+			p.u64 = F(VIRTIO_F_VERSION_1) | F(VIRTIO_NET_F_MRG_RXBUF) |
+				(rnd() % 2 ? F(VIRTIO_F_RING_PACKED) : 0) |
+				F(VIRTIO_RING_F_INDIRECT_DESC) | F(VIRTIO_RING_F_EVENT_IDX);
+		break;
+	case VHOST_USER_SET_VRING_KICK:
+	case VHOST_USER_SET_VRING_CALL:
+	case VHOST_USER_SET_VRING_ERR:
+		p.u64 = rnd() % 3 | (rnd() % 4 == 0 ? VHOST_USER_VRING_NOFD_MASK : 0);
+		break;
+	default:
+		break;
+	}
+	h.size = r != NULL && r->size_rule == VHOST_MSG_SIZE_EXACT ? r->size : 0;
+	if (req == VHOST_USER_SET_MEM_TABLE)
+		h.size = 8 + 32 * p.mem.nregions;
+	if (rnd() % 8 == 0)
+		h.size = (uint32_t)(rnd() % 300);
+	if (rnd() % 16 == 0)
+		h.flags = (uint32_t)rnd();
+	*nfds = (unsigned int)(rnd() % 8 == 0 ? rnd() % 3 : 0);
+	if (r != NULL && (r->fds_min > 0 || req == VHOST_USER_SET_MEM_TABLE))
+		*nfds = req == VHOST_USER_SET_MEM_TABLE ? p.mem.nregions : 1;
+	if ((req >= VHOST_USER_SET_VRING_KICK && req <= VHOST_USER_SET_VRING_ERR))
+		*nfds = (p.u64 & VHOST_USER_VRING_NOFD_MASK) ? 0 : 1;
+	for (k = 0; k < *nfds; k++)
+		fds[k] = (req == 5 || req == 6 || req == 37) ? fe->memfd : eventfd(0, EFD_CLOEXEC);
+	memcpy(buf, &h, sizeof(h));
+	memcpy(buf + sizeof(h), &p, h.size < sizeof(p) ? h.size : sizeof(p));
+	*len = sizeof(h) + (h.size < sizeof(p) ? h.size : sizeof(p));
+}
+
+static void
+soak_burst(void)
+{
+	static const uint32_t lens[] = {60, 1514, 3000};
+	struct host_pkts p;
+
+	__atomic_store_n(&soak_busy, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&soak_allow, __ATOMIC_SEQ_CST)) {
+		pkts_make(&p, 3, lens, 2, 1);
+		vhost_enqueue_segs(soak_vid, 0, &seg_ops, &p, 3);
+		pkts_free(&p);
+		memset(&p, 0, sizeof(p));
+		vhost_dequeue_segs(soak_vid, 1, &seg_ops, &p, 8);
+		pkts_free(&p);
+	}
+	__atomic_store_n(&soak_busy, 0, __ATOMIC_SEQ_CST);
+}
+
+static int
+test_vhost_hostile_sequences(void)
+{
+	uint8_t buf[600], junk[4096];
+	int fds[8], fds0, closed = 0, started = 0;
+	unsigned int nfds, i, k;
+	char path[108];
+	struct vfe fe;
+	size_t len;
+
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
+	dpx_log_set_global_level(DPX_LOG_CRIT); /* thousands of expected error lines */
+	fds0 = dpx_test_count_fds();
+	sock_path(path, sizeof(path), "soak");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_register(path, 0), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_callback_register(path, &soak_ops, NULL), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_start(path), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, 32 << 20), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe, path), 0, "");
+	if (getenv("DPX_TEST_SEED") != NULL)
+		soak_rng = strtoull(getenv("DPX_TEST_SEED"), NULL, 0) | 1;
+	printf("seed 0x%" PRIx64 " (DPX_TEST_SEED)\n", soak_rng);
+	for (i = 0; i < 20000; i++) {
+		if (i % 50 == 0) {
+			/* now and then a proper start, so the hostile part hits running rings */
+			vfe_disconnect(&fe);
+			DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe, path), 0, "");
+			if (vfe_negotiate(&fe, WANT_ALL & ~(i % 100 ? 0 : F(VIRTIO_F_RING_PACKED))) == 0 &&
+			    vfe_set_mem_table(&fe) == 0 && vfe_queue_setup(&fe, 0, 64, 2048, false) == 0 &&
+			    vfe_queue_setup(&fe, 1, 64, 2048, false) == 0 && vfe_driver_ok(&fe) == 0) {
+				vfe_rx_post(&fe, 0, 16, 1);
+				started++;
+			}
+			fe.bump = 0x1000;
+		}
+		soak_message(&fe, fds, &nfds, buf, &len);
+		int rc = vfe_send_raw(&fe, buf, len, fds, nfds);
+
+		for (k = 0; k < nfds; k++)
+			if (fds[k] != fe.memfd)
+				close(fds[k]);
+		/* a guest scribbling on its rings meanwhile */
+		for (k = 0; k < 8; k++)
+			((uint64_t *)fe.mem)[rnd() % (64 * 4096 / 8)] = rnd();
+		soak_burst();
+		ssize_t r = recv(fe.sock, junk, sizeof(junk), MSG_DONTWAIT);
+		if (rc < 0 || r == 0) {
+			vfe_disconnect(&fe);
+			closed++;
+			DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe, path), 0, "reconnect %d", closed);
+		}
+	}
+	printf("20000 messages, %d proper starts, %d devices ran, %d connections closed by the "
+	       "backend\n", started, soak_runs, closed);
+	DPX_TEST_ASSERT(soak_runs > 0, "the data path ran against hostile rings");
+	DPX_TEST_ASSERT(closed > 10, "hostile messages were refused");
+	vfe_fini(&fe);
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "no fd leaked");
+	return DPX_TEST_SUCCESS;
+}
+
+DPX_TEST_REGISTER(vhost_hostile_sequences, fast, test_vhost_hostile_sequences);

@@ -119,6 +119,7 @@ vfe_connect(struct vfe *fe, const char *path)
 		return rc;
 	}
 	fe->sock = fd;
+	fe->pfeatures = 0; /* a new device: nothing negotiated yet */
 	return 0;
 }
 
@@ -153,6 +154,7 @@ vfe_accept(struct vfe *fe, int lfd, int timeout_ms)
 	if (fd < 0)
 		return -errno;
 	fe->sock = fd;
+	fe->pfeatures = 0;
 	return 0;
 }
 

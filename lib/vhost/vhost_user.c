@@ -264,8 +264,9 @@ h_set_mem_table(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_
 		rc = region_add(dev, &t->regions[i], msg->fds[i], why);
 	if (rc < 0)
 		mem_free_all(dev);
-	else
-		retranslate_rings(dev);
+	/* also after a failure: rings into the memory just dropped must stop now,
+	 * not when the connection is closed */
+	retranslate_rings(dev);
 	unlock_all(dev);
 	if (rc < 0)
 		VHOST_LOG(ERR, "vid %d: SET_MEM_TABLE region %u (gpa 0x%" PRIx64 " size 0x%" PRIx64
