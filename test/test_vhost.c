@@ -617,6 +617,13 @@ test_vhost_mem_hotplug(void)
 	DPX_TEST_RUN(check_to_guest(&fe, vid, 3, lens, 2, 1));
 	DPX_TEST_ASSERT_EQUAL(fe.q[0].outstanding, 0, "");
 	DPX_TEST_RUN(check_to_host(&fe, vid, 3, lens, 3, 2));
+	/* QEMU < 8.0 repeats ADD/REM_MEM_REG once per queue pair: a repeat is
+	 * ignored (no second mapping), a partial overlap is still refused below */
+	DPX_TEST_ASSERT_EQUAL(vfe_add_region(&fe, 1), 0, "repeat");
+	DPX_TEST_ASSERT_EQUAL(ev.regions_added, 2, "not mapped twice");
+	vfe_region_set(&fe, 3, 3ULL << 32, 4 << 20, 40 << 20);
+	DPX_TEST_ASSERT_EQUAL(vfe_rem_region(&fe, 3), 0, "removing what is not there: ignored");
+	fe.regions[3].size = 0;
 	/* region 2 at 8 GiB; buffers move again, region 1 goes */
 	vfe_region_set(&fe, 2, 2ULL << 32, 16 << 20, 32 << 20);
 	DPX_TEST_ASSERT_EQUAL(vfe_add_region(&fe, 2), 0, "");
@@ -820,15 +827,6 @@ bad_add_overlap(struct vfe *fe)
 	return vfe_send(fe, VHOST_USER_ADD_MEM_REG, 0, &m, sizeof(m), &fe->memfd, 1);
 }
 
-static int
-bad_rem_unknown(struct vfe *fe)
-{
-	struct vhost_user_mem_single m = {0, {5 << 20, 1 << 20, 0, 0}};
-
-	if (good_table(fe) < 0)
-		return -1;
-	return vfe_send(fe, VHOST_USER_REM_MEM_REG, 0, &m, sizeof(m), NULL, 0);
-}
 
 static int
 bad_ring_addr(struct vfe *fe)
@@ -869,7 +867,6 @@ static const struct bad_case bad_cases[] = {
 	{"past file", "runs past the end of its file", bad_past_file},
 	{"wrap", "wraps the address space", bad_wrap},
 	{"add overlap", "ADD_MEM_REG gpa 0x80000 size 0x100000 offset 0x200000: region overlaps", bad_add_overlap},
-	{"remove unknown", "no region with this gpa", bad_rem_unknown},
 	{"ring address", "ring outside guest memory", bad_ring_addr},
 	{"ring size", "ring size not in", bad_ring_size},
 	{"vring index", "vring index out of range", bad_vring_index},

@@ -43,17 +43,24 @@ env_init(struct guest_env *e, const char *tag)
 }
 
 static pid_t
-fwd_start(struct guest_env *e, int client)
+fwd_start_q(struct guest_env *e, int client, int queues)
 {
 	char cmd[1024];
 
 	snprintf(cmd, sizeof(cmd), "exec '%s/app/dpx-fwd/dpx-fwd' --no-huge --in-memory -l 0 "
 		 "--log-level=pmd.net.vhost:info --log-level=vhost.*:info "
-		 "--vdev net_vhost0,iface=%s,client=%d --vdev net_vhost1,iface=%s,client=%d "
-		 "-- --forward-mode=io >> %s 2>&1", DPX_BUILD_ROOT, e->sock[0], client, e->sock[1],
-		 client, e->fwd_out);
+		 "--vdev net_vhost0,iface=%s,client=%d,queues=%d "
+		 "--vdev net_vhost1,iface=%s,client=%d,queues=%d "
+		 "-- --forward-mode=io --rxq %d --txq %d >> %s 2>&1", DPX_BUILD_ROOT, e->sock[0],
+		 client, queues, e->sock[1], client, queues, queues, queues, e->fwd_out);
 	e->fwd = dpx_test_guest_spawn(cmd);
 	return e->fwd;
+}
+
+static pid_t
+fwd_start(struct guest_env *e, int client)
+{
+	return fwd_start_q(e, client, 1);
 }
 
 static int
@@ -76,11 +83,11 @@ guest_start(struct guest_env *e, int i, const char *extra, const char *script)
 	char cmd[4096];
 
 	snprintf(cmd, sizeof(cmd), "exec '%s/usertools/dpx-guest-run' --build-dir '%s' "
-		 "--vhost-user %s%s --ip 10.0.0.%d/24 --timeout %d %s --run '"
+		 "--vhost-user %s%s --ip 10.0.0.%d/24 --timeout %d %s %s --run '"
 		 "ifconfig eth0 hw ether 52:54:00:00:01:0%d; %s' > %s 2>&1",
 		 DPX_SOURCE_ROOT, DPX_BUILD_ROOT, e->sock[i], strstr(extra, "server") ? ",server" : "",
-		 i + 1, GUEST_TIMEOUT_S, strstr(extra, "packed") ? "--packed" : "", i + 1, script,
-		 e->out[i]);
+		 i + 1, GUEST_TIMEOUT_S, strstr(extra, "packed") ? "--packed" : "",
+		 strstr(extra, "mq") ? "--mq 2 --smp 2" : "", i + 1, script, e->out[i]);
 	e->guest[i] = dpx_test_guest_spawn(cmd);
 	return e->guest[i];
 }
@@ -128,8 +135,8 @@ ping_pair(const char *extra)
 
 	if (dpx_test_guest_prepare(why, sizeof(why)) != 0)
 		DPX_TEST_SKIP("%s", why);
-	env_init(&e, strstr(extra, "packed") ? "ping-packed" : "ping");
-	DPX_TEST_ASSERT(fwd_start(&e, 0) > 0, "dpx-fwd not started");
+	env_init(&e, strstr(extra, "packed") ? "ping-packed" : strstr(extra, "mq") ? "ping-mq" : "ping");
+	DPX_TEST_ASSERT(fwd_start_q(&e, 0, strstr(extra, "mq") ? 2 : 1) > 0, "dpx-fwd not started");
 	wait_sockets(&e);
 	DPX_TEST_ASSERT(guest_start(&e, 0, extra, PING_SCRIPT("10.0.0.2")) > 0, "");
 	DPX_TEST_ASSERT(guest_start(&e, 1, extra, PING_SCRIPT("10.0.0.1")) > 0, "");
@@ -151,6 +158,13 @@ static int
 test_vhost_guest_ping_packed(void)
 {
 	return ping_pair("packed");
+}
+
+static int
+test_vhost_guest_ping_mq(void)
+{
+	/* two queue pairs per NIC (guests with 2 CPUs), dpx-fwd with 2 queues per port */
+	return ping_pair("mq");
 }
 
 static int
@@ -398,5 +412,6 @@ DPX_TEST_REGISTER(vhost_guest_tap_ping, guest, test_vhost_guest_tap_ping);
 DPX_TEST_REGISTER(vhost_guest_tap_http, guest, test_vhost_guest_tap_http);
 DPX_TEST_REGISTER(vhost_guest_ping, guest, test_vhost_guest_ping);
 DPX_TEST_REGISTER(vhost_guest_ping_packed, guest, test_vhost_guest_ping_packed);
+DPX_TEST_REGISTER(vhost_guest_ping_mq, guest, test_vhost_guest_ping_mq);
 DPX_TEST_REGISTER(vhost_guest_http, guest, test_vhost_guest_http);
 DPX_TEST_REGISTER(vhost_guest_client_restart, guest, test_vhost_guest_client_restart);

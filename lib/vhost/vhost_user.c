@@ -284,6 +284,14 @@ h_add_mem_reg(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_us
 	int rc;
 
 	(void)reply;
+	/* QEMU before 8.0 sends ADD_MEM_REG once per queue pair: the same region
+	 * again is not an overlap but a repeat (a partial overlap still is one) */
+	if (vhost_mem_find(dev->mem, in->guest_phys_addr, in->memory_size, in->userspace_addr) >= 0) {
+		VHOST_LOG(DEBUG, "vid %d: ADD_MEM_REG gpa 0x%" PRIx64 " size 0x%" PRIx64
+			  ": already mapped, repeat ignored", dev->vid, in->guest_phys_addr,
+			  in->memory_size);
+		return 0;
+	}
 	lock_all(dev);
 	rc = region_add(dev, in, msg->fds[0], why);
 	unlock_all(dev);
@@ -302,7 +310,7 @@ h_rem_mem_reg(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_us
 	struct vhost_mem_region r;
 	int idx;
 
-	(void)reply;
+	(void)reply, (void)why;
 	lock_all(dev);
 	idx = vhost_mem_find(dev->mem, in->guest_phys_addr, in->memory_size, in->userspace_addr);
 	if (idx >= 0) {
@@ -311,10 +319,11 @@ h_rem_mem_reg(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_us
 	}
 	unlock_all(dev);
 	if (idx < 0) {
-		*why = "no region with this gpa, size and address";
-		VHOST_LOG(ERR, "vid %d: REM_MEM_REG gpa 0x%" PRIx64 " size 0x%" PRIx64 ": %s",
-			  dev->vid, in->guest_phys_addr, in->memory_size, *why);
-		return -ENOENT;
+		/* the other half of QEMU's per-queue-pair repeat: nothing left to remove */
+		VHOST_LOG(DEBUG, "vid %d: REM_MEM_REG gpa 0x%" PRIx64 " size 0x%" PRIx64
+			  ": no such region mapped, ignored", dev->vid, in->guest_phys_addr,
+			  in->memory_size);
+		return 0;
 	}
 	/* no queue can reach it any more: unmap outside the locks */
 	region_release(dev, &r);
