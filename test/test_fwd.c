@@ -30,40 +30,42 @@ static const struct {
 	const char *args;
 	const char *err;
 } bad_options[] = {
-	{ "--foo", "unknown option '--foo'" },
-	{ "-x", "unknown option '-x'" },
-	{ "stray", "unexpected argument 'stray'" },
-	{ "--burst", "option --burst needs a value" },
-	{ "--burst 0", "invalid value '0' for --burst: expected an integer in 1..512" },
-	{ "--burst=513", "invalid value '513' for --burst: expected an integer in 1..512" },
-	{ "--burst 3x", "invalid value '3x' for --burst: expected an integer in 1..512" },
-	{ "--burst -1", "invalid value '-1' for --burst: expected an integer in 1..512" },
-	{ "--nb-cores 0", "invalid value '0' for --nb-cores: expected an integer in 1..128" },
-	{ "--rxd 8", "invalid value '8' for --rxd: expected an integer in 16..32768" },
-	{ "--txq 65", "invalid value '65' for --txq: expected an integer in 1..64" },
-	{ "--forward-mode=fast",
-	  "invalid value 'fast' for --forward-mode: expected io, mac, macswap, rxonly or txonly" },
-	{ "--txpkts 64,,64", "invalid value '64,,64' for --txpkts: expected LEN[,LEN...]" },
-	{ "--txpkts 64,", "invalid value '64,' for --txpkts: expected LEN[,LEN...]" },
-	{ "--txpkts 64,abc",
-	  "invalid value '64,abc' for --txpkts: segment 'abc' is not a length in 1..9600" },
-	{ "--txpkts 20,100",
-	  "invalid value '20,100' for --txpkts: the first segment must hold the 42-byte headers" },
-	{ "--txpkts 60", "invalid --txpkts: total length 60 is outside 64..1518 (--max-pkt-len)" },
-	{ "--txpkts 1000,1000",
-	  "invalid --txpkts: total length 2000 is outside 64..1518 (--max-pkt-len)" },
-	{ "--txpkts 64,1,1,1,1,1,1,1,1",
-	  "invalid value '64,1,1,1,1,1,1,1,1' for --txpkts: more than 8 segments" },
-	{ "--eth-peer 1", "invalid value '1' for --eth-peer: expected PORT,MAC" },
-	{ "--eth-peer 99,02:00:00:00:00:01",
-	  "invalid value '99,02:00:00:00:00:01' for --eth-peer: port must be 0..31" },
-	{ "--eth-peer 1,02:00:00:00:00",
-	  "invalid value '1,02:00:00:00:00' for --eth-peer: MAC must be xx:xx:xx:xx:xx:xx" },
-	{ "--eth-peer 1,02:00:00:00:00:0g",
-	  "invalid value '1,02:00:00:00:00:0g' for --eth-peer: MAC must be xx:xx:xx:xx:xx:xx" },
-	{ "--auto-start=yes", "option --auto-start takes no value" },
-	{ "--max-pkt-len 10", "invalid value '10' for --max-pkt-len: expected an integer in 64..9600" },
-	{ "--stats-period 0", "invalid value '0' for --stats-period: expected an integer in 1..3600" },
+	{"--foo", "unknown option '--foo'"},
+	{"-x", "unknown option '-x'"},
+	{"stray", "unexpected argument 'stray'"},
+	{"--burst", "option --burst needs a value"},
+	{"--burst 0", "invalid value '0' for --burst: expected an integer in 1..512"},
+	{"--burst=513", "invalid value '513' for --burst: expected an integer in 1..512"},
+	{"--burst 3x", "invalid value '3x' for --burst: expected an integer in 1..512"},
+	{"--burst -1", "invalid value '-1' for --burst: expected an integer in 1..512"},
+	{"--nb-cores 0", "invalid value '0' for --nb-cores: expected an integer in 1..128"},
+	{"--rxd 8", "invalid value '8' for --rxd: expected an integer in 16..32768"},
+	{"--txq 65", "invalid value '65' for --txq: expected an integer in 1..64"},
+	{"--forward-mode=fast",
+	 "invalid value 'fast' for --forward-mode: expected io, mac, macswap, rxonly or txonly"},
+	{"--txpkts 64,,64", "invalid value '64,,64' for --txpkts: expected LEN[,LEN...]"},
+	{"--txpkts 64,", "invalid value '64,' for --txpkts: expected LEN[,LEN...]"},
+	{"--txpkts 64,abc",
+	 "invalid value '64,abc' for --txpkts: segment 'abc' is not a length in 1..9600"},
+	{"--txpkts 20,100",
+	 "invalid value '20,100' for --txpkts: the first segment must hold the 42-byte headers"},
+	{"--txpkts 60", "invalid --txpkts: total length 60 is outside 64..1518 (--max-pkt-len)"},
+	{"--txpkts 1000,1000",
+	 "invalid --txpkts: total length 2000 is outside 64..1518 (--max-pkt-len)"},
+	{"--txpkts 64,1,1,1,1,1,1,1,1",
+	 "invalid value '64,1,1,1,1,1,1,1,1' for --txpkts: more than 8 segments"},
+	{"--eth-peer 1", "invalid value '1' for --eth-peer: expected PORT,MAC"},
+	{"--eth-peer 99,02:00:00:00:00:01",
+	 "invalid value '99,02:00:00:00:00:01' for --eth-peer: port must be 0..31"},
+	{"--eth-peer 1,02:00:00:00:00",
+	 "invalid value '1,02:00:00:00:00' for --eth-peer: MAC must be xx:xx:xx:xx:xx:xx"},
+	{"--eth-peer 1,02:00:00:00:00:0g",
+	 "invalid value '1,02:00:00:00:00:0g' for --eth-peer: MAC must be xx:xx:xx:xx:xx:xx"},
+	{"--auto-start=yes", "option --auto-start takes no value"},
+	{"--max-pkt-len 10",
+	 "invalid value '10' for --max-pkt-len: expected an integer in 64..9600"},
+	{"--stats-period 0",
+	 "invalid value '0' for --stats-period: expected an integer in 1..3600"},
 };
 
 static int
@@ -101,13 +103,14 @@ test_fwd_options_valid(void)
 	DPX_TEST_ASSERT_EQUAL(fwd_options_txpkt_len(&o), 64, "");
 	DPX_TEST_ASSERT_EQUAL(o.interactive + o.auto_start + o.record_core_cycles, 0, "");
 
-	DPX_TEST_ASSERT_EQUAL(parse_line("--nb-cores 2 --forward-mode=txonly --txpkts 64,128,1 "
-					 "--burst=64 --rxq 2 --txq=4 --rxd 256 --txd 1024 "
-					 "--eth-peer 3,02:aA:00:00:00:ff --stats-period 1 "
-					 "--auto-start --record-core-cycles -i --total-num-mbufs 4096 "
-					 "--max-pkt-len 9000 --run-time 5 --tx-pps 1000",
-					 &o, err, sizeof(err)),
-			      0, "%s", err);
+	DPX_TEST_ASSERT_EQUAL(
+		parse_line("--nb-cores 2 --forward-mode=txonly --txpkts 64,128,1 "
+			   "--burst=64 --rxq 2 --txq=4 --rxd 256 --txd 1024 "
+			   "--eth-peer 3,02:aA:00:00:00:ff --stats-period 1 "
+			   "--auto-start --record-core-cycles -i --total-num-mbufs 4096 "
+			   "--max-pkt-len 9000 --run-time 5 --tx-pps 1000",
+			   &o, err, sizeof(err)),
+		0, "%s", err);
 	DPX_TEST_ASSERT_EQUAL(o.nb_cores, 2, "");
 	DPX_TEST_ASSERT_EQUAL(o.mode, FWD_MODE_TXONLY, "");
 	DPX_TEST_ASSERT_EQUAL(o.nb_txpkts, 3, "");
@@ -144,7 +147,7 @@ static int
 check_layout(uint16_t ports, uint16_t rxq, uint16_t txq, unsigned int cores)
 {
 	struct fwd_stream_map map[256];
-	unsigned int used = 0, per_core[256] = { 0 };
+	unsigned int used = 0, per_core[256] = {0};
 	static uint8_t rx_seen[64][64], tx_seen[64][64];
 	unsigned int nb_q = rxq < txq ? rxq : txq;
 	int n = fwd_streams_build(ports, rxq, txq, cores, map, DPX_DIM(map), &used);
@@ -164,14 +167,16 @@ check_layout(uint16_t ports, uint16_t rxq, uint16_t txq, unsigned int cores)
 		DPX_TEST_ASSERT_EQUAL(tx_seen[m->tx_port][m->tx_queue]++, 0, "tx queue shared");
 		DPX_TEST_ASSERT(m->core < used, "");
 		/* contiguous runs: the core index never goes down */
-		DPX_TEST_ASSERT(s == 0 || m->core == map[s - 1].core || m->core == map[s - 1].core + 1,
+		DPX_TEST_ASSERT(s == 0 || m->core == map[s - 1].core ||
+					m->core == map[s - 1].core + 1,
 				"stream %d core %u after %u", s, m->core, map[s - 1].core);
 		per_core[m->core]++;
 	}
 	for (unsigned int c = 0; c < used; c++) {
 		DPX_TEST_ASSERT(per_core[c] == (unsigned int)n / used ||
 					per_core[c] == (unsigned int)n / used + 1,
-				"core %u has %u of %d streams over %u cores", c, per_core[c], n, used);
+				"core %u has %u of %d streams over %u cores", c, per_core[c], n,
+				used);
 	}
 	return DPX_TEST_SUCCESS;
 }
@@ -195,9 +200,11 @@ test_fwd_streams(void)
 	/* exact layout: 2 ports x 2 queues over 2 cores, queue-major */
 	DPX_TEST_ASSERT_EQUAL(fwd_streams_build(2, 2, 2, 2, map, 8, &used), 4, "");
 	DPX_TEST_ASSERT(map[0].rx_port == 0 && map[0].rx_queue == 0 && map[0].tx_port == 1 &&
-				map[0].core == 0, "");
+				map[0].core == 0,
+			"");
 	DPX_TEST_ASSERT(map[1].rx_port == 1 && map[1].rx_queue == 0 && map[1].tx_port == 0 &&
-				map[1].core == 0, "");
+				map[1].core == 0,
+			"");
 	DPX_TEST_ASSERT(map[2].rx_port == 0 && map[2].rx_queue == 1 && map[2].core == 1, "");
 	DPX_TEST_ASSERT(map[3].rx_port == 1 && map[3].rx_queue == 1 && map[3].core == 1, "");
 	DPX_TEST_ASSERT_EQUAL(fwd_streams_build(0, 1, 1, 1, map, 8, &used), -EINVAL, "");
@@ -225,12 +232,12 @@ test_fwd_pkt_txonly(void)
 	static const uint8_t want_hdr[40] = {
 		0x02, 0x00, 0x00, 0x00, 0x00, 0x02, /* dst */
 		0x02, 0x11, 0x22, 0x33, 0x44, 0x55, /* src */
-		0x08, 0x00,
-		0x45, 0x00, 0x00, 0x32, 0x00, 0x00, 0x00, 0x00, 0x40, 0x11, 0xee, 0x93, /* cksum */
-		198, 18, 0, 1, 198, 18, 0, 2,
-		0x00, 0x09, 0x00, 0x09, 0x00, 0x1e, /* UDP length 30 */
+		0x08, 0x00, 0x45, 0x00, 0x00, 0x32, 0x00,
+		0x00, 0x00, 0x00, 0x40, 0x11, 0xee, 0x93, /* cksum */
+		198,  18,   0,	  1,	198,  18,   0,
+		2,    0x00, 0x09, 0x00, 0x09, 0x00, 0x1e, /* UDP length 30 */
 	};
-	static const uint8_t src[6] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 };
+	static const uint8_t src[6] = {0x02, 0x11, 0x22, 0x33, 0x44, 0x55};
 	struct fwd_txonly_cfg cfg;
 	uint8_t buf[1500];
 
@@ -269,7 +276,7 @@ static int
 test_fwd_pkt_mac(void)
 {
 	uint8_t f[20], g[20];
-	static const uint8_t a[6] = { 1, 2, 3, 4, 5, 6 }, b[6] = { 7, 8, 9, 10, 11, 12 };
+	static const uint8_t a[6] = {1, 2, 3, 4, 5, 6}, b[6] = {7, 8, 9, 10, 11, 12};
 
 	for (int i = 0; i < 20; i++)
 		f[i] = (uint8_t)(0xa0 + i);
@@ -292,33 +299,34 @@ static const struct {
 	int port;
 	int mode;
 } good_cmds[] = {
-	{ "start", FWD_CMD_START, 0, 0, 0 },
-	{ "  stop  ", FWD_CMD_STOP, 0, 0, 0 },
-	{ "", FWD_CMD_NONE, 0, 0, 0 },
-	{ "# comment", FWD_CMD_NONE, 0, 0, 0 },
-	{ "show port stats all", FWD_CMD_SHOW_STATS, 1, 0, 0 },
-	{ "show port stats 3", FWD_CMD_SHOW_STATS, 0, 3, 0 },
-	{ "show port xstats 0 # why", FWD_CMD_SHOW_XSTATS, 0, 0, 0 },
-	{ "set fwd macswap", FWD_CMD_SET_FWD, 0, 0, FWD_MODE_MACSWAP },
-	{ "set\tfwd txonly\n", FWD_CMD_SET_FWD, 0, 0, FWD_MODE_TXONLY },
-	{ "port start all", FWD_CMD_PORT_START, 1, 0, 0 },
-	{ "port stop 1", FWD_CMD_PORT_STOP, 0, 1, 0 },
-	{ "quit", FWD_CMD_QUIT, 0, 0, 0 },
-	{ "help", FWD_CMD_HELP, 0, 0, 0 },
+	{"start", FWD_CMD_START, 0, 0, 0},
+	{"  stop  ", FWD_CMD_STOP, 0, 0, 0},
+	{"", FWD_CMD_NONE, 0, 0, 0},
+	{"# comment", FWD_CMD_NONE, 0, 0, 0},
+	{"show port stats all", FWD_CMD_SHOW_STATS, 1, 0, 0},
+	{"show port stats 3", FWD_CMD_SHOW_STATS, 0, 3, 0},
+	{"show port xstats 0 # why", FWD_CMD_SHOW_XSTATS, 0, 0, 0},
+	{"set fwd macswap", FWD_CMD_SET_FWD, 0, 0, FWD_MODE_MACSWAP},
+	{"set\tfwd txonly\n", FWD_CMD_SET_FWD, 0, 0, FWD_MODE_TXONLY},
+	{"port start all", FWD_CMD_PORT_START, 1, 0, 0},
+	{"port stop 1", FWD_CMD_PORT_STOP, 0, 1, 0},
+	{"quit", FWD_CMD_QUIT, 0, 0, 0},
+	{"help", FWD_CMD_HELP, 0, 0, 0},
 };
 
 static const struct {
 	const char *line;
 	const char *err;
 } bad_cmds[] = {
-	{ "go", "unknown command 'go' (type help)" },
-	{ "start now", "usage: start" },
-	{ "show port stats", "usage: show port stats all|N" },
-	{ "show port stats x", "bad port 'x': expected all or 0..31" },
-	{ "show port stats 32", "bad port '32': expected all or 0..31" },
-	{ "set fwd", "usage: set fwd MODE" },
-	{ "set fwd warp", "unknown forwarding mode 'warp': expected io, mac, macswap, rxonly or txonly" },
-	{ "port stop 1 2", "usage: port stop all|N" },
+	{"go", "unknown command 'go' (type help)"},
+	{"start now", "usage: start"},
+	{"show port stats", "usage: show port stats all|N"},
+	{"show port stats x", "bad port 'x': expected all or 0..31"},
+	{"show port stats 32", "bad port '32': expected all or 0..31"},
+	{"set fwd", "usage: set fwd MODE"},
+	{"set fwd warp",
+	 "unknown forwarding mode 'warp': expected io, mac, macswap, rxonly or txonly"},
+	{"port stop 1 2", "usage: port stop all|N"},
 };
 
 static int
@@ -339,8 +347,8 @@ test_fwd_cmd_parse(void)
 			DPX_TEST_ASSERT_EQUAL(c.mode, good_cmds[i].mode, "");
 	}
 	for (size_t i = 0; i < DPX_DIM(bad_cmds); i++) {
-		DPX_TEST_ASSERT_EQUAL(fwd_cmd_parse(bad_cmds[i].line, &c, err, sizeof(err)), -EINVAL,
-				      "'%s'", bad_cmds[i].line);
+		DPX_TEST_ASSERT_EQUAL(fwd_cmd_parse(bad_cmds[i].line, &c, err, sizeof(err)),
+				      -EINVAL, "'%s'", bad_cmds[i].line);
 		DPX_TEST_ASSERT(strcmp(err, bad_cmds[i].err) == 0, "'%s': got \"%s\"",
 				bad_cmds[i].line, err);
 	}
@@ -356,12 +364,12 @@ test_fwd_stats_sums(void)
 	/* 3 ports: 0<->1, 2 loops; counters chosen so every sum is distinct */
 	struct fwd_stream_map map[3];
 	struct fwd_stream_stats st[3] = {
-		{ .rx_packets = 100, .tx_packets = 90, .fwd_dropped = 10, .core_cycles = 1000 },
-		{ .rx_packets = 7, .tx_packets = 7, .core_cycles = 70 },
-		{ .rx_packets = 50, .tx_packets = 45, .fwd_dropped = 5, .core_cycles = 500 },
+		{.rx_packets = 100, .tx_packets = 90, .fwd_dropped = 10, .core_cycles = 1000},
+		{.rx_packets = 7, .tx_packets = 7, .core_cycles = 70},
+		{.rx_packets = 50, .tx_packets = 45, .fwd_dropped = 5, .core_cycles = 500},
 	};
-	struct fwd_port_totals t[3], all = { 0 };
-	uint16_t ids[3] = { 4, 5, 6 };
+	struct fwd_port_totals t[3], all = {0};
+	uint16_t ids[3] = {4, 5, 6};
 	unsigned int used;
 	char *text = NULL;
 	size_t size = 0;
@@ -387,8 +395,9 @@ test_fwd_stats_sums(void)
 	fwd_print_port(f, 5, &t[1], 1);
 	fwd_print_totals(f, &all, 1);
 	fclose(f);
-	DPX_TEST_ASSERT(strstr(text, "  Stream 0: port 4/queue 0 -> port 5/queue 0 (lcore 1): rx 100 "
-				     "generated 0 tx 90 dropped 10 consumed 0\n") != NULL,
+	DPX_TEST_ASSERT(strstr(text,
+			       "  Stream 0: port 4/queue 0 -> port 5/queue 0 (lcore 1): rx 100 "
+			       "generated 0 tx 90 dropped 10 consumed 0\n") != NULL,
 			"%s", text);
 	DPX_TEST_ASSERT(strstr(text, "Forward statistics for port 5 ") != NULL, "%s", text);
 	DPX_TEST_ASSERT(strstr(text, "  TX-packets: 90             TX-dropped: 10             "

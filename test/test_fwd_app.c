@@ -19,7 +19,7 @@
 #define OUT_MAX (256 * 1024)
 
 struct fwd_app_result {
-	int status; /* exit code, 128+signal, or -ETIMEDOUT */
+	int status;	 /* exit code, 128+signal, or -ETIMEDOUT */
 	int sh_failures; /* "@sh" script lines that failed */
 	char *out;
 	char *err;
@@ -29,7 +29,6 @@ struct fwd_app_stream {
 	unsigned int idx, rx_port, rx_queue, tx_port, tx_queue, lcore;
 	uint64_t rx, generated, tx, dropped, consumed;
 };
-
 
 static int
 fwd_app_path(char *path, size_t len)
@@ -148,7 +147,7 @@ fwd_app_run(const char *const *args, const char *script, unsigned int sigint_ms,
 {
 	char path[PATH_MAX], prefix[64];
 	const char *argv[64];
-	int argc = 0, in[2] = { -1, -1 }, out = -1, err = -1;
+	int argc = 0, in[2] = {-1, -1}, out = -1, err = -1;
 	pid_t pid;
 
 	memset(res, 0, sizeof(*res));
@@ -221,8 +220,8 @@ fwd_app_parse_streams(const char *out, struct fwd_app_stream *st, int max)
 		struct fwd_app_stream *s = &st[n];
 
 		if (sscanf(p,
-			   "  Stream %u: port %u/queue %u -> port %u/queue %u (lcore %u): rx %" SCNu64
-			   " generated %" SCNu64 " tx %" SCNu64 " dropped %" SCNu64
+			   "  Stream %u: port %u/queue %u -> port %u/queue %u (lcore %u): rx "
+			   "%" SCNu64 " generated %" SCNu64 " tx %" SCNu64 " dropped %" SCNu64
 			   " consumed %" SCNu64,
 			   &s->idx, &s->rx_port, &s->rx_queue, &s->tx_port, &s->tx_queue, &s->lcore,
 			   &s->rx, &s->generated, &s->tx, &s->dropped, &s->consumed) == 11)
@@ -239,7 +238,8 @@ fwd_app_check_streams(const struct fwd_app_stream *st, int n, const char *mode)
 		const struct fwd_app_stream *s = &st[i];
 
 		DPX_TEST_ASSERT_EQUAL(s->rx + s->generated, s->tx + s->dropped + s->consumed,
-				      "stream %u: every packet in is sent, dropped or consumed", s->idx);
+				      "stream %u: every packet in is sent, dropped or consumed",
+				      s->idx);
 		if (strcmp(mode, "txonly") == 0) {
 			DPX_TEST_ASSERT(s->rx == 0 && s->generated > 0 && s->tx > 0,
 					"txonly stream %u", s->idx);
@@ -247,7 +247,8 @@ fwd_app_check_streams(const struct fwd_app_stream *st, int n, const char *mode)
 			DPX_TEST_ASSERT(s->rx > 0 && s->tx == 0 && s->consumed == s->rx,
 					"rxonly stream %u", s->idx);
 		} else {
-			DPX_TEST_ASSERT(s->rx > 0 && s->tx > 0 && s->generated == 0 && s->consumed == 0,
+			DPX_TEST_ASSERT(s->rx > 0 && s->tx > 0 && s->generated == 0 &&
+						s->consumed == 0,
 					"%s stream %u", mode, s->idx);
 		}
 	}
@@ -297,9 +298,10 @@ static int
 run_mode(const char *mode, const char *lcores, const char *extra)
 {
 	char mode_arg[64];
-	const char *args[] = { "--no-huge", "--in-memory", lcores, "--vdev", "net_null0",
-			       "--vdev", "net_null1", "--", mode_arg, "--run-time", "1",
-			       "--record-core-cycles", "--stats-period", "1", extra, NULL };
+	const char *args[] = {"--no-huge",	"--in-memory", lcores,	    "--vdev",
+			      "net_null0",	"--vdev",      "net_null1", "--",
+			      mode_arg,		"--run-time",  "1",	    "--record-core-cycles",
+			      "--stats-period", "1",	       extra,	    NULL};
 	struct fwd_app_stream st[MAX_STREAMS];
 	struct fwd_app_result r;
 	int n, rc;
@@ -356,8 +358,8 @@ test_fwd_app_txonly(void)
 static int
 test_fwd_app_interactive(void)
 {
-	const char *args[] = { "--no-huge", "--in-memory", one_lcore(), "--vdev", "net_null0",
-			       "--vdev", "net_null1", "--", "-i", NULL };
+	const char *args[] = {"--no-huge", "--in-memory", one_lcore(), "--vdev", "net_null0",
+			      "--vdev",	   "net_null1",	  "--",	       "-i",	 NULL};
 	static const char script[] = "help\n"
 				     "stop\n"
 				     "start\n"
@@ -422,9 +424,17 @@ test_fwd_app_interactive(void)
 static int
 test_fwd_app_ring(void)
 {
-	const char *args[] = { "--no-huge", "--in-memory", two_lcores(), "--vdev", "net_ring0",
-			       "--vdev", "net_ring1,peer=net_ring0", "--", "-i", "--forward-mode=txonly",
-			       NULL };
+	const char *args[] = {"--no-huge",
+			      "--in-memory",
+			      two_lcores(),
+			      "--vdev",
+			      "net_ring0",
+			      "--vdev",
+			      "net_ring1,peer=net_ring0",
+			      "--",
+			      "-i",
+			      "--forward-mode=txonly",
+			      NULL};
 	static const char script[] = "start\n"
 				     "@sleep 300\n"
 				     "stop\n"
@@ -468,7 +478,8 @@ check_pcap(const char *path, uint32_t frame_len, uint64_t *count)
 		DPX_TEST_ASSERT(0, "not a pcap file");
 	}
 	while (rc == DPX_TEST_SUCCESS && fread(rhdr, 1, sizeof(rhdr), f) == sizeof(rhdr)) {
-		uint32_t caplen = rhdr[8] | rhdr[9] << 8 | rhdr[10] << 16 | (uint32_t)rhdr[11] << 24;
+		uint32_t caplen =
+			rhdr[8] | rhdr[9] << 8 | rhdr[10] << 16 | (uint32_t)rhdr[11] << 24;
 
 		if (caplen != frame_len || fread(frame, 1, caplen, f) != caplen ||
 		    fwd_udp4_verify(frame, caplen) != 0) {
@@ -486,9 +497,19 @@ static int
 test_fwd_app_txonly_pcap(void)
 {
 	char path[64], vdev[128];
-	const char *args[] = { "--no-huge", "--in-memory", one_lcore(), "--vdev", "net_null0",
-			       "--vdev", vdev, "--", "--forward-mode=txonly", "--txpkts=42,30,8",
-			       "--tx-pps=2000", "--run-time=1", NULL };
+	const char *args[] = {"--no-huge",
+			      "--in-memory",
+			      one_lcore(),
+			      "--vdev",
+			      "net_null0",
+			      "--vdev",
+			      vdev,
+			      "--",
+			      "--forward-mode=txonly",
+			      "--txpkts=42,30,8",
+			      "--tx-pps=2000",
+			      "--run-time=1",
+			      NULL};
 	struct fwd_app_stream st[MAX_STREAMS];
 	struct fwd_app_result r;
 	uint64_t frames = 0;
@@ -516,8 +537,8 @@ test_fwd_app_txonly_pcap(void)
 static int
 test_fwd_app_port_down(void)
 {
-	const char *args[] = { "--no-huge", "--in-memory", one_lcore(), "--vdev", "net_null0",
-			       "--vdev", "net_null1", "--", "-i", NULL };
+	const char *args[] = {"--no-huge", "--in-memory", one_lcore(), "--vdev", "net_null0",
+			      "--vdev",	   "net_null1",	  "--",	       "-i",	 NULL};
 	static const char script[] = "port stop 1\n"
 				     "start\n"
 				     "port start 1\n"
@@ -534,8 +555,8 @@ test_fwd_app_port_down(void)
 	print_result(&r);
 	DPX_TEST_ASSERT_EQUAL(r.status, 0, "");
 	DPX_TEST_ASSERT(strstr(r.out, "Port 1: stopped\n") != NULL, "");
-	DPX_TEST_ASSERT(strstr(r.out, "RX P=1/Q=0 -> TX P=0/Q=0 on lcore 0 (port down: idle)") != NULL,
-			"");
+	DPX_TEST_ASSERT(
+		strstr(r.out, "RX P=1/Q=0 -> TX P=0/Q=0 on lcore 0 (port down: idle)") != NULL, "");
 	DPX_TEST_ASSERT(strstr(r.out, "Please stop forwarding first\n") != NULL, "");
 	DPX_TEST_ASSERT(strstr(strstr(r.out, "Accumulated"), "Port 1: started") != NULL,
 			"restarted after stop");
@@ -563,20 +584,22 @@ expect_error(const char *const *args, int status, const char *msg)
 static int
 test_fwd_app_errors(void)
 {
-	const char *bad_burst[] = { "--no-huge", "--in-memory", one_lcore(), "--vdev", "net_null0",
-				    "--", "--burst", "0", NULL };
-	const char *bad_cores[] = { "--no-huge", "--in-memory", one_lcore(), "--vdev", "net_null0",
-				    "--", "--nb-cores=2", "--run-time=1", NULL };
-	const char *no_port[] = { "--no-huge", "--in-memory", one_lcore(), "--", "--run-time=1",
-				  NULL };
-	const char *bad_eal[] = { "--no-huge", "--in-memory", "--bogus-eal", NULL };
-	const char *help[] = { "--no-huge", "--in-memory", one_lcore(), "--", "--help", NULL };
+	const char *bad_burst[] = {"--no-huge", "--in-memory", one_lcore(), "--vdev", "net_null0",
+				   "--",	"--burst",     "0",	    NULL};
+	const char *bad_cores[] = {"--no-huge",	   "--in-memory",  one_lcore(),
+				   "--vdev",	   "net_null0",	   "--",
+				   "--nb-cores=2", "--run-time=1", NULL};
+	const char *no_port[] = {"--no-huge", "--in-memory",  one_lcore(),
+				 "--",	      "--run-time=1", NULL};
+	const char *bad_eal[] = {"--no-huge", "--in-memory", "--bogus-eal", NULL};
+	const char *help[] = {"--no-huge", "--in-memory", one_lcore(), "--", "--help", NULL};
 	struct fwd_app_result r;
 
 	if (!need_fwd())
 		DPX_TEST_SKIP("dpx-fwd is not built next to dpx-test (set DPX_FWD)");
-	DPX_TEST_RUN(expect_error(bad_burst, 1,
-				  "dpx-fwd: invalid value '0' for --burst: expected an integer in 1..512\n"));
+	DPX_TEST_RUN(expect_error(
+		bad_burst, 1,
+		"dpx-fwd: invalid value '0' for --burst: expected an integer in 1..512\n"));
 	DPX_TEST_RUN(expect_error(bad_cores, 1, "--nb-cores 2: only 1 forwarding lcore(s)"));
 	DPX_TEST_RUN(expect_error(no_port, 1, "dpx-fwd: no ports (add some with --vdev"));
 	DPX_TEST_RUN(expect_error(bad_eal, 1, "dpx-fwd: EAL initialisation failed"));
@@ -590,8 +613,8 @@ test_fwd_app_errors(void)
 static int
 test_fwd_app_signal(void)
 {
-	const char *args[] = { "--no-huge", "--in-memory", two_lcores(), "--vdev", "net_null0",
-			       "--", NULL };
+	const char *args[] = {"--no-huge", "--in-memory", two_lcores(), "--vdev",
+			      "net_null0", "--",	  NULL};
 	struct fwd_app_stream st[MAX_STREAMS];
 	struct fwd_app_result r;
 	int n;
@@ -631,9 +654,18 @@ static int
 test_fwd_perf_null_io(void)
 {
 	const char *lcores = sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? "--lcores=0-1" : "--lcores=0-1@0";
-	const char *args[] = { "--no-huge", "--in-memory", lcores, "--vdev", "net_null0", "--vdev",
-			       "net_null1", "--", "--nb-cores=1", "--run-time=3",
-			       "--record-core-cycles", NULL };
+	const char *args[] = {"--no-huge",
+			      "--in-memory",
+			      lcores,
+			      "--vdev",
+			      "net_null0",
+			      "--vdev",
+			      "net_null1",
+			      "--",
+			      "--nb-cores=1",
+			      "--run-time=3",
+			      "--record-core-cycles",
+			      NULL};
 	struct fwd_app_result r;
 	uint64_t rx;
 	double secs, cpp;
@@ -658,8 +690,9 @@ static int
 test_fwd_app_tap_ping(void)
 {
 	char tap0[32], tap1[32], vdev0[64], vdev1[64], script[4096], cleanup[256];
-	const char *args[] = { "--no-huge", "--in-memory", one_lcore(), "--vdev", vdev0, "--vdev",
-			       vdev1, "--", "-i", "--auto-start", NULL };
+	const char *args[] = {"--no-huge", "--in-memory",  one_lcore(), "--vdev",
+			      vdev0,	   "--vdev",	   vdev1,	"--",
+			      "-i",	   "--auto-start", NULL};
 	struct fwd_app_stream st[MAX_STREAMS];
 	struct fwd_app_result r;
 	int pid = (int)getpid(), n, rc;
@@ -672,24 +705,33 @@ test_fwd_app_tap_ping(void)
 		DPX_TEST_SKIP("needs ip (iproute2) and ping (iputils-ping)");
 	if (!need_fwd())
 		DPX_TEST_SKIP("dpx-fwd is not built next to dpx-test (set DPX_FWD)");
+	snprintf(cleanup, sizeof(cleanup),
+		 "ip netns del dpxfwdA%d 2>/dev/null; ip netns del dpxfwdB%d 2>/dev/null", pid,
+		 pid);
+	snprintf(script, sizeof(script), "ip netns add dpxfwdA%d && ip netns add dpxfwdB%d", pid,
+		 pid);
+	if (system(script) != 0) {
+		if (system(cleanup) != 0)
+			printf("cleanup of the namespaces reported an error\n");
+		DPX_TEST_SKIP("cannot create network namespaces (ip netns add failed)");
+	}
 	snprintf(tap0, sizeof(tap0), "dpxfa%d", pid % 1000000);
 	snprintf(tap1, sizeof(tap1), "dpxfb%d", pid % 1000000);
 	snprintf(vdev0, sizeof(vdev0), "net_tap0,iface=%s", tap0);
 	snprintf(vdev1, sizeof(vdev1), "net_tap1,iface=%s", tap1);
 	snprintf(script, sizeof(script),
-		 "@sh for i in $(seq 100); do ip link show %s >/dev/null 2>&1 && ip link show %s >/dev/null 2>&1 && exit 0; sleep 0.1; done; exit 1\n"
-		 "@sh ip netns add dpxfwdA%d && ip netns add dpxfwdB%d\n"
+		 "@sh for i in $(seq 100); do ip link show %s >/dev/null 2>&1 && ip link show %s "
+		 ">/dev/null 2>&1 && exit 0; sleep 0.1; done; exit 1\n"
 		 "@sh ip link set %s netns dpxfwdA%d && ip link set %s netns dpxfwdB%d\n"
-		 "@sh ip -n dpxfwdA%d addr add 198.18.0.1/24 dev %s && ip -n dpxfwdA%d link set %s up\n"
-		 "@sh ip -n dpxfwdB%d addr add 198.18.0.2/24 dev %s && ip -n dpxfwdB%d link set %s up\n"
+		 "@sh ip -n dpxfwdA%d addr add 198.18.0.1/24 dev %s && ip -n dpxfwdA%d link set %s "
+		 "up\n"
+		 "@sh ip -n dpxfwdB%d addr add 198.18.0.2/24 dev %s && ip -n dpxfwdB%d link set %s "
+		 "up\n"
 		 "@sh ip netns exec dpxfwdA%d ping -c 3 -i 0.2 -W 2 198.18.0.2\n"
 		 "stop\n"
 		 "quit\n",
-		 tap0, tap1, pid, pid, tap0, pid, tap1, pid, pid, tap0, pid, tap0, pid, tap1, pid,
-		 tap1, pid);
+		 tap0, tap1, tap0, pid, tap1, pid, pid, tap0, pid, tap0, pid, tap1, pid, tap1, pid);
 	rc = fwd_app_run(args, script, 0, &r);
-	snprintf(cleanup, sizeof(cleanup),
-		 "ip netns del dpxfwdA%d 2>/dev/null; ip netns del dpxfwdB%d 2>/dev/null", pid, pid);
 	if (system(cleanup) != 0)
 		printf("cleanup of the namespaces reported an error\n");
 	DPX_TEST_ASSERT_EQUAL(rc, 0, "");

@@ -15,8 +15,8 @@ engine_setup(void)
 {
 	if (dpx_test_eal_init("--no-huge", "--in-memory", NULL) <= 0)
 		return NULL;
-	return dpx_pktmbuf_pool_create("fwd_engine_test", NB_MBUFS, 0, 0,
-				       DPX_MBUF_DEFAULT_BUF_SIZE, DPX_SOCKET_ID_ANY);
+	return dpx_pktmbuf_pool_create("fwd_engine_test", NB_MBUFS, 0, 0, DPX_MBUF_DEFAULT_BUF_SIZE,
+				       DPX_SOCKET_ID_ANY);
 }
 
 static void
@@ -43,7 +43,7 @@ crafted(struct dpx_mempool *mp, uint16_t len, uint8_t seed)
 static int
 check_mac_modes(struct dpx_mempool *mp)
 {
-	static const uint8_t src[6] = { 2, 0, 0, 0, 0, 0xaa }, dst[6] = { 2, 0, 0, 0, 0, 0xbb };
+	static const uint8_t src[6] = {2, 0, 0, 0, 0, 0xaa}, dst[6] = {2, 0, 0, 0, 0, 0xbb};
 	struct dpx_mbuf *pkts[4];
 	uint8_t *p;
 
@@ -54,8 +54,10 @@ check_mac_modes(struct dpx_mempool *mp)
 	for (int i = 0; i < 3; i++) {
 		p = dpx_pktmbuf_mtod(pkts[i], uint8_t *);
 		for (int b = 0; b < 6; b++) {
-			DPX_TEST_ASSERT_EQUAL(p[b], (uint8_t)(b + 6 + i * 16), "pkt %d dst byte %d", i, b);
-			DPX_TEST_ASSERT_EQUAL(p[b + 6], (uint8_t)(b + i * 16), "pkt %d src byte %d", i, b);
+			DPX_TEST_ASSERT_EQUAL(p[b], (uint8_t)(b + 6 + i * 16), "pkt %d dst byte %d",
+					      i, b);
+			DPX_TEST_ASSERT_EQUAL(p[b + 6], (uint8_t)(b + i * 16), "pkt %d src byte %d",
+					      i, b);
 		}
 		for (int b = 12; b < 60; b++)
 			DPX_TEST_ASSERT_EQUAL(p[b], (uint8_t)(b + i * 16), "payload untouched");
@@ -96,7 +98,7 @@ check_txonly_pkt(const struct dpx_mbuf *m, const struct fwd_txonly_tmpl *t)
 static int
 check_txonly(struct dpx_mempool *mp)
 {
-	static const uint16_t one[] = { 64 }, three[] = { 42, 100, 9 };
+	static const uint16_t one[] = {64}, three[] = {42, 100, 9};
 	static struct fwd_txonly_tmpl t;
 	struct fwd_txonly_cfg cfg;
 	struct dpx_mbuf *pkts[32];

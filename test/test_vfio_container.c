@@ -75,12 +75,15 @@ test_vfio_disabled(void)
 	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_create(), -ENODEV, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_group_bind(DPX_VFIO_DEFAULT_CONTAINER_FD, 1),
 			      -ENODEV, "");
-	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_map(DPX_VFIO_DEFAULT_CONTAINER_FD, 0x10000,
-							 0x10000, PG), -ENODEV, "");
-	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_unmap(DPX_VFIO_DEFAULT_CONTAINER_FD, 0x10000,
-							   0x10000, PG), -ENODEV, "");
-	DPX_TEST_ASSERT_EQUAL(dpx_vfio_setup_device("/sys/bus/pci/devices", "0000:00:00.0", &fd,
-						    &info), -ENODEV, "");
+	DPX_TEST_ASSERT_EQUAL(
+		dpx_vfio_container_dma_map(DPX_VFIO_DEFAULT_CONTAINER_FD, 0x10000, 0x10000, PG),
+		-ENODEV, "");
+	DPX_TEST_ASSERT_EQUAL(
+		dpx_vfio_container_dma_unmap(DPX_VFIO_DEFAULT_CONTAINER_FD, 0x10000, 0x10000, PG),
+		-ENODEV, "");
+	DPX_TEST_ASSERT_EQUAL(
+		dpx_vfio_setup_device("/sys/bus/pci/devices", "0000:00:00.0", &fd, &info), -ENODEV,
+		"");
 	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
 	/* the fake without /dev/vfio/vfio behaves the same */
 	kfake_reset(KMODEL_TYPE1V2);
@@ -238,6 +241,32 @@ partial_type(enum kmodel_type model, const char *name)
 	return DPX_TEST_SUCCESS;
 }
 
+/* A kernel with type1 v1 only: chosen second, and it cannot unmap part of a mapping either. */
+static int
+test_vfio_container_type1_v1(void)
+{
+	const int def = DPX_VFIO_DEFAULT_CONTAINER_FD;
+
+	kfake_reset(KMODEL_TYPE1V2);
+	kfake.type1_v1_only = true;
+	DPX_TEST_ASSERT_EQUAL(vfio_set_kernel_ops(&kfake_ops), 0, "");
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "--in-memory", NULL) > 0, "init");
+	saved_level = (unsigned int)dpx_log_get_level(vfio_logtype);
+	dpx_log_set_level(vfio_logtype, DPX_LOG_EMERG);
+	kfake_add_group(2, true);
+	DPX_TEST_ASSERT(dpx_vfio_container_group_bind(def, 2) >= 0, "");
+	DPX_TEST_ASSERT(strcmp(dpx_vfio_container_iommu_type(def), "Type 1") == 0, "%s",
+			dpx_vfio_container_iommu_type(def));
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_map(def, 0x10000000, 0x100000, 4 * PG), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_unmap(def, 0x10001000, 0x101000, PG), -ENOTSUP,
+			      "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_unmap(def, 0x10000000, 0x100000, 4 * PG), 0,
+			      "");
+	DPX_TEST_RUN(fake_eal_fini());
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(vfio_container_type1_v1, fast, test_vfio_container_type1_v1);
+
 static int
 test_vfio_container_partial_types(void)
 {
@@ -294,8 +323,7 @@ test_vfio_device_setup(void)
 			      "no IOMMU group");
 	DPX_TEST_ASSERT_EQUAL(dpx_vfio_get_group_num(dir, "0000:00:05.0", &num), -ENODEV,
 			      "no device");
-	DPX_TEST_ASSERT_EQUAL(dpx_vfio_setup_device(dir, "0000:00:04.0", &dev, &info), -ENODEV,
-			      "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_setup_device(dir, "0000:00:04.0", &dev, &info), -ENODEV, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_vfio_setup_device(dir, "0000:00:03.0", &dev, &info), 0, "");
 	DPX_TEST_ASSERT(dev >= 0, "");
 	DPX_TEST_ASSERT_EQUAL(info.num_regions, VFIO_PCI_NUM_REGIONS, "");
@@ -357,18 +385,21 @@ test_vfio_devbind(void)
 		 "$r/bus/pci/drivers/vfio-pci $r/bus/pci/drivers/virtio-pci "
 		 "$r/kernel/iommu_groups/5/devices; "
 		 "for x in 3 4; do echo 0x1234 > $d/0000:00:0$x.0/vendor; "
-		 "echo 0x11e8 > $d/0000:00:0$x.0/device; echo 0x00ff00 > $d/0000:00:0$x.0/class; done; "
+		 "echo 0x11e8 > $d/0000:00:0$x.0/device; echo 0x00ff00 > $d/0000:00:0$x.0/class; "
+		 "done; "
 		 "ln -s ../../../bus/pci/drivers/virtio-pci $d/0000:00:03.0/driver; "
 		 "ln -s ../../../kernel/iommu_groups/5 $d/0000:00:03.0/iommu_group; "
 		 "ln -s ../../../../bus/pci/devices/0000:00:03.0 "
-		 "$r/kernel/iommu_groups/5/devices/0000:00:03.0", root);
+		 "$r/kernel/iommu_groups/5/devices/0000:00:03.0",
+		 root);
 	DPX_TEST_ASSERT_EQUAL(system(cmd), 0, "fake sysfs");
 
 	snprintf(cmd, sizeof(cmd), "%s --sysfs %s --status", tool, root);
 	DPX_TEST_ASSERT_EQUAL(run_capture(cmd, out, sizeof(out)), 0, "%s", out);
-	DPX_TEST_ASSERT(strstr(out, "0000:00:03.0   1234:11e8  unclassified   virtio-pci       5") &&
-				strstr(out, "0000:00:04.0   1234:11e8  unclassified   -                -"),
-			"listing:\n%s", out);
+	DPX_TEST_ASSERT(
+		strstr(out, "0000:00:03.0   1234:11e8  unclassified   virtio-pci       5") &&
+			strstr(out, "0000:00:04.0   1234:11e8  unclassified   -                -"),
+		"listing:\n%s", out);
 
 	snprintf(cmd, sizeof(cmd), "%s --sysfs %s -b vfio-pci 00:04.0", tool, root);
 	DPX_TEST_ASSERT_EQUAL(run_capture(cmd, out, sizeof(out)), 2, "%s", out);
@@ -382,13 +413,17 @@ test_vfio_devbind(void)
 	snprintf(cmd, sizeof(cmd), "%s --sysfs %s -b vfio-pci 0000:00:03.0", tool, root);
 	DPX_TEST_ASSERT_EQUAL(run_capture(cmd, out, sizeof(out)), 2, "%s", out);
 	DPX_TEST_ASSERT(strstr(out, "vfio-pci did not take the device") != NULL, "%s", out);
-	snprintf(cmd, sizeof(cmd), "grep -qx 0000:00:03.0 %s/bus/pci/drivers/virtio-pci/unbind && "
+	snprintf(cmd, sizeof(cmd),
+		 "grep -qx 0000:00:03.0 %s/bus/pci/drivers/virtio-pci/unbind && "
 		 "grep -qx 0000:00:03.0 %s/bus/pci/drivers/virtio-pci/bind && "
-		 "grep -qx 0000:00:03.0 %s/bus/pci/drivers_probe", root, root, root);
+		 "grep -qx 0000:00:03.0 %s/bus/pci/drivers_probe",
+		 root, root, root);
 	DPX_TEST_ASSERT_EQUAL(system(cmd), 0, "unbind, probe, and back to the old driver");
 
-	snprintf(cmd, sizeof(cmd), "rmdir %s/bus/pci/drivers/vfio-pci && %s --sysfs %s "
-		 "-b vfio-pci 0000:00:03.0", root, tool, root);
+	snprintf(cmd, sizeof(cmd),
+		 "rmdir %s/bus/pci/drivers/vfio-pci && %s --sysfs %s "
+		 "-b vfio-pci 0000:00:03.0",
+		 root, tool, root);
 	DPX_TEST_ASSERT_EQUAL(run_capture(cmd, out, sizeof(out)), 2, "%s", out);
 	DPX_TEST_ASSERT(strstr(out, "driver vfio-pci is not loaded") != NULL, "%s", out);
 

@@ -152,7 +152,8 @@ offers(int type)
 {
 	switch (kfake.model) {
 	case KMODEL_TYPE1V2:
-		return type == VFIO_TYPE1v2_IOMMU || type == VFIO_TYPE1_IOMMU;
+		return type == VFIO_TYPE1_IOMMU ||
+		       (type == VFIO_TYPE1v2_IOMMU && !kfake.type1_v1_only);
 	case KMODEL_SPAPR:
 		return type == VFIO_SPAPR_TCE_v2_IOMMU;
 	default:
@@ -262,8 +263,9 @@ device_ioctl(unsigned long req, void *arg)
 		return 0;
 	case VFIO_DEVICE_GET_IRQ_INFO:
 		/* INTx only, as QEMU's edu device without MSI */
-		irq->flags = irq->index == VFIO_PCI_INTX_IRQ_INDEX ?
-				     VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_MASKABLE : 0;
+		irq->flags = irq->index == VFIO_PCI_INTX_IRQ_INDEX
+				     ? VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_MASKABLE
+				     : 0;
 		irq->count = irq->index == VFIO_PCI_INTX_IRQ_INDEX ? 1 : 0;
 		return 0;
 	case VFIO_DEVICE_SET_IRQS:

@@ -19,25 +19,26 @@
 struct kfake_group {
 	int num;
 	bool viable;
-	int fd;           /* -1 when not open */
+	int fd;		  /* -1 when not open */
 	int container_fd; /* -1 when not set */
 };
 
 struct kfake_container {
-	int fd; /* -1 when free */
+	int fd;	   /* -1 when free */
 	int iommu; /* 0 until VFIO_SET_IOMMU */
 	unsigned int groups;
 	struct kmodel k;
 };
 
 struct kfake {
-	bool no_vfio;             /* /dev/vfio/vfio does not exist */
-	enum kmodel_type model;   /* the IOMMU the machine has */
+	bool no_vfio;		/* /dev/vfio/vfio does not exist */
+	enum kmodel_type model; /* the IOMMU the machine has */
+	bool type1_v1_only;	/* an old kernel: type1 without v2 */
 	struct kfake_group groups[KFAKE_MAX];
 	unsigned int group_count;
 	struct kfake_container containers[KFAKE_MAX];
-	int devices[KFAKE_MAX];   /* device fds, -1 when free */
-	int irq_fds_set;          /* eventfds given by the last VFIO_DEVICE_SET_IRQS */
+	int devices[KFAKE_MAX];	  /* device fds, -1 when free */
+	int irq_fds_set;	  /* eventfds given by the last VFIO_DEVICE_SET_IRQS */
 	unsigned int fail_map_in; /* fail the n-th next MAP_DMA with EIO */
 };
 

@@ -29,7 +29,7 @@ struct kmodel {
 	struct kmodel_map *maps; /* sorted by iova, never overlapping */
 	size_t n, cap;
 	unsigned int fail_in; /* 0: off; n: the n-th next call fails */
-	int fail_errno;       /* positive */
+	int fail_errno;	      /* positive */
 	bool short_unmap;     /* report one page less than removed */
 	uint64_t map_calls, unmap_calls;
 };

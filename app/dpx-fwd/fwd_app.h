@@ -28,7 +28,7 @@ struct fwd_port {
 	int started;
 	uint16_t nb_rxq, nb_txq; /**< as configured: --rxq/--txq capped by the driver's maximum */
 	struct dpx_ether_addr mac;
-	struct dpx_eth_stats at_start;  /**< counters when forwarding started (RX-dropped) */
+	struct dpx_eth_stats at_start;	/**< counters when forwarding started (RX-dropped) */
 	struct dpx_eth_stats last_show; /**< for "show port stats" rates */
 	uint64_t last_show_ns;
 	struct dpx_eth_stats last_live; /**< for the --stats-period rates */
@@ -37,7 +37,7 @@ struct fwd_port {
 
 struct fwd_core {
 	struct fwd_app *app;
-	unsigned int lcore;      /**< EAL lcore, or DPX_LCORE_ID_ANY for the main-lcore thread */
+	unsigned int lcore;	   /**< EAL lcore, or DPX_LCORE_ID_ANY for the main-lcore thread */
 	unsigned int first, count; /**< its run of streams */
 	fwd_engine_t *engine;
 	int launched;
@@ -56,8 +56,8 @@ struct fwd_app {
 	struct fwd_core cores[DPX_MAX_LCORE];
 	unsigned int nb_cores;
 	int forwarding;
-	int stop;                /**< written by the main thread, read by cores (acquire/release) */
-	pthread_t main_thread;   /**< forwarding on the main lcore's CPU when there is no worker */
+	int stop;	       /**< written by the main thread, read by cores (acquire/release) */
+	pthread_t main_thread; /**< forwarding on the main lcore's CPU when there is no worker */
 	pthread_t display_thread;
 	int display_running;
 	uint64_t start_ns;
@@ -77,7 +77,8 @@ int fwd_port_index(const struct fwd_app *app, uint16_t port_id);
 /** Check --nb-cores against the lcores. @return 0, or -EINVAL with a one-line message in err. */
 int fwd_check_cores(const struct fwd_app *app, char *err, size_t errlen);
 
-/** Lay out streams for the current mode and launch the forwarding cores. @return 0, -EBUSY, -errno. */
+/** Lay out streams for the current mode and launch the forwarding cores. @return 0, -EBUSY, -errno.
+ */
 int fwd_start(struct fwd_app *app);
 /** Stop the cores, print the forward statistics. @return 0, or -EALREADY when not forwarding. */
 int fwd_stop(struct fwd_app *app);

@@ -23,7 +23,10 @@ const char fwd_cmd_help[] =
 	"  help                       this text\n"
 	"  quit                       stop and exit\n";
 
-static int __attribute__((format(printf, 3, 4)))
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int
 fail(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
@@ -40,7 +43,8 @@ split(char *buf, char *words[MAX_WORDS + 1])
 	int n = 0;
 	char *save = NULL;
 
-	for (char *w = strtok_r(buf, " \t\r\n", &save); w != NULL; w = strtok_r(NULL, " \t\r\n", &save)) {
+	for (char *w = strtok_r(buf, " \t\r\n", &save); w != NULL;
+	     w = strtok_r(NULL, " \t\r\n", &save)) {
 		if (n == MAX_WORDS + 1)
 			break;
 		words[n++] = w;
@@ -70,20 +74,20 @@ struct cmd_def {
 	const char *words[3]; /* fixed leading words */
 	int nb_words;
 	enum fwd_cmd_type type;
-	int arg;              /* 0 none, 1 port, 2 mode */
+	int arg; /* 0 none, 1 port, 2 mode */
 	const char *usage;
 };
 
 static const struct cmd_def commands[] = {
-	{ { "start" }, 1, FWD_CMD_START, 0, "start" },
-	{ { "stop" }, 1, FWD_CMD_STOP, 0, "stop" },
-	{ { "quit" }, 1, FWD_CMD_QUIT, 0, "quit" },
-	{ { "help" }, 1, FWD_CMD_HELP, 0, "help" },
-	{ { "show", "port", "stats" }, 3, FWD_CMD_SHOW_STATS, 1, "show port stats all|N" },
-	{ { "show", "port", "xstats" }, 3, FWD_CMD_SHOW_XSTATS, 1, "show port xstats all|N" },
-	{ { "set", "fwd" }, 2, FWD_CMD_SET_FWD, 2, "set fwd MODE" },
-	{ { "port", "start" }, 2, FWD_CMD_PORT_START, 1, "port start all|N" },
-	{ { "port", "stop" }, 2, FWD_CMD_PORT_STOP, 1, "port stop all|N" },
+	{{"start"}, 1, FWD_CMD_START, 0, "start"},
+	{{"stop"}, 1, FWD_CMD_STOP, 0, "stop"},
+	{{"quit"}, 1, FWD_CMD_QUIT, 0, "quit"},
+	{{"help"}, 1, FWD_CMD_HELP, 0, "help"},
+	{{"show", "port", "stats"}, 3, FWD_CMD_SHOW_STATS, 1, "show port stats all|N"},
+	{{"show", "port", "xstats"}, 3, FWD_CMD_SHOW_XSTATS, 1, "show port xstats all|N"},
+	{{"set", "fwd"}, 2, FWD_CMD_SET_FWD, 2, "set fwd MODE"},
+	{{"port", "start"}, 2, FWD_CMD_PORT_START, 1, "port start all|N"},
+	{{"port", "stop"}, 2, FWD_CMD_PORT_STOP, 1, "port stop all|N"},
 };
 
 static int
@@ -112,7 +116,8 @@ parse_args(const struct cmd_def *d, char **words, int n, struct fwd_cmd *cmd, ch
 		m = fwd_mode_parse(words[n - 1]);
 		if (m < 0)
 			return fail(err, errlen,
-				    "unknown forwarding mode '%s': expected io, mac, macswap, rxonly or txonly",
+				    "unknown forwarding mode '%s': expected io, mac, macswap, "
+				    "rxonly or txonly",
 				    words[n - 1]);
 		cmd->mode = (enum fwd_mode)m;
 	}

@@ -26,8 +26,8 @@ enum fwd_cmd_type {
 
 struct fwd_cmd {
 	enum fwd_cmd_type type;
-	int all;            /**< "all" given instead of a port number */
-	uint16_t port;      /**< port id when !all */
+	int all;	    /**< "all" given instead of a port number */
+	uint16_t port;	    /**< port id when !all */
 	enum fwd_mode mode; /**< for FWD_CMD_SET_FWD */
 };
 

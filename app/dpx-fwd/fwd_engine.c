@@ -169,6 +169,7 @@ fwd_engine_txonly(struct fwd_stream *fs)
 fwd_engine_t *
 fwd_engine_get(enum fwd_mode mode)
 {
+	/* clang-format off */
 	static fwd_engine_t *const engines[FWD_MODE_COUNT] = {
 		[FWD_MODE_IO] = fwd_engine_io,
 		[FWD_MODE_MAC] = fwd_engine_mac,
@@ -176,6 +177,7 @@ fwd_engine_get(enum fwd_mode mode)
 		[FWD_MODE_RXONLY] = fwd_engine_rxonly,
 		[FWD_MODE_TXONLY] = fwd_engine_txonly,
 	};
+	/* clang-format on */
 
 	return (unsigned int)mode < FWD_MODE_COUNT ? engines[mode] : NULL;
 }

@@ -30,13 +30,13 @@ struct fwd_stream {
 	uint16_t rx_port, rx_queue; /**< port ids (not indexes) */
 	uint16_t tx_port, tx_queue;
 	uint16_t burst;
-	int enabled;                /**< 0 when a port it needs failed to start */
+	int enabled; /**< 0 when a port it needs failed to start */
 	int record_cycles;
 	uint8_t tx_src_mac[FWD_ETHER_ADDR_LEN]; /**< mac mode: the tx port's address */
 	uint8_t tx_dst_mac[FWD_ETHER_ADDR_LEN]; /**< mac mode: --eth-peer of the tx port */
-	struct dpx_mempool *pool;               /**< txonly */
-	const struct fwd_txonly_tmpl *tmpl;     /**< txonly */
-	uint64_t tx_gap_cycles;                 /**< txonly --tx-pps: cycles between bursts (0: none) */
+	struct dpx_mempool *pool;		/**< txonly */
+	const struct fwd_txonly_tmpl *tmpl;	/**< txonly */
+	uint64_t tx_gap_cycles; /**< txonly --tx-pps: cycles between bursts (0: none) */
 	uint64_t next_tx_cycles;
 	struct fwd_stream_stats stats __dpx_cache_aligned;
 } __dpx_cache_aligned;

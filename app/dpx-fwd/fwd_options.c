@@ -10,6 +10,7 @@
 
 #include "fwd_options.h"
 
+/* clang-format off */
 static const char *const mode_names[FWD_MODE_COUNT] = {
 	[FWD_MODE_IO] = "io",
 	[FWD_MODE_MAC] = "mac",
@@ -17,6 +18,7 @@ static const char *const mode_names[FWD_MODE_COUNT] = {
 	[FWD_MODE_RXONLY] = "rxonly",
 	[FWD_MODE_TXONLY] = "txonly",
 };
+/* clang-format on */
 
 const char *
 fwd_mode_name(enum fwd_mode mode)
@@ -111,7 +113,9 @@ struct parse_ctx {
 	size_t errlen;
 };
 
-static int __attribute__((format(printf, 2, 3)))
+static int fail(struct parse_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int
 fail(struct parse_ctx *c, const char *fmt, ...)
 {
 	va_list ap;
@@ -126,13 +130,13 @@ struct option_def;
 typedef int(option_handler_t)(struct parse_ctx *c, const struct option_def *d, const char *v);
 
 struct option_def {
-	const char *name;   /* long name without "--" */
-	char short_name;    /* 0 for none */
+	const char *name; /* long name without "--" */
+	char short_name;  /* 0 for none */
 	int has_arg;
 	option_handler_t *handler;
-	size_t field;       /* offset in struct fwd_options, for the generic handlers */
+	size_t field; /* offset in struct fwd_options, for the generic handlers */
 	unsigned long min, max;
-	int width;          /* bytes of an integer field: 2 or 4; 0 = int flag */
+	int width; /* bytes of an integer field: 2 or 4; 0 = int flag */
 };
 
 static int
@@ -165,8 +169,10 @@ set_mode(struct parse_ctx *c, const struct option_def *d, const char *v)
 	int m = fwd_mode_parse(v);
 
 	if (m < 0)
-		return fail(c, "invalid value '%s' for --%s: expected io, mac, macswap, rxonly or txonly",
-			    v, d->name);
+		return fail(
+			c,
+			"invalid value '%s' for --%s: expected io, mac, macswap, rxonly or txonly",
+			v, d->name);
 	c->o->mode = (enum fwd_mode)m;
 	return 0;
 }
@@ -187,7 +193,9 @@ set_txpkts(struct parse_ctx *c, const struct option_def *d, const char *v)
 			return fail(c, "invalid value '%s' for --%s: more than %d segments", v,
 				    d->name, FWD_MAX_TXSEGS);
 		if (parse_uint(tok, 1, FWD_MAX_PKT_LEN, &len) < 0)
-			return fail(c, "invalid value '%s' for --%s: segment '%s' is not a length in 1..%d",
+			return fail(c,
+				    "invalid value '%s' for --%s: segment '%s' is not a length in "
+				    "1..%d",
 				    v, d->name, tok, FWD_MAX_PKT_LEN);
 		c->o->txpkts[n++] = (uint16_t)len;
 	}
@@ -195,7 +203,9 @@ set_txpkts(struct parse_ctx *c, const struct option_def *d, const char *v)
 	if (n == 0 || v[strlen(v) - 1] == ',' || v[0] == ',' || strstr(v, ",,") != NULL)
 		return fail(c, "invalid value '%s' for --%s: expected LEN[,LEN...]", v, d->name);
 	if (c->o->txpkts[0] < FWD_TXONLY_HDR_LEN)
-		return fail(c, "invalid value '%s' for --%s: the first segment must hold the %d-byte headers",
+		return fail(c,
+			    "invalid value '%s' for --%s: the first segment must hold the %d-byte "
+			    "headers",
 			    v, d->name, FWD_TXONLY_HDR_LEN);
 	c->o->nb_txpkts = n;
 	return 0;
@@ -231,21 +241,26 @@ set_help(struct parse_ctx *c, const struct option_def *d, const char *v)
 	return -ECANCELED;
 }
 
-#define OPT_U(n, f, lo, hi)                                                                        \
-	{ n, 0, 1, set_uint, offsetof(struct fwd_options, f), lo, hi,                              \
-	  (int)sizeof(((struct fwd_options *)0)->f) }
-#define OPT_FLAG(n, s, f) { n, s, 0, set_flag, offsetof(struct fwd_options, f), 0, 0, 0 }
+#define OPT_U(n, f, lo, hi)                                                 \
+	{                                                                   \
+		n, 0, 1, set_uint, offsetof(struct fwd_options, f), lo, hi, \
+			(int)sizeof(((struct fwd_options *)0)->f)           \
+	}
+#define OPT_FLAG(n, s, f)                                                   \
+	{                                                                   \
+		n, s, 0, set_flag, offsetof(struct fwd_options, f), 0, 0, 0 \
+	}
 
 static const struct option_def options[] = {
 	OPT_U("nb-cores", nb_cores, 1, DPX_MAX_LCORE),
-	{ "forward-mode", 0, 1, set_mode, 0, 0, 0, 0 },
-	{ "txpkts", 0, 1, set_txpkts, 0, 0, 0, 0 },
+	{"forward-mode", 0, 1, set_mode, 0, 0, 0, 0},
+	{"txpkts", 0, 1, set_txpkts, 0, 0, 0, 0},
 	OPT_U("burst", burst, 1, FWD_MAX_BURST),
 	OPT_U("rxq", nb_rxq, 1, FWD_MAX_QUEUES),
 	OPT_U("txq", nb_txq, 1, FWD_MAX_QUEUES),
 	OPT_U("rxd", nb_rxd, FWD_MIN_DESC, FWD_MAX_DESC),
 	OPT_U("txd", nb_txd, FWD_MIN_DESC, FWD_MAX_DESC),
-	{ "eth-peer", 0, 1, set_peer, 0, 0, 0, 0 },
+	{"eth-peer", 0, 1, set_peer, 0, 0, 0, 0},
 	OPT_U("stats-period", stats_period, 1, 3600),
 	OPT_U("run-time", run_time, 1, 86400),
 	OPT_U("tx-pps", tx_pps, 1, 1000000000),
@@ -254,7 +269,7 @@ static const struct option_def options[] = {
 	OPT_FLAG("auto-start", 0, auto_start),
 	OPT_FLAG("record-core-cycles", 0, record_core_cycles),
 	OPT_FLAG("interactive", 'i', interactive),
-	{ "help", 'h', 0, set_help, 0, 0, 0, 0 },
+	{"help", 'h', 0, set_help, 0, 0, 0, 0},
 };
 
 /* Find the option named by arg ("--name", "--name=value" or "-c"); *value gets the inline value. */
@@ -289,7 +304,8 @@ check_combination(struct parse_ctx *c)
 	uint32_t total = fwd_options_txpkt_len(c->o);
 
 	if (total < FWD_MIN_PKT_LEN || total > c->o->max_pkt_len)
-		return fail(c, "invalid --txpkts: total length %u is outside %d..%u (--max-pkt-len)",
+		return fail(c,
+			    "invalid --txpkts: total length %u is outside %d..%u (--max-pkt-len)",
 			    total, FWD_MIN_PKT_LEN, c->o->max_pkt_len);
 	return 0;
 }
@@ -297,7 +313,7 @@ check_combination(struct parse_ctx *c)
 int
 fwd_options_parse(int argc, char *const argv[], struct fwd_options *o, char *err, size_t errlen)
 {
-	struct parse_ctx c = { o, err, errlen };
+	struct parse_ctx c = {o, err, errlen};
 	int i, rc;
 
 	fwd_options_defaults(o);
@@ -308,8 +324,8 @@ fwd_options_parse(int argc, char *const argv[], struct fwd_options *o, char *err
 		const struct option_def *d = find_option(argv[i], &value);
 
 		if (d == NULL)
-			return argv[i][0] == '-' ? fail(&c, "unknown option '%s'", argv[i]) :
-						   fail(&c, "unexpected argument '%s'", argv[i]);
+			return argv[i][0] == '-' ? fail(&c, "unknown option '%s'", argv[i])
+						 : fail(&c, "unexpected argument '%s'", argv[i]);
 		if (!d->has_arg && value != NULL)
 			return fail(&c, "option --%s takes no value", d->name);
 		if (d->has_arg && value == NULL) {
@@ -329,7 +345,8 @@ fwd_options_usage(FILE *f, const char *prgname)
 {
 	fprintf(f,
 		"usage: %s [EAL options] -- [options]\n"
-		"  --nb-cores N            forwarding cores (default: every worker lcore, or the main one)\n"
+		"  --nb-cores N            forwarding cores (default: every worker lcore, or the "
+		"main one)\n"
 		"  --forward-mode MODE     io | mac | macswap | rxonly | txonly (default io)\n"
 		"  --txpkts LEN[,LEN...]   txonly segment lengths (default 64; first >= 42)\n"
 		"  --burst N               packets per burst, 1..%d (default 32)\n"

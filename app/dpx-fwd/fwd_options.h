@@ -16,7 +16,7 @@
 /** Forwarding modes (testpmd's names). */
 enum fwd_mode {
 	FWD_MODE_IO = 0,  /**< forward unchanged to the peer port */
-	FWD_MODE_MAC,     /**< src := tx port MAC, dst := --eth-peer of the tx port */
+	FWD_MODE_MAC,	  /**< src := tx port MAC, dst := --eth-peer of the tx port */
 	FWD_MODE_MACSWAP, /**< swap src and dst MAC */
 	FWD_MODE_RXONLY,  /**< receive and free */
 	FWD_MODE_TXONLY,  /**< generate UDP/IPv4 packets */
@@ -28,12 +28,12 @@ enum fwd_mode {
 #define FWD_MAX_QUEUES 64
 #define FWD_MIN_DESC 16
 #define FWD_MAX_DESC 32768
-#define FWD_MIN_PKT_LEN 64       /* Ethernet minimum (without FCS: 60; keep 64 like testpmd) */
+#define FWD_MIN_PKT_LEN 64 /* Ethernet minimum (without FCS: 60; keep 64 like testpmd) */
 #define FWD_MAX_PKT_LEN 9600
-#define FWD_TXONLY_HDR_LEN 42    /* Ethernet 14 + IPv4 20 + UDP 8 */
+#define FWD_TXONLY_HDR_LEN 42 /* Ethernet 14 + IPv4 20 + UDP 8 */
 
 struct fwd_options {
-	unsigned int nb_cores;      /**< forwarding cores; 0 = every available one */
+	unsigned int nb_cores; /**< forwarding cores; 0 = every available one */
 	enum fwd_mode mode;
 	uint16_t txpkts[FWD_MAX_TXSEGS]; /**< txonly segment lengths */
 	unsigned int nb_txpkts;
@@ -42,13 +42,13 @@ struct fwd_options {
 	uint16_t nb_rxd, nb_txd;
 	uint8_t peer_set[DPX_MAX_ETHPORTS];
 	uint8_t peer_mac[DPX_MAX_ETHPORTS][6];
-	unsigned int stats_period;  /**< seconds; 0 = no live rates */
-	unsigned int run_time;      /**< seconds; 0 = until stopped */
-	uint32_t tx_pps;            /**< txonly packets per second per stream; 0 = as fast as possible */
+	unsigned int stats_period; /**< seconds; 0 = no live rates */
+	unsigned int run_time;	   /**< seconds; 0 = until stopped */
+	uint32_t tx_pps; /**< txonly packets per second per stream; 0 = as fast as possible */
 	int auto_start;
 	int record_core_cycles;
 	int interactive;
-	uint32_t total_num_mbufs;   /**< 0 = computed from ports, queues, descriptors */
+	uint32_t total_num_mbufs; /**< 0 = computed from ports, queues, descriptors */
 	uint32_t max_pkt_len;
 };
 

@@ -11,7 +11,7 @@
 void
 fwd_txonly_cfg_defaults(struct fwd_txonly_cfg *cfg)
 {
-	static const uint8_t dst[FWD_ETHER_ADDR_LEN] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 };
+	static const uint8_t dst[FWD_ETHER_ADDR_LEN] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
 
 	memset(cfg, 0, sizeof(*cfg));
 	memcpy(cfg->dst_mac, dst, sizeof(dst));

@@ -31,10 +31,11 @@ static unsigned int
 pool_size(const struct fwd_app *app)
 {
 	const struct fwd_options *o = &app->opt;
-	unsigned long n = (unsigned long)app->nb_ports *
-			  ((unsigned long)o->nb_rxq * o->nb_rxd + (unsigned long)o->nb_txq * o->nb_txd);
+	unsigned long n = (unsigned long)app->nb_ports * ((unsigned long)o->nb_rxq * o->nb_rxd +
+							  (unsigned long)o->nb_txq * o->nb_txd);
 
-	n += (unsigned long)(dpx_lcore_count() + 1) * (POOL_CACHE + (unsigned long)o->burst * FWD_MAX_TXSEGS);
+	n += (unsigned long)(dpx_lcore_count() + 1) *
+	     (POOL_CACHE + (unsigned long)o->burst * FWD_MAX_TXSEGS);
 	n += 1024;
 	return o->total_num_mbufs != 0 ? o->total_num_mbufs : (unsigned int)n;
 }
@@ -45,8 +46,9 @@ pool_create(struct fwd_app *app)
 	uint32_t room = DPX_MAX(app->opt.max_pkt_len, 2048u) + DPX_PKTMBUF_HEADROOM;
 	unsigned int n = pool_size(app);
 
-	app->pool = dpx_pktmbuf_pool_create("fwd_mbuf_pool", n, n >= 4 * POOL_CACHE ? POOL_CACHE : 0,
-					    0, (uint16_t)room, DPX_SOCKET_ID_ANY);
+	app->pool =
+		dpx_pktmbuf_pool_create("fwd_mbuf_pool", n, n >= 4 * POOL_CACHE ? POOL_CACHE : 0, 0,
+					(uint16_t)room, DPX_SOCKET_ID_ANY);
 	if (app->pool == NULL) {
 		fprintf(stderr, "%s: cannot create a pool of %u mbufs of %u bytes: %s\n",
 			app->prgname, n, room, dpx_strerror(dpx_errno));
@@ -60,7 +62,7 @@ static int
 port_configure(struct fwd_app *app, struct fwd_port *p)
 {
 	const struct fwd_options *o = &app->opt;
-	struct dpx_eth_conf conf = { 0 };
+	struct dpx_eth_conf conf = {0};
 	struct dpx_eth_dev_info info;
 	int rc;
 
@@ -74,8 +76,8 @@ port_configure(struct fwd_app *app, struct fwd_port *p)
 	p->nb_rxq = DPX_MIN(o->nb_rxq, info.max_rx_queues);
 	p->nb_txq = DPX_MIN(o->nb_txq, info.max_tx_queues);
 	if (p->nb_rxq != o->nb_rxq || p->nb_txq != o->nb_txq)
-		fprintf(app->out, "Port %u: %u rx and %u tx queue(s) (the driver's maximum)\n", p->id,
-			p->nb_rxq, p->nb_txq);
+		fprintf(app->out, "Port %u: %u rx and %u tx queue(s) (the driver's maximum)\n",
+			p->id, p->nb_rxq, p->nb_txq);
 	rc = dpx_eth_dev_configure(p->id, p->nb_rxq, p->nb_txq, &conf);
 	for (uint16_t q = 0; rc == 0 && q < p->nb_rxq; q++)
 		rc = dpx_eth_rx_queue_setup(p->id, q, o->nb_rxd, info.numa_node, NULL, app->pool);
@@ -138,7 +140,7 @@ fwd_ports_init(struct fwd_app *app)
 	int rc;
 
 	app->nb_ports = 0;
-	DPX_ETH_FOREACH_DEV(pid) {
+	DPX_ETH_FOREACH_DEV (pid) {
 		memset(&app->ports[app->nb_ports], 0, sizeof(app->ports[0]));
 		app->ports[app->nb_ports++].id = pid;
 	}
@@ -190,7 +192,9 @@ fwd_show_port_stats(struct fwd_app *app, uint16_t idx)
 		fprintf(f, "Port %u: cannot read statistics: %s\n", p->id, dpx_strerror(rc));
 		return;
 	}
-	fprintf(f, "  ######################## NIC statistics for port %-2u ########################\n",
+	fprintf(f,
+		"  ######################## NIC statistics for port %-2u "
+		"########################\n",
 		p->id);
 	fprintf(f, "  RX-packets: %-14" PRIu64 " RX-missed: %-14" PRIu64 " RX-bytes: %" PRIu64 "\n",
 		s.ipackets, s.imissed, s.ibytes);
@@ -204,7 +208,8 @@ fwd_show_port_stats(struct fwd_app *app, uint16_t idx)
 	fprintf(f, "  Tx-pps: %14.0f          Tx-bps: %14.0f\n",
 		fwd_rate_per_sec(p->last_show.opackets, s.opackets, ns),
 		8 * fwd_rate_per_sec(p->last_show.obytes, s.obytes, ns));
-	fprintf(f, "  ############################################################################\n");
+	fprintf(f,
+		"  ############################################################################\n");
 	p->last_show = s;
 	p->last_show_ns = now;
 }

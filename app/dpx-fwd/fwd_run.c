@@ -45,7 +45,7 @@ available_cores(unsigned int *lcores)
 {
 	unsigned int n = 0, id;
 
-	DPX_LCORE_FOREACH_WORKER(id)
+	DPX_LCORE_FOREACH_WORKER (id)
 		lcores[n++] = id;
 	if (n == 0)
 		lcores[n++] = DPX_LCORE_ID_ANY;
@@ -79,7 +79,8 @@ txonly_templates(struct fwd_app *app)
 		if (app->opt.peer_set[p->id])
 			memcpy(cfg.dst_mac, app->opt.peer_mac[p->id], 6);
 		else
-			cfg.dst_mac[5] = (uint8_t)p->id; /* testpmd's default peer 02:00:00:00:00:<port> */
+			cfg.dst_mac[5] =
+				(uint8_t)p->id; /* testpmd's default peer 02:00:00:00:00:<port> */
 		if (fwd_txonly_tmpl_init(p->tmpl, &cfg, app->opt.txpkts, app->opt.nb_txpkts) < 0)
 			return -EINVAL;
 	}
@@ -175,8 +176,8 @@ print_live(struct fwd_app *app, uint64_t ns)
 		if (!p->started || dpx_eth_stats_get(p->id, &s) < 0)
 			continue;
 		fprintf(app->out,
-			"  port %u: rx %10.3f Mpps %10.1f Mbps | tx %10.3f Mpps %10.1f Mbps\n", p->id,
-			fwd_rate_per_sec(p->last_live.ipackets, s.ipackets, ns) / 1e6,
+			"  port %u: rx %10.3f Mpps %10.1f Mbps | tx %10.3f Mpps %10.1f Mbps\n",
+			p->id, fwd_rate_per_sec(p->last_live.ipackets, s.ipackets, ns) / 1e6,
 			8 * fwd_rate_per_sec(p->last_live.ibytes, s.ibytes, ns) / 1e6,
 			fwd_rate_per_sec(p->last_live.opackets, s.opackets, ns) / 1e6,
 			8 * fwd_rate_per_sec(p->last_live.obytes, s.obytes, ns) / 1e6);
@@ -214,12 +215,13 @@ launch(struct fwd_app *app)
 {
 	for (unsigned int c = 0; c < app->nb_cores; c++) {
 		struct fwd_core *core = &app->cores[c];
-		int rc = core->lcore == DPX_LCORE_ID_ANY ?
-				 -pthread_create(&app->main_thread, NULL, main_lcore_thread, core) :
-				 dpx_eal_remote_launch(core_main, core, core->lcore);
+		int rc = core->lcore == DPX_LCORE_ID_ANY
+				 ? -pthread_create(&app->main_thread, NULL, main_lcore_thread, core)
+				 : dpx_eal_remote_launch(core_main, core, core->lcore);
 
 		if (rc != 0) {
-			fprintf(app->out, "cannot launch forwarding core %u: %s\n", c, dpx_strerror(rc));
+			fprintf(app->out, "cannot launch forwarding core %u: %s\n", c,
+				dpx_strerror(rc));
 			return rc;
 		}
 		core->launched = 1;
@@ -257,11 +259,12 @@ print_config(struct fwd_app *app)
 	for (unsigned int s = 0; s < app->nb_streams; s++) {
 		const struct fwd_stream *fs = &app->streams[s];
 
-		const char *why = stream_idle_reason(app->opt.mode, &app->ports[app->map[s].rx_port],
-						     &app->ports[app->map[s].tx_port], &app->map[s]);
+		const char *why =
+			stream_idle_reason(app->opt.mode, &app->ports[app->map[s].rx_port],
+					   &app->ports[app->map[s].tx_port], &app->map[s]);
 
-		fprintf(app->out, "  stream %u: RX P=%u/Q=%u -> TX P=%u/Q=%u on lcore %u%s%s%s\n", s,
-			fs->rx_port, fs->rx_queue, fs->tx_port, fs->tx_queue, core_lcore(app, s),
+		fprintf(app->out, "  stream %u: RX P=%u/Q=%u -> TX P=%u/Q=%u on lcore %u%s%s%s\n",
+			s, fs->rx_port, fs->rx_queue, fs->tx_port, fs->tx_queue, core_lcore(app, s),
 			why ? " (" : "", why ? why : "", why ? ": idle)" : "");
 	}
 }
@@ -295,7 +298,8 @@ fwd_start(struct fwd_app *app)
 	app->forwarding = 1;
 	rc = launch(app);
 	if (rc == 0 && app->opt.stats_period != 0)
-		app->display_running = pthread_create(&app->display_thread, NULL, display_main, app) == 0;
+		app->display_running =
+			pthread_create(&app->display_thread, NULL, display_main, app) == 0;
 	if (rc < 0)
 		fwd_stop(app);
 	return rc;
@@ -305,7 +309,7 @@ static void
 print_forward_stats(struct fwd_app *app)
 {
 	struct fwd_stream_stats *st = calloc(app->nb_streams, sizeof(*st));
-	struct fwd_port_totals all = { 0 }, t;
+	struct fwd_port_totals all = {0}, t;
 	int cycles = app->opt.record_core_cycles;
 	uint16_t ids[DPX_MAX_ETHPORTS];
 

@@ -81,41 +81,52 @@ print_cycles(FILE *f, uint64_t cycles, uint64_t packets)
 	if (packets == 0)
 		fprintf(f, "  CPU cycles/packet: n/a (no packets)\n");
 	else
-		fprintf(f, "  CPU cycles/packet: %.2f (busy cycles %" PRIu64 ", packets %" PRIu64 ")\n",
+		fprintf(f,
+			"  CPU cycles/packet: %.2f (busy cycles %" PRIu64 ", packets %" PRIu64
+			")\n",
 			(double)cycles / (double)packets, cycles, packets);
 }
 
 void
 fwd_print_port(FILE *f, uint16_t port_id, const struct fwd_port_totals *t, int with_cycles)
 {
-	fprintf(f, "  ---------------------- Forward statistics for port %-2u ----------------------\n",
+	fprintf(f,
+		"  ---------------------- Forward statistics for port %-2u "
+		"----------------------\n",
 		port_id);
-	fprintf(f, "  RX-packets: %-14" PRIu64 " RX-dropped: %-14" PRIu64 " RX-total: %" PRIu64 "\n",
+	fprintf(f,
+		"  RX-packets: %-14" PRIu64 " RX-dropped: %-14" PRIu64 " RX-total: %" PRIu64 "\n",
 		t->rx_packets, t->rx_dropped, t->rx_packets + t->rx_dropped);
-	fprintf(f, "  TX-packets: %-14" PRIu64 " TX-dropped: %-14" PRIu64 " TX-total: %" PRIu64 "\n",
+	fprintf(f,
+		"  TX-packets: %-14" PRIu64 " TX-dropped: %-14" PRIu64 " TX-total: %" PRIu64 "\n",
 		t->tx_packets, t->tx_dropped, t->tx_packets + t->tx_dropped);
 	if (t->generated != 0 || t->consumed != 0)
 		fprintf(f, "  Generated:  %-14" PRIu64 " Consumed:   %" PRIu64 "\n", t->generated,
 			t->consumed);
 	if (with_cycles)
 		print_cycles(f, t->core_cycles, t->packets);
-	fprintf(f, "  ----------------------------------------------------------------------------\n");
+	fprintf(f,
+		"  ----------------------------------------------------------------------------\n");
 }
 
 void
 fwd_print_totals(FILE *f, const struct fwd_port_totals *t, int with_cycles)
 {
-	fprintf(f, "  +++++++++++++++ Accumulated forward statistics for all ports +++++++++++++++\n");
-	fprintf(f, "  RX-packets: %-14" PRIu64 " RX-dropped: %-14" PRIu64 " RX-total: %" PRIu64 "\n",
+	fprintf(f,
+		"  +++++++++++++++ Accumulated forward statistics for all ports +++++++++++++++\n");
+	fprintf(f,
+		"  RX-packets: %-14" PRIu64 " RX-dropped: %-14" PRIu64 " RX-total: %" PRIu64 "\n",
 		t->rx_packets, t->rx_dropped, t->rx_packets + t->rx_dropped);
-	fprintf(f, "  TX-packets: %-14" PRIu64 " TX-dropped: %-14" PRIu64 " TX-total: %" PRIu64 "\n",
+	fprintf(f,
+		"  TX-packets: %-14" PRIu64 " TX-dropped: %-14" PRIu64 " TX-total: %" PRIu64 "\n",
 		t->tx_packets, t->tx_dropped, t->tx_packets + t->tx_dropped);
 	if (t->generated != 0 || t->consumed != 0)
 		fprintf(f, "  Generated:  %-14" PRIu64 " Consumed:   %" PRIu64 "\n", t->generated,
 			t->consumed);
 	if (with_cycles)
 		print_cycles(f, t->core_cycles, t->packets);
-	fprintf(f, "  ++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++\n");
+	fprintf(f,
+		"  ++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++\n");
 }
 
 double

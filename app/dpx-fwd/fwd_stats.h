@@ -20,10 +20,10 @@
 struct fwd_stream_stats {
 	uint64_t rx_packets;
 	uint64_t tx_packets;
-	uint64_t fwd_dropped;  /**< refused by the tx queue, freed */
-	uint64_t generated;    /**< built by txonly */
-	uint64_t consumed;     /**< freed by rxonly */
-	uint64_t core_cycles;  /**< busy cycles (bursts that moved packets), --record-core-cycles */
+	uint64_t fwd_dropped; /**< refused by the tx queue, freed */
+	uint64_t generated;   /**< built by txonly */
+	uint64_t consumed;    /**< freed by rxonly */
+	uint64_t core_cycles; /**< busy cycles (bursts that moved packets), --record-core-cycles */
 };
 
 /** Per-port sums: rx side (rx, consumed) from streams receiving on it, tx side (tx,
@@ -35,7 +35,8 @@ struct fwd_port_totals {
 	uint64_t tx_dropped;
 	uint64_t generated;
 	uint64_t consumed;
-	uint64_t core_cycles; /**< cycles of the streams receiving on it (generating streams: sending) */
+	uint64_t core_cycles; /**< cycles of the streams receiving on it (generating streams:
+				 sending) */
 	uint64_t packets;     /**< packets those cycles were spent on */
 };
 
@@ -52,9 +53,11 @@ void fwd_port_totals(const struct fwd_stream_map *map, const struct fwd_stream_s
 /** Add b into a. */
 void fwd_port_totals_add(struct fwd_port_totals *a, const struct fwd_port_totals *b);
 
-/** One line per stream: "Stream N: port A/queue Q -> port B/queue R (lcore L): rx .. tx .. dropped ..". */
+/** One line per stream: "Stream N: port A/queue Q -> port B/queue R (lcore L): rx .. tx .. dropped
+ * ..". */
 void fwd_print_stream(FILE *f, unsigned int idx, const struct fwd_stream_map *m,
-		      const uint16_t *port_ids, unsigned int lcore, const struct fwd_stream_stats *s);
+		      const uint16_t *port_ids, unsigned int lcore,
+		      const struct fwd_stream_stats *s);
 
 /** testpmd's per-port block; cycles per packet when with_cycles. */
 void fwd_print_port(FILE *f, uint16_t port_id, const struct fwd_port_totals *t, int with_cycles);

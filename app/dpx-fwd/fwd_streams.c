@@ -39,7 +39,8 @@ fwd_streams_build(uint16_t nb_ports, uint16_t nb_rxq, uint16_t nb_txq, unsigned 
 			out[s].rx_queue = (uint16_t)q;
 			out[s].tx_port = fwd_peer_port(p, nb_ports);
 			out[s].tx_queue = (uint16_t)q;
-			/* stream s belongs to the core whose run [c*n/cores, (c+1)*n/cores) holds it */
+			/* stream s belongs to the core whose run [c*n/cores, (c+1)*n/cores) holds
+			 * it */
 			out[s].core = (unsigned int)(((unsigned long)s * cores) / n);
 		}
 	}

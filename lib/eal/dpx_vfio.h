@@ -5,11 +5,13 @@
  * chunk-granular DMA mapping table of each container (doc/vfio.md).
  *
  * A container is an IOMMU address space. The EAL opens the default container
- * (DPX_VFIO_DEFAULT_CONTAINER_FD) at init when /dev/vfio/vfio exists; it
- * follows EAL memory: heap pages are DMA-mapped (IOVA from the memseg) as they
- * are allocated, one page per chunk, and unmapped before they are freed.
- * Applications map other memory (external memory, guest memory) themselves
- * with dpx_vfio_container_dma_map().
+ * (DPX_VFIO_DEFAULT_CONTAINER_FD) at init when /dev/vfio/vfio exists. Every
+ * container, default or created, follows EAL memory: heap pages (and external
+ * memory registered with IOVAs) are DMA-mapped at their memseg IOVA as they
+ * are allocated, one page per chunk, in every container or in none (the
+ * allocation then fails), and unmapped before they are freed. Applications
+ * map other memory (external memory without IOVAs, guest memory) themselves
+ * with dpx_vfio_container_dma_map(), at IOVAs that do not overlap EAL memory's.
  *
  * The IOMMU type is chosen when a container gets its first group, in the
  * order type1 v2, type1, sPAPR, no-IOMMU. Mappings made before that are
@@ -38,16 +40,21 @@
 int dpx_vfio_is_enabled(void);
 
 /**
- * Open a new, empty container.
+ * Open a new container. Its table starts with every EAL page mapped now (one
+ * chunk per page), replayed into the kernel when its first group binds; from
+ * then on it follows EAL memory like the default container.
  * @return its fd (>= 0), or -ENODEV (VFIO unavailable), -ENOSPC (too many
- *   containers), -ENOMEM, or the errno of opening /dev/vfio/vfio.
+ *   containers), -ENOMEM, -EDEADLK (called from a memory event callback),
+ *   or the errno of opening /dev/vfio/vfio.
  */
 int dpx_vfio_container_create(void);
 
 /**
- * Unbind every group of a container and close it; its mapping table goes too.
+ * Unbind every group of a container and close it; its mapping table goes too,
+ * and memory events no longer reach it.
  * @return 0, or -EINVAL (the default container or an unknown fd),
- *   -EBUSY (a device of one of its groups is still set up), -ENODEV.
+ *   -EBUSY (a device of one of its groups is still set up), -ENODEV,
+ *   -EDEADLK (called from a memory event callback).
  */
 int dpx_vfio_container_destroy(int container_fd);
 

@@ -19,6 +19,9 @@
 extern int vfio_logtype;
 #define VFIO_LOG(level, fmt, ...) DPX_LOG(level, vfio_logtype, "VFIO: " fmt, ##__VA_ARGS__)
 
+/* Open containers at most, the default one included. */
+#define VFIO_MAX_CONTAINERS 64
+
 /* The system calls VFIO makes (except mmap of a device region). Return -errno on failure. */
 struct vfio_kernel_ops {
 	int (*open)(const char *path, int flags);
@@ -62,6 +65,28 @@ int vfio_container_dma_map_chunked(int container_fd, uint64_t va, uint64_t iova,
 struct eal_options;
 int eal_vfio_init(const struct eal_options *opts);
 void eal_vfio_fini(void);
+
+/*
+ * The fds of every open container, the default one first (the memory hook's
+ * list): fills fds[VFIO_MAX_CONTAINERS], returns how many. Stable while the
+ * caller holds the memory hotplug lock (create and destroy take it).
+ */
+unsigned int vfio_container_fds(int fds[VFIO_MAX_CONTAINERS]);
+
+/*
+ * Every container follows EAL memory (linux/eal_vfio_mem.c): start registers
+ * the memory event callback and maps the pages mapped so far into the default
+ * container; stop undoes the registration. Start returns 0 or -errno.
+ */
+int vfio_mem_hook_start(void);
+void vfio_mem_hook_stop(void);
+
+/*
+ * Map every EAL page with a known IOVA into a container, one chunk per page.
+ * Called with the hotplug lock held (or during EAL init). Returns 0 or the
+ * first error (pages mapped before it stay: the caller drops the container).
+ */
+int vfio_mem_hook_fill(int container_fd);
 
 /* Group of a PCI device from sysfs: 0 and *group_num, or -ENODEV (no IOMMU group). */
 int vfio_device_group_num(const char *sysfs_base, const char *dev_addr, int *group_num);

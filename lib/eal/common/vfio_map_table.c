@@ -32,7 +32,7 @@ struct node {
 };
 
 struct vfio_map_table {
-	struct node *head; /* sentinel with SKIP_MAX_LEVEL links */
+	struct node *head;  /* sentinel with SKIP_MAX_LEVEL links */
 	struct node *spare; /* allocated before a kernel call, used after it */
 	unsigned int level; /* levels in use */
 	unsigned int count;
@@ -216,7 +216,8 @@ kernel_map_entry(const struct vfio_map_entry *e, const struct vfio_dma_backend *
 	for (off = 0; off < e->len; off += step) {
 		rc = be->map(be->ctx, e->va + off, e->iova + off, step);
 		if (rc != 0) {
-			TABLE_LOG(ERR, "kernel DMA map va 0x%" PRIx64 " iova 0x%" PRIx64
+			TABLE_LOG(ERR,
+				  "kernel DMA map va 0x%" PRIx64 " iova 0x%" PRIx64
 				  " len 0x%" PRIx64 " failed: %s",
 				  e->va + off, e->iova + off, step, dpx_strerror(rc));
 			if (off != 0)
@@ -234,13 +235,17 @@ kernel_unmap(uint64_t va, uint64_t iova, uint64_t len, const struct vfio_dma_bac
 	int rc = be->unmap(be->ctx, va, iova, len, &unmapped);
 
 	if (rc != 0) {
-		TABLE_LOG(ERR, "kernel DMA unmap va 0x%" PRIx64 " iova 0x%" PRIx64 " len 0x%" PRIx64
-			  " failed: %s", va, iova, len, dpx_strerror(rc));
+		TABLE_LOG(ERR,
+			  "kernel DMA unmap va 0x%" PRIx64 " iova 0x%" PRIx64 " len 0x%" PRIx64
+			  " failed: %s",
+			  va, iova, len, dpx_strerror(rc));
 		return rc;
 	}
 	if (unmapped != len) {
-		TABLE_LOG(ERR, "kernel DMA unmap iova 0x%" PRIx64 " len 0x%" PRIx64
-			  " removed 0x%" PRIx64 " bytes", iova, len, unmapped);
+		TABLE_LOG(ERR,
+			  "kernel DMA unmap iova 0x%" PRIx64 " len 0x%" PRIx64 " removed 0x%" PRIx64
+			  " bytes",
+			  iova, len, unmapped);
 		return -EIO;
 	}
 	return 0;
@@ -278,8 +283,10 @@ vfio_map_table_map(struct vfio_map_table *t, uint64_t va, uint64_t iova, uint64_
 	int rc;
 
 	if (range_overflows(va, iova, len) || (chunk_size != 0 && len % chunk_size != 0)) {
-		TABLE_LOG(ERR, "DMA map va 0x%" PRIx64 " iova 0x%" PRIx64 " len 0x%" PRIx64
-			  " chunk 0x%" PRIx64 ": invalid range", va, iova, len, chunk_size);
+		TABLE_LOG(ERR,
+			  "DMA map va 0x%" PRIx64 " iova 0x%" PRIx64 " len 0x%" PRIx64
+			  " chunk 0x%" PRIx64 ": invalid range",
+			  va, iova, len, chunk_size);
 		return -EINVAL;
 	}
 	pred = find_floor(t, iova);
@@ -288,7 +295,8 @@ vfio_map_table_map(struct vfio_map_table *t, uint64_t va, uint64_t iova, uint64_
 	    (succ != NULL && succ->e.iova < iova + len)) {
 		const struct vfio_map_entry *o =
 			pred != NULL && entry_end(&pred->e) > iova ? &pred->e : &succ->e;
-		TABLE_LOG(ERR, "DMA map iova 0x%" PRIx64 " len 0x%" PRIx64
+		TABLE_LOG(ERR,
+			  "DMA map iova 0x%" PRIx64 " len 0x%" PRIx64
 			  " overlaps entry iova 0x%" PRIx64 " len 0x%" PRIx64,
 			  iova, len, o->iova, o->len);
 		return -EEXIST;
@@ -325,12 +333,15 @@ check_unmap(const struct vfio_map_table *t, uint64_t va, uint64_t iova, uint64_t
 	*first = n;
 	for (; n != NULL && n->e.iova < end; prev = n, n = n->next[0]) {
 		if (n->e.iova > covered) {
-			TABLE_LOG(ERR, "DMA unmap iova 0x%" PRIx64 " len 0x%" PRIx64
-				  ": hole at iova 0x%" PRIx64, iova, end - iova, covered);
+			TABLE_LOG(ERR,
+				  "DMA unmap iova 0x%" PRIx64 " len 0x%" PRIx64
+				  ": hole at iova 0x%" PRIx64,
+				  iova, end - iova, covered);
 			return -EINVAL;
 		}
 		if (n->e.va - n->e.iova != va - iova) {
-			TABLE_LOG(ERR, "DMA unmap va 0x%" PRIx64 " iova 0x%" PRIx64
+			TABLE_LOG(ERR,
+				  "DMA unmap va 0x%" PRIx64 " iova 0x%" PRIx64
 				  ": entry iova 0x%" PRIx64 " is mapped from va 0x%" PRIx64,
 				  va, iova, n->e.iova, n->e.va);
 			return -EINVAL;
@@ -338,14 +349,17 @@ check_unmap(const struct vfio_map_table *t, uint64_t va, uint64_t iova, uint64_t
 		covered = entry_end(&n->e);
 	}
 	if (covered < end) {
-		TABLE_LOG(ERR, "DMA unmap iova 0x%" PRIx64 " len 0x%" PRIx64
-			  ": not mapped from iova 0x%" PRIx64, iova, end - iova, covered);
+		TABLE_LOG(ERR,
+			  "DMA unmap iova 0x%" PRIx64 " len 0x%" PRIx64
+			  ": not mapped from iova 0x%" PRIx64,
+			  iova, end - iova, covered);
 		return -EINVAL;
 	}
 	*last = prev;
 	if (((*first)->e.chunk != 0 && (iova - (*first)->e.iova) % (*first)->e.chunk != 0) ||
 	    ((*last)->e.chunk != 0 && (end - (*last)->e.iova) % (*last)->e.chunk != 0)) {
-		TABLE_LOG(ERR, "DMA unmap iova 0x%" PRIx64 " len 0x%" PRIx64
+		TABLE_LOG(ERR,
+			  "DMA unmap iova 0x%" PRIx64 " len 0x%" PRIx64
 			  ": not on a chunk boundary; this IOMMU cannot unmap part of a mapping",
 			  iova, end - iova);
 		return -ENOTSUP;
@@ -397,8 +411,10 @@ vfio_map_table_unmap(struct vfio_map_table *t, uint64_t va, uint64_t iova, uint6
 	int rc;
 
 	if (range_overflows(va, iova, len)) {
-		TABLE_LOG(ERR, "DMA unmap va 0x%" PRIx64 " iova 0x%" PRIx64 " len 0x%" PRIx64
-			  ": invalid range", va, iova, len);
+		TABLE_LOG(ERR,
+			  "DMA unmap va 0x%" PRIx64 " iova 0x%" PRIx64 " len 0x%" PRIx64
+			  ": invalid range",
+			  va, iova, len);
 		return -EINVAL;
 	}
 	rc = check_unmap(t, va, iova, iova + len, &first, &last);
@@ -498,7 +514,8 @@ vfio_map_table_dump(const struct vfio_map_table *t, FILE *f)
 	fprintf(f, "VFIO DMA mapping table: %u entries, %s mode\n", t->count,
 		t->partial ? "partial-unmap" : "chunk");
 	for (struct node *n = first_node(t); n != NULL; n = n->next[0])
-		fprintf(f, "  iova 0x%016" PRIx64 "-0x%016" PRIx64 " va 0x%016" PRIx64
+		fprintf(f,
+			"  iova 0x%016" PRIx64 "-0x%016" PRIx64 " va 0x%016" PRIx64
 			" len 0x%" PRIx64 " chunk 0x%" PRIx64 "\n",
 			n->e.iova, entry_end(&n->e), n->e.va, n->e.len, n->e.chunk);
 }

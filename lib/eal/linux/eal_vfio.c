@@ -4,9 +4,12 @@
  * (common/vfio_map_table.c); the kernel calls go through vfio_kernel() and
  * the container's IOMMU type, so tests can run all of this on a model.
  *
- * Lock: one mutex guards every container; it is taken by the public calls
- * and by the memory event hook, never held across a call into another
- * library.
+ * Locks: one mutex (vfio_lock) guards every container; it is taken by the
+ * public calls and by the memory event hook, never held across a call into
+ * another library. Container create and destroy also take the memory
+ * library's hotplug lock, first, so the set of containers the memory hook
+ * maps into (eal_vfio_mem.c) never changes during a memory event.
+ * Lock order: hotplug lock, then vfio_lock.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,11 +24,10 @@
 
 #include <dpx_vfio.h>
 
-#include "eal_private.h"
+#include "eal_memory_private.h"
 #include "vfio_private.h"
 #include "common/vfio_map_table.h"
 
-#define VFIO_MAX_CONTAINERS 64
 #define VFIO_MAX_GROUPS 64 /* per container */
 #define VFIO_CONTAINER_PATH "/dev/vfio/vfio"
 
@@ -150,10 +152,9 @@ spapr_register(int container_fd, uint64_t va, uint64_t len, bool reg)
 		.vaddr = va,
 		.size = len,
 	};
-	int rc = kernel->ioctl(container_fd,
-			       reg ? VFIO_IOMMU_SPAPR_REGISTER_MEMORY :
-				     VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY,
-			       &mem);
+	int rc = kernel->ioctl(
+		container_fd,
+		reg ? VFIO_IOMMU_SPAPR_REGISTER_MEMORY : VFIO_IOMMU_SPAPR_UNREGISTER_MEMORY, &mem);
 	return rc < 0 ? rc : 0;
 }
 
@@ -200,15 +201,15 @@ noiommu_dma_unmap(int container_fd, uint64_t va, uint64_t iova, uint64_t len, ui
 	return 0;
 }
 
-static const struct vfio_iommu_type type1v2 = {
-	"Type 1 v2", VFIO_TYPE1v2_IOMMU, false, NULL, type1_dma_map, type1_dma_unmap};
+static const struct vfio_iommu_type type1v2 = {"Type 1 v2", VFIO_TYPE1v2_IOMMU, false,
+					       NULL,	    type1_dma_map,	type1_dma_unmap};
 /* v1 removes every mapping an unmap touches, so it cannot unmap part of one either */
-static const struct vfio_iommu_type type1 = {
-	"Type 1", VFIO_TYPE1_IOMMU, false, NULL, type1_dma_map, type1_dma_unmap};
-static const struct vfio_iommu_type spapr = {
-	"sPAPR", VFIO_SPAPR_TCE_v2_IOMMU, true, spapr_setup, spapr_dma_map, spapr_dma_unmap};
-static const struct vfio_iommu_type noiommu = {
-	"No-IOMMU", VFIO_NOIOMMU_IOMMU, true, NULL, noiommu_dma_map, noiommu_dma_unmap};
+static const struct vfio_iommu_type type1 = {"Type 1", VFIO_TYPE1_IOMMU, false,
+					     NULL,     type1_dma_map,	 type1_dma_unmap};
+static const struct vfio_iommu_type spapr = {"sPAPR",	  VFIO_SPAPR_TCE_v2_IOMMU, true,
+					     spapr_setup, spapr_dma_map,	   spapr_dma_unmap};
+static const struct vfio_iommu_type noiommu = {"No-IOMMU", VFIO_NOIOMMU_IOMMU, true,
+					       NULL,	   noiommu_dma_map,    noiommu_dma_unmap};
 
 const struct vfio_iommu_type *const vfio_iommu_types[] = {&type1v2, &type1, &spapr, &noiommu};
 const unsigned int vfio_iommu_type_count = DPX_DIM(vfio_iommu_types);
@@ -312,8 +313,11 @@ container_new(int *err)
 	return c;
 }
 
-int
-dpx_vfio_container_create(void)
+static int container_destroy_locked(int container_fd);
+
+/* Called with the hotplug lock held. Returns the new container's fd or -errno. */
+static int
+container_create_locked(void)
 {
 	struct vfio_container *c;
 	int err = 0;
@@ -329,6 +333,50 @@ dpx_vfio_container_create(void)
 	}
 	pthread_mutex_unlock(&vfio_lock);
 	return err;
+}
+
+unsigned int
+vfio_container_fds(int fds[VFIO_MAX_CONTAINERS])
+{
+	unsigned int n = 0;
+
+	pthread_mutex_lock(&vfio_lock);
+	if (default_container != NULL)
+		fds[n++] = default_container->fd;
+	for (unsigned int i = 0; i < VFIO_MAX_CONTAINERS; i++)
+		if (containers[i].used && &containers[i] != default_container)
+			fds[n++] = containers[i].fd;
+	pthread_mutex_unlock(&vfio_lock);
+	return n;
+}
+
+/* A memory event callback holds the hotplug lock: create/destroy there would deadlock. */
+static int
+check_not_in_mem_callback(const char *what)
+{
+	if (!eal_mem_in_callback())
+		return 0;
+	VFIO_LOG(ERR, "%s from a memory event callback", what);
+	return -EDEADLK;
+}
+
+int
+dpx_vfio_container_create(void)
+{
+	int fd, rc = check_not_in_mem_callback("container create");
+
+	if (rc != 0)
+		return rc;
+	eal_mem_hotplug_lock();
+	fd = container_create_locked();
+	/* the EAL pages mapped now; later ones come through the memory hook */
+	rc = fd >= 0 ? vfio_mem_hook_fill(fd) : 0;
+	if (rc != 0) {
+		container_destroy_locked(fd);
+		fd = rc;
+	}
+	eal_mem_hotplug_unlock();
+	return fd;
 }
 
 /* ---- groups ---- */
@@ -383,8 +431,10 @@ group_check_viable(int fd, int num)
 		return rc;
 	}
 	if (!(status.flags & VFIO_GROUP_FLAGS_VIABLE)) {
-		VFIO_LOG(ERR, "IOMMU group %d is not viable: bind every device in it to vfio-pci "
-			 "(or unbind it from its driver)", num);
+		VFIO_LOG(ERR,
+			 "IOMMU group %d is not viable: bind every device in it to vfio-pci "
+			 "(or unbind it from its driver)",
+			 num);
 		return -EPERM;
 	}
 	return 0;
@@ -538,8 +588,9 @@ container_close(struct vfio_container *c)
 	return 0;
 }
 
-int
-dpx_vfio_container_destroy(int container_fd)
+/* Called with the hotplug lock held. */
+static int
+container_destroy_locked(int container_fd)
 {
 	struct vfio_container *c;
 	int rc = 0;
@@ -553,6 +604,19 @@ dpx_vfio_container_destroy(int container_fd)
 		rc = container_close(c);
 	}
 	pthread_mutex_unlock(&vfio_lock);
+	return rc;
+}
+
+int
+dpx_vfio_container_destroy(int container_fd)
+{
+	int rc = check_not_in_mem_callback("container destroy");
+
+	if (rc != 0)
+		return rc;
+	eal_mem_hotplug_lock();
+	rc = container_destroy_locked(container_fd);
+	eal_mem_hotplug_unlock();
 	return rc;
 }
 
@@ -714,6 +778,11 @@ eal_vfio_init(const struct eal_options *opts)
 		VFIO_LOG(INFO, "VFIO disabled: %s: %s", VFIO_CONTAINER_PATH, dpx_strerror(rc));
 		return 0;
 	}
+	rc = vfio_mem_hook_start();
+	if (rc != 0) {
+		eal_vfio_fini();
+		return rc;
+	}
 	VFIO_LOG(INFO, "VFIO enabled, default container fd %d", c->fd);
 	return 0;
 }
@@ -721,6 +790,8 @@ eal_vfio_init(const struct eal_options *opts)
 void
 eal_vfio_fini(void)
 {
+	/* outside the VFIO lock: the hotplug lock comes first (eal_vfio_mem.c) */
+	vfio_mem_hook_stop();
 	pthread_mutex_lock(&vfio_lock);
 	for (unsigned int i = 0; i < VFIO_MAX_CONTAINERS; i++) {
 		struct vfio_container *c = &containers[i];

@@ -30,9 +30,10 @@ vfio_device_group_num(const char *sysfs_base, const char *dev_addr, int *group_n
 		if (access(path, F_OK) != 0 && err == ENOENT) {
 			snprintf(path, sizeof(path), "%s/%s", sysfs_base, dev_addr);
 			VFIO_LOG(ERR, "%s: %s", dev_addr,
-				 access(path, F_OK) != 0 ? "no such device" :
-				 "no IOMMU group (is the IOMMU on, e.g. intel_iommu=on, or the "
-				 "vfio no-IOMMU mode enabled?)");
+				 access(path, F_OK) != 0 ? "no such device"
+							 : "no IOMMU group (is the IOMMU on, e.g. "
+							   "intel_iommu=on, or the "
+							   "vfio no-IOMMU mode enabled?)");
 		} else {
 			VFIO_LOG(ERR, "%s: %s", path, strerror(err));
 		}
@@ -104,8 +105,8 @@ dpx_vfio_setup_device(const char *sysfs_base, const char *dev_addr, int *device_
 		vfio_group_device_put(group_num);
 		return fd;
 	}
-	VFIO_LOG(INFO, "%s: IOMMU group %d, device fd %d, %u regions, %u irqs", dev_addr,
-		 group_num, fd, device_info->num_regions, device_info->num_irqs);
+	VFIO_LOG(INFO, "%s: IOMMU group %d, device fd %d, %u regions, %u irqs", dev_addr, group_num,
+		 fd, device_info->num_regions, device_info->num_irqs);
 	*device_fd = fd;
 	return 0;
 }
@@ -139,7 +140,8 @@ dpx_vfio_get_region_info(int device_fd, uint32_t index, struct vfio_region_info 
 	info->index = index;
 	rc = vfio_kernel()->ioctl(device_fd, VFIO_DEVICE_GET_REGION_INFO, info);
 	if (rc < 0) {
-		VFIO_LOG(ERR, "device fd %d: region %u info: %s", device_fd, index, dpx_strerror(rc));
+		VFIO_LOG(ERR, "device fd %d: region %u info: %s", device_fd, index,
+			 dpx_strerror(rc));
 		return rc;
 	}
 	return 0;
@@ -174,7 +176,8 @@ dpx_vfio_map_region(int device_fd, uint32_t index, size_t *len)
 	addr = mmap(NULL, info.size, prot, MAP_SHARED, device_fd, (off_t)info.offset);
 	if (addr == MAP_FAILED) {
 		dpx_errno = errno;
-		VFIO_LOG(ERR, "device fd %d: mmap region %u: %s", device_fd, index, strerror(errno));
+		VFIO_LOG(ERR, "device fd %d: mmap region %u: %s", device_fd, index,
+			 strerror(errno));
 		return NULL;
 	}
 	*len = info.size;
@@ -233,8 +236,8 @@ dpx_vfio_irq_enable(int device_fd, uint32_t irq_index, const int *eventfds, uint
 			 count);
 		return -EINVAL;
 	}
-	return irq_set(device_fd, irq_index, VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER,
-		       eventfds, count);
+	return irq_set(device_fd, irq_index,
+		       VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER, eventfds, count);
 }
 
 int
