@@ -69,7 +69,8 @@ guest_session(uint16_t port, const char *path, unsigned int seed)
 	vfe_rx_post(&fe, 0, 32, 1);
 	for (i = 0; i < 4; i++) {
 		tx[i] = dpx_pktmbuf_alloc(mp);
-		uint8_t *d = (uint8_t *)dpx_pktmbuf_append(tx[i], (uint16_t)(lens[i] > 2000 ? 2000 : lens[i]));
+		uint8_t *d = (uint8_t *)dpx_pktmbuf_append(
+			tx[i], (uint16_t)(lens[i] > 2000 ? 2000 : lens[i]));
 		DPX_TEST_ASSERT(d != NULL, "");
 		for (k = 0; k < tx[i]->data_len; k++)
 			d[k] = pat(seed + i, k);
@@ -129,7 +130,8 @@ test_net_vhost_port(void)
 	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_configure(port, 1, 1, NULL), 0, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_eth_rx_queue_setup(port, 0, 256, -1, NULL, mp), 0, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_eth_tx_queue_setup(port, 0, 256, -1, NULL), 0, "");
-	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_callback_register(port, DPX_ETH_EVENT_LSC, on_lsc, NULL), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_callback_register(port, DPX_ETH_EVENT_LSC, on_lsc, NULL),
+			      0, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_start(port), 0, "");
 	fds0 = dpx_test_count_fds();
 	DPX_TEST_RUN(guest_session(port, path, 1));
@@ -151,9 +153,11 @@ test_net_vhost_port(void)
 	DPX_TEST_ASSERT_EQUAL(found, 2, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_eth_xstats_get_by_name(port, "tx_q0_size_64_packets", &v), 0, "");
 	DPX_TEST_ASSERT_EQUAL(v, 2, "60-byte packets");
-	DPX_TEST_ASSERT_EQUAL(dpx_eth_xstats_get_by_name(port, "tx_q0_size_1519_max_packets", &v), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_xstats_get_by_name(port, "tx_q0_size_1519_max_packets", &v),
+			      0, "");
 	DPX_TEST_ASSERT_EQUAL(v, 2, "");
-	DPX_TEST_ASSERT_EQUAL(dpx_eth_xstats_get_by_name(port, "rx_q0_size_128_255_packets", &v), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_xstats_get_by_name(port, "rx_q0_size_128_255_packets", &v), 0,
+			      "");
 	DPX_TEST_ASSERT_EQUAL(v, 2, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_eth_xstats_get_by_name(port, "tx_q0_notifications", &v), 0, "");
 	DPX_TEST_ASSERT(v >= 2, "one call per burst at least once per guest");

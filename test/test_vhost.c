@@ -152,7 +152,8 @@ server_start(const char *path, uint64_t flags)
 	memset(&ev, 0, sizeof(ev));
 	ev.vid = -1;
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_register(path, flags), 0, "");
-	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_callback_register(path, &ops, (void *)0x1234), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_callback_register(path, &ops, (void *)0x1234), 0,
+			      "");
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_start(path), 0, "");
 	return DPX_TEST_SUCCESS;
 }
@@ -175,7 +176,7 @@ bring_up(struct vfe *fe, uint64_t want, bool indirect, int new_calls)
 
 struct host_pkts {
 	unsigned int n;
-	unsigned int nseg;        /* segments each source packet is cut into */
+	unsigned int nseg; /* segments each source packet is cut into */
 	uint8_t *data[VHOST_MAX_BURST];
 	uint32_t len[VHOST_MAX_BURST];
 };
@@ -310,7 +311,8 @@ check_to_guest(struct vfe *fe, int vid, unsigned int n, const uint32_t *lens, un
 		len = vfe_rx_take(fe, 0, got, sizeof(got));
 		DPX_TEST_ASSERT_EQUAL(len, lens[i], "packet %u", i);
 		for (k = 0; k < lens[i]; k++)
-			DPX_TEST_ASSERT_EQUAL(got[k], pattern(seed + i, k), "packet %u byte %u", i, k);
+			DPX_TEST_ASSERT_EQUAL(got[k], pattern(seed + i, k), "packet %u byte %u", i,
+					      k);
 	}
 	DPX_TEST_ASSERT_EQUAL(vfe_rx_take(fe, 0, got, sizeof(got)), 0, "nothing more");
 	pkts_free(&p);
@@ -336,7 +338,8 @@ check_to_host(struct vfe *fe, int vid, unsigned int n, const uint32_t *lens, uns
 	for (i = 0; i < n; i++) {
 		DPX_TEST_ASSERT_EQUAL(p.len[i], lens[i], "packet %u", i);
 		for (k = 0; k < lens[i]; k++)
-			DPX_TEST_ASSERT_EQUAL(p.data[i][k], pattern(seed + i, k), "packet %u byte %u", i, k);
+			DPX_TEST_ASSERT_EQUAL(p.data[i][k], pattern(seed + i, k),
+					      "packet %u byte %u", i, k);
 	}
 	DPX_TEST_ASSERT_EQUAL(vfe_tx_reclaim(fe, 1), n, "every tx buffer returned");
 	pkts_free(&p);
@@ -378,14 +381,17 @@ test_vhost_negotiate(void)
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_get_vring_num(63), -ENODEV, "");
 	DPX_TEST_ASSERT_EQUAL(ev.feature_calls, 1, "");
 	/* getters over the socket */
-	DPX_TEST_ASSERT_EQUAL(vfe_request(&fe, VHOST_USER_GET_MAX_MEM_SLOTS, NULL, 0, NULL, 0, &u), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_request(&fe, VHOST_USER_GET_MAX_MEM_SLOTS, NULL, 0, NULL, 0, &u),
+			      0, "");
 	DPX_TEST_ASSERT_EQUAL(u, DPX_VHOST_MAX_MEM_SLOTS, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_request(&fe, VHOST_USER_GET_QUEUE_NUM, NULL, 0, NULL, 0, &u), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_request(&fe, VHOST_USER_GET_QUEUE_NUM, NULL, 0, NULL, 0, &u), 0,
+			      "");
 	DPX_TEST_ASSERT_EQUAL(u, DPX_VHOST_MAX_QUEUE_PAIRS, "");
 	DPX_TEST_ASSERT_EQUAL(vfe_request(&fe, VHOST_USER_GET_STATUS, NULL, 0, NULL, 0, &u), 0, "");
 	DPX_TEST_ASSERT_EQUAL(u, 15, "");
 	u = 1500;
-	DPX_TEST_ASSERT_EQUAL(vfe_request(&fe, VHOST_USER_NET_SET_MTU, &u, 8, NULL, 0, NULL), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_request(&fe, VHOST_USER_NET_SET_MTU, &u, 8, NULL, 0, NULL), 0,
+			      "");
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_get_mtu(vid, &mtu), 0, "");
 	DPX_TEST_ASSERT_EQUAL(mtu, 1500, "");
 	u = 10;
@@ -576,7 +582,8 @@ traffic_worker(void *arg)
 		vfe_rx_post(w->fe, 0, 4, 1); /* 60, 300: one buffer each; 1514: two */
 		w->result = check_to_host(w->fe, w->vid, 3, tx, 2, (unsigned int)w->rounds);
 		if (w->result == DPX_TEST_SUCCESS)
-			w->result = check_to_guest(w->fe, w->vid, 3, tx, 2, (unsigned int)w->rounds);
+			w->result =
+				check_to_guest(w->fe, w->vid, 3, tx, 2, (unsigned int)w->rounds);
 		__atomic_fetch_add(&w->rounds, 1, __ATOMIC_RELEASE);
 	}
 	return NULL;
@@ -645,7 +652,8 @@ test_vhost_mem_hotplug(void)
 	/* at least 20 hotplug rounds, overlapping at least 20 traffic rounds
 	 * (however the two threads get scheduled) */
 	for (i = 0; i < 20 || (__atomic_load_n(&w.rounds, __ATOMIC_ACQUIRE) < 20 &&
-			       w.result == DPX_TEST_SUCCESS && i < 100000); i++) {
+			       w.result == DPX_TEST_SUCCESS && i < 100000);
+	     i++) {
 		vfe_region_set(&fe, 1, 1ULL << 32, 16 << 20, 16 << 20);
 		DPX_TEST_ASSERT_EQUAL(vfe_add_region(&fe, 1), 0, "round %d", i);
 		DPX_TEST_ASSERT_EQUAL(vfe_rem_region(&fe, 1), 0, "round %d", i);
@@ -653,7 +661,8 @@ test_vhost_mem_hotplug(void)
 	__atomic_store_n(&w.stop, 1, __ATOMIC_RELEASE);
 	pthread_join(t, NULL);
 	retry_locked = 0;
-	DPX_TEST_ASSERT_EQUAL(w.result, DPX_TEST_SUCCESS, "traffic during hotplug, %d rounds", w.rounds);
+	DPX_TEST_ASSERT_EQUAL(w.result, DPX_TEST_SUCCESS, "traffic during hotplug, %d rounds",
+			      w.rounds);
 	DPX_TEST_ASSERT(w.rounds >= 20, "%d traffic rounds", w.rounds);
 	DPX_TEST_ASSERT_EQUAL(ev.regions_added, 3 + i, "");
 	DPX_TEST_ASSERT_EQUAL(ev.regions_removed, 1 + i, "");
@@ -689,7 +698,8 @@ test_vhost_reconnect(void)
 	DPX_TEST_RUN(server_start(path, DPX_VHOST_CLIENT));
 	for (round = 1; round <= 3; round++) {
 		DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, MEM_SIZE), 0, "");
-		DPX_TEST_ASSERT_EQUAL(vfe_accept(&fe, lfd, 5000), 0, "round %d: backend connected", round);
+		DPX_TEST_ASSERT_EQUAL(vfe_accept(&fe, lfd, 5000), 0, "round %d: backend connected",
+				      round);
 		DPX_TEST_RUN(bring_up(&fe, WANT_ALL, round == 2, round));
 		vfe_rx_post(&fe, 0, 8, 1);
 		DPX_TEST_RUN(check_to_guest(&fe, ev.vid, 2, lens, 1, (unsigned int)round));
@@ -712,7 +722,7 @@ DPX_TEST_REGISTER(vhost_reconnect, fast, test_vhost_reconnect);
  * reason in the log, and nothing else disturbed. */
 struct bad_case {
 	const char *name;
-	const char *reason;     /* expected in the log line */
+	const char *reason; /* expected in the log line */
 	int (*send)(struct vfe *fe);
 };
 
@@ -820,22 +830,24 @@ good_table(struct vfe *fe)
 static int
 bad_add_overlap(struct vfe *fe)
 {
-	struct vhost_user_mem_single m = {0, {1 << 19, 1 << 20, (uint64_t)(uintptr_t)fe->mem + (2 << 20), 2 << 20}};
+	struct vhost_user_mem_single m = {
+		0, {1 << 19, 1 << 20, (uint64_t)(uintptr_t)fe->mem + (2 << 20), 2 << 20}};
 
 	if (good_table(fe) < 0)
 		return -1;
 	return vfe_send(fe, VHOST_USER_ADD_MEM_REG, 0, &m, sizeof(m), &fe->memfd, 1);
 }
 
-
 static int
 bad_ring_addr(struct vfe *fe)
 {
 	struct vhost_user_vring_state st = {0, 256};
 	uint64_t base = (uint64_t)(uintptr_t)fe->mem;
-	struct vhost_user_vring_addr a = {0, 0, base + (1 << 20) - 1024, base + 8192, base + 16384, 0};
+	struct vhost_user_vring_addr a = {0, 0, base + (1 << 20) - 1024, base + 8192, base + 16384,
+					  0};
 
-	if (good_table(fe) < 0 || vfe_send(fe, VHOST_USER_SET_VRING_NUM, 0, &st, sizeof(st), NULL, 0) < 0)
+	if (good_table(fe) < 0 ||
+	    vfe_send(fe, VHOST_USER_SET_VRING_NUM, 0, &st, sizeof(st), NULL, 0) < 0)
 		return -1;
 	/* the descriptor table (4 KiB) runs 3 KiB past the only region */
 	return vfe_send(fe, VHOST_USER_SET_VRING_ADDR, 0, &a, sizeof(a), NULL, 0);
@@ -866,7 +878,8 @@ static const struct bad_case bad_cases[] = {
 	{"overlap", "overlaps another in guest-physical space", bad_overlap},
 	{"past file", "runs past the end of its file", bad_past_file},
 	{"wrap", "wraps the address space", bad_wrap},
-	{"add overlap", "ADD_MEM_REG gpa 0x80000 size 0x100000 offset 0x200000: region overlaps", bad_add_overlap},
+	{"add overlap", "ADD_MEM_REG gpa 0x80000 size 0x100000 offset 0x200000: region overlaps",
+	 bad_add_overlap},
 	{"ring address", "ring outside guest memory", bad_ring_addr},
 	{"ring size", "ring size not in", bad_ring_size},
 	{"vring index", "vring index out of range", bad_vring_index},
@@ -940,7 +953,8 @@ bad_ring(struct vfe *fe, enum bad_ring kind)
 		return 0;
 	case RING_NESTED:
 		d[0] = (struct vring_desc){buf, 32, VRING_DESC_F_INDIRECT, 0};
-		*(struct vring_desc *)vfe_ptr(fe, buf) = (struct vring_desc){buf, 32, VRING_DESC_F_INDIRECT, 0};
+		*(struct vring_desc *)vfe_ptr(fe, buf) =
+			(struct vring_desc){buf, 32, VRING_DESC_F_INDIRECT, 0};
 		vfe_split_publish(fe, 1, 0);
 		return 0;
 	default:
@@ -982,13 +996,16 @@ test_vhost_malformed_rings(void)
 		vid = ev.vid;
 		errfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		u = 1;
-		DPX_TEST_ASSERT_EQUAL(vfe_request(&fe, VHOST_USER_SET_VRING_ERR, &u, 8, &errfd, 1, NULL), 0, "");
+		DPX_TEST_ASSERT_EQUAL(
+			vfe_request(&fe, VHOST_USER_SET_VRING_ERR, &u, 8, &errfd, 1, NULL), 0, "");
 		DPX_TEST_ASSERT_EQUAL(bad_ring(&fe, (enum bad_ring)k), 0, "");
-		DPX_TEST_ASSERT_EQUAL(vhost_dequeue_segs(vid, 1, &seg_ops, &p, 32), 0, "case %u", k);
+		DPX_TEST_ASSERT_EQUAL(vhost_dequeue_segs(vid, 1, &seg_ops, &p, 32), 0, "case %u",
+				      k);
 		DPX_TEST_ASSERT(log_has(reasons[k]), "case %u: log names \"%s\"", k, reasons[k]);
 		DPX_TEST_ASSERT_EQUAL(dpx_vhost_vring_is_enabled(vid, 1), 0, "ring stopped");
 		DPX_TEST_ASSERT_EQUAL(read(errfd, &u, 8), 8, "error eventfd signalled");
-		DPX_TEST_ASSERT_EQUAL(vhost_dequeue_segs(vid, 1, &seg_ops, &p, 32), 0, "stays stopped");
+		DPX_TEST_ASSERT_EQUAL(vhost_dequeue_segs(vid, 1, &seg_ops, &p, 32), 0,
+				      "stays stopped");
 		/* the device's other ring still works */
 		vfe_rx_post(&fe, 0, 4, 1);
 		DPX_TEST_RUN(check_to_guest(&fe, vid, 2, lens, 1, k));
@@ -1042,21 +1059,26 @@ dirty_log(bool packed, const char *name)
 	DPX_TEST_ASSERT_EQUAL(fcntl(lfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW), 0, "");
 	log = mmap(NULL, l.mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, lfd, 0);
 	DPX_TEST_ASSERT(log != MAP_FAILED, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_request(&fe, VHOST_USER_SET_LOG_BASE, &l, sizeof(l), &lfd, 1, NULL), 0, "");
+	DPX_TEST_ASSERT_EQUAL(
+		vfe_request(&fe, VHOST_USER_SET_LOG_BASE, &l, sizeof(l), &lfd, 1, NULL), 0, "");
 	close(lfd);
 	/* log used-ring writes of the receive queue */
-	a = (struct vhost_user_vring_addr){0, VHOST_VRING_F_LOG,
-		(uint64_t)(uintptr_t)vfe_ptr(&fe, fe.q[0].desc_gpa),
-		(uint64_t)(uintptr_t)vfe_ptr(&fe, fe.q[0].used_gpa),
-		(uint64_t)(uintptr_t)vfe_ptr(&fe, fe.q[0].avail_gpa), fe.q[0].used_gpa};
-	DPX_TEST_ASSERT_EQUAL(vfe_request(&fe, VHOST_USER_SET_VRING_ADDR, &a, sizeof(a), NULL, 0, NULL), 0, "");
+	a = (struct vhost_user_vring_addr){0,
+					   VHOST_VRING_F_LOG,
+					   (uint64_t)(uintptr_t)vfe_ptr(&fe, fe.q[0].desc_gpa),
+					   (uint64_t)(uintptr_t)vfe_ptr(&fe, fe.q[0].used_gpa),
+					   (uint64_t)(uintptr_t)vfe_ptr(&fe, fe.q[0].avail_gpa),
+					   fe.q[0].used_gpa};
+	DPX_TEST_ASSERT_EQUAL(
+		vfe_request(&fe, VHOST_USER_SET_VRING_ADDR, &a, sizeof(a), NULL, 0, NULL), 0, "");
 	vfe_rx_post(&fe, 0, 8, 1);
 	DPX_TEST_RUN(check_to_guest(&fe, vid, 1, lens, 1, 7));
 	/* 3012 bytes in three 1 KiB buffers of slots 0, 1, 2; the used ring's page */
 	for (gpa = 0; gpa < MEM_SIZE; gpa += 4096)
 		pages += log_bit(log, gpa);
 	DPX_TEST_ASSERT(log_bit(log, fe.q[0].data_gpa), "first buffer's page");
-	DPX_TEST_ASSERT(log_bit(log, fe.q[0].data_gpa + 2 * VFE_MAX_IND * 1024ULL), "third buffer's page");
+	DPX_TEST_ASSERT(log_bit(log, fe.q[0].data_gpa + 2 * VFE_MAX_IND * 1024ULL),
+			"third buffer's page");
 	if (packed) {
 		/* the used descriptors are written into the descriptor ring */
 		DPX_TEST_ASSERT(log_bit(log, fe.q[0].desc_gpa), "descriptor ring page");
@@ -1145,7 +1167,8 @@ test_vhost_mbuf_burst(void)
 		DPX_TEST_ASSERT(pkts[i] != NULL, "");
 	}
 	vfe_rx_post(&fe, 0, 64, 1);
-	DPX_TEST_ASSERT_EQUAL(dpx_vhost_enqueue_burst(vid, 0, pkts, DPX_DIM(lens)), DPX_DIM(lens), "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_enqueue_burst(vid, 0, pkts, DPX_DIM(lens)), DPX_DIM(lens),
+			      "");
 	for (i = 0; i < DPX_DIM(lens); i++) {
 		DPX_TEST_ASSERT_EQUAL(vfe_rx_take(&fe, 0, got, sizeof(got)), lens[i], "");
 		for (k = 0; k < lens[i]; k++)
@@ -1226,7 +1249,8 @@ test_vhost_ring_control(void)
 	DPX_TEST_ASSERT_EQUAL(vhost_dequeue_segs(vid, 1, &seg_ops, &p, 8), 1, "");
 	DPX_TEST_ASSERT_EQUAL(p.len[0], 60, "");
 	DPX_TEST_ASSERT(memcmp(p.data[0] + 6, mac, 6) == 0 && p.data[0][12] == 0x80 &&
-			p.data[0][13] == 0x35 && memcmp(p.data[0] + 22, mac, 6) == 0, "RARP frame");
+				p.data[0][13] == 0x35 && memcmp(p.data[0] + 22, mac, 6) == 0,
+			"RARP frame");
 	pkts_free(&p);
 	DPX_TEST_ASSERT_EQUAL(vhost_dequeue_segs(vid, 1, &seg_ops, &p, 8), 0, "only once");
 	/* a second queue pair: vrings 2 and 3, state changes reported while running */
@@ -1243,16 +1267,21 @@ test_vhost_ring_control(void)
 	DPX_TEST_ASSERT_EQUAL(vfe_rx_take(&fe, 2, got, sizeof(got)), 1514, "");
 	DPX_TEST_ASSERT_EQUAL(got[1513], pattern(5 + 1, 1513), "");
 	/* GET_VRING_BASE stops the ring and reports where the device stopped */
-	DPX_TEST_ASSERT_EQUAL(vfe_request(&fe, VHOST_USER_GET_VRING_BASE, &st, sizeof(st), NULL, 0, &base), 0, "");
+	DPX_TEST_ASSERT_EQUAL(
+		vfe_request(&fe, VHOST_USER_GET_VRING_BASE, &st, sizeof(st), NULL, 0, &base), 0,
+		"");
 	DPX_TEST_ASSERT_EQUAL(base >> 32, 3, "next avail index: 3 packets taken");
 	DPX_TEST_ASSERT(wait_count(&ev.destroy_calls, 1), "device stopped");
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_vring_is_enabled(vid, 1), 0, "");
 	DPX_TEST_ASSERT_EQUAL(vhost_dequeue_segs(vid, 1, &seg_ops, &p, 8), 0, "");
 	/* restart the ring where it stopped (SET_VRING_BASE, KICK): running again */
 	st.num = 3;
-	DPX_TEST_ASSERT_EQUAL(vfe_request(&fe, VHOST_USER_SET_VRING_BASE, &st, sizeof(st), NULL, 0, NULL), 0, "");
+	DPX_TEST_ASSERT_EQUAL(
+		vfe_request(&fe, VHOST_USER_SET_VRING_BASE, &st, sizeof(st), NULL, 0, NULL), 0, "");
 	u = 1;
-	DPX_TEST_ASSERT_EQUAL(vfe_request(&fe, VHOST_USER_SET_VRING_KICK, &u, 8, &fe.q[1].kickfd, 1, NULL), 0, "");
+	DPX_TEST_ASSERT_EQUAL(
+		vfe_request(&fe, VHOST_USER_SET_VRING_KICK, &u, 8, &fe.q[1].kickfd, 1, NULL), 0,
+		"");
 	DPX_TEST_ASSERT(wait_count(&ev.new_calls, 2), "running again");
 	DPX_TEST_RUN(check_to_host(&fe, vid, 3, lens, 2, 9));
 	vfe_fini(&fe);
@@ -1316,18 +1345,22 @@ test_vhost_packed_base_order(void)
 	DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, MEM_SIZE), 0, "");
 	DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe, path), 0, "");
 	log_capture();
-	DPX_TEST_ASSERT_EQUAL(vfe_request(&fe, VHOST_USER_SET_VRING_NUM, &st, sizeof(st), NULL, 0, NULL), 0, "");
+	DPX_TEST_ASSERT_EQUAL(
+		vfe_request(&fe, VHOST_USER_SET_VRING_NUM, &st, sizeof(st), NULL, 0, NULL), 0, "");
 	st.num = 1000; /* a split ring may stop anywhere: accepted */
-	DPX_TEST_ASSERT_EQUAL(vfe_request(&fe, VHOST_USER_SET_VRING_BASE, &st, sizeof(st), NULL, 0, NULL), 0, "");
+	DPX_TEST_ASSERT_EQUAL(
+		vfe_request(&fe, VHOST_USER_SET_VRING_BASE, &st, sizeof(st), NULL, 0, NULL), 0, "");
 	f = F(VIRTIO_F_VERSION_1) | F(VIRTIO_F_RING_PACKED);
-	DPX_TEST_ASSERT_EQUAL(vfe_request(&fe, VHOST_USER_SET_FEATURES, &f, 8, NULL, 0, NULL), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_request(&fe, VHOST_USER_SET_FEATURES, &f, 8, NULL, 0, NULL), 0,
+			      "");
 	fe.features = f;
 	DPX_TEST_ASSERT_EQUAL(vfe_set_mem_table(&fe), 0, "");
 	a.desc_user_addr = (uint64_t)(uintptr_t)vfe_ptr(&fe, 0x10000);
 	a.avail_user_addr = (uint64_t)(uintptr_t)vfe_ptr(&fe, 0x20000);
 	a.used_user_addr = (uint64_t)(uintptr_t)vfe_ptr(&fe, 0x21000);
 	/* the ring's addresses are checked with the base it will run from */
-	DPX_TEST_ASSERT_EQUAL(vfe_send(&fe, VHOST_USER_SET_VRING_ADDR, 0, &a, sizeof(a), NULL, 0), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_send(&fe, VHOST_USER_SET_VRING_ADDR, 0, &a, sizeof(a), NULL, 0),
+			      0, "");
 	DPX_TEST_ASSERT_EQUAL(vfe_wait_closed(&fe, 3000), 0, "device closed");
 	DPX_TEST_ASSERT(log_has("size 256: packed ring base past the ring"), "");
 	log_release();
@@ -1385,8 +1418,8 @@ rnd(void)
 static void
 soak_message(struct vfe *fe, int *fds, unsigned int *nfds, uint8_t *buf, size_t *len)
 {
-	static const uint32_t reqs[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
-					17, 18, 19, 20, 21, 36, 37, 38, 39, 40, 99};
+	static const uint32_t reqs[] = {1,  2,	3,  4,	5,  6,	7,  8,	9,  10, 11, 12, 13, 14,
+					15, 16, 17, 18, 19, 20, 21, 36, 37, 38, 39, 40, 99};
 	uint32_t req = reqs[rnd() % DPX_DIM(reqs)];
 	const struct vhost_msg_rule *r = vhost_msg_rule_get(req);
 	struct vhost_user_hdr h = {req, VHOST_USER_VERSION, 0};
@@ -1504,9 +1537,13 @@ test_vhost_hostile_sequences(void)
 			/* now and then a proper start, so the hostile part hits running rings */
 			vfe_disconnect(&fe);
 			DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe, path), 0, "");
-			if (vfe_negotiate(&fe, WANT_ALL & ~(i % 100 ? 0 : F(VIRTIO_F_RING_PACKED))) == 0 &&
-			    vfe_set_mem_table(&fe) == 0 && vfe_queue_setup(&fe, 0, 64, 2048, false) == 0 &&
-			    vfe_queue_setup(&fe, 1, 64, 2048, false) == 0 && vfe_driver_ok(&fe) == 0) {
+			if (vfe_negotiate(&fe,
+					  WANT_ALL & ~(i % 100 ? 0 : F(VIRTIO_F_RING_PACKED))) ==
+				    0 &&
+			    vfe_set_mem_table(&fe) == 0 &&
+			    vfe_queue_setup(&fe, 0, 64, 2048, false) == 0 &&
+			    vfe_queue_setup(&fe, 1, 64, 2048, false) == 0 &&
+			    vfe_driver_ok(&fe) == 0) {
 				vfe_rx_post(&fe, 0, 16, 1);
 				started++;
 			}
@@ -1530,7 +1567,8 @@ test_vhost_hostile_sequences(void)
 		}
 	}
 	printf("20000 messages, %d proper starts, %d devices ran, %d connections closed by the "
-	       "backend\n", started, soak_runs, closed);
+	       "backend\n",
+	       started, soak_runs, closed);
 	DPX_TEST_ASSERT(soak_runs > 0, "the data path ran against hostile rings");
 	DPX_TEST_ASSERT(closed > 10, "hostile messages were refused");
 	vfe_fini(&fe);

@@ -34,8 +34,10 @@ static void
 env_init(struct guest_env *e, const char *tag)
 {
 	for (int i = 0; i < 2; i++) {
-		snprintf(e->sock[i], sizeof(e->sock[i]), "/tmp/dpx-vg-%d-%s-%d.sock", (int)getpid(), tag, i);
-		snprintf(e->out[i], sizeof(e->out[i]), "/tmp/dpx-vg-%d-%s-%d.out", (int)getpid(), tag, i);
+		snprintf(e->sock[i], sizeof(e->sock[i]), "/tmp/dpx-vg-%d-%s-%d.sock", (int)getpid(),
+			 tag, i);
+		snprintf(e->out[i], sizeof(e->out[i]), "/tmp/dpx-vg-%d-%s-%d.out", (int)getpid(),
+			 tag, i);
 		unlink(e->sock[i]);
 	}
 	snprintf(e->fwd_out, sizeof(e->fwd_out), "/tmp/dpx-vg-%d-%s-fwd.out", (int)getpid(), tag);
@@ -47,12 +49,14 @@ fwd_start_q(struct guest_env *e, int client, int queues)
 {
 	char cmd[1024];
 
-	snprintf(cmd, sizeof(cmd), "exec '%s/app/dpx-fwd/dpx-fwd' --no-huge --in-memory -l 0 "
+	snprintf(cmd, sizeof(cmd),
+		 "exec '%s/app/dpx-fwd/dpx-fwd' --no-huge --in-memory -l 0 "
 		 "--log-level=pmd.net.vhost:info --log-level=vhost.*:info "
 		 "--vdev net_vhost0,iface=%s,client=%d,queues=%d "
 		 "--vdev net_vhost1,iface=%s,client=%d,queues=%d "
-		 "-- --forward-mode=io --rxq %d --txq %d >> %s 2>&1", DPX_BUILD_ROOT, e->sock[0],
-		 client, queues, e->sock[1], client, queues, queues, queues, e->fwd_out);
+		 "-- --forward-mode=io --rxq %d --txq %d >> %s 2>&1",
+		 DPX_BUILD_ROOT, e->sock[0], client, queues, e->sock[1], client, queues, queues,
+		 queues, e->fwd_out);
 	e->fwd = dpx_test_guest_spawn(cmd);
 	return e->fwd;
 }
@@ -82,11 +86,13 @@ guest_start(struct guest_env *e, int i, const char *extra, const char *script)
 {
 	char cmd[4096];
 
-	snprintf(cmd, sizeof(cmd), "exec '%s/usertools/dpx-guest-run' --build-dir '%s' "
+	snprintf(cmd, sizeof(cmd),
+		 "exec '%s/usertools/dpx-guest-run' --build-dir '%s' "
 		 "--vhost-user %s%s --ip 10.0.0.%d/24 --timeout %d %s %s --run '"
 		 "ifconfig eth0 hw ether 52:54:00:00:01:0%d; %s' > %s 2>&1",
-		 DPX_SOURCE_ROOT, DPX_BUILD_ROOT, e->sock[i], strstr(extra, "server") ? ",server" : "",
-		 i + 1, GUEST_TIMEOUT_S, strstr(extra, "packed") ? "--packed" : "",
+		 DPX_SOURCE_ROOT, DPX_BUILD_ROOT, e->sock[i],
+		 strstr(extra, "server") ? ",server" : "", i + 1, GUEST_TIMEOUT_S,
+		 strstr(extra, "packed") ? "--packed" : "",
 		 strstr(extra, "mq") ? "--mq 2 --smp 2" : "", i + 1, script, e->out[i]);
 	e->guest[i] = dpx_test_guest_spawn(cmd);
 	return e->guest[i];
@@ -122,8 +128,8 @@ env_finish(struct guest_env *e, int *rc0, int *rc1)
 }
 
 /* Wait until the peer answers (bounded), then 5 pings that must all return. */
-#define PING_SCRIPT(peer)                                                                          \
-	"i=0; until ping -c 1 -W 1 " peer " >/dev/null 2>&1; do i=$((i+1)); "                      \
+#define PING_SCRIPT(peer)                                                     \
+	"i=0; until ping -c 1 -W 1 " peer " >/dev/null 2>&1; do i=$((i+1)); " \
 	"[ $i -ge 150 ] && exit 3; done; ping -c 5 -W 2 " peer "; r=$?; sleep 8; exit $r"
 
 static int
@@ -135,7 +141,9 @@ ping_pair(const char *extra)
 
 	if (dpx_test_guest_prepare(why, sizeof(why)) != 0)
 		DPX_TEST_SKIP("%s", why);
-	env_init(&e, strstr(extra, "packed") ? "ping-packed" : strstr(extra, "mq") ? "ping-mq" : "ping");
+	env_init(&e, strstr(extra, "packed") ? "ping-packed"
+		     : strstr(extra, "mq")   ? "ping-mq"
+					     : "ping");
 	DPX_TEST_ASSERT(fwd_start_q(&e, 0, strstr(extra, "mq") ? 2 : 1) > 0, "dpx-fwd not started");
 	wait_sockets(&e);
 	DPX_TEST_ASSERT(guest_start(&e, 0, extra, PING_SCRIPT("10.0.0.2")) > 0, "");
@@ -182,21 +190,28 @@ test_vhost_guest_http(void)
 	wait_sockets(&e);
 	/* the server makes 20 MB, serves it, and ends when the client says so */
 	DPX_TEST_ASSERT(guest_start(&e, 0, "",
-		"mkdir -p /tmp/www; dd if=/dev/urandom of=/tmp/www/f bs=1M count=20 2>/dev/null; "
-		"echo DPX-MD5=$(md5sum /tmp/www/f | cut -c1-32); httpd -p 8080 -h /tmp/www; "
-		"nc -l -p 9000 >/dev/null; exit 0") > 0, "");
-	DPX_TEST_ASSERT(guest_start(&e, 1, "",
-		"i=0; until ping -c 1 -W 1 10.0.0.1 >/dev/null 2>&1; do i=$((i+1)); "
-		"[ $i -ge 150 ] && exit 3; done; sleep 5; "
-		"wget -q -O /tmp/f http://10.0.0.1:8080/f; r=$?; "
-		"echo DPX-MD5=$(md5sum /tmp/f | cut -c1-32); ls -l /tmp/f; "
-		"echo done | nc 10.0.0.1 9000; exit $r") > 0, "");
+				    "mkdir -p /tmp/www; dd if=/dev/urandom of=/tmp/www/f bs=1M "
+				    "count=20 2>/dev/null; "
+				    "echo DPX-MD5=$(md5sum /tmp/www/f | cut -c1-32); httpd -p 8080 "
+				    "-h /tmp/www; "
+				    "nc -l -p 9000 >/dev/null; exit 0") > 0,
+			"");
+	DPX_TEST_ASSERT(
+		guest_start(&e, 1, "",
+			    "i=0; until ping -c 1 -W 1 10.0.0.1 >/dev/null 2>&1; do i=$((i+1)); "
+			    "[ $i -ge 150 ] && exit 3; done; sleep 5; "
+			    "wget -q -O /tmp/f http://10.0.0.1:8080/f; r=$?; "
+			    "echo DPX-MD5=$(md5sum /tmp/f | cut -c1-32); ls -l /tmp/f; "
+			    "echo done | nc 10.0.0.1 9000; exit $r") > 0,
+		"");
 	env_finish(&e, &rc0, &rc1);
 	DPX_TEST_ASSERT_EQUAL(dpx_test_guest_read_file(e.out[0], out, sizeof(out)), 0, "");
-	DPX_TEST_ASSERT_EQUAL(dpx_test_guest_value(out, "DPX-MD5", src, sizeof(src)), 0, "server md5");
+	DPX_TEST_ASSERT_EQUAL(dpx_test_guest_value(out, "DPX-MD5", src, sizeof(src)), 0,
+			      "server md5");
 	dump("server guest", e.out[0]);
 	DPX_TEST_ASSERT_EQUAL(dpx_test_guest_read_file(e.out[1], out, sizeof(out)), 0, "");
-	DPX_TEST_ASSERT_EQUAL(dpx_test_guest_value(out, "DPX-MD5", dst, sizeof(dst)), 0, "client md5");
+	DPX_TEST_ASSERT_EQUAL(dpx_test_guest_value(out, "DPX-MD5", dst, sizeof(dst)), 0,
+			      "client md5");
 	dump("client guest", e.out[1]);
 	DPX_TEST_ASSERT_EQUAL(rc1, 0, "wget status");
 	DPX_TEST_ASSERT_EQUAL(rc0, 0, "server status");
@@ -210,7 +225,8 @@ guest_said(struct guest_env *e, int i, const char *line)
 {
 	static char out[65536];
 
-	return dpx_test_guest_read_file(e->out[i], out, sizeof(out)) == 0 && strstr(out, line) != NULL;
+	return dpx_test_guest_read_file(e->out[i], out, sizeof(out)) == 0 &&
+	       strstr(out, line) != NULL;
 }
 
 static int
@@ -234,8 +250,9 @@ test_vhost_guest_client_restart(void)
 	/* QEMU listens; its vhost-user netdev waits for the backend before booting */
 	DPX_TEST_ASSERT(guest_start(&e, 0, "server", script) > 0, "");
 	DPX_TEST_ASSERT(guest_start(&e, 1, "server",
-		"i=0; while [ $i -lt 200 ]; do sleep 1; i=$((i+1)); "
-		"[ -e /tmp/stop ] && break; done; exit 0") > 0, "");
+				    "i=0; while [ $i -lt 200 ]; do sleep 1; i=$((i+1)); "
+				    "[ -e /tmp/stop ] && break; done; exit 0") > 0,
+			"");
 	wait_sockets(&e);
 	DPX_TEST_ASSERT(fwd_start(&e, 1) > 0, "dpx-fwd not started");
 	for (k = 0; k < 2400 && !guest_said(&e, 0, "DPX-PHASE=1"); k++)
@@ -268,7 +285,7 @@ struct tap_env {
 	char sock[128];
 	char fwd_out[128];
 	char guest_out[128];
-	int net;       /* 10.201.<net>.0/24 */
+	int net; /* 10.201.<net>.0/24 */
 	pid_t fwd;
 };
 
@@ -286,10 +303,13 @@ tap_start(struct tap_env *t, const char *tag)
 	snprintf(t->tap, sizeof(t->tap), "dpxvt%d", (int)(getpid() % 100000));
 	snprintf(t->sock, sizeof(t->sock), "/tmp/dpx-vt-%d-%s.sock", (int)getpid(), tag);
 	snprintf(t->fwd_out, sizeof(t->fwd_out), "/tmp/dpx-vt-%d-%s-fwd.out", (int)getpid(), tag);
-	snprintf(t->guest_out, sizeof(t->guest_out), "/tmp/dpx-vt-%d-%s-guest.out", (int)getpid(), tag);
+	snprintf(t->guest_out, sizeof(t->guest_out), "/tmp/dpx-vt-%d-%s-guest.out", (int)getpid(),
+		 tag);
 	unlink(t->sock);
-	snprintf(cmd, sizeof(cmd), "exec '%s/app/dpx-fwd/dpx-fwd' --no-huge --in-memory -l 0 "
-		 "--vdev net_vhost0,iface=%s --vdev net_tap0,iface=%s -- --forward-mode=io > %s 2>&1",
+	snprintf(cmd, sizeof(cmd),
+		 "exec '%s/app/dpx-fwd/dpx-fwd' --no-huge --in-memory -l 0 "
+		 "--vdev net_vhost0,iface=%s --vdev net_tap0,iface=%s -- --forward-mode=io > %s "
+		 "2>&1",
 		 DPX_BUILD_ROOT, t->sock, t->tap, t->fwd_out);
 	t->fwd = dpx_test_guest_spawn(cmd);
 	DPX_TEST_ASSERT(t->fwd > 0, "dpx-fwd not started");
@@ -304,8 +324,8 @@ tap_start(struct tap_env *t, const char *tag)
 		usleep(20 * 1000);
 	}
 	DPX_TEST_ASSERT(stat(sys, &st) == 0, "TAP %s not created", t->tap);
-	snprintf(cmd, sizeof(cmd), "ip addr add 10.201.%d.1/24 dev %s && ip link set %s up",
-		 t->net, t->tap, t->tap);
+	snprintf(cmd, sizeof(cmd), "ip addr add 10.201.%d.1/24 dev %s && ip link set %s up", t->net,
+		 t->tap, t->tap);
 	DPX_TEST_ASSERT_EQUAL(system(cmd), 0, "%s", cmd);
 	return DPX_TEST_SUCCESS;
 }
@@ -353,7 +373,8 @@ test_vhost_guest_tap_ping(void)
 		return rc;
 	snprintf(script, sizeof(script),
 		 "i=0; until ping -c 1 -W 1 10.201.%d.1 >/dev/null 2>&1; do i=$((i+1)); "
-		 "[ $i -ge 150 ] && exit 3; done; ping -c 5 -W 2 10.201.%d.1", t.net, t.net);
+		 "[ $i -ge 150 ] && exit 3; done; ping -c 5 -W 2 10.201.%d.1",
+		 t.net, t.net);
 	rc = tap_guest(&t, script);
 	tap_stop(&t);
 	unlink(t.guest_out);
@@ -377,8 +398,10 @@ test_vhost_guest_tap_http(void)
 	if (rc != DPX_TEST_SUCCESS)
 		return rc;
 	snprintf(dir, sizeof(dir), "/tmp/dpx-vt-%d-www", (int)getpid());
-	snprintf(cmd, sizeof(cmd), "mkdir -p %s && head -c 20971520 /dev/urandom > %s/f && "
-		 "md5sum %s/f | cut -c1-32", dir, dir, dir);
+	snprintf(cmd, sizeof(cmd),
+		 "mkdir -p %s && head -c 20971520 /dev/urandom > %s/f && "
+		 "md5sum %s/f | cut -c1-32",
+		 dir, dir, dir);
 	p = popen(cmd, "r");
 	src[0] = '\0';
 	if (p != NULL) {
@@ -387,12 +410,14 @@ test_vhost_guest_tap_http(void)
 		pclose(p);
 	}
 	src[strcspn(src, "\n")] = '\0';
-	snprintf(cmd, sizeof(cmd), "exec busybox httpd -f -p 10.201.%d.1:%d -h %s", t.net, port, dir);
+	snprintf(cmd, sizeof(cmd), "exec busybox httpd -f -p 10.201.%d.1:%d -h %s", t.net, port,
+		 dir);
 	httpd = dpx_test_guest_spawn(cmd);
 	snprintf(script, sizeof(script),
 		 "i=0; until ping -c 1 -W 1 10.201.%d.1 >/dev/null 2>&1; do i=$((i+1)); "
 		 "[ $i -ge 150 ] && exit 3; done; wget -q -O /tmp/f http://10.201.%d.1:%d/f; r=$?; "
-		 "echo DPX-MD5=$(md5sum /tmp/f | cut -c1-32); exit $r", t.net, t.net, port);
+		 "echo DPX-MD5=$(md5sum /tmp/f | cut -c1-32); exit $r",
+		 t.net, t.net, port);
 	rc = tap_guest(&t, script);
 	kill(httpd, SIGTERM);
 	dpx_test_guest_reap(httpd, 5.0);
@@ -404,7 +429,8 @@ test_vhost_guest_tap_http(void)
 	unlink(t.guest_out);
 	DPX_TEST_ASSERT_EQUAL(rc, 0, "wget status");
 	DPX_TEST_ASSERT_EQUAL(dpx_test_guest_value(out, "DPX-MD5", dst, sizeof(dst)), 0, "");
-	DPX_TEST_ASSERT(strlen(src) == 32 && strcmp(src, dst) == 0, "md5 host %s guest %s", src, dst);
+	DPX_TEST_ASSERT(strlen(src) == 32 && strcmp(src, dst) == 0, "md5 host %s guest %s", src,
+			dst);
 	return DPX_TEST_SUCCESS;
 }
 

@@ -93,9 +93,11 @@ measure(struct vfe *fe, bool packed, uint32_t len)
 	snprintf(name, sizeof(name), "vhost dequeue %s %u B", packed ? "packed" : "split", len);
 	DPX_TEST_PERF(name, (double)deq / (double)n_deq, "cycles/pkt");
 	/* the machine may be shared: the best burst shows the cost without interference */
-	snprintf(name, sizeof(name), "vhost enqueue %s %u B best burst", packed ? "packed" : "split", len);
+	snprintf(name, sizeof(name), "vhost enqueue %s %u B best burst",
+		 packed ? "packed" : "split", len);
 	DPX_TEST_PERF(name, (double)enq_min / BURST, "cycles/pkt");
-	snprintf(name, sizeof(name), "vhost dequeue %s %u B best burst", packed ? "packed" : "split", len);
+	snprintf(name, sizeof(name), "vhost dequeue %s %u B best burst",
+		 packed ? "packed" : "split", len);
 	DPX_TEST_PERF(name, (double)deq_min / BURST, "cycles/pkt");
 	return DPX_TEST_SUCCESS;
 }

@@ -13,7 +13,7 @@
 
 #include "vhost_frontend.h"
 
-#define ALIGN_UP(v, a) (((v) + (a) - 1) & ~((uint64_t)(a) - 1))
+#define ALIGN_UP(v, a) (((v) + (a)-1) & ~((uint64_t)(a)-1))
 #define HDR_LEN 12 /* VERSION_1 is always negotiated here */
 
 int
@@ -324,9 +324,8 @@ region_msg(struct vfe *fe, unsigned int i)
 {
 	struct vfe_region *r = &fe->regions[i];
 
-	return (struct vhost_user_mem_region){r->gpa, r->size,
-					      (uint64_t)(uintptr_t)(fe->mem + r->offset),
-					      r->offset};
+	return (struct vhost_user_mem_region){
+		r->gpa, r->size, (uint64_t)(uintptr_t)(fe->mem + r->offset), r->offset};
 }
 
 int
@@ -459,8 +458,7 @@ area(struct vfe_queue *q, uint16_t slot, unsigned int j)
 
 /* Fill the chain record for buffer id with nseg buffers of the given lengths. */
 static void
-chain_fill(struct vfe_queue *q, uint16_t id, uint16_t slot, unsigned int nseg,
-	   const uint32_t *lens)
+chain_fill(struct vfe_queue *q, uint16_t id, uint16_t slot, unsigned int nseg, const uint32_t *lens)
 {
 	struct vfe_chain *c = &q->chains[id];
 	unsigned int j;
@@ -490,9 +488,10 @@ post_split(struct vfe *fe, struct vfe_queue *q, unsigned int nseg, const uint32_
 		struct vring_desc *t = vfe_ptr(fe, q->ind_gpa + 16ULL * VFE_MAX_IND * head);
 
 		for (j = 0; j < nseg; j++)
-			t[j] = (struct vring_desc){c->gpa[j], c->len[j],
-						   (uint16_t)(flags | (j + 1 < nseg ? VRING_DESC_F_NEXT : 0)),
-						   (uint16_t)(j + 1)};
+			t[j] = (struct vring_desc){
+				c->gpa[j], c->len[j],
+				(uint16_t)(flags | (j + 1 < nseg ? VRING_DESC_F_NEXT : 0)),
+				(uint16_t)(j + 1)};
 		q->free_head = d[head].next;
 		d[head].addr = q->ind_gpa + 16ULL * VFE_MAX_IND * head;
 		d[head].len = 16 * nseg;
@@ -581,7 +580,8 @@ post(struct vfe *fe, unsigned int qi, unsigned int nseg, const uint32_t *lens, u
 
 	if (nseg == 0 || nseg > VFE_MAX_IND)
 		return -EINVAL;
-	return q->packed ? post_packed(fe, q, nseg, lens, flags) : post_split(fe, q, nseg, lens, flags);
+	return q->packed ? post_packed(fe, q, nseg, lens, flags)
+			 : post_split(fe, q, nseg, lens, flags);
 }
 
 /* ---- driver: used buffers ---- */
@@ -610,7 +610,8 @@ used_peek(struct vfe *fe, struct vfe_queue *q, unsigned int k, uint16_t *id, uin
 	for (i = 0;; i++) {
 		uint16_t f = __atomic_load_n(&ring[pos].flags, __ATOMIC_ACQUIRE);
 
-		if (!!(f & VRING_PACKED_DESC_F_AVAIL) != wrap || !!(f & VRING_PACKED_DESC_F_USED) != wrap)
+		if (!!(f & VRING_PACKED_DESC_F_AVAIL) != wrap ||
+		    !!(f & VRING_PACKED_DESC_F_USED) != wrap)
 			return 0;
 		*id = ring[pos].id;
 		*len = ring[pos].len;
@@ -697,7 +698,8 @@ vfe_rx_take(struct vfe *fe, unsigned int qi, uint8_t *out, size_t cap)
 
 	if (!used_peek(fe, q, 0, &id, &len))
 		return 0;
-	if (len < HDR_LEN || gather(fe, &q->chains[id], HDR_LEN, 0, (uint8_t *)&h, HDR_LEN) != HDR_LEN)
+	if (len < HDR_LEN ||
+	    gather(fe, &q->chains[id], HDR_LEN, 0, (uint8_t *)&h, HDR_LEN) != HDR_LEN)
 		return -EBADMSG;
 	nb = (fe->features & (1ULL << VIRTIO_NET_F_MRG_RXBUF)) ? h.num_buffers : 1;
 	if (nb == 0 || h.hdr.flags != 0 || h.hdr.gso_type != 0)

@@ -60,9 +60,9 @@ struct dpx_vhost_device_ops {
 struct dpx_vhost_vring_stats {
 	uint64_t packets;
 	uint64_t bytes;
-	uint64_t errors;        /**< packets dropped: too big, bad header, no mbuf */
+	uint64_t errors;	/**< packets dropped: too big, bad header, no mbuf */
 	uint64_t notifications; /**< call eventfd writes (guest interrupts) */
-	uint64_t size_bins[7];  /**< 64 (and less), 65-127, 128-255, 256-511,
+	uint64_t size_bins[7];	/**< 64 (and less), 65-127, 128-255, 256-511,
 				     512-1023, 1024-1518, 1519 and more */
 };
 

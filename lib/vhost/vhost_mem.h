@@ -18,11 +18,11 @@
 #include "dpx_vhost.h"
 
 struct vhost_mem_region {
-	uint64_t gpa;     /* guest-physical start */
-	uint64_t size;    /* bytes */
-	uint64_t uva;     /* front-end (QEMU) virtual start */
-	uint64_t hva;     /* our address of gpa */
-	void *mmap_addr;  /* the mapping holding it (owned by the caller) */
+	uint64_t gpa;	 /* guest-physical start */
+	uint64_t size;	 /* bytes */
+	uint64_t uva;	 /* front-end (QEMU) virtual start */
+	uint64_t hva;	 /* our address of gpa */
+	void *mmap_addr; /* the mapping holding it (owned by the caller) */
 	size_t mmap_size;
 };
 

@@ -152,8 +152,10 @@ warn_unsealed(int fd)
 	int seals = fcntl(fd, F_GET_SEALS);
 
 	if (seals >= 0 && !(seals & F_SEAL_SHRINK))
-		VHOST_LOG(WARNING, "guest memory fd %d is a memfd not sealed against shrinking: "
-			  "a front-end that truncates it can crash this process", fd);
+		VHOST_LOG(WARNING,
+			  "guest memory fd %d is a memfd not sealed against shrinking: "
+			  "a front-end that truncates it can crash this process",
+			  fd);
 }
 
 static int
@@ -172,8 +174,9 @@ map_fd(int fd, uint64_t need, void **map, size_t *map_size, const char **why)
 		return -EINVAL;
 	}
 	/* hugetlbfs reports its page size here and needs mappings aligned to it */
-	align = st.st_blksize > 0 && DPX_IS_POWER_OF_2((uint64_t)st.st_blksize) ?
-			(uint64_t)st.st_blksize : 4096;
+	align = st.st_blksize > 0 && DPX_IS_POWER_OF_2((uint64_t)st.st_blksize)
+			? (uint64_t)st.st_blksize
+			: 4096;
 	*map_size = DPX_ALIGN_CEIL(need, align);
 	*map = mmap(NULL, *map_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (*map == MAP_FAILED) {
@@ -200,8 +203,8 @@ region_add(struct vhost_dev *dev, const struct vhost_user_mem_region *in, int fd
 	struct vhost_mem_region r = {0};
 	int rc;
 
-	rc = vhost_mem_check_new(dev->mem, in->guest_phys_addr, in->memory_size,
-				 in->userspace_addr, in->mmap_offset, why);
+	rc = vhost_mem_check_new(dev->mem, in->guest_phys_addr, in->memory_size, in->userspace_addr,
+				 in->mmap_offset, why);
 	if (rc < 0)
 		return rc;
 	rc = map_fd(fd, in->mmap_offset + in->memory_size, &r.mmap_addr, &r.mmap_size, why);
@@ -269,8 +272,10 @@ h_set_mem_table(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_
 	retranslate_rings(dev);
 	unlock_all(dev);
 	if (rc < 0)
-		VHOST_LOG(ERR, "vid %d: SET_MEM_TABLE region %u (gpa 0x%" PRIx64 " size 0x%" PRIx64
-			  "): %s", dev->vid, i - 1, t->regions[i - 1].guest_phys_addr,
+		VHOST_LOG(ERR,
+			  "vid %d: SET_MEM_TABLE region %u (gpa 0x%" PRIx64 " size 0x%" PRIx64
+			  "): %s",
+			  dev->vid, i - 1, t->regions[i - 1].guest_phys_addr,
 			  t->regions[i - 1].memory_size, *why);
 	dev_check_ready(dev);
 	return rc;
@@ -286,19 +291,22 @@ h_add_mem_reg(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_us
 	(void)reply;
 	/* QEMU before 8.0 sends ADD_MEM_REG once per queue pair: the same region
 	 * again is not an overlap but a repeat (a partial overlap still is one) */
-	if (vhost_mem_find(dev->mem, in->guest_phys_addr, in->memory_size, in->userspace_addr) >= 0) {
-		VHOST_LOG(DEBUG, "vid %d: ADD_MEM_REG gpa 0x%" PRIx64 " size 0x%" PRIx64
-			  ": already mapped, repeat ignored", dev->vid, in->guest_phys_addr,
-			  in->memory_size);
+	if (vhost_mem_find(dev->mem, in->guest_phys_addr, in->memory_size, in->userspace_addr) >=
+	    0) {
+		VHOST_LOG(DEBUG,
+			  "vid %d: ADD_MEM_REG gpa 0x%" PRIx64 " size 0x%" PRIx64
+			  ": already mapped, repeat ignored",
+			  dev->vid, in->guest_phys_addr, in->memory_size);
 		return 0;
 	}
 	lock_all(dev);
 	rc = region_add(dev, in, msg->fds[0], why);
 	unlock_all(dev);
 	if (rc < 0)
-		VHOST_LOG(ERR, "vid %d: ADD_MEM_REG gpa 0x%" PRIx64 " size 0x%" PRIx64 " offset 0x%"
-			  PRIx64 ": %s", dev->vid, in->guest_phys_addr, in->memory_size,
-			  in->mmap_offset, *why);
+		VHOST_LOG(ERR,
+			  "vid %d: ADD_MEM_REG gpa 0x%" PRIx64 " size 0x%" PRIx64
+			  " offset 0x%" PRIx64 ": %s",
+			  dev->vid, in->guest_phys_addr, in->memory_size, in->mmap_offset, *why);
 	return rc;
 }
 
@@ -320,9 +328,10 @@ h_rem_mem_reg(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_us
 	unlock_all(dev);
 	if (idx < 0) {
 		/* the other half of QEMU's per-queue-pair repeat: nothing left to remove */
-		VHOST_LOG(DEBUG, "vid %d: REM_MEM_REG gpa 0x%" PRIx64 " size 0x%" PRIx64
-			  ": no such region mapped, ignored", dev->vid, in->guest_phys_addr,
-			  in->memory_size);
+		VHOST_LOG(DEBUG,
+			  "vid %d: REM_MEM_REG gpa 0x%" PRIx64 " size 0x%" PRIx64
+			  ": no such region mapped, ignored",
+			  dev->vid, in->guest_phys_addr, in->memory_size);
 		return 0;
 	}
 	/* no queue can reach it any more: unmap outside the locks */
@@ -332,8 +341,8 @@ h_rem_mem_reg(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_us
 }
 
 static int
-h_get_max_mem_slots(struct vhost_dev *dev, struct vhost_user_msg *msg,
-		    struct vhost_user_msg *reply, const char **why)
+h_get_max_mem_slots(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_user_msg *reply,
+		    const char **why)
 {
 	(void)dev, (void)msg, (void)why;
 	reply->payload.u64 = DPX_VHOST_MAX_MEM_SLOTS;
@@ -670,12 +679,14 @@ h_set_vring_addr(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost
 		vq->ready = false;
 	vhost_lock_release(&vq->access_lock);
 	if (rc < 0) {
-		*why = rc == -ERANGE ? "packed ring base past the ring" :
-		       rc == -EINVAL ? "split ring size not a power of 2" :
-				       "ring outside guest memory or misaligned";
-		VHOST_LOG(ERR, "vid %d: SET_VRING_ADDR vring %u desc 0x%" PRIx64 " avail 0x%" PRIx64
-			  " used 0x%" PRIx64 " size %u: %s", dev->vid, a->index, a->desc_user_addr,
-			  a->avail_user_addr, a->used_user_addr, vq->size, *why);
+		*why = rc == -ERANGE   ? "packed ring base past the ring"
+		       : rc == -EINVAL ? "split ring size not a power of 2"
+				       : "ring outside guest memory or misaligned";
+		VHOST_LOG(ERR,
+			  "vid %d: SET_VRING_ADDR vring %u desc 0x%" PRIx64 " avail 0x%" PRIx64
+			  " used 0x%" PRIx64 " size %u: %s",
+			  dev->vid, a->index, a->desc_user_addr, a->avail_user_addr,
+			  a->used_user_addr, vq->size, *why);
 	}
 	return rc;
 }
@@ -790,8 +801,8 @@ h_set_vring_err(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_
 }
 
 static int
-h_set_vring_enable(struct vhost_dev *dev, struct vhost_user_msg *msg,
-		   struct vhost_user_msg *reply, const char **why)
+h_set_vring_enable(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_user_msg *reply,
+		   const char **why)
 {
 	uint32_t idx = msg->payload.state.index, en = msg->payload.state.num;
 	struct vhost_vq *vq = vq_get(dev, idx, "SET_VRING_ENABLE", why);
@@ -933,8 +944,7 @@ static const vhost_handler_t handlers[VHOST_USER_MAX] = {
 };
 
 int
-vhost_user_dispatch(struct vhost_dev *dev, struct vhost_user_msg *msg,
-		    struct vhost_user_msg *reply)
+vhost_user_dispatch(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_user_msg *reply)
 {
 	const struct vhost_msg_rule *rule;
 	const char *why = "handler failed";
@@ -943,9 +953,9 @@ vhost_user_dispatch(struct vhost_dev *dev, struct vhost_user_msg *msg,
 
 	rc = vhost_msg_validate(msg, &why);
 	if (rc < 0) {
-		VHOST_LOG(ERR, "vid %d: bad %s message (request %u, size %u, %u fds): %s",
-			  dev->vid, vhost_msg_name(msg->hdr.request), msg->hdr.request,
-			  msg->hdr.size, msg->nfds, why);
+		VHOST_LOG(ERR, "vid %d: bad %s message (request %u, size %u, %u fds): %s", dev->vid,
+			  vhost_msg_name(msg->hdr.request), msg->hdr.request, msg->hdr.size,
+			  msg->nfds, why);
 		return rc;
 	}
 	rule = vhost_msg_rule_get(msg->hdr.request);
@@ -1035,7 +1045,9 @@ vhost_user_recv(int fd, struct vhost_user_msg *msg, const char **why)
 {
 	char control[CMSG_SPACE(sizeof(int) * VHOST_USER_MAX_FDS)];
 	struct iovec iov = {.iov_base = &msg->hdr, .iov_len = sizeof(msg->hdr)};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = control,
 			    .msg_controllen = sizeof(control)};
 	bool too_many = false;
 	ssize_t r;

@@ -49,7 +49,7 @@ struct vh_port {
 	char iface[108];
 	bool client;
 	uint16_t queues;
-	int vid;                 /* -1 while no guest runs the device */
+	int vid; /* -1 while no guest runs the device */
 	bool started;
 	struct dpx_eth_dev *dev;
 	struct vh_queue rxq[VH_MAX_QUEUES];
@@ -59,8 +59,9 @@ struct vh_port {
 };
 
 static const char *const bin_names[VH_BINS] = {
-	"size_64_packets", "size_65_127_packets", "size_128_255_packets", "size_256_511_packets",
-	"size_512_1023_packets", "size_1024_1518_packets", "size_1519_max_packets",
+	"size_64_packets",	 "size_65_127_packets",	  "size_128_255_packets",
+	"size_256_511_packets",	 "size_512_1023_packets", "size_1024_1518_packets",
+	"size_1519_max_packets",
 };
 
 /* ---- data path ---- */
@@ -398,11 +399,12 @@ vh_xstats_get_names(struct dpx_eth_dev *dev, struct dpx_eth_xstat_name *names, u
 
 		for (q = 0; q < p->queues; q++) {
 			for (b = 0; b < VH_BINS; b++)
-				snprintf(names[n++].name, sizeof(names[0].name), "%s_q%u_%s", dir, q,
-					 bin_names[b]);
-			snprintf(names[n++].name, sizeof(names[0].name), "%s_q%u_guest_errors", dir, q);
-			snprintf(names[n++].name, sizeof(names[0].name), "%s_q%u_notifications", dir,
+				snprintf(names[n++].name, sizeof(names[0].name), "%s_q%u_%s", dir,
+					 q, bin_names[b]);
+			snprintf(names[n++].name, sizeof(names[0].name), "%s_q%u_guest_errors", dir,
 				 q);
+			snprintf(names[n++].name, sizeof(names[0].name), "%s_q%u_notifications",
+				 dir, q);
 		}
 	}
 	return (int)n;
@@ -544,8 +546,8 @@ vh_probe(struct dpx_vdev_device *vdev)
 		return rc;
 	}
 	dpx_eth_dev_probing_finish(dev);
-	VH_LOG(INFO, "%s: port %u on %s (%s), %u queue pair(s)", name, dev->data->port_id,
-	       p->iface, p->client ? "client" : "server", p->queues);
+	VH_LOG(INFO, "%s: port %u on %s (%s), %u queue pair(s)", name, dev->data->port_id, p->iface,
+	       p->client ? "client" : "server", p->queues);
 	return 0;
 }
 
