@@ -775,6 +775,24 @@ vfe_set_used_event(struct vfe *fe, unsigned int qi, uint16_t idx)
 	}
 }
 
+void
+vfe_no_interrupts(struct vfe *fe, unsigned int qi)
+{
+	struct vfe_queue *q = &fe->q[qi];
+
+	if (q->packed) {
+		struct vring_packed_event *e = vfe_ptr(fe, q->avail_gpa);
+
+		__atomic_store_n(&e->flags, VRING_PACKED_EVENT_FLAG_DISABLE, __ATOMIC_RELEASE);
+	} else {
+		struct vring_avail *av = vfe_ptr(fe, q->avail_gpa);
+
+		__atomic_store_n(&av->flags, VRING_AVAIL_F_NO_INTERRUPT, __ATOMIC_RELEASE);
+		__atomic_store_n(&av->ring[q->size], (uint16_t)(q->used_idx + 0x8000),
+				 __ATOMIC_RELEASE);
+	}
+}
+
 uint64_t
 vfe_calls(struct vfe *fe, unsigned int qi)
 {

@@ -122,6 +122,8 @@ int vfe_tx_post(struct vfe *fe, unsigned int qi, const uint8_t *pkt, uint32_t le
 unsigned int vfe_tx_reclaim(struct vfe *fe, unsigned int qi);
 /* Set the event-idx threshold (split: used_event; packed: off_wrap + DESC). */
 void vfe_set_used_event(struct vfe *fe, unsigned int qi, uint16_t idx);
+/* Ask for no interrupts (packed: DISABLE; split with event idx: an event far away). */
+void vfe_no_interrupts(struct vfe *fe, unsigned int qi);
 /* Number of calls the backend made on this queue since last asked. */
 uint64_t vfe_calls(struct vfe *fe, unsigned int qi);
 
