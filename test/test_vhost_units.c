@@ -44,7 +44,8 @@ test_vhost_msg_table(void)
 	/* header faults */
 	DPX_TEST_RUN(expect_msg(21, V, 0, 0, 0, -ENOTSUP));
 	DPX_TEST_RUN(expect_msg(VHOST_USER_GET_FEATURES, 2, 0, 0, 0, -EPROTO));
-	DPX_TEST_RUN(expect_msg(VHOST_USER_GET_FEATURES, V | VHOST_USER_REPLY_MASK, 0, 0, 0, -EPROTO));
+	DPX_TEST_RUN(
+		expect_msg(VHOST_USER_GET_FEATURES, V | VHOST_USER_REPLY_MASK, 0, 0, 0, -EPROTO));
 	DPX_TEST_RUN(expect_msg(VHOST_USER_SET_FEATURES, V, 4096, 0, 0, -EMSGSIZE));
 	/* size faults: truncated and oversized payloads */
 	DPX_TEST_RUN(expect_msg(VHOST_USER_SET_FEATURES, V, 4, 0, 0, -EBADMSG));
@@ -92,21 +93,29 @@ test_vhost_mem_translate(void)
 	DPX_TEST_ASSERT(m != NULL, "");
 	/* bounds and overlap checks */
 	DPX_TEST_ASSERT_EQUAL(vhost_mem_check_new(m, 0, 0, 0, 0, &why), -EINVAL, "size 0");
-	DPX_TEST_ASSERT_EQUAL(vhost_mem_check_new(m, ~0ULL - 10, 100, 0, 0, &why), -EINVAL, "gpa wrap");
-	DPX_TEST_ASSERT_EQUAL(vhost_mem_check_new(m, 0, 100, ~0ULL - 10, 0, &why), -EINVAL, "uva wrap");
-	DPX_TEST_ASSERT_EQUAL(vhost_mem_check_new(m, 0, 100, 0, ~0ULL - 10, &why), -EINVAL, "offset wrap");
+	DPX_TEST_ASSERT_EQUAL(vhost_mem_check_new(m, ~0ULL - 10, 100, 0, 0, &why), -EINVAL,
+			      "gpa wrap");
+	DPX_TEST_ASSERT_EQUAL(vhost_mem_check_new(m, 0, 100, ~0ULL - 10, 0, &why), -EINVAL,
+			      "uva wrap");
+	DPX_TEST_ASSERT_EQUAL(vhost_mem_check_new(m, 0, 100, 0, ~0ULL - 10, &why), -EINVAL,
+			      "offset wrap");
 	r = mkregion(0x100000, 0x100000, 0x10000000);
 	vhost_mem_insert(m, &r);
-	DPX_TEST_ASSERT_EQUAL(vhost_mem_check_new(m, 0x1ff000, 0x2000, 0x20000000, 0, &why), -EEXIST, "gpa overlap");
-	DPX_TEST_ASSERT_EQUAL(vhost_mem_check_new(m, 0x80000, 0x80001, 0x20000000, 0, &why), -EEXIST, "gpa overlap below");
-	DPX_TEST_ASSERT_EQUAL(vhost_mem_check_new(m, 0x400000, 0x1000, 0x100ff000, 0, &why), -EEXIST, "uva overlap");
-	DPX_TEST_ASSERT_EQUAL(vhost_mem_check_new(m, 0x200000, 0x1000, 0x20000000, 0, &why), 0, "adjacent");
+	DPX_TEST_ASSERT_EQUAL(vhost_mem_check_new(m, 0x1ff000, 0x2000, 0x20000000, 0, &why),
+			      -EEXIST, "gpa overlap");
+	DPX_TEST_ASSERT_EQUAL(vhost_mem_check_new(m, 0x80000, 0x80001, 0x20000000, 0, &why),
+			      -EEXIST, "gpa overlap below");
+	DPX_TEST_ASSERT_EQUAL(vhost_mem_check_new(m, 0x400000, 0x1000, 0x100ff000, 0, &why),
+			      -EEXIST, "uva overlap");
+	DPX_TEST_ASSERT_EQUAL(vhost_mem_check_new(m, 0x200000, 0x1000, 0x20000000, 0, &why), 0,
+			      "adjacent");
 	/* a model: 40 regions of 64 KiB every 128 KiB, inserted out of order */
 	m->n = 0;
 	for (i = 0; i < 40; i++) {
 		k = (i * 17) % 40;
 		r = mkregion(0x20000ULL * k, 0x10000, 0x40000000ULL + 0x20000ULL * k);
-		DPX_TEST_ASSERT_EQUAL(vhost_mem_check_new(m, r.gpa, r.size, r.uva, 0, &why), 0, "%s", why);
+		DPX_TEST_ASSERT_EQUAL(vhost_mem_check_new(m, r.gpa, r.size, r.uva, 0, &why), 0,
+				      "%s", why);
 		DPX_TEST_ASSERT(vhost_mem_insert(m, &r) >= 0, "");
 	}
 	for (i = 1; i < m->n; i++)
@@ -128,7 +137,8 @@ test_vhost_mem_translate(void)
 	DPX_TEST_ASSERT(vhost_mem_gpa_to_hva_whole(m, 0xfe00, 0x200, &hint) != NULL, "");
 	DPX_TEST_ASSERT(vhost_mem_uva_to_hva(m, 0x40000000ULL + 0xff00, 0x200) == NULL, "");
 	DPX_TEST_ASSERT(vhost_mem_uva_to_hva(m, 0x40000000ULL + 0x20010, 0x10) ==
-			(void *)(uintptr_t)(0x7f0000000000ULL + 0x20010), "");
+				(void *)(uintptr_t)(0x7f0000000000ULL + 0x20010),
+			"");
 	/* remove one at a time: its addresses stop translating, others keep */
 	k = (unsigned int)vhost_mem_find(m, 0x20000 * 5, 0x10000, 0x40000000ULL + 0x20000 * 5);
 	DPX_TEST_ASSERT_EQUAL(k, 5, "");
@@ -145,7 +155,8 @@ test_vhost_mem_translate(void)
 		r = mkregion(0x1000ULL * i, 0x1000, 0x1000ULL * i);
 		vhost_mem_insert(m, &r);
 	}
-	DPX_TEST_ASSERT_EQUAL(vhost_mem_check_new(m, 1ULL << 40, 0x1000, 1ULL << 40, 0, &why), -ENOSPC, "");
+	DPX_TEST_ASSERT_EQUAL(vhost_mem_check_new(m, 1ULL << 40, 0x1000, 1ULL << 40, 0, &why),
+			      -ENOSPC, "");
 	len = 0x1000;
 	hint = 0;
 	DPX_TEST_ASSERT(vhost_mem_gpa_to_hva(m, 0x1000ULL * 300 + 4, &len, &hint) != NULL, "");
@@ -160,7 +171,7 @@ test_vhost_mem_translate(void)
 
 struct fake_guest {
 	struct vhost_mem *mem;
-	uint8_t *ram;  /* gpa 0 .. G_SIZE */
+	uint8_t *ram; /* gpa 0 .. G_SIZE */
 };
 
 static int
@@ -173,10 +184,12 @@ guest_init(struct fake_guest *g)
 	if (g->mem == NULL || g->ram == NULL)
 		return -1;
 	/* two regions, adjacent in gpa, not in host memory order: splits must be seen */
-	r = (struct vhost_mem_region){0, G_SIZE / 2, 0x1000000, (uint64_t)(uintptr_t)g->ram, NULL, 0};
+	r = (struct vhost_mem_region){0,    G_SIZE / 2, 0x1000000, (uint64_t)(uintptr_t)g->ram,
+				      NULL, 0};
 	vhost_mem_insert(g->mem, &r);
-	r = (struct vhost_mem_region){G_SIZE / 2, G_SIZE / 2, 0x2000000,
-				      (uint64_t)(uintptr_t)(g->ram + G_SIZE / 2), NULL, 0};
+	r = (struct vhost_mem_region){G_SIZE / 2, G_SIZE / 2,
+				      0x2000000,  (uint64_t)(uintptr_t)(g->ram + G_SIZE / 2),
+				      NULL,	  0};
 	vhost_mem_insert(g->mem, &r);
 	return 0;
 }
@@ -265,7 +278,8 @@ test_vhost_desc_walk(void)
 	DPX_TEST_ASSERT_EQUAL(c->nbufs, 32, "");
 	struct vring_desc *big = (struct vring_desc *)(g.ram + 0x8000);
 	for (i = 0; i < 40; i++)
-		big[i] = (struct vring_desc){G_SIZE / 2 - 1, 2, VRING_DESC_F_NEXT, (uint16_t)(i + 1)};
+		big[i] = (struct vring_desc){G_SIZE / 2 - 1, 2, VRING_DESC_F_NEXT,
+					     (uint16_t)(i + 1)};
 	big[39].flags = 0;
 	d[0] = (struct vring_desc){0x8000, 40 * 16, VRING_DESC_F_INDIRECT, 0};
 	DPX_TEST_ASSERT_EQUAL(walk(&g, 0, 16, 0, false, c), -E2BIG, "80 buffers");

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* In-process vhost-user front-end and virtio-net driver model for tests. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +13,7 @@
 
 #include "vhost_frontend.h"
 
-#define ALIGN_UP(v, a) (((v) + (a) - 1) & ~((uint64_t)(a) - 1))
+#define ALIGN_UP(v, a) (((v) + (a)-1) & ~((uint64_t)(a)-1))
 #define HDR_LEN 12 /* VERSION_1 is always negotiated here */
 
 int
@@ -24,10 +25,12 @@ vfe_init(struct vfe *fe, uint64_t mem_size)
 	fe->sock = -1;
 	for (i = 0; i < VFE_MAX_QUEUES; i++)
 		fe->q[i].kickfd = fe->q[i].callfd = -1;
-	fe->memfd = memfd_create("vfe-guest", MFD_CLOEXEC);
+	fe->memfd = memfd_create("vfe-guest", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fe->memfd < 0)
 		return -errno;
-	if (ftruncate(fe->memfd, (off_t)mem_size) < 0)
+	/* as QEMU's memory-backend-memfd does (seal=on) */
+	if (ftruncate(fe->memfd, (off_t)mem_size) < 0 ||
+	    fcntl(fe->memfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0)
 		goto fail;
 	fe->mem = mmap(NULL, mem_size, PROT_READ | PROT_WRITE, MAP_SHARED, fe->memfd, 0);
 	if (fe->mem == MAP_FAILED)
@@ -116,6 +119,7 @@ vfe_connect(struct vfe *fe, const char *path)
 		return rc;
 	}
 	fe->sock = fd;
+	fe->pfeatures = 0; /* a new device: nothing negotiated yet */
 	return 0;
 }
 
@@ -150,6 +154,7 @@ vfe_accept(struct vfe *fe, int lfd, int timeout_ms)
 	if (fd < 0)
 		return -errno;
 	fe->sock = fd;
+	fe->pfeatures = 0;
 	return 0;
 }
 
@@ -319,9 +324,8 @@ region_msg(struct vfe *fe, unsigned int i)
 {
 	struct vfe_region *r = &fe->regions[i];
 
-	return (struct vhost_user_mem_region){r->gpa, r->size,
-					      (uint64_t)(uintptr_t)(fe->mem + r->offset),
-					      r->offset};
+	return (struct vhost_user_mem_region){
+		r->gpa, r->size, (uint64_t)(uintptr_t)(fe->mem + r->offset), r->offset};
 }
 
 int
@@ -454,8 +458,7 @@ area(struct vfe_queue *q, uint16_t slot, unsigned int j)
 
 /* Fill the chain record for buffer id with nseg buffers of the given lengths. */
 static void
-chain_fill(struct vfe_queue *q, uint16_t id, uint16_t slot, unsigned int nseg,
-	   const uint32_t *lens)
+chain_fill(struct vfe_queue *q, uint16_t id, uint16_t slot, unsigned int nseg, const uint32_t *lens)
 {
 	struct vfe_chain *c = &q->chains[id];
 	unsigned int j;
@@ -485,9 +488,10 @@ post_split(struct vfe *fe, struct vfe_queue *q, unsigned int nseg, const uint32_
 		struct vring_desc *t = vfe_ptr(fe, q->ind_gpa + 16ULL * VFE_MAX_IND * head);
 
 		for (j = 0; j < nseg; j++)
-			t[j] = (struct vring_desc){c->gpa[j], c->len[j],
-						   (uint16_t)(flags | (j + 1 < nseg ? VRING_DESC_F_NEXT : 0)),
-						   (uint16_t)(j + 1)};
+			t[j] = (struct vring_desc){
+				c->gpa[j], c->len[j],
+				(uint16_t)(flags | (j + 1 < nseg ? VRING_DESC_F_NEXT : 0)),
+				(uint16_t)(j + 1)};
 		q->free_head = d[head].next;
 		d[head].addr = q->ind_gpa + 16ULL * VFE_MAX_IND * head;
 		d[head].len = 16 * nseg;
@@ -576,7 +580,8 @@ post(struct vfe *fe, unsigned int qi, unsigned int nseg, const uint32_t *lens, u
 
 	if (nseg == 0 || nseg > VFE_MAX_IND)
 		return -EINVAL;
-	return q->packed ? post_packed(fe, q, nseg, lens, flags) : post_split(fe, q, nseg, lens, flags);
+	return q->packed ? post_packed(fe, q, nseg, lens, flags)
+			 : post_split(fe, q, nseg, lens, flags);
 }
 
 /* ---- driver: used buffers ---- */
@@ -605,7 +610,8 @@ used_peek(struct vfe *fe, struct vfe_queue *q, unsigned int k, uint16_t *id, uin
 	for (i = 0;; i++) {
 		uint16_t f = __atomic_load_n(&ring[pos].flags, __ATOMIC_ACQUIRE);
 
-		if (!!(f & VRING_PACKED_DESC_F_AVAIL) != wrap || !!(f & VRING_PACKED_DESC_F_USED) != wrap)
+		if (!!(f & VRING_PACKED_DESC_F_AVAIL) != wrap ||
+		    !!(f & VRING_PACKED_DESC_F_USED) != wrap)
 			return 0;
 		*id = ring[pos].id;
 		*len = ring[pos].len;
@@ -692,7 +698,8 @@ vfe_rx_take(struct vfe *fe, unsigned int qi, uint8_t *out, size_t cap)
 
 	if (!used_peek(fe, q, 0, &id, &len))
 		return 0;
-	if (len < HDR_LEN || gather(fe, &q->chains[id], HDR_LEN, 0, (uint8_t *)&h, HDR_LEN) != HDR_LEN)
+	if (len < HDR_LEN ||
+	    gather(fe, &q->chains[id], HDR_LEN, 0, (uint8_t *)&h, HDR_LEN) != HDR_LEN)
 		return -EBADMSG;
 	nb = (fe->features & (1ULL << VIRTIO_NET_F_MRG_RXBUF)) ? h.num_buffers : 1;
 	if (nb == 0 || h.hdr.flags != 0 || h.hdr.gso_type != 0)
@@ -765,6 +772,24 @@ vfe_set_used_event(struct vfe *fe, unsigned int qi, uint16_t idx)
 
 		e->off_wrap = (uint16_t)(off | (wrap ? 0x8000 : 0));
 		__atomic_store_n(&e->flags, VRING_PACKED_EVENT_FLAG_DESC, __ATOMIC_RELEASE);
+	}
+}
+
+void
+vfe_no_interrupts(struct vfe *fe, unsigned int qi)
+{
+	struct vfe_queue *q = &fe->q[qi];
+
+	if (q->packed) {
+		struct vring_packed_event *e = vfe_ptr(fe, q->avail_gpa);
+
+		__atomic_store_n(&e->flags, VRING_PACKED_EVENT_FLAG_DISABLE, __ATOMIC_RELEASE);
+	} else {
+		struct vring_avail *av = vfe_ptr(fe, q->avail_gpa);
+
+		__atomic_store_n(&av->flags, VRING_AVAIL_F_NO_INTERRUPT, __ATOMIC_RELEASE);
+		__atomic_store_n(&av->ring[q->size], (uint16_t)(q->used_idx + 0x8000),
+				 __ATOMIC_RELEASE);
 	}
 }
 

@@ -30,12 +30,12 @@ struct vfe_region {
 struct vfe_queue {
 	bool setup;
 	bool packed;
-	bool indirect;      /* post chains through indirect tables */
+	bool indirect; /* post chains through indirect tables */
 	uint16_t size;
-	uint32_t buflen;    /* data bytes behind each descriptor */
+	uint32_t buflen;			/* data bytes behind each descriptor */
 	uint64_t desc_gpa, avail_gpa, used_gpa; /* packed: ring, driver event, device event */
-	uint64_t data_gpa;  /* size * VFE_MAX_IND data areas of buflen */
-	uint64_t ind_gpa;   /* size indirect tables of VFE_MAX_IND entries */
+	uint64_t data_gpa;			/* size * VFE_MAX_IND data areas of buflen */
+	uint64_t ind_gpa;			/* size indirect tables of VFE_MAX_IND entries */
 	/* split driver state */
 	uint16_t avail_idx;
 	uint16_t used_idx;
@@ -47,12 +47,12 @@ struct vfe_queue {
 	uint16_t next_used;
 	bool used_wrap;
 	struct vfe_chain {
-		uint16_t n;              /* buffers */
-		uint16_t ndesc;          /* ring slots taken */
+		uint16_t n;		    /* buffers */
+		uint16_t ndesc;		    /* ring slots taken */
 		uint16_t desc[VFE_MAX_IND]; /* split: descriptor indexes to free */
 		uint64_t gpa[VFE_MAX_IND];
 		uint32_t len[VFE_MAX_IND];
-	} chains[VFE_MAX_RING];      /* by buffer id (split: head index) */
+	} chains[VFE_MAX_RING]; /* by buffer id (split: head index) */
 	int kickfd;
 	int callfd;
 	uint32_t outstanding;
@@ -63,19 +63,20 @@ struct vfe {
 	int memfd;
 	uint8_t *mem;
 	uint64_t mem_size;
-	uint64_t bump;       /* next free gpa in region 0 for rings */
+	uint64_t bump; /* next free gpa in region 0 for rings */
 	uint64_t features;
 	uint64_t pfeatures;
 	unsigned int nregions;
 	struct vfe_region regions[VFE_MAX_REGIONS];
-	uint64_t data_base;  /* gpa where queue data areas start */
+	uint64_t data_base; /* gpa where queue data areas start */
 	struct vfe_queue q[VFE_MAX_QUEUES];
 };
 
 /* Guest memory: a memfd of mem_size bytes; region 0 = [0, ring_bytes) at gpa 0. */
 int vfe_init(struct vfe *fe, uint64_t mem_size);
 void vfe_fini(struct vfe *fe);
-/* Describe region i (gpa, size, memfd offset); not sent until vfe_set_mem_table / vfe_add_region. */
+/* Describe region i (gpa, size, memfd offset); not sent until vfe_set_mem_table / vfe_add_region.
+ */
 void vfe_region_set(struct vfe *fe, unsigned int i, uint64_t gpa, uint64_t size, uint64_t offset);
 /* Frontend pointer of a guest-physical address (NULL outside the known regions). */
 void *vfe_ptr(struct vfe *fe, uint64_t gpa);
@@ -94,19 +95,18 @@ int vfe_send(struct vfe *fe, uint32_t req, uint32_t flags, const void *payload, 
 int vfe_recv(struct vfe *fe, struct vhost_user_hdr *hdr, void *payload, size_t cap);
 /* Send, and when the request answers (a get) or REPLY_ACK is on, read the answer.
  * @return 0, reply u64 via *u64 when non-NULL; -EIO on a nack; -errno. */
-int vfe_request(struct vfe *fe, uint32_t req, const void *payload, uint32_t size,
-		const int *fds, unsigned int nfds, uint64_t *u64);
+int vfe_request(struct vfe *fe, uint32_t req, const void *payload, uint32_t size, const int *fds,
+		unsigned int nfds, uint64_t *u64);
 /* Wait until the backend closes the connection. @return 0 or -ETIMEDOUT. */
 int vfe_wait_closed(struct vfe *fe, int timeout_ms);
 
 /* Negotiation: features & offered, all offered protocol features. */
 int vfe_negotiate(struct vfe *fe, uint64_t want_features);
-int vfe_set_mem_table(struct vfe *fe);                   /* every present region */
-int vfe_add_region(struct vfe *fe, unsigned int i);      /* ADD_MEM_REG */
-int vfe_rem_region(struct vfe *fe, unsigned int i);      /* REM_MEM_REG */
+int vfe_set_mem_table(struct vfe *fe);		    /* every present region */
+int vfe_add_region(struct vfe *fe, unsigned int i); /* ADD_MEM_REG */
+int vfe_rem_region(struct vfe *fe, unsigned int i); /* REM_MEM_REG */
 /* Lay out and send one vring (NUM, ADDR, BASE, KICK, CALL, ENABLE). */
-int vfe_queue_setup(struct vfe *fe, unsigned int qi, uint16_t size, uint32_t buflen,
-		    bool indirect);
+int vfe_queue_setup(struct vfe *fe, unsigned int qi, uint16_t size, uint32_t buflen, bool indirect);
 int vfe_driver_ok(struct vfe *fe);
 
 /* Driver side, receive queue: post n chains of nseg buffers each. @return posted. */
@@ -122,6 +122,8 @@ int vfe_tx_post(struct vfe *fe, unsigned int qi, const uint8_t *pkt, uint32_t le
 unsigned int vfe_tx_reclaim(struct vfe *fe, unsigned int qi);
 /* Set the event-idx threshold (split: used_event; packed: off_wrap + DESC). */
 void vfe_set_used_event(struct vfe *fe, unsigned int qi, uint16_t idx);
+/* Ask for no interrupts (packed: DISABLE; split with event idx: an event far away). */
+void vfe_no_interrupts(struct vfe *fe, unsigned int qi);
 /* Number of calls the backend made on this queue since last asked. */
 uint64_t vfe_calls(struct vfe *fe, unsigned int qi);
 

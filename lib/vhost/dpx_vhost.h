@@ -33,8 +33,10 @@ struct dpx_mempool;
 #define DPX_VHOST_CLIENT (1ULL << 0)
 
 /**
- * Application callbacks, run on the vhost thread. Return values of the int
- * callbacks other than new_device are ignored.
+ * Application callbacks, run on the vhost thread with the vhost mutex held:
+ * they may call the dpx_vhost_get_* and dpx_vhost_vring_* getters, not the
+ * dpx_vhost_driver_* functions. Return values of vring_state_changed and
+ * features_changed are ignored.
  */
 struct dpx_vhost_device_ops {
 	/** The guest driver is ready (rings of pair 0 set up and enabled, DRIVER_OK).
@@ -58,9 +60,9 @@ struct dpx_vhost_device_ops {
 struct dpx_vhost_vring_stats {
 	uint64_t packets;
 	uint64_t bytes;
-	uint64_t errors;        /**< packets dropped: too big, bad header, no mbuf */
+	uint64_t errors;	/**< packets dropped: too big, bad header, no mbuf */
 	uint64_t notifications; /**< call eventfd writes (guest interrupts) */
-	uint64_t size_bins[7];  /**< 64 (and less), 65-127, 128-255, 256-511,
+	uint64_t size_bins[7];	/**< 64 (and less), 65-127, 128-255, 256-511,
 				     512-1023, 1024-1518, 1519 and more */
 };
 

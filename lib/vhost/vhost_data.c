@@ -81,9 +81,9 @@ count_packet(struct vhost_vq *vq, uint32_t len)
 /* ---- ring access, one body for both layouts ---- */
 
 struct cursor {
-	uint16_t idx;     /* next ring index to read (split: free-running avail index) */
-	uint16_t end;     /* split: avail->idx seen */
-	bool wrap;        /* packed: avail wrap counter */
+	uint16_t idx; /* next ring index to read (split: free-running avail index) */
+	uint16_t end; /* split: avail->idx seen */
+	bool wrap;    /* packed: avail wrap counter */
 };
 
 static __dpx_always_inline int
@@ -155,16 +155,19 @@ used_publish(struct vhost_dev *dev, struct vhost_vq *vq, unsigned int n, const b
 
 		if (packed) {
 			struct vring_packed_desc *d = &vq->desc_packed[vq->last_used_idx];
-			uint16_t flags = vq->used_wrap ?
-				VRING_PACKED_DESC_F_AVAIL | VRING_PACKED_DESC_F_USED : 0;
+			uint16_t flags =
+				vq->used_wrap ? VRING_PACKED_DESC_F_AVAIL | VRING_PACKED_DESC_F_USED
+					      : 0;
 
 			d->id = e->id;
 			d->len = e->len;
 			/* release: pairs with the guest's acquire load of these flags */
 			__atomic_store_n(&d->flags, flags, __ATOMIC_RELEASE);
 			if (vq->log)
-				vhost_log_write(dev, vq->addr.log_guest_addr +
-						(uint64_t)vq->last_used_idx * sizeof(*d), sizeof(*d));
+				vhost_log_write(dev,
+						vq->desc_gpa +
+							(uint64_t)vq->last_used_idx * sizeof(*d),
+						sizeof(*d));
 			vq->last_used_idx += e->ndesc;
 			if (vq->last_used_idx >= vq->size) {
 				vq->last_used_idx -= vq->size;
@@ -176,8 +179,11 @@ used_publish(struct vhost_dev *dev, struct vhost_vq *vq, unsigned int n, const b
 			vq->used->ring[slot].id = e->id;
 			vq->used->ring[slot].len = e->len;
 			if (vq->log)
-				vhost_log_write(dev, vq->addr.log_guest_addr +
-						offsetof(struct vring_used, ring) + slot * 8ULL, 8);
+				vhost_log_write(dev,
+						vq->addr.log_guest_addr +
+							offsetof(struct vring_used, ring) +
+							slot * 8ULL,
+						8);
 		}
 	}
 	if (!packed && n > 0) {
@@ -185,8 +191,8 @@ used_publish(struct vhost_dev *dev, struct vhost_vq *vq, unsigned int n, const b
 		/* release: pairs with the guest's acquire load of used->idx */
 		__atomic_store_n(&vq->used->idx, vq->last_used_idx, __ATOMIC_RELEASE);
 		if (vq->log)
-			vhost_log_write(dev, vq->addr.log_guest_addr +
-					offsetof(struct vring_used, idx), 2);
+			vhost_log_write(
+				dev, vq->addr.log_guest_addr + offsetof(struct vring_used, idx), 2);
 	}
 }
 
@@ -248,8 +254,8 @@ struct seg_cursor {
 /* Move up to len bytes between one guest piece and the cursor's segments;
  * to_guest is constant per call site. @return bytes moved. */
 static __dpx_always_inline uint32_t
-xfer(struct vhost_dev *dev, struct vhost_vq *vq, struct seg_cursor *s, uint8_t *guest,
-     uint32_t len, const bool to_guest)
+xfer(struct vhost_dev *dev, struct vhost_vq *vq, struct seg_cursor *s, uint8_t *guest, uint32_t len,
+     const bool to_guest)
 {
 	uint32_t done = 0, chunk;
 
@@ -259,9 +265,11 @@ xfer(struct vhost_dev *dev, struct vhost_vq *vq, struct seg_cursor *s, uint8_t *
 		chunk = DPX_MIN(g->len - s->off, len - done);
 		if (chunk > 0) {
 			if (to_guest)
-				batch_add(dev, vq, guest + done, (uint8_t *)g->addr + s->off, chunk);
+				batch_add(dev, vq, guest + done, (uint8_t *)g->addr + s->off,
+					  chunk);
 			else
-				batch_add(dev, vq, (uint8_t *)g->addr + s->off, guest + done, chunk);
+				batch_add(dev, vq, (uint8_t *)g->addr + s->off, guest + done,
+					  chunk);
 		}
 		done += chunk;
 		s->off += chunk;
@@ -335,8 +343,8 @@ place_packet(struct vhost_dev *dev, struct vhost_vq *vq, struct cursor *cur, uns
 			return -EINVAL;
 		}
 		w = fill_chain(dev, vq, &src, *nused == first ? dev->hdr_len : 0, &hd);
-		vq->used_shadow[(*nused)++] = (struct vhost_used_entry){vq->chain.id,
-									vq->chain.ndesc, w};
+		vq->used_shadow[(*nused)++] =
+			(struct vhost_used_entry){vq->chain.id, vq->chain.ndesc, w};
 		left -= w;
 	} while (left > 0 && mrg);
 	for (k = 0, w = 0; k < hd.n; k++)
@@ -404,8 +412,8 @@ enqueue_body(struct vhost_dev *dev, struct vhost_vq *vq, uint16_t vring,
 /* ---- dequeue ---- */
 
 static __dpx_always_inline int
-take_packet(struct vhost_dev *dev, struct vhost_vq *vq, const struct vhost_pkt_ops *ops,
-	    void *ctx, uint16_t out)
+take_packet(struct vhost_dev *dev, struct vhost_vq *vq, const struct vhost_pkt_ops *ops, void *ctx,
+	    uint16_t out)
 {
 	struct vhost_chain *c = &vq->chain;
 	struct vhost_seg dsegs[VHOST_PKT_MAX_SEGS];
@@ -430,8 +438,8 @@ take_packet(struct vhost_dev *dev, struct vhost_vq *vq, const struct vhost_pkt_o
 
 /* SEND_RARP: after a migration the guest's MAC is announced on its behalf. */
 static uint16_t
-inject_rarp(struct vhost_dev *dev, struct vhost_vq *vq, const struct vhost_pkt_ops *ops,
-	    void *ctx, uint8_t *frame)
+inject_rarp(struct vhost_dev *dev, struct vhost_vq *vq, const struct vhost_pkt_ops *ops, void *ctx,
+	    uint8_t *frame)
 {
 	static const uint8_t tail[] = {0x80, 0x35, 0x00, 0x01, 0x08, 0x00, 0x06, 0x04, 0x00, 0x03};
 	struct vhost_seg d[VHOST_PKT_MAX_SEGS];
@@ -441,9 +449,9 @@ inject_rarp(struct vhost_dev *dev, struct vhost_vq *vq, const struct vhost_pkt_o
 	memset(frame, 0, 60);
 	memset(frame, 0xff, 6);
 	memcpy(frame + 6, dev->rarp_mac, 6);
-	memcpy(frame + 12, tail, sizeof(tail));   /* ethertype RARP, ARP header, op 3 */
-	memcpy(frame + 22, dev->rarp_mac, 6);      /* sender hw */
-	memcpy(frame + 32, dev->rarp_mac, 6);      /* target hw */
+	memcpy(frame + 12, tail, sizeof(tail)); /* ethertype RARP, ARP header, op 3 */
+	memcpy(frame + 22, dev->rarp_mac, 6);	/* sender hw */
+	memcpy(frame + 32, dev->rarp_mac, 6);	/* target hw */
 	nd = ops->dst_alloc(ctx, 0, 60, d, VHOST_PKT_MAX_SEGS);
 	if (nd < 0)
 		return 0;
@@ -476,8 +484,10 @@ dequeue_body(struct vhost_dev *dev, struct vhost_vq *vq, uint16_t vring,
 		rc = fetch_chain(dev, vq, &cur, packed, &why);
 		if (rc <= 0)
 			break;
-		vq->used_shadow[nused++] = (struct vhost_used_entry){vq->chain.id, vq->chain.ndesc, 0};
-		if (vq->chain.read_len < dev->hdr_len || vq->chain.read_len - dev->hdr_len > 65535) {
+		vq->used_shadow[nused++] =
+			(struct vhost_used_entry){vq->chain.id, vq->chain.ndesc, 0};
+		if (vq->chain.read_len < dev->hdr_len ||
+		    vq->chain.read_len - dev->hdr_len > 65535) {
 			/* a bad packet is returned to the guest unread, not fatal */
 			VHOST_DLOG(DEBUG, "vid %d vring %u: tx chain of %" PRIu64 " bytes dropped",
 				   dev->vid, vring, vq->chain.read_len);
@@ -524,8 +534,7 @@ vq_enter(int vid, uint16_t vring, bool rx, struct vhost_dev **devp)
 }
 
 uint16_t
-vhost_enqueue_segs(int vid, uint16_t vring, const struct vhost_pkt_ops *ops, void *ctx,
-		   uint16_t n)
+vhost_enqueue_segs(int vid, uint16_t vring, const struct vhost_pkt_ops *ops, void *ctx, uint16_t n)
 {
 	struct vhost_dev *dev;
 	struct vhost_vq *vq = vq_enter(vid, vring, true, &dev);
@@ -543,8 +552,7 @@ vhost_enqueue_segs(int vid, uint16_t vring, const struct vhost_pkt_ops *ops, voi
 }
 
 uint16_t
-vhost_dequeue_segs(int vid, uint16_t vring, const struct vhost_pkt_ops *ops, void *ctx,
-		   uint16_t n)
+vhost_dequeue_segs(int vid, uint16_t vring, const struct vhost_pkt_ops *ops, void *ctx, uint16_t n)
 {
 	struct vhost_dev *dev;
 	struct vhost_vq *vq = vq_enter(vid, vring, false, &dev);

@@ -26,9 +26,9 @@ struct vhost_buf {
 };
 
 struct vhost_chain {
-	uint16_t id;     /* split: head index; packed: buffer id */
-	uint16_t ndesc;  /* ring slots the chain takes (packed ring accounting) */
-	uint16_t nbufs;  /* bufs[0..nread) device-readable, the rest device-writable */
+	uint16_t id;	/* split: head index; packed: buffer id */
+	uint16_t ndesc; /* ring slots the chain takes (packed ring accounting) */
+	uint16_t nbufs; /* bufs[0..nread) device-readable, the rest device-writable */
 	uint16_t nread;
 	uint64_t read_len;
 	uint64_t write_len;
@@ -37,9 +37,9 @@ struct vhost_chain {
 
 struct vhost_ring_view {
 	const struct vhost_mem *mem;
-	const void *desc;   /* descriptor table (split) or descriptor ring (packed) */
-	uint16_t size;      /* entries */
-	bool indirect;      /* VIRTIO_RING_F_INDIRECT_DESC negotiated */
+	const void *desc; /* descriptor table (split) or descriptor ring (packed) */
+	uint16_t size;	  /* entries */
+	bool indirect;	  /* VIRTIO_RING_F_INDIRECT_DESC negotiated */
 };
 
 /*
@@ -56,7 +56,7 @@ struct vhost_ring_view {
  *   -E2BIG   more than VHOST_CHAIN_MAX_BUFS buffers.
  *   *why names the fault for the log line.
  */
-int vhost_chain_walk(const struct vhost_ring_view *v, uint16_t idx, bool packed,
-		     unsigned int *hint, struct vhost_chain *c, const char **why);
+int vhost_chain_walk(const struct vhost_ring_view *v, uint16_t idx, bool packed, unsigned int *hint,
+		     struct vhost_chain *c, const char **why);
 
 #endif /* VHOST_DESC_H */

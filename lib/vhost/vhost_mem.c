@@ -99,6 +99,23 @@ vhost_mem_uva_to_hva(const struct vhost_mem *m, uint64_t uva, uint64_t len)
 	return NULL;
 }
 
+int
+vhost_mem_uva_to_gpa(const struct vhost_mem *m, uint64_t uva, uint64_t len, uint64_t *gpa)
+{
+	unsigned int i;
+
+	for (i = 0; i < m->n; i++) {
+		const struct vhost_mem_region *r = &m->regions[i];
+
+		if (len > 0 && uva >= r->uva && uva - r->uva < r->size &&
+		    len <= r->size - (uva - r->uva)) {
+			*gpa = r->gpa + (uva - r->uva);
+			return 0;
+		}
+	}
+	return -EFAULT;
+}
+
 void *
 vhost_mem_gpa_to_hva_whole(const struct vhost_mem *m, uint64_t gpa, uint64_t len,
 			   unsigned int *hint)

@@ -18,11 +18,11 @@
 #include "dpx_vhost.h"
 
 struct vhost_mem_region {
-	uint64_t gpa;     /* guest-physical start */
-	uint64_t size;    /* bytes */
-	uint64_t uva;     /* front-end (QEMU) virtual start */
-	uint64_t hva;     /* our address of gpa */
-	void *mmap_addr;  /* the mapping holding it (owned by the caller) */
+	uint64_t gpa;	 /* guest-physical start */
+	uint64_t size;	 /* bytes */
+	uint64_t uva;	 /* front-end (QEMU) virtual start */
+	uint64_t hva;	 /* our address of gpa */
+	void *mmap_addr; /* the mapping holding it (owned by the caller) */
 	size_t mmap_size;
 };
 
@@ -55,6 +55,9 @@ void vhost_mem_remove(struct vhost_mem *m, unsigned int idx, struct vhost_mem_re
  * @return the host address or NULL.
  */
 void *vhost_mem_uva_to_hva(const struct vhost_mem *m, uint64_t uva, uint64_t len);
+
+/* Front-end virtual to guest-physical (whole range in one region): 0 or -EFAULT. */
+int vhost_mem_uva_to_gpa(const struct vhost_mem *m, uint64_t uva, uint64_t len, uint64_t *gpa);
 
 /* Whole range [gpa, gpa+len) inside one region: host address or NULL. */
 void *vhost_mem_gpa_to_hva_whole(const struct vhost_mem *m, uint64_t gpa, uint64_t len,

@@ -8,9 +8,15 @@
 #define U64 sizeof(uint64_t)
 #define STATE sizeof(struct vhost_user_vring_state)
 
-#define RULE(req, sz_rule, sz, fdr, fmin, fmax, rep, rsz)                                          \
-	[VHOST_USER_##req] = {#req, VHOST_MSG_SIZE_##sz_rule, VHOST_MSG_FDS_##fdr, fmin, fmax,    \
-			      VHOST_MSG_REPLY_##rep, sz, rsz}
+#define RULE(req, sz_rule, sz, fdr, fmin, fmax, rep, rsz) \
+	[VHOST_USER_##req] = {#req,                       \
+			      VHOST_MSG_SIZE_##sz_rule,   \
+			      VHOST_MSG_FDS_##fdr,        \
+			      fmin,                       \
+			      fmax,                       \
+			      VHOST_MSG_REPLY_##rep,      \
+			      sz,                         \
+			      rsz}
 
 /*
  * vhost-user.rst "Front-end message types". Getters always answer; every

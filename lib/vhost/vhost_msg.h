@@ -127,8 +127,8 @@ struct vhost_user_msg {
 };
 
 enum vhost_msg_size_rule {
-	VHOST_MSG_SIZE_NONE,     /* no payload */
-	VHOST_MSG_SIZE_EXACT,    /* exactly .size bytes */
+	VHOST_MSG_SIZE_NONE,	 /* no payload */
+	VHOST_MSG_SIZE_EXACT,	 /* exactly .size bytes */
 	VHOST_MSG_SIZE_MEMTABLE, /* 8 + nregions * 32, nregions 1..8 */
 };
 
@@ -139,19 +139,19 @@ enum vhost_msg_fd_rule {
 };
 
 enum vhost_msg_reply_rule {
-	VHOST_MSG_REPLY_ACK,    /* answered only when NEED_REPLY is set (REPLY_ACK) */
+	VHOST_MSG_REPLY_ACK,	/* answered only when NEED_REPLY is set (REPLY_ACK) */
 	VHOST_MSG_REPLY_ALWAYS, /* a get: always answered with its own payload */
 };
 
 /* What the spec says about one request. */
 struct vhost_msg_rule {
 	const char *name;
-	uint8_t size_rule;  /* enum vhost_msg_size_rule */
-	uint8_t fd_rule;    /* enum vhost_msg_fd_rule */
+	uint8_t size_rule; /* enum vhost_msg_size_rule */
+	uint8_t fd_rule;   /* enum vhost_msg_fd_rule */
 	uint8_t fds_min;
 	uint8_t fds_max;
-	uint8_t reply;      /* enum vhost_msg_reply_rule */
-	uint16_t size;      /* payload bytes for VHOST_MSG_SIZE_EXACT */
+	uint8_t reply;	     /* enum vhost_msg_reply_rule */
+	uint16_t size;	     /* payload bytes for VHOST_MSG_SIZE_EXACT */
 	uint16_t reply_size; /* payload bytes of the answer for REPLY_ALWAYS */
 };
 

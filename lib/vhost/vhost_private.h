@@ -22,7 +22,8 @@
 
 extern int vhost_config_logtype;
 extern int vhost_data_logtype;
-#define VHOST_LOG(level, fmt, ...) DPX_LOG(level, vhost_config_logtype, "vhost: " fmt, ##__VA_ARGS__)
+#define VHOST_LOG(level, fmt, ...) \
+	DPX_LOG(level, vhost_config_logtype, "vhost: " fmt, ##__VA_ARGS__)
 #define VHOST_DLOG(level, fmt, ...) DPX_LOG(level, vhost_data_logtype, "vhost: " fmt, ##__VA_ARGS__)
 
 /* Largest ring the guest may set (virtio 1.x queue size limit). */
@@ -71,7 +72,8 @@ vhost_lock_try(uint32_t *l)
 {
 	uint32_t expect = 0;
 	/* acquire pairs with the release in vhost_lock_release */
-	return __atomic_compare_exchange_n(l, &expect, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+	return __atomic_compare_exchange_n(l, &expect, 1, false, __ATOMIC_ACQUIRE,
+					   __ATOMIC_RELAXED);
 }
 
 static inline void
@@ -91,10 +93,10 @@ struct vhost_vq {
 	uint32_t access_lock;
 	uint16_t size;
 	bool packed;
-	bool enabled;   /* SET_VRING_ENABLE (or enabled by default without PROTOCOL_FEATURES) */
-	bool ready;     /* addresses translated and kick received: the data path may run */
-	bool broken;    /* the guest broke this ring: no more processing until reset */
-	bool log;       /* VHOST_VRING_F_LOG: log used-ring writes */
+	bool enabled; /* SET_VRING_ENABLE (or enabled by default without PROTOCOL_FEATURES) */
+	bool ready;   /* addresses translated and kick received: the data path may run */
+	bool broken;  /* the guest broke this ring: no more processing until reset */
+	bool log;     /* VHOST_VRING_F_LOG: log used-ring writes */
 	/* split */
 	struct vring_desc *desc;
 	struct vring_avail *avail;
@@ -103,6 +105,8 @@ struct vhost_vq {
 	struct vring_packed_desc *desc_packed;
 	struct vring_packed_event *driver_event;
 	struct vring_packed_event *device_event;
+	uint64_t desc_gpa; /* packed: where used descriptors are logged */
+	uint64_t device_event_gpa;
 	uint16_t last_avail_idx;
 	uint16_t last_used_idx;
 	bool avail_wrap;
@@ -125,21 +129,21 @@ struct vhost_socket;
 
 struct vhost_dev {
 	int vid;
-	int fd;                    /* connection */
+	int fd; /* connection */
 	struct vhost_socket *sock;
 	uint64_t features;
 	uint64_t protocol_features;
 	bool features_set;
-	bool running;              /* new_device accepted, destroy_device not yet called */
-	bool broken;               /* a fatal protocol error: the connection is closed */
-	uint8_t status;            /* SET_STATUS */
+	bool running;	/* new_device accepted, destroy_device not yet called */
+	bool broken;	/* a fatal protocol error: the connection is closed */
+	uint8_t status; /* SET_STATUS */
 	uint16_t mtu;
-	uint32_t nr_vring;         /* highest vring index touched + 1 */
+	uint32_t nr_vring; /* highest vring index touched + 1 */
 	uint8_t rarp_mac[6];
-	uint32_t rarp_pending;     /* set by SEND_RARP, consumed by a dequeue */
-	uint32_t hdr_len;          /* virtio-net header bytes for the negotiated features */
+	uint32_t rarp_pending; /* set by SEND_RARP, consumed by a dequeue */
+	uint32_t hdr_len;      /* virtio-net header bytes for the negotiated features */
 	struct vhost_mem *mem;
-	uint8_t *log_base;         /* dirty log bitmap (LOG_ALL) */
+	uint8_t *log_base; /* dirty log bitmap (LOG_ALL) */
 	uint64_t log_size;
 	void *log_map;
 	size_t log_map_size;
@@ -150,15 +154,20 @@ struct vhost_dev {
 struct vhost_socket {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	uint64_t flags;
-	uint64_t features;         /* offered */
-	int fd;                    /* listening socket (server) or -1 */
+	uint64_t features; /* offered */
+	int fd;		   /* listening socket (server) or -1 */
 	bool started;
-	bool reconnect_pending;    /* client: connect again on the next tick */
+	bool reconnect_pending; /* client: connect again on the next tick */
 	int nconn;
 	struct dpx_vhost_device_ops ops;
 	void *ctx;
 	struct vhost_socket *next;
 };
+
+/* the vhost mutex (vhost_socket.c): held by the vhost thread while it handles
+ * messages and by the control calls and getters; never by the data path */
+void vhost_global_lock(void);
+void vhost_global_unlock(void);
 
 /* device table (vhost_user.c) */
 struct vhost_dev *vhost_dev_get(int vid);
@@ -208,6 +217,5 @@ uint16_t vhost_enqueue_segs(int vid, uint16_t vring, const struct vhost_pkt_ops 
 			    uint16_t n);
 uint16_t vhost_dequeue_segs(int vid, uint16_t vring, const struct vhost_pkt_ops *ops, void *ctx,
 			    uint16_t n);
-
 
 #endif /* VHOST_PRIVATE_H */

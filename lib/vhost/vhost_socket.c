@@ -5,7 +5,8 @@
  * (reconnected every second while the front-end is away). The thread waits in
  * epoll on all of them and handles messages with vhost_mutex held; the public
  * calls here take the same mutex. Application callbacks run on this thread
- * with the mutex held, so they must not call dpx_vhost_driver_* functions.
+ * with the mutex held (it is recursive, so they may call the getters, which
+ * take it too and so never see a device being freed).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -25,13 +26,26 @@
 #define POLL_KEY(kind, id) (((kind) << 32) | (uint32_t)(id))
 #define MAX_SOCKETS DPX_VHOST_MAX_DEVICES
 
-static pthread_mutex_t vhost_mutex = PTHREAD_MUTEX_INITIALIZER;
+/* recursive: callbacks run with it held and may call the dpx_vhost_get_* getters */
+static pthread_mutex_t vhost_mutex = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 static struct vhost_socket *sockets[MAX_SOCKETS];
 static int epfd = -1;
 static int wakefd = -1;
 static pthread_t thread;
 static bool thread_running;
 static bool thread_stop;
+
+void
+vhost_global_lock(void)
+{
+	pthread_mutex_lock(&vhost_mutex);
+}
+
+void
+vhost_global_unlock(void)
+{
+	pthread_mutex_unlock(&vhost_mutex);
+}
 
 static uint64_t
 features_offered(void)

@@ -6,6 +6,7 @@
  * addresses, the log) changes only while every queue's access lock is held.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,6 +141,23 @@ dev_check_ready(struct vhost_dev *dev)
 
 /* ---- memory ---- */
 
+/*
+ * A front-end that shrinks the file after we mapped it would make our next
+ * access fault (SIGBUS). QEMU seals its memfds (memory-backend-memfd seal=on,
+ * the default); say so when a memfd is not sealed against shrinking.
+ */
+static void
+warn_unsealed(int fd)
+{
+	int seals = fcntl(fd, F_GET_SEALS);
+
+	if (seals >= 0 && !(seals & F_SEAL_SHRINK))
+		VHOST_LOG(WARNING,
+			  "guest memory fd %d is a memfd not sealed against shrinking: "
+			  "a front-end that truncates it can crash this process",
+			  fd);
+}
+
 static int
 map_fd(int fd, uint64_t need, void **map, size_t *map_size, const char **why)
 {
@@ -156,14 +174,16 @@ map_fd(int fd, uint64_t need, void **map, size_t *map_size, const char **why)
 		return -EINVAL;
 	}
 	/* hugetlbfs reports its page size here and needs mappings aligned to it */
-	align = st.st_blksize > 0 && DPX_IS_POWER_OF_2((uint64_t)st.st_blksize) ?
-			(uint64_t)st.st_blksize : 4096;
+	align = st.st_blksize > 0 && DPX_IS_POWER_OF_2((uint64_t)st.st_blksize)
+			? (uint64_t)st.st_blksize
+			: 4096;
 	*map_size = DPX_ALIGN_CEIL(need, align);
 	*map = mmap(NULL, *map_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (*map == MAP_FAILED) {
 		*why = "mmap of the region failed";
 		return -errno;
 	}
+	warn_unsealed(fd);
 	return 0;
 }
 
@@ -183,8 +203,8 @@ region_add(struct vhost_dev *dev, const struct vhost_user_mem_region *in, int fd
 	struct vhost_mem_region r = {0};
 	int rc;
 
-	rc = vhost_mem_check_new(dev->mem, in->guest_phys_addr, in->memory_size,
-				 in->userspace_addr, in->mmap_offset, why);
+	rc = vhost_mem_check_new(dev->mem, in->guest_phys_addr, in->memory_size, in->userspace_addr,
+				 in->mmap_offset, why);
 	if (rc < 0)
 		return rc;
 	rc = map_fd(fd, in->mmap_offset + in->memory_size, &r.mmap_addr, &r.mmap_size, why);
@@ -247,12 +267,15 @@ h_set_mem_table(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_
 		rc = region_add(dev, &t->regions[i], msg->fds[i], why);
 	if (rc < 0)
 		mem_free_all(dev);
-	else
-		retranslate_rings(dev);
+	/* also after a failure: rings into the memory just dropped must stop now,
+	 * not when the connection is closed */
+	retranslate_rings(dev);
 	unlock_all(dev);
 	if (rc < 0)
-		VHOST_LOG(ERR, "vid %d: SET_MEM_TABLE region %u (gpa 0x%" PRIx64 " size 0x%" PRIx64
-			  "): %s", dev->vid, i - 1, t->regions[i - 1].guest_phys_addr,
+		VHOST_LOG(ERR,
+			  "vid %d: SET_MEM_TABLE region %u (gpa 0x%" PRIx64 " size 0x%" PRIx64
+			  "): %s",
+			  dev->vid, i - 1, t->regions[i - 1].guest_phys_addr,
 			  t->regions[i - 1].memory_size, *why);
 	dev_check_ready(dev);
 	return rc;
@@ -266,13 +289,24 @@ h_add_mem_reg(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_us
 	int rc;
 
 	(void)reply;
+	/* QEMU before 8.0 sends ADD_MEM_REG once per queue pair: the same region
+	 * again is not an overlap but a repeat (a partial overlap still is one) */
+	if (vhost_mem_find(dev->mem, in->guest_phys_addr, in->memory_size, in->userspace_addr) >=
+	    0) {
+		VHOST_LOG(DEBUG,
+			  "vid %d: ADD_MEM_REG gpa 0x%" PRIx64 " size 0x%" PRIx64
+			  ": already mapped, repeat ignored",
+			  dev->vid, in->guest_phys_addr, in->memory_size);
+		return 0;
+	}
 	lock_all(dev);
 	rc = region_add(dev, in, msg->fds[0], why);
 	unlock_all(dev);
 	if (rc < 0)
-		VHOST_LOG(ERR, "vid %d: ADD_MEM_REG gpa 0x%" PRIx64 " size 0x%" PRIx64 " offset 0x%"
-			  PRIx64 ": %s", dev->vid, in->guest_phys_addr, in->memory_size,
-			  in->mmap_offset, *why);
+		VHOST_LOG(ERR,
+			  "vid %d: ADD_MEM_REG gpa 0x%" PRIx64 " size 0x%" PRIx64
+			  " offset 0x%" PRIx64 ": %s",
+			  dev->vid, in->guest_phys_addr, in->memory_size, in->mmap_offset, *why);
 	return rc;
 }
 
@@ -284,7 +318,7 @@ h_rem_mem_reg(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_us
 	struct vhost_mem_region r;
 	int idx;
 
-	(void)reply;
+	(void)reply, (void)why;
 	lock_all(dev);
 	idx = vhost_mem_find(dev->mem, in->guest_phys_addr, in->memory_size, in->userspace_addr);
 	if (idx >= 0) {
@@ -293,10 +327,12 @@ h_rem_mem_reg(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_us
 	}
 	unlock_all(dev);
 	if (idx < 0) {
-		*why = "no region with this gpa, size and address";
-		VHOST_LOG(ERR, "vid %d: REM_MEM_REG gpa 0x%" PRIx64 " size 0x%" PRIx64 ": %s",
-			  dev->vid, in->guest_phys_addr, in->memory_size, *why);
-		return -ENOENT;
+		/* the other half of QEMU's per-queue-pair repeat: nothing left to remove */
+		VHOST_LOG(DEBUG,
+			  "vid %d: REM_MEM_REG gpa 0x%" PRIx64 " size 0x%" PRIx64
+			  ": no such region mapped, ignored",
+			  dev->vid, in->guest_phys_addr, in->memory_size);
+		return 0;
 	}
 	/* no queue can reach it any more: unmap outside the locks */
 	region_release(dev, &r);
@@ -305,8 +341,8 @@ h_rem_mem_reg(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_us
 }
 
 static int
-h_get_max_mem_slots(struct vhost_dev *dev, struct vhost_user_msg *msg,
-		    struct vhost_user_msg *reply, const char **why)
+h_get_max_mem_slots(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_user_msg *reply,
+		    const char **why)
 {
 	(void)dev, (void)msg, (void)why;
 	reply->payload.u64 = DPX_VHOST_MAX_MEM_SLOTS;
@@ -410,9 +446,17 @@ vq_set_packed(struct vhost_dev *dev)
 {
 	unsigned int i;
 
-	for (i = 0; i < DPX_VHOST_MAX_VRINGS; i++)
-		if (dev->vq[i] != NULL)
-			dev->vq[i]->packed = FEAT(dev->features, VIRTIO_F_RING_PACKED);
+	bool packed = FEAT(dev->features, VIRTIO_F_RING_PACKED);
+
+	for (i = 0; i < DPX_VHOST_MAX_VRINGS; i++) {
+		struct vhost_vq *vq = dev->vq[i];
+
+		/* a ring set up for the other layout must be set up again (and kicked) */
+		if (vq != NULL && vq->packed != packed) {
+			vq->packed = packed;
+			vq->ready = false;
+		}
+	}
 }
 
 static int
@@ -558,11 +602,21 @@ vhost_vq_translate(struct vhost_dev *dev, struct vhost_vq *vq)
 
 	if (n == 0)
 		return -EINVAL;
+	/* size and base may have come before the features that give them meaning:
+	 * check the combination the data path will use */
+	if (vq->packed && (vq->last_avail_idx >= n || vq->last_used_idx >= n))
+		return -ERANGE;
+	if (!vq->packed && !DPX_IS_POWER_OF_2(n))
+		return -EINVAL;
 	if (vq->packed) {
 		vq->desc_packed = ring_part(dev, a->desc_user_addr, n * 16, 16);
 		vq->driver_event = ring_part(dev, a->avail_user_addr, 4, 4);
 		vq->device_event = ring_part(dev, a->used_user_addr, 4, 4);
 		if (!vq->desc_packed || !vq->driver_event || !vq->device_event)
+			return -EFAULT;
+		/* the device writes the descriptor ring itself: log it by its own gpa */
+		if (vhost_mem_uva_to_gpa(dev->mem, a->desc_user_addr, n * 16, &vq->desc_gpa) < 0 ||
+		    vhost_mem_uva_to_gpa(dev->mem, a->used_user_addr, 4, &vq->device_event_gpa) < 0)
 			return -EFAULT;
 		return 0;
 	}
@@ -575,12 +629,34 @@ vhost_vq_translate(struct vhost_dev *dev, struct vhost_vq *vq)
 	return 0;
 }
 
+/*
+ * dpx polls its rings: ask the guest not to kick (2.6.10 / 2.7.10). With
+ * EVENT_IDX a split ring's guest looks at avail_event instead of the flag;
+ * left where it is, it is crossed once per 64 Ki buffers, which is as good.
+ */
+static void
+vq_suppress_kicks(struct vhost_dev *dev, struct vhost_vq *vq)
+{
+	if (vq->packed) {
+		__atomic_store_n(&vq->device_event->flags, VRING_PACKED_EVENT_FLAG_DISABLE,
+				 __ATOMIC_RELAXED);
+		if (vq->log)
+			vhost_log_write(dev, vq->device_event_gpa, sizeof(*vq->device_event));
+		return;
+	}
+	__atomic_store_n(&vq->used->flags, VRING_USED_F_NO_NOTIFY, __ATOMIC_RELAXED);
+	if (vq->log)
+		vhost_log_write(dev, vq->addr.log_guest_addr, sizeof(vq->used->flags));
+}
+
 static void
 vq_update_ready(struct vhost_dev *dev, struct vhost_vq *vq, bool kicked)
 {
 	bool ok = vq->addr_set && vhost_vq_translate(dev, vq) == 0;
 
 	vq->ready = ok && kicked;
+	if (vq->ready)
+		vq_suppress_kicks(dev, vq);
 }
 
 static int
@@ -603,10 +679,14 @@ h_set_vring_addr(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost
 		vq->ready = false;
 	vhost_lock_release(&vq->access_lock);
 	if (rc < 0) {
-		*why = "ring outside guest memory or misaligned";
-		VHOST_LOG(ERR, "vid %d: SET_VRING_ADDR vring %u desc 0x%" PRIx64 " avail 0x%" PRIx64
-			  " used 0x%" PRIx64 " size %u: %s", dev->vid, a->index, a->desc_user_addr,
-			  a->avail_user_addr, a->used_user_addr, vq->size, *why);
+		*why = rc == -ERANGE   ? "packed ring base past the ring"
+		       : rc == -EINVAL ? "split ring size not a power of 2"
+				       : "ring outside guest memory or misaligned";
+		VHOST_LOG(ERR,
+			  "vid %d: SET_VRING_ADDR vring %u desc 0x%" PRIx64 " avail 0x%" PRIx64
+			  " used 0x%" PRIx64 " size %u: %s",
+			  dev->vid, a->index, a->desc_user_addr, a->avail_user_addr,
+			  a->used_user_addr, vq->size, *why);
 	}
 	return rc;
 }
@@ -721,8 +801,8 @@ h_set_vring_err(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_
 }
 
 static int
-h_set_vring_enable(struct vhost_dev *dev, struct vhost_user_msg *msg,
-		   struct vhost_user_msg *reply, const char **why)
+h_set_vring_enable(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_user_msg *reply,
+		   const char **why)
 {
 	uint32_t idx = msg->payload.state.index, en = msg->payload.state.num;
 	struct vhost_vq *vq = vq_get(dev, idx, "SET_VRING_ENABLE", why);
@@ -864,8 +944,7 @@ static const vhost_handler_t handlers[VHOST_USER_MAX] = {
 };
 
 int
-vhost_user_dispatch(struct vhost_dev *dev, struct vhost_user_msg *msg,
-		    struct vhost_user_msg *reply)
+vhost_user_dispatch(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_user_msg *reply)
 {
 	const struct vhost_msg_rule *rule;
 	const char *why = "handler failed";
@@ -874,9 +953,9 @@ vhost_user_dispatch(struct vhost_dev *dev, struct vhost_user_msg *msg,
 
 	rc = vhost_msg_validate(msg, &why);
 	if (rc < 0) {
-		VHOST_LOG(ERR, "vid %d: bad %s message (request %u, size %u, %u fds): %s",
-			  dev->vid, vhost_msg_name(msg->hdr.request), msg->hdr.request,
-			  msg->hdr.size, msg->nfds, why);
+		VHOST_LOG(ERR, "vid %d: bad %s message (request %u, size %u, %u fds): %s", dev->vid,
+			  vhost_msg_name(msg->hdr.request), msg->hdr.request, msg->hdr.size,
+			  msg->nfds, why);
 		return rc;
 	}
 	rule = vhost_msg_rule_get(msg->hdr.request);
@@ -966,7 +1045,9 @@ vhost_user_recv(int fd, struct vhost_user_msg *msg, const char **why)
 {
 	char control[CMSG_SPACE(sizeof(int) * VHOST_USER_MAX_FDS)];
 	struct iovec iov = {.iov_base = &msg->hdr, .iov_len = sizeof(msg->hdr)};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = control,
 			    .msg_controllen = sizeof(control)};
 	bool too_many = false;
 	ssize_t r;
@@ -1030,9 +1111,12 @@ vhost_user_handle(struct vhost_dev *dev)
 {
 	struct vhost_user_msg msg, reply;
 	const char *why = "";
+	unsigned int n;
 	int rc;
 
-	for (;;) {
+	/* a bounded batch per wake-up: one chatty front-end cannot starve the
+	 * other devices (epoll is level-triggered, the rest waits its turn) */
+	for (n = 0; n < 64; n++) {
 		rc = vhost_user_recv(dev->fd, &msg, &why);
 		if (rc == -EAGAIN)
 			return 0;
@@ -1052,6 +1136,7 @@ vhost_user_handle(struct vhost_dev *dev)
 			return rc;
 		}
 	}
+	return 0;
 }
 
 void
@@ -1065,88 +1150,124 @@ vhost_dev_destroy(struct vhost_dev *dev)
 	free(dev);
 }
 
-/* ---- getters ---- */
+/* ---- getters: under the vhost mutex, so the device cannot go meanwhile ---- */
 
 void *
 dpx_vhost_get_ctx(int vid)
 {
-	struct vhost_dev *dev = vhost_dev_get(vid);
+	struct vhost_dev *dev;
+	void *ctx;
 
-	return dev != NULL ? dev->sock->ctx : NULL;
+	vhost_global_lock();
+	dev = vhost_dev_get(vid);
+	ctx = dev != NULL ? dev->sock->ctx : NULL;
+	vhost_global_unlock();
+	return ctx;
 }
 
 int
 dpx_vhost_get_ifname(int vid, char *buf, size_t len)
 {
-	struct vhost_dev *dev = vhost_dev_get(vid);
+	struct vhost_dev *dev;
+	int rc = 0;
 
+	vhost_global_lock();
+	dev = vhost_dev_get(vid);
 	if (dev == NULL)
-		return -ENODEV;
-	if (strlen(dev->sock->path) >= len)
-		return -ERANGE;
-	strcpy(buf, dev->sock->path);
-	return 0;
+		rc = -ENODEV;
+	else if (strlen(dev->sock->path) >= len)
+		rc = -ERANGE;
+	else
+		strcpy(buf, dev->sock->path);
+	vhost_global_unlock();
+	return rc;
 }
 
 int
 dpx_vhost_get_negotiated_features(int vid, uint64_t *features)
 {
-	struct vhost_dev *dev = vhost_dev_get(vid);
+	struct vhost_dev *dev;
+	int rc = -ENODEV;
 
-	if (dev == NULL)
-		return -ENODEV;
-	*features = dev->features;
-	return 0;
+	vhost_global_lock();
+	dev = vhost_dev_get(vid);
+	if (dev != NULL) {
+		*features = dev->features;
+		rc = 0;
+	}
+	vhost_global_unlock();
+	return rc;
 }
 
 int
 dpx_vhost_get_vring_num(int vid)
 {
-	struct vhost_dev *dev = vhost_dev_get(vid);
+	struct vhost_dev *dev;
+	int rc;
 
-	return dev != NULL ? (int)dev->nr_vring : -ENODEV;
+	vhost_global_lock();
+	dev = vhost_dev_get(vid);
+	rc = dev != NULL ? (int)dev->nr_vring : -ENODEV;
+	vhost_global_unlock();
+	return rc;
 }
 
 int
 dpx_vhost_get_mtu(int vid, uint16_t *mtu)
 {
-	struct vhost_dev *dev = vhost_dev_get(vid);
+	struct vhost_dev *dev;
+	int rc = -ENODEV;
 
-	if (dev == NULL)
-		return -ENODEV;
-	if (dev->mtu == 0)
-		return -ENOENT;
-	*mtu = dev->mtu;
-	return 0;
+	vhost_global_lock();
+	dev = vhost_dev_get(vid);
+	if (dev != NULL && dev->mtu == 0)
+		rc = -ENOENT;
+	else if (dev != NULL) {
+		*mtu = dev->mtu;
+		rc = 0;
+	}
+	vhost_global_unlock();
+	return rc;
 }
 
 int
 dpx_vhost_vring_is_enabled(int vid, uint16_t vring)
 {
-	struct vhost_dev *dev = vhost_dev_get(vid);
+	struct vhost_dev *dev;
+	int rc;
 
+	vhost_global_lock();
+	dev = vhost_dev_get(vid);
 	if (dev == NULL)
-		return -ENODEV;
-	if (vring >= DPX_VHOST_MAX_VRINGS)
-		return -EINVAL;
-	return vq_usable(dev->vq[vring]) ? 1 : 0;
+		rc = -ENODEV;
+	else if (vring >= DPX_VHOST_MAX_VRINGS)
+		rc = -EINVAL;
+	else
+		rc = vq_usable(dev->vq[vring]) ? 1 : 0;
+	vhost_global_unlock();
+	return rc;
 }
 
 int
 dpx_vhost_vring_stats_get(int vid, uint16_t vring, struct dpx_vhost_vring_stats *stats, int reset)
 {
-	struct vhost_dev *dev = vhost_dev_get(vid);
+	struct vhost_dev *dev;
+	int rc = 0;
 
-	if (dev == NULL)
-		return -ENODEV;
-	if (vring >= DPX_VHOST_MAX_VRINGS)
-		return -EINVAL;
-	if (dev->vq[vring] == NULL) {
+	vhost_global_lock();
+	dev = vhost_dev_get(vid);
+	if (dev == NULL) {
+		rc = -ENODEV;
+	} else if (vring >= DPX_VHOST_MAX_VRINGS) {
+		rc = -EINVAL;
+	} else if (dev->vq[vring] == NULL) {
 		memset(stats, 0, sizeof(*stats));
-		return 0;
+	} else {
+		/* counters are written by the data path only; reads may be a burst behind */
+		*stats = dev->vq[vring]->stats;
+		if (reset)
+			memset(&dev->vq[vring]->stats, 0, sizeof(*stats));
 	}
-	*stats = dev->vq[vring]->stats;
-	if (reset)
-		memset(&dev->vq[vring]->stats, 0, sizeof(*stats));
-	return 0;
+	vhost_global_unlock();
+	return rc;
 }

@@ -23,8 +23,9 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct vhost_mem_region r0 = {0, RAM / 2, 0x1000, (uint64_t)(uintptr_t)ram, NULL, 0};
-	struct vhost_mem_region r1 = {RAM / 2 + 512, RAM / 2 - 512, 0x9000,
-				      (uint64_t)(uintptr_t)(ram + RAM / 2 + 512), NULL, 0};
+	struct vhost_mem_region r1 = {RAM / 2 + 512, RAM / 2 - 512,
+				      0x9000,	     (uint64_t)(uintptr_t)(ram + RAM / 2 + 512),
+				      NULL,	     0};
 	struct vhost_ring_view v;
 	const char *why = NULL;
 	unsigned int hint = 0, i;
@@ -50,8 +51,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		return 0;
 	}
-	if (chain.nbufs > VHOST_CHAIN_MAX_BUFS || chain.nread > chain.nbufs ||
-	    chain.ndesc == 0 || chain.ndesc > ring_size)
+	if (chain.nbufs > VHOST_CHAIN_MAX_BUFS || chain.nread > chain.nbufs || chain.ndesc == 0 ||
+	    chain.ndesc > ring_size)
 		abort();
 	for (i = 0; i < chain.nbufs; i++) {
 		uint8_t *b = chain.bufs[i].hva;

@@ -18,7 +18,7 @@ static void
 feed_region(const struct vhost_user_mem_region *r)
 {
 	struct vhost_mem_region n = {r->guest_phys_addr, r->memory_size, r->userspace_addr,
-				     0x100000000000ULL, NULL, 0};
+				     0x100000000000ULL,	 NULL,		 0};
 	const char *why;
 	unsigned int hint = 0;
 	uint64_t len = 64;

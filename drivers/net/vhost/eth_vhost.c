@@ -1,0 +1,573 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * net_vhost: a port backed by a vhost-user device. Port rx queue q dequeues
+ * the guest's transmit vring 2q+1; port tx queue q enqueues to the guest's
+ * receive vring 2q. The link is up while the guest driver runs the device
+ * (new_device .. destroy_device).
+ *
+ *   --vdev net_vhost0,iface=/path/sock[,queues=N][,client=0|1]
+ *
+ * Bursts run on lcores, callbacks on the vhost thread. A queue's `allow`
+ * flag and `busy` flag form the handshake between them: a burst sets busy
+ * then checks allow; destroy_device clears allow then waits for busy to drop
+ * (both sequentially consistent), so no burst touches a vid after
+ * destroy_device returns.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <dpx_bus_vdev.h>
+#include <dpx_errno.h>
+#include <dpx_ethdev_driver.h>
+#include <dpx_kvargs.h>
+#include <dpx_mbuf.h>
+#include <dpx_mempool.h>
+#include <dpx_vhost.h>
+
+DPX_LOG_REGISTER(vhost_pmd_logtype, "pmd.net.vhost");
+#define VH_LOG(level, fmt, ...) DPX_LOG(level, vhost_pmd_logtype, "net_vhost: " fmt, ##__VA_ARGS__)
+
+#define VH_MAX_QUEUES DPX_VHOST_MAX_QUEUE_PAIRS
+#define VH_BINS 7
+/* per queue: the size bins, guest errors, notifications */
+#define VH_XSTATS_PER_QUEUE (VH_BINS + 2)
+
+struct vh_port;
+
+struct vh_queue {
+	struct vh_port *port;
+	struct dpx_mempool *mp; /* rx only */
+	uint16_t vring;
+	uint16_t port_id;
+	uint32_t allow;
+	uint32_t busy;
+};
+
+struct vh_port {
+	char iface[108];
+	bool client;
+	uint16_t queues;
+	int vid; /* -1 while no guest runs the device */
+	bool started;
+	struct dpx_eth_dev *dev;
+	struct vh_queue rxq[VH_MAX_QUEUES];
+	struct vh_queue txq[VH_MAX_QUEUES];
+	/* counters of devices that came and went, by vring */
+	struct dpx_vhost_vring_stats base[DPX_VHOST_MAX_VRINGS];
+};
+
+static const char *const bin_names[VH_BINS] = {
+	"size_64_packets",	 "size_65_127_packets",	  "size_128_255_packets",
+	"size_256_511_packets",	 "size_512_1023_packets", "size_1024_1518_packets",
+	"size_1519_max_packets",
+};
+
+/* ---- data path ---- */
+
+static bool
+queue_enter(struct vh_queue *q)
+{
+	if (!__atomic_load_n(&q->allow, __ATOMIC_ACQUIRE))
+		return false;
+	/* seq_cst store then load: pairs with queues_block()'s store then load */
+	__atomic_store_n(&q->busy, 1, __ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&q->allow, __ATOMIC_SEQ_CST)) {
+		__atomic_store_n(&q->busy, 0, __ATOMIC_RELEASE);
+		return false;
+	}
+	return true;
+}
+
+static void
+queue_leave(struct vh_queue *q)
+{
+	__atomic_store_n(&q->busy, 0, __ATOMIC_RELEASE);
+}
+
+static uint16_t
+vh_rx(void *queue, struct dpx_mbuf **pkts, uint16_t n)
+{
+	struct vh_queue *q = queue;
+	uint16_t got = 0, r, i;
+	int vid;
+
+	if (!queue_enter(q))
+		return 0;
+	vid = __atomic_load_n(&q->port->vid, __ATOMIC_RELAXED);
+	do {
+		r = dpx_vhost_dequeue_burst(vid, q->vring, q->mp, pkts + got, (uint16_t)(n - got));
+		got = (uint16_t)(got + r);
+	} while (r > 0 && got < n);
+	queue_leave(q);
+	for (i = 0; i < got; i++)
+		pkts[i]->port = q->port_id;
+	return got;
+}
+
+static uint16_t
+vh_tx(void *queue, struct dpx_mbuf **pkts, uint16_t n)
+{
+	struct vh_queue *q = queue;
+	uint16_t sent = 0, r;
+	int vid;
+
+	if (!queue_enter(q))
+		return 0;
+	vid = __atomic_load_n(&q->port->vid, __ATOMIC_RELAXED);
+	do {
+		r = dpx_vhost_enqueue_burst(vid, q->vring, pkts + sent, (uint16_t)(n - sent));
+		sent = (uint16_t)(sent + r);
+	} while (r > 0 && sent < n);
+	queue_leave(q);
+	/* the guest has copies: the sent mbufs are done; the rest stay the caller's */
+	dpx_pktmbuf_free_bulk(pkts, sent);
+	return sent;
+}
+
+/* ---- link and device life ---- */
+
+static void
+link_set(struct vh_port *p, int up)
+{
+	struct dpx_eth_link link = {
+		.link_speed = DPX_ETH_SPEED_NUM_10G,
+		.link_duplex = DPX_ETH_LINK_FULL_DUPLEX,
+		.link_autoneg = DPX_ETH_LINK_FIXED,
+		.link_status = (uint16_t)(up ? DPX_ETH_LINK_UP : DPX_ETH_LINK_DOWN),
+	};
+
+	if (dpx_eth_linkstatus_set(p->dev, &link))
+		dpx_eth_dev_callback_process(p->dev, DPX_ETH_EVENT_LSC, NULL);
+}
+
+static void
+queues_allow(struct vh_port *p, uint32_t allow)
+{
+	unsigned int i;
+
+	for (i = 0; i < VH_MAX_QUEUES; i++) {
+		__atomic_store_n(&p->rxq[i].allow, allow, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&p->txq[i].allow, allow, __ATOMIC_SEQ_CST);
+	}
+	if (allow)
+		return;
+	/* wait for bursts already inside: they saw allow = 1 before our store */
+	for (i = 0; i < VH_MAX_QUEUES; i++) {
+		while (__atomic_load_n(&p->rxq[i].busy, __ATOMIC_SEQ_CST) ||
+		       __atomic_load_n(&p->txq[i].busy, __ATOMIC_SEQ_CST))
+			dpx_pause();
+	}
+}
+
+static int
+vh_new_device(int vid)
+{
+	struct vh_port *p = dpx_vhost_get_ctx(vid);
+
+	if (p == NULL)
+		return -ENODEV;
+	if (__atomic_load_n(&p->vid, __ATOMIC_ACQUIRE) >= 0) {
+		VH_LOG(ERR, "%s: a second front-end (vid %d) on a port that has vid %d", p->iface,
+		       vid, p->vid);
+		return -EBUSY;
+	}
+	__atomic_store_n(&p->vid, vid, __ATOMIC_RELEASE);
+	if (p->started)
+		queues_allow(p, 1);
+	link_set(p, 1);
+	VH_LOG(INFO, "port %u: guest up on %s (vid %d)", p->dev->data->port_id, p->iface, vid);
+	return 0;
+}
+
+static void
+vh_destroy_device(int vid)
+{
+	struct vh_port *p = dpx_vhost_get_ctx(vid);
+	struct dpx_vhost_vring_stats st;
+	unsigned int r, b;
+
+	if (p == NULL || p->vid != vid)
+		return;
+	queues_allow(p, 0);
+	for (r = 0; r < DPX_VHOST_MAX_VRINGS; r++) {
+		if (dpx_vhost_vring_stats_get(vid, (uint16_t)r, &st, 0) < 0)
+			continue;
+		p->base[r].packets += st.packets;
+		p->base[r].bytes += st.bytes;
+		p->base[r].errors += st.errors;
+		p->base[r].notifications += st.notifications;
+		for (b = 0; b < VH_BINS; b++)
+			p->base[r].size_bins[b] += st.size_bins[b];
+	}
+	__atomic_store_n(&p->vid, -1, __ATOMIC_RELEASE);
+	link_set(p, 0);
+	VH_LOG(INFO, "port %u: guest down on %s (vid %d)", p->dev->data->port_id, p->iface, vid);
+}
+
+static int
+vh_vring_state(int vid, uint16_t vring, int enable)
+{
+	struct vh_port *p = dpx_vhost_get_ctx(vid);
+	struct dpx_eth_event_queue_state qs = {(uint16_t)(vring / 2), (uint8_t)(vring & 1),
+					       (uint8_t)enable};
+
+	if (p != NULL)
+		dpx_eth_dev_callback_process(p->dev, DPX_ETH_EVENT_QUEUE_STATE, &qs);
+	return 0;
+}
+
+static const struct dpx_vhost_device_ops vh_vhost_ops = {
+	.new_device = vh_new_device,
+	.destroy_device = vh_destroy_device,
+	.vring_state_changed = vh_vring_state,
+};
+
+/* ---- ethdev ops ---- */
+
+static struct vh_port *
+priv(struct dpx_eth_dev *dev)
+{
+	return dev->data->dev_private;
+}
+
+static int
+vh_infos(struct dpx_eth_dev *dev, struct dpx_eth_dev_info *info)
+{
+	info->max_rx_queues = priv(dev)->queues;
+	info->max_tx_queues = priv(dev)->queues;
+	info->min_mtu = 68;
+	info->max_mtu = 65535 - 14;
+	info->max_rx_pktlen = 65535;
+	info->tx_offload_capa = DPX_ETH_TX_OFFLOAD_MULTI_SEGS;
+	info->speed_capa = DPX_ETH_SPEED_NUM_10G;
+	return 0;
+}
+
+static int
+vh_start(struct dpx_eth_dev *dev)
+{
+	struct vh_port *p = priv(dev);
+
+	p->started = true;
+	if (__atomic_load_n(&p->vid, __ATOMIC_ACQUIRE) >= 0)
+		queues_allow(p, 1);
+	return 0;
+}
+
+static int
+vh_stop(struct dpx_eth_dev *dev)
+{
+	struct vh_port *p = priv(dev);
+
+	p->started = false;
+	queues_allow(p, 0);
+	return 0;
+}
+
+static int
+vh_close(struct dpx_eth_dev *dev)
+{
+	struct vh_port *p = priv(dev);
+
+	/* destroys the connected device (our callback runs) and closes the socket */
+	dpx_vhost_driver_unregister(p->iface);
+	free(p);
+	dev->data->dev_private = NULL;
+	return 0;
+}
+
+static int
+vh_link_update(struct dpx_eth_dev *dev, int wait)
+{
+	(void)dev, (void)wait; /* the callbacks keep the link state current */
+	return 0;
+}
+
+static int
+vh_rxq_setup(struct dpx_eth_dev *dev, uint16_t qid, uint16_t nb_desc, int socket,
+	     const struct dpx_eth_rxconf *conf, struct dpx_mempool *mp, void **queue)
+{
+	struct vh_queue *q = &priv(dev)->rxq[qid];
+
+	(void)nb_desc, (void)socket, (void)conf;
+	q->port = priv(dev);
+	q->mp = mp;
+	q->vring = (uint16_t)(2 * qid + 1);
+	q->port_id = dev->data->port_id;
+	*queue = q;
+	return 0;
+}
+
+static int
+vh_txq_setup(struct dpx_eth_dev *dev, uint16_t qid, uint16_t nb_desc, int socket,
+	     const struct dpx_eth_txconf *conf, void **queue)
+{
+	struct vh_queue *q = &priv(dev)->txq[qid];
+
+	(void)nb_desc, (void)socket, (void)conf;
+	q->port = priv(dev);
+	q->vring = (uint16_t)(2 * qid);
+	q->port_id = dev->data->port_id;
+	*queue = q;
+	return 0;
+}
+
+static void
+vh_queue_release(struct dpx_eth_dev *dev, void *queue)
+{
+	(void)dev, (void)queue; /* queues live in the port */
+}
+
+/* Counters of one vring: devices gone plus the running one. */
+static void
+vring_stats(struct vh_port *p, uint16_t vring, struct dpx_vhost_vring_stats *out)
+{
+	struct dpx_vhost_vring_stats cur;
+	int vid = __atomic_load_n(&p->vid, __ATOMIC_ACQUIRE);
+	unsigned int b;
+
+	*out = p->base[vring];
+	if (vid < 0 || dpx_vhost_vring_stats_get(vid, vring, &cur, 0) < 0)
+		return;
+	out->packets += cur.packets;
+	out->bytes += cur.bytes;
+	out->errors += cur.errors;
+	out->notifications += cur.notifications;
+	for (b = 0; b < VH_BINS; b++)
+		out->size_bins[b] += cur.size_bins[b];
+}
+
+static int
+vh_stats_get(struct dpx_eth_dev *dev, struct dpx_eth_stats *st)
+{
+	struct vh_port *p = priv(dev);
+	struct dpx_vhost_vring_stats rx, tx;
+	uint16_t q;
+
+	for (q = 0; q < p->queues; q++) {
+		vring_stats(p, (uint16_t)(2 * q + 1), &rx);
+		vring_stats(p, (uint16_t)(2 * q), &tx);
+		st->ipackets += rx.packets;
+		st->ibytes += rx.bytes;
+		st->ierrors += rx.errors;
+		st->opackets += tx.packets;
+		st->obytes += tx.bytes;
+		st->oerrors += tx.errors;
+		if (q < DPX_ETHDEV_QUEUE_STAT_CNTRS) {
+			st->q_ipackets[q] = rx.packets;
+			st->q_ibytes[q] = rx.bytes;
+			st->q_errors[q] = rx.errors;
+			st->q_opackets[q] = tx.packets;
+			st->q_obytes[q] = tx.bytes;
+		}
+	}
+	return 0;
+}
+
+static int
+vh_stats_reset(struct dpx_eth_dev *dev)
+{
+	struct vh_port *p = priv(dev);
+	struct dpx_vhost_vring_stats st;
+	int vid = __atomic_load_n(&p->vid, __ATOMIC_ACQUIRE);
+	uint16_t r;
+
+	memset(p->base, 0, sizeof(p->base));
+	for (r = 0; vid >= 0 && r < DPX_VHOST_MAX_VRINGS; r++)
+		dpx_vhost_vring_stats_get(vid, r, &st, 1);
+	return 0;
+}
+
+static unsigned int
+xstats_count(struct vh_port *p)
+{
+	return 2u * p->queues * VH_XSTATS_PER_QUEUE;
+}
+
+static int
+vh_xstats_get_names(struct dpx_eth_dev *dev, struct dpx_eth_xstat_name *names, unsigned int size)
+{
+	struct vh_port *p = priv(dev);
+	unsigned int n = 0, d, q, b;
+
+	if (names == NULL || size < xstats_count(p))
+		return (int)xstats_count(p);
+	for (d = 0; d < 2; d++) {
+		const char *dir = d == 0 ? "rx" : "tx";
+
+		for (q = 0; q < p->queues; q++) {
+			for (b = 0; b < VH_BINS; b++)
+				snprintf(names[n++].name, sizeof(names[0].name), "%s_q%u_%s", dir,
+					 q, bin_names[b]);
+			snprintf(names[n++].name, sizeof(names[0].name), "%s_q%u_guest_errors", dir,
+				 q);
+			snprintf(names[n++].name, sizeof(names[0].name), "%s_q%u_notifications",
+				 dir, q);
+		}
+	}
+	return (int)n;
+}
+
+static int
+vh_xstats_get(struct dpx_eth_dev *dev, struct dpx_eth_xstat *xs, unsigned int size)
+{
+	struct vh_port *p = priv(dev);
+	struct dpx_vhost_vring_stats st;
+	unsigned int n = 0, d, q, b;
+
+	if (xs == NULL || size < xstats_count(p))
+		return (int)xstats_count(p);
+	for (d = 0; d < 2; d++) {
+		for (q = 0; q < p->queues; q++) {
+			vring_stats(p, (uint16_t)(2 * q + (d == 0 ? 1 : 0)), &st);
+			for (b = 0; b < VH_BINS; b++, n++)
+				xs[n] = (struct dpx_eth_xstat){n, st.size_bins[b]};
+			xs[n] = (struct dpx_eth_xstat){n, st.errors};
+			n++;
+			xs[n] = (struct dpx_eth_xstat){n, st.notifications};
+			n++;
+		}
+	}
+	return (int)n;
+}
+
+static int
+vh_mtu_set(struct dpx_eth_dev *dev, uint16_t mtu)
+{
+	(void)dev, (void)mtu; /* ethdev checked the range; the guest's MTU is its own */
+	return 0;
+}
+
+static int
+vh_promisc(struct dpx_eth_dev *dev)
+{
+	(void)dev; /* every frame the guest sends is received */
+	return 0;
+}
+
+static const struct dpx_eth_dev_ops vh_ops = {
+	.dev_infos_get = vh_infos,
+	.dev_start = vh_start,
+	.dev_stop = vh_stop,
+	.dev_close = vh_close,
+	.link_update = vh_link_update,
+	.promiscuous_enable = vh_promisc,
+	.promiscuous_disable = vh_promisc,
+	.mtu_set = vh_mtu_set,
+	.rx_queue_setup = vh_rxq_setup,
+	.rx_queue_release = vh_queue_release,
+	.tx_queue_setup = vh_txq_setup,
+	.tx_queue_release = vh_queue_release,
+	.stats_get = vh_stats_get,
+	.stats_reset = vh_stats_reset,
+	.xstats_get_names = vh_xstats_get_names,
+	.xstats_get = vh_xstats_get,
+};
+
+/* ---- probe / remove ---- */
+
+static int
+parse_args(struct dpx_vdev_device *vdev, struct vh_port *p)
+{
+	const struct dpx_kvargs *kv = dpx_vdev_device_kvargs(vdev);
+	const char *iface = NULL;
+	uint64_t queues;
+	int rc;
+
+	rc = dpx_kvargs_get_str(kv, "iface", &iface);
+	if (rc == 0 && (iface == NULL || iface[0] == '\0' || strlen(iface) >= sizeof(p->iface))) {
+		VH_LOG(ERR, "%s: iface=<socket path> is required (at most %zu characters)",
+		       dpx_vdev_device_name(vdev), sizeof(p->iface) - 1);
+		rc = -EINVAL;
+	}
+	if (rc == 0)
+		rc = dpx_kvargs_get_u64(kv, "queues", 1, 1, VH_MAX_QUEUES, &queues);
+	if (rc == 0)
+		rc = dpx_kvargs_get_bool(kv, "client", false, &p->client);
+	if (rc == 0) {
+		strcpy(p->iface, iface);
+		p->queues = (uint16_t)queues;
+	}
+	return rc;
+}
+
+static int
+vhost_attach(struct vh_port *p)
+{
+	int rc = dpx_vhost_driver_register(p->iface, p->client ? DPX_VHOST_CLIENT : 0);
+
+	if (rc < 0)
+		return rc;
+	rc = dpx_vhost_driver_callback_register(p->iface, &vh_vhost_ops, p);
+	if (rc == 0)
+		rc = dpx_vhost_driver_start(p->iface);
+	if (rc < 0)
+		dpx_vhost_driver_unregister(p->iface);
+	return rc;
+}
+
+static int
+vh_probe(struct dpx_vdev_device *vdev)
+{
+	const char *name = dpx_vdev_device_name(vdev);
+	struct vh_port *p = calloc(1, sizeof(*p));
+	struct dpx_eth_dev *dev;
+	int rc;
+
+	if (p == NULL)
+		return -ENOMEM;
+	p->vid = -1;
+	rc = parse_args(vdev, p);
+	if (rc != 0) {
+		free(p);
+		return rc;
+	}
+	dev = dpx_eth_dev_allocate(name);
+	if (dev == NULL) {
+		free(p);
+		return -dpx_errno;
+	}
+	p->dev = dev;
+	dev->data->dev_private = p;
+	dpx_eth_random_addr(&dev->data->mac_addr);
+	dev->data->numa_node = dpx_vdev_device_numa_node(vdev);
+	dev->dev_ops = &vh_ops;
+	dev->driver_name = "net_vhost";
+	dev->device = vdev;
+	dev->rx_pkt_burst = vh_rx;
+	dev->tx_pkt_burst = vh_tx;
+	rc = vhost_attach(p);
+	if (rc < 0) {
+		VH_LOG(ERR, "%s: vhost-user socket %s: %s", name, p->iface, dpx_strerror(rc));
+		dpx_eth_dev_release_port(dev);
+		free(p);
+		return rc;
+	}
+	dpx_eth_dev_probing_finish(dev);
+	VH_LOG(INFO, "%s: port %u on %s (%s), %u queue pair(s)", name, dev->data->port_id, p->iface,
+	       p->client ? "client" : "server", p->queues);
+	return 0;
+}
+
+static int
+vh_remove(struct dpx_vdev_device *vdev)
+{
+	struct dpx_eth_dev *dev = dpx_eth_dev_allocated(dpx_vdev_device_name(vdev));
+
+	if (dev == NULL)
+		return 0;
+	dpx_eth_dev_stop(dev->data->port_id);
+	return dpx_eth_dev_close(dev->data->port_id);
+}
+
+static const char *const vh_keys[] = {"iface", "queues", "client", NULL};
+
+static struct dpx_vdev_driver vh_drv = {
+	.valid_keys = vh_keys,
+	.probe = vh_probe,
+	.remove = vh_remove,
+};
+
+DPX_PMD_REGISTER_VDEV(net_vhost, vh_drv);
