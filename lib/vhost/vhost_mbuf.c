@@ -36,7 +36,9 @@ mbuf_dst_alloc(void *ctx, uint16_t i, uint32_t len, struct vhost_seg *segs, unsi
 {
 	struct mbuf_ctx *c = ctx;
 	struct dpx_mbuf *chain[VHOST_PKT_MAX_SEGS];
-	uint32_t room = dpx_pktmbuf_data_room_size(c->mp) - DPX_PKTMBUF_HEADROOM, at = 0;
+	uint16_t data_room = dpx_pktmbuf_data_room_size(c->mp);
+	/* a fresh mbuf's data starts at min(headroom, room), as dpx_pktmbuf_reset sets it */
+	uint32_t room = data_room - DPX_MIN(data_room, DPX_PKTMBUF_HEADROOM), at = 0;
 	unsigned int n, k;
 
 	if (room == 0 || room > UINT16_MAX)
