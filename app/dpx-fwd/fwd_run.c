@@ -175,12 +175,14 @@ print_live(struct fwd_app *app, uint64_t ns)
 
 		if (!p->started || dpx_eth_stats_get(p->id, &s) < 0)
 			continue;
+		/* whole packets and bits per second, as testpmd shows them: readable at
+		 * a ping's 1 pps and at line rate alike */
 		fprintf(app->out,
-			"  port %u: rx %10.3f Mpps %10.1f Mbps | tx %10.3f Mpps %10.1f Mbps\n",
-			p->id, fwd_rate_per_sec(p->last_live.ipackets, s.ipackets, ns) / 1e6,
-			8 * fwd_rate_per_sec(p->last_live.ibytes, s.ibytes, ns) / 1e6,
-			fwd_rate_per_sec(p->last_live.opackets, s.opackets, ns) / 1e6,
-			8 * fwd_rate_per_sec(p->last_live.obytes, s.obytes, ns) / 1e6);
+			"  port %u: Rx-pps: %12.0f Rx-bps: %14.0f | Tx-pps: %12.0f Tx-bps: %14.0f\n",
+			p->id, fwd_rate_per_sec(p->last_live.ipackets, s.ipackets, ns),
+			8 * fwd_rate_per_sec(p->last_live.ibytes, s.ibytes, ns),
+			fwd_rate_per_sec(p->last_live.opackets, s.opackets, ns),
+			8 * fwd_rate_per_sec(p->last_live.obytes, s.obytes, ns));
 		p->last_live = s;
 	}
 	fflush(app->out);
