@@ -320,7 +320,7 @@ run_mode(const char *mode, const char *lcores, const char *extra)
 	rc = fwd_app_check_streams(st, n, mode);
 	DPX_TEST_ASSERT(strstr(r.out, "Accumulated forward statistics for all ports") != NULL, "");
 	DPX_TEST_ASSERT(strstr(r.out, "CPU cycles/packet: ") != NULL, "--record-core-cycles");
-	DPX_TEST_ASSERT(strstr(r.out, "  port 0: rx ") != NULL, "live rates every second");
+	DPX_TEST_ASSERT(strstr(r.out, "  port 0: Rx-pps: ") != NULL, "live rates every second");
 	fwd_app_result_free(&r);
 	return rc;
 }
