@@ -537,8 +537,10 @@ group_unbind(struct vfio_container *c, int num)
 	return 0;
 }
 
-int
-dpx_vfio_container_group_bind(int container_fd, int iommu_group_num)
+/* Run op(container, group_num) under the lock; -ENODEV/-EINVAL as container_get. */
+static int
+container_group_op(int container_fd, int group_num,
+		   int (*op)(struct vfio_container *c, int group_num))
 {
 	struct vfio_container *c;
 	int rc = 0;
@@ -546,23 +548,21 @@ dpx_vfio_container_group_bind(int container_fd, int iommu_group_num)
 	pthread_mutex_lock(&vfio_lock);
 	c = container_get(container_fd, &rc);
 	if (c != NULL)
-		rc = group_bind(c, iommu_group_num);
+		rc = op(c, group_num);
 	pthread_mutex_unlock(&vfio_lock);
 	return rc;
 }
 
 int
+dpx_vfio_container_group_bind(int container_fd, int iommu_group_num)
+{
+	return container_group_op(container_fd, iommu_group_num, group_bind);
+}
+
+int
 dpx_vfio_container_group_unbind(int container_fd, int iommu_group_num)
 {
-	struct vfio_container *c;
-	int rc = 0;
-
-	pthread_mutex_lock(&vfio_lock);
-	c = container_get(container_fd, &rc);
-	if (c != NULL)
-		rc = group_unbind(c, iommu_group_num);
-	pthread_mutex_unlock(&vfio_lock);
-	return rc;
+	return container_group_op(container_fd, iommu_group_num, group_unbind);
 }
 
 /* Called with the lock held. Frees the slot when every group could go. */
