@@ -622,9 +622,10 @@ dpx_vfio_container_destroy(int container_fd)
 
 /* ---- DMA ---- */
 
-int
-vfio_container_dma_map_chunked(int container_fd, uint64_t va, uint64_t iova, uint64_t len,
-			       uint64_t chunk)
+/* Map (in chunks of chunk bytes, 0: whole) or unmap a range of a container, under the lock. */
+static int
+container_dma(int container_fd, bool map, uint64_t va, uint64_t iova, uint64_t len,
+	      uint64_t chunk)
 {
 	struct vfio_dma_backend be;
 	struct vfio_container *c;
@@ -632,10 +633,19 @@ vfio_container_dma_map_chunked(int container_fd, uint64_t va, uint64_t iova, uin
 
 	pthread_mutex_lock(&vfio_lock);
 	c = container_get(container_fd, &rc);
-	if (c != NULL)
+	if (c != NULL && map)
 		rc = vfio_map_table_map(c->table, va, iova, len, chunk, container_backend(c, &be));
+	else if (c != NULL)
+		rc = vfio_map_table_unmap(c->table, va, iova, len, container_backend(c, &be));
 	pthread_mutex_unlock(&vfio_lock);
 	return rc;
+}
+
+int
+vfio_container_dma_map_chunked(int container_fd, uint64_t va, uint64_t iova, uint64_t len,
+			       uint64_t chunk)
+{
+	return container_dma(container_fd, true, va, iova, len, chunk);
 }
 
 int
@@ -647,16 +657,7 @@ dpx_vfio_container_dma_map(int container_fd, uint64_t vaddr, uint64_t iova, uint
 int
 dpx_vfio_container_dma_unmap(int container_fd, uint64_t vaddr, uint64_t iova, uint64_t len)
 {
-	struct vfio_dma_backend be;
-	struct vfio_container *c;
-	int rc = 0;
-
-	pthread_mutex_lock(&vfio_lock);
-	c = container_get(container_fd, &rc);
-	if (c != NULL)
-		rc = vfio_map_table_unmap(c->table, vaddr, iova, len, container_backend(c, &be));
-	pthread_mutex_unlock(&vfio_lock);
-	return rc;
+	return container_dma(container_fd, false, vaddr, iova, len, 0);
 }
 
 int
