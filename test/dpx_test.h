@@ -84,6 +84,12 @@ int dpx_test_count_fds(void);
 /* Number of threads of this process (for leak checks). */
 int dpx_test_count_threads(void);
 
+/* Assert that the heap of socket holds nothing: no allocation, no byte, no page. */
+int dpx_test_heap_empty(int socket);
+
+/* The number after "key:" in /proc/meminfo (kB for sizes), or -1 if absent. */
+long dpx_test_meminfo(const char *key);
+
 /* Report a benchmark figure on one line: "PERF name: value unit". */
 #define DPX_TEST_PERF(name, value, unit)                                                           \
 	printf("PERF %-48s %14.2f %s\n", name, (double)(value), unit)

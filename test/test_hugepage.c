@@ -21,22 +21,6 @@
 
 #define HP ((size_t)2 << 20)
 
-static long
-meminfo(const char *key)
-{
-	FILE *f = fopen("/proc/meminfo", "r");
-	char line[256];
-	long v = -1;
-	size_t klen = strlen(key);
-
-	while (f != NULL && fgets(line, sizeof(line), f) != NULL)
-		if (strncmp(line, key, klen) == 0 && line[klen] == ':')
-			v = strtol(line + klen + 1, NULL, 10);
-	if (f != NULL)
-		fclose(f);
-	return v;
-}
-
 /*
  * Skip unless the default hugepage size is 2 MB with at least n free and a
  * mount. Where dpx-setup reserved them (DPX_TEST_REQUIRE_HUGEPAGES set, as in
@@ -53,13 +37,13 @@ meminfo(const char *key)
 static int
 need_hugepages(long n)
 {
-	if (meminfo("Hugepagesize") != 2048)
+	if (dpx_test_meminfo("Hugepagesize") != 2048)
 		DPX_TEST_SKIP("default hugepage size is %ld kB, these cases use 2 MB",
-			      meminfo("Hugepagesize"));
-	if (meminfo("HugePages_Free") < n)
+			      dpx_test_meminfo("Hugepagesize"));
+	if (dpx_test_meminfo("HugePages_Free") < n)
 		NEED_HUGEPAGES_FAIL("%ld free 2 MB hugepages, %ld needed (usertools/dpx-hugepages "
 				    "--setup-for-tests reserves them)",
-				    meminfo("HugePages_Free"), n);
+				    dpx_test_meminfo("HugePages_Free"), n);
 	if (access("/dev/hugepages", W_OK) != 0)
 		NEED_HUGEPAGES_FAIL("/dev/hugepages is not writable (dpx-hugepages mount)");
 	return DPX_TEST_SUCCESS;
@@ -91,7 +75,7 @@ test_hugepage_grow_shrink(void)
 	snprintf(prefix, sizeof(prefix), "hpgrow%d", (int)getpid());
 	char opt[80];
 	snprintf(opt, sizeof(opt), "--file-prefix=%s", prefix);
-	long free0 = meminfo("HugePages_Free");
+	long free0 = dpx_test_meminfo("HugePages_Free");
 	DPX_TEST_ASSERT(dpx_test_eal_init(opt, NULL) > 0, "init");
 	DPX_TEST_ASSERT(!dpx_eal_no_huge(), "");
 	uint8_t *p = dpx_malloc("big", 20u << 20, 0);
@@ -101,19 +85,19 @@ test_hugepage_grow_shrink(void)
 	DPX_TEST_ASSERT(ms != NULL && ms->hugepage_sz == HP && ms->len == HP, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_malloc_get_socket_stats(0, &st), 0, "");
 	DPX_TEST_ASSERT_EQUAL(st.pages_mapped, 11, "20 MB + header = 11 pages");
-	DPX_TEST_ASSERT_EQUAL(meminfo("HugePages_Free"), free0 - 11, "hugepages taken");
+	DPX_TEST_ASSERT_EQUAL(dpx_test_meminfo("HugePages_Free"), free0 - 11, "hugepages taken");
 	DPX_TEST_ASSERT_EQUAL(huge_files(prefix), 11, "one file per page");
 	void *small = dpx_malloc("small", 100, 0);
-	DPX_TEST_ASSERT_EQUAL(meminfo("HugePages_Free"), free0 - 11, "fits in the last page");
+	DPX_TEST_ASSERT_EQUAL(dpx_test_meminfo("HugePages_Free"), free0 - 11, "fits in the last page");
 	dpx_free(p);
-	DPX_TEST_ASSERT_EQUAL(meminfo("HugePages_Free"), free0 - 1, "all but the page of small");
+	DPX_TEST_ASSERT_EQUAL(dpx_test_meminfo("HugePages_Free"), free0 - 1, "all but the page of small");
 	DPX_TEST_ASSERT_EQUAL(huge_files(prefix), 1, "");
 	dpx_free(small);
-	DPX_TEST_ASSERT_EQUAL(meminfo("HugePages_Free"), free0, "every page back");
+	DPX_TEST_ASSERT_EQUAL(dpx_test_meminfo("HugePages_Free"), free0, "every page back");
 	DPX_TEST_ASSERT_EQUAL(huge_files(prefix), 0, "files removed");
 	DPX_TEST_ASSERT(dpx_malloc("leak", 3u << 20, 0) != NULL, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
-	DPX_TEST_ASSERT_EQUAL(meminfo("HugePages_Free"), free0, "cleanup gives leaked pages back");
+	DPX_TEST_ASSERT_EQUAL(dpx_test_meminfo("HugePages_Free"), free0, "cleanup gives leaked pages back");
 	DPX_TEST_ASSERT_EQUAL(huge_files(prefix), 0, "");
 	return DPX_TEST_SUCCESS;
 }
@@ -236,7 +220,7 @@ test_hugepage_two_prefixes(void)
 
 	DPX_TEST_RUN(need_hugepages(16));
 	DPX_TEST_ASSERT(pipe(ready) == 0 && pipe(go) == 0, "");
-	long free0 = meminfo("HugePages_Free");
+	long free0 = dpx_test_meminfo("HugePages_Free");
 	pid_t pid = fork();
 	DPX_TEST_ASSERT(pid >= 0, "");
 	if (pid == 0)
@@ -251,7 +235,7 @@ test_hugepage_two_prefixes(void)
 	DPX_TEST_ASSERT(p != NULL, "");
 	memset(p, 0x9a, 7u << 20);
 	DPX_TEST_ASSERT_EQUAL(huge_files(prefix), 4, "parent's pages");
-	DPX_TEST_ASSERT_EQUAL(meminfo("HugePages_Free"), free0 - 8, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_test_meminfo("HugePages_Free"), free0 - 8, "");
 	DPX_TEST_ASSERT_EQUAL(write(go[1], &c, 1), 1, "");
 	DPX_TEST_ASSERT_EQUAL(waitpid(pid, &status, 0), pid, "");
 	DPX_TEST_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %d", status);
@@ -259,7 +243,7 @@ test_hugepage_two_prefixes(void)
 		DPX_TEST_ASSERT_EQUAL(p[i], 0x9a, "parent's bytes intact at %zu", i);
 	dpx_free(p);
 	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
-	DPX_TEST_ASSERT_EQUAL(meminfo("HugePages_Free"), free0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_test_meminfo("HugePages_Free"), free0, "");
 	return DPX_TEST_SUCCESS;
 }
 DPX_TEST_REGISTER(hugepage_two_prefixes, hugepage, test_hugepage_two_prefixes);
@@ -269,18 +253,18 @@ test_hugepage_in_memory(void)
 {
 	DPX_TEST_RUN(need_hugepages(8));
 	int files0 = huge_files("");
-	long free0 = meminfo("HugePages_Free");
+	long free0 = dpx_test_meminfo("HugePages_Free");
 	int fds0 = dpx_test_count_fds();
 	DPX_TEST_ASSERT(dpx_test_eal_init("--in-memory", NULL) > 0, "init");
 	uint8_t *p = dpx_malloc("inmem", 5u << 20, 0);
 	DPX_TEST_ASSERT(p != NULL, "%s", dpx_strerror(dpx_errno));
 	memset(p, 1, 5u << 20);
-	DPX_TEST_ASSERT_EQUAL(meminfo("HugePages_Free"), free0 - 3, "real hugepages");
+	DPX_TEST_ASSERT_EQUAL(dpx_test_meminfo("HugePages_Free"), free0 - 3, "real hugepages");
 	DPX_TEST_ASSERT_EQUAL(huge_files(""), files0, "no file on hugetlbfs");
 	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "no fd kept per page");
 	DPX_TEST_ASSERT_EQUAL(dpx_eal_runtime_dir()[0], '\0', "no runtime dir");
 	dpx_free(p);
-	DPX_TEST_ASSERT_EQUAL(meminfo("HugePages_Free"), free0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_test_meminfo("HugePages_Free"), free0, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
 	return DPX_TEST_SUCCESS;
 }
@@ -292,7 +276,7 @@ test_hugepage_too_few(void)
 	char mopt[32], expect[128], text[2048] = "";
 
 	DPX_TEST_RUN(need_hugepages(1));
-	long free0 = meminfo("HugePages_Free");
+	long free0 = dpx_test_meminfo("HugePages_Free");
 	long want = free0 + 100;
 	snprintf(mopt, sizeof(mopt), "%ld", want * 2);
 	FILE *log = tmpfile();
@@ -332,7 +316,7 @@ test_hugepage_too_few(void)
 	DPX_TEST_ASSERT(dpx_test_eal_init("-l", "0", NULL) > 0, "init");
 	DPX_TEST_ASSERT(dpx_malloc("huge", (size_t)(free0 + 10) * HP, 0) == NULL, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_errno, ENOMEM, "");
-	DPX_TEST_ASSERT_EQUAL(meminfo("HugePages_Free"), free0, "the pages mapped so far went back");
+	DPX_TEST_ASSERT_EQUAL(dpx_test_meminfo("HugePages_Free"), free0, "the pages mapped so far went back");
 	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
 	return DPX_TEST_SUCCESS;
 }

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <dpx_malloc.h>
+
 #include "dpx_test.h"
 
 static struct dpx_test_case *cases;
@@ -80,6 +82,34 @@ int
 dpx_test_count_threads(void)
 {
 	return count_dir_entries("/proc/self/task");
+}
+
+int
+dpx_test_heap_empty(int socket)
+{
+	struct dpx_malloc_socket_stats st;
+
+	DPX_TEST_ASSERT_EQUAL(dpx_malloc_get_socket_stats(socket, &st), 0, "socket %d", socket);
+	DPX_TEST_ASSERT_EQUAL(st.alloc_count, 0, "allocations left on socket %d", socket);
+	DPX_TEST_ASSERT_EQUAL(st.heap_totalsz_bytes, 0, "heap bytes left on socket %d", socket);
+	DPX_TEST_ASSERT_EQUAL(st.pages_mapped, 0, "pages left on socket %d", socket);
+	return DPX_TEST_SUCCESS;
+}
+
+long
+dpx_test_meminfo(const char *key)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[256];
+	long v = -1;
+	size_t klen = strlen(key);
+
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, key, klen) == 0 && line[klen] == ':')
+			v = strtol(line + klen + 1, NULL, 10);
+	if (f != NULL)
+		fclose(f);
+	return v;
 }
 
 static void

@@ -336,22 +336,6 @@ test_mbuf_refcnt_lcores(void)
 DPX_TEST_REGISTER(mbuf_refcnt_lcores, fast, test_mbuf_refcnt_lcores);
 
 /* Hugepage runs: every mbuf's whole data room is IOVA-contiguous at buf_iova. */
-static long
-meminfo_kb(const char *key)
-{
-	char line[128];
-	size_t klen = strlen(key);
-	long v = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	while (f != NULL && fgets(line, sizeof(line), f) != NULL)
-		if (strncmp(line, key, klen) == 0 && line[klen] == ':')
-			v = strtol(line + klen + 1, NULL, 10);
-	if (f != NULL)
-		fclose(f);
-	return v;
-}
-
 static int
 room_byte_ok(const struct dpx_mbuf *m, uint32_t off)
 {
@@ -384,9 +368,9 @@ hugepage_iova(const char *iova_mode, enum dpx_iova_mode want)
 	unsigned int errors = 0;
 	struct dpx_mbuf *ms[64];
 
-	if (meminfo_kb("HugePages_Free") < 16)
+	if (dpx_test_meminfo("HugePages_Free") < 16)
 		DPX_TEST_SKIP("%ld free hugepages, 16 needed (usertools/dpx-hugepages --setup-for-tests)",
-			      meminfo_kb("HugePages_Free"));
+			      dpx_test_meminfo("HugePages_Free"));
 	DPX_TEST_ASSERT(dpx_test_eal_init("--in-memory", iova_mode, NULL) > 0, "init %s", iova_mode);
 	if (dpx_eal_iova_mode() != want) {
 		dpx_eal_cleanup();

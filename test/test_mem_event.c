@@ -107,24 +107,34 @@ test_mem_event_order(void)
 }
 DPX_TEST_REGISTER(mem_event_order, fast, test_mem_event_order);
 
+/* Whether addr is in a mapping of /proc/self/maps; perms gets its permissions. */
+static int
+find_mapping(const void *addr, char perms[8])
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[512];
+	int found = 0;
+
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+		unsigned long lo, hi;
+		if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) == 3 && lo <= (uintptr_t)addr &&
+		    (uintptr_t)addr < hi) {
+			found = 1;
+			break;
+		}
+	}
+	if (f != NULL)
+		fclose(f);
+	return found;
+}
+
 /* The range is back to the PROT_NONE reservation in /proc/self/maps. */
 static int
 is_reserved_only(const void *addr)
 {
-	FILE *f = fopen("/proc/self/maps", "r");
-	char line[512];
-	int ok = 0;
+	char perms[8];
 
-	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
-		unsigned long lo, hi;
-		char perms[8];
-		if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) == 3 && lo <= (uintptr_t)addr &&
-		    (uintptr_t)addr < hi)
-			ok = strcmp(perms, "---p") == 0;
-	}
-	if (f != NULL)
-		fclose(f);
-	return ok;
+	return find_mapping(addr, perms) && strcmp(perms, "---p") == 0;
 }
 
 static int
@@ -368,19 +378,9 @@ DPX_TEST_REGISTER(extmem_register, fast, test_extmem_register);
 static int
 is_mapped(const void *addr)
 {
-	FILE *f = fopen("/proc/self/maps", "r");
-	char line[512];
-	int found = 0;
+	char perms[8];
 
-	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
-		unsigned long lo, hi;
-		if (sscanf(line, "%lx-%lx", &lo, &hi) == 2 && lo <= (uintptr_t)addr &&
-		    (uintptr_t)addr < hi)
-			found = 1;
-	}
-	if (f != NULL)
-		fclose(f);
-	return found;
+	return find_mapping(addr, perms);
 }
 
 /* Sum of mapping sizes, leaving out the brk heap (libc's, not ours). */

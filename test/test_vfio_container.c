@@ -51,16 +51,6 @@ fake_eal_fini(void)
 	return DPX_TEST_SUCCESS;
 }
 
-/* The fd the default container has in the fake (the first one opened). */
-static struct kmodel *
-default_model(void)
-{
-	for (unsigned int i = 0; i < KFAKE_MAX; i++)
-		if (kfake.containers[i].fd >= 0)
-			return &kfake.containers[i].k;
-	return NULL;
-}
-
 /* The host has no /dev/vfio: init works, VFIO says so, every call says -ENODEV. */
 static int
 test_vfio_disabled(void)
@@ -107,7 +97,7 @@ test_vfio_container_type1(void)
 
 	DPX_TEST_RUN(fake_eal_init(KMODEL_TYPE1V2));
 	kfake_add_group(7, true);
-	k = default_model();
+	k = kfake_default_model();
 	DPX_TEST_ASSERT(dpx_vfio_container_iommu_type(def) == NULL, "no type before a group");
 	/* before any group: recorded, not refused */
 	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_map(def, 0x7f0000000000, 0x100000, 4 * PG), 0,
@@ -151,7 +141,7 @@ test_vfio_container_type1(void)
 	DPX_TEST_ASSERT(dpx_vfio_container_iommu_type(def) == NULL, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_count(def), 1, "");
 	DPX_TEST_ASSERT(dpx_vfio_container_group_bind(def, 7) >= 0, "rebind");
-	k = default_model();
+	k = kfake_default_model();
 	DPX_TEST_ASSERT_EQUAL(k->n, 2, "replayed again");
 	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_unmap(def, 0x7f0000000000, 0x100000, 4 * PG),
 			      0, "first chunk alone");
@@ -234,7 +224,7 @@ partial_type(enum kmodel_type model, const char *name)
 			      "part of a mapping");
 	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_count(def), 2, "head and tail");
 	if (model == KMODEL_SPAPR)
-		DPX_TEST_ASSERT_EQUAL(default_model()->n, 2, "the kernel cut it too");
+		DPX_TEST_ASSERT_EQUAL(kfake_default_model()->n, 2, "the kernel cut it too");
 	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_unmap(def, 0x10000000, 0x100000, 16 * PG),
 			      -EINVAL, "a hole");
 	DPX_TEST_RUN(fake_eal_fini());

@@ -60,15 +60,6 @@ expect_pages_mapped(const struct kmodel *k, unsigned int *pages)
 	return DPX_TEST_SUCCESS;
 }
 
-static struct kmodel *
-default_model(void)
-{
-	for (unsigned int i = 0; i < KFAKE_MAX; i++)
-		if (kfake.containers[i].fd >= 0)
-			return &kfake.containers[i].k;
-	return NULL;
-}
-
 static int
 test_vfio_mem_hook(void)
 {
@@ -82,7 +73,7 @@ test_vfio_mem_hook(void)
 	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "--in-memory", NULL) > 0, "init");
 	lvl = (unsigned int)dpx_log_get_level(vfio_logtype);
 	DPX_TEST_ASSERT_EQUAL(dpx_vfio_is_enabled(), 1, "");
-	k = default_model();
+	k = kfake_default_model();
 
 	/* before any group: the heap grows, the table records, the kernel has nothing */
 	early = dpx_malloc("vfio-test", 3u << 20, 0);
@@ -187,7 +178,7 @@ expect_all_follow(const int *c, unsigned int n, unsigned int *pages)
 {
 	unsigned int p;
 
-	DPX_TEST_RUN(expect_pages_mapped(default_model(), pages));
+	DPX_TEST_RUN(expect_pages_mapped(kfake_default_model(), pages));
 	for (unsigned int i = 0; i < n; i++) {
 		DPX_TEST_RUN(expect_pages_mapped(kfake_container_model(c[i]), &p));
 		DPX_TEST_ASSERT_EQUAL(p, *pages, "");
@@ -294,7 +285,7 @@ test_vfio_mem_hook_containers(void)
 	DPX_TEST_ASSERT(ext != MAP_FAILED, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_extmem_register(ext, 2 * 4096, iovas, 2, 4096), 0, "");
 	for (unsigned int i = 0; i < 2; i++)
-		DPX_TEST_ASSERT(kfake_container_model(c[i])->n == default_model()->n &&
+		DPX_TEST_ASSERT(kfake_container_model(c[i])->n == kfake_default_model()->n &&
 					kmodel_find(kfake_container_model(c[i]), 0x900004000) >= 0,
 				"external page missing in container %d", c[i]);
 	DPX_TEST_RUN(expect_same_table(DEF, c[1]));
@@ -338,7 +329,7 @@ test_vfio_mem_hook_late_container(void)
 	DPX_TEST_ASSERT(dpx_vfio_container_group_bind(DEF, 7) >= 0, "");
 	q = dpx_malloc("vfio-test", 6u << 20, 0);
 	DPX_TEST_ASSERT(q != NULL, "");
-	DPX_TEST_RUN(expect_pages_mapped(default_model(), &pages));
+	DPX_TEST_RUN(expect_pages_mapped(kfake_default_model(), &pages));
 	DPX_TEST_ASSERT(pages >= 3, "%u pages", pages);
 
 	int fds_before = dpx_test_count_fds();
@@ -355,7 +346,7 @@ test_vfio_mem_hook_late_container(void)
 	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds_before, "fds leaked by destroy");
 	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_count(c), -EINVAL, "gone");
 	dpx_free(q);
-	DPX_TEST_RUN(expect_pages_mapped(default_model(), &p));
+	DPX_TEST_RUN(expect_pages_mapped(kfake_default_model(), &p));
 	DPX_TEST_ASSERT(p < pages, "the default container still follows: %u -> %u", pages, p);
 
 	/* from a memory event callback: refused, no deadlock */

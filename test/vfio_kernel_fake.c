@@ -63,6 +63,15 @@ kfake_container_model(int container_fd)
 	return c != NULL ? &c->k : NULL;
 }
 
+struct kmodel *
+kfake_default_model(void)
+{
+	for (unsigned int i = 0; i < KFAKE_MAX; i++)
+		if (kfake.containers[i].fd >= 0)
+			return &kfake.containers[i].k;
+	return NULL;
+}
+
 static struct kfake_group *
 find_group_fd(int fd)
 {

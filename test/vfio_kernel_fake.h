@@ -51,5 +51,7 @@ void kfake_reset(enum kmodel_type model);
 void kfake_add_group(int num, bool viable);
 /* The kernel model of a container fd (NULL if unknown). */
 struct kmodel *kfake_container_model(int container_fd);
+/* The model of the default container: the first container still open. */
+struct kmodel *kfake_default_model(void);
 
 #endif

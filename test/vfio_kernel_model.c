@@ -97,29 +97,33 @@ kmodel_map(struct kmodel *k, uint64_t va, uint64_t iova, uint64_t len)
 	return insert_at(k, i, (struct kmodel_map){va, iova, len});
 }
 
+/* Cut the first mapping ending after bound in two at bound if it straddles it;
+ * *idx is then the index of the first mapping at or above bound. */
 static int
-unmap_partial(struct kmodel *k, uint64_t iova, uint64_t end, uint64_t *unmapped)
+split_at(struct kmodel *k, uint64_t bound, size_t *idx)
 {
-	size_t i = first_ending_after(k, iova);
+	size_t i = first_ending_after(k, bound);
 
-	/* split a mapping that straddles either bound, then remove whole ones */
-	if (i < k->n && k->maps[i].iova < iova) {
+	if (i < k->n && k->maps[i].iova < bound) {
 		struct kmodel_map m = k->maps[i];
-		uint64_t cut = iova - m.iova;
-		if (insert_at(k, i + 1, (struct kmodel_map){m.va + cut, iova, m.len - cut}) != 0)
+		uint64_t cut = bound - m.iova;
+		if (insert_at(k, i + 1, (struct kmodel_map){m.va + cut, bound, m.len - cut}) != 0)
 			return -ENOMEM;
 		k->maps[i].len = cut;
 		i++;
 	}
-	size_t j = first_ending_after(k, end);
-	if (j < k->n && k->maps[j].iova < end) {
-		struct kmodel_map m = k->maps[j];
-		uint64_t cut = end - m.iova;
-		if (insert_at(k, j + 1, (struct kmodel_map){m.va + cut, end, m.len - cut}) != 0)
-			return -ENOMEM;
-		k->maps[j].len = cut;
-		j++;
-	}
+	*idx = i;
+	return 0;
+}
+
+static int
+unmap_partial(struct kmodel *k, uint64_t iova, uint64_t end, uint64_t *unmapped)
+{
+	size_t i, j;
+
+	/* split a mapping that straddles either bound, then remove whole ones */
+	if (split_at(k, iova, &i) != 0 || split_at(k, end, &j) != 0)
+		return -ENOMEM;
 	for (size_t x = i; x < j; x++)
 		*unmapped += k->maps[x].len;
 	memmove(&k->maps[i], &k->maps[j], (k->n - j) * sizeof(*k->maps));

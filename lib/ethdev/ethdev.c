@@ -660,11 +660,8 @@ promiscuous_set(uint16_t port_id, uint8_t on)
 	int rc;
 
 	ETHDEV_GET_OR_RET(dev, port_id);
-	int (*op)(struct dpx_eth_dev *) =
-		on ? dev->dev_ops->promiscuous_enable : dev->dev_ops->promiscuous_disable;
-	if (op == NULL)
-		return -ENOTSUP;
-	rc = op(dev);
+	rc = ethdev_call_on_off(dev, on, dev->dev_ops->promiscuous_enable,
+				dev->dev_ops->promiscuous_disable);
 	if (rc == 0)
 		dev->data->promiscuous = on;
 	return rc;

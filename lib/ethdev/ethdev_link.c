@@ -83,11 +83,8 @@ set_link(uint16_t port_id, int up)
 	struct dpx_eth_dev *dev;
 
 	ETHDEV_GET_OR_RET(dev, port_id);
-	int (*op)(struct dpx_eth_dev *) =
-		up ? dev->dev_ops->dev_set_link_up : dev->dev_ops->dev_set_link_down;
-	if (op == NULL)
-		return -ENOTSUP;
-	return op(dev);
+	return ethdev_call_on_off(dev, up, dev->dev_ops->dev_set_link_up,
+				  dev->dev_ops->dev_set_link_down);
 }
 
 int

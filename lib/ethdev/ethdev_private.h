@@ -22,6 +22,16 @@ struct dpx_eth_dev *ethdev_get_checked(uint16_t port_id, const char *fn);
 			return -ENODEV;                                                            \
 	} while (0)
 
+/* Call a driver's on or off op (promiscuous, link...): -ENOTSUP when it has none. */
+static inline int
+ethdev_call_on_off(struct dpx_eth_dev *dev, int on, int (*on_op)(struct dpx_eth_dev *dev),
+		   int (*off_op)(struct dpx_eth_dev *dev))
+{
+	int (*op)(struct dpx_eth_dev *dev) = on ? on_op : off_op;
+
+	return op != NULL ? op(dev) : -ENOTSUP;
+}
+
 /* Drop every callback registered for this port id (not those on DPX_ETH_ALL). */
 void ethdev_callbacks_drop_port(uint16_t port_id);
 

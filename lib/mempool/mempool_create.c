@@ -1,40 +1,29 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Mempool life cycle: create (memory, ring, lcore caches, object headers),
- * free, lookup by name, iteration and dump. The name list is guarded by one
- * mutex; the data path (mempool.c) never takes it.
+ * free, lookup by name, iteration and dump. The names are kept in an EAL
+ * named list (dpx_named.h) whose mutex the data path (mempool.c) never takes.
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <pthread.h>
 #include <string.h>
 
 #include <dpx_errno.h>
 #include <dpx_malloc.h>
+#include <dpx_named.h>
 
 #include "mempool_private.h"
 
 /* IOVA-contiguity is checked at this granularity (the smallest page size). */
 #define IOVA_CHECK_PAGE 4096u
 
-static pthread_mutex_t mempool_list_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct dpx_mempool *mempool_list; /* under mempool_list_lock */
-
-static struct dpx_mempool *
-find_locked(const char *name)
-{
-	for (struct dpx_mempool *mp = mempool_list; mp != NULL; mp = mp->next_registered)
-		if (strncmp(mp->name, name, DPX_MEMPOOL_NAMESIZE) == 0)
-			return mp;
-	return NULL;
-}
+static struct dpx_named_list mempool_names = DPX_NAMED_LIST_INITIALIZER(DPX_MEMPOOL_NAMESIZE);
 
 static int
 check_args(const char *name, unsigned int n, unsigned int elt_size, unsigned int cache_size,
 	   unsigned int flags)
 {
-	if (name == NULL || name[0] == '\0' ||
-	    strnlen(name, DPX_MEMPOOL_NAMESIZE) >= DPX_MEMPOOL_NAMESIZE) {
+	if (dpx_named_check(&mempool_names, name) != 0) {
 		MEMPOOL_LOG(ERR, "create: name is NULL, empty or longer than %d characters",
 			    DPX_MEMPOOL_NAMESIZE - 1);
 		return -EINVAL;
@@ -204,16 +193,18 @@ fill(struct dpx_mempool *mp, dpx_mempool_obj_cb_t *obj_init, void *opaque)
 }
 
 static struct dpx_mempool *
-create_locked(const char *name, unsigned int n, unsigned int elt_size, unsigned int cache_size,
+create(const char *name, unsigned int n, unsigned int elt_size, unsigned int cache_size,
 	      unsigned int private_data_size, dpx_mempool_obj_cb_t *obj_init, void *opaque,
 	      int socket_id, unsigned int flags)
 {
 	size_t len = sizeof(struct dpx_mempool) +
 		     DPX_ALIGN_CEIL((size_t)private_data_size, (size_t)DPX_CACHE_LINE_SIZE);
 	struct dpx_mempool *mp;
+	void *old;
 	int rc;
 
-	if (find_locked(name) != NULL) {
+	/* a taken name is refused before any memory is allocated; add re-checks */
+	if (dpx_named_lookup(&mempool_names, name, &old) == 0) {
 		MEMPOOL_LOG(ERR, "create %s: a mempool of that name exists", name);
 		return dpx_errno = EEXIST, NULL;
 	}
@@ -240,8 +231,12 @@ create_locked(const char *name, unsigned int n, unsigned int elt_size, unsigned 
 		return dpx_errno = -rc, NULL;
 	}
 	fill(mp, obj_init, opaque);
-	mp->next_registered = mempool_list;
-	mempool_list = mp;
+	rc = dpx_named_add(&mempool_names, name, mp);
+	if (rc != 0) { /* EEXIST: another thread took the name meanwhile; or ENOMEM */
+		MEMPOOL_LOG(ERR, "create %s: %s", name, dpx_strerror(-rc));
+		release(mp);
+		return dpx_errno = -rc, NULL;
+	}
 	return mp;
 }
 
@@ -250,18 +245,14 @@ dpx_mempool_create(const char *name, unsigned int n, unsigned int elt_size,
 		   unsigned int cache_size, unsigned int private_data_size,
 		   dpx_mempool_obj_cb_t *obj_init, void *opaque, int socket_id, unsigned int flags)
 {
-	struct dpx_mempool *mp;
 	int rc = check_args(name, n, elt_size, cache_size, flags);
 
 	if (rc != 0) {
 		dpx_errno = -rc;
 		return NULL;
 	}
-	pthread_mutex_lock(&mempool_list_lock);
-	mp = create_locked(name, n, elt_size, cache_size, private_data_size, obj_init, opaque,
-			   socket_id, flags);
-	pthread_mutex_unlock(&mempool_list_lock);
-	return mp;
+	return create(name, n, elt_size, cache_size, private_data_size, obj_init, opaque,
+		      socket_id, flags);
 }
 
 void
@@ -269,31 +260,18 @@ dpx_mempool_free(struct dpx_mempool *mp)
 {
 	if (mp == NULL)
 		return;
-	pthread_mutex_lock(&mempool_list_lock);
-	for (struct dpx_mempool **p = &mempool_list; *p != NULL; p = &(*p)->next_registered) {
-		if (*p == mp) {
-			*p = mp->next_registered;
-			break;
-		}
-	}
-	pthread_mutex_unlock(&mempool_list_lock);
+	dpx_named_remove(&mempool_names, mp);
 	release(mp);
 }
 
 struct dpx_mempool *
 dpx_mempool_lookup(const char *name)
 {
-	struct dpx_mempool *mp;
+	void *mp = NULL;
+	int rc = dpx_named_lookup(&mempool_names, name, &mp);
 
-	if (name == NULL) {
-		dpx_errno = EINVAL;
-		return NULL;
-	}
-	pthread_mutex_lock(&mempool_list_lock);
-	mp = find_locked(name);
-	pthread_mutex_unlock(&mempool_list_lock);
-	if (mp == NULL)
-		dpx_errno = ENOENT;
+	if (rc < 0)
+		dpx_errno = -rc;
 	return mp;
 }
 
@@ -380,11 +358,15 @@ dpx_mempool_dump(FILE *f, struct dpx_mempool *mp)
 		st.get_success_objs, st.get_cache_objs, st.get_fail_bulk, st.get_fail_objs);
 }
 
+static void
+dump_one(const char *name, void *mp, void *f)
+{
+	(void)name;
+	dpx_mempool_dump(f, mp);
+}
+
 void
 dpx_mempool_list_dump(FILE *f)
 {
-	pthread_mutex_lock(&mempool_list_lock);
-	for (struct dpx_mempool *mp = mempool_list; mp != NULL; mp = mp->next_registered)
-		dpx_mempool_dump(f, mp);
-	pthread_mutex_unlock(&mempool_list_lock);
+	dpx_named_walk(&mempool_names, dump_one, f);
 }

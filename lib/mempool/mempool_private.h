@@ -66,7 +66,6 @@ struct dpx_mempool {
 	struct dpx_ring *ring;      /* free objects not in a cache */
 	struct mempool_local *local[DPX_MAX_LCORE]; /* NULL for lcores not enabled at creation */
 	struct mempool_counters nonlcore_stats;     /* threads without an lcore (atomic adds) */
-	struct dpx_mempool *next_registered;        /* name list, under its lock */
 	/* the private data area follows, cache-line aligned */
 } __dpx_cache_aligned;
 

@@ -34,7 +34,6 @@ struct dpx_ring {
 	uint32_t mask;     /* size - 1 */
 	uint32_t capacity; /* usable slots: size - 1, or the exact count */
 	bool registered;   /* made by dpx_ring_create: in the name list, memory owned */
-	struct dpx_ring *next_registered; /* name list link, under the list lock */
 	/* producer and consumer sides on their own cache lines (no false sharing) */
 	struct ring_headtail prod __dpx_cache_aligned;
 	struct ring_headtail cons __dpx_cache_aligned;

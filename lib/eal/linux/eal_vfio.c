@@ -537,8 +537,10 @@ group_unbind(struct vfio_container *c, int num)
 	return 0;
 }
 
-int
-dpx_vfio_container_group_bind(int container_fd, int iommu_group_num)
+/* Run op(container, group_num) under the lock; -ENODEV/-EINVAL as container_get. */
+static int
+container_group_op(int container_fd, int group_num,
+		   int (*op)(struct vfio_container *c, int group_num))
 {
 	struct vfio_container *c;
 	int rc = 0;
@@ -546,23 +548,21 @@ dpx_vfio_container_group_bind(int container_fd, int iommu_group_num)
 	pthread_mutex_lock(&vfio_lock);
 	c = container_get(container_fd, &rc);
 	if (c != NULL)
-		rc = group_bind(c, iommu_group_num);
+		rc = op(c, group_num);
 	pthread_mutex_unlock(&vfio_lock);
 	return rc;
 }
 
 int
+dpx_vfio_container_group_bind(int container_fd, int iommu_group_num)
+{
+	return container_group_op(container_fd, iommu_group_num, group_bind);
+}
+
+int
 dpx_vfio_container_group_unbind(int container_fd, int iommu_group_num)
 {
-	struct vfio_container *c;
-	int rc = 0;
-
-	pthread_mutex_lock(&vfio_lock);
-	c = container_get(container_fd, &rc);
-	if (c != NULL)
-		rc = group_unbind(c, iommu_group_num);
-	pthread_mutex_unlock(&vfio_lock);
-	return rc;
+	return container_group_op(container_fd, iommu_group_num, group_unbind);
 }
 
 /* Called with the lock held. Frees the slot when every group could go. */
@@ -622,9 +622,10 @@ dpx_vfio_container_destroy(int container_fd)
 
 /* ---- DMA ---- */
 
-int
-vfio_container_dma_map_chunked(int container_fd, uint64_t va, uint64_t iova, uint64_t len,
-			       uint64_t chunk)
+/* Map (in chunks of chunk bytes, 0: whole) or unmap a range of a container, under the lock. */
+static int
+container_dma(int container_fd, bool map, uint64_t va, uint64_t iova, uint64_t len,
+	      uint64_t chunk)
 {
 	struct vfio_dma_backend be;
 	struct vfio_container *c;
@@ -632,10 +633,19 @@ vfio_container_dma_map_chunked(int container_fd, uint64_t va, uint64_t iova, uin
 
 	pthread_mutex_lock(&vfio_lock);
 	c = container_get(container_fd, &rc);
-	if (c != NULL)
+	if (c != NULL && map)
 		rc = vfio_map_table_map(c->table, va, iova, len, chunk, container_backend(c, &be));
+	else if (c != NULL)
+		rc = vfio_map_table_unmap(c->table, va, iova, len, container_backend(c, &be));
 	pthread_mutex_unlock(&vfio_lock);
 	return rc;
+}
+
+int
+vfio_container_dma_map_chunked(int container_fd, uint64_t va, uint64_t iova, uint64_t len,
+			       uint64_t chunk)
+{
+	return container_dma(container_fd, true, va, iova, len, chunk);
 }
 
 int
@@ -647,16 +657,7 @@ dpx_vfio_container_dma_map(int container_fd, uint64_t vaddr, uint64_t iova, uint
 int
 dpx_vfio_container_dma_unmap(int container_fd, uint64_t vaddr, uint64_t iova, uint64_t len)
 {
-	struct vfio_dma_backend be;
-	struct vfio_container *c;
-	int rc = 0;
-
-	pthread_mutex_lock(&vfio_lock);
-	c = container_get(container_fd, &rc);
-	if (c != NULL)
-		rc = vfio_map_table_unmap(c->table, vaddr, iova, len, container_backend(c, &be));
-	pthread_mutex_unlock(&vfio_lock);
-	return rc;
+	return container_dma(container_fd, false, vaddr, iova, len, 0);
 }
 
 int
