@@ -23,8 +23,20 @@ enum dpx_lcore_state {
 /** Function run on an lcore; its return value is what dpx_eal_wait_lcore returns. */
 typedef int(dpx_lcore_function_t)(void *arg);
 
+/*
+ * The calling thread's lcore id, read inline on fast paths (mempool caches).
+ * initial-exec: libdpx is linked at load time, never dlopen()ed, so the
+ * variable sits in static TLS and is read without a __tls_get_addr call.
+ */
+#define DPX_LCORE_TLS __attribute__((tls_model("initial-exec")))
+extern __thread unsigned int dpx_lcore_id_value DPX_LCORE_TLS;
+
 /** @return the calling thread's lcore id, or DPX_LCORE_ID_ANY. */
-unsigned int dpx_lcore_id(void);
+static inline unsigned int
+dpx_lcore_id(void)
+{
+	return dpx_lcore_id_value;
+}
 
 /** @return the main lcore's id. */
 unsigned int dpx_get_main_lcore(void);

@@ -37,13 +37,9 @@ static unsigned int main_lcore;
 static pthread_t main_thread;
 static cpu_set_t main_affinity;
 static bool main_pinned;
-static __thread unsigned int this_lcore = DPX_LCORE_ID_ANY;
+__thread unsigned int dpx_lcore_id_value DPX_LCORE_TLS = DPX_LCORE_ID_ANY;
+#define this_lcore dpx_lcore_id_value
 
-unsigned int
-dpx_lcore_id(void)
-{
-	return this_lcore;
-}
 
 unsigned int
 dpx_get_main_lcore(void)
