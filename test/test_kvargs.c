@@ -21,6 +21,8 @@ static const struct parse_case parse_cases[] = {
 	{"iface=tap0,rx_pcap=/tmp/a=b.pcap", 0, 2}, /* '=' inside a value is kept */
 	{"size", EINVAL, 0},                       /* no '=' */
 	{"=64", EINVAL, 0},                        /* empty key */
+	{"iface=tap0\x1b[2J", EINVAL, 0},          /* a control character (terminal escape) */
+	{"size=64\n,copy=1", EINVAL, 0},           /* a newline: would forge log lines */
 	{"size=", EINVAL, 0},                      /* empty value */
 	{"size=64,", EINVAL, 0},                   /* trailing comma: empty pair */
 	{",size=64", EINVAL, 0},

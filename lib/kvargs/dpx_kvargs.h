@@ -31,7 +31,7 @@ struct dpx_kvargs;
  * @return the list (free with dpx_kvargs_free), or NULL with dpx_errno:
  *   EINVAL  a malformed pair (no '=', empty key or value, a key with characters
  *           outside [A-Za-z0-9_], an empty pair as in "a=1,,b=2" or a trailing ',')
- *           or a key not in valid_keys;
+ *           or a key not in valid_keys, or a control character anywhere;
  *   E2BIG   longer than DPX_KVARGS_MAX_LEN or more than DPX_KVARGS_MAX_PAIRS pairs;
  *   ENOMEM  out of memory.
  */

@@ -119,6 +119,16 @@ dpx_kvargs_parse(const char *args, const char *const valid_keys[])
 		dpx_errno = E2BIG;
 		return NULL;
 	}
+	/* refused before anything quotes the string, so every log line below prints
+	 * only what a terminal shows as written (no escape sequences from a caller) */
+	for (size_t i = 0; i < len; i++) {
+		if (iscntrl((unsigned char)args[i])) {
+			KV_LOG(ERR, "control character 0x%02x at offset %zu of the argument string",
+			       (unsigned char)args[i], i);
+			dpx_errno = EINVAL;
+			return NULL;
+		}
+	}
 	if (len > 0)
 		n = count_pairs(args);
 	if (n > DPX_KVARGS_MAX_PAIRS) {
