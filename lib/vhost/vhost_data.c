@@ -533,38 +533,39 @@ vq_enter(int vid, uint16_t vring, bool rx, struct vhost_dev **devp)
 	return vq;
 }
 
-uint16_t
-vhost_enqueue_segs(int vid, uint16_t vring, const struct vhost_pkt_ops *ops, void *ctx, uint16_t n)
+/*
+ * Both directions share one entry: the lock, the burst cap and the release are
+ * the same, and each body is specialized by the constant ring-layout flag.
+ */
+static __dpx_always_inline uint16_t
+vq_burst(int vid, uint16_t vring, const struct vhost_pkt_ops *ops, void *ctx, uint16_t n,
+	 const bool rx)
 {
 	struct vhost_dev *dev;
-	struct vhost_vq *vq = vq_enter(vid, vring, true, &dev);
+	struct vhost_vq *vq = vq_enter(vid, vring, rx, &dev);
 	uint16_t done;
 
 	if (vq == NULL)
 		return 0;
 	n = DPX_MIN(n, VHOST_MAX_BURST);
-	if (vq->packed)
-		done = enqueue_body(dev, vq, vring, ops, ctx, n, true);
+	if (rx)
+		done = vq->packed ? enqueue_body(dev, vq, vring, ops, ctx, n, true)
+				  : enqueue_body(dev, vq, vring, ops, ctx, n, false);
 	else
-		done = enqueue_body(dev, vq, vring, ops, ctx, n, false);
+		done = vq->packed ? dequeue_body(dev, vq, vring, ops, ctx, n, true)
+				  : dequeue_body(dev, vq, vring, ops, ctx, n, false);
 	vhost_lock_release(&vq->access_lock);
 	return done;
 }
 
 uint16_t
+vhost_enqueue_segs(int vid, uint16_t vring, const struct vhost_pkt_ops *ops, void *ctx, uint16_t n)
+{
+	return vq_burst(vid, vring, ops, ctx, n, true);
+}
+
+uint16_t
 vhost_dequeue_segs(int vid, uint16_t vring, const struct vhost_pkt_ops *ops, void *ctx, uint16_t n)
 {
-	struct vhost_dev *dev;
-	struct vhost_vq *vq = vq_enter(vid, vring, false, &dev);
-	uint16_t done;
-
-	if (vq == NULL)
-		return 0;
-	n = DPX_MIN(n, VHOST_MAX_BURST);
-	if (vq->packed)
-		done = dequeue_body(dev, vq, vring, ops, ctx, n, true);
-	else
-		done = dequeue_body(dev, vq, vring, ops, ctx, n, false);
-	vhost_lock_release(&vq->access_lock);
-	return done;
+	return vq_burst(vid, vring, ops, ctx, n, false);
 }
