@@ -26,8 +26,8 @@
 #include <dpx_mempool.h>
 #include <dpx_vhost.h>
 
-DPX_LOG_REGISTER(vhost_pmd_logtype, "pmd.net.vhost");
-#define VH_LOG(level, fmt, ...) DPX_LOG(level, vhost_pmd_logtype, "net_vhost: " fmt, ##__VA_ARGS__)
+DPX_LOG_REGISTER_STATIC(net_vhost_logtype, "pmd.net.vhost");
+#define VH_LOG(level, fmt, ...) DPX_LOG(level, net_vhost_logtype, "net_vhost: " fmt, ##__VA_ARGS__)
 
 #define VH_MAX_QUEUES DPX_VHOST_MAX_QUEUE_PAIRS
 #define VH_BINS 7
