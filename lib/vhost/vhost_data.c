@@ -366,6 +366,19 @@ no_room:
 	return 0;
 }
 
+/* Both directions end a burst alike: the copies land, then the used entries
+ * are published, then the guest is called if it wants to be. */
+static __dpx_always_inline void
+burst_finish(struct vhost_dev *dev, struct vhost_vq *vq, const struct cursor *cur,
+	     unsigned int nused, const bool packed)
+{
+	batch_flush(dev, vq);
+	cursor_commit(vq, cur);
+	used_publish(dev, vq, nused, packed);
+	if (nused > 0)
+		notify(dev, vq, packed);
+}
+
 static __dpx_always_inline uint16_t
 enqueue_body(struct vhost_dev *dev, struct vhost_vq *vq, uint16_t vring,
 	     const struct vhost_pkt_ops *ops, void *ctx, uint16_t n, const bool packed)
@@ -401,11 +414,7 @@ enqueue_body(struct vhost_dev *dev, struct vhost_vq *vq, uint16_t vring,
 		vq->stats.errors++;
 	else if (rc < 0)
 		ring_broken(dev, vq, vring, why, rc);
-	batch_flush(dev, vq);
-	cursor_commit(vq, &cur);
-	used_publish(dev, vq, nused, packed);
-	if (nused > 0)
-		notify(dev, vq, packed);
+	burst_finish(dev, vq, &cur, nused, packed);
 	return i;
 }
 
@@ -504,11 +513,7 @@ dequeue_body(struct vhost_dev *dev, struct vhost_vq *vq, uint16_t vring,
 	}
 	if (rc < 0)
 		ring_broken(dev, vq, vring, why, rc);
-	batch_flush(dev, vq);
-	cursor_commit(vq, &cur);
-	used_publish(dev, vq, nused, packed);
-	if (nused > 0)
-		notify(dev, vq, packed);
+	burst_finish(dev, vq, &cur, nused, packed);
 	return out;
 }
 

@@ -90,11 +90,11 @@ queue_leave(struct vh_queue *q)
 	__atomic_store_n(&q->busy, 0, __ATOMIC_RELEASE);
 }
 
-static uint16_t
-vh_rx(void *queue, struct dpx_mbuf **pkts, uint16_t n)
+/* Rx and tx share one body: bursts repeat until the ring gives no more. */
+static __dpx_always_inline uint16_t
+vh_burst(struct vh_queue *q, struct dpx_mbuf **pkts, uint16_t n, const bool rx)
 {
-	struct vh_queue *q = queue;
-	uint16_t got = 0, r, i;
+	uint16_t done = 0, r, i;
 	uint64_t bytes = 0;
 	int vid;
 
@@ -102,37 +102,32 @@ vh_rx(void *queue, struct dpx_mbuf **pkts, uint16_t n)
 		return 0;
 	vid = __atomic_load_n(&q->port->vid, __ATOMIC_RELAXED);
 	do {
-		r = dpx_vhost_dequeue_burst(vid, q->vring, q->mp, pkts + got, (uint16_t)(n - got));
-		got = (uint16_t)(got + r);
-	} while (r > 0 && got < n);
+		r = rx ? dpx_vhost_dequeue_burst(vid, q->vring, q->mp, pkts + done,
+						 (uint16_t)(n - done))
+		       : dpx_vhost_enqueue_burst(vid, q->vring, pkts + done, (uint16_t)(n - done));
+		done = (uint16_t)(done + r);
+	} while (r > 0 && done < n);
 	queue_leave(q);
-	for (i = 0; i < got; i++) {
-		pkts[i]->port = q->port_id;
+	for (i = 0; i < done; i++) {
+		if (rx)
+			pkts[i]->port = q->port_id;
 		bytes += pkts[i]->pkt_len;
 	}
-	dpx_eth_sw_count(&q->stats, got, bytes);
-	return got;
+	dpx_eth_sw_count(&q->stats, done, bytes);
+	return done;
+}
+
+static uint16_t
+vh_rx(void *queue, struct dpx_mbuf **pkts, uint16_t n)
+{
+	return vh_burst(queue, pkts, n, true);
 }
 
 static uint16_t
 vh_tx(void *queue, struct dpx_mbuf **pkts, uint16_t n)
 {
-	struct vh_queue *q = queue;
-	uint16_t sent = 0, r, i;
-	uint64_t bytes = 0;
-	int vid;
+	uint16_t sent = vh_burst(queue, pkts, n, false);
 
-	if (!queue_enter(q))
-		return 0;
-	vid = __atomic_load_n(&q->port->vid, __ATOMIC_RELAXED);
-	do {
-		r = dpx_vhost_enqueue_burst(vid, q->vring, pkts + sent, (uint16_t)(n - sent));
-		sent = (uint16_t)(sent + r);
-	} while (r > 0 && sent < n);
-	queue_leave(q);
-	for (i = 0; i < sent; i++)
-		bytes += pkts[i]->pkt_len;
-	dpx_eth_sw_count(&q->stats, sent, bytes);
 	/* the guest has copies: the sent mbufs are done; the rest stay the caller's */
 	dpx_pktmbuf_free_bulk(pkts, sent);
 	return sent;
