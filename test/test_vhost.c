@@ -172,6 +172,35 @@ bring_up(struct vfe *fe, uint64_t want, bool indirect, int new_calls)
 	return DPX_TEST_SUCCESS;
 }
 
+/* A server on a fresh path and a front-end connected to it, not negotiated. */
+static int
+session_open(struct vfe *fe, char *path, size_t len, const char *name)
+{
+	sock_path(path, len, name);
+	DPX_TEST_RUN(server_start(path, 0));
+	DPX_TEST_ASSERT_EQUAL(vfe_init(fe, MEM_SIZE), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_connect(fe, path), 0, "");
+	return DPX_TEST_SUCCESS;
+}
+
+/* The front-end goes: the running device is destroyed, the path unregistered. */
+static int
+session_close(struct vfe *fe, const char *path)
+{
+	vfe_fini(fe);
+	DPX_TEST_ASSERT(wait_count(&ev.destroy_calls, 1), "destroy_device called");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
+	return DPX_TEST_SUCCESS;
+}
+
+/* A case function that runs one variant of a shared body (the split/packed
+ * and feature variants below); meson reads the DPX_TEST_REGISTER lines. */
+#define CASE_OF(fn, call)    \
+	static int fn(void)  \
+	{                    \
+		return call; \
+	}
+
 /* ---- packets as segments ---- */
 
 struct host_pkts {
@@ -270,26 +299,16 @@ static const struct vhost_pkt_ops seg_ops = {src_segs, dst_alloc, dst_free};
  * burst that finds its queue locked returns 0 and is simply tried again. */
 static int retry_locked;
 
+/* One burst to the guest (vring 0) or from it (vring 1). */
 static uint16_t
-enqueue(int vid, struct host_pkts *p, uint16_t n)
+burst(int vid, struct host_pkts *p, uint16_t n, bool to_guest)
 {
 	uint16_t r;
 	long tries = 0;
 
 	do {
-		r = vhost_enqueue_segs(vid, 0, &seg_ops, p, n);
-	} while (r == 0 && retry_locked && ++tries < 10000000);
-	return r;
-}
-
-static uint16_t
-dequeue(int vid, struct host_pkts *p, uint16_t n)
-{
-	uint16_t r;
-	long tries = 0;
-
-	do {
-		r = vhost_dequeue_segs(vid, 1, &seg_ops, p, n);
+		r = to_guest ? vhost_enqueue_segs(vid, 0, &seg_ops, p, n)
+			     : vhost_dequeue_segs(vid, 1, &seg_ops, p, n);
 	} while (r == 0 && retry_locked && ++tries < 10000000);
 	return r;
 }
@@ -306,7 +325,7 @@ check_to_guest(struct vfe *fe, int vid, unsigned int n, const uint32_t *lens, un
 	int len;
 
 	pkts_make(&p, n, lens, nseg, seed);
-	DPX_TEST_ASSERT_EQUAL(enqueue(vid, &p, (uint16_t)n), n, "");
+	DPX_TEST_ASSERT_EQUAL(burst(vid, &p, (uint16_t)n, true), n, "");
 	for (i = 0; i < n; i++) {
 		len = vfe_rx_take(fe, 0, got, sizeof(got));
 		DPX_TEST_ASSERT_EQUAL(len, lens[i], "packet %u", i);
@@ -334,7 +353,7 @@ check_to_host(struct vfe *fe, int vid, unsigned int n, const uint32_t *lens, uns
 			buf[k] = pattern(seed + i, k);
 		DPX_TEST_ASSERT_EQUAL(vfe_tx_post(fe, 1, buf, lens[i], nseg), 0, "packet %u", i);
 	}
-	DPX_TEST_ASSERT_EQUAL(dequeue(vid, &p, VHOST_MAX_BURST), n, "");
+	DPX_TEST_ASSERT_EQUAL(burst(vid, &p, VHOST_MAX_BURST, false), n, "");
 	for (i = 0; i < n; i++) {
 		DPX_TEST_ASSERT_EQUAL(p.len[i], lens[i], "packet %u", i);
 		for (k = 0; k < lens[i]; k++)
@@ -427,10 +446,7 @@ traffic(bool packed, bool mrg, bool indirect, const char *name)
 		want &= ~F(VIRTIO_NET_F_MRG_RXBUF);
 	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
 	fds0 = dpx_test_count_fds();
-	sock_path(path, sizeof(path), name);
-	DPX_TEST_RUN(server_start(path, 0));
-	DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, MEM_SIZE), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe, path), 0, "");
+	DPX_TEST_RUN(session_open(&fe, path, sizeof(path), name));
 	DPX_TEST_RUN(bring_up(&fe, want, indirect, 1));
 	vid = ev.vid;
 	DPX_TEST_ASSERT_EQUAL(vfe_rx_post(&fe, 0, 200, mrg ? 1 : 2), 200, "");
@@ -472,36 +488,15 @@ traffic(bool packed, bool mrg, bool indirect, const char *name)
 	DPX_TEST_ASSERT_EQUAL(st.errors, mrg ? 0 : 1, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_vring_stats_get(vid, 0, &st, 0), 0, "");
 	DPX_TEST_ASSERT_EQUAL(st.packets, 0, "reset");
-	vfe_fini(&fe);
-	DPX_TEST_ASSERT(wait_count(&ev.destroy_calls, 1), "destroy_device");
-	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
+	DPX_TEST_RUN(session_close(&fe, path));
 	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "no fd leaked");
 	return DPX_TEST_SUCCESS;
 }
 
-static int
-test_vhost_split_mrg(void)
-{
-	return traffic(false, true, false, "split-mrg");
-}
-
-static int
-test_vhost_split_indirect(void)
-{
-	return traffic(false, false, true, "split-ind");
-}
-
-static int
-test_vhost_packed_mrg(void)
-{
-	return traffic(true, true, false, "packed-mrg");
-}
-
-static int
-test_vhost_packed_indirect(void)
-{
-	return traffic(true, false, true, "packed-ind");
-}
+CASE_OF(test_vhost_split_mrg, traffic(false, true, false, "split-mrg"))
+CASE_OF(test_vhost_split_indirect, traffic(false, false, true, "split-ind"))
+CASE_OF(test_vhost_packed_mrg, traffic(true, true, false, "packed-mrg"))
+CASE_OF(test_vhost_packed_indirect, traffic(true, false, true, "packed-ind"))
 
 DPX_TEST_REGISTER(vhost_negotiate, fast, test_vhost_negotiate);
 DPX_TEST_REGISTER(vhost_split_mrg, fast, test_vhost_split_mrg);
@@ -523,10 +518,7 @@ event_idx(bool packed, const char *name)
 	int vid;
 
 	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
-	sock_path(path, sizeof(path), name);
-	DPX_TEST_RUN(server_start(path, 0));
-	DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, MEM_SIZE), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe, path), 0, "");
+	DPX_TEST_RUN(session_open(&fe, path, sizeof(path), name));
 	DPX_TEST_RUN(bring_up(&fe, want, false, 1));
 	DPX_TEST_ASSERT(fe.features & F(VIRTIO_RING_F_EVENT_IDX), "");
 	vid = ev.vid;
@@ -540,23 +532,12 @@ event_idx(bool packed, const char *name)
 		DPX_TEST_RUN(check_to_guest(&fe, vid, 1, one, 1, i));
 		DPX_TEST_ASSERT_EQUAL(vfe_calls(&fe, 0), expect[i], "burst %u", i);
 	}
-	vfe_fini(&fe);
-	DPX_TEST_ASSERT(wait_count(&ev.destroy_calls, 1), "");
-	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
+	DPX_TEST_RUN(session_close(&fe, path));
 	return DPX_TEST_SUCCESS;
 }
 
-static int
-test_vhost_split_event_idx(void)
-{
-	return event_idx(false, "split-ev");
-}
-
-static int
-test_vhost_packed_event_idx(void)
-{
-	return event_idx(true, "packed-ev");
-}
+CASE_OF(test_vhost_split_event_idx, event_idx(false, "split-ev"))
+CASE_OF(test_vhost_packed_event_idx, event_idx(true, "packed-ev"))
 
 DPX_TEST_REGISTER(vhost_split_event_idx, fast, test_vhost_split_event_idx);
 DPX_TEST_REGISTER(vhost_packed_event_idx, fast, test_vhost_packed_event_idx);
@@ -896,10 +877,7 @@ test_vhost_malformed_messages(void)
 
 	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
 	fds0 = dpx_test_count_fds();
-	sock_path(path, sizeof(path), "bad-msg");
-	DPX_TEST_RUN(server_start(path, 0));
-	DPX_TEST_ASSERT_EQUAL(vfe_init(&good, MEM_SIZE), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_connect(&good, path), 0, "");
+	DPX_TEST_RUN(session_open(&good, path, sizeof(path), "bad-msg"));
 	DPX_TEST_RUN(bring_up(&good, WANT_ALL, false, 1));
 	log_capture();
 	for (i = 0; i < DPX_DIM(bad_cases); i++) {
@@ -917,9 +895,7 @@ test_vhost_malformed_messages(void)
 	vfe_rx_post(&good, 0, 8, 1);
 	DPX_TEST_RUN(check_to_guest(&good, ev.vid, 2, lens, 1, 1));
 	DPX_TEST_RUN(check_to_host(&good, ev.vid, 2, lens, 1, 2));
-	vfe_fini(&good);
-	DPX_TEST_ASSERT(wait_count(&ev.destroy_calls, 1), "");
-	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
+	DPX_TEST_RUN(session_close(&good, path));
 	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "no fd leaked (received fds closed)");
 	return DPX_TEST_SUCCESS;
 }
@@ -983,10 +959,7 @@ test_vhost_malformed_rings(void)
 
 	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
 	fds0 = dpx_test_count_fds();
-	sock_path(path, sizeof(path), "bad-ring");
-	DPX_TEST_RUN(server_start(path, 0));
-	DPX_TEST_ASSERT_EQUAL(vfe_init(&good, MEM_SIZE), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_connect(&good, path), 0, "");
+	DPX_TEST_RUN(session_open(&good, path, sizeof(path), "bad-ring"));
 	DPX_TEST_RUN(bring_up(&good, WANT_ALL & ~F(VIRTIO_F_RING_PACKED), false, 1));
 	log_capture();
 	for (k = 0; k < DPX_DIM(reasons); k++) {
@@ -1047,10 +1020,7 @@ dirty_log(bool packed, const char *name)
 
 	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
 	fds0 = dpx_test_count_fds();
-	sock_path(path, sizeof(path), name);
-	DPX_TEST_RUN(server_start(path, 0));
-	DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, MEM_SIZE), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe, path), 0, "");
+	DPX_TEST_RUN(session_open(&fe, path, sizeof(path), name));
 	DPX_TEST_RUN(bring_up(&fe, WANT_ALL & ~(packed ? 0 : F(VIRTIO_F_RING_PACKED)), false, 1));
 	DPX_TEST_ASSERT(fe.features & F(VHOST_F_LOG_ALL), "");
 	vid = ev.vid;
@@ -1089,24 +1059,13 @@ dirty_log(bool packed, const char *name)
 	}
 	DPX_TEST_ASSERT(pages >= 3 && pages <= 5, "%" PRIu64 " pages marked", pages);
 	munmap(log, l.mmap_size);
-	vfe_fini(&fe);
-	DPX_TEST_ASSERT(wait_count(&ev.destroy_calls, 1), "");
-	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
+	DPX_TEST_RUN(session_close(&fe, path));
 	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "no fd leaked");
 	return DPX_TEST_SUCCESS;
 }
 
-static int
-test_vhost_dirty_log(void)
-{
-	return dirty_log(false, "log");
-}
-
-static int
-test_vhost_dirty_log_packed(void)
-{
-	return dirty_log(true, "log-packed");
-}
+CASE_OF(test_vhost_dirty_log, dirty_log(false, "log"))
+CASE_OF(test_vhost_dirty_log_packed, dirty_log(true, "log-packed"))
 
 DPX_TEST_REGISTER(vhost_dirty_log, fast, test_vhost_dirty_log);
 DPX_TEST_REGISTER(vhost_dirty_log_packed, fast, test_vhost_dirty_log_packed);
@@ -1155,10 +1114,7 @@ test_vhost_mbuf_burst(void)
 	small = dpx_pktmbuf_pool_create("vh_small", 64, 0, 0, 512 + DPX_PKTMBUF_HEADROOM, -1);
 	DPX_TEST_ASSERT(mp != NULL && small != NULL, "pools: %s", dpx_strerror(dpx_errno));
 	fds0 = dpx_test_count_fds();
-	sock_path(path, sizeof(path), "mbuf");
-	DPX_TEST_RUN(server_start(path, 0));
-	DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, MEM_SIZE), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe, path), 0, "");
+	DPX_TEST_RUN(session_open(&fe, path, sizeof(path), "mbuf"));
 	DPX_TEST_RUN(bring_up(&fe, WANT_ALL, false, 1));
 	vid = ev.vid;
 	/* host to guest: chains of 700-byte segments */
@@ -1209,9 +1165,7 @@ test_vhost_mbuf_burst(void)
 	dpx_pktmbuf_free(rx[0]);
 	DPX_TEST_ASSERT_EQUAL(dpx_mempool_in_use_count(mp), 0, "every mbuf back");
 	DPX_TEST_ASSERT_EQUAL(dpx_mempool_in_use_count(small), 0, "every mbuf back");
-	vfe_fini(&fe);
-	DPX_TEST_ASSERT(wait_count(&ev.destroy_calls, 1), "");
-	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
+	DPX_TEST_RUN(session_close(&fe, path));
 	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "no fd leaked");
 	dpx_mempool_free(mp);
 	dpx_mempool_free(small);
@@ -1236,10 +1190,7 @@ test_vhost_ring_control(void)
 
 	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
 	fds0 = dpx_test_count_fds();
-	sock_path(path, sizeof(path), "ringctl");
-	DPX_TEST_RUN(server_start(path, 0));
-	DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, MEM_SIZE), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe, path), 0, "");
+	DPX_TEST_RUN(session_open(&fe, path, sizeof(path), "ringctl"));
 	DPX_TEST_RUN(bring_up(&fe, WANT_ALL & ~F(VIRTIO_F_RING_PACKED), false, 1));
 	vid = ev.vid;
 	DPX_TEST_RUN(check_to_host(&fe, vid, 3, lens, 1, 1));
@@ -1304,10 +1255,7 @@ test_vhost_tiny_buffers(void)
 	int vid;
 
 	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
-	sock_path(path, sizeof(path), "tiny");
-	DPX_TEST_RUN(server_start(path, 0));
-	DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, MEM_SIZE), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe, path), 0, "");
+	DPX_TEST_RUN(session_open(&fe, path, sizeof(path), "tiny"));
 	DPX_TEST_ASSERT_EQUAL(vfe_negotiate(&fe, WANT_ALL & ~F(VIRTIO_F_RING_PACKED)), 0, "");
 	DPX_TEST_ASSERT_EQUAL(vfe_set_mem_table(&fe), 0, "");
 	/* receive chains of 8 descriptors of 8 bytes: 64 bytes per chain */
@@ -1320,9 +1268,7 @@ test_vhost_tiny_buffers(void)
 	DPX_TEST_RUN(check_to_guest(&fe, vid, DPX_DIM(lens), lens, 3, 40));
 	/* transmit chains of 8 x 64 bytes: the header in a descriptor of its own or split */
 	DPX_TEST_RUN(check_to_host(&fe, vid, 3, lens + 2, 8, 41));
-	vfe_fini(&fe);
-	DPX_TEST_ASSERT(wait_count(&ev.destroy_calls, 1), "");
-	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
+	DPX_TEST_RUN(session_close(&fe, path));
 	return DPX_TEST_SUCCESS;
 }
 
@@ -1340,10 +1286,7 @@ test_vhost_packed_base_order(void)
 	uint64_t f;
 
 	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
-	sock_path(path, sizeof(path), "base-order");
-	DPX_TEST_RUN(server_start(path, 0));
-	DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, MEM_SIZE), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe, path), 0, "");
+	DPX_TEST_RUN(session_open(&fe, path, sizeof(path), "base-order"));
 	log_capture();
 	DPX_TEST_ASSERT_EQUAL(
 		vfe_request(&fe, VHOST_USER_SET_VRING_NUM, &st, sizeof(st), NULL, 0, NULL), 0, "");

@@ -57,13 +57,43 @@ perf_dst_free(void *ctx, uint16_t i)
 
 static const struct vhost_pkt_ops perf_pkt_ops = {perf_src, perf_dst, perf_dst_free};
 
+/* Cycles and packets of one direction's bursts, and its fastest full burst. */
+struct dir_time {
+	uint64_t cycles;
+	uint64_t pkts;
+	uint64_t best;
+};
+
+/* One timed burst to the guest (vring 0) or from it (vring 1). */
+static void
+timed_burst(bool to_guest, struct dir_time *d)
+{
+	uint64_t t0 = dpx_get_tsc_cycles(), t;
+	uint16_t got = to_guest ? vhost_enqueue_segs(perf_vid, 0, &perf_pkt_ops, NULL, BURST)
+				: vhost_dequeue_segs(perf_vid, 1, &perf_pkt_ops, NULL, BURST);
+
+	t = dpx_get_tsc_cycles() - t0;
+	d->cycles += t;
+	d->pkts += got;
+	if (got == BURST && t < d->best)
+		d->best = t;
+}
+
+static void
+report(const char *dir, bool packed, uint32_t len, const char *what, double v)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "vhost %s %s %u B%s", dir, packed ? "packed" : "split", len,
+		 what);
+	DPX_TEST_PERF(name, v, "cycles/pkt");
+}
+
 static int
 measure(struct vfe *fe, bool packed, uint32_t len)
 {
-	uint64_t enq = 0, deq = 0, t0, t, n_enq = 0, n_deq = 0, enq_min = ~0ULL, deq_min = ~0ULL;
-	char name[64];
+	struct dir_time enq = {0, 0, ~0ULL}, deq = {0, 0, ~0ULL};
 	unsigned int r, i;
-	uint16_t got;
 
 	pkt_len = len;
 	/* the data path alone: no eventfd write per burst on either layout */
@@ -71,37 +101,21 @@ measure(struct vfe *fe, bool packed, uint32_t len)
 	vfe_no_interrupts(fe, 1);
 	for (r = 0; r < ROUNDS; r++) {
 		vfe_rx_post(fe, 0, BURST, 1);
-		t0 = dpx_get_tsc_cycles();
-		got = vhost_enqueue_segs(perf_vid, 0, &perf_pkt_ops, NULL, BURST);
-		t = dpx_get_tsc_cycles() - t0;
-		enq += t;
-		enq_min = got == BURST && t < enq_min ? t : enq_min;
-		n_enq += got;
+		timed_burst(true, &enq);
 		vfe_tx_reclaim(fe, 0);
 		for (i = 0; i < BURST; i++)
 			if (vfe_tx_post(fe, 1, src_buf[i], len, 1) < 0)
 				break;
-		t0 = dpx_get_tsc_cycles();
-		got = vhost_dequeue_segs(perf_vid, 1, &perf_pkt_ops, NULL, BURST);
-		t = dpx_get_tsc_cycles() - t0;
-		deq += t;
-		deq_min = got == BURST && t < deq_min ? t : deq_min;
-		n_deq += got;
+		timed_burst(false, &deq);
 		vfe_tx_reclaim(fe, 1);
 	}
-	DPX_TEST_ASSERT_EQUAL(n_enq, (uint64_t)ROUNDS * BURST, "every packet enqueued");
-	DPX_TEST_ASSERT_EQUAL(n_deq, (uint64_t)ROUNDS * BURST, "every packet dequeued");
-	snprintf(name, sizeof(name), "vhost enqueue %s %u B", packed ? "packed" : "split", len);
-	DPX_TEST_PERF(name, (double)enq / (double)n_enq, "cycles/pkt");
-	snprintf(name, sizeof(name), "vhost dequeue %s %u B", packed ? "packed" : "split", len);
-	DPX_TEST_PERF(name, (double)deq / (double)n_deq, "cycles/pkt");
+	DPX_TEST_ASSERT_EQUAL(enq.pkts, (uint64_t)ROUNDS * BURST, "every packet enqueued");
+	DPX_TEST_ASSERT_EQUAL(deq.pkts, (uint64_t)ROUNDS * BURST, "every packet dequeued");
+	report("enqueue", packed, len, "", (double)enq.cycles / (double)enq.pkts);
+	report("dequeue", packed, len, "", (double)deq.cycles / (double)deq.pkts);
 	/* the machine may be shared: the best burst shows the cost without interference */
-	snprintf(name, sizeof(name), "vhost enqueue %s %u B best burst",
-		 packed ? "packed" : "split", len);
-	DPX_TEST_PERF(name, (double)enq_min / BURST, "cycles/pkt");
-	snprintf(name, sizeof(name), "vhost dequeue %s %u B best burst",
-		 packed ? "packed" : "split", len);
-	DPX_TEST_PERF(name, (double)deq_min / BURST, "cycles/pkt");
+	report("enqueue", packed, len, " best burst", (double)enq.best / BURST);
+	report("dequeue", packed, len, " best burst", (double)deq.best / BURST);
 	return DPX_TEST_SUCCESS;
 }
 

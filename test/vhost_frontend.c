@@ -470,22 +470,43 @@ chain_fill(struct vfe_queue *q, uint16_t id, uint16_t slot, unsigned int nseg, c
 	}
 }
 
+/* Reserve the descriptors a chain of nseg buffers takes (one with an indirect
+ * table) and fill its record. @return that count, or -ENOSPC. */
+static int
+chain_start(struct vfe_queue *q, uint16_t id, unsigned int nseg, const uint32_t *lens)
+{
+	unsigned int need = q->indirect ? 1 : nseg;
+
+	if (q->nfree < need)
+		return -ENOSPC;
+	chain_fill(q, id, id, nseg, lens);
+	q->chains[id].ndesc = (uint16_t)need;
+	q->nfree -= need;
+	return (int)need;
+}
+
+/* Guest address of chain id's indirect table. */
+static uint64_t
+ind_table(const struct vfe_queue *q, uint16_t id)
+{
+	return q->ind_gpa + 16ULL * VFE_MAX_IND * id;
+}
+
 static int
 post_split(struct vfe *fe, struct vfe_queue *q, unsigned int nseg, const uint32_t *lens,
 	   uint16_t flags)
 {
 	struct vring_desc *d = vfe_ptr(fe, q->desc_gpa);
 	struct vring_avail *av = vfe_ptr(fe, q->avail_gpa);
-	unsigned int need = q->indirect ? 1 : nseg, j;
 	uint16_t head = q->free_head, cur = head, prev = 0;
 	struct vfe_chain *c = &q->chains[head];
+	int rc = chain_start(q, head, nseg, lens);
+	unsigned int j;
 
-	if (q->nfree < need)
-		return -ENOSPC;
-	chain_fill(q, head, head, nseg, lens);
-	c->ndesc = (uint16_t)need;
+	if (rc < 0)
+		return rc;
 	if (q->indirect) {
-		struct vring_desc *t = vfe_ptr(fe, q->ind_gpa + 16ULL * VFE_MAX_IND * head);
+		struct vring_desc *t = vfe_ptr(fe, ind_table(q, head));
 
 		for (j = 0; j < nseg; j++)
 			t[j] = (struct vring_desc){
@@ -493,7 +514,7 @@ post_split(struct vfe *fe, struct vfe_queue *q, unsigned int nseg, const uint32_
 				(uint16_t)(flags | (j + 1 < nseg ? VRING_DESC_F_NEXT : 0)),
 				(uint16_t)(j + 1)};
 		q->free_head = d[head].next;
-		d[head].addr = q->ind_gpa + 16ULL * VFE_MAX_IND * head;
+		d[head].addr = ind_table(q, head);
 		d[head].len = 16 * nseg;
 		d[head].flags = VRING_DESC_F_INDIRECT;
 		c->desc[0] = head;
@@ -509,7 +530,6 @@ post_split(struct vfe *fe, struct vfe_queue *q, unsigned int nseg, const uint32_
 		q->free_head = cur;
 		(void)prev;
 	}
-	q->nfree -= need;
 	av->ring[q->avail_idx % q->size] = head;
 	q->avail_idx++;
 	__atomic_store_n(&av->idx, q->avail_idx, __ATOMIC_RELEASE);
@@ -522,22 +542,21 @@ post_packed(struct vfe *fe, struct vfe_queue *q, unsigned int nseg, const uint32
 	    uint16_t flags)
 {
 	struct vring_packed_desc *ring = vfe_ptr(fe, q->desc_gpa);
-	unsigned int need = q->indirect ? 1 : nseg, j;
 	uint16_t id = q->next_avail, pos = q->next_avail, head_flags = 0;
 	uint16_t wflags = q->avail_wrap ? VRING_PACKED_DESC_F_AVAIL : VRING_PACKED_DESC_F_USED;
 	struct vfe_chain *c = &q->chains[id];
 	bool wrap = q->avail_wrap;
+	int rc = chain_start(q, id, nseg, lens);
+	unsigned int j;
 
-	if (q->nfree < need)
-		return -ENOSPC;
-	chain_fill(q, id, id, nseg, lens);
-	c->ndesc = (uint16_t)need;
+	if (rc < 0)
+		return rc;
 	if (q->indirect) {
-		struct vring_packed_desc *t = vfe_ptr(fe, q->ind_gpa + 16ULL * VFE_MAX_IND * id);
+		struct vring_packed_desc *t = vfe_ptr(fe, ind_table(q, id));
 
 		for (j = 0; j < nseg; j++)
 			t[j] = (struct vring_packed_desc){c->gpa[j], c->len[j], 0, flags};
-		ring[pos].addr = q->ind_gpa + 16ULL * VFE_MAX_IND * id;
+		ring[pos].addr = ind_table(q, id);
 		ring[pos].len = 16 * nseg;
 		ring[pos].id = id;
 		head_flags = VRING_DESC_F_INDIRECT | wflags;
@@ -569,7 +588,6 @@ post_packed(struct vfe *fe, struct vfe_queue *q, unsigned int nseg, const uint32
 	q->next_avail = pos;
 	q->avail_wrap = wrap;
 	q->outstanding++;
-	q->nfree -= need;
 	return 0;
 }
 

@@ -12,8 +12,6 @@
 
 #include "fwd_app.h"
 
-extern int fwd_logtype;
-
 #define POOL_CACHE 256
 
 int

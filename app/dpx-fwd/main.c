@@ -14,7 +14,7 @@
 
 #include "fwd_app.h"
 
-DPX_LOG_REGISTER(fwd_logtype, "fwd");
+DPX_LOG_REGISTER_STATIC(fwd_logtype, "fwd");
 
 volatile int fwd_force_quit;
 

@@ -366,6 +366,19 @@ no_room:
 	return 0;
 }
 
+/* Both directions end a burst alike: the copies land, then the used entries
+ * are published, then the guest is called if it wants to be. */
+static __dpx_always_inline void
+burst_finish(struct vhost_dev *dev, struct vhost_vq *vq, const struct cursor *cur,
+	     unsigned int nused, const bool packed)
+{
+	batch_flush(dev, vq);
+	cursor_commit(vq, cur);
+	used_publish(dev, vq, nused, packed);
+	if (nused > 0)
+		notify(dev, vq, packed);
+}
+
 static __dpx_always_inline uint16_t
 enqueue_body(struct vhost_dev *dev, struct vhost_vq *vq, uint16_t vring,
 	     const struct vhost_pkt_ops *ops, void *ctx, uint16_t n, const bool packed)
@@ -401,11 +414,7 @@ enqueue_body(struct vhost_dev *dev, struct vhost_vq *vq, uint16_t vring,
 		vq->stats.errors++;
 	else if (rc < 0)
 		ring_broken(dev, vq, vring, why, rc);
-	batch_flush(dev, vq);
-	cursor_commit(vq, &cur);
-	used_publish(dev, vq, nused, packed);
-	if (nused > 0)
-		notify(dev, vq, packed);
+	burst_finish(dev, vq, &cur, nused, packed);
 	return i;
 }
 
@@ -504,11 +513,7 @@ dequeue_body(struct vhost_dev *dev, struct vhost_vq *vq, uint16_t vring,
 	}
 	if (rc < 0)
 		ring_broken(dev, vq, vring, why, rc);
-	batch_flush(dev, vq);
-	cursor_commit(vq, &cur);
-	used_publish(dev, vq, nused, packed);
-	if (nused > 0)
-		notify(dev, vq, packed);
+	burst_finish(dev, vq, &cur, nused, packed);
 	return out;
 }
 
@@ -533,38 +538,39 @@ vq_enter(int vid, uint16_t vring, bool rx, struct vhost_dev **devp)
 	return vq;
 }
 
-uint16_t
-vhost_enqueue_segs(int vid, uint16_t vring, const struct vhost_pkt_ops *ops, void *ctx, uint16_t n)
+/*
+ * Both directions share one entry: the lock, the burst cap and the release are
+ * the same, and each body is specialized by the constant ring-layout flag.
+ */
+static __dpx_always_inline uint16_t
+vq_burst(int vid, uint16_t vring, const struct vhost_pkt_ops *ops, void *ctx, uint16_t n,
+	 const bool rx)
 {
 	struct vhost_dev *dev;
-	struct vhost_vq *vq = vq_enter(vid, vring, true, &dev);
+	struct vhost_vq *vq = vq_enter(vid, vring, rx, &dev);
 	uint16_t done;
 
 	if (vq == NULL)
 		return 0;
 	n = DPX_MIN(n, VHOST_MAX_BURST);
-	if (vq->packed)
-		done = enqueue_body(dev, vq, vring, ops, ctx, n, true);
+	if (rx)
+		done = vq->packed ? enqueue_body(dev, vq, vring, ops, ctx, n, true)
+				  : enqueue_body(dev, vq, vring, ops, ctx, n, false);
 	else
-		done = enqueue_body(dev, vq, vring, ops, ctx, n, false);
+		done = vq->packed ? dequeue_body(dev, vq, vring, ops, ctx, n, true)
+				  : dequeue_body(dev, vq, vring, ops, ctx, n, false);
 	vhost_lock_release(&vq->access_lock);
 	return done;
 }
 
 uint16_t
+vhost_enqueue_segs(int vid, uint16_t vring, const struct vhost_pkt_ops *ops, void *ctx, uint16_t n)
+{
+	return vq_burst(vid, vring, ops, ctx, n, true);
+}
+
+uint16_t
 vhost_dequeue_segs(int vid, uint16_t vring, const struct vhost_pkt_ops *ops, void *ctx, uint16_t n)
 {
-	struct vhost_dev *dev;
-	struct vhost_vq *vq = vq_enter(vid, vring, false, &dev);
-	uint16_t done;
-
-	if (vq == NULL)
-		return 0;
-	n = DPX_MIN(n, VHOST_MAX_BURST);
-	if (vq->packed)
-		done = dequeue_body(dev, vq, vring, ops, ctx, n, true);
-	else
-		done = dequeue_body(dev, vq, vring, ops, ctx, n, false);
-	vhost_lock_release(&vq->access_lock);
-	return done;
+	return vq_burst(vid, vring, ops, ctx, n, false);
 }

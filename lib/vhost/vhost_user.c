@@ -411,15 +411,6 @@ h_set_log_base(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_u
 	return 0;
 }
 
-static int
-h_set_log_fd(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_user_msg *reply,
-	     const char **why)
-{
-	/* the log-ready eventfd is not needed: dpx logs synchronously. The fd is closed. */
-	(void)dev, (void)msg, (void)reply, (void)why;
-	return 0;
-}
-
 /* ---- features ---- */
 
 static uint64_t
@@ -532,9 +523,28 @@ h_nop(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_user_msg *
 
 /* ---- vrings ---- */
 
-static struct vhost_vq *
-vq_get(struct vhost_dev *dev, uint32_t index, const char *req, const char **why)
+/* The vring a per-vring message names: where the index sits depends on the payload. */
+static uint32_t
+msg_vring_index(const struct vhost_user_msg *msg)
 {
+	switch (msg->hdr.request) {
+	case VHOST_USER_SET_VRING_ADDR:
+		return msg->payload.addr.index;
+	case VHOST_USER_SET_VRING_KICK:
+	case VHOST_USER_SET_VRING_CALL:
+	case VHOST_USER_SET_VRING_ERR:
+		return (uint32_t)(msg->payload.u64 & VHOST_USER_VRING_IDX_MASK);
+	default:
+		return msg->payload.state.index;
+	}
+}
+
+/* The vring a message names, created on first use; NULL (logged) if out of range. */
+static struct vhost_vq *
+vq_get(struct vhost_dev *dev, const struct vhost_user_msg *msg, const char **why)
+{
+	const char *req = vhost_msg_name(msg->hdr.request);
+	uint32_t index = msg_vring_index(msg);
 	struct vhost_vq *vq;
 
 	if (index >= DPX_VHOST_MAX_VRINGS) {
@@ -563,15 +573,12 @@ vq_get(struct vhost_dev *dev, uint32_t index, const char *req, const char **why)
 }
 
 static int
-h_set_vring_num(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_user_msg *reply,
-		const char **why)
+h_set_vring_num(struct vhost_dev *dev, struct vhost_vq *vq, struct vhost_user_msg *msg,
+		struct vhost_user_msg *reply, const char **why)
 {
 	uint32_t num = msg->payload.state.num;
-	struct vhost_vq *vq = vq_get(dev, msg->payload.state.index, "SET_VRING_NUM", why);
 
 	(void)reply;
-	if (vq == NULL)
-		return -EINVAL;
 	/* 2.6: split rings are a power of 2; 2.7: packed rings up to 32768 */
 	if (num == 0 || num > VHOST_MAX_RING_SIZE ||
 	    (!FEAT(dev->features, VIRTIO_F_RING_PACKED) && !DPX_IS_POWER_OF_2(num))) {
@@ -660,16 +667,13 @@ vq_update_ready(struct vhost_dev *dev, struct vhost_vq *vq, bool kicked)
 }
 
 static int
-h_set_vring_addr(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_user_msg *reply,
-		 const char **why)
+h_set_vring_addr(struct vhost_dev *dev, struct vhost_vq *vq, struct vhost_user_msg *msg,
+		 struct vhost_user_msg *reply, const char **why)
 {
 	const struct vhost_user_vring_addr *a = &msg->payload.addr;
-	struct vhost_vq *vq = vq_get(dev, a->index, "SET_VRING_ADDR", why);
 	int rc;
 
 	(void)reply;
-	if (vq == NULL)
-		return -EINVAL;
 	vhost_lock_take(&vq->access_lock);
 	vq->addr = *a;
 	vq->addr_set = true;
@@ -692,15 +696,12 @@ h_set_vring_addr(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost
 }
 
 static int
-h_set_vring_base(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_user_msg *reply,
-		 const char **why)
+h_set_vring_base(struct vhost_dev *dev, struct vhost_vq *vq, struct vhost_user_msg *msg,
+		 struct vhost_user_msg *reply, const char **why)
 {
 	uint32_t num = msg->payload.state.num;
-	struct vhost_vq *vq = vq_get(dev, msg->payload.state.index, "SET_VRING_BASE", why);
 
 	(void)reply;
-	if (vq == NULL)
-		return -EINVAL;
 	vhost_lock_take(&vq->access_lock);
 	if (vq->packed) {
 		/* vhost-user.rst: bits 0-14 avail index, bit 15 its wrap counter */
@@ -723,13 +724,10 @@ h_set_vring_base(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost
 }
 
 static int
-h_get_vring_base(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_user_msg *reply,
-		 const char **why)
+h_get_vring_base(struct vhost_dev *dev, struct vhost_vq *vq, struct vhost_user_msg *msg,
+		 struct vhost_user_msg *reply, const char **why)
 {
-	struct vhost_vq *vq = vq_get(dev, msg->payload.state.index, "GET_VRING_BASE", why);
-
-	if (vq == NULL)
-		return -EINVAL;
+	(void)why;
 	/* vhost-user.rst: GET_VRING_BASE stops the ring */
 	vhost_lock_take(&vq->access_lock);
 	vq->ready = false;
@@ -744,24 +742,29 @@ h_get_vring_base(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost
 	return 0;
 }
 
+/* SET_VRING_KICK, _CALL and _ERR: the same message for three fd slots. */
 static int
-set_vring_fd(struct vhost_dev *dev, struct vhost_user_msg *msg, const char *req, int which,
-	     const char **why)
+h_set_vring_fd(struct vhost_dev *dev, struct vhost_vq *vq, struct vhost_user_msg *msg,
+	       struct vhost_user_msg *reply, const char **why)
 {
 	uint64_t v = msg->payload.u64;
-	struct vhost_vq *vq = vq_get(dev, v & VHOST_USER_VRING_IDX_MASK, req, why);
 	int fd = (v & VHOST_USER_VRING_NOFD_MASK) ? -1 : msg->fds[0];
+	bool kick = msg->hdr.request == VHOST_USER_SET_VRING_KICK;
 	int *slot;
 
-	if (vq == NULL)
-		return -EINVAL;
-	slot = which == 0 ? &vq->kickfd : which == 1 ? &vq->callfd : &vq->errfd;
+	(void)reply, (void)why;
+	if (kick)
+		slot = &vq->kickfd;
+	else if (msg->hdr.request == VHOST_USER_SET_VRING_CALL)
+		slot = &vq->callfd;
+	else
+		slot = &vq->errfd;
 	vhost_lock_take(&vq->access_lock);
 	close_fd(slot);
 	*slot = fd;
 	if (fd >= 0)
 		msg->fds[0] = -1; /* kept */
-	if (which == 0) {
+	if (kick) {
 		/* a kick (fd or "polling" NOFD) starts the ring */
 		if (!FEAT(dev->features, VHOST_USER_F_PROTOCOL_FEATURES))
 			vq->enabled = true;
@@ -771,45 +774,18 @@ set_vring_fd(struct vhost_dev *dev, struct vhost_user_msg *msg, const char *req,
 				  dev->vid, (unsigned int)(v & VHOST_USER_VRING_IDX_MASK));
 	}
 	vhost_lock_release(&vq->access_lock);
-	if (which == 0)
+	if (kick)
 		dev_check_ready(dev);
 	return 0;
 }
 
 static int
-h_set_vring_kick(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_user_msg *reply,
-		 const char **why)
-{
-	(void)reply;
-	return set_vring_fd(dev, msg, "SET_VRING_KICK", 0, why);
-}
-
-static int
-h_set_vring_call(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_user_msg *reply,
-		 const char **why)
-{
-	(void)reply;
-	return set_vring_fd(dev, msg, "SET_VRING_CALL", 1, why);
-}
-
-static int
-h_set_vring_err(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_user_msg *reply,
-		const char **why)
-{
-	(void)reply;
-	return set_vring_fd(dev, msg, "SET_VRING_ERR", 2, why);
-}
-
-static int
-h_set_vring_enable(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_user_msg *reply,
-		   const char **why)
+h_set_vring_enable(struct vhost_dev *dev, struct vhost_vq *vq, struct vhost_user_msg *msg,
+		   struct vhost_user_msg *reply, const char **why)
 {
 	uint32_t idx = msg->payload.state.index, en = msg->payload.state.num;
-	struct vhost_vq *vq = vq_get(dev, idx, "SET_VRING_ENABLE", why);
 
 	(void)reply;
-	if (vq == NULL)
-		return -EINVAL;
 	if (en > 1) {
 		*why = "enable value not 0 or 1";
 		VHOST_LOG(ERR, "vid %d: SET_VRING_ENABLE vring %u value %u: %s", dev->vid, idx, en,
@@ -914,6 +890,11 @@ h_get_status(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_use
 typedef int (*vhost_handler_t)(struct vhost_dev *dev, struct vhost_user_msg *msg,
 			       struct vhost_user_msg *reply, const char **why);
 
+/* A per-vring request's handler gets the vring the message names (vq_get). */
+typedef int (*vhost_vring_handler_t)(struct vhost_dev *dev, struct vhost_vq *vq,
+				     struct vhost_user_msg *msg, struct vhost_user_msg *reply,
+				     const char **why);
+
 /* Handlers by request; the size/fd/reply rules are vhost_msg.c's table. */
 static const vhost_handler_t handlers[VHOST_USER_MAX] = {
 	[VHOST_USER_GET_FEATURES] = h_get_features,
@@ -922,18 +903,11 @@ static const vhost_handler_t handlers[VHOST_USER_MAX] = {
 	[VHOST_USER_RESET_OWNER] = h_reset_owner,
 	[VHOST_USER_SET_MEM_TABLE] = h_set_mem_table,
 	[VHOST_USER_SET_LOG_BASE] = h_set_log_base,
-	[VHOST_USER_SET_LOG_FD] = h_set_log_fd,
-	[VHOST_USER_SET_VRING_NUM] = h_set_vring_num,
-	[VHOST_USER_SET_VRING_ADDR] = h_set_vring_addr,
-	[VHOST_USER_SET_VRING_BASE] = h_set_vring_base,
-	[VHOST_USER_GET_VRING_BASE] = h_get_vring_base,
-	[VHOST_USER_SET_VRING_KICK] = h_set_vring_kick,
-	[VHOST_USER_SET_VRING_CALL] = h_set_vring_call,
-	[VHOST_USER_SET_VRING_ERR] = h_set_vring_err,
+	/* the log-ready eventfd is not needed: dpx logs synchronously. The fd is closed. */
+	[VHOST_USER_SET_LOG_FD] = h_nop,
 	[VHOST_USER_GET_PROTOCOL_FEATURES] = h_get_protocol_features,
 	[VHOST_USER_SET_PROTOCOL_FEATURES] = h_set_protocol_features,
 	[VHOST_USER_GET_QUEUE_NUM] = h_get_queue_num,
-	[VHOST_USER_SET_VRING_ENABLE] = h_set_vring_enable,
 	[VHOST_USER_SEND_RARP] = h_send_rarp,
 	[VHOST_USER_NET_SET_MTU] = h_net_set_mtu,
 	[VHOST_USER_GET_MAX_MEM_SLOTS] = h_get_max_mem_slots,
@@ -942,6 +916,32 @@ static const vhost_handler_t handlers[VHOST_USER_MAX] = {
 	[VHOST_USER_SET_STATUS] = h_set_status,
 	[VHOST_USER_GET_STATUS] = h_get_status,
 };
+
+/* Per-vring handlers by request (a request is in exactly one of the two tables). */
+static const vhost_vring_handler_t vring_handlers[VHOST_USER_MAX] = {
+	[VHOST_USER_SET_VRING_NUM] = h_set_vring_num,
+	[VHOST_USER_SET_VRING_ADDR] = h_set_vring_addr,
+	[VHOST_USER_SET_VRING_BASE] = h_set_vring_base,
+	[VHOST_USER_GET_VRING_BASE] = h_get_vring_base,
+	[VHOST_USER_SET_VRING_KICK] = h_set_vring_fd,
+	[VHOST_USER_SET_VRING_CALL] = h_set_vring_fd,
+	[VHOST_USER_SET_VRING_ERR] = h_set_vring_fd,
+	[VHOST_USER_SET_VRING_ENABLE] = h_set_vring_enable,
+};
+
+static int
+handle(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_user_msg *reply,
+       const char **why)
+{
+	struct vhost_vq *vq;
+
+	if (handlers[msg->hdr.request] != NULL)
+		return handlers[msg->hdr.request](dev, msg, reply, why);
+	vq = vq_get(dev, msg, why);
+	if (vq == NULL)
+		return -EINVAL;
+	return vring_handlers[msg->hdr.request](dev, vq, msg, reply, why);
+}
 
 int
 vhost_user_dispatch(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_user_msg *reply)
@@ -963,7 +963,7 @@ vhost_user_dispatch(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vh
 	reply->hdr.request = msg->hdr.request;
 	reply->hdr.flags = VHOST_USER_VERSION | VHOST_USER_REPLY_MASK;
 	reply->hdr.size = rule->reply_size;
-	rc = handlers[msg->hdr.request](dev, msg, reply, &why);
+	rc = handle(dev, msg, reply, &why);
 	if (rule->reply == VHOST_MSG_REPLY_ALWAYS)
 		return rc < 0 ? rc : 1;
 	ack = (msg->hdr.flags & VHOST_USER_NEED_REPLY_MASK) &&

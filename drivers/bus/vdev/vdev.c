@@ -19,7 +19,7 @@
 
 #include "dpx_bus_vdev.h"
 
-DPX_LOG_REGISTER(vdev_logtype, "bus.vdev");
+DPX_LOG_REGISTER_STATIC(vdev_logtype, "bus.vdev");
 #define VDEV_LOG(level, fmt, ...) DPX_LOG(level, vdev_logtype, "vdev: " fmt, ##__VA_ARGS__)
 
 struct dpx_vdev_device {

@@ -18,7 +18,7 @@
 #include <dpx_mbuf.h>
 #include <dpx_mempool.h>
 
-DPX_LOG_REGISTER(net_null_logtype, "pmd.net.null");
+DPX_LOG_REGISTER_STATIC(net_null_logtype, "pmd.net.null");
 #define NULL_LOG(level, fmt, ...) DPX_LOG(level, net_null_logtype, "net_null: " fmt, ##__VA_ARGS__)
 
 #define NULL_MAX_QUEUES 16

@@ -25,7 +25,7 @@
 #include <dpx_mbuf.h>
 #include <dpx_mempool.h>
 
-DPX_LOG_REGISTER(net_pcap_logtype, "pmd.net.pcap");
+DPX_LOG_REGISTER_STATIC(net_pcap_logtype, "pmd.net.pcap");
 #define PCAP_LOG(level, fmt, ...) DPX_LOG(level, net_pcap_logtype, "net_pcap: " fmt, ##__VA_ARGS__)
 
 #define PCAP_SNAPLEN 65535

@@ -17,7 +17,7 @@
 
 #include "dpx_eth_ring.h"
 
-DPX_LOG_REGISTER(net_ring_logtype, "pmd.net.ring");
+DPX_LOG_REGISTER_STATIC(net_ring_logtype, "pmd.net.ring");
 #define RING_LOG(level, fmt, ...) DPX_LOG(level, net_ring_logtype, "net_ring: " fmt, ##__VA_ARGS__)
 
 #define RING_DEFAULT_SIZE 1024

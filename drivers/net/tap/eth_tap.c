@@ -27,7 +27,7 @@
 #include <dpx_mbuf.h>
 #include <dpx_mempool.h>
 
-DPX_LOG_REGISTER(net_tap_logtype, "pmd.net.tap");
+DPX_LOG_REGISTER_STATIC(net_tap_logtype, "pmd.net.tap");
 #define TAP_LOG(level, fmt, ...) DPX_LOG(level, net_tap_logtype, "net_tap: " fmt, ##__VA_ARGS__)
 
 #define TAP_MAX_QUEUES 8

@@ -26,8 +26,8 @@
 #include <dpx_mempool.h>
 #include <dpx_vhost.h>
 
-DPX_LOG_REGISTER(vhost_pmd_logtype, "pmd.net.vhost");
-#define VH_LOG(level, fmt, ...) DPX_LOG(level, vhost_pmd_logtype, "net_vhost: " fmt, ##__VA_ARGS__)
+DPX_LOG_REGISTER_STATIC(net_vhost_logtype, "pmd.net.vhost");
+#define VH_LOG(level, fmt, ...) DPX_LOG(level, net_vhost_logtype, "net_vhost: " fmt, ##__VA_ARGS__)
 
 #define VH_MAX_QUEUES DPX_VHOST_MAX_QUEUE_PAIRS
 #define VH_BINS 7
@@ -37,6 +37,7 @@ DPX_LOG_REGISTER(vhost_pmd_logtype, "pmd.net.vhost");
 struct vh_port;
 
 struct vh_queue {
+	struct dpx_eth_sw_queue_stats stats; /* first: see dpx_eth_sw_stats_get */
 	struct vh_port *port;
 	struct dpx_mempool *mp; /* rx only */
 	uint16_t vring;
@@ -44,6 +45,8 @@ struct vh_queue {
 	uint32_t allow;
 	uint32_t busy;
 };
+
+DPX_ETH_SW_STATS_FIRST(struct vh_queue, stats);
 
 struct vh_port {
 	char iface[108];
@@ -54,7 +57,8 @@ struct vh_port {
 	struct dpx_eth_dev *dev;
 	struct vh_queue rxq[VH_MAX_QUEUES];
 	struct vh_queue txq[VH_MAX_QUEUES];
-	/* counters of devices that came and went, by vring */
+	/* library counters (guest errors, notifications, size bins) of devices
+	 * that came and went, by vring; ethdev's counters keep packets and bytes */
 	struct dpx_vhost_vring_stats base[DPX_VHOST_MAX_VRINGS];
 };
 
@@ -86,47 +90,62 @@ queue_leave(struct vh_queue *q)
 	__atomic_store_n(&q->busy, 0, __ATOMIC_RELEASE);
 }
 
-static uint16_t
-vh_rx(void *queue, struct dpx_mbuf **pkts, uint16_t n)
+/* Rx and tx share one body: bursts repeat until the ring gives no more. */
+static __dpx_always_inline uint16_t
+vh_burst(struct vh_queue *q, struct dpx_mbuf **pkts, uint16_t n, const bool rx)
 {
-	struct vh_queue *q = queue;
-	uint16_t got = 0, r, i;
+	uint16_t done = 0, r, i;
+	uint64_t bytes = 0;
 	int vid;
 
 	if (!queue_enter(q))
 		return 0;
 	vid = __atomic_load_n(&q->port->vid, __ATOMIC_RELAXED);
 	do {
-		r = dpx_vhost_dequeue_burst(vid, q->vring, q->mp, pkts + got, (uint16_t)(n - got));
-		got = (uint16_t)(got + r);
-	} while (r > 0 && got < n);
+		r = rx ? dpx_vhost_dequeue_burst(vid, q->vring, q->mp, pkts + done,
+						 (uint16_t)(n - done))
+		       : dpx_vhost_enqueue_burst(vid, q->vring, pkts + done, (uint16_t)(n - done));
+		done = (uint16_t)(done + r);
+	} while (r > 0 && done < n);
 	queue_leave(q);
-	for (i = 0; i < got; i++)
-		pkts[i]->port = q->port_id;
-	return got;
+	for (i = 0; i < done; i++) {
+		if (rx)
+			pkts[i]->port = q->port_id;
+		bytes += pkts[i]->pkt_len;
+	}
+	dpx_eth_sw_count(&q->stats, done, bytes);
+	return done;
+}
+
+static uint16_t
+vh_rx(void *queue, struct dpx_mbuf **pkts, uint16_t n)
+{
+	return vh_burst(queue, pkts, n, true);
 }
 
 static uint16_t
 vh_tx(void *queue, struct dpx_mbuf **pkts, uint16_t n)
 {
-	struct vh_queue *q = queue;
-	uint16_t sent = 0, r;
-	int vid;
+	uint16_t sent = vh_burst(queue, pkts, n, false);
 
-	if (!queue_enter(q))
-		return 0;
-	vid = __atomic_load_n(&q->port->vid, __ATOMIC_RELAXED);
-	do {
-		r = dpx_vhost_enqueue_burst(vid, q->vring, pkts + sent, (uint16_t)(n - sent));
-		sent = (uint16_t)(sent + r);
-	} while (r > 0 && sent < n);
-	queue_leave(q);
 	/* the guest has copies: the sent mbufs are done; the rest stay the caller's */
 	dpx_pktmbuf_free_bulk(pkts, sent);
 	return sent;
 }
 
 /* ---- link and device life ---- */
+
+/* The library counters the port keeps across devices (not packets and bytes). */
+static void
+lib_stats_add(struct dpx_vhost_vring_stats *to, const struct dpx_vhost_vring_stats *from)
+{
+	unsigned int b;
+
+	to->errors += from->errors;
+	to->notifications += from->notifications;
+	for (b = 0; b < VH_BINS; b++)
+		to->size_bins[b] += from->size_bins[b];
+}
 
 static void
 link_set(struct vh_port *p, int up)
@@ -186,20 +205,14 @@ vh_destroy_device(int vid)
 {
 	struct vh_port *p = dpx_vhost_get_ctx(vid);
 	struct dpx_vhost_vring_stats st;
-	unsigned int r, b;
+	unsigned int r;
 
 	if (p == NULL || p->vid != vid)
 		return;
 	queues_allow(p, 0);
 	for (r = 0; r < DPX_VHOST_MAX_VRINGS; r++) {
-		if (dpx_vhost_vring_stats_get(vid, (uint16_t)r, &st, 0) < 0)
-			continue;
-		p->base[r].packets += st.packets;
-		p->base[r].bytes += st.bytes;
-		p->base[r].errors += st.errors;
-		p->base[r].notifications += st.notifications;
-		for (b = 0; b < VH_BINS; b++)
-			p->base[r].size_bins[b] += st.size_bins[b];
+		if (dpx_vhost_vring_stats_get(vid, (uint16_t)r, &st, 0) == 0)
+			lib_stats_add(&p->base[r], &st);
 	}
 	__atomic_store_n(&p->vid, -1, __ATOMIC_RELEASE);
 	link_set(p, 0);
@@ -292,6 +305,7 @@ vh_rxq_setup(struct dpx_eth_dev *dev, uint16_t qid, uint16_t nb_desc, int socket
 	struct vh_queue *q = &priv(dev)->rxq[qid];
 
 	(void)nb_desc, (void)socket, (void)conf;
+	memset(&q->stats, 0, sizeof(q->stats));
 	q->port = priv(dev);
 	q->mp = mp;
 	q->vring = (uint16_t)(2 * qid + 1);
@@ -307,6 +321,7 @@ vh_txq_setup(struct dpx_eth_dev *dev, uint16_t qid, uint16_t nb_desc, int socket
 	struct vh_queue *q = &priv(dev)->txq[qid];
 
 	(void)nb_desc, (void)socket, (void)conf;
+	memset(&q->stats, 0, sizeof(q->stats));
 	q->port = priv(dev);
 	q->vring = (uint16_t)(2 * qid);
 	q->port_id = dev->data->port_id;
@@ -320,23 +335,16 @@ vh_queue_release(struct dpx_eth_dev *dev, void *queue)
 	(void)dev, (void)queue; /* queues live in the port */
 }
 
-/* Counters of one vring: devices gone plus the running one. */
+/* Library counters of one vring: devices gone plus the running one. */
 static void
 vring_stats(struct vh_port *p, uint16_t vring, struct dpx_vhost_vring_stats *out)
 {
 	struct dpx_vhost_vring_stats cur;
 	int vid = __atomic_load_n(&p->vid, __ATOMIC_ACQUIRE);
-	unsigned int b;
 
 	*out = p->base[vring];
-	if (vid < 0 || dpx_vhost_vring_stats_get(vid, vring, &cur, 0) < 0)
-		return;
-	out->packets += cur.packets;
-	out->bytes += cur.bytes;
-	out->errors += cur.errors;
-	out->notifications += cur.notifications;
-	for (b = 0; b < VH_BINS; b++)
-		out->size_bins[b] += cur.size_bins[b];
+	if (vid >= 0 && dpx_vhost_vring_stats_get(vid, vring, &cur, 0) == 0)
+		lib_stats_add(out, &cur);
 }
 
 static int
@@ -346,22 +354,16 @@ vh_stats_get(struct dpx_eth_dev *dev, struct dpx_eth_stats *st)
 	struct dpx_vhost_vring_stats rx, tx;
 	uint16_t q;
 
+	/* packets and bytes: ethdev's software counters; the guest's bad chains
+	 * are seen only inside the library, which counts them per vring */
+	dpx_eth_sw_stats_get(dev, st);
 	for (q = 0; q < p->queues; q++) {
 		vring_stats(p, (uint16_t)(2 * q + 1), &rx);
 		vring_stats(p, (uint16_t)(2 * q), &tx);
-		st->ipackets += rx.packets;
-		st->ibytes += rx.bytes;
 		st->ierrors += rx.errors;
-		st->opackets += tx.packets;
-		st->obytes += tx.bytes;
 		st->oerrors += tx.errors;
-		if (q < DPX_ETHDEV_QUEUE_STAT_CNTRS) {
-			st->q_ipackets[q] = rx.packets;
-			st->q_ibytes[q] = rx.bytes;
-			st->q_errors[q] = rx.errors;
-			st->q_opackets[q] = tx.packets;
-			st->q_obytes[q] = tx.bytes;
-		}
+		if (q < DPX_ETHDEV_QUEUE_STAT_CNTRS)
+			st->q_errors[q] += rx.errors;
 	}
 	return 0;
 }
@@ -374,6 +376,7 @@ vh_stats_reset(struct dpx_eth_dev *dev)
 	int vid = __atomic_load_n(&p->vid, __ATOMIC_ACQUIRE);
 	uint16_t r;
 
+	dpx_eth_sw_stats_reset(dev);
 	memset(p->base, 0, sizeof(p->base));
 	for (r = 0; vid >= 0 && r < DPX_VHOST_MAX_VRINGS; r++)
 		dpx_vhost_vring_stats_get(vid, r, &st, 1);
