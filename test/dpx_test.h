@@ -78,6 +78,13 @@ void dpx_test_register(struct dpx_test_case *tc);
  */
 int dpx_test_eal_init(const char *first, ...) __attribute__((sentinel));
 
+/*
+ * The hugetlbfs mount hugepage cases use: $DPX_TEST_HUGE_DIR, or
+ * /dev/hugepages. dpx_test_eal_init passes it as --huge-dir unless the case
+ * gives --no-huge or its own --huge-dir.
+ */
+const char *dpx_test_huge_dir(void);
+
 /* Number of open fds of this process (for leak checks). */
 int dpx_test_count_fds(void);
 

@@ -44,16 +44,17 @@ need_hugepages(long n)
 		NEED_HUGEPAGES_FAIL("%ld free 2 MB hugepages, %ld needed (usertools/dpx-hugepages "
 				    "--setup-for-tests reserves them)",
 				    dpx_test_meminfo("HugePages_Free"), n);
-	if (access("/dev/hugepages", W_OK) != 0)
-		NEED_HUGEPAGES_FAIL("/dev/hugepages is not writable (dpx-hugepages mount)");
+	if (access(dpx_test_huge_dir(), W_OK) != 0)
+		NEED_HUGEPAGES_FAIL("%s is not writable (dpx-hugepages mount, or set "
+				    "DPX_TEST_HUGE_DIR)", dpx_test_huge_dir());
 	return DPX_TEST_SUCCESS;
 }
 
-/* Files in /dev/hugepages whose name starts with prefix ("" counts all). */
+/* Files in the test hugetlbfs mount whose name starts with prefix ("" counts all). */
 static int
 huge_files(const char *prefix)
 {
-	DIR *d = opendir("/dev/hugepages");
+	DIR *d = opendir(dpx_test_huge_dir());
 	struct dirent *e;
 	int n = 0;
 
@@ -328,7 +329,7 @@ test_hugepage_socket_mem_huge_dir(void)
 	struct dpx_malloc_socket_stats st;
 
 	DPX_TEST_RUN(need_hugepages(8));
-	DPX_TEST_ASSERT(dpx_test_eal_init("--socket-mem", "8", "--huge-dir", "/dev/hugepages", NULL) >
+	DPX_TEST_ASSERT(dpx_test_eal_init("--socket-mem", "8", "--huge-dir", dpx_test_huge_dir(), NULL) >
 				0, "init");
 	void *a = dpx_malloc_socket("a", 5u << 20, 0, 0);
 	DPX_TEST_ASSERT(a != NULL, "3 pages of the 4 allowed on node 0");

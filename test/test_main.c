@@ -25,6 +25,14 @@ dpx_test_register(struct dpx_test_case *tc)
 
 #define TEST_MAX_EAL_ARGS 64
 
+const char *
+dpx_test_huge_dir(void)
+{
+	const char *dir = getenv("DPX_TEST_HUGE_DIR");
+
+	return dir != NULL && dir[0] != '\0' ? dir : "/dev/hugepages";
+}
+
 int
 dpx_test_eal_init(const char *first, ...)
 {
@@ -33,7 +41,7 @@ dpx_test_eal_init(const char *first, ...)
 	static char *argv[TEST_MAX_EAL_ARGS + 4];
 	const char *env_level = getenv("DPX_TEST_LOG_LEVEL");
 	int argc = 0;
-	int has_prefix = 0;
+	int has_prefix = 0, picks_memory = 0;
 	va_list ap;
 
 	argv[argc++] = "dpx-test";
@@ -41,12 +49,23 @@ dpx_test_eal_init(const char *first, ...)
 	for (const char *a = first; a != NULL && argc < TEST_MAX_EAL_ARGS; a = va_arg(ap, const char *)) {
 		if (strncmp(a, "--file-prefix", 13) == 0 || strcmp(a, "--in-memory") == 0)
 			has_prefix = 1;
+		if (strcmp(a, "--no-huge") == 0 || strncmp(a, "--huge-dir", 10) == 0)
+			picks_memory = 1;
 		argv[argc++] = (char *)a;
 	}
 	va_end(ap);
 	if (!has_prefix) {
 		snprintf(prefix, sizeof(prefix), "--file-prefix=dpxtest-%d", (int)getpid());
 		argv[argc++] = prefix;
+	}
+	/*
+	 * Hugepage cases look for their files in DPX_TEST_HUGE_DIR (default
+	 * /dev/hugepages, where dpx-hugepages --setup-for-tests mounts): make the
+	 * EAL use that mount too, not whichever 2 MB mount /proc/mounts lists first.
+	 */
+	if (!picks_memory) {
+		argv[argc++] = "--huge-dir";
+		argv[argc++] = (char *)dpx_test_huge_dir();
 	}
 	if (env_level != NULL) {
 		snprintf(log_level, sizeof(log_level), "--log-level=%s", env_level);
