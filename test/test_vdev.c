@@ -2,6 +2,7 @@
 /* vdev bus: driver matching by prefix, --vdev at init, exact errors, cleanup. */
 #include <dpx_bus.h>
 #include <dpx_bus_vdev.h>
+#include <dpx_ethdev.h>
 
 #include "dpx_test.h"
 
@@ -150,3 +151,59 @@ test_vdev_eal_option(void)
 	return DPX_TEST_SUCCESS;
 }
 DPX_TEST_REGISTER(vdev_eal_option, fast, test_vdev_eal_option);
+
+/*
+ * Callbacks that a driver's probe and remove trigger (ethdev NEW and DESTROY)
+ * may call the vdev API on the same thread: no deadlock, and the device that
+ * is being probed or removed cannot be uninitialised from under its driver.
+ */
+struct reentry {
+	int calls;
+	int count_seen;
+	int exists_seen;
+	int uninit_rc;
+};
+
+static int
+vdev_reentry_cb(uint16_t port_id, enum dpx_eth_event_type ev, void *arg, void *ret_param)
+{
+	struct reentry *r = &((struct reentry *)arg)[ev == DPX_ETH_EVENT_NEW ? 0 : 1];
+	char name[DPX_ETH_NAME_MAX_LEN];
+
+	(void)ret_param;
+	if (dpx_eth_dev_get_name_by_port(port_id, name) != 0)
+		return 0;
+	r->calls++;
+	r->count_seen = (int)dpx_vdev_count();
+	r->exists_seen = dpx_vdev_exists(name);
+	r->uninit_rc = dpx_vdev_uninit(name);
+	return 0;
+}
+
+static int
+test_vdev_callback_reentry(void)
+{
+	struct reentry seen[2] = {0};
+
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "--in-memory", "-l", "0", NULL) > 0, "init");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_callback_register(DPX_ETH_ALL, DPX_ETH_EVENT_NEW,
+							    vdev_reentry_cb, seen), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_callback_register(DPX_ETH_ALL, DPX_ETH_EVENT_DESTROY,
+							    vdev_reentry_cb, seen), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vdev_init("net_null7", NULL), 0, "");
+	DPX_TEST_ASSERT_EQUAL(seen[0].calls, 1, "NEW callback ran during probe");
+	DPX_TEST_ASSERT_EQUAL(seen[0].count_seen, 1, "the probing device is listed");
+	DPX_TEST_ASSERT_EQUAL(seen[0].exists_seen, 1, "");
+	DPX_TEST_ASSERT_EQUAL(seen[0].uninit_rc, -EBUSY, "no uninit while probing");
+	DPX_TEST_ASSERT_EQUAL(dpx_vdev_count(), 1, "the device survived its own callback");
+
+	DPX_TEST_ASSERT_EQUAL(dpx_vdev_uninit("net_null7"), 0, "");
+	DPX_TEST_ASSERT_EQUAL(seen[1].calls, 1, "DESTROY callback ran during remove");
+	DPX_TEST_ASSERT_EQUAL(seen[1].exists_seen, 1, "the removing device is still listed");
+	DPX_TEST_ASSERT_EQUAL(seen[1].uninit_rc, -EBUSY, "no second uninit while removing");
+	DPX_TEST_ASSERT_EQUAL(dpx_vdev_count(), 0, "removed once, freed once");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_count_avail(), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(vdev_callback_reentry, fast, test_vdev_callback_reentry);

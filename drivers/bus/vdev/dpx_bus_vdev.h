@@ -69,7 +69,11 @@ int dpx_vdev_init(const char *name, const char *args);
 /**
  * Remove a virtual device: its driver's remove runs, then the device is freed
  * (even if remove failed, so the name can be reused).
- * @return 0, -EINVAL (NULL name), -ENOENT (no such device), or remove's error.
+ * The vdev calls may be made from callbacks that a driver's probe or remove
+ * triggers (ethdev NEW/DESTROY events) on the same thread.
+ * @return 0, -EINVAL (NULL name), -ENOENT (no such device), -EBUSY (the
+ *   device is still being probed or removed, e.g. from its own event
+ *   callback), or remove's error.
  */
 int dpx_vdev_uninit(const char *name);
 

@@ -22,8 +22,13 @@
 DPX_LOG_REGISTER_STATIC(vdev_logtype, "bus.vdev");
 #define VDEV_LOG(level, fmt, ...) DPX_LOG(level, vdev_logtype, "vdev: " fmt, ##__VA_ARGS__)
 
+/* A device is listed while its driver probes and removes it, so event callbacks
+ * run from probe/remove see it; only a READY device may be uninitialised. */
+enum vdev_state { VDEV_PROBING, VDEV_READY, VDEV_REMOVING };
+
 struct dpx_vdev_device {
 	char name[DPX_VDEV_NAME_MAX];
+	enum vdev_state state;
 	char *args;
 	struct dpx_kvargs *kvargs;
 	struct dpx_vdev_driver *driver;
@@ -34,7 +39,11 @@ struct dpx_vdev_device {
 
 static struct dpx_vdev_driver *driver_list;
 static struct dpx_vdev_device *device_list;
-static pthread_mutex_t vdev_lock = PTHREAD_MUTEX_INITIALIZER;
+/*
+ * Recursive: a driver's probe and remove raise ethdev events (NEW, DESTROY)
+ * whose callbacks may call the vdev API on the same thread. Other threads wait.
+ */
+static pthread_mutex_t vdev_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 
 static struct dpx_vdev_driver *
 find_driver_exact(const char *name)
@@ -156,14 +165,17 @@ dpx_vdev_init(const char *name, const char *args)
 	pthread_mutex_lock(&vdev_lock);
 	rc = device_prepare(name, args, &dev);
 	if (rc == 0) {
+		dev->state = VDEV_PROBING;
+		dev->next = device_list;
+		device_list = dev;
 		rc = dev->driver->probe(dev);
 		if (rc != 0) {
 			VDEV_LOG(ERR, "device %s: driver %s probe failed: %s", name,
 				 dev->driver->name, dpx_strerror(rc));
+			*find_device_link(name) = dev->next;
 			device_free(dev);
 		} else {
-			dev->next = device_list;
-			device_list = dev;
+			dev->state = VDEV_READY;
 			VDEV_LOG(INFO, "device %s created by driver %s", name, dev->driver->name);
 		}
 	}
@@ -176,12 +188,14 @@ static int
 device_remove(struct dpx_vdev_device **link)
 {
 	struct dpx_vdev_device *dev = *link;
-	int rc = dev->driver->remove(dev);
 
+	dev->state = VDEV_REMOVING;
+	int rc = dev->driver->remove(dev);
 	if (rc != 0)
 		VDEV_LOG(ERR, "device %s: driver %s remove failed: %s", dev->name,
 			 dev->driver->name, dpx_strerror(rc));
-	*link = dev->next;
+	/* remove's callbacks may have created devices: look the link up again */
+	*find_device_link(dev->name) = dev->next;
 	device_free(dev);
 	return rc;
 }
@@ -198,6 +212,10 @@ dpx_vdev_uninit(const char *name)
 	if (*link == NULL) {
 		VDEV_LOG(ERR, "device %s: no such device", name);
 		rc = -ENOENT;
+	} else if ((*link)->state != VDEV_READY) {
+		VDEV_LOG(ERR, "device %s: still being %s", name,
+			 (*link)->state == VDEV_PROBING ? "probed" : "removed");
+		rc = -EBUSY;
 	} else {
 		rc = device_remove(link);
 	}
