@@ -97,6 +97,20 @@ int dpx_test_heap_empty(int socket);
 /* The number after "key:" in /proc/meminfo (kB for sizes), or -1 if absent. */
 long dpx_test_meminfo(const char *key);
 
+/*
+ * xorshift64: a fast, reproducible pseudo-random sequence for randomized
+ * cases. The state is the caller's (non-zero), so threads keep their own and
+ * a case can print its seed.
+ */
+static inline uint64_t
+dpx_test_rand(uint64_t *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 7;
+	*state ^= *state << 17;
+	return *state;
+}
+
 /* Report a benchmark figure on one line: "PERF name: value unit". */
 #define DPX_TEST_PERF(name, value, unit)                                                           \
 	printf("PERF %-48s %14.2f %s\n", name, (double)(value), unit)

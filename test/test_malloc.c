@@ -14,10 +14,7 @@ static uint64_t rng_state = 88172645463325252ULL;
 static uint64_t
 rnd(void)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
+	return dpx_test_rand(&rng_state);
 }
 
 /* ---- pure unit: malloc_heap.c over ordinary memory, checked against a model ---- */
@@ -363,7 +360,7 @@ concurrent_worker(void *arg)
 
 	(void)arg;
 	for (int it = 0; it < CONC_ITERS; it++) {
-		seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+		dpx_test_rand(&seed);
 		struct model_alloc *a = &slots[seed % CONC_SLOTS];
 		if (a->p != NULL) {
 			for (size_t i = 0; i < a->size; i++)

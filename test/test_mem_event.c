@@ -496,7 +496,7 @@ grow_shrink_worker(void *arg)
 	if (dpx_lcore_id() == 3)
 		return extmem_worker();
 	for (int it = 0; it < 3000; it++) {
-		seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+		dpx_test_rand(&seed);
 		void **slot = &held[seed % 8];
 		if (*slot != NULL) {
 			dpx_free(*slot);

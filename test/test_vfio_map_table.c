@@ -562,37 +562,28 @@ compare_with_kernel(const struct ref *r, const struct kmodel *k, uint64_t step)
 	return DPX_TEST_SUCCESS;
 }
 
-static uint64_t
-rnd(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
 /* An unmap range likely to be accepted: from a chunk start to a chunk end, no hole. */
 static void
 pick_unmap(const struct ref *r, uint64_t *s, uint64_t *va, uint64_t *iova, uint64_t *len)
 {
-	unsigned int a = (unsigned int)(rnd(s) % REF_PAGES), b, limit;
+	unsigned int a = (unsigned int)(dpx_test_rand(s) % REF_PAGES), b, limit;
 
-	if (rnd(s) % 5 == 0 || !r->p[a].mapped) {
+	if (dpx_test_rand(s) % 5 == 0 || !r->p[a].mapped) {
 		*iova = a * PG;
-		*len = (1 + rnd(s) % 12) * PG;
+		*len = (1 + dpx_test_rand(s) % 12) * PG;
 		if (*iova + *len > REF_PAGES * PG)
 			*len = REF_PAGES * PG - *iova;
-		*va = *iova + VA_OFF + (rnd(s) % 8 == 0 ? PG : 0);
+		*va = *iova + VA_OFF + (dpx_test_rand(s) % 8 == 0 ? PG : 0);
 		return;
 	}
-	if (!r->partial && rnd(s) % 8 != 0)
+	if (!r->partial && dpx_test_rand(s) % 8 != 0)
 		a = (unsigned int)(r->p[a].chunk_start / PG);
-	limit = a + (unsigned int)(rnd(s) % 24);
+	limit = a + (unsigned int)(dpx_test_rand(s) % 24);
 	for (b = a; b + 1 < REF_PAGES && b < limit && r->p[b + 1].mapped &&
 		    r->p[b + 1].va == r->p[b].va + PG;
 	     b++)
 		;
-	if (!r->partial && rnd(s) % 8 != 0)
+	if (!r->partial && dpx_test_rand(s) % 8 != 0)
 		b = (unsigned int)((r->p[b].chunk_start + r->p[b].chunk) / PG) - 1;
 	*iova = a * PG;
 	*len = (uint64_t)(b - a + 1) * PG;
@@ -604,12 +595,12 @@ static void
 pick_map(const struct ref *r, uint64_t *s, uint64_t *va, uint64_t *iova, uint64_t *len,
 	 uint64_t *cs)
 {
-	unsigned int a = (unsigned int)(rnd(s) % REF_PAGES), n = 1 + (unsigned int)(rnd(s) % 8);
+	unsigned int a = (unsigned int)(dpx_test_rand(s) % REF_PAGES), n = 1 + (unsigned int)(dpx_test_rand(s) % 8);
 
 	*cs = 0;
-	if (rnd(s) % 3 == 0)
+	if (dpx_test_rand(s) % 3 == 0)
 		n *= 2, *cs = 2 * PG; /* page-pair chunks, as hotplug does with its pages */
-	if (rnd(s) % 4 != 0) {
+	if (dpx_test_rand(s) % 4 != 0) {
 		while (a < REF_PAGES - 1 && r->p[a].mapped)
 			a++;
 		unsigned int free_run = 0;
@@ -624,7 +615,7 @@ pick_map(const struct ref *r, uint64_t *s, uint64_t *va, uint64_t *iova, uint64_
 	*iova = a * PG;
 	*len = (uint64_t)n * PG;
 	/* neighbours in IOVA sometimes are not in VA: they must not merge */
-	*va = *iova + VA_OFF + (rnd(s) % 6 == 0 ? 64 * PG : 0);
+	*va = *iova + VA_OFF + (dpx_test_rand(s) % 6 == 0 ? 64 * PG : 0);
 }
 
 static unsigned int outcome[2][5];
@@ -643,16 +634,16 @@ random_run(enum kmodel_type type, uint64_t seed, unsigned int steps, unsigned in
 	r->partial = type != KMODEL_TYPE1V2;
 	for (uint64_t step = 0; step < steps && rc == DPX_TEST_SUCCESS; step++) {
 		uint64_t va, iova, len, cs = 0;
-		int inject = rnd(&s) % 16 == 0 ? -EIO : 0;
+		int inject = dpx_test_rand(&s) % 16 == 0 ? -EIO : 0;
 		int got, want;
-		bool is_map = rnd(&s) % 2 == 0;
+		bool is_map = dpx_test_rand(&s) % 2 == 0;
 
 		if (is_map) {
 			pick_map(r, &s, &va, &iova, &len, &cs);
 			/* fail any one of the kernel calls the map makes (one per chunk) */
 			uint64_t calls = cs != 0 && !r->partial && len >= cs ? len / cs : 1;
 			if (inject)
-				kmodel_fail(&k, 1 + (unsigned int)(rnd(&s) % calls), EIO);
+				kmodel_fail(&k, 1 + (unsigned int)(dpx_test_rand(&s) % calls), EIO);
 			want = ref_map(r, va, iova, len, cs, inject);
 			got = vfio_map_table_map(t, va, iova, len, cs, &be);
 		} else {
@@ -733,7 +724,7 @@ ns_per_op(unsigned int n, unsigned int ops, bool do_map)
 		vfio_map_table_map(t, (uint64_t)i * 4 * PG + VA_OFF, (uint64_t)i * 4 * PG, PG, 0,
 				   NULL);
 	for (unsigned int done = 0; done < ops;) {
-		uint64_t iova[64], first = rnd(&s) % n;
+		uint64_t iova[64], first = dpx_test_rand(&s) % n;
 		unsigned int batch = DPX_MIN(DPX_MIN(64u, n), ops - done);
 		/* distinct free slots between entries, scattered (7919 is prime to every n here) */
 		for (unsigned int b = 0; b < batch; b++)

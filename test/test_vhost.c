@@ -1351,10 +1351,7 @@ static uint64_t soak_rng = 0x9e3779b97f4a7c15ULL;
 static uint64_t
 rnd(void)
 {
-	soak_rng ^= soak_rng << 13;
-	soak_rng ^= soak_rng >> 7;
-	soak_rng ^= soak_rng << 17;
-	return soak_rng;
+	return dpx_test_rand(&soak_rng);
 }
 
 /* A message that is sometimes right and often a little wrong. */
