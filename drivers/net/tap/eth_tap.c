@@ -308,6 +308,18 @@ tap_promisc_off(struct dpx_eth_dev *dev)
 }
 
 static int
+tap_allmulti_on(struct dpx_eth_dev *dev)
+{
+	return if_flags_set(priv(dev), IFF_ALLMULTI, 1);
+}
+
+static int
+tap_allmulti_off(struct dpx_eth_dev *dev)
+{
+	return if_flags_set(priv(dev), IFF_ALLMULTI, 0);
+}
+
+static int
 tap_mtu_set(struct dpx_eth_dev *dev, uint16_t mtu)
 {
 	struct ifreq ifr = {.ifr_mtu = mtu};
@@ -423,6 +435,8 @@ static const struct dpx_eth_dev_ops tap_ops = {
 	.dev_set_link_down = tap_link_down,
 	.promiscuous_enable = tap_promisc_on,
 	.promiscuous_disable = tap_promisc_off,
+	.allmulticast_enable = tap_allmulti_on,
+	.allmulticast_disable = tap_allmulti_off,
 	.mtu_set = tap_mtu_set,
 	.mac_addr_set = tap_mac_set,
 	.rx_queue_setup = tap_rxq_setup,
