@@ -811,6 +811,198 @@ test_fwd_testpmd_text(void)
 	return DPX_TEST_SUCCESS;
 }
 
+/* A UDP/IPv4 frame built by txonly's builder, len bytes. */
+static void
+udp_frame(uint8_t *buf, size_t len)
+{
+	struct fwd_txonly_cfg cfg;
+
+	fwd_txonly_cfg_defaults(&cfg);
+	cfg.src_mac[0] = 2, cfg.src_mac[5] = 1;
+	fwd_txonly_build(buf, len, &cfg);
+}
+
+/* IPv4 TCP frame with a correct checksum: the UDP frame re-labelled, its checksum recomputed. */
+static void
+tcp_frame(uint8_t *buf, size_t len)
+{
+	struct fwd_seg seg = {buf, (uint32_t)len};
+	struct fwd_csum_result r;
+
+	udp_frame(buf, len);
+	buf[23] = 6;			      /* protocol TCP */
+	buf[34 + 12] = 5 << 4;		      /* data offset 20 */
+	fwd_csum_fix(&seg, 1, (uint32_t)len, &r); /* both checksums made valid */
+}
+
+static int
+test_fwd_pkt_csum(void)
+{
+	uint8_t frame[300], copy[300];
+	struct fwd_csum_result r;
+
+	/* every split of a good frame into two segments gives the same verdict and bytes */
+	for (int tcp = 0; tcp < 2; tcp++) {
+		for (uint32_t len = 64; len <= 300; len += 59) {
+			tcp ? tcp_frame(frame, len) : udp_frame(frame, len);
+			for (uint32_t cut = 54; cut < len; cut += 7) {
+				struct fwd_seg segs[2] = {{copy, cut}, {copy + cut, len - cut}};
+
+				memcpy(copy, frame, len);
+				DPX_TEST_ASSERT_EQUAL(fwd_csum_fix(segs, 2, len, &r), 0, "");
+				DPX_TEST_ASSERT(!r.ip_bad && !r.l4_bad && r.l4, "tcp %d len %u cut %u",
+						tcp, len, cut);
+				DPX_TEST_ASSERT(memcmp(copy, frame, len) == 0, "a good frame is unchanged");
+				/* a flipped payload byte: bad L4, then fixed */
+				copy[len - 1] ^= 0x5a;
+				DPX_TEST_ASSERT_EQUAL(fwd_csum_fix(segs, 2, len, &r), 0, "");
+				DPX_TEST_ASSERT(!r.ip_bad && r.l4_bad, "tcp %d len %u cut %u", tcp, len, cut);
+				DPX_TEST_ASSERT_EQUAL(fwd_csum_fix(segs, 2, len, &r), 0, "");
+				DPX_TEST_ASSERT(!r.ip_bad && !r.l4_bad, "recomputed");
+				if (!tcp)
+					DPX_TEST_ASSERT_EQUAL(fwd_udp4_verify(copy, len), 0, "");
+			}
+		}
+	}
+	udp_frame(frame, 64);
+	frame[24] ^= 1; /* IPv4 header checksum */
+	struct fwd_seg one = {frame, 64};
+	DPX_TEST_ASSERT_EQUAL(fwd_csum_fix(&one, 1, 64, &r), 0, "");
+	DPX_TEST_ASSERT(r.ip_bad && !r.l4_bad, "");
+	DPX_TEST_ASSERT_EQUAL(fwd_udp4_verify(frame, 64), 0, "fixed");
+	/* UDP over IPv4 without checksum is not bad, and gets one */
+	udp_frame(frame, 64);
+	frame[40] = frame[41] = 0;
+	DPX_TEST_ASSERT_EQUAL(fwd_csum_fix(&one, 1, 64, &r), 0, "");
+	DPX_TEST_ASSERT(!r.l4_bad && (frame[40] | frame[41]) != 0, "");
+	/* not IP, truncated headers, IP length beyond the packet: left alone */
+	udp_frame(frame, 64);
+	frame[12] = 0x88, frame[13] = 0xb5;
+	DPX_TEST_ASSERT_EQUAL(fwd_csum_fix(&one, 1, 64, &r), -EINVAL, "");
+	udp_frame(frame, 64);
+	DPX_TEST_ASSERT_EQUAL(fwd_csum_fix(&one, 1, 63, &r), -EINVAL, "IP length 50 > 63 - 14");
+	one.len = 30;
+	DPX_TEST_ASSERT_EQUAL(fwd_csum_fix(&one, 1, 64, &r), -EINVAL, "headers not in segment 0");
+	/* the segmented sum equals the flat one for odd cuts too (RFC 1071 byte swap) */
+	for (uint32_t cut = 1; cut < 100; cut++) {
+		struct fwd_seg segs[3] = {{frame, cut}, {frame + cut, 1}, {frame + cut + 1, 200}};
+
+		DPX_TEST_ASSERT_EQUAL(fwd_cksum_fold(fwd_cksum_segs(0, segs, 3, 3, 150)),
+				      fwd_cksum_fold(fwd_cksum_add(0, frame + 3, 150)), "cut %u", cut);
+	}
+	return DPX_TEST_SUCCESS;
+}
+
+static int
+test_fwd_pkt_icmpecho(void)
+{
+	static const uint8_t mac[6] = {2, 0xaa, 0, 0, 0, 1}, peer[6] = {0x52, 0x54, 0, 0x12, 0x34, 0x56};
+	uint8_t arp[60] = {0}, ping[98], orig[98];
+	struct fwd_seg seg = {ping, sizeof(ping)};
+	struct fwd_csum_result r;
+
+	/* ARP who-has 198.18.0.2 tell 198.18.0.1 from peer */
+	memset(arp, 0xff, 6);
+	memcpy(arp + 6, peer, 6);
+	arp[12] = 0x08, arp[13] = 0x06, arp[15] = 1, arp[16] = 0x08, arp[18] = 6, arp[19] = 4;
+	arp[21] = 1;
+	memcpy(arp + 22, peer, 6);
+	memcpy(arp + 28, "\xc6\x12\x00\x01", 4);
+	memcpy(arp + 38, "\xc6\x12\x00\x02", 4);
+	DPX_TEST_ASSERT_EQUAL(fwd_icmpecho_reply(arp, sizeof(arp), mac), FWD_ECHO_ARP, "");
+	DPX_TEST_ASSERT(memcmp(arp, peer, 6) == 0 && memcmp(arp + 6, mac, 6) == 0, "to the asker");
+	DPX_TEST_ASSERT_EQUAL(arp[21], 2, "a reply");
+	DPX_TEST_ASSERT(memcmp(arp + 22, mac, 6) == 0 && memcmp(arp + 28, "\xc6\x12\x00\x02", 4) == 0,
+			"198.18.0.2 is at mac");
+	DPX_TEST_ASSERT(memcmp(arp + 32, peer, 6) == 0 && memcmp(arp + 38, "\xc6\x12\x00\x01", 4) == 0,
+			"");
+	DPX_TEST_ASSERT_EQUAL(fwd_icmpecho_reply(arp, sizeof(arp), mac), FWD_ECHO_DROP,
+			      "a reply is not answered");
+	/* ICMP echo request 198.18.0.1 -> 198.18.0.2: the UDP frame made ICMP */
+	udp_frame(ping, sizeof(ping));
+	memcpy(ping + 6, peer, 6);
+	ping[23] = 1, ping[34] = 8, ping[35] = 0;
+	ping[36] = ping[37] = 0;
+	{
+		uint16_t ck = fwd_cksum_fold(fwd_cksum_add(0, ping + 34, sizeof(ping) - 34));
+
+		ping[36] = (uint8_t)(ck >> 8), ping[37] = (uint8_t)ck;
+	}
+	fwd_csum_fix(&seg, 1, sizeof(ping), &r); /* the IPv4 header checksum after the protocol change */
+	memcpy(orig, ping, sizeof(ping));
+	DPX_TEST_ASSERT_EQUAL(fwd_icmpecho_reply(ping, sizeof(ping), mac), FWD_ECHO_ICMP, "");
+	DPX_TEST_ASSERT(memcmp(ping, peer, 6) == 0 && memcmp(ping + 6, mac, 6) == 0, "");
+	DPX_TEST_ASSERT(memcmp(ping + 26, orig + 30, 4) == 0 && memcmp(ping + 30, orig + 26, 4) == 0,
+			"addresses swapped");
+	DPX_TEST_ASSERT_EQUAL(ping[34], 0, "echo reply");
+	DPX_TEST_ASSERT_EQUAL(fwd_cksum_fold(fwd_cksum_add(0, ping + 34, sizeof(ping) - 34)), 0,
+			      "ICMP checksum valid after the incremental update");
+	DPX_TEST_ASSERT_EQUAL(fwd_cksum_fold(fwd_cksum_add(0, ping + 14, 20)), 0, "IPv4 header");
+	DPX_TEST_ASSERT(memcmp(ping + 38, orig + 38, sizeof(ping) - 38) == 0, "payload intact");
+	DPX_TEST_ASSERT_EQUAL(fwd_icmpecho_reply(ping, sizeof(ping), mac), FWD_ECHO_DROP,
+			      "a reply is not answered");
+	udp_frame(ping, sizeof(ping));
+	DPX_TEST_ASSERT_EQUAL(fwd_icmpecho_reply(ping, sizeof(ping), mac), FWD_ECHO_DROP, "UDP");
+	DPX_TEST_ASSERT_EQUAL(fwd_icmpecho_reply(arp, 30, mac), FWD_ECHO_DROP, "truncated ARP");
+	return DPX_TEST_SUCCESS;
+}
+
+static int
+test_fwd_pkt_5tswap_flows(void)
+{
+	uint8_t f[128], g[128];
+	char line[512];
+
+	udp_frame(f, 100);
+	memcpy(g, f, 100);
+	f[34] = 0x12, f[35] = 0x34; /* source port 4660 (checksum no longer matters here) */
+	g[34] = 0x12, g[35] = 0x34;
+	DPX_TEST_ASSERT_EQUAL(fwd_5tswap(f, 100), 4, "");
+	DPX_TEST_ASSERT(memcmp(f, g + 6, 6) == 0 && memcmp(f + 6, g, 6) == 0, "MACs");
+	DPX_TEST_ASSERT(memcmp(f + 26, g + 30, 4) == 0 && memcmp(f + 30, g + 26, 4) == 0, "IPs");
+	DPX_TEST_ASSERT(memcmp(f + 34, g + 36, 2) == 0 && memcmp(f + 36, g + 34, 2) == 0, "ports");
+	DPX_TEST_ASSERT(memcmp(f + 38, g + 38, 62) == 0, "the rest untouched");
+	DPX_TEST_ASSERT_EQUAL(fwd_5tswap(f, 100), 4, "");
+	DPX_TEST_ASSERT(memcmp(f, g, 100) == 0, "twice is identity");
+	udp_frame(f, 100);
+	DPX_TEST_ASSERT_EQUAL(fwd_5tswap(f, 100), 4, "");
+	DPX_TEST_ASSERT_EQUAL(fwd_udp4_verify(f, 100), 0, "checksums still valid");
+	DPX_TEST_ASSERT_EQUAL(fwd_5tswap(f, 30), 2, "IPv4 header cut: MACs only");
+	DPX_TEST_ASSERT_EQUAL(fwd_5tswap(f, 10), 0, "runt");
+	/* flow addresses: incremental update equals building from scratch */
+	for (uint32_t flow = 0; flow < 3000; flow += 37) {
+		struct fwd_txonly_cfg cfg;
+
+		for (int dst = 0; dst < 2; dst++) {
+			fwd_txonly_cfg_defaults(&cfg);
+			cfg.src_mac[0] = 2, cfg.src_mac[5] = 1;
+			fwd_txonly_build(f, 77, &cfg);
+			fwd_udp4_set_addr(f, dst, (198u << 24 | 18u << 16) + flow);
+			if (dst)
+				cfg.dst_ip = (198u << 24 | 18u << 16) + flow;
+			else
+				cfg.src_ip = (198u << 24 | 18u << 16) + flow;
+			fwd_txonly_build(g, 77, &cfg);
+			DPX_TEST_ASSERT(memcmp(f, g, 77) == 0, "flow %u dst %d", flow, dst);
+		}
+	}
+	/* verbose dump line, in testpmd's words */
+	udp_frame(f, 64);
+	fwd_pkt_describe(line, sizeof(line), f, 64, 64, 1, "P", 1, 0);
+	DPX_TEST_ASSERT(strcmp(line, "src=02:00:00:00:00:01 - dst=02:00:00:00:00:02 - pool=P - "
+				     "type=0x0800 - length=64 - nb_segs=1 - sw ptype: L2_ETHER "
+				     "L3_IPV4 L4_UDP  - l2_len=14 - l3_len=20 - l4_len=8 - Receive "
+				     "queue=0x0") == 0,
+			"%s", line);
+	memset(f, 0, 64);
+	fwd_pkt_describe(line, sizeof(line), f, 64, 64, 2, "P", 0, 3);
+	DPX_TEST_ASSERT(strcmp(line, "src=00:00:00:00:00:00 - dst=00:00:00:00:00:00 - pool=P - "
+				     "type=0x0000 - length=64 - nb_segs=2 - sw ptype: L2_ETHER  - "
+				     "l2_len=14 - Send queue=0x3") == 0,
+			"%s", line);
+	return DPX_TEST_SUCCESS;
+}
+
 DPX_TEST_REGISTER(fwd_options_invalid, fast, test_fwd_options_invalid);
 DPX_TEST_REGISTER(fwd_options_valid, fast, test_fwd_options_valid);
 DPX_TEST_REGISTER(fwd_streams, fast, test_fwd_streams);
@@ -821,3 +1013,6 @@ DPX_TEST_REGISTER(fwd_stats_sums, fast, test_fwd_stats_sums);
 DPX_TEST_REGISTER(fwd_testpmd_text, fast, test_fwd_testpmd_text);
 DPX_TEST_REGISTER(fwd_cmd_complete, fast, test_fwd_cmd_complete);
 DPX_TEST_REGISTER(fwd_pacer, fast, test_fwd_pacer);
+DPX_TEST_REGISTER(fwd_pkt_csum, fast, test_fwd_pkt_csum);
+DPX_TEST_REGISTER(fwd_pkt_icmpecho, fast, test_fwd_pkt_icmpecho);
+DPX_TEST_REGISTER(fwd_pkt_5tswap_flows, fast, test_fwd_pkt_5tswap_flows);
