@@ -110,6 +110,9 @@ wait_child(pid_t pid, unsigned int sigint_ms, unsigned int timeout_ms)
 
 static void fwd_app_result_free(struct fwd_app_result *res);
 
+/* Run the next dpx-fwd as this user (0: as we are); for what a non-root user sees. */
+static uid_t run_as_uid;
+
 /*
  * Feed the script to the child's stdin line by line. Lines the child does not
  * see: "@sleep MS" pauses, "@sh CMD" runs CMD with sh while the child runs
@@ -167,6 +170,8 @@ fwd_app_run(const char *const *args, const char *script, unsigned int sigint_ms,
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
+		if (run_as_uid != 0 && (setgid(run_as_uid) != 0 || setuid(run_as_uid) != 0))
+			_exit(126);
 		dup2(in[0], 0);
 		dup2(out, 1);
 		dup2(err, 2);
@@ -980,46 +985,99 @@ test_fwd_app_csum_pcap(void)
 	return DPX_TEST_SUCCESS;
 }
 
+/* stderr holds exactly one line, and it contains msg. */
 static int
 expect_error(const char *const *args, int status, const char *msg)
 {
 	struct fwd_app_result r;
+	const char *nl;
 
 	DPX_TEST_ASSERT_EQUAL(fwd_app_run(args, "", 0, &r), 0, "");
 	print_result(&r);
 	DPX_TEST_ASSERT_EQUAL(r.status, status, "");
 	DPX_TEST_ASSERT(strstr(r.err, msg) != NULL, "stderr lacks \"%s\"", msg);
+	nl = strchr(r.err, '\n');
+	DPX_TEST_ASSERT(nl != NULL && nl[1] == '\0', "one line, not:\n%s", r.err);
 	fwd_app_result_free(&r);
 	return DPX_TEST_SUCCESS;
 }
 
+#define EAL_ARGS "--no-huge", "--in-memory"
+
 static int
 test_fwd_app_errors(void)
 {
-	const char *bad_burst[] = {"--no-huge", "--in-memory", one_lcore(), "--vdev", "net_null0",
-				   "--",	"--burst",     "0",	    NULL};
-	const char *bad_cores[] = {"--no-huge",	   "--in-memory",  one_lcore(),
-				   "--vdev",	   "net_null0",	   "--",
-				   "--nb-cores=2", "--run-time=1", NULL};
-	const char *no_port[] = {"--no-huge", "--in-memory",  one_lcore(),
-				 "--",	      "--run-time=1", NULL};
-	const char *bad_eal[] = {"--no-huge", "--in-memory", "--bogus-eal", NULL};
-	const char *help[] = {"--no-huge", "--in-memory", one_lcore(), "--", "--help", NULL};
+	static const struct {
+		const char *args[8];
+		const char *msg;
+	} cases[] = {
+		{{"--vdev", "net_null0", "--", "--burst", "0"},
+		 "dpx-fwd: invalid value '0' for --burst: expected an integer in 1..512\n"},
+		{{"--vdev", "net_null0", "--", "--nb-cores=2", "--run-time=1"},
+		 "--nb-cores 2: only 1 forwarding lcore(s) (give more with -l)"},
+		{{"--", "--run-time=1"}, "dpx-fwd: no ports (add some with --vdev"},
+		{{"--bogus-eal"}, "EAL: unknown option '--bogus-eal': not an EAL option"},
+		{{"--vdev", "net_null0", "--run-time=1"},
+		 "EAL: unknown option '--run-time=1': not an EAL option (a program's own options go "
+		 "after '--') (see --help)\n"},
+		{{"--vdev", "net_null0,queues=9", "--", "--run-time=1"},
+		 "net_null0: unknown key \"queues\" (in \"queues=9\"); valid keys: size, copy\n"},
+		{{"--vdev", "net_null0,size=5", "--", "--run-time=1"},
+		 "net_null0: size=5: out of range 14..9018\n"},
+		{{"--vdev", "net_vhost0,iface=/tmp/dpx-none.sock,queues=9", "--", "--run-time=1"},
+		 "net_vhost0: queues=9: out of range 1..8\n"},
+		{{"--vdev", "net_bogus0", "--", "--run-time=1"},
+		 "vdev: device net_bogus0: no driver matches its name; drivers: "},
+		{{"-l", "200"}, "EAL: invalid value for -l: '200': lcore ids go up to 127"},
+		{{"-l", "1000@0"}, "EAL: invalid value for -l: '1000@0': lcore ids go up to 127"},
+		{{"--lcores=(0-1)@(0-1)"}, "dpx runs each lcore on one CPU: give it one, as in (0-2)@0"},
+		{{"--proc-type=secondary"}, "dpx has no secondary processes"},
+		{{"--single-file-segments"}, "option --single-file-segments: not supported by dpx"},
+		{{"--huge-unlink=always"}, "--huge-unlink: 'always': not supported by dpx"},
+	};
+	const char *help[] = {EAL_ARGS, one_lcore(), "--", "--help", NULL};
 	struct fwd_app_result r;
 
 	if (!need_fwd())
 		DPX_TEST_SKIP("dpx-fwd is not built next to dpx-test (set DPX_FWD)");
-	DPX_TEST_RUN(expect_error(
-		bad_burst, 1,
-		"dpx-fwd: invalid value '0' for --burst: expected an integer in 1..512\n"));
-	DPX_TEST_RUN(expect_error(bad_cores, 1, "--nb-cores 2: only 1 forwarding lcore(s)"));
-	DPX_TEST_RUN(expect_error(no_port, 1, "dpx-fwd: no ports (add some with --vdev"));
-	DPX_TEST_RUN(expect_error(bad_eal, 1, "EAL: unknown option '--bogus-eal'"));
+	if (DPX_MAX_LCORE != 128)
+		DPX_TEST_SKIP("messages assume max_lcores=128 (built with %d)", DPX_MAX_LCORE);
+	for (size_t i = 0; i < DPX_DIM(cases); i++) {
+		const char *args[16] = {EAL_ARGS, one_lcore()};
+		int n = 3;
+
+		for (int k = 0; k < 8 && cases[i].args[k] != NULL; k++)
+			args[n++] = cases[i].args[k];
+		args[n] = NULL;
+		DPX_TEST_RUN(expect_error(args, 1, cases[i].msg));
+	}
 	DPX_TEST_ASSERT_EQUAL(fwd_app_run(help, "", 0, &r), 0, "");
 	DPX_TEST_ASSERT_EQUAL(r.status, 0, "");
 	DPX_TEST_ASSERT(strstr(r.out, "--forward-mode MODE") != NULL, "usage printed");
 	fwd_app_result_free(&r);
 	return DPX_TEST_SUCCESS;
+}
+
+/* net_tap as a user without CAP_NET_ADMIN: one line saying so, not the "dtap%d" template. */
+static int
+test_fwd_app_tap_nonroot(void)
+{
+	const char *args[] = {EAL_ARGS, one_lcore(), "--vdev", "net_tap0", "--", "--run-time=1",
+			      NULL};
+	int rc;
+
+	if (geteuid() != 0)
+		DPX_TEST_SKIP("needs root to run dpx-fwd as an unprivileged user");
+	if (!need_fwd())
+		DPX_TEST_SKIP("dpx-fwd is not built next to dpx-test (set DPX_FWD)");
+	if (access("/dev/net/tun", R_OK | W_OK) != 0)
+		DPX_TEST_SKIP("no /dev/net/tun");
+	run_as_uid = 65534; /* nobody */
+	rc = expect_error(args, 1,
+			  "net_tap: net_tap0: cannot create TAP interface dtapN (queue 0): Operation "
+			  "not permitted; it needs CAP_NET_ADMIN (run as root)\n");
+	run_as_uid = 0;
+	return rc;
 }
 
 static int
@@ -1173,6 +1231,7 @@ DPX_TEST_REGISTER(fwd_app_csum, fast, test_fwd_app_csum);
 DPX_TEST_REGISTER(fwd_app_5tswap, fast, test_fwd_app_5tswap);
 DPX_TEST_REGISTER(fwd_app_interactive, fast, test_fwd_app_interactive);
 DPX_TEST_REGISTER(fwd_app_errors, fast, test_fwd_app_errors);
+DPX_TEST_REGISTER(fwd_app_tap_nonroot, fast, test_fwd_app_tap_nonroot);
 DPX_TEST_REGISTER(fwd_app_ring, fast, test_fwd_app_ring);
 DPX_TEST_REGISTER(fwd_app_txonly_pcap, fast, test_fwd_app_txonly_pcap);
 DPX_TEST_REGISTER(fwd_app_port_down, fast, test_fwd_app_port_down);

@@ -18,7 +18,7 @@
 
 #include "ethdev_private.h"
 
-DPX_LOG_REGISTER(ethdev_logtype, "ethdev");
+DPX_LOG_REGISTER(ethdev_logtype, "lib.ethdev");
 
 struct dpx_eth_fp_ops dpx_eth_fp_ops[DPX_MAX_ETHPORTS];
 

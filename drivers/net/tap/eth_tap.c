@@ -466,7 +466,10 @@ open_queue(const char *devname, struct tap_port *tp, unsigned int q)
 	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", tp->ifname);
 	if (ioctl(fd, TUNSETIFF, &ifr) != 0) {
 		int e = errno;
-		TAP_LOG(ERR, "%s: TUNSETIFF %s queue %u: %s", devname, tp->ifname, q, strerror(e));
+		/* the kernel names a "dtap%d" interface itself: do not print the template */
+		TAP_LOG(ERR, "%s: cannot create TAP interface %s (queue %u): %s%s", devname,
+			strchr(tp->ifname, '%') != NULL ? "dtapN" : tp->ifname, q, strerror(e),
+			e == EPERM ? "; it needs CAP_NET_ADMIN (run as root)" : "");
 		close(fd);
 		return -e;
 	}
