@@ -15,6 +15,7 @@
 
 #include "dpx_test.h"
 #include "fwd_parse.h"
+#include "guest_helpers.h"
 #include "fwd_pkt.h"
 
 #define OUT_MAX (256 * 1024)
@@ -1220,6 +1221,109 @@ test_fwd_app_tap_ping(void)
 	return DPX_TEST_SUCCESS;
 }
 
+/*
+ * icmpecho answering a network namespace's ping through one TAP port: the
+ * namespace has 198.18.0.1/24 and pings 198.18.0.2, which only dpx-fwd
+ * "is" (it answers the ARP request and the echo requests).
+ */
+static int
+test_fwd_app_tap_icmpecho(void)
+{
+	char tap[32], vdev[64], script[2048], cleanup[128];
+	const char *args[] = {"--no-huge", "--in-memory", one_lcore(), "--vdev", vdev, "--", "-i",
+			      "--auto-start", "--forward-mode=icmpecho", NULL};
+	struct fwd_app_stream st[MAX_STREAMS];
+	struct fwd_parsed_fwd rep;
+	struct fwd_app_result r;
+	int pid = (int)getpid(), rc;
+
+	if (geteuid() != 0)
+		DPX_TEST_SKIP("needs root (network namespaces and TAP interfaces)");
+	if (access("/dev/net/tun", R_OK | W_OK) != 0)
+		DPX_TEST_SKIP("no /dev/net/tun");
+	if (system("command -v ip >/dev/null && command -v ping >/dev/null") != 0)
+		DPX_TEST_SKIP("needs ip (iproute2) and ping (iputils-ping)");
+	if (!need_fwd())
+		DPX_TEST_SKIP("dpx-fwd is not built next to dpx-test (set DPX_FWD)");
+	snprintf(cleanup, sizeof(cleanup), "ip netns del dpxecho%d 2>/dev/null", pid);
+	snprintf(script, sizeof(script), "ip netns add dpxecho%d", pid);
+	if (system(script) != 0)
+		DPX_TEST_SKIP("cannot create a network namespace (ip netns add failed)");
+	snprintf(tap, sizeof(tap), "dpxe%d", pid % 1000000);
+	snprintf(vdev, sizeof(vdev), "net_tap0,iface=%s", tap);
+	snprintf(script, sizeof(script),
+		 "@sh for i in $(seq 100); do ip link show %s >/dev/null 2>&1 && exit 0; sleep 0.1; "
+		 "done; exit 1\n"
+		 "@sh ip link set %s netns dpxecho%d\n"
+		 "@sh ip -n dpxecho%d addr add 198.18.0.1/24 dev %s && ip -n dpxecho%d link set %s up\n"
+		 "@sh ip netns exec dpxecho%d ping -c 3 -i 0.2 -W 2 198.18.0.2\n"
+		 "stop\n"
+		 "quit\n",
+		 tap, tap, pid, pid, tap, pid, tap, pid);
+	rc = fwd_app_run(args, script, 0, &r);
+	if (system(cleanup) != 0)
+		printf("cleanup of the namespace reported an error\n");
+	DPX_TEST_ASSERT_EQUAL(rc, 0, "");
+	print_result(&r);
+	DPX_TEST_ASSERT_EQUAL(r.sh_failures, 0, "set-up or ping failed (see above)");
+	DPX_TEST_ASSERT_EQUAL(r.status, 0, "");
+	DPX_TEST_ASSERT_EQUAL(fwd_app_parse_streams(r.out, st, MAX_STREAMS), 1, "a lone port");
+	DPX_TEST_ASSERT(st[0].tx >= 4, "an ARP reply and three echo replies, got %" PRIu64, st[0].tx);
+	DPX_TEST_ASSERT_EQUAL(st[0].rx, st[0].tx + st[0].dropped + st[0].consumed, "");
+	DPX_TEST_RUN(fwd_app_check_report(r.out, 1, &rep));
+	fwd_app_result_free(&r);
+	return DPX_TEST_SUCCESS;
+}
+
+/*
+ * icmpecho answering a QEMU guest's ping over net_vhost: the guest (Linux
+ * virtio-net, 10.0.0.1/24) pings 10.0.0.99; dpx-fwd answers its ARP request
+ * and echo requests on the one vhost-user port.
+ */
+static int
+test_fwd_guest_icmpecho(void)
+{
+	char why[256], sock[96], out[96], cmd[2048], buf[65536];
+	struct fwd_app_stream st[MAX_STREAMS];
+	struct fwd_parsed_fwd rep;
+	pid_t fwd, guest;
+	int rc_guest, rc_fwd;
+
+	if (dpx_test_guest_prepare(why, sizeof(why)) != 0)
+		DPX_TEST_SKIP("%s", why);
+	snprintf(sock, sizeof(sock), "/tmp/dpx-echo-%d.sock", (int)getpid());
+	snprintf(out, sizeof(out), "/tmp/dpx-echo-%d-fwd.out", (int)getpid());
+	unlink(sock);
+	snprintf(cmd, sizeof(cmd),
+		 "exec '%s/app/dpx-fwd/dpx-fwd' --no-huge --in-memory -l 0 "
+		 "--vdev net_vhost0,iface=%s -- --forward-mode=icmpecho > %s 2>&1",
+		 DPX_BUILD_ROOT, sock, out);
+	fwd = dpx_test_guest_spawn(cmd);
+	DPX_TEST_ASSERT(fwd > 0, "dpx-fwd not started");
+	for (int k = 0; k < 500 && access(sock, F_OK) != 0; k++)
+		usleep(20 * 1000);
+	snprintf(cmd, sizeof(cmd),
+		 "exec '%s/usertools/dpx-guest-run' --build-dir '%s' --vhost-user %s "
+		 "--ip 10.0.0.1/24 --timeout 300 --run '"
+		 "i=0; until ping -c 1 -W 1 10.0.0.99 >/dev/null 2>&1; do i=$((i+1)); "
+		 "[ $i -ge 150 ] && exit 3; done; ping -c 5 -W 2 10.0.0.99'",
+		 DPX_SOURCE_ROOT, DPX_BUILD_ROOT, sock);
+	guest = dpx_test_guest_spawn(cmd);
+	rc_guest = dpx_test_guest_reap(guest, 330);
+	kill(fwd, SIGTERM);
+	rc_fwd = dpx_test_guest_reap(fwd, 20.0);
+	DPX_TEST_ASSERT_EQUAL(dpx_test_guest_read_file(out, buf, sizeof(buf)), 0, "");
+	printf("----- dpx-fwd -----\n%s\n", buf);
+	unlink(out);
+	unlink(sock);
+	DPX_TEST_ASSERT_EQUAL(rc_guest, 0, "the guest's pings were answered");
+	DPX_TEST_ASSERT_EQUAL(rc_fwd, 0, "dpx-fwd stopped cleanly");
+	DPX_TEST_ASSERT_EQUAL(fwd_app_parse_streams(buf, st, MAX_STREAMS), 1, "");
+	DPX_TEST_ASSERT(st[0].tx >= 6, "ARP and echo replies, got %" PRIu64, st[0].tx);
+	DPX_TEST_RUN(fwd_app_check_report(buf, 1, &rep));
+	return DPX_TEST_SUCCESS;
+}
+
 DPX_TEST_REGISTER(fwd_app_io, fast, test_fwd_app_io);
 DPX_TEST_REGISTER(fwd_app_mac, fast, test_fwd_app_mac);
 DPX_TEST_REGISTER(fwd_app_macswap, fast, test_fwd_app_macswap);
@@ -1232,6 +1336,8 @@ DPX_TEST_REGISTER(fwd_app_5tswap, fast, test_fwd_app_5tswap);
 DPX_TEST_REGISTER(fwd_app_interactive, fast, test_fwd_app_interactive);
 DPX_TEST_REGISTER(fwd_app_errors, fast, test_fwd_app_errors);
 DPX_TEST_REGISTER(fwd_app_tap_nonroot, fast, test_fwd_app_tap_nonroot);
+DPX_TEST_REGISTER(fwd_app_tap_icmpecho, fast, test_fwd_app_tap_icmpecho);
+DPX_TEST_REGISTER(fwd_guest_icmpecho, guest, test_fwd_guest_icmpecho);
 DPX_TEST_REGISTER(fwd_app_ring, fast, test_fwd_app_ring);
 DPX_TEST_REGISTER(fwd_app_txonly_pcap, fast, test_fwd_app_txonly_pcap);
 DPX_TEST_REGISTER(fwd_app_port_down, fast, test_fwd_app_port_down);
