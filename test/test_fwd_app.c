@@ -608,9 +608,12 @@ test_fwd_app_ring(void)
 	return DPX_TEST_SUCCESS;
 }
 
-/* Check every frame of a pcap file (little-endian, microsecond format) as a txonly frame. */
+/*
+ * Check every frame of a pcap file (little-endian, microsecond format) as a
+ * txonly frame; with flows, frame i must come from 198.18.0.1 + i (mod 1024).
+ */
 static int
-check_pcap(const char *path, uint32_t frame_len, uint64_t *count)
+check_pcap(const char *path, uint32_t frame_len, int flows, uint64_t *count)
 {
 	FILE *f = fopen(path, "rb");
 	uint8_t ghdr[24], rhdr[16], frame[2048];
@@ -626,8 +629,12 @@ check_pcap(const char *path, uint32_t frame_len, uint64_t *count)
 		uint32_t caplen =
 			rhdr[8] | rhdr[9] << 8 | rhdr[10] << 16 | (uint32_t)rhdr[11] << 24;
 
+		uint32_t want_src = (198u << 24 | 18u << 16 | 1) + (uint32_t)(*count % 1024);
+
 		if (caplen != frame_len || fread(frame, 1, caplen, f) != caplen ||
-		    fwd_udp4_verify(frame, caplen) != 0) {
+		    fwd_udp4_verify(frame, caplen) != 0 ||
+		    (flows && ((uint32_t)frame[26] << 24 | frame[27] << 16 | frame[28] << 8 |
+			       frame[29]) != want_src)) {
 			printf("frame %" PRIu64 ": caplen %u\n", *count, caplen);
 			rc = DPX_TEST_FAILED;
 		}
@@ -652,12 +659,14 @@ test_fwd_app_txonly_pcap(void)
 			      "--",
 			      "--forward-mode=txonly",
 			      "--txpkts=42,30,8",
-			      "--tx-pps=2000",
+			      "--tx-pps=100",
+			      "--txonly-multi-flow",
 			      "--run-time=1",
 			      NULL};
 	struct fwd_app_stream st[MAX_STREAMS];
 	struct fwd_app_result r;
 	uint64_t frames = 0;
+	double secs = 0;
 	int rc;
 
 	if (!need_fwd())
@@ -666,9 +675,16 @@ test_fwd_app_txonly_pcap(void)
 	snprintf(vdev, sizeof(vdev), "net_pcap1,tx_pcap=%s", path);
 	DPX_TEST_ASSERT_EQUAL(fwd_app_run(args, "", 0, &r), 0, "");
 	print_result(&r);
-	rc = check_pcap(path, 80, &frames);
+	rc = check_pcap(path, 80, 1, &frames);
 	unlink(path);
-	DPX_TEST_ASSERT_EQUAL(rc, DPX_TEST_SUCCESS, "frames in the capture");
+	DPX_TEST_ASSERT_EQUAL(rc, DPX_TEST_SUCCESS, "frames in the capture, one source each");
+	DPX_TEST_ASSERT(strstr(r.out, "forwarded for ") != NULL &&
+				sscanf(strstr(r.out, "forwarded for "), "forwarded for %lf", &secs) == 1,
+			"");
+	/* a ceiling whatever the machine's speed: at most floor(t * pps) + 1 by time t,
+	 * not bursts of 32 (which would be 32 at once, 128 in a second) */
+	DPX_TEST_ASSERT(frames >= 1 && frames <= (uint64_t)(100 * secs) + 1,
+			"%" PRIu64 " frames in %.3f s at --tx-pps=100", frames, secs);
 	DPX_TEST_ASSERT_EQUAL(r.status, 0, "");
 	DPX_TEST_ASSERT_EQUAL(fwd_app_parse_streams(r.out, st, MAX_STREAMS), 2, "");
 	DPX_TEST_RUN(fwd_app_check_streams(st, 2, "txonly"));
@@ -778,6 +794,25 @@ test_fwd_app_ports(void)
 	DPX_TEST_ASSERT_EQUAL(r.status, 0, "");
 	DPX_TEST_RUN(expect_in_order(r.out, expected, DPX_DIM(expected)));
 	DPX_TEST_ASSERT(strstr(r.err, "net_bogus0") != NULL, "the bus names the device");
+	fwd_app_result_free(&r);
+	return DPX_TEST_SUCCESS;
+}
+
+/* --mtu sets the ports' MTU, --mbuf-size the pool's data room. */
+static int
+test_fwd_app_mtu_mbuf(void)
+{
+	const char *args[] = {"--no-huge", "--in-memory", one_lcore(), "--vdev", "net_null0", "--",
+			      "-i", "--mtu=3000", "--mbuf-size=4096", NULL};
+	static const char *const expected[] = {" mbufs of 4096 bytes\n", "MTU: 3000\n"};
+	struct fwd_app_result r;
+
+	if (!need_fwd())
+		DPX_TEST_SKIP("dpx-fwd is not built next to dpx-test (set DPX_FWD)");
+	DPX_TEST_ASSERT_EQUAL(fwd_app_run(args, "show port info 0\nquit\n", 0, &r), 0, "");
+	print_result(&r);
+	DPX_TEST_ASSERT_EQUAL(r.status, 0, "");
+	DPX_TEST_RUN(expect_in_order(r.out, expected, DPX_DIM(expected)));
 	fwd_app_result_free(&r);
 	return DPX_TEST_SUCCESS;
 }
@@ -1342,6 +1377,7 @@ DPX_TEST_REGISTER(fwd_app_ring, fast, test_fwd_app_ring);
 DPX_TEST_REGISTER(fwd_app_txonly_pcap, fast, test_fwd_app_txonly_pcap);
 DPX_TEST_REGISTER(fwd_app_port_down, fast, test_fwd_app_port_down);
 DPX_TEST_REGISTER(fwd_app_ports, fast, test_fwd_app_ports);
+DPX_TEST_REGISTER(fwd_app_mtu_mbuf, fast, test_fwd_app_mtu_mbuf);
 DPX_TEST_REGISTER(fwd_app_tx_first, fast, test_fwd_app_tx_first);
 DPX_TEST_REGISTER(fwd_app_nombuf, fast, test_fwd_app_nombuf);
 DPX_TEST_REGISTER(fwd_app_csum_pcap, fast, test_fwd_app_csum_pcap);

@@ -184,7 +184,8 @@ static void
 list_cases(void)
 {
 	for (struct dpx_test_case *tc = cases; tc != NULL; tc = tc->next)
-		printf("%-40s %s\n", tc->name, tc->suite);
+		if (strcmp(tc->suite, "helper") != 0)
+			printf("%-40s %s\n", tc->name, tc->suite);
 }
 
 int
