@@ -40,7 +40,8 @@ port_line(const char *line, struct fwd_parsed_port *p)
 	if (sscanf(line, "  TX-packets: %" SCNu64 " TX-dropped: %" SCNu64 " TX-total: %" SCNu64,
 		   &p->tx_packets, &p->tx_dropped, &p->tx_total) == 3)
 		return;
-	if (sscanf(line, "  Bad-ipcsum: %" SCNu64 " Bad-l4csum: %" SCNu64 " Bad-outer-l4csum: %" SCNu64,
+	if (sscanf(line,
+		   "  Bad-ipcsum: %" SCNu64 " Bad-l4csum: %" SCNu64 " Bad-outer-l4csum: %" SCNu64,
 		   &p->bad_ip, &p->bad_l4, &p->bad_outer_l4) == 3) {
 		p->has_csum = 1;
 		return;
@@ -62,8 +63,8 @@ stream_line(const char *line, struct fwd_parsed_stream *s)
 		   &s->rx, &s->tx, &s->dropped) != 3)
 		return;
 	if (bad != NULL &&
-	    sscanf(bad, "RX- bad IP checksum: %" SCNu64 " Rx- bad L4 checksum: %" SCNu64, &s->bad_ip,
-		   &s->bad_l4) == 2)
+	    sscanf(bad, "RX- bad IP checksum: %" SCNu64 " Rx- bad L4 checksum: %" SCNu64,
+		   &s->bad_ip, &s->bad_l4) == 2)
 		s->has_csum = 1;
 }
 
@@ -109,7 +110,8 @@ fwd_parse_fwd_stats(const char *text, struct fwd_parsed_fwd *out)
 		unsigned int id;
 
 		p = q;
-		if (sscanf(line, "  ------- Forward Stats for RX Port=%u/Queue=%u -> TX Port=%u/Queue=%u",
+		if (sscanf(line,
+			   "  ------- Forward Stats for RX Port=%u/Queue=%u -> TX Port=%u/Queue=%u",
 			   &s.rx_port, &s.rx_queue, &s.tx_port, &s.tx_queue) == 4) {
 			if (out->nb_streams == FWD_PARSE_MAX_STREAMS)
 				return NULL;
@@ -154,11 +156,13 @@ fwd_parse_nic_stats(const char *text, struct fwd_parsed_nic *out)
 		p = q;
 		if (all_of(line, '#'))
 			return p;
-		if (sscanf(line, "  RX-packets: %" SCNu64 " RX-missed: %" SCNu64 " RX-bytes: %" SCNu64,
+		if (sscanf(line,
+			   "  RX-packets: %" SCNu64 " RX-missed: %" SCNu64 " RX-bytes: %" SCNu64,
 			   &out->rx_packets, &out->rx_missed, &out->rx_bytes) == 3 ||
 		    sscanf(line, "  RX-errors: %" SCNu64, &out->rx_errors) == 1 ||
 		    sscanf(line, "  RX-nombuf: %" SCNu64, &out->rx_nombuf) == 1 ||
-		    sscanf(line, "  TX-packets: %" SCNu64 " TX-errors: %" SCNu64 " TX-bytes: %" SCNu64,
+		    sscanf(line,
+			   "  TX-packets: %" SCNu64 " TX-errors: %" SCNu64 " TX-bytes: %" SCNu64,
 			   &out->tx_packets, &out->tx_errors, &out->tx_bytes) == 3 ||
 		    sscanf(line, "  Rx-pps: %" SCNu64 " Rx-bps: %" SCNu64, &out->rx_pps,
 			   &out->rx_bps) == 2)
@@ -184,14 +188,15 @@ fwd_parse_config(const char *text, struct fwd_parsed_config *out)
 	while (p != NULL && (q = next_line(p + 1, line, sizeof(line))) != NULL) {
 		unsigned int lcore, socket, n, rs, ts;
 
-		if (sscanf(line, "Logical Core %u (socket %u) forwards packets on %u streams:", &lcore,
-			   &socket, &n) == 3 &&
+		if (sscanf(line, "Logical Core %u (socket %u) forwards packets on %u streams:",
+			   &lcore, &socket, &n) == 3 &&
 		    out->nb_cores < FWD_PARSE_MAX_STREAMS) {
 			out->core_lcore[out->nb_cores] = lcore;
 			out->core_streams[out->nb_cores++] = n;
 		} else if (out->nb_lines < FWD_PARSE_MAX_STREAMS &&
 			   sscanf(line,
-				  "  RX P=%u/Q=%u (socket %u) -> TX P=%u/Q=%u (socket %u) peer=%17s",
+				  "  RX P=%u/Q=%u (socket %u) -> TX P=%u/Q=%u (socket %u) "
+				  "peer=%17s",
 				  &out->line[out->nb_lines].rx_port,
 				  &out->line[out->nb_lines].rx_queue, &rs,
 				  &out->line[out->nb_lines].tx_port,

@@ -94,18 +94,19 @@ DPX_TEST_REGISTER(eal_log_patterns_repeat, fast, test_eal_log_patterns_repeat);
 static int
 test_eal_log_dpdk_names(void)
 {
-	static const char *const names[] = {"lib.eal",	      "lib.malloc",    "lib.memory",
-					    "lib.ethdev",     "lib.mbuf",      "lib.mempool",
-					    "lib.ring",	      "lib.kvargs",    "lib.vfio",
+	static const char *const names[] = {"lib.eal",		"lib.malloc",	  "lib.memory",
+					    "lib.ethdev",	"lib.mbuf",	  "lib.mempool",
+					    "lib.ring",		"lib.kvargs",	  "lib.vfio",
 					    "lib.vhost.config", "lib.vhost.data", "pmd.net.vhost",
-					    "pmd.net.null",   "pmd.net.ring",  "pmd.net.tap",
-					    "pmd.net.pcap",   "bus.vdev"};
+					    "pmd.net.null",	"pmd.net.ring",	  "pmd.net.tap",
+					    "pmd.net.pcap",	"bus.vdev"};
 	int ids[DPX_DIM(names)];
 	char *text = NULL;
 	size_t size = 0;
 	FILE *f;
 
-	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "--in-memory", "--log-level=lib.vhost.*:debug",
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "--in-memory",
+					  "--log-level=lib.vhost.*:debug",
 					  "--log-level=pmd\\.net\\..*,info", NULL) > 0,
 			"init");
 	for (size_t i = 0; i < DPX_DIM(names); i++) {

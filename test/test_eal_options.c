@@ -72,8 +72,8 @@ static const struct option_case option_cases[] = {
 	{"-m 17592186044416", -EINVAL, "-m"},
 	{"-m 17592186044415", 2, NULL},
 	{"--file-prefix=.hidden", -EINVAL, "--file-prefix"},
-	{"--file-prefix=0123456789012345678901234567890123456789012345678901234567890123",
-	 -EINVAL, "--file-prefix"},
+	{"--file-prefix=0123456789012345678901234567890123456789012345678901234567890123", -EINVAL,
+	 "--file-prefix"},
 	{"--vdev=", -EINVAL, "--vdev"},
 	{"--huge-dir=", -EINVAL, "--huge-dir"},
 	{"--no-huge -- --forward-mode=io", 2, NULL},
@@ -175,9 +175,9 @@ test_eal_options_values(void)
 	eal_options_init(&opts);
 	DPX_TEST_ASSERT_EQUAL(eal_options_parse(&opts, 2, groups, err, sizeof(err)), 1, "%s", err);
 	DPX_TEST_ASSERT_EQUAL(opts.lcore_count, 6, "");
-	DPX_TEST_ASSERT(opts.lcore_cpu[0] == 1 && opts.lcore_cpu[2] == 1 && opts.lcore_cpu[3] == 0 &&
-				opts.lcore_cpu[5] == 4 && opts.lcore_cpu[7] == 4 &&
-				opts.lcore_cpu[6] == -1,
+	DPX_TEST_ASSERT(opts.lcore_cpu[0] == 1 && opts.lcore_cpu[2] == 1 &&
+				opts.lcore_cpu[3] == 0 && opts.lcore_cpu[5] == 4 &&
+				opts.lcore_cpu[7] == 4 && opts.lcore_cpu[6] == -1,
 			"");
 	eal_options_init(&opts);
 	DPX_TEST_ASSERT_EQUAL(eal_options_parse(&opts, 4, groups, err, sizeof(err)), 3, "%s", err);
@@ -192,7 +192,8 @@ test_eal_options_values(void)
 				strcmp(opts.log_patterns[0].pattern, "pmd\\.net\\..*") == 0 &&
 				opts.log_patterns[0].level == DPX_LOG_DEBUG,
 			"");
-	DPX_TEST_ASSERT(!opts.log_patterns[1].regex && strcmp(opts.log_patterns[1].pattern, "a,b") == 0,
+	DPX_TEST_ASSERT(!opts.log_patterns[1].regex &&
+				strcmp(opts.log_patterns[1].pattern, "a,b") == 0,
 			"the last separator decides: a glob containing a comma");
 	return DPX_TEST_SUCCESS;
 }

@@ -157,7 +157,8 @@ test_eal_cleanup_in_forked_child(void)
 }
 DPX_TEST_REGISTER(eal_cleanup_in_forked_child, fast, test_eal_cleanup_in_forked_child);
 
-/* Helpers for eal_runtime_dirs_cleaned: one leaves its EAL up, one leaves a file in its directory. */
+/* Helpers for eal_runtime_dirs_cleaned: one leaves its EAL up, one leaves a file in its directory.
+ */
 static int
 helper_eal_left_up(void)
 {

@@ -71,11 +71,14 @@ static const struct {
 	 "invalid value '0' for --stats-period: expected an integer in 1..3600"},
 	{"--port-topology ring",
 	 "invalid value 'ring' for --port-topology: expected paired, chained or loop"},
-	{"--portmask 0", "invalid value '0' for --portmask: expected a non-empty mask of ports 0..31"},
-	{"--portmask 0x1g", "invalid value '0x1g' for --portmask: expected a hexadecimal port mask"},
+	{"--portmask 0",
+	 "invalid value '0' for --portmask: expected a non-empty mask of ports 0..31"},
+	{"--portmask 0x1g",
+	 "invalid value '0x1g' for --portmask: expected a hexadecimal port mask"},
 	{"--portmask 0x100000000",
 	 "invalid value '0x100000000' for --portmask: expected a non-empty mask of ports 0..31"},
-	{"--mbuf-size 100", "invalid value '100' for --mbuf-size: expected an integer in 192..65535"},
+	{"--mbuf-size 100",
+	 "invalid value '100' for --mbuf-size: expected an integer in 192..65535"},
 	{"--mbuf-size 1024",
 	 "--mbuf-size 1024 holds 896 bytes after the 128-byte headroom: less than the 1518-byte "
 	 "frames of --max-pkt-len/--mtu"},
@@ -170,8 +173,9 @@ test_fwd_options_valid(void)
 	DPX_TEST_ASSERT(o.tx_first && o.txonly_multi_flow && o.no_promisc, "");
 	DPX_TEST_ASSERT(strcmp(o.cmdline_file, "/tmp/x") == 0, "");
 	DPX_TEST_ASSERT_EQUAL(o.mode, FWD_MODE_5TSWAP, "");
-	DPX_TEST_ASSERT_EQUAL(parse_line("--port-topology loop --portmask=FF", &o, err, sizeof(err)),
-			      0, "%s", err);
+	DPX_TEST_ASSERT_EQUAL(
+		parse_line("--port-topology loop --portmask=FF", &o, err, sizeof(err)), 0, "%s",
+		err);
 	DPX_TEST_ASSERT_EQUAL(o.topology, FWD_TOPO_LOOP, "");
 	DPX_TEST_ASSERT_EQUAL(o.portmask, 0xff, "");
 	for (int m = 0; m < FWD_MODE_COUNT; m++)
@@ -192,8 +196,7 @@ model_peer(uint16_t p, uint16_t ports, enum fwd_topology topo)
 }
 
 static int
-check_layout(uint16_t ports, uint16_t rxq, uint16_t txq, unsigned int cores,
-	     enum fwd_topology topo)
+check_layout(uint16_t ports, uint16_t rxq, uint16_t txq, unsigned int cores, enum fwd_topology topo)
 {
 	struct fwd_stream_map map[256];
 	unsigned int used = 0, per_core[256] = {0};
@@ -261,9 +264,12 @@ test_fwd_streams(void)
 			"");
 	DPX_TEST_ASSERT(map[2].rx_port == 0 && map[2].rx_queue == 1 && map[2].core == 1, "");
 	DPX_TEST_ASSERT(map[3].rx_port == 1 && map[3].rx_queue == 1 && map[3].core == 1, "");
-	DPX_TEST_ASSERT_EQUAL(fwd_streams_build(0, 1, 1, 1, FWD_TOPO_PAIRED, map, 8, &used), -EINVAL, "");
-	DPX_TEST_ASSERT_EQUAL(fwd_streams_build(2, 1, 1, 0, FWD_TOPO_PAIRED, map, 8, &used), -EINVAL, "");
-	DPX_TEST_ASSERT_EQUAL(fwd_streams_build(4, 4, 4, 1, FWD_TOPO_PAIRED, map, 8, &used), -ENOSPC, "");
+	DPX_TEST_ASSERT_EQUAL(fwd_streams_build(0, 1, 1, 1, FWD_TOPO_PAIRED, map, 8, &used),
+			      -EINVAL, "");
+	DPX_TEST_ASSERT_EQUAL(fwd_streams_build(2, 1, 1, 0, FWD_TOPO_PAIRED, map, 8, &used),
+			      -EINVAL, "");
+	DPX_TEST_ASSERT_EQUAL(fwd_streams_build(4, 4, 4, 1, FWD_TOPO_PAIRED, map, 8, &used),
+			      -ENOSPC, "");
 	return DPX_TEST_SUCCESS;
 }
 
@@ -407,7 +413,8 @@ static const struct {
 		 "       show fwd stats all\n"
 		 "       show config fwd"},
 	{"show port stats x", "bad port 'x': expected all or 0..31\nusage: show port stats all|N"},
-	{"show port stats 32", "bad port '32': expected all or 0..31\nusage: show port stats all|N"},
+	{"show port stats 32",
+	 "bad port '32': expected all or 0..31\nusage: show port stats all|N"},
 	{"show fwd stats 0", "show fwd stats: unknown subcommand '0': expected all\n"
 			     "usage: show fwd stats all"},
 	{"set fwd", "set: missing arguments\nusage: set fwd MODE"},
@@ -446,14 +453,15 @@ test_fwd_cmd_parse(void)
 	}
 	DPX_TEST_ASSERT_EQUAL(fwd_cmd_parse("set fwd 5tswap", &c, err, sizeof(err)), 0, "%s", err);
 	DPX_TEST_ASSERT_EQUAL(c.mode, FWD_MODE_5TSWAP, "");
-	DPX_TEST_ASSERT_EQUAL(fwd_cmd_parse("set promisc 3 on", &c, err, sizeof(err)), 0, "%s", err);
+	DPX_TEST_ASSERT_EQUAL(fwd_cmd_parse("set promisc 3 on", &c, err, sizeof(err)), 0, "%s",
+			      err);
 	DPX_TEST_ASSERT(c.on == 1 && c.port == 3, "");
 	DPX_TEST_ASSERT_EQUAL(fwd_cmd_parse("start tx_first", &c, err, sizeof(err)), 0, "%s", err);
 	DPX_TEST_ASSERT(c.tx_first == 1, "");
 	DPX_TEST_ASSERT_EQUAL(fwd_cmd_parse("start", &c, err, sizeof(err)), 0, "%s", err);
 	DPX_TEST_ASSERT(c.tx_first == 0, "");
-	DPX_TEST_ASSERT_EQUAL(fwd_cmd_parse("port attach net_ring0,peer=x", &c, err, sizeof(err)), 0,
-			      "%s", err);
+	DPX_TEST_ASSERT_EQUAL(fwd_cmd_parse("port attach net_ring0,peer=x", &c, err, sizeof(err)),
+			      0, "%s", err);
 	DPX_TEST_ASSERT(strcmp(c.arg, "net_ring0,peer=x") == 0, "%s", c.arg);
 	for (size_t i = 0; i < DPX_DIM(bad_cmds); i++) {
 		DPX_TEST_ASSERT_EQUAL(fwd_cmd_parse(bad_cmds[i].line, &c, err, sizeof(err)),
@@ -481,7 +489,8 @@ completions(const char *line)
 
 	buf[0] = '\0';
 	for (int i = 0; i < n; i++)
-		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s", i ? " " : "", out[i]);
+		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s", i ? " " : "",
+			 out[i]);
 	return buf;
 }
 
@@ -523,8 +532,8 @@ test_fwd_pacer(void)
 	static const struct {
 		uint64_t hz, pps;
 		uint16_t burst;
-	} cases[] = {{1000, 10, 32}, {1000, 7, 4}, {10000, 1000, 32}, {3000, 2999, 64},
-		     {100000, 1, 32}};
+	} cases[] = {
+		{1000, 10, 32}, {1000, 7, 4}, {10000, 1000, 32}, {3000, 2999, 64}, {100000, 1, 32}};
 	struct fwd_pacer p;
 
 	for (size_t c = 0; c < DPX_DIM(cases); c++) {
@@ -540,8 +549,8 @@ test_fwd_pacer(void)
 			sent += n;
 			in_second += n;
 			if ((t - 5 + step) % hz == 0) {
-				DPX_TEST_ASSERT_EQUAL(in_second, pps, "case %zu: second ending at %" PRIu64,
-						      c, t);
+				DPX_TEST_ASSERT_EQUAL(in_second, pps,
+						      "case %zu: second ending at %" PRIu64, c, t);
 				in_second = 0;
 			}
 		}
@@ -567,7 +576,10 @@ test_fwd_stats_sums(void)
 	struct fwd_stream_stats st[3] = {
 		{.rx_packets = 100, .tx_packets = 90, .fwd_dropped = 10, .core_cycles = 1000},
 		{.rx_packets = 7, .tx_packets = 7, .core_cycles = 70, .bad_ip_csum = 2},
-		{.rx_packets = 50, .tx_packets = 45, .fwd_dropped = 5, .core_cycles = 500,
+		{.rx_packets = 50,
+		 .tx_packets = 45,
+		 .fwd_dropped = 5,
+		 .core_cycles = 500,
 		 .bad_l4_csum = 3},
 	};
 	struct fwd_stats_fmt fmt = {"io", 0, 1, 2000000000ull};
@@ -632,13 +644,13 @@ testpmd_capture(const char *name)
 }
 
 /* Render with dpx's functions into a string (free it). */
-#define RENDER(text, size, ...)                                                                    \
-	do {                                                                                       \
-		FILE *f_ = open_memstream(&(text), &(size));                                       \
-		if (f_ == NULL)                                                                    \
-			return DPX_TEST_FAILED;                                                    \
-		__VA_ARGS__;                                                                       \
-		fclose(f_);                                                                        \
+#define RENDER(text, size, ...)                              \
+	do {                                                 \
+		FILE *f_ = open_memstream(&(text), &(size)); \
+		if (f_ == NULL)                              \
+			return DPX_TEST_FAILED;              \
+		__VA_ARGS__;                                 \
+		fclose(f_);                                  \
 	} while (0)
 
 static void
@@ -684,13 +696,16 @@ check_capture(const char *file, const char *const *modes, int *reports)
 		for (int i = 0; i < r.nb_ports; i++) {
 			const struct fwd_parsed_port *pp = &r.ports[i];
 
-			DPX_TEST_ASSERT_EQUAL(pp->rx_total, pp->rx_packets + pp->rx_dropped, "%s", file);
-			DPX_TEST_ASSERT_EQUAL(pp->tx_total, pp->tx_packets + pp->tx_dropped, "%s", file);
+			DPX_TEST_ASSERT_EQUAL(pp->rx_total, pp->rx_packets + pp->rx_dropped, "%s",
+					      file);
+			DPX_TEST_ASSERT_EQUAL(pp->tx_total, pp->tx_packets + pp->tx_dropped, "%s",
+					      file);
 			DPX_TEST_ASSERT_EQUAL(pp->has_csum, fmt.csum, "%s: Bad-* lines", file);
 			totals_from(pp, &t);
 			fwd_port_totals_add(&sum, &t);
 			RENDER(text, size, fwd_print_port(f_, (uint16_t)pp->port, &t, &fmt));
-			DPX_TEST_ASSERT(strstr(cap, text) != NULL, "%s: dpx prints\n%s", file, text);
+			DPX_TEST_ASSERT(strstr(cap, text) != NULL, "%s: dpx prints\n%s", file,
+					text);
 			free(text);
 		}
 		DPX_TEST_ASSERT_EQUAL(r.total.rx_packets, sum.rx_packets, "%s: accumulated", file);
@@ -707,16 +722,19 @@ check_capture(const char *file, const char *const *modes, int *reports)
 		free(text);
 		for (int i = 0; i < r.nb_streams; i++) {
 			const struct fwd_parsed_stream *ps = &r.streams[i];
-			struct fwd_stream_map m = {0, (uint16_t)ps->rx_queue, 1, (uint16_t)ps->tx_queue, 0};
+			struct fwd_stream_map m = {0, (uint16_t)ps->rx_queue, 1,
+						   (uint16_t)ps->tx_queue, 0};
 			uint16_t ids[2] = {(uint16_t)ps->rx_port, (uint16_t)ps->tx_port};
-			struct fwd_stream_stats s = {.rx_packets = ps->rx, .tx_packets = ps->tx,
+			struct fwd_stream_stats s = {.rx_packets = ps->rx,
+						     .tx_packets = ps->tx,
 						     .fwd_dropped = ps->dropped,
 						     .bad_ip_csum = ps->bad_ip,
 						     .bad_l4_csum = ps->bad_l4};
 
 			DPX_TEST_ASSERT_EQUAL(ps->has_csum, fmt.csum, "%s", file);
 			RENDER(text, size, fwd_print_stream_block(f_, &m, ids, &s, &fmt));
-			DPX_TEST_ASSERT(strstr(cap, text) != NULL, "%s: dpx prints\n%s", file, text);
+			DPX_TEST_ASSERT(strstr(cap, text) != NULL, "%s: dpx prints\n%s", file,
+					text);
 			free(text);
 		}
 	}
@@ -738,8 +756,8 @@ check_nic_capture(const char *file, int *blocks)
 	DPX_TEST_ASSERT(cap != NULL, "cannot read %s", path);
 	*blocks = 0;
 	for (const char *p = cap; (p = fwd_parse_nic_stats(p, &n)) != NULL; (*blocks)++) {
-		struct fwd_nic_stats s = {n.rx_packets, n.rx_missed, n.rx_bytes, n.rx_errors,
-					  n.rx_nombuf,  n.tx_packets, n.tx_errors, n.tx_bytes,
+		struct fwd_nic_stats s = {n.rx_packets, n.rx_missed,  n.rx_bytes,  n.rx_errors,
+					  n.rx_nombuf,	n.tx_packets, n.tx_errors, n.tx_bytes,
 					  n.rx_pps,	n.rx_bps,     n.tx_pps,	   n.tx_bps};
 
 		RENDER(text, size, fwd_print_nic_stats(f_, (uint16_t)n.port, &s));
@@ -830,8 +848,8 @@ tcp_frame(uint8_t *buf, size_t len)
 	struct fwd_csum_result r;
 
 	udp_frame(buf, len);
-	buf[23] = 6;			      /* protocol TCP */
-	buf[34 + 12] = 5 << 4;		      /* data offset 20 */
+	buf[23] = 6;				  /* protocol TCP */
+	buf[34 + 12] = 5 << 4;			  /* data offset 20 */
 	fwd_csum_fix(&seg, 1, (uint32_t)len, &r); /* both checksums made valid */
 }
 
@@ -850,13 +868,15 @@ test_fwd_pkt_csum(void)
 
 				memcpy(copy, frame, len);
 				DPX_TEST_ASSERT_EQUAL(fwd_csum_fix(segs, 2, len, &r), 0, "");
-				DPX_TEST_ASSERT(!r.ip_bad && !r.l4_bad && r.l4, "tcp %d len %u cut %u",
-						tcp, len, cut);
-				DPX_TEST_ASSERT(memcmp(copy, frame, len) == 0, "a good frame is unchanged");
+				DPX_TEST_ASSERT(!r.ip_bad && !r.l4_bad && r.l4,
+						"tcp %d len %u cut %u", tcp, len, cut);
+				DPX_TEST_ASSERT(memcmp(copy, frame, len) == 0,
+						"a good frame is unchanged");
 				/* a flipped payload byte: bad L4, then fixed */
 				copy[len - 1] ^= 0x5a;
 				DPX_TEST_ASSERT_EQUAL(fwd_csum_fix(segs, 2, len, &r), 0, "");
-				DPX_TEST_ASSERT(!r.ip_bad && r.l4_bad, "tcp %d len %u cut %u", tcp, len, cut);
+				DPX_TEST_ASSERT(!r.ip_bad && r.l4_bad, "tcp %d len %u cut %u", tcp,
+						len, cut);
 				DPX_TEST_ASSERT_EQUAL(fwd_csum_fix(segs, 2, len, &r), 0, "");
 				DPX_TEST_ASSERT(!r.ip_bad && !r.l4_bad, "recomputed");
 				if (!tcp)
@@ -888,7 +908,8 @@ test_fwd_pkt_csum(void)
 		struct fwd_seg segs[3] = {{frame, cut}, {frame + cut, 1}, {frame + cut + 1, 200}};
 
 		DPX_TEST_ASSERT_EQUAL(fwd_cksum_fold(fwd_cksum_segs(0, segs, 3, 3, 150)),
-				      fwd_cksum_fold(fwd_cksum_add(0, frame + 3, 150)), "cut %u", cut);
+				      fwd_cksum_fold(fwd_cksum_add(0, frame + 3, 150)), "cut %u",
+				      cut);
 	}
 	return DPX_TEST_SUCCESS;
 }
@@ -896,7 +917,8 @@ test_fwd_pkt_csum(void)
 static int
 test_fwd_pkt_icmpecho(void)
 {
-	static const uint8_t mac[6] = {2, 0xaa, 0, 0, 0, 1}, peer[6] = {0x52, 0x54, 0, 0x12, 0x34, 0x56};
+	static const uint8_t mac[6] = {2, 0xaa, 0, 0, 0, 1},
+			     peer[6] = {0x52, 0x54, 0, 0x12, 0x34, 0x56};
 	uint8_t arp[60] = {0}, ping[98], orig[98];
 	struct fwd_seg seg = {ping, sizeof(ping)};
 	struct fwd_csum_result r;
@@ -912,10 +934,11 @@ test_fwd_pkt_icmpecho(void)
 	DPX_TEST_ASSERT_EQUAL(fwd_icmpecho_reply(arp, sizeof(arp), mac), FWD_ECHO_ARP, "");
 	DPX_TEST_ASSERT(memcmp(arp, peer, 6) == 0 && memcmp(arp + 6, mac, 6) == 0, "to the asker");
 	DPX_TEST_ASSERT_EQUAL(arp[21], 2, "a reply");
-	DPX_TEST_ASSERT(memcmp(arp + 22, mac, 6) == 0 && memcmp(arp + 28, "\xc6\x12\x00\x02", 4) == 0,
+	DPX_TEST_ASSERT(memcmp(arp + 22, mac, 6) == 0 &&
+				memcmp(arp + 28, "\xc6\x12\x00\x02", 4) == 0,
 			"198.18.0.2 is at mac");
-	DPX_TEST_ASSERT(memcmp(arp + 32, peer, 6) == 0 && memcmp(arp + 38, "\xc6\x12\x00\x01", 4) == 0,
-			"");
+	DPX_TEST_ASSERT(
+		memcmp(arp + 32, peer, 6) == 0 && memcmp(arp + 38, "\xc6\x12\x00\x01", 4) == 0, "");
 	DPX_TEST_ASSERT_EQUAL(fwd_icmpecho_reply(arp, sizeof(arp), mac), FWD_ECHO_DROP,
 			      "a reply is not answered");
 	/* ICMP echo request 198.18.0.1 -> 198.18.0.2: the UDP frame made ICMP */
@@ -928,11 +951,13 @@ test_fwd_pkt_icmpecho(void)
 
 		ping[36] = (uint8_t)(ck >> 8), ping[37] = (uint8_t)ck;
 	}
-	fwd_csum_fix(&seg, 1, sizeof(ping), &r); /* the IPv4 header checksum after the protocol change */
+	fwd_csum_fix(&seg, 1, sizeof(ping),
+		     &r); /* the IPv4 header checksum after the protocol change */
 	memcpy(orig, ping, sizeof(ping));
 	DPX_TEST_ASSERT_EQUAL(fwd_icmpecho_reply(ping, sizeof(ping), mac), FWD_ECHO_ICMP, "");
 	DPX_TEST_ASSERT(memcmp(ping, peer, 6) == 0 && memcmp(ping + 6, mac, 6) == 0, "");
-	DPX_TEST_ASSERT(memcmp(ping + 26, orig + 30, 4) == 0 && memcmp(ping + 30, orig + 26, 4) == 0,
+	DPX_TEST_ASSERT(memcmp(ping + 26, orig + 30, 4) == 0 &&
+				memcmp(ping + 30, orig + 26, 4) == 0,
 			"addresses swapped");
 	DPX_TEST_ASSERT_EQUAL(ping[34], 0, "echo reply");
 	DPX_TEST_ASSERT_EQUAL(fwd_cksum_fold(fwd_cksum_add(0, ping + 34, sizeof(ping) - 34)), 0,

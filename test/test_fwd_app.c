@@ -387,7 +387,8 @@ run_mode(const char *mode, const char *lcores, const char *extra)
 				cfg.nb_lines == 2,
 			"the stream list at start");
 	DPX_TEST_ASSERT(strstr(r.out, "\nPort statistics ====") != NULL &&
-				fwd_parse_nic_stats(strstr(r.out, "Port statistics ===="), &nic) != NULL,
+				fwd_parse_nic_stats(strstr(r.out, "Port statistics ===="), &nic) !=
+					NULL,
 			"--stats-period prints testpmd's port statistics");
 	fwd_app_result_free(&r);
 	return rc;
@@ -527,7 +528,8 @@ test_fwd_app_interactive(void)
 		"nb fwd cores 5 > 1 (max. number of configured lcores) - ignored\n",
 		"Number of forwarding cores set to 1\n",
 		"Number of packets per burst set to 16\n",
-		"invalid value '20' for set txpkts: the first segment must hold the 42-byte headers\n",
+		"invalid value '20' for set txpkts: the first segment must hold the 42-byte "
+		"headers\n",
 		"Set txonly packet forwarding mode\n",
 		"txonly packet forwarding - ports=2 - cores=1 - streams=2\n",
 		"  txonly packet forwarding packets/burst=16\n"
@@ -548,12 +550,14 @@ test_fwd_app_interactive(void)
 	DPX_TEST_ASSERT_EQUAL(r.status, 0, "");
 	DPX_TEST_RUN(expect_in_order(r.out, expected, DPX_DIM(expected)));
 	n = fwd_app_parse_streams(r.out, st, MAX_STREAMS);
-	DPX_TEST_ASSERT_EQUAL(n, 6, "show fwd stats while forwarding, then two stops: 2 streams each");
+	DPX_TEST_ASSERT_EQUAL(n, 6,
+			      "show fwd stats while forwarding, then two stops: 2 streams each");
 	DPX_TEST_RUN(fwd_app_check_streams(st + 2, 2, "io"));
 	DPX_TEST_RUN(fwd_app_check_streams(st + 4, 2, "txonly"));
 	/* "show fwd stats all" while forwarding is a report testpmd's parser reads too */
-	DPX_TEST_ASSERT(fwd_parse_fwd_stats(strstr(r.out, "Packet forwarding not started\nio"), &rep)
-				!= NULL && !rep.done && rep.nb_ports == 2,
+	DPX_TEST_ASSERT(fwd_parse_fwd_stats(strstr(r.out, "Packet forwarding not started\nio"),
+					    &rep) != NULL &&
+				!rep.done && rep.nb_ports == 2,
 			"");
 	DPX_TEST_RUN(fwd_app_check_report(r.out, 2, &rep));
 	DPX_TEST_ASSERT(rep.total.tx_packets > 0 && rep.total.rx_packets == 0, "txonly last");
@@ -678,9 +682,10 @@ test_fwd_app_txonly_pcap(void)
 	rc = check_pcap(path, 80, 1, &frames);
 	unlink(path);
 	DPX_TEST_ASSERT_EQUAL(rc, DPX_TEST_SUCCESS, "frames in the capture, one source each");
-	DPX_TEST_ASSERT(strstr(r.out, "forwarded for ") != NULL &&
-				sscanf(strstr(r.out, "forwarded for "), "forwarded for %lf", &secs) == 1,
-			"");
+	DPX_TEST_ASSERT(
+		strstr(r.out, "forwarded for ") != NULL &&
+			sscanf(strstr(r.out, "forwarded for "), "forwarded for %lf", &secs) == 1,
+		"");
 	/* a ceiling whatever the machine's speed: at most floor(t * pps) + 1 by time t,
 	 * not bursts of 32 (which would be 32 at once, 128 in a second) */
 	DPX_TEST_ASSERT(frames >= 1 && frames <= (uint64_t)(100 * secs) + 1,
@@ -739,10 +744,23 @@ static int
 test_fwd_app_ports(void)
 {
 	char file[64], mask[] = "--portmask=0x5";
-	const char *args[] = {"--no-huge",  "--in-memory", one_lcore(), "--vdev", "net_null0",
-			      "--vdev",	    "net_null1",   "--vdev",	"net_null2", "--",
-			      "-i",	    "--no-promisc", "--port-topology=chained", mask,
-			      "--cmdline-file", file, NULL};
+	const char *args[] = {"--no-huge",
+			      "--in-memory",
+			      one_lcore(),
+			      "--vdev",
+			      "net_null0",
+			      "--vdev",
+			      "net_null1",
+			      "--vdev",
+			      "net_null2",
+			      "--",
+			      "-i",
+			      "--no-promisc",
+			      "--port-topology=chained",
+			      mask,
+			      "--cmdline-file",
+			      file,
+			      NULL};
 	static const char cmds[] = "show port info 0\n"
 				   "set promisc 0 on\n"
 				   "set allmulti 0 on\n"
@@ -771,7 +789,8 @@ test_fwd_app_ports(void)
 		"Attaching a new port...\nPort 3 is attached. Now total ports is 4\nDone\n",
 		"Device name: net_null3\nDriver name: net_null\nDevargs: size=100\n",
 		"Link status: down\n",
-		"Removing a device...\nPort 3 is closed\nDevice is detached\nNow total ports is 3\nDone\n",
+		"Removing a device...\nPort 3 is closed\nDevice is detached\nNow total ports is "
+		"3\nDone\n",
 		"Port 0: stop it first (port stop 0)\n",
 		"Attaching a new port...\n",
 		"Device name: net_null1\n",
@@ -802,8 +821,9 @@ test_fwd_app_ports(void)
 static int
 test_fwd_app_mtu_mbuf(void)
 {
-	const char *args[] = {"--no-huge", "--in-memory", one_lcore(), "--vdev", "net_null0", "--",
-			      "-i", "--mtu=3000", "--mbuf-size=4096", NULL};
+	const char *args[] = {"--no-huge",	  "--in-memory", one_lcore(), "--vdev",
+			      "net_null0",	  "--",		 "-i",	      "--mtu=3000",
+			      "--mbuf-size=4096", NULL};
 	static const char *const expected[] = {" mbufs of 4096 bytes\n", "MTU: 3000\n"};
 	struct fwd_app_result r;
 
@@ -835,11 +855,28 @@ sum_generated(const struct fwd_app_stream *st, int n)
 static int
 test_fwd_app_tx_first(void)
 {
-	const char *args[] = {"--no-huge", "--in-memory", two_lcores(), "--vdev", "net_ring0",
-			      "--vdev", "net_ring1,peer=net_ring0", "--", "-i", NULL};
-	const char *opt_args[] = {"--no-huge", "--in-memory", two_lcores(), "--vdev", "net_ring0",
-				  "--vdev", "net_ring1,peer=net_ring0", "--", "--tx-first",
-				  "--burst=16", "--run-time=1", NULL};
+	const char *args[] = {"--no-huge",
+			      "--in-memory",
+			      two_lcores(),
+			      "--vdev",
+			      "net_ring0",
+			      "--vdev",
+			      "net_ring1,peer=net_ring0",
+			      "--",
+			      "-i",
+			      NULL};
+	const char *opt_args[] = {"--no-huge",
+				  "--in-memory",
+				  two_lcores(),
+				  "--vdev",
+				  "net_ring0",
+				  "--vdev",
+				  "net_ring1,peer=net_ring0",
+				  "--",
+				  "--tx-first",
+				  "--burst=16",
+				  "--run-time=1",
+				  NULL};
 	static const char script[] = "set fwd txonly\n"
 				     "start tx_first\n"
 				     "set fwd io\n"
@@ -888,12 +925,32 @@ test_fwd_app_tx_first(void)
 static int
 test_fwd_app_nombuf(void)
 {
-	const char *gen_args[] = {"--no-huge", "--in-memory", one_lcore(), "--vdev", "net_ring0",
-				  "--vdev", "net_ring1,peer=net_ring0", "--", "--forward-mode=txonly",
-				  "--total-num-mbufs=512", "--run-time=1", NULL};
-	const char *rx_args[] = {"--no-huge", "--in-memory", one_lcore(), "--vdev", "net_null0",
-				 "--vdev", "net_ring0", "--vdev", "net_ring1,peer=net_ring0", "--",
-				 "--portmask=0x5", "--total-num-mbufs=512", "-i", NULL};
+	const char *gen_args[] = {"--no-huge",
+				  "--in-memory",
+				  one_lcore(),
+				  "--vdev",
+				  "net_ring0",
+				  "--vdev",
+				  "net_ring1,peer=net_ring0",
+				  "--",
+				  "--forward-mode=txonly",
+				  "--total-num-mbufs=512",
+				  "--run-time=1",
+				  NULL};
+	const char *rx_args[] = {"--no-huge",
+				 "--in-memory",
+				 one_lcore(),
+				 "--vdev",
+				 "net_null0",
+				 "--vdev",
+				 "net_ring0",
+				 "--vdev",
+				 "net_ring1,peer=net_ring0",
+				 "--",
+				 "--portmask=0x5",
+				 "--total-num-mbufs=512",
+				 "-i",
+				 NULL};
 	static const char script[] = "start\n@sleep 300\nshow port stats 0\nstop\nquit\n";
 	struct fwd_parsed_fwd rep;
 	struct fwd_parsed_nic nic;
@@ -929,7 +986,7 @@ test_fwd_app_nombuf(void)
 static int
 write_pcap(const char *path, uint8_t frames[][128], const uint32_t *len, int n)
 {
-	static const uint8_t ghdr[24] = {0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0,
+	static const uint8_t ghdr[24] = {0xd4, 0xc3, 0xb2, 0xa1, 2,    0,    4, 0, 0, 0, 0, 0,
 					 0,    0,    0,	   0,	 0xff, 0xff, 0, 0, 1, 0, 0, 0};
 	FILE *f = fopen(path, "wb");
 
@@ -954,8 +1011,8 @@ static int
 test_fwd_app_csum_pcap(void)
 {
 	char in[64], out[64], vdev[160];
-	const char *args[] = {"--no-huge", "--in-memory", one_lcore(), "--vdev", vdev,
-			      "--", "-i", "--forward-mode=csum", NULL};
+	const char *args[] = {"--no-huge", "--in-memory", one_lcore(),		 "--vdev", vdev,
+			      "--",	   "-i",	  "--forward-mode=csum", NULL};
 	static const char script[] = "set verbose 3\nstart\n@sleep 400\nstop\nquit\n";
 	uint8_t frames[5][128];
 	uint32_t len[5] = {64, 64, 64, 100, 64};
@@ -971,8 +1028,8 @@ test_fwd_app_csum_pcap(void)
 	cfg.src_mac[0] = 0x02, cfg.src_mac[5] = 0x01;
 	for (int i = 0; i < 5; i++)
 		DPX_TEST_ASSERT_EQUAL(fwd_txonly_build(frames[i], len[i], &cfg), 0, "");
-	frames[1][24] ^= 0x01;		     /* IPv4 header checksum */
-	frames[2][40] ^= 0x10;		     /* UDP checksum */
+	frames[1][24] ^= 0x01;			      /* IPv4 header checksum */
+	frames[2][40] ^= 0x10;			      /* UDP checksum */
 	frames[3][24] ^= 0x01, frames[3][99] ^= 0xff; /* both: header, payload under UDP */
 	snprintf(in, sizeof(in), "/tmp/dpx-fwd-csum-in-%d.pcap", (int)getpid());
 	snprintf(out, sizeof(out), "/tmp/dpx-fwd-csum-out-%d.pcap", (int)getpid());
@@ -986,20 +1043,22 @@ test_fwd_app_csum_pcap(void)
 	if (r.status != 0 || fwd_app_check_report(r.out, 1, &rep) != DPX_TEST_SUCCESS)
 		rc = DPX_TEST_FAILED;
 	DPX_TEST_ASSERT_EQUAL(rc, DPX_TEST_SUCCESS, "");
-	DPX_TEST_ASSERT(rep.ports[0].has_csum && rep.ports[0].bad_ip == 2 && rep.ports[0].bad_l4 == 2,
+	DPX_TEST_ASSERT(rep.ports[0].has_csum && rep.ports[0].bad_ip == 2 &&
+				rep.ports[0].bad_l4 == 2,
 			"Bad-ipcsum %" PRIu64 " Bad-l4csum %" PRIu64, rep.ports[0].bad_ip,
 			rep.ports[0].bad_l4);
 	DPX_TEST_ASSERT_EQUAL(rep.ports[0].rx_packets, 5, "");
 	DPX_TEST_ASSERT_EQUAL(rep.ports[0].tx_packets, 5, "");
-	DPX_TEST_ASSERT(strstr(r.out, "port 0/queue 0: received ") != NULL &&
-				strstr(r.out, "  src=02:00:00:00:00:01 - dst=02:00:00:00:00:02 - "
-					      "pool=fwd_mbuf_pool - type=0x0800 - length=64 - "
-					      "nb_segs=1 - sw ptype: L2_ETHER L3_IPV4 L4_UDP  - "
-					      "l2_len=14 - l3_len=20 - l4_len=8 - Receive queue=0x0\n") !=
-					NULL &&
-				strstr(r.out, "port 0/queue 0: sent ") != NULL &&
-				strstr(r.out, " - dst=02:00:00:00:00:00 - pool=fwd_mbuf_pool") != NULL,
-			"verbose dumps, the sent ones to the peer MAC");
+	DPX_TEST_ASSERT(
+		strstr(r.out, "port 0/queue 0: received ") != NULL &&
+			strstr(r.out,
+			       "  src=02:00:00:00:00:01 - dst=02:00:00:00:00:02 - "
+			       "pool=fwd_mbuf_pool - type=0x0800 - length=64 - "
+			       "nb_segs=1 - sw ptype: L2_ETHER L3_IPV4 L4_UDP  - "
+			       "l2_len=14 - l3_len=20 - l4_len=8 - Receive queue=0x0\n") != NULL &&
+			strstr(r.out, "port 0/queue 0: sent ") != NULL &&
+			strstr(r.out, " - dst=02:00:00:00:00:00 - pool=fwd_mbuf_pool") != NULL,
+		"verbose dumps, the sent ones to the peer MAC");
 	/* every frame out: right lengths, both checksums valid again */
 	{
 		FILE *f = fopen(out, "rb");
@@ -1010,7 +1069,8 @@ test_fwd_app_csum_pcap(void)
 			uint32_t cl = rec[8] | rec[9] << 8;
 
 			DPX_TEST_ASSERT(cl == len[count] && fread(frame, 1, cl, f) == cl, "");
-			DPX_TEST_ASSERT_EQUAL(fwd_udp4_verify(frame, cl), 0, "frame %" PRIu64, count);
+			DPX_TEST_ASSERT_EQUAL(fwd_udp4_verify(frame, cl), 0, "frame %" PRIu64,
+					      count);
 			count++;
 		}
 		fclose(f);
@@ -1054,7 +1114,8 @@ test_fwd_app_errors(void)
 		{{"--", "--run-time=1"}, "dpx-fwd: no ports (add some with --vdev"},
 		{{"--bogus-eal"}, "EAL: unknown option '--bogus-eal': not an EAL option"},
 		{{"--vdev", "net_null0", "--run-time=1"},
-		 "EAL: unknown option '--run-time=1': not an EAL option (a program's own options go "
+		 "EAL: unknown option '--run-time=1': not an EAL option (a program's own options "
+		 "go "
 		 "after '--') (see --help)\n"},
 		{{"--vdev", "net_null0,queues=9", "--", "--run-time=1"},
 		 "net_null0: unknown key \"queues\" (in \"queues=9\"); valid keys: size, copy\n"},
@@ -1066,7 +1127,8 @@ test_fwd_app_errors(void)
 		 "vdev: device net_bogus0: no driver matches its name; drivers: "},
 		{{"-l", "200"}, "EAL: invalid value for -l: '200': lcore ids go up to 127"},
 		{{"-l", "1000@0"}, "EAL: invalid value for -l: '1000@0': lcore ids go up to 127"},
-		{{"--lcores=(0-1)@(0-1)"}, "dpx runs each lcore on one CPU: give it one, as in (0-2)@0"},
+		{{"--lcores=(0-1)@(0-1)"},
+		 "dpx runs each lcore on one CPU: give it one, as in (0-2)@0"},
 		{{"--proc-type=secondary"}, "dpx has no secondary processes"},
 		{{"--single-file-segments"}, "option --single-file-segments: not supported by dpx"},
 		{{"--huge-unlink=always"}, "--huge-unlink: 'always': not supported by dpx"},
@@ -1098,8 +1160,8 @@ test_fwd_app_errors(void)
 static int
 test_fwd_app_tap_nonroot(void)
 {
-	const char *args[] = {EAL_ARGS, one_lcore(), "--vdev", "net_tap0", "--", "--run-time=1",
-			      NULL};
+	const char *args[] = {EAL_ARGS, one_lcore(),	"--vdev", "net_tap0",
+			      "--",	"--run-time=1", NULL};
 	int rc;
 
 	if (geteuid() != 0)
@@ -1109,9 +1171,10 @@ test_fwd_app_tap_nonroot(void)
 	if (access("/dev/net/tun", R_OK | W_OK) != 0)
 		DPX_TEST_SKIP("no /dev/net/tun");
 	run_as_uid = 65534; /* nobody */
-	rc = expect_error(args, 1,
-			  "net_tap: net_tap0: cannot create TAP interface dtapN (queue 0): Operation "
-			  "not permitted; it needs CAP_NET_ADMIN (run as root)\n");
+	rc = expect_error(
+		args, 1,
+		"net_tap: net_tap0: cannot create TAP interface dtapN (queue 0): Operation "
+		"not permitted; it needs CAP_NET_ADMIN (run as root)\n");
 	run_as_uid = 0;
 	return rc;
 }
@@ -1265,8 +1328,10 @@ static int
 test_fwd_app_tap_icmpecho(void)
 {
 	char tap[32], vdev[64], script[2048], cleanup[128];
-	const char *args[] = {"--no-huge", "--in-memory", one_lcore(), "--vdev", vdev, "--", "-i",
-			      "--auto-start", "--forward-mode=icmpecho", NULL};
+	const char *args[] = {"--no-huge", "--in-memory",  one_lcore(),
+			      "--vdev",	   vdev,	   "--",
+			      "-i",	   "--auto-start", "--forward-mode=icmpecho",
+			      NULL};
 	struct fwd_app_stream st[MAX_STREAMS];
 	struct fwd_parsed_fwd rep;
 	struct fwd_app_result r;
@@ -1286,15 +1351,17 @@ test_fwd_app_tap_icmpecho(void)
 		DPX_TEST_SKIP("cannot create a network namespace (ip netns add failed)");
 	snprintf(tap, sizeof(tap), "dpxe%d", pid % 1000000);
 	snprintf(vdev, sizeof(vdev), "net_tap0,iface=%s", tap);
-	snprintf(script, sizeof(script),
-		 "@sh for i in $(seq 100); do ip link show %s >/dev/null 2>&1 && exit 0; sleep 0.1; "
-		 "done; exit 1\n"
-		 "@sh ip link set %s netns dpxecho%d\n"
-		 "@sh ip -n dpxecho%d addr add 198.18.0.1/24 dev %s && ip -n dpxecho%d link set %s up\n"
-		 "@sh ip netns exec dpxecho%d ping -c 3 -i 0.2 -W 2 198.18.0.2\n"
-		 "stop\n"
-		 "quit\n",
-		 tap, tap, pid, pid, tap, pid, tap, pid);
+	snprintf(
+		script, sizeof(script),
+		"@sh for i in $(seq 100); do ip link show %s >/dev/null 2>&1 && exit 0; sleep 0.1; "
+		"done; exit 1\n"
+		"@sh ip link set %s netns dpxecho%d\n"
+		"@sh ip -n dpxecho%d addr add 198.18.0.1/24 dev %s && ip -n dpxecho%d link set %s "
+		"up\n"
+		"@sh ip netns exec dpxecho%d ping -c 3 -i 0.2 -W 2 198.18.0.2\n"
+		"stop\n"
+		"quit\n",
+		tap, tap, pid, pid, tap, pid, tap, pid);
 	rc = fwd_app_run(args, script, 0, &r);
 	if (system(cleanup) != 0)
 		printf("cleanup of the namespace reported an error\n");
@@ -1303,7 +1370,8 @@ test_fwd_app_tap_icmpecho(void)
 	DPX_TEST_ASSERT_EQUAL(r.sh_failures, 0, "set-up or ping failed (see above)");
 	DPX_TEST_ASSERT_EQUAL(r.status, 0, "");
 	DPX_TEST_ASSERT_EQUAL(fwd_app_parse_streams(r.out, st, MAX_STREAMS), 1, "a lone port");
-	DPX_TEST_ASSERT(st[0].tx >= 4, "an ARP reply and three echo replies, got %" PRIu64, st[0].tx);
+	DPX_TEST_ASSERT(st[0].tx >= 4, "an ARP reply and three echo replies, got %" PRIu64,
+			st[0].tx);
 	DPX_TEST_ASSERT_EQUAL(st[0].rx, st[0].tx + st[0].dropped + st[0].consumed, "");
 	DPX_TEST_RUN(fwd_app_check_report(r.out, 1, &rep));
 	fwd_app_result_free(&r);

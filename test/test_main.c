@@ -169,7 +169,8 @@ check_nothing_left(void)
 	if (dpx_eal_is_initialized()) {
 		remember_runtime_dir();
 		if (dpx_eal_cleanup() != 0)
-			printf("FAIL: the case left the EAL initialised and dpx_eal_cleanup failed\n");
+			printf("FAIL: the case left the EAL initialised and dpx_eal_cleanup "
+			       "failed\n");
 	}
 	for (unsigned int i = 0; i < nb_runtime_dirs; i++) {
 		if (access(runtime_dirs[i], F_OK) != 0)

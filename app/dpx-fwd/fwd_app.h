@@ -62,7 +62,7 @@ struct fwd_app {
 	pthread_t main_thread; /**< forwarding on the main lcore's CPU when there is no worker */
 	pthread_t display_thread;
 	int display_running;
-	pthread_mutex_t show_lock; /**< "show port stats" rates: the prompt and the display thread */
+	pthread_mutex_t show_lock; /**< "show port stats" rates: prompt vs. display thread */
 	uint64_t start_ns;
 	unsigned int tx_first; /**< bursts per stream at the next start ("start tx_first N") */
 };

@@ -298,8 +298,7 @@ explain(char **words, int n, char *err, size_t errlen)
 				 i ? " " : "", words[i]);
 		fail(err, errlen, "%s: unknown subcommand '%s': expected %s", known, words[depth],
 		     expected);
-	}
-	else if (depth < n)
+	} else if (depth < n)
 		fail(err, errlen, "%s: too many arguments", words[0]);
 	else
 		fail(err, errlen, "%s: missing arguments", words[0]);

@@ -183,9 +183,9 @@ fwd_icmpecho_burst(struct fwd_stream *fs, struct dpx_mbuf **pkts, uint16_t n)
 static __dpx_always_inline uint16_t
 generate(struct fwd_stream *fs, struct dpx_mbuf **pkts, const enum fwd_mode mode)
 {
-	uint16_t want = fs->pacer.pps != 0 ? fwd_pacer_allow(&fs->pacer, dpx_get_tsc_cycles(),
-							       fs->burst)
-					   : fs->burst;
+	uint16_t want = fs->pacer.pps != 0
+				? fwd_pacer_allow(&fs->pacer, dpx_get_tsc_cycles(), fs->burst)
+				: fs->burst;
 	uint16_t n;
 
 	if (want == 0)

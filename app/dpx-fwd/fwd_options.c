@@ -260,8 +260,7 @@ set_topology(struct parse_ctx *c, const struct option_def *d, const char *v)
 			return 0;
 		}
 	}
-	return fail(c, "invalid value '%s' for --%s: expected paired, chained or loop", v,
-		    d->name);
+	return fail(c, "invalid value '%s' for --%s: expected paired, chained or loop", v, d->name);
 }
 
 static int
@@ -277,12 +276,14 @@ set_portmask(struct parse_ctx *c, const struct option_def *d, const char *v)
 		int x = hex_digit(*p);
 
 		if (x < 0)
-			return fail(c, "invalid value '%s' for --%s: expected a hexadecimal port mask",
+			return fail(c,
+				    "invalid value '%s' for --%s: expected a hexadecimal port mask",
 				    v, d->name);
 		mask = mask << 4 | (uint64_t)x;
 	}
 	if (mask == 0 || (DPX_MAX_ETHPORTS < 64 && mask >> DPX_MAX_ETHPORTS != 0))
-		return fail(c, "invalid value '%s' for --%s: expected a non-empty mask of ports 0..%d",
+		return fail(c,
+			    "invalid value '%s' for --%s: expected a non-empty mask of ports 0..%d",
 			    v, d->name, DPX_MAX_ETHPORTS - 1);
 	c->o->portmask = mask;
 	return 0;
@@ -401,8 +402,8 @@ check_combination(struct parse_ctx *c)
 	if (o->mtu != 0 && !c->max_pkt_len_set)
 		o->max_pkt_len = o->mtu + FWD_FRAME_OVERHEAD;
 	if (o->mtu != 0 && o->mtu + FWD_FRAME_OVERHEAD > o->max_pkt_len)
-		return fail(c, "--mtu %u needs frames of %u bytes: more than --max-pkt-len %u", o->mtu,
-			    o->mtu + FWD_FRAME_OVERHEAD, o->max_pkt_len);
+		return fail(c, "--mtu %u needs frames of %u bytes: more than --max-pkt-len %u",
+			    o->mtu, o->mtu + FWD_FRAME_OVERHEAD, o->max_pkt_len);
 	if (o->mbuf_size != 0 && o->mbuf_size - FWD_MBUF_HEADROOM < o->max_pkt_len)
 		return fail(c,
 			    "--mbuf-size %u holds %u bytes after the %d-byte headroom: less than "
@@ -414,7 +415,8 @@ check_combination(struct parse_ctx *c)
 			    "invalid --txpkts: total length %u is outside %d..%u (--max-pkt-len)",
 			    total, FWD_MIN_PKT_LEN, o->max_pkt_len);
 	if (o->tx_first && (o->mode == FWD_MODE_TXONLY || o->mode == FWD_MODE_FLOWGEN))
-		return fail(c, "--tx-first is for forwarding modes: %s generates its packets anyway",
+		return fail(c,
+			    "--tx-first is for forwarding modes: %s generates its packets anyway",
 			    fwd_mode_name(o->mode));
 	return 0;
 }
@@ -457,7 +459,8 @@ fwd_options_usage(FILE *f, const char *prgname)
 		"usage: %s [EAL options] -- [options]\n"
 		"  --nb-cores N            forwarding cores (default: every worker lcore, or the "
 		"main one)\n"
-		"  --forward-mode MODE     io | mac | macswap | rxonly | txonly | icmpecho | csum |\n"
+		"  --forward-mode MODE     io | mac | macswap | rxonly | txonly | icmpecho | csum "
+		"|\n"
 		"                          flowgen | 5tswap (default io)\n"
 		"  --txpkts LEN[,LEN...]   txonly segment lengths (default 64; first >= 42)\n"
 		"  --burst N               packets per burst, 1..%d (default 32)\n"
@@ -476,7 +479,8 @@ fwd_options_usage(FILE *f, const char *prgname)
 		"  --mbuf-size N           mbuf data room, headroom included (default: fits\n"
 		"                          --max-pkt-len, at least 2176)\n"
 		"  --port-topology T       paired | chained | loop (default paired)\n"
-		"  --portmask MASK         hexadecimal mask of the ports that forward (default all)\n"
+		"  --portmask MASK         hexadecimal mask of the ports that forward (default "
+		"all)\n"
 		"  --tx-first              send one txonly burst per stream at start\n"
 		"  --txonly-multi-flow     txonly: a different source IP address per packet\n"
 		"  --no-promisc            leave ports non-promiscuous (default: on at start)\n"

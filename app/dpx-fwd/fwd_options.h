@@ -15,11 +15,11 @@
 
 /** Forwarding modes (testpmd's names). */
 enum fwd_mode {
-	FWD_MODE_IO = 0,  /**< forward unchanged to the peer port */
-	FWD_MODE_MAC,	  /**< src := tx port MAC, dst := --eth-peer of the tx port */
-	FWD_MODE_MACSWAP, /**< swap src and dst MAC */
-	FWD_MODE_RXONLY,  /**< receive and free */
-	FWD_MODE_TXONLY,  /**< generate UDP/IPv4 packets */
+	FWD_MODE_IO = 0,   /**< forward unchanged to the peer port */
+	FWD_MODE_MAC,	   /**< src := tx port MAC, dst := --eth-peer of the tx port */
+	FWD_MODE_MACSWAP,  /**< swap src and dst MAC */
+	FWD_MODE_RXONLY,   /**< receive and free */
+	FWD_MODE_TXONLY,   /**< generate UDP/IPv4 packets */
 	FWD_MODE_ICMPECHO, /**< answer ARP requests and ICMP echo requests, free the rest */
 	FWD_MODE_CSUM,	   /**< verify and recompute IPv4/UDP/TCP checksums in software */
 	FWD_MODE_FLOWGEN,  /**< generate UDP/IPv4 packets over FWD_FLOWGEN_FLOWS destinations */
@@ -66,14 +66,14 @@ struct fwd_options {
 	uint32_t total_num_mbufs; /**< 0 = computed from ports, queues, descriptors */
 	uint32_t max_pkt_len;
 	enum fwd_topology topology;
-	uint64_t portmask;	   /**< ports (by id) that forward; 0 = all */
-	uint32_t mbuf_size;	   /**< mbuf data room with headroom; 0 = from --max-pkt-len */
-	uint32_t mtu;		   /**< 0 = from --max-pkt-len */
-	int tx_first;		   /**< send one txonly burst per stream before forwarding */
-	int txonly_multi_flow;	   /**< txonly: a different source IP per packet */
-	int no_promisc;		   /**< leave ports non-promiscuous */
+	uint64_t portmask;	  /**< ports (by id) that forward; 0 = all */
+	uint32_t mbuf_size;	  /**< mbuf data room with headroom; 0 = from --max-pkt-len */
+	uint32_t mtu;		  /**< 0 = from --max-pkt-len */
+	int tx_first;		  /**< send one txonly burst per stream before forwarding */
+	int txonly_multi_flow;	  /**< txonly: a different source IP per packet */
+	int no_promisc;		  /**< leave ports non-promiscuous */
 	const char *cmdline_file; /**< commands to run before the prompt (points into argv) */
-	unsigned int verbose;	   /**< 1: dump received, 2: sent, 3: both (prompt only) */
+	unsigned int verbose;	  /**< 1: dump received, 2: sent, 3: both (prompt only) */
 };
 
 /** Fill the defaults (io mode, burst 32, one queue, 512 descriptors, 64-byte txonly). */

@@ -427,8 +427,8 @@ fwd_udp4_set_addr(uint8_t *frame, int dst, uint32_t addr)
 static const char *
 l4_name(uint8_t proto)
 {
-	return proto == IPPROTO_UDP_NUM	  ? "L4_UDP"
-	       : proto == IPPROTO_TCP_NUM ? "L4_TCP"
+	return proto == IPPROTO_UDP_NUM	   ? "L4_UDP"
+	       : proto == IPPROTO_TCP_NUM  ? "L4_TCP"
 	       : proto == IPPROTO_ICMP_NUM ? "L4_ICMP"
 					   : "L4_NONFRAG";
 }
@@ -442,11 +442,12 @@ fwd_pkt_describe(char *buf, size_t size, const uint8_t *frame, size_t avail, uin
 	struct fwd_hdrs h;
 	size_t off;
 
-	off = (size_t)snprintf(buf, size,
-			       "src=%02X:%02X:%02X:%02X:%02X:%02X - dst=%02X:%02X:%02X:%02X:%02X:%02X"
-			       " - pool=%s - type=0x%04x - length=%u - nb_segs=%u - sw ptype: ",
-			       m[6], m[7], m[8], m[9], m[10], m[11], m[0], m[1], m[2], m[3], m[4],
-			       m[5], pool, avail >= 14 ? get16(frame + 12) : 0, pkt_len, nb_segs);
+	off = (size_t)snprintf(
+		buf, size,
+		"src=%02X:%02X:%02X:%02X:%02X:%02X - dst=%02X:%02X:%02X:%02X:%02X:%02X"
+		" - pool=%s - type=0x%04x - length=%u - nb_segs=%u - sw ptype: ",
+		m[6], m[7], m[8], m[9], m[10], m[11], m[0], m[1], m[2], m[3], m[4], m[5], pool,
+		avail >= 14 ? get16(frame + 12) : 0, pkt_len, nb_segs);
 	if (off >= size)
 		return;
 	if (fwd_parse_hdrs(frame, avail, pkt_len, &h) == 0)

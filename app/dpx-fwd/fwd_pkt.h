@@ -74,7 +74,7 @@ struct fwd_hdrs {
 	uint8_t l3;	     /**< 4 or 6 (0: not IP) */
 	uint8_t l4_proto;    /**< IP protocol / IPv6 next header (no extension headers) */
 	uint16_t l2_len, l3_len, l4_hdr_len; /**< l4_hdr_len: 8 UDP, TCP data offset, 8 ICMP */
-	uint32_t l4_len; /**< L4 header + payload, from the IP length field */
+	uint32_t l4_len;		     /**< L4 header + payload, from the IP length field */
 };
 
 /**
@@ -141,8 +141,7 @@ void fwd_udp4_set_addr(uint8_t *frame, int dst, uint32_t addr);
  * L2_ETHER L3_IPV4 L4_UDP  - l2_len=14 - l3_len=20 - l4_len=8 - Receive
  * queue=0x0" (no newline).
  */
-void fwd_pkt_describe(char *buf, size_t size, const uint8_t *frame, size_t avail,
-		      uint32_t pkt_len, uint16_t nb_segs, const char *pool, int rx,
-		      uint16_t queue);
+void fwd_pkt_describe(char *buf, size_t size, const uint8_t *frame, size_t avail, uint32_t pkt_len,
+		      uint16_t nb_segs, const char *pool, int rx, uint16_t queue);
 
 #endif /* FWD_PKT_H */

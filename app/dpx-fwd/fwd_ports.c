@@ -247,9 +247,14 @@ fwd_show_port_stats(struct fwd_app *app, uint16_t idx)
 		return;
 	}
 	n = (struct fwd_nic_stats){
-		.ipackets = s.ipackets, .imissed = s.imissed, .ibytes = s.ibytes,
-		.ierrors = s.ierrors, .rx_nombuf = s.rx_nombuf, .opackets = s.opackets,
-		.oerrors = s.oerrors, .obytes = s.obytes,
+		.ipackets = s.ipackets,
+		.imissed = s.imissed,
+		.ibytes = s.ibytes,
+		.ierrors = s.ierrors,
+		.rx_nombuf = s.rx_nombuf,
+		.opackets = s.opackets,
+		.oerrors = s.oerrors,
+		.obytes = s.obytes,
 		.rx_pps = rate(p->last_show.ipackets, s.ipackets, ns),
 		.rx_bps = 8 * rate(p->last_show.ibytes, s.ibytes, ns),
 		.tx_pps = rate(p->last_show.opackets, s.opackets, ns),
@@ -268,7 +273,8 @@ fwd_clear_port_stats(struct fwd_app *app, uint16_t idx)
 	int rc = dpx_eth_stats_reset(p->id);
 
 	if (rc < 0) {
-		fprintf(app->out, "Port %u: cannot clear statistics: %s\n", p->id, dpx_strerror(rc));
+		fprintf(app->out, "Port %u: cannot clear statistics: %s\n", p->id,
+			dpx_strerror(rc));
 		return;
 	}
 	pthread_mutex_lock(&app->show_lock);
@@ -339,8 +345,10 @@ int
 fwd_port_set_mode(struct fwd_app *app, uint16_t idx, int allmulti, int on)
 {
 	uint16_t pid = app->ports[idx].id;
-	int rc = allmulti ? (on ? dpx_eth_allmulticast_enable(pid) : dpx_eth_allmulticast_disable(pid))
-			  : (on ? dpx_eth_promiscuous_enable(pid) : dpx_eth_promiscuous_disable(pid));
+	int rc = allmulti ? (on ? dpx_eth_allmulticast_enable(pid)
+				: dpx_eth_allmulticast_disable(pid))
+			  : (on ? dpx_eth_promiscuous_enable(pid)
+				: dpx_eth_promiscuous_disable(pid));
 
 	if (rc < 0)
 		fprintf(app->out, "Port %u: cannot turn %s mode %s: %s\n", pid,
@@ -356,8 +364,9 @@ fwd_port_set_link(struct fwd_app *app, uint16_t idx, int up)
 	int rc = up ? dpx_eth_dev_set_link_up(pid) : dpx_eth_dev_set_link_down(pid);
 
 	if (rc == -ENOTSUP)
-		fprintf(app->out, "Port %u: cannot set the link %s: its driver has no link control\n",
-			pid, up ? "up" : "down");
+		fprintf(app->out,
+			"Port %u: cannot set the link %s: its driver has no link control\n", pid,
+			up ? "up" : "down");
 	else if (rc < 0)
 		fprintf(app->out, "Port %u: cannot set the link %s: %s\n", pid, up ? "up" : "down",
 			dpx_strerror(rc));
@@ -375,7 +384,7 @@ fwd_port_attach(struct fwd_app *app, const char *devargs)
 	if (app->nb_ports == DPX_MAX_ETHPORTS || len == 0 || len >= sizeof(name)) {
 		fprintf(app->out, "port attach %s: %s\n", devargs,
 			len == 0 || len >= sizeof(name) ? "expected NAME[,KEY=VALUE...]"
-							 : "no room for another port");
+							: "no room for another port");
 		return -EINVAL;
 	}
 	memcpy(name, devargs, len);
@@ -387,8 +396,7 @@ fwd_port_attach(struct fwd_app *app, const char *devargs)
 	if (rc < 0)
 		return rc; /* the bus or the driver said why, in one line naming the device */
 	port_add(app, pid, devargs[len] == ',' ? devargs + len + 1 : "");
-	fprintf(app->out, "Port %u is attached. Now total ports is %u\nDone\n", pid,
-		app->nb_ports);
+	fprintf(app->out, "Port %u is attached. Now total ports is %u\nDone\n", pid, app->nb_ports);
 	return 0;
 }
 

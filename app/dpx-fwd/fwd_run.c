@@ -173,7 +173,8 @@ select_ports(struct fwd_app *app)
 	}
 	if (app->nb_fwd_ports != 0)
 		return 0;
-	fprintf(app->out, "--portmask 0x%" PRIx64 " selects none of the %u port(s): nothing to forward\n",
+	fprintf(app->out,
+		"--portmask 0x%" PRIx64 " selects none of the %u port(s): nothing to forward\n",
 		app->opt.portmask, app->nb_ports);
 	return -ENODEV;
 }
@@ -304,8 +305,8 @@ print_stream_line(struct fwd_app *app, unsigned int s)
 {
 	const struct fwd_stream *fs = &app->streams[s];
 	const struct fwd_stream_map *m = &app->map[s];
-	const char *why =
-		stream_idle_reason(app->opt.mode, map_port(app, m->rx_port), map_port(app, m->tx_port), m);
+	const char *why = stream_idle_reason(app->opt.mode, map_port(app, m->rx_port),
+					     map_port(app, m->tx_port), m);
 
 	fprintf(app->out,
 		"  RX P=%u/Q=%u (socket %d) -> TX P=%u/Q=%u (socket %d) peer=%02X:%02X:%02X:%02X:"
@@ -456,7 +457,8 @@ warn_nombuf(struct fwd_app *app, const struct fwd_port *p, const struct fwd_port
 	if (t->gen_nombuf == 0)
 		return;
 	fprintf(app->out,
-		"Port %u: %" PRIu64 " packets could not be generated: the pool of %u mbufs was empty "
+		"Port %u: %" PRIu64
+		" packets could not be generated: the pool of %u mbufs was empty "
 		"(raise --total-num-mbufs)\n",
 		p->id, t->gen_nombuf, dpx_mempool_get_size(app->pool));
 }
@@ -476,8 +478,8 @@ print_forward_stats(struct fwd_app *app)
 		ids[i] = map_port(app, i)->id;
 	for (unsigned int s = 0; s < app->nb_streams; s++) {
 		fwd_stream_stats_read(&app->streams[s].stats, &st[s]);
-		fwd_print_stream(app->out, s, &app->map[s], ids,
-				 core_lcore(app, app->map[s].core), &st[s]);
+		fwd_print_stream(app->out, s, &app->map[s], ids, core_lcore(app, app->map[s].core),
+				 &st[s]);
 	}
 	/* testpmd shows stream blocks only when a port has several streams */
 	for (unsigned int s = 0; app->nb_streams > app->nb_fwd_ports && s < app->nb_streams; s++)

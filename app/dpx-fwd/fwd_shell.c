@@ -151,7 +151,8 @@ cmd_start(struct fwd_app *app, const struct fwd_cmd *c)
 		fprintf(app->out, "Packet forwarding already started\n");
 		return;
 	}
-	if (c->tx_first && (app->opt.mode == FWD_MODE_TXONLY || app->opt.mode == FWD_MODE_FLOWGEN)) {
+	if (c->tx_first &&
+	    (app->opt.mode == FWD_MODE_TXONLY || app->opt.mode == FWD_MODE_FLOWGEN)) {
 		fprintf(app->out, "start tx_first: %s generates its packets anyway; use start\n",
 			fwd_mode_name(app->opt.mode));
 		return;
@@ -175,7 +176,8 @@ cmd_set_txpkts(struct fwd_app *app, const struct fwd_cmd *c)
 	}
 	len = fwd_options_txpkt_len(&o);
 	if (len < FWD_MIN_PKT_LEN || len > o.max_pkt_len) {
-		fprintf(app->out, "set txpkts %s: total length %u is outside %d..%u (--max-pkt-len)\n",
+		fprintf(app->out,
+			"set txpkts %s: total length %u is outside %d..%u (--max-pkt-len)\n",
 			c->arg, len, FWD_MIN_PKT_LEN, o.max_pkt_len);
 		return;
 	}
@@ -201,7 +203,9 @@ cmd_set(struct fwd_app *app, const struct fwd_cmd *c)
 		break;
 	case FWD_CMD_SET_NBCORE:
 		if (c->value > fwd_available_cores()) {
-			fprintf(f, "nb fwd cores %u > %u (max. number of configured lcores) - ignored\n",
+			fprintf(f,
+				"nb fwd cores %u > %u (max. number of configured lcores) - "
+				"ignored\n",
 				c->value, fwd_available_cores());
 			break;
 		}
@@ -326,7 +330,8 @@ fwd_shell_run_file(struct fwd_app *app, const char *path)
 
 	if (in == NULL) {
 		rc = -errno;
-		fprintf(stderr, "%s: --cmdline-file %s: %s\n", app->prgname, path, dpx_strerror(rc));
+		fprintf(stderr, "%s: --cmdline-file %s: %s\n", app->prgname, path,
+			dpx_strerror(rc));
 		return rc;
 	}
 	fprintf(app->out, "Read CLI commands from %s\n", path);

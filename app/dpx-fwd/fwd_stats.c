@@ -94,7 +94,8 @@ fwd_print_stream_block(FILE *f, const struct fwd_stream_map *m, const uint16_t *
 		"\n  ------- Forward Stats for RX Port=%2u/Queue=%2u -> TX Port=%2u/Queue=%2u "
 		"-------\n",
 		port_ids[m->rx_port], m->rx_queue, port_ids[m->tx_port], m->tx_queue);
-	fprintf(f, "  RX-packets: %-14" PRIu64 " TX-packets: %-14" PRIu64 " TX-dropped: %-14" PRIu64,
+	fprintf(f,
+		"  RX-packets: %-14" PRIu64 " TX-packets: %-14" PRIu64 " TX-dropped: %-14" PRIu64,
 		s->rx_packets, s->tx_packets, s->fwd_dropped);
 	if (fmt->csum)
 		/* dpx has no tunnels: the outer-header counters are always 0 */
@@ -125,7 +126,9 @@ static void
 print_dpx_counters(FILE *f, const struct fwd_port_totals *t)
 {
 	if (t->generated != 0 || t->consumed != 0 || t->gen_nombuf != 0)
-		fprintf(f, "  Generated: %-14" PRIu64 "  Gen-nombuf: %-14" PRIu64 "Consumed: %" PRIu64 "\n",
+		fprintf(f,
+			"  Generated: %-14" PRIu64 "  Gen-nombuf: %-14" PRIu64 "Consumed: %" PRIu64
+			"\n",
 			t->generated, t->gen_nombuf, t->consumed);
 }
 
@@ -156,9 +159,8 @@ fwd_print_port(FILE *f, uint16_t port_id, const struct fwd_port_totals *t,
 void
 fwd_print_totals(FILE *f, const struct fwd_port_totals *t, const struct fwd_stats_fmt *fmt)
 {
-	fprintf(f,
-		"\n  +++++++++++++++ Accumulated forward statistics for all ports"
-		"+++++++++++++++\n");
+	fprintf(f, "\n  +++++++++++++++ Accumulated forward statistics for all ports"
+		   "+++++++++++++++\n");
 	print_rx_line(f, t);
 	print_tx_line(f, t);
 	print_dpx_counters(f, t);
@@ -167,8 +169,8 @@ fwd_print_totals(FILE *f, const struct fwd_port_totals *t, const struct fwd_stat
 	/* testpmd: one line for all cores, over the packets its engines worked on */
 	if (fmt->cycles && t->packets != 0)
 		fprintf(f,
-			"\n  CPU cycles/packet=%.2f (total cycles=%" PRIu64 " / total %s packets=%" PRIu64
-			") at %" PRIu64 " MHz Clock\n",
+			"\n  CPU cycles/packet=%.2f (total cycles=%" PRIu64
+			" / total %s packets=%" PRIu64 ") at %" PRIu64 " MHz Clock\n",
 			(double)t->core_cycles / (double)t->packets, t->core_cycles, fmt->mode,
 			t->packets, fmt->tsc_hz / 1000000);
 }
@@ -180,15 +182,19 @@ fwd_print_nic_stats(FILE *f, uint16_t port_id, const struct fwd_nic_stats *s)
 		"\n  ######################## NIC statistics for port %-2u "
 		"########################\n",
 		port_id);
-	fprintf(f, "  RX-packets: %-10" PRIu64 " RX-missed: %-10" PRIu64 " RX-bytes:  %" PRIu64 "\n",
+	fprintf(f,
+		"  RX-packets: %-10" PRIu64 " RX-missed: %-10" PRIu64 " RX-bytes:  %" PRIu64 "\n",
 		s->ipackets, s->imissed, s->ibytes);
 	fprintf(f, "  RX-errors: %" PRIu64 "\n  RX-nombuf:  %-10" PRIu64 "\n", s->ierrors,
 		s->rx_nombuf);
-	fprintf(f, "  TX-packets: %-10" PRIu64 " TX-errors: %-10" PRIu64 " TX-bytes:  %" PRIu64 "\n",
+	fprintf(f,
+		"  TX-packets: %-10" PRIu64 " TX-errors: %-10" PRIu64 " TX-bytes:  %" PRIu64 "\n",
 		s->opackets, s->oerrors, s->obytes);
 	fprintf(f, "\n  Throughput (since last show)\n");
-	fprintf(f, "  Rx-pps: %12" PRIu64 "          Rx-bps: %12" PRIu64 "\n", s->rx_pps, s->rx_bps);
-	fprintf(f, "  Tx-pps: %12" PRIu64 "          Tx-bps: %12" PRIu64 "\n", s->tx_pps, s->tx_bps);
+	fprintf(f, "  Rx-pps: %12" PRIu64 "          Rx-bps: %12" PRIu64 "\n", s->rx_pps,
+		s->rx_bps);
+	fprintf(f, "  Tx-pps: %12" PRIu64 "          Tx-bps: %12" PRIu64 "\n", s->tx_pps,
+		s->tx_bps);
 	fprintf(f,
 		"  ############################################################################\n");
 }

@@ -133,8 +133,8 @@ unsigned long dpx_log_error_count(void);
  * printed since `errors` (a dpx_log_error_count() taken before the call),
  * else at DEBUG, since the layer that decided it has said why already.
  */
-#define DPX_LOG_UNSAID(errors, type, fmt, ...)                                                     \
-	(dpx_log_error_count() == (errors) ? DPX_LOG(ERR, type, fmt, ##__VA_ARGS__)                \
+#define DPX_LOG_UNSAID(errors, type, fmt, ...)                                      \
+	(dpx_log_error_count() == (errors) ? DPX_LOG(ERR, type, fmt, ##__VA_ARGS__) \
 					   : DPX_LOG(DEBUG, type, fmt, ##__VA_ARGS__))
 
 /** Print the log types and levels. */

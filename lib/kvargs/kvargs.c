@@ -18,8 +18,8 @@
 DPX_LOG_REGISTER(kvargs_logtype, "lib.kvargs");
 /* whose arguments this thread parses (dpx_kvargs_set_owner): the messages start with it */
 static __thread const char *kv_owner;
-#define KV_LOG(level, fmt, ...)                                                                    \
-	DPX_LOG(level, kvargs_logtype, "%s: " fmt, kv_owner != NULL ? kv_owner : "kvargs",         \
+#define KV_LOG(level, fmt, ...)                                                            \
+	DPX_LOG(level, kvargs_logtype, "%s: " fmt, kv_owner != NULL ? kv_owner : "kvargs", \
 		##__VA_ARGS__)
 
 void

@@ -191,8 +191,9 @@ dpx_vdev_init(const char *name, const char *args)
 		dpx_kvargs_set_owner(NULL);
 		if (rc != 0) {
 			/* the driver said why, naming the device; else this is the line */
-			DPX_LOG_UNSAID(errors, vdev_logtype, "vdev: device %s: driver %s probe failed: %s",
-				       name, dev->driver->name, dpx_strerror(rc));
+			DPX_LOG_UNSAID(errors, vdev_logtype,
+				       "vdev: device %s: driver %s probe failed: %s", name,
+				       dev->driver->name, dpx_strerror(rc));
 			*find_device_link(name) = dev->next;
 			device_free(dev);
 		} else {
@@ -365,7 +366,8 @@ vdev_probe(void)
 	for (unsigned int i = 0; i < dpx_eal_vdev_count(); i++) {
 		int rc = probe_one(dpx_eal_vdev_arg(i));
 		if (rc != 0) {
-			VDEV_LOG(DEBUG, "--vdev %s failed: %s", dpx_eal_vdev_arg(i), dpx_strerror(rc));
+			VDEV_LOG(DEBUG, "--vdev %s failed: %s", dpx_eal_vdev_arg(i),
+				 dpx_strerror(rc));
 			vdev_cleanup();
 			return rc;
 		}

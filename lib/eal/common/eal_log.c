@@ -22,8 +22,8 @@ struct log_type {
 struct log_pattern {
 	char pattern[128];
 	unsigned int level;
-	bool regex;  /* DPDK's two forms: shell glob or POSIX basic regex (unanchored) */
-	regex_t re;  /* compiled, when regex */
+	bool regex; /* DPDK's two forms: shell glob or POSIX basic regex (unanchored) */
+	regex_t re; /* compiled, when regex */
 };
 
 #define LOG_MAX_PATTERNS 64
@@ -131,7 +131,8 @@ static void
 forget_pattern(const char *pattern, bool regex)
 {
 	for (unsigned int i = 0; i < logs.pattern_count; i++) {
-		if (logs.patterns[i].regex != regex || strcmp(logs.patterns[i].pattern, pattern) != 0)
+		if (logs.patterns[i].regex != regex ||
+		    strcmp(logs.patterns[i].pattern, pattern) != 0)
 			continue;
 		if (regex)
 			regfree(&logs.patterns[i].re);

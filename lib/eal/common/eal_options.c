@@ -19,7 +19,7 @@ typedef int(option_handler_t)(struct eal_options *opts, const char *value);
 struct eal_option {
 	const char *long_name;
 	char short_name; /* 0 when there is none */
-	int has_value; /* false, true, or OPTIONAL_VALUE: only as --name=value */
+	int has_value;	 /* false, true, or OPTIONAL_VALUE: only as --name=value */
 	option_handler_t *handle; /* NULL: a flag, the bool at flag_offset is set */
 	size_t flag_offset;
 };
@@ -202,8 +202,8 @@ handle_lcores(struct eal_options *opts, const char *value)
 static int
 handle_coremask(struct eal_options *opts, const char *value)
 {
-	const char *hex = strncmp(value, "0x", 2) == 0 || strncmp(value, "0X", 2) == 0 ? value + 2
-											: value;
+	const char *hex =
+		strncmp(value, "0x", 2) == 0 || strncmp(value, "0X", 2) == 0 ? value + 2 : value;
 	size_t len = strlen(hex);
 	unsigned int n = 0;
 
@@ -214,7 +214,7 @@ handle_coremask(struct eal_options *opts, const char *value)
 	for (size_t i = 0; i < len; i++) {
 		char c = hex[len - 1 - i];
 		unsigned int v = isdigit((unsigned char)c) ? (unsigned int)(c - '0')
-							    : (unsigned int)(tolower(c) - 'a' + 10);
+							   : (unsigned int)(tolower(c) - 'a' + 10);
 
 		for (unsigned int b = 0; b < 4; b++) {
 			unsigned int l = (unsigned int)i * 4 + b;
@@ -399,8 +399,9 @@ handle_huge_unlink(struct eal_options *opts, const char *value)
 		return detail(opts, "not supported by dpx: hugepage files stay while their page is "
 				    "mapped; --in-memory leaves no file at all");
 	if (strcmp(value, "never") == 0)
-		return detail(opts, "not supported by dpx: a previous run's files of the same prefix "
-				    "are always removed (the prefix lock proves them stale)");
+		return detail(opts,
+			      "not supported by dpx: a previous run's files of the same prefix "
+			      "are always removed (the prefix lock proves them stale)");
 	return detail(opts, "expected existing, always or never");
 }
 

@@ -63,10 +63,12 @@ dpx_eal_usage(FILE *f, const char *prgname)
 	fprintf(f,
 		"Usage: %s [EAL options] -- [program options]\n"
 		"EAL options:\n"
-		"  -l, --lcores LIST       lcores to use: \"0-3,6\"; \"0-3@1\" runs lcores 0-3 on cpu 1\n"
+		"  -l, --lcores LIST       lcores to use: \"0-3,6\"; \"0-3@1\" runs lcores 0-3 on "
+		"cpu 1\n"
 		"  --main-lcore ID         lcore of the main thread (default: lowest)\n"
 		"  --log-level [GLOB:]LVL  log level, globally or per type (lib.vhost.*:debug);\n"
-		"  --log-level REGEX,LVL   or per type by regex ('pmd\\.net\\..*',8); help lists them\n"
+		"  --log-level REGEX,LVL   or per type by regex ('pmd\\.net\\..*',8); help lists "
+		"them\n"
 		"  --syslog                also log to syslog\n"
 		"  --file-prefix NAME      runtime directory name (default: dpx)\n"
 		"  --vdev ARGS             add a virtual device: name,key=value,...\n"
@@ -93,8 +95,9 @@ warn_unmatched(const struct eal_log_pattern *lp)
 {
 	if (eal_log_count_matches(lp->pattern, lp->regex) != 0)
 		return;
-	EAL_LOG(WARNING, "--log-level=%s%c%u matches no log type; --log-level=help lists them "
-			 "(names follow DPDK: lib.eal, lib.vhost.config, pmd.net.vhost, bus.vdev)",
+	EAL_LOG(WARNING,
+		"--log-level=%s%c%u matches no log type; --log-level=help lists them "
+		"(names follow DPDK: lib.eal, lib.vhost.config, pmd.net.vhost, bus.vdev)",
 		lp->pattern, lp->regex ? ',' : ':', lp->level);
 }
 
