@@ -20,6 +20,11 @@
 
 #define OUT_MAX (256 * 1024)
 
+/* What every run here starts with, and the port sets the cases share. */
+#define EAL_ARGS "--no-huge", "--in-memory"
+#define NULL_PAIR "--vdev", "net_null0", "--vdev", "net_null1"
+#define RING_PAIR "--vdev", "net_ring0", "--vdev", "net_ring1,peer=net_ring0"
+
 struct fwd_app_result {
 	int status;	 /* exit code, 128+signal, or -ETIMEDOUT */
 	int sh_failures; /* "@sh" script lines that failed */
@@ -357,10 +362,9 @@ static int
 run_mode(const char *mode, const char *lcores, const char *extra)
 {
 	char mode_arg[64];
-	const char *args[] = {"--no-huge",	"--in-memory", lcores,	    "--vdev",
-			      "net_null0",	"--vdev",      "net_null1", "--",
-			      mode_arg,		"--run-time",  "1",	    "--record-core-cycles",
-			      "--stats-period", "1",	       extra,	    NULL};
+	const char *args[] = {EAL_ARGS,		lcores,	      NULL_PAIR, "--",
+			      mode_arg,		"--run-time", "1",	 "--record-core-cycles",
+			      "--stats-period", "1",	      extra,	 NULL};
 	struct fwd_app_stream st[MAX_STREAMS];
 	struct fwd_parsed_config cfg;
 	struct fwd_parsed_fwd rep;
@@ -394,59 +398,22 @@ run_mode(const char *mode, const char *lcores, const char *extra)
 	return rc;
 }
 
-static int
-test_fwd_app_io(void)
-{
-	return run_mode("io", one_lcore(), NULL);
-}
+/* One case per mode: run_mode(mode, lcores, extra option). */
+#define MODE_CASE(name, mode, lcores, extra)            \
+	static int test_fwd_app_##name(void)            \
+	{                                               \
+		return run_mode(mode, lcores(), extra); \
+	}
 
-static int
-test_fwd_app_mac(void)
-{
-	return run_mode("mac", two_lcores(), "--eth-peer=1,02:00:00:00:00:aa");
-}
-
-static int
-test_fwd_app_macswap(void)
-{
-	return run_mode("macswap", two_lcores(), NULL);
-}
-
-static int
-test_fwd_app_rxonly(void)
-{
-	return run_mode("rxonly", one_lcore(), NULL);
-}
-
-static int
-test_fwd_app_txonly(void)
-{
-	return run_mode("txonly", two_lcores(), "--txpkts=64,100");
-}
-
-static int
-test_fwd_app_flowgen(void)
-{
-	return run_mode("flowgen", two_lcores(), NULL);
-}
-
-static int
-test_fwd_app_icmpecho(void)
-{
-	return run_mode("icmpecho", one_lcore(), NULL);
-}
-
-static int
-test_fwd_app_csum(void)
-{
-	return run_mode("csum", one_lcore(), NULL);
-}
-
-static int
-test_fwd_app_5tswap(void)
-{
-	return run_mode("5tswap", two_lcores(), NULL);
-}
+MODE_CASE(io, "io", one_lcore, NULL)
+MODE_CASE(mac, "mac", two_lcores, "--eth-peer=1,02:00:00:00:00:aa")
+MODE_CASE(macswap, "macswap", two_lcores, NULL)
+MODE_CASE(rxonly, "rxonly", one_lcore, NULL)
+MODE_CASE(txonly, "txonly", two_lcores, "--txpkts=64,100")
+MODE_CASE(flowgen, "flowgen", two_lcores, NULL)
+MODE_CASE(icmpecho, "icmpecho", one_lcore, NULL)
+MODE_CASE(csum, "csum", one_lcore, NULL)
+MODE_CASE(5tswap, "5tswap", two_lcores, NULL)
 
 /* Each expected piece in order in out. */
 static int
@@ -466,8 +433,7 @@ expect_in_order(const char *out, const char *const *expected, size_t n)
 static int
 test_fwd_app_interactive(void)
 {
-	const char *args[] = {"--no-huge", "--in-memory", one_lcore(), "--vdev", "net_null0",
-			      "--vdev",	   "net_null1",	  "--",	       "-i",	 NULL};
+	const char *args[] = {EAL_ARGS, one_lcore(), NULL_PAIR, "--", "-i", NULL};
 	static const char script[] = "help\n"
 				     "stop\n"
 				     "show fwd stats all\n"
@@ -573,16 +539,9 @@ test_fwd_app_interactive(void)
 static int
 test_fwd_app_ring(void)
 {
-	const char *args[] = {"--no-huge",
-			      "--in-memory",
-			      two_lcores(),
-			      "--vdev",
-			      "net_ring0",
-			      "--vdev",
-			      "net_ring1,peer=net_ring0",
-			      "--",
-			      "-i",
-			      "--forward-mode=txonly",
+	const char *args[] = {EAL_ARGS,	   two_lcores(), "--vdev",
+			      "net_ring0", "--vdev",	 "net_ring1, peer=net_ring0",
+			      "--",	   "-i",	 "--forward-mode=txonly",
 			      NULL};
 	static const char script[] = "start\n"
 				     "@sleep 300\n"
@@ -653,8 +612,7 @@ static int
 test_fwd_app_txonly_pcap(void)
 {
 	char path[64], vdev[128];
-	const char *args[] = {"--no-huge",
-			      "--in-memory",
+	const char *args[] = {EAL_ARGS,
 			      one_lcore(),
 			      "--vdev",
 			      "net_null0",
@@ -662,7 +620,7 @@ test_fwd_app_txonly_pcap(void)
 			      vdev,
 			      "--",
 			      "--forward-mode=txonly",
-			      "--txpkts=42,30,8",
+			      "--txpkts=42, 30, 8",
 			      "--tx-pps=100",
 			      "--txonly-multi-flow",
 			      "--run-time=1",
@@ -703,8 +661,7 @@ test_fwd_app_txonly_pcap(void)
 static int
 test_fwd_app_port_down(void)
 {
-	const char *args[] = {"--no-huge", "--in-memory", one_lcore(), "--vdev", "net_null0",
-			      "--vdev",	   "net_null1",	  "--",	       "-i",	 NULL};
+	const char *args[] = {EAL_ARGS, one_lcore(), NULL_PAIR, "--", "-i", NULL};
 	static const char script[] = "port stop 1\n"
 				     "start\n"
 				     "port start 1\n"
@@ -744,22 +701,10 @@ static int
 test_fwd_app_ports(void)
 {
 	char file[64], mask[] = "--portmask=0x5";
-	const char *args[] = {"--no-huge",
-			      "--in-memory",
-			      one_lcore(),
-			      "--vdev",
-			      "net_null0",
-			      "--vdev",
-			      "net_null1",
-			      "--vdev",
-			      "net_null2",
-			      "--",
-			      "-i",
-			      "--no-promisc",
-			      "--port-topology=chained",
-			      mask,
-			      "--cmdline-file",
-			      file,
+	const char *args[] = {EAL_ARGS, one_lcore(),	  NULL_PAIR,
+			      "--vdev", "net_null2",	  "--",
+			      "-i",	"--no-promisc",	  "--port-topology=chained",
+			      mask,	"--cmdline-file", file,
 			      NULL};
 	static const char cmds[] = "show port info 0\n"
 				   "set promisc 0 on\n"
@@ -821,9 +766,8 @@ test_fwd_app_ports(void)
 static int
 test_fwd_app_mtu_mbuf(void)
 {
-	const char *args[] = {"--no-huge",	  "--in-memory", one_lcore(), "--vdev",
-			      "net_null0",	  "--",		 "-i",	      "--mtu=3000",
-			      "--mbuf-size=4096", NULL};
+	const char *args[] = {EAL_ARGS, one_lcore(),  "--vdev",		  "net_null0", "--",
+			      "-i",	"--mtu=3000", "--mbuf-size=4096", NULL};
 	static const char *const expected[] = {" mbufs of 4096 bytes\n", "MTU: 3000\n"};
 	struct fwd_app_result r;
 
@@ -855,28 +799,13 @@ sum_generated(const struct fwd_app_stream *st, int n)
 static int
 test_fwd_app_tx_first(void)
 {
-	const char *args[] = {"--no-huge",
-			      "--in-memory",
-			      two_lcores(),
-			      "--vdev",
-			      "net_ring0",
-			      "--vdev",
-			      "net_ring1,peer=net_ring0",
-			      "--",
-			      "-i",
-			      NULL};
-	const char *opt_args[] = {"--no-huge",
-				  "--in-memory",
-				  two_lcores(),
-				  "--vdev",
-				  "net_ring0",
-				  "--vdev",
-				  "net_ring1,peer=net_ring0",
-				  "--",
-				  "--tx-first",
-				  "--burst=16",
-				  "--run-time=1",
-				  NULL};
+	const char *args[] = {EAL_ARGS,	   two_lcores(), "--vdev",
+			      "net_ring0", "--vdev",	 "net_ring1, peer=net_ring0",
+			      "--",	   "-i",	 NULL};
+	const char *opt_args[] = {EAL_ARGS,	  two_lcores(), "--vdev",
+				  "net_ring0",	  "--vdev",	"net_ring1, peer=net_ring0",
+				  "--",		  "--tx-first", "--burst=16",
+				  "--run-time=1", NULL};
 	static const char script[] = "set fwd txonly\n"
 				     "start tx_first\n"
 				     "set fwd io\n"
@@ -925,27 +854,25 @@ test_fwd_app_tx_first(void)
 static int
 test_fwd_app_nombuf(void)
 {
-	const char *gen_args[] = {"--no-huge",
-				  "--in-memory",
+	const char *gen_args[] = {EAL_ARGS,
 				  one_lcore(),
 				  "--vdev",
 				  "net_ring0",
 				  "--vdev",
-				  "net_ring1,peer=net_ring0",
+				  "net_ring1, peer=net_ring0",
 				  "--",
 				  "--forward-mode=txonly",
 				  "--total-num-mbufs=512",
 				  "--run-time=1",
 				  NULL};
-	const char *rx_args[] = {"--no-huge",
-				 "--in-memory",
+	const char *rx_args[] = {EAL_ARGS,
 				 one_lcore(),
 				 "--vdev",
 				 "net_null0",
 				 "--vdev",
 				 "net_ring0",
 				 "--vdev",
-				 "net_ring1,peer=net_ring0",
+				 "net_ring1, peer=net_ring0",
 				 "--",
 				 "--portmask=0x5",
 				 "--total-num-mbufs=512",
@@ -1011,8 +938,8 @@ static int
 test_fwd_app_csum_pcap(void)
 {
 	char in[64], out[64], vdev[160];
-	const char *args[] = {"--no-huge", "--in-memory", one_lcore(),		 "--vdev", vdev,
-			      "--",	   "-i",	  "--forward-mode=csum", NULL};
+	const char *args[] = {EAL_ARGS, one_lcore(),	       "--vdev", vdev, "--",
+			      "-i",	"--forward-mode=csum", NULL};
 	static const char script[] = "set verbose 3\nstart\n@sleep 400\nstop\nquit\n";
 	uint8_t frames[5][128];
 	uint32_t len[5] = {64, 64, 64, 100, 64};
@@ -1098,8 +1025,6 @@ expect_error(const char *const *args, int status, const char *msg)
 	return DPX_TEST_SUCCESS;
 }
 
-#define EAL_ARGS "--no-huge", "--in-memory"
-
 static int
 test_fwd_app_errors(void)
 {
@@ -1182,8 +1107,7 @@ test_fwd_app_tap_nonroot(void)
 static int
 test_fwd_app_signal(void)
 {
-	const char *args[] = {"--no-huge", "--in-memory", two_lcores(), "--vdev",
-			      "net_null0", "--",	  NULL};
+	const char *args[] = {EAL_ARGS, two_lcores(), "--vdev", "net_null0", "--", NULL};
 	struct fwd_app_stream st[MAX_STREAMS];
 	struct fwd_app_result r;
 	int n;
@@ -1223,13 +1147,9 @@ static int
 test_fwd_perf_null_io(void)
 {
 	const char *lcores = sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? "--lcores=0-1" : "--lcores=0-1@0";
-	const char *args[] = {"--no-huge",
-			      "--in-memory",
+	const char *args[] = {EAL_ARGS,
 			      lcores,
-			      "--vdev",
-			      "net_null0",
-			      "--vdev",
-			      "net_null1",
+			      NULL_PAIR,
 			      "--",
 			      "--nb-cores=1",
 			      "--run-time=3",
@@ -1259,9 +1179,8 @@ static int
 test_fwd_app_tap_ping(void)
 {
 	char tap0[32], tap1[32], vdev0[64], vdev1[64], script[4096], cleanup[256];
-	const char *args[] = {"--no-huge", "--in-memory",  one_lcore(), "--vdev",
-			      vdev0,	   "--vdev",	   vdev1,	"--",
-			      "-i",	   "--auto-start", NULL};
+	const char *args[] = {EAL_ARGS, one_lcore(), "--vdev", vdev0,	       "--vdev",
+			      vdev1,	"--",	     "-i",     "--auto-start", NULL};
 	struct fwd_app_stream st[MAX_STREAMS];
 	struct fwd_app_result r;
 	int pid = (int)getpid(), n, rc;
@@ -1328,9 +1247,8 @@ static int
 test_fwd_app_tap_icmpecho(void)
 {
 	char tap[32], vdev[64], script[2048], cleanup[128];
-	const char *args[] = {"--no-huge", "--in-memory",  one_lcore(),
-			      "--vdev",	   vdev,	   "--",
-			      "-i",	   "--auto-start", "--forward-mode=icmpecho",
+	const char *args[] = {EAL_ARGS, one_lcore(), "--vdev",	     vdev,
+			      "--",	"-i",	     "--auto-start", "--forward-mode=icmpecho",
 			      NULL};
 	struct fwd_app_stream st[MAX_STREAMS];
 	struct fwd_parsed_fwd rep;
