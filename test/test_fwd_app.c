@@ -540,7 +540,7 @@ static int
 test_fwd_app_ring(void)
 {
 	const char *args[] = {EAL_ARGS,	   two_lcores(), "--vdev",
-			      "net_ring0", "--vdev",	 "net_ring1, peer=net_ring0",
+			      "net_ring0", "--vdev",	 "net_ring1,peer=net_ring0",
 			      "--",	   "-i",	 "--forward-mode=txonly",
 			      NULL};
 	static const char script[] = "start\n"
@@ -620,7 +620,7 @@ test_fwd_app_txonly_pcap(void)
 			      vdev,
 			      "--",
 			      "--forward-mode=txonly",
-			      "--txpkts=42, 30, 8",
+			      "--txpkts=42,30,8",
 			      "--tx-pps=100",
 			      "--txonly-multi-flow",
 			      "--run-time=1",
@@ -800,10 +800,10 @@ static int
 test_fwd_app_tx_first(void)
 {
 	const char *args[] = {EAL_ARGS,	   two_lcores(), "--vdev",
-			      "net_ring0", "--vdev",	 "net_ring1, peer=net_ring0",
+			      "net_ring0", "--vdev",	 "net_ring1,peer=net_ring0",
 			      "--",	   "-i",	 NULL};
 	const char *opt_args[] = {EAL_ARGS,	  two_lcores(), "--vdev",
-				  "net_ring0",	  "--vdev",	"net_ring1, peer=net_ring0",
+				  "net_ring0",	  "--vdev",	"net_ring1,peer=net_ring0",
 				  "--",		  "--tx-first", "--burst=16",
 				  "--run-time=1", NULL};
 	static const char script[] = "set fwd txonly\n"
@@ -859,7 +859,7 @@ test_fwd_app_nombuf(void)
 				  "--vdev",
 				  "net_ring0",
 				  "--vdev",
-				  "net_ring1, peer=net_ring0",
+				  "net_ring1,peer=net_ring0",
 				  "--",
 				  "--forward-mode=txonly",
 				  "--total-num-mbufs=512",
@@ -872,7 +872,7 @@ test_fwd_app_nombuf(void)
 				 "--vdev",
 				 "net_ring0",
 				 "--vdev",
-				 "net_ring1, peer=net_ring0",
+				 "net_ring1,peer=net_ring0",
 				 "--",
 				 "--portmask=0x5",
 				 "--total-num-mbufs=512",
