@@ -1208,8 +1208,10 @@ test_fwd_app_tap_ping(void)
 	snprintf(vdev0, sizeof(vdev0), "net_tap0,iface=%s", tap0);
 	snprintf(vdev1, sizeof(vdev1), "net_tap1,iface=%s", tap1);
 	snprintf(script, sizeof(script),
-		 "@sh for i in $(seq 100); do ip link show %s >/dev/null 2>&1 && ip link show %s "
-		 ">/dev/null 2>&1 && exit 0; sleep 0.1; done; exit 1\n"
+		 /* UP: the port started (moving the interface earlier fails its start) */
+		 "@sh for i in $(seq 100); do ip link show %s 2>/dev/null | grep -q '[<,]UP[,>]' && "
+		 "ip link show %s 2>/dev/null | grep -q '[<,]UP[,>]' && exit 0; sleep 0.1; done; "
+		 "exit 1\n"
 		 "@sh ip link set %s netns dpxfwdA%d && ip link set %s netns dpxfwdB%d\n"
 		 "@sh ip -n dpxfwdA%d addr add 198.18.0.1/24 dev %s && ip -n dpxfwdA%d link set %s "
 		 "up\n"
@@ -1271,8 +1273,9 @@ test_fwd_app_tap_icmpecho(void)
 	snprintf(vdev, sizeof(vdev), "net_tap0,iface=%s", tap);
 	snprintf(
 		script, sizeof(script),
-		"@sh for i in $(seq 100); do ip link show %s >/dev/null 2>&1 && exit 0; sleep 0.1; "
-		"done; exit 1\n"
+		/* UP: the port started (moving the interface earlier fails its start) */
+		"@sh for i in $(seq 100); do ip link show %s 2>/dev/null | grep -q '[<,]UP[,>]' && "
+		"exit 0; sleep 0.1; done; exit 1\n"
 		"@sh ip link set %s netns dpxecho%d\n"
 		"@sh ip -n dpxecho%d addr add 198.18.0.1/24 dev %s && ip -n dpxecho%d link set %s "
 		"up\n"
