@@ -1126,20 +1126,18 @@ test_fwd_app_signal(void)
 	return DPX_TEST_SUCCESS;
 }
 
-/* Figures from the accumulated block: packets received, and cycles per packet. */
+/* Figures of the report, read as testpmd's: packets received, and cycles per packet. */
 static int
 parse_totals(const char *out, double *secs, uint64_t *rx, double *cpp)
 {
-	const char *acc = strstr(out, "Accumulated forward statistics");
 	const char *t = strstr(out, "forwarded for ");
+	struct fwd_parsed_fwd rep;
 
-	if (acc == NULL || t == NULL || sscanf(t, "forwarded for %lf s", secs) != 1)
+	if (t == NULL || sscanf(t, "forwarded for %lf s", secs) != 1 ||
+	    fwd_parse_fwd_stats(t, &rep) == NULL)
 		return -EINVAL;
-	if (sscanf(strstr(acc, "RX-packets:"), "RX-packets: %" SCNu64, rx) != 1)
-		return -EINVAL;
-	*cpp = 0;
-	if (strstr(acc, "CPU cycles/packet: ") != NULL)
-		sscanf(strstr(acc, "CPU cycles/packet: "), "CPU cycles/packet: %lf", cpp);
+	*rx = rep.total.rx_packets;
+	*cpp = rep.has_cycles ? rep.cycles_per_packet : 0;
 	return 0;
 }
 
