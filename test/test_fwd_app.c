@@ -1205,20 +1205,24 @@ test_fwd_app_tap_ping(void)
 	snprintf(tap1, sizeof(tap1), "dpxfb%d", pid % 1000000);
 	snprintf(vdev0, sizeof(vdev0), "net_tap0,iface=%s", tap0);
 	snprintf(vdev1, sizeof(vdev1), "net_tap1,iface=%s", tap1);
-	snprintf(script, sizeof(script),
-		 /* UP: the port started (moving the interface earlier fails its start) */
-		 "@sh for i in $(seq 100); do ip link show %s 2>/dev/null | grep -q '[<,]UP[,>]' && "
-		 "ip link show %s 2>/dev/null | grep -q '[<,]UP[,>]' && exit 0; sleep 0.1; done; "
-		 "exit 1\n"
-		 "@sh ip link set %s netns dpxfwdA%d && ip link set %s netns dpxfwdB%d\n"
-		 "@sh ip -n dpxfwdA%d addr add 198.18.0.1/24 dev %s && ip -n dpxfwdA%d link set %s "
-		 "up\n"
-		 "@sh ip -n dpxfwdB%d addr add 198.18.0.2/24 dev %s && ip -n dpxfwdB%d link set %s "
-		 "up\n"
-		 "@sh ip netns exec dpxfwdA%d ping -c 3 -i 0.2 -W 2 198.18.0.2\n"
-		 "stop\n"
-		 "quit\n",
-		 tap0, tap1, tap0, pid, tap1, pid, pid, tap0, pid, tap0, pid, tap1, pid, tap1, pid);
+	snprintf(
+		script, sizeof(script),
+		/* UP: the port started (moving the interface earlier fails its start) */
+		"@sh for i in $(seq 100); do ip link show %s 2>/dev/null | grep -q '[<,]UP[,>]' && "
+		"ip link show %s 2>/dev/null | grep -q '[<,]UP[,>]' && exit 0; sleep 0.1; done; "
+		"exit 1\n"
+		"@sh ip link set %s netns dpxfwdA%d && ip link set %s netns dpxfwdB%d\n"
+		"@sh ip -n dpxfwdA%d addr add 198.18.0.1/24 dev %s && ip -n dpxfwdA%d link set %s "
+		"up\n"
+		"@sh ip -n dpxfwdB%d addr add 198.18.0.2/24 dev %s && ip -n dpxfwdB%d link set %s "
+		"up\n"
+		/* promiscuous mode is the interface's own flag, set at start-up */
+		"@sh ip -n dpxfwdA%d link show %s | grep -q '[<,]PROMISC[,>]'\n"
+		"@sh ip netns exec dpxfwdA%d ping -c 3 -i 0.2 -W 2 198.18.0.2\n"
+		"stop\n"
+		"quit\n",
+		tap0, tap1, tap0, pid, tap1, pid, pid, tap0, pid, tap0, pid, tap1, pid, tap1, pid,
+		tap0, pid);
 	rc = fwd_app_run(args, script, 0, &r);
 	if (system(cleanup) != 0)
 		printf("cleanup of the namespaces reported an error\n");
