@@ -13,6 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <dpx_config.h>
+
 #include "dpx_test.h"
 #include "fwd_parse.h"
 #include "guest_helpers.h"
@@ -781,6 +783,39 @@ test_fwd_app_mtu_mbuf(void)
 	return DPX_TEST_SUCCESS;
 }
 
+/*
+ * Tab completion at a real terminal: script(1) gives dpx-fwd a pty, so the
+ * prompt is libedit's; "show port i<TAB>" must become "show port info ".
+ */
+static int
+test_fwd_app_completion(void)
+{
+	char path[PATH_MAX], cmd[PATH_MAX + 512], line[512];
+	int found = 0;
+	FILE *p;
+
+	if (!need_fwd() || fwd_app_path(path, sizeof(path)) < 0)
+		DPX_TEST_SKIP("dpx-fwd is not built next to dpx-test (set DPX_FWD)");
+	if (system("command -v script >/dev/null") != 0)
+		DPX_TEST_SKIP("needs script (util-linux) for a pty");
+#ifndef DPX_HAS_LIBEDIT
+	DPX_TEST_SKIP("dpx was built without libedit: no line editing nor completion");
+#endif
+	snprintf(cmd, sizeof(cmd),
+		 "(printf 'show port i\\t'; sleep 0.3; printf '0\\n'; sleep 0.3; printf 'quit\\n'; "
+		 "sleep 1) | timeout 30 script -qfc \"'%s' --no-huge --in-memory --file-prefix "
+		 "fwdcompl-%d -l 0 --vdev net_null0 -- -i\" /dev/null 2>&1",
+		 path, (int)getpid());
+	fflush(stdout);
+	p = popen(cmd, "r");
+	DPX_TEST_ASSERT(p != NULL, "");
+	while (fgets(line, sizeof(line), p) != NULL)
+		found |= strstr(line, "Infos for port 0 ") != NULL;
+	pclose(p);
+	DPX_TEST_ASSERT(found, "\"show port i<TAB>0\" did not run show port info 0");
+	return DPX_TEST_SUCCESS;
+}
+
 /* Field of the dpx stream line "Stream N: ...: rx A generated B ..." summed over a report. */
 static uint64_t
 sum_generated(const struct fwd_app_stream *st, int n)
@@ -1369,6 +1404,7 @@ DPX_TEST_REGISTER(fwd_app_txonly_pcap, fast, test_fwd_app_txonly_pcap);
 DPX_TEST_REGISTER(fwd_app_port_down, fast, test_fwd_app_port_down);
 DPX_TEST_REGISTER(fwd_app_ports, fast, test_fwd_app_ports);
 DPX_TEST_REGISTER(fwd_app_mtu_mbuf, fast, test_fwd_app_mtu_mbuf);
+DPX_TEST_REGISTER(fwd_app_completion, fast, test_fwd_app_completion);
 DPX_TEST_REGISTER(fwd_app_tx_first, fast, test_fwd_app_tx_first);
 DPX_TEST_REGISTER(fwd_app_nombuf, fast, test_fwd_app_nombuf);
 DPX_TEST_REGISTER(fwd_app_csum_pcap, fast, test_fwd_app_csum_pcap);
