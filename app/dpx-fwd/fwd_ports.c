@@ -16,6 +16,9 @@
 
 #define POOL_CACHE 256
 
+/* the option parser is pure and does not include dpx_mbuf.h: keep its copy right */
+_Static_assert(FWD_MBUF_HEADROOM == DPX_PKTMBUF_HEADROOM, "FWD_MBUF_HEADROOM is the headroom");
+
 int
 fwd_port_index(const struct fwd_app *app, uint16_t port_id)
 {
