@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <sched.h>
 #include <errno.h>
+#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stddef.h>
@@ -277,9 +278,14 @@ handle_log_level(struct eal_options *opts, const char *value)
 	lp->pattern[plen] = '\0';
 	lp->level = level;
 	lp->regex = regex;
-	if (regex && eal_log_count_matches(lp->pattern, true) < 0) {
-		opts->log_pattern_count--;
-		return detail(opts, "'%s' is not a POSIX regular expression", lp->pattern);
+	if (regex) {
+		regex_t re;
+
+		if (regcomp(&re, lp->pattern, REG_NOSUB) != 0) {
+			opts->log_pattern_count--;
+			return detail(opts, "'%s' is not a POSIX regular expression", lp->pattern);
+		}
+		regfree(&re);
 	}
 	return 0;
 }
