@@ -17,7 +17,8 @@ out=$("$fwd" --no-huge --in-memory --file-prefix "fwdbench-$$" --lcores "$lcores
 	--run-time "$secs" --record-core-cycles)
 total=$(printf '%s\n' "$out" | awk '/Accumulated forward statistics/ {acc=1} acc && /RX-packets:/ {print $2; exit}')
 time_s=$(printf '%s\n' "$out" | awk '/^forwarded for/ {print $3; exit}')
-cpp=$(printf '%s\n' "$out" | awk '/Accumulated forward statistics/ {acc=1} acc && /CPU cycles\/packet:/ {print $3; exit}')
+# testpmd's line: "  CPU cycles/packet=97.54 (total cycles=... / total io packets=...) at N MHz Clock"
+cpp=$(printf '%s\n' "$out" | awk -F'[= ]+' '/CPU cycles\/packet=/ {print $4; exit}')
 awk -v p="$total" -v t="$time_s" -v c="$cpp" -v b="$burst" 'BEGIN {
 	printf "dpx-fwd io, 2 x net_null, 1 core, burst %d: %.3f Mpps (%d packets in %.3f s), %s cycles/packet\n",
 	       b, p / t / 1e6, p, t, c }'

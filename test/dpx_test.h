@@ -31,11 +31,22 @@ struct dpx_test_case {
 
 void dpx_test_register(struct dpx_test_case *tc);
 
-#define DPX_TEST_REGISTER(name, suite, fn)                                                         \
-	static struct dpx_test_case dpx_test_case_##name = {#name, #suite, fn, NULL};              \
-	__attribute__((constructor)) static void dpx_test_ctor_##name(void)                      \
-	{                                                                                          \
-		dpx_test_register(&dpx_test_case_##name);                                          \
+#define DPX_TEST_REGISTER(name, suite, fn)                                            \
+	static struct dpx_test_case dpx_test_case_##name = {#name, #suite, fn, NULL}; \
+	__attribute__((constructor)) static void dpx_test_ctor_##name(void)           \
+	{                                                                             \
+		dpx_test_register(&dpx_test_case_##name);                             \
+	}
+
+/*
+ * A helper case: runnable by name (dpx-test NAME) but in no suite and not
+ * listed; for cases that check the runner itself by running it.
+ */
+#define DPX_TEST_HELPER(name, fn)                                                       \
+	static struct dpx_test_case dpx_test_case_##name = {#name, "helper", fn, NULL}; \
+	__attribute__((constructor)) static void dpx_test_ctor_##name(void)             \
+	{                                                                               \
+		dpx_test_register(&dpx_test_case_##name);                               \
 	}
 
 #define DPX_TEST_ASSERT(cond, fmt, ...)                                                            \

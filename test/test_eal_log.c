@@ -89,3 +89,78 @@ test_eal_log_patterns_repeat(void)
 	return DPX_TEST_SUCCESS;
 }
 DPX_TEST_REGISTER(eal_log_patterns_repeat, fast, test_eal_log_patterns_repeat);
+
+/* DPDK's names and both pattern forms work on the types dpx registers. */
+static int
+test_eal_log_dpdk_names(void)
+{
+	static const char *const names[] = {"lib.eal",		"lib.malloc",	  "lib.memory",
+					    "lib.ethdev",	"lib.mbuf",	  "lib.mempool",
+					    "lib.ring",		"lib.kvargs",	  "lib.vfio",
+					    "lib.vhost.config", "lib.vhost.data", "pmd.net.vhost",
+					    "pmd.net.null",	"pmd.net.ring",	  "pmd.net.tap",
+					    "pmd.net.pcap",	"bus.vdev"};
+	int ids[DPX_DIM(names)];
+	char *text = NULL;
+	size_t size = 0;
+	FILE *f;
+
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "--in-memory",
+					  "--log-level=lib.vhost.*:debug",
+					  "--log-level=pmd\\.net\\..*,info", NULL) > 0,
+			"init");
+	for (size_t i = 0; i < DPX_DIM(names); i++) {
+		f = open_memstream(&text, &size);
+		DPX_TEST_ASSERT(f != NULL, "");
+		dpx_log_dump(f);
+		fclose(f);
+		char want[80];
+
+		snprintf(want, sizeof(want), ": %s, level ", names[i]);
+		DPX_TEST_ASSERT(strstr(text, want) != NULL, "no log type %s", names[i]);
+		free(text);
+		ids[i] = dpx_log_register(names[i]);
+	}
+	DPX_TEST_ASSERT_EQUAL(dpx_log_get_level(ids[9]), DPX_LOG_DEBUG, "lib.vhost.* glob");
+	DPX_TEST_ASSERT_EQUAL(dpx_log_get_level(ids[10]), DPX_LOG_DEBUG, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_log_get_level(ids[11]), DPX_LOG_INFO, "pmd\\.net\\..* regex");
+	DPX_TEST_ASSERT_EQUAL(dpx_log_get_level(ids[16]), DPX_LOG_NOTICE, "bus.vdev untouched");
+	/* a regex matches anywhere, as DPDK's */
+	DPX_TEST_ASSERT_EQUAL(dpx_log_set_level_regexp("vhost", DPX_LOG_ERR), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_log_get_level(ids[9]), DPX_LOG_ERR, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_log_get_level(ids[11]), DPX_LOG_ERR, "pmd.net.vhost too");
+	DPX_TEST_ASSERT_EQUAL(dpx_log_get_level(ids[12]), DPX_LOG_INFO, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_log_set_level_regexp("a[", DPX_LOG_ERR), -EINVAL, "");
+	int late = dpx_log_register("pmd.net.late");
+	DPX_TEST_ASSERT_EQUAL(dpx_log_get_level(late), DPX_LOG_INFO, "later types get the regex");
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(eal_log_dpdk_names, fast, test_eal_log_dpdk_names);
+
+/* A pattern that matches no type is said at init, once, with where to look. */
+static int
+test_eal_log_unmatched_warning(void)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size);
+
+	DPX_TEST_ASSERT(f != NULL, "");
+	dpx_log_set_stream(f);
+	int rc = dpx_test_eal_init("--no-huge", "--in-memory", "--log-level=vhost:debug",
+				   "--log-level=lib.eal:debug", "--log-level=nosuch\\.,8", NULL);
+	dpx_log_set_stream(NULL);
+	fclose(f);
+	DPX_TEST_ASSERT(rc > 0, "init");
+	DPX_TEST_ASSERT(strstr(text, "EAL: --log-level=vhost:8 matches no log type; "
+				     "--log-level=help lists them") != NULL,
+			"%s", text);
+	DPX_TEST_ASSERT(strstr(text, "EAL: --log-level=nosuch\\.,8 matches no log type") != NULL,
+			"%s", text);
+	DPX_TEST_ASSERT(strstr(text, "--log-level=lib.eal") == NULL, "lib.eal exists: %s", text);
+	free(text);
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(eal_log_unmatched_warning, fast, test_eal_log_unmatched_warning);

@@ -72,12 +72,37 @@ static const struct option_case option_cases[] = {
 	{"-m 17592186044416", -EINVAL, "-m"},
 	{"-m 17592186044415", 2, NULL},
 	{"--file-prefix=.hidden", -EINVAL, "--file-prefix"},
-	{"--file-prefix=0123456789012345678901234567890123456789012345678901234567890123",
-	 -EINVAL, "--file-prefix"},
+	{"--file-prefix=0123456789012345678901234567890123456789012345678901234567890123", -EINVAL,
+	 "--file-prefix"},
 	{"--vdev=", -EINVAL, "--vdev"},
 	{"--huge-dir=", -EINVAL, "--huge-dir"},
 	{"--no-huge -- --forward-mode=io", 2, NULL},
 	{"--no-huge app-arg --no-huge", 1, NULL},
+	/* DPDK's lcore groups; each lcore on one CPU */
+	{"--lcores=(0-2)@0,3@1", 1, NULL},
+	{"-l (0,2)@(1),4", 2, NULL},
+	{"--lcores=(0-2)@(0-1)", -EINVAL, "dpx runs each lcore on one CPU: give it one"},
+	{"--lcores=(0,6)", -EINVAL, "dpx runs each lcore on one CPU"},
+	{"--lcores=(0-2", -EINVAL, "expected a list like"},
+	{"-l 200", -EINVAL, "invalid value for -l: '200': lcore ids go up to 127"},
+	/* DPDK's other options: accepted with DPDK's meaning, or refused saying why */
+	{"-c 0x5", 2, NULL},
+	{"-c0", -EINVAL, "the mask selects no lcore"},
+	{"-c 0xg", -EINVAL, "expected a hexadecimal mask"},
+	{"-n 4 -v", 3, NULL},
+	{"-n 0", -EINVAL, "memory channels"},
+	{"--proc-type=primary --proc-type auto", 3, NULL},
+	{"--proc-type=secondary", -EINVAL, "dpx has no secondary processes"},
+	{"--huge-unlink=existing", 1, NULL},
+	{"--huge-unlink", -EINVAL, "option --huge-unlink: not supported by dpx"},
+	{"--huge-unlink=never", -EINVAL, "always removed"},
+	{"--single-file-segments", -EINVAL, "each hugepage is its own file"},
+	{"--run-time=1", -EINVAL, "not an EAL option (a program's own options go after '--')"},
+	/* DPDK's regex form of --log-level */
+	{"--log-level=pmd\\.net\\..*,8", 1, NULL},
+	{"--log-level=lib.eal:debug --log-level=lib\\.vhost\\..*,info", 2, NULL},
+	{"--log-level=a[,debug", -EINVAL, "is not a POSIX regular expression"},
+	{"--log-level=help", 1, NULL},
 };
 
 /* Split a test string into argv (at most 15 words). */
@@ -145,6 +170,31 @@ test_eal_options_values(void)
 	DPX_TEST_ASSERT(strcmp(opts.log_patterns[0].pattern, "vhost") == 0, "");
 	DPX_TEST_ASSERT_EQUAL(opts.log_patterns[0].level, DPX_LOG_DEBUG, "");
 	DPX_TEST_ASSERT_EQUAL(opts.log_global_level, DPX_LOG_INFO, "");
+
+	char *groups[] = {"prog", "--lcores=(0-2)@1,3@0,(5,7)@(4)", "-c", "0x6", NULL};
+	eal_options_init(&opts);
+	DPX_TEST_ASSERT_EQUAL(eal_options_parse(&opts, 2, groups, err, sizeof(err)), 1, "%s", err);
+	DPX_TEST_ASSERT_EQUAL(opts.lcore_count, 6, "");
+	DPX_TEST_ASSERT(opts.lcore_cpu[0] == 1 && opts.lcore_cpu[2] == 1 &&
+				opts.lcore_cpu[3] == 0 && opts.lcore_cpu[5] == 4 &&
+				opts.lcore_cpu[7] == 4 && opts.lcore_cpu[6] == -1,
+			"");
+	eal_options_init(&opts);
+	DPX_TEST_ASSERT_EQUAL(eal_options_parse(&opts, 4, groups, err, sizeof(err)), 3, "%s", err);
+	DPX_TEST_ASSERT(opts.lcore_count == 2 && opts.lcore_cpu[1] == 1 && opts.lcore_cpu[2] == 2 &&
+				opts.lcore_cpu[0] == -1 && opts.lcore_cpu[5] == -1,
+			"-c replaces the list: lcores 1 and 2, each on its own CPU");
+
+	char *regex[] = {"prog", "--log-level=pmd\\.net\\..*,8", "--log-level=a,b:info", NULL};
+	eal_options_init(&opts);
+	DPX_TEST_ASSERT_EQUAL(eal_options_parse(&opts, 3, regex, err, sizeof(err)), 2, "%s", err);
+	DPX_TEST_ASSERT(opts.log_patterns[0].regex &&
+				strcmp(opts.log_patterns[0].pattern, "pmd\\.net\\..*") == 0 &&
+				opts.log_patterns[0].level == DPX_LOG_DEBUG,
+			"");
+	DPX_TEST_ASSERT(!opts.log_patterns[1].regex &&
+				strcmp(opts.log_patterns[1].pattern, "a,b") == 0,
+			"the last separator decides: a glob containing a comma");
 	return DPX_TEST_SUCCESS;
 }
 DPX_TEST_REGISTER(eal_options_values, fast, test_eal_options_values);

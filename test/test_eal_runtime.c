@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Runtime directory: the file-prefix lock, and cleanup leaving nothing behind. */
+#include <limits.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <fcntl.h>
@@ -155,3 +156,86 @@ test_eal_cleanup_in_forked_child(void)
 	return DPX_TEST_SUCCESS;
 }
 DPX_TEST_REGISTER(eal_cleanup_in_forked_child, fast, test_eal_cleanup_in_forked_child);
+
+/* Helpers for eal_runtime_dirs_cleaned: one leaves its EAL up, one leaves a file in its directory.
+ */
+static int
+helper_eal_left_up(void)
+{
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "init");
+	printf("RUNTIME-DIR=%s\n", dpx_eal_runtime_dir());
+	return DPX_TEST_SUCCESS; /* no dpx_eal_cleanup: the runner must do it */
+}
+DPX_TEST_HELPER(runner_helper_eal_left_up, helper_eal_left_up);
+
+static int
+helper_file_left(void)
+{
+	char path[PATH_MAX + 16];
+
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "init");
+	printf("RUNTIME-DIR=%s\n", dpx_eal_runtime_dir());
+	snprintf(path, sizeof(path), "%s/stray", dpx_eal_runtime_dir());
+	FILE *f = fopen(path, "w");
+	DPX_TEST_ASSERT(f != NULL, "%s", path);
+	fclose(f);
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	return DPX_TEST_SUCCESS; /* the directory stays (it is not empty): the runner must say so */
+}
+DPX_TEST_HELPER(runner_helper_file_left, helper_file_left);
+
+/* Run `dpx-test helper`: its exit status, and the runtime directory it reported. */
+static int
+run_helper(const char *helper, char *dir, size_t len, char *out, size_t outlen)
+{
+	char self[PATH_MAX], cmd[PATH_MAX + 64], line[PATH_MAX + 32];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	size_t got = 0;
+	FILE *p;
+
+	if (n <= 0)
+		return -1;
+	self[n] = '\0';
+	snprintf(cmd, sizeof(cmd), "'%s' %s 2>&1", self, helper);
+	fflush(stdout);
+	p = popen(cmd, "r");
+	if (p == NULL)
+		return -1;
+	dir[0] = out[0] = '\0';
+	while (fgets(line, sizeof(line), p) != NULL) {
+		if (strncmp(line, "RUNTIME-DIR=", 12) == 0)
+			snprintf(dir, len, "%.*s", (int)strcspn(line + 12, "\n"), line + 12);
+		got += (size_t)snprintf(out + got, got < outlen ? outlen - got : 0, "%s", line);
+	}
+	int status = pclose(p);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/*
+ * The suite leaves no runtime directory: a case that forgets dpx_eal_cleanup
+ * is cleaned up after by the runner, and a directory that survives anyway
+ * fails the case (each case is its own process; 192 directories piled up in
+ * /run/dpx before the runner did this).
+ */
+static int
+test_eal_runtime_dirs_cleaned(void)
+{
+	char dir[PATH_MAX], out[4096], stray[PATH_MAX + 16];
+	int rc;
+
+	rc = run_helper("runner_helper_eal_left_up", dir, sizeof(dir), out, sizeof(out));
+	printf("%s", out);
+	DPX_TEST_ASSERT_EQUAL(rc, 0, "an EAL left up is taken down, not a failure");
+	DPX_TEST_ASSERT(dir[0] != '\0', "the helper printed its directory");
+	DPX_TEST_ASSERT(access(dir, F_OK) != 0, "%s is gone", dir);
+
+	rc = run_helper("runner_helper_file_left", dir, sizeof(dir), out, sizeof(out));
+	printf("%s", out);
+	snprintf(stray, sizeof(stray), "%s/stray", dir);
+	unlink(stray);
+	rmdir(dir);
+	DPX_TEST_ASSERT_EQUAL(rc, 1, "a directory left behind fails the case");
+	DPX_TEST_ASSERT(strstr(out, "left behind") != NULL, "and says which");
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(eal_runtime_dirs_cleaned, fast, test_eal_runtime_dirs_cleaned);

@@ -13,10 +13,19 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <dpx_config.h>
+
 #include "dpx_test.h"
+#include "fwd_parse.h"
+#include "guest_helpers.h"
 #include "fwd_pkt.h"
 
 #define OUT_MAX (256 * 1024)
+
+/* What every run here starts with, and the port sets the cases share. */
+#define EAL_ARGS "--no-huge", "--in-memory"
+#define NULL_PAIR "--vdev", "net_null0", "--vdev", "net_null1"
+#define RING_PAIR "--vdev", "net_ring0", "--vdev", "net_ring1,peer=net_ring0"
 
 struct fwd_app_result {
 	int status;	 /* exit code, 128+signal, or -ETIMEDOUT */
@@ -109,6 +118,9 @@ wait_child(pid_t pid, unsigned int sigint_ms, unsigned int timeout_ms)
 
 static void fwd_app_result_free(struct fwd_app_result *res);
 
+/* Run the next dpx-fwd as this user (0: as we are); for what a non-root user sees. */
+static uid_t run_as_uid;
+
 /*
  * Feed the script to the child's stdin line by line. Lines the child does not
  * see: "@sleep MS" pauses, "@sh CMD" runs CMD with sh while the child runs
@@ -166,6 +178,8 @@ fwd_app_run(const char *const *args, const char *script, unsigned int sigint_ms,
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
+		if (run_as_uid != 0 && (setgid(run_as_uid) != 0 || setuid(run_as_uid) != 0))
+			_exit(126);
 		dup2(in[0], 0);
 		dup2(out, 1);
 		dup2(err, 2);
@@ -243,9 +257,20 @@ fwd_app_check_streams(const struct fwd_app_stream *st, int n, const char *mode)
 		if (strcmp(mode, "txonly") == 0) {
 			DPX_TEST_ASSERT(s->rx == 0 && s->generated > 0 && s->tx > 0,
 					"txonly stream %u", s->idx);
+		} else if (strcmp(mode, "flowgen") == 0) {
+			DPX_TEST_ASSERT(s->generated > 0 && s->tx > 0 && s->consumed == s->rx,
+					"flowgen stream %u: frees what it receives", s->idx);
+		} else if (strcmp(mode, "icmpecho") == 0) {
+			/* net_null's frames are zeros: no request among them */
+			DPX_TEST_ASSERT(s->rx > 0 && s->tx == 0 && s->consumed == s->rx,
+					"icmpecho stream %u", s->idx);
 		} else if (strcmp(mode, "rxonly") == 0) {
 			DPX_TEST_ASSERT(s->rx > 0 && s->tx == 0 && s->consumed == s->rx,
 					"rxonly stream %u", s->idx);
+		} else if (strcmp(mode, "tx_first") == 0) {
+			DPX_TEST_ASSERT(s->rx > 0 && s->tx > 0 && s->generated > 0 &&
+						s->consumed == 0,
+					"io after tx_first, stream %u", s->idx);
 		} else {
 			DPX_TEST_ASSERT(s->rx > 0 && s->tx > 0 && s->generated == 0 &&
 						s->consumed == 0,
@@ -256,6 +281,47 @@ fwd_app_check_streams(const struct fwd_app_stream *st, int n, const char *mode)
 }
 
 #define MAX_STREAMS 64
+
+/*
+ * The last forward-statistics report in dpx-fwd's output, read with the
+ * parser written from testpmd's text; its blocks must add up and agree with
+ * dpx's per-stream lines.
+ */
+static int
+fwd_app_check_report(const char *out, int nb_ports, struct fwd_parsed_fwd *r)
+{
+	struct fwd_app_stream st[MAX_STREAMS];
+	const char *last = NULL, *p = strstr(out, "Waiting for lcores to finish...");
+	uint64_t rx = 0, tx = 0, dropped = 0, port_rx = 0, port_tx = 0;
+	int n;
+
+	while (p != NULL) {
+		last = p;
+		p = strstr(p + 1, "Waiting for lcores to finish...");
+	}
+	DPX_TEST_ASSERT(last != NULL, "no stop in the output");
+	DPX_TEST_ASSERT(fwd_parse_fwd_stats(last, r) != NULL, "testpmd's parser cannot read it");
+	DPX_TEST_ASSERT(r->done, "no Done. after the statistics");
+	DPX_TEST_ASSERT_EQUAL(r->nb_ports, nb_ports, "port blocks");
+	for (int i = 0; i < r->nb_ports; i++) {
+		port_rx += r->ports[i].rx_packets;
+		port_tx += r->ports[i].tx_packets;
+		DPX_TEST_ASSERT_EQUAL(r->ports[i].tx_total,
+				      r->ports[i].tx_packets + r->ports[i].tx_dropped, "");
+	}
+	DPX_TEST_ASSERT_EQUAL(r->total.rx_packets, port_rx, "accumulated RX-packets");
+	DPX_TEST_ASSERT_EQUAL(r->total.tx_packets, port_tx, "accumulated TX-packets");
+	n = fwd_app_parse_streams(last, st, MAX_STREAMS);
+	for (int i = 0; i < n; i++) {
+		rx += st[i].rx;
+		tx += st[i].tx;
+		dropped += st[i].dropped;
+	}
+	DPX_TEST_ASSERT_EQUAL(r->total.rx_packets, rx, "streams' rx");
+	DPX_TEST_ASSERT_EQUAL(r->total.tx_packets, tx, "streams' tx");
+	DPX_TEST_ASSERT_EQUAL(r->total.tx_dropped, dropped, "streams' dropped");
+	return DPX_TEST_SUCCESS;
+}
 
 /* "--lcores=0@CPU": one lcore on the CPU we run on (forwarding on the main lcore). */
 static const char *
@@ -298,11 +364,13 @@ static int
 run_mode(const char *mode, const char *lcores, const char *extra)
 {
 	char mode_arg[64];
-	const char *args[] = {"--no-huge",	"--in-memory", lcores,	    "--vdev",
-			      "net_null0",	"--vdev",      "net_null1", "--",
-			      mode_arg,		"--run-time",  "1",	    "--record-core-cycles",
-			      "--stats-period", "1",	       extra,	    NULL};
+	const char *args[] = {EAL_ARGS,		lcores,	      NULL_PAIR, "--",
+			      mode_arg,		"--run-time", "1",	 "--record-core-cycles",
+			      "--stats-period", "1",	      extra,	 NULL};
 	struct fwd_app_stream st[MAX_STREAMS];
+	struct fwd_parsed_config cfg;
+	struct fwd_parsed_fwd rep;
+	struct fwd_parsed_nic nic;
 	struct fwd_app_result r;
 	int n, rc;
 
@@ -318,82 +386,129 @@ run_mode(const char *mode, const char *lcores, const char *extra)
 				st[1].tx_port == 0,
 			"paired ports");
 	rc = fwd_app_check_streams(st, n, mode);
-	DPX_TEST_ASSERT(strstr(r.out, "Accumulated forward statistics for all ports") != NULL, "");
-	DPX_TEST_ASSERT(strstr(r.out, "CPU cycles/packet: ") != NULL, "--record-core-cycles");
-	DPX_TEST_ASSERT(strstr(r.out, "  port 0: Rx-pps: ") != NULL, "live rates every second");
+	DPX_TEST_RUN(fwd_app_check_report(r.out, 2, &rep));
+	DPX_TEST_ASSERT(rep.has_cycles && strcmp(rep.cycles_mode, mode) == 0,
+			"--record-core-cycles: testpmd's cycles line for %s", mode);
+	DPX_TEST_ASSERT(fwd_parse_config(r.out, &cfg) != NULL && strcmp(cfg.mode, mode) == 0 &&
+				cfg.nb_lines == 2,
+			"the stream list at start");
+	DPX_TEST_ASSERT(strstr(r.out, "\nPort statistics ====") != NULL &&
+				fwd_parse_nic_stats(strstr(r.out, "Port statistics ===="), &nic) !=
+					NULL,
+			"--stats-period prints testpmd's port statistics");
 	fwd_app_result_free(&r);
 	return rc;
 }
 
-static int
-test_fwd_app_io(void)
-{
-	return run_mode("io", one_lcore(), NULL);
-}
+/* One case per mode: run_mode(mode, lcores, extra option). */
+#define MODE_CASE(name, mode, lcores, extra)            \
+	static int test_fwd_app_##name(void)            \
+	{                                               \
+		return run_mode(mode, lcores(), extra); \
+	}
 
-static int
-test_fwd_app_mac(void)
-{
-	return run_mode("mac", two_lcores(), "--eth-peer=1,02:00:00:00:00:aa");
-}
+MODE_CASE(io, "io", one_lcore, NULL)
+MODE_CASE(mac, "mac", two_lcores, "--eth-peer=1,02:00:00:00:00:aa")
+MODE_CASE(macswap, "macswap", two_lcores, NULL)
+MODE_CASE(rxonly, "rxonly", one_lcore, NULL)
+MODE_CASE(txonly, "txonly", two_lcores, "--txpkts=64,100")
+MODE_CASE(flowgen, "flowgen", two_lcores, NULL)
+MODE_CASE(icmpecho, "icmpecho", one_lcore, NULL)
+MODE_CASE(csum, "csum", one_lcore, NULL)
+MODE_CASE(5tswap, "5tswap", two_lcores, NULL)
 
+/* Each expected piece in order in out. */
 static int
-test_fwd_app_macswap(void)
+expect_in_order(const char *out, const char *const *expected, size_t n)
 {
-	return run_mode("macswap", two_lcores(), NULL);
-}
+	const char *p = out;
 
-static int
-test_fwd_app_rxonly(void)
-{
-	return run_mode("rxonly", one_lcore(), NULL);
-}
+	for (size_t i = 0; i < n; i++) {
+		const char *q = strstr(p, expected[i]);
 
-static int
-test_fwd_app_txonly(void)
-{
-	return run_mode("txonly", two_lcores(), "--txpkts=64,100");
+		DPX_TEST_ASSERT(q != NULL, "missing, or out of order: \"%s\"", expected[i]);
+		p = q + strlen(expected[i]);
+	}
+	return DPX_TEST_SUCCESS;
 }
 
 static int
 test_fwd_app_interactive(void)
 {
-	const char *args[] = {"--no-huge", "--in-memory", one_lcore(), "--vdev", "net_null0",
-			      "--vdev",	   "net_null1",	  "--",	       "-i",	 NULL};
+	const char *args[] = {EAL_ARGS, one_lcore(), NULL_PAIR, "--", "-i", NULL};
 	static const char script[] = "help\n"
 				     "stop\n"
+				     "show fwd stats all\n"
+				     "show config fwd\n"
 				     "start\n"
-				     "@sleep 500\n"
+				     "@sleep 300\n"
+				     "show fwd stats all\n"
 				     "show port stats all\n"
 				     "set fwd macswap\n"
 				     "start\n"
+				     "port stop 0\n"
 				     "stop\n"
 				     "set fwd macswap\n"
 				     "bogus\n"
+				     "show port foo all\n"
 				     "show port xstats 1\n"
 				     "show port stats 7\n"
+				     "set nbcore 5\n"
+				     "set nbcore 1\n"
+				     "set burst 16\n"
+				     "set txpkts 64,36\n"
+				     "set txpkts 20\n"
+				     "set fwd txonly\n"
 				     "start\n"
-				     "@sleep 500\n"
+				     "@sleep 300\n"
 				     "stop\n"
-				     "quit\n";
+				     "clear port stats all\n"
+				     "show port stats 0\n"
+				     "exit\n";
 	static const char *const expected[] = {
-		"  start                      start forwarding\n",
+		"  start                              start forwarding\n",
+		"  port attach NAME[,KEY=VALUE...]    add a virtual device",
 		"Packet forwarding not started\n",
+		"Packet forwarding not started\n",
+		"io packet forwarding - ports=2 - cores=1 - streams=2\n"
+		"Logical Core 0 (socket 0) forwards packets on 2 streams:\n"
+		"  RX P=0/Q=0 (socket 0) -> TX P=1/Q=0 (socket 0) peer=02:00:00:00:00:01\n"
+		"  RX P=1/Q=0 (socket 0) -> TX P=0/Q=0 (socket 0) peer=02:00:00:00:00:00\n\n",
 		"io packet forwarding - ports=2 - cores=1 - streams=2\n",
+		"  io packet forwarding packets/burst=32\n"
+		"  nb forwarding cores=1 - nb forwarding ports=2\n"
+		"  port 0: RX queue number: 1 Tx queue number: 1\n"
+		"  port 1: RX queue number: 1 Tx queue number: 1\n",
+		"Accumulated forward statistics for all ports",
 		"NIC statistics for port 0 ",
 		"NIC statistics for port 1 ",
 		"Please stop forwarding first\n",
 		"Packet forwarding already started\n",
+		"Please stop forwarding first\n",
+		"\nDone.\n",
 		"Set macswap packet forwarding mode\n",
 		"unknown command 'bogus' (type help)\n",
+		"show port: unknown subcommand 'foo': expected stats, xstats, info\n"
+		"usage: show port stats all|N\n",
 		"NIC extended statistics for port 1",
 		"rx_good_packets: ",
-		"no port 7 (ports: 0..1)\n",
-		"macswap packet forwarding - ports=2 - cores=1 - streams=2\n",
+		"Invalid port 7: valid ports are 0 1\n",
+		"nb fwd cores 5 > 1 (max. number of configured lcores) - ignored\n",
+		"Number of forwarding cores set to 1\n",
+		"Number of packets per burst set to 16\n",
+		"invalid value '20' for set txpkts: the first segment must hold the 42-byte "
+		"headers\n",
+		"Set txonly packet forwarding mode\n",
+		"txonly packet forwarding - ports=2 - cores=1 - streams=2\n",
+		"  txonly packet forwarding packets/burst=16\n"
+		"  packet len=100 - nb packet segments=2\n",
+		"\nDone.\n",
+		"\n  NIC statistics for port 0 cleared\n\n  NIC statistics for port 1 cleared\n",
+		"  RX-packets: 0          RX-missed: 0          RX-bytes:  0\n",
 	};
 	struct fwd_app_stream st[MAX_STREAMS];
+	struct fwd_parsed_fwd rep;
 	struct fwd_app_result r;
-	const char *p;
 	int n;
 
 	if (!need_fwd())
@@ -401,17 +516,19 @@ test_fwd_app_interactive(void)
 	DPX_TEST_ASSERT_EQUAL(fwd_app_run(args, script, 0, &r), 0, "");
 	print_result(&r);
 	DPX_TEST_ASSERT_EQUAL(r.status, 0, "");
-	/* in this order */
-	p = r.out;
-	for (size_t i = 0; i < DPX_DIM(expected); i++) {
-		const char *q = strstr(p, expected[i]);
-
-		DPX_TEST_ASSERT(q != NULL, "missing, or out of order: \"%s\"", expected[i]);
-		p = q;
-	}
+	DPX_TEST_RUN(expect_in_order(r.out, expected, DPX_DIM(expected)));
 	n = fwd_app_parse_streams(r.out, st, MAX_STREAMS);
-	DPX_TEST_ASSERT_EQUAL(n, 4, "two runs of two streams");
-	DPX_TEST_RUN(fwd_app_check_streams(st, n, "io"));
+	DPX_TEST_ASSERT_EQUAL(n, 6,
+			      "show fwd stats while forwarding, then two stops: 2 streams each");
+	DPX_TEST_RUN(fwd_app_check_streams(st + 2, 2, "io"));
+	DPX_TEST_RUN(fwd_app_check_streams(st + 4, 2, "txonly"));
+	/* "show fwd stats all" while forwarding is a report testpmd's parser reads too */
+	DPX_TEST_ASSERT(fwd_parse_fwd_stats(strstr(r.out, "Packet forwarding not started\nio"),
+					    &rep) != NULL &&
+				!rep.done && rep.nb_ports == 2,
+			"");
+	DPX_TEST_RUN(fwd_app_check_report(r.out, 2, &rep));
+	DPX_TEST_ASSERT(rep.total.tx_packets > 0 && rep.total.rx_packets == 0, "txonly last");
 	fwd_app_result_free(&r);
 	return DPX_TEST_SUCCESS;
 }
@@ -424,16 +541,9 @@ test_fwd_app_interactive(void)
 static int
 test_fwd_app_ring(void)
 {
-	const char *args[] = {"--no-huge",
-			      "--in-memory",
-			      two_lcores(),
-			      "--vdev",
-			      "net_ring0",
-			      "--vdev",
-			      "net_ring1,peer=net_ring0",
-			      "--",
-			      "-i",
-			      "--forward-mode=txonly",
+	const char *args[] = {EAL_ARGS,	   two_lcores(), "--vdev",
+			      "net_ring0", "--vdev",	 "net_ring1,peer=net_ring0",
+			      "--",	   "-i",	 "--forward-mode=txonly",
 			      NULL};
 	static const char script[] = "start\n"
 				     "@sleep 300\n"
@@ -463,9 +573,12 @@ test_fwd_app_ring(void)
 	return DPX_TEST_SUCCESS;
 }
 
-/* Check every frame of a pcap file (little-endian, microsecond format) as a txonly frame. */
+/*
+ * Check every frame of a pcap file (little-endian, microsecond format) as a
+ * txonly frame; with flows, frame i must come from 198.18.0.1 + i (mod 1024).
+ */
 static int
-check_pcap(const char *path, uint32_t frame_len, uint64_t *count)
+check_pcap(const char *path, uint32_t frame_len, int flows, uint64_t *count)
 {
 	FILE *f = fopen(path, "rb");
 	uint8_t ghdr[24], rhdr[16], frame[2048];
@@ -481,8 +594,12 @@ check_pcap(const char *path, uint32_t frame_len, uint64_t *count)
 		uint32_t caplen =
 			rhdr[8] | rhdr[9] << 8 | rhdr[10] << 16 | (uint32_t)rhdr[11] << 24;
 
+		uint32_t want_src = (198u << 24 | 18u << 16 | 1) + (uint32_t)(*count % 1024);
+
 		if (caplen != frame_len || fread(frame, 1, caplen, f) != caplen ||
-		    fwd_udp4_verify(frame, caplen) != 0) {
+		    fwd_udp4_verify(frame, caplen) != 0 ||
+		    (flows && ((uint32_t)frame[26] << 24 | frame[27] << 16 | frame[28] << 8 |
+			       frame[29]) != want_src)) {
 			printf("frame %" PRIu64 ": caplen %u\n", *count, caplen);
 			rc = DPX_TEST_FAILED;
 		}
@@ -497,8 +614,7 @@ static int
 test_fwd_app_txonly_pcap(void)
 {
 	char path[64], vdev[128];
-	const char *args[] = {"--no-huge",
-			      "--in-memory",
+	const char *args[] = {EAL_ARGS,
 			      one_lcore(),
 			      "--vdev",
 			      "net_null0",
@@ -507,12 +623,14 @@ test_fwd_app_txonly_pcap(void)
 			      "--",
 			      "--forward-mode=txonly",
 			      "--txpkts=42,30,8",
-			      "--tx-pps=2000",
+			      "--tx-pps=100",
+			      "--txonly-multi-flow",
 			      "--run-time=1",
 			      NULL};
 	struct fwd_app_stream st[MAX_STREAMS];
 	struct fwd_app_result r;
 	uint64_t frames = 0;
+	double secs = 0;
 	int rc;
 
 	if (!need_fwd())
@@ -521,9 +639,17 @@ test_fwd_app_txonly_pcap(void)
 	snprintf(vdev, sizeof(vdev), "net_pcap1,tx_pcap=%s", path);
 	DPX_TEST_ASSERT_EQUAL(fwd_app_run(args, "", 0, &r), 0, "");
 	print_result(&r);
-	rc = check_pcap(path, 80, &frames);
+	rc = check_pcap(path, 80, 1, &frames);
 	unlink(path);
-	DPX_TEST_ASSERT_EQUAL(rc, DPX_TEST_SUCCESS, "frames in the capture");
+	DPX_TEST_ASSERT_EQUAL(rc, DPX_TEST_SUCCESS, "frames in the capture, one source each");
+	DPX_TEST_ASSERT(
+		strstr(r.out, "forwarded for ") != NULL &&
+			sscanf(strstr(r.out, "forwarded for "), "forwarded for %lf", &secs) == 1,
+		"");
+	/* a ceiling whatever the machine's speed: at most floor(t * pps) + 1 by time t,
+	 * not bursts of 32 (which would be 32 at once, 128 in a second) */
+	DPX_TEST_ASSERT(frames >= 1 && frames <= (uint64_t)(100 * secs) + 1,
+			"%" PRIu64 " frames in %.3f s at --tx-pps=100", frames, secs);
 	DPX_TEST_ASSERT_EQUAL(r.status, 0, "");
 	DPX_TEST_ASSERT_EQUAL(fwd_app_parse_streams(r.out, st, MAX_STREAMS), 2, "");
 	DPX_TEST_RUN(fwd_app_check_streams(st, 2, "txonly"));
@@ -537,8 +663,7 @@ test_fwd_app_txonly_pcap(void)
 static int
 test_fwd_app_port_down(void)
 {
-	const char *args[] = {"--no-huge", "--in-memory", one_lcore(), "--vdev", "net_null0",
-			      "--vdev",	   "net_null1",	  "--",	       "-i",	 NULL};
+	const char *args[] = {EAL_ARGS, one_lcore(), NULL_PAIR, "--", "-i", NULL};
 	static const char script[] = "port stop 1\n"
 				     "start\n"
 				     "port start 1\n"
@@ -555,10 +680,11 @@ test_fwd_app_port_down(void)
 	print_result(&r);
 	DPX_TEST_ASSERT_EQUAL(r.status, 0, "");
 	DPX_TEST_ASSERT(strstr(r.out, "Port 1: stopped\n") != NULL, "");
-	DPX_TEST_ASSERT(
-		strstr(r.out, "RX P=1/Q=0 -> TX P=0/Q=0 on lcore 0 (port down: idle)") != NULL, "");
+	DPX_TEST_ASSERT(strstr(r.out, "  RX P=1/Q=0 (socket 0) -> TX P=0/Q=0 (socket 0) "
+				      "peer=02:00:00:00:00:00 (idle: port down)\n") != NULL,
+			"");
 	DPX_TEST_ASSERT(strstr(r.out, "Please stop forwarding first\n") != NULL, "");
-	DPX_TEST_ASSERT(strstr(strstr(r.out, "Accumulated"), "Port 1: started") != NULL,
+	DPX_TEST_ASSERT(strstr(strstr(r.out, "Done."), "\nPort 1: ") != NULL,
 			"restarted after stop");
 	DPX_TEST_ASSERT_EQUAL(fwd_app_parse_streams(r.out, st, MAX_STREAMS), 2, "");
 	DPX_TEST_ASSERT(st[0].rx > 0 && st[0].tx == 0 && st[0].dropped == st[0].rx,
@@ -568,15 +694,368 @@ test_fwd_app_port_down(void)
 	return DPX_TEST_SUCCESS;
 }
 
+/*
+ * Port commands and options: --cmdline-file runs first, --no-promisc leaves
+ * ports non-promiscuous until "set promisc", --portmask and --port-topology
+ * shape the streams, ports come and go with attach/detach, links go down and up.
+ */
+static int
+test_fwd_app_ports(void)
+{
+	char file[64], mask[] = "--portmask=0x5";
+	const char *args[] = {EAL_ARGS, one_lcore(),	  NULL_PAIR,
+			      "--vdev", "net_null2",	  "--",
+			      "-i",	"--no-promisc",	  "--port-topology=chained",
+			      mask,	"--cmdline-file", file,
+			      NULL};
+	static const char cmds[] = "show port info 0\n"
+				   "set promisc 0 on\n"
+				   "set allmulti 0 on\n"
+				   "show port info 0\n"
+				   "set allmulti 0 off\n";
+	static const char script[] = "show config fwd\n"
+				     "port attach net_null3,size=100\n"
+				     "show port info 3\n"
+				     "port detach 3\n"
+				     "port detach 0\n"
+				     "port attach net_bogus0\n"
+				     "set link-down port 1\n"
+				     "show port info 1\n"
+				     "set link-up port 1\n"
+				     "show port info 1\n"
+				     "quit\n";
+	static const char *const expected[] = {
+		"Read CLI commands from ",
+		"Device name: net_null0\n",
+		"Promiscuous mode: disabled\nAllmulticast mode: disabled\n",
+		"Promiscuous mode: enabled\nAllmulticast mode: enabled\n",
+		"io packet forwarding - ports=2 - cores=1 - streams=2\n"
+		"Logical Core 0 (socket 0) forwards packets on 2 streams:\n"
+		"  RX P=0/Q=0 (socket 0) -> TX P=2/Q=0 (socket 0) peer=02:00:00:00:00:02\n"
+		"  RX P=2/Q=0 (socket 0) -> TX P=0/Q=0 (socket 0) peer=02:00:00:00:00:00\n",
+		"Attaching a new port...\nPort 3 is attached. Now total ports is 4\nDone\n",
+		"Device name: net_null3\nDriver name: net_null\nDevargs: size=100\n",
+		"Link status: down\n",
+		"Removing a device...\nPort 3 is closed\nDevice is detached\nNow total ports is "
+		"3\nDone\n",
+		"Port 0: stop it first (port stop 0)\n",
+		"Attaching a new port...\n",
+		"Device name: net_null1\n",
+		"Link status: down\n",
+		"Device name: net_null1\n",
+		"Link status: up\n",
+	};
+	struct fwd_app_result r;
+	int fd;
+
+	if (!need_fwd())
+		DPX_TEST_SKIP("dpx-fwd is not built next to dpx-test (set DPX_FWD)");
+	snprintf(file, sizeof(file), "/tmp/dpx-fwd-cmds-%d", (int)getpid());
+	fd = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	DPX_TEST_ASSERT(fd >= 0 && write(fd, cmds, strlen(cmds)) == (ssize_t)strlen(cmds), "");
+	close(fd);
+	DPX_TEST_ASSERT_EQUAL(fwd_app_run(args, script, 0, &r), 0, "");
+	unlink(file);
+	print_result(&r);
+	DPX_TEST_ASSERT_EQUAL(r.status, 0, "");
+	DPX_TEST_RUN(expect_in_order(r.out, expected, DPX_DIM(expected)));
+	DPX_TEST_ASSERT(strstr(r.err, "net_bogus0") != NULL, "the bus names the device");
+	fwd_app_result_free(&r);
+	return DPX_TEST_SUCCESS;
+}
+
+/* --mtu sets the ports' MTU, --mbuf-size the pool's data room. */
+static int
+test_fwd_app_mtu_mbuf(void)
+{
+	const char *args[] = {EAL_ARGS, one_lcore(),  "--vdev",		  "net_null0", "--",
+			      "-i",	"--mtu=3000", "--mbuf-size=4096", NULL};
+	static const char *const expected[] = {" mbufs of 4096 bytes\n", "MTU: 3000\n"};
+	struct fwd_app_result r;
+
+	if (!need_fwd())
+		DPX_TEST_SKIP("dpx-fwd is not built next to dpx-test (set DPX_FWD)");
+	DPX_TEST_ASSERT_EQUAL(fwd_app_run(args, "show port info 0\nquit\n", 0, &r), 0, "");
+	print_result(&r);
+	DPX_TEST_ASSERT_EQUAL(r.status, 0, "");
+	DPX_TEST_RUN(expect_in_order(r.out, expected, DPX_DIM(expected)));
+	fwd_app_result_free(&r);
+	return DPX_TEST_SUCCESS;
+}
+
+/*
+ * Tab completion at a real terminal: script(1) gives dpx-fwd a pty, so the
+ * prompt is libedit's; "show port i<TAB>" must become "show port info ".
+ */
+static int
+test_fwd_app_completion(void)
+{
+	char path[PATH_MAX], cmd[PATH_MAX + 512], line[512];
+	int found = 0;
+	FILE *p;
+
+	if (!need_fwd() || fwd_app_path(path, sizeof(path)) < 0)
+		DPX_TEST_SKIP("dpx-fwd is not built next to dpx-test (set DPX_FWD)");
+	if (system("command -v script >/dev/null") != 0)
+		DPX_TEST_SKIP("needs script (util-linux) for a pty");
+#ifndef DPX_HAS_LIBEDIT
+	DPX_TEST_SKIP("dpx was built without libedit: no line editing nor completion");
+#endif
+	snprintf(cmd, sizeof(cmd),
+		 "(printf 'show port i\\t'; sleep 0.3; printf '0\\n'; sleep 0.3; printf 'quit\\n'; "
+		 "sleep 1) | timeout 30 script -qfc \"'%s' --no-huge --in-memory --file-prefix "
+		 "fwdcompl-%d -l 0 --vdev net_null0 -- -i\" /dev/null 2>&1",
+		 path, (int)getpid());
+	fflush(stdout);
+	p = popen(cmd, "r");
+	DPX_TEST_ASSERT(p != NULL, "");
+	while (fgets(line, sizeof(line), p) != NULL)
+		found |= strstr(line, "Infos for port 0 ") != NULL;
+	pclose(p);
+	DPX_TEST_ASSERT(found, "\"show port i<TAB>0\" did not run show port info 0");
+	return DPX_TEST_SUCCESS;
+}
+
+/* Field of the dpx stream line "Stream N: ...: rx A generated B ..." summed over a report. */
+static uint64_t
+sum_generated(const struct fwd_app_stream *st, int n)
+{
+	uint64_t g = 0;
+
+	for (int i = 0; i < n; i++)
+		g += st[i].generated;
+	return g;
+}
+
+/*
+ * start tx_first over a pair of net_ring ports: each stream sends its bursts
+ * of template packets first, then io circulates exactly those, losing none.
+ */
+static int
+test_fwd_app_tx_first(void)
+{
+	const char *args[] = {EAL_ARGS,	   two_lcores(), "--vdev",
+			      "net_ring0", "--vdev",	 "net_ring1,peer=net_ring0",
+			      "--",	   "-i",	 NULL};
+	const char *opt_args[] = {EAL_ARGS,	  two_lcores(), "--vdev",
+				  "net_ring0",	  "--vdev",	"net_ring1,peer=net_ring0",
+				  "--",		  "--tx-first", "--burst=16",
+				  "--run-time=1", NULL};
+	static const char script[] = "set fwd txonly\n"
+				     "start tx_first\n"
+				     "set fwd io\n"
+				     "start tx_first 3\n"
+				     "@sleep 300\n"
+				     "stop\n"
+				     "quit\n";
+	struct fwd_app_stream st[MAX_STREAMS];
+	struct fwd_parsed_fwd rep;
+	struct fwd_app_result r;
+	int n;
+
+	if (!need_fwd())
+		DPX_TEST_SKIP("dpx-fwd is not built next to dpx-test (set DPX_FWD)");
+	DPX_TEST_ASSERT_EQUAL(fwd_app_run(args, script, 0, &r), 0, "");
+	print_result(&r);
+	DPX_TEST_ASSERT_EQUAL(r.status, 0, "");
+	DPX_TEST_ASSERT(strstr(r.out, "start tx_first: txonly generates its packets anyway; use "
+				      "start\n") != NULL,
+			"");
+	n = fwd_app_parse_streams(r.out, st, MAX_STREAMS);
+	DPX_TEST_ASSERT_EQUAL(n, 2, "");
+	for (int i = 0; i < n; i++) {
+		DPX_TEST_ASSERT_EQUAL(st[i].generated, 3 * 32, "stream %d: three bursts of 32", i);
+		DPX_TEST_ASSERT_EQUAL(st[i].dropped, 0, "stream %d", i);
+	}
+	DPX_TEST_RUN(fwd_app_check_streams(st, n, "tx_first"));
+	DPX_TEST_RUN(fwd_app_check_report(r.out, 2, &rep));
+	fwd_app_result_free(&r);
+	/* --tx-first: the same, one burst, without the prompt */
+	DPX_TEST_ASSERT_EQUAL(fwd_app_run(opt_args, "", 0, &r), 0, "");
+	print_result(&r);
+	DPX_TEST_ASSERT_EQUAL(r.status, 0, "");
+	n = fwd_app_parse_streams(r.out, st, MAX_STREAMS);
+	DPX_TEST_ASSERT_EQUAL(n, 2, "");
+	DPX_TEST_ASSERT_EQUAL(sum_generated(st, n), 2 * 16, "one burst of 16 per stream");
+	fwd_app_result_free(&r);
+	return DPX_TEST_SUCCESS;
+}
+
+/*
+ * Allocation failures are counted and said: txonly into rings that hold more
+ * than the pool (Gen-nombuf and one line saying what to do), and net_null's
+ * receive once the pool sits in a ring nobody reads (RX-nombufs).
+ */
+static int
+test_fwd_app_nombuf(void)
+{
+	const char *gen_args[] = {EAL_ARGS,
+				  one_lcore(),
+				  "--vdev",
+				  "net_ring0",
+				  "--vdev",
+				  "net_ring1,peer=net_ring0",
+				  "--",
+				  "--forward-mode=txonly",
+				  "--total-num-mbufs=512",
+				  "--run-time=1",
+				  NULL};
+	const char *rx_args[] = {EAL_ARGS,
+				 one_lcore(),
+				 "--vdev",
+				 "net_null0",
+				 "--vdev",
+				 "net_ring0",
+				 "--vdev",
+				 "net_ring1,peer=net_ring0",
+				 "--",
+				 "--portmask=0x5",
+				 "--total-num-mbufs=512",
+				 "-i",
+				 NULL};
+	static const char script[] = "start\n@sleep 300\nshow port stats 0\nstop\nquit\n";
+	struct fwd_parsed_fwd rep;
+	struct fwd_parsed_nic nic;
+	struct fwd_app_result r;
+
+	if (!need_fwd())
+		DPX_TEST_SKIP("dpx-fwd is not built next to dpx-test (set DPX_FWD)");
+	DPX_TEST_ASSERT_EQUAL(fwd_app_run(gen_args, "", 0, &r), 0, "");
+	print_result(&r);
+	DPX_TEST_ASSERT_EQUAL(r.status, 0, "");
+	DPX_TEST_ASSERT(strstr(r.out, "  Generated: ") != NULL &&
+				strstr(r.out, "Gen-nombuf: 0 ") == NULL,
+			"generation failures counted");
+	DPX_TEST_ASSERT(strstr(r.out, "packets could not be generated: the pool of 512 mbufs was "
+				      "empty (raise --total-num-mbufs)\n") != NULL,
+			"and said once, with what to do");
+	fwd_app_result_free(&r);
+
+	DPX_TEST_ASSERT_EQUAL(fwd_app_run(rx_args, script, 0, &r), 0, "");
+	print_result(&r);
+	DPX_TEST_ASSERT_EQUAL(r.status, 0, "");
+	DPX_TEST_ASSERT(fwd_parse_nic_stats(r.out, &nic) != NULL && nic.port == 0 &&
+				nic.rx_nombuf > 0,
+			"show port stats: RX-nombuf");
+	DPX_TEST_RUN(fwd_app_check_report(r.out, 2, &rep));
+	DPX_TEST_ASSERT(rep.ports[0].has_nombuf && rep.ports[0].rx_nombufs > 0,
+			"forward stats: testpmd's RX-nombufs line");
+	fwd_app_result_free(&r);
+	return DPX_TEST_SUCCESS;
+}
+
+/* A little-endian microsecond pcap of the given frames. */
+static int
+write_pcap(const char *path, uint8_t frames[][128], const uint32_t *len, int n)
+{
+	static const uint8_t ghdr[24] = {0xd4, 0xc3, 0xb2, 0xa1, 2,    0,    4, 0, 0, 0, 0, 0,
+					 0,    0,    0,	   0,	 0xff, 0xff, 0, 0, 1, 0, 0, 0};
+	FILE *f = fopen(path, "wb");
+
+	if (f == NULL)
+		return -errno;
+	fwrite(ghdr, 1, sizeof(ghdr), f);
+	for (int i = 0; i < n; i++) {
+		uint32_t rec[4] = {(uint32_t)i, 0, len[i], len[i]};
+
+		fwrite(rec, 1, sizeof(rec), f);
+		fwrite(frames[i], 1, len[i], f);
+	}
+	return fclose(f) == 0 ? 0 : -EIO;
+}
+
+/*
+ * csum over net_pcap: five UDP frames from a capture, one with a bad IPv4
+ * header checksum, one with a bad UDP checksum, one with both. The counters
+ * say 2 and 2; every frame written out verifies; "set verbose 3" dumps them.
+ */
+static int
+test_fwd_app_csum_pcap(void)
+{
+	char in[64], out[64], vdev[160];
+	const char *args[] = {EAL_ARGS, one_lcore(),	       "--vdev", vdev, "--",
+			      "-i",	"--forward-mode=csum", NULL};
+	static const char script[] = "set verbose 3\nstart\n@sleep 400\nstop\nquit\n";
+	uint8_t frames[5][128];
+	uint32_t len[5] = {64, 64, 64, 100, 64};
+	struct fwd_txonly_cfg cfg;
+	struct fwd_parsed_fwd rep;
+	struct fwd_app_result r;
+	uint64_t count = 0;
+	int rc;
+
+	if (!need_fwd())
+		DPX_TEST_SKIP("dpx-fwd is not built next to dpx-test (set DPX_FWD)");
+	fwd_txonly_cfg_defaults(&cfg);
+	cfg.src_mac[0] = 0x02, cfg.src_mac[5] = 0x01;
+	for (int i = 0; i < 5; i++)
+		DPX_TEST_ASSERT_EQUAL(fwd_txonly_build(frames[i], len[i], &cfg), 0, "");
+	frames[1][24] ^= 0x01;			      /* IPv4 header checksum */
+	frames[2][40] ^= 0x10;			      /* UDP checksum */
+	frames[3][24] ^= 0x01, frames[3][99] ^= 0xff; /* both: header, payload under UDP */
+	snprintf(in, sizeof(in), "/tmp/dpx-fwd-csum-in-%d.pcap", (int)getpid());
+	snprintf(out, sizeof(out), "/tmp/dpx-fwd-csum-out-%d.pcap", (int)getpid());
+	snprintf(vdev, sizeof(vdev), "net_pcap0,rx_pcap=%s,tx_pcap=%s", in, out);
+	DPX_TEST_ASSERT_EQUAL(write_pcap(in, frames, len, 5), 0, "");
+	rc = fwd_app_run(args, script, 0, &r);
+	unlink(in);
+	DPX_TEST_ASSERT_EQUAL(rc, 0, "");
+	print_result(&r);
+	rc = DPX_TEST_SUCCESS;
+	if (r.status != 0 || fwd_app_check_report(r.out, 1, &rep) != DPX_TEST_SUCCESS)
+		rc = DPX_TEST_FAILED;
+	DPX_TEST_ASSERT_EQUAL(rc, DPX_TEST_SUCCESS, "");
+	DPX_TEST_ASSERT(rep.ports[0].has_csum && rep.ports[0].bad_ip == 2 &&
+				rep.ports[0].bad_l4 == 2,
+			"Bad-ipcsum %" PRIu64 " Bad-l4csum %" PRIu64, rep.ports[0].bad_ip,
+			rep.ports[0].bad_l4);
+	DPX_TEST_ASSERT_EQUAL(rep.ports[0].rx_packets, 5, "");
+	DPX_TEST_ASSERT_EQUAL(rep.ports[0].tx_packets, 5, "");
+	DPX_TEST_ASSERT(
+		strstr(r.out, "port 0/queue 0: received ") != NULL &&
+			strstr(r.out,
+			       "  src=02:00:00:00:00:01 - dst=02:00:00:00:00:02 - "
+			       "pool=fwd_mbuf_pool - type=0x0800 - length=64 - "
+			       "nb_segs=1 - sw ptype: L2_ETHER L3_IPV4 L4_UDP  - "
+			       "l2_len=14 - l3_len=20 - l4_len=8 - Receive queue=0x0\n") != NULL &&
+			strstr(r.out, "port 0/queue 0: sent ") != NULL &&
+			strstr(r.out, " - dst=02:00:00:00:00:00 - pool=fwd_mbuf_pool") != NULL,
+		"verbose dumps, the sent ones to the peer MAC");
+	/* every frame out: right lengths, both checksums valid again */
+	{
+		FILE *f = fopen(out, "rb");
+		uint8_t hdr[24], rec[16], frame[256];
+
+		DPX_TEST_ASSERT(f != NULL && fread(hdr, 1, 24, f) == 24, "%s", out);
+		while (fread(rec, 1, 16, f) == 16) {
+			uint32_t cl = rec[8] | rec[9] << 8;
+
+			DPX_TEST_ASSERT(cl == len[count] && fread(frame, 1, cl, f) == cl, "");
+			DPX_TEST_ASSERT_EQUAL(fwd_udp4_verify(frame, cl), 0, "frame %" PRIu64,
+					      count);
+			count++;
+		}
+		fclose(f);
+	}
+	unlink(out);
+	DPX_TEST_ASSERT_EQUAL(count, 5, "frames written");
+	fwd_app_result_free(&r);
+	return DPX_TEST_SUCCESS;
+}
+
+/* stderr holds exactly one line, and it contains msg. */
 static int
 expect_error(const char *const *args, int status, const char *msg)
 {
 	struct fwd_app_result r;
+	const char *nl;
 
 	DPX_TEST_ASSERT_EQUAL(fwd_app_run(args, "", 0, &r), 0, "");
 	print_result(&r);
 	DPX_TEST_ASSERT_EQUAL(r.status, status, "");
 	DPX_TEST_ASSERT(strstr(r.err, msg) != NULL, "stderr lacks \"%s\"", msg);
+	nl = strchr(r.err, '\n');
+	DPX_TEST_ASSERT(nl != NULL && nl[1] == '\0', "one line, not:\n%s", r.err);
 	fwd_app_result_free(&r);
 	return DPX_TEST_SUCCESS;
 }
@@ -584,25 +1063,52 @@ expect_error(const char *const *args, int status, const char *msg)
 static int
 test_fwd_app_errors(void)
 {
-	const char *bad_burst[] = {"--no-huge", "--in-memory", one_lcore(), "--vdev", "net_null0",
-				   "--",	"--burst",     "0",	    NULL};
-	const char *bad_cores[] = {"--no-huge",	   "--in-memory",  one_lcore(),
-				   "--vdev",	   "net_null0",	   "--",
-				   "--nb-cores=2", "--run-time=1", NULL};
-	const char *no_port[] = {"--no-huge", "--in-memory",  one_lcore(),
-				 "--",	      "--run-time=1", NULL};
-	const char *bad_eal[] = {"--no-huge", "--in-memory", "--bogus-eal", NULL};
-	const char *help[] = {"--no-huge", "--in-memory", one_lcore(), "--", "--help", NULL};
+	static const struct {
+		const char *args[8];
+		const char *msg;
+	} cases[] = {
+		{{"--vdev", "net_null0", "--", "--burst", "0"},
+		 "dpx-fwd: invalid value '0' for --burst: expected an integer in 1..512\n"},
+		{{"--vdev", "net_null0", "--", "--nb-cores=2", "--run-time=1"},
+		 "--nb-cores 2: only 1 forwarding lcore(s) (give more with -l)"},
+		{{"--", "--run-time=1"}, "dpx-fwd: no ports (add some with --vdev"},
+		{{"--bogus-eal"}, "EAL: unknown option '--bogus-eal': not an EAL option"},
+		{{"--vdev", "net_null0", "--run-time=1"},
+		 "EAL: unknown option '--run-time=1': not an EAL option (a program's own options "
+		 "go "
+		 "after '--') (see --help)\n"},
+		{{"--vdev", "net_null0,queues=9", "--", "--run-time=1"},
+		 "net_null0: unknown key \"queues\" (in \"queues=9\"); valid keys: size, copy\n"},
+		{{"--vdev", "net_null0,size=5", "--", "--run-time=1"},
+		 "net_null0: size=5: out of range 14..9018\n"},
+		{{"--vdev", "net_vhost0,iface=/tmp/dpx-none.sock,queues=9", "--", "--run-time=1"},
+		 "net_vhost0: queues=9: out of range 1..8\n"},
+		{{"--vdev", "net_bogus0", "--", "--run-time=1"},
+		 "vdev: device net_bogus0: no driver matches its name; drivers: "},
+		{{"-l", "200"}, "EAL: invalid value for -l: '200': lcore ids go up to 127"},
+		{{"-l", "1000@0"}, "EAL: invalid value for -l: '1000@0': lcore ids go up to 127"},
+		{{"--lcores=(0-1)@(0-1)"},
+		 "dpx runs each lcore on one CPU: give it one, as in (0-2)@0"},
+		{{"--proc-type=secondary"}, "dpx has no secondary processes"},
+		{{"--single-file-segments"}, "option --single-file-segments: not supported by dpx"},
+		{{"--huge-unlink=always"}, "--huge-unlink: 'always': not supported by dpx"},
+	};
+	const char *help[] = {EAL_ARGS, one_lcore(), "--", "--help", NULL};
 	struct fwd_app_result r;
 
 	if (!need_fwd())
 		DPX_TEST_SKIP("dpx-fwd is not built next to dpx-test (set DPX_FWD)");
-	DPX_TEST_RUN(expect_error(
-		bad_burst, 1,
-		"dpx-fwd: invalid value '0' for --burst: expected an integer in 1..512\n"));
-	DPX_TEST_RUN(expect_error(bad_cores, 1, "--nb-cores 2: only 1 forwarding lcore(s)"));
-	DPX_TEST_RUN(expect_error(no_port, 1, "dpx-fwd: no ports (add some with --vdev"));
-	DPX_TEST_RUN(expect_error(bad_eal, 1, "dpx-fwd: EAL initialisation failed"));
+	if (DPX_MAX_LCORE != 128)
+		DPX_TEST_SKIP("messages assume max_lcores=128 (built with %d)", DPX_MAX_LCORE);
+	for (size_t i = 0; i < DPX_DIM(cases); i++) {
+		const char *args[16] = {EAL_ARGS, one_lcore()};
+		int n = 3;
+
+		for (int k = 0; k < 8 && cases[i].args[k] != NULL; k++)
+			args[n++] = cases[i].args[k];
+		args[n] = NULL;
+		DPX_TEST_RUN(expect_error(args, 1, cases[i].msg));
+	}
 	DPX_TEST_ASSERT_EQUAL(fwd_app_run(help, "", 0, &r), 0, "");
 	DPX_TEST_ASSERT_EQUAL(r.status, 0, "");
 	DPX_TEST_ASSERT(strstr(r.out, "--forward-mode MODE") != NULL, "usage printed");
@@ -610,11 +1116,33 @@ test_fwd_app_errors(void)
 	return DPX_TEST_SUCCESS;
 }
 
+/* net_tap as a user without CAP_NET_ADMIN: one line saying so, not the "dtap%d" template. */
+static int
+test_fwd_app_tap_nonroot(void)
+{
+	const char *args[] = {EAL_ARGS, one_lcore(),	"--vdev", "net_tap0",
+			      "--",	"--run-time=1", NULL};
+	int rc;
+
+	if (geteuid() != 0)
+		DPX_TEST_SKIP("needs root to run dpx-fwd as an unprivileged user");
+	if (!need_fwd())
+		DPX_TEST_SKIP("dpx-fwd is not built next to dpx-test (set DPX_FWD)");
+	if (access("/dev/net/tun", R_OK | W_OK) != 0)
+		DPX_TEST_SKIP("no /dev/net/tun");
+	run_as_uid = 65534; /* nobody */
+	rc = expect_error(
+		args, 1,
+		"net_tap: net_tap0: cannot create TAP interface dtapN (queue 0): Operation "
+		"not permitted; it needs CAP_NET_ADMIN (run as root)\n");
+	run_as_uid = 0;
+	return rc;
+}
+
 static int
 test_fwd_app_signal(void)
 {
-	const char *args[] = {"--no-huge", "--in-memory", two_lcores(), "--vdev",
-			      "net_null0", "--",	  NULL};
+	const char *args[] = {EAL_ARGS, two_lcores(), "--vdev", "net_null0", "--", NULL};
 	struct fwd_app_stream st[MAX_STREAMS];
 	struct fwd_app_result r;
 	int n;
@@ -633,20 +1161,18 @@ test_fwd_app_signal(void)
 	return DPX_TEST_SUCCESS;
 }
 
-/* Figures from the accumulated block: packets received, and cycles per packet. */
+/* Figures of the report, read as testpmd's: packets received, and cycles per packet. */
 static int
 parse_totals(const char *out, double *secs, uint64_t *rx, double *cpp)
 {
-	const char *acc = strstr(out, "Accumulated forward statistics");
 	const char *t = strstr(out, "forwarded for ");
+	struct fwd_parsed_fwd rep;
 
-	if (acc == NULL || t == NULL || sscanf(t, "forwarded for %lf s", secs) != 1)
+	if (t == NULL || sscanf(t, "forwarded for %lf s", secs) != 1 ||
+	    fwd_parse_fwd_stats(t, &rep) == NULL)
 		return -EINVAL;
-	if (sscanf(strstr(acc, "RX-packets:"), "RX-packets: %" SCNu64, rx) != 1)
-		return -EINVAL;
-	*cpp = 0;
-	if (strstr(acc, "CPU cycles/packet: ") != NULL)
-		sscanf(strstr(acc, "CPU cycles/packet: "), "CPU cycles/packet: %lf", cpp);
+	*rx = rep.total.rx_packets;
+	*cpp = rep.has_cycles ? rep.cycles_per_packet : 0;
 	return 0;
 }
 
@@ -654,13 +1180,9 @@ static int
 test_fwd_perf_null_io(void)
 {
 	const char *lcores = sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? "--lcores=0-1" : "--lcores=0-1@0";
-	const char *args[] = {"--no-huge",
-			      "--in-memory",
+	const char *args[] = {EAL_ARGS,
 			      lcores,
-			      "--vdev",
-			      "net_null0",
-			      "--vdev",
-			      "net_null1",
+			      NULL_PAIR,
 			      "--",
 			      "--nb-cores=1",
 			      "--run-time=3",
@@ -690,9 +1212,8 @@ static int
 test_fwd_app_tap_ping(void)
 {
 	char tap0[32], tap1[32], vdev0[64], vdev1[64], script[4096], cleanup[256];
-	const char *args[] = {"--no-huge", "--in-memory",  one_lcore(), "--vdev",
-			      vdev0,	   "--vdev",	   vdev1,	"--",
-			      "-i",	   "--auto-start", NULL};
+	const char *args[] = {EAL_ARGS, one_lcore(), "--vdev", vdev0,	       "--vdev",
+			      vdev1,	"--",	     "-i",     "--auto-start", NULL};
 	struct fwd_app_stream st[MAX_STREAMS];
 	struct fwd_app_result r;
 	int pid = (int)getpid(), n, rc;
@@ -719,18 +1240,24 @@ test_fwd_app_tap_ping(void)
 	snprintf(tap1, sizeof(tap1), "dpxfb%d", pid % 1000000);
 	snprintf(vdev0, sizeof(vdev0), "net_tap0,iface=%s", tap0);
 	snprintf(vdev1, sizeof(vdev1), "net_tap1,iface=%s", tap1);
-	snprintf(script, sizeof(script),
-		 "@sh for i in $(seq 100); do ip link show %s >/dev/null 2>&1 && ip link show %s "
-		 ">/dev/null 2>&1 && exit 0; sleep 0.1; done; exit 1\n"
-		 "@sh ip link set %s netns dpxfwdA%d && ip link set %s netns dpxfwdB%d\n"
-		 "@sh ip -n dpxfwdA%d addr add 198.18.0.1/24 dev %s && ip -n dpxfwdA%d link set %s "
-		 "up\n"
-		 "@sh ip -n dpxfwdB%d addr add 198.18.0.2/24 dev %s && ip -n dpxfwdB%d link set %s "
-		 "up\n"
-		 "@sh ip netns exec dpxfwdA%d ping -c 3 -i 0.2 -W 2 198.18.0.2\n"
-		 "stop\n"
-		 "quit\n",
-		 tap0, tap1, tap0, pid, tap1, pid, pid, tap0, pid, tap0, pid, tap1, pid, tap1, pid);
+	snprintf(
+		script, sizeof(script),
+		/* UP: the port started (moving the interface earlier fails its start) */
+		"@sh for i in $(seq 100); do ip link show %s 2>/dev/null | grep -q '[<,]UP[,>]' && "
+		"ip link show %s 2>/dev/null | grep -q '[<,]UP[,>]' && exit 0; sleep 0.1; done; "
+		"exit 1\n"
+		"@sh ip link set %s netns dpxfwdA%d && ip link set %s netns dpxfwdB%d\n"
+		"@sh ip -n dpxfwdA%d addr add 198.18.0.1/24 dev %s && ip -n dpxfwdA%d link set %s "
+		"up\n"
+		"@sh ip -n dpxfwdB%d addr add 198.18.0.2/24 dev %s && ip -n dpxfwdB%d link set %s "
+		"up\n"
+		/* promiscuous mode is the interface's own flag, set at start-up */
+		"@sh ip -n dpxfwdA%d link show %s | grep -q '[<,]PROMISC[,>]'\n"
+		"@sh ip netns exec dpxfwdA%d ping -c 3 -i 0.2 -W 2 198.18.0.2\n"
+		"stop\n"
+		"quit\n",
+		tap0, tap1, tap0, pid, tap1, pid, pid, tap0, pid, tap0, pid, tap1, pid, tap1, pid,
+		tap0, pid);
 	rc = fwd_app_run(args, script, 0, &r);
 	if (system(cleanup) != 0)
 		printf("cleanup of the namespaces reported an error\n");
@@ -750,16 +1277,137 @@ test_fwd_app_tap_ping(void)
 	return DPX_TEST_SUCCESS;
 }
 
+/*
+ * icmpecho answering a network namespace's ping through one TAP port: the
+ * namespace has 198.18.0.1/24 and pings 198.18.0.2, which only dpx-fwd
+ * "is" (it answers the ARP request and the echo requests).
+ */
+static int
+test_fwd_app_tap_icmpecho(void)
+{
+	char tap[32], vdev[64], script[2048], cleanup[128];
+	const char *args[] = {EAL_ARGS, one_lcore(), "--vdev",	     vdev,
+			      "--",	"-i",	     "--auto-start", "--forward-mode=icmpecho",
+			      NULL};
+	struct fwd_app_stream st[MAX_STREAMS];
+	struct fwd_parsed_fwd rep;
+	struct fwd_app_result r;
+	int pid = (int)getpid(), rc;
+
+	if (geteuid() != 0)
+		DPX_TEST_SKIP("needs root (network namespaces and TAP interfaces)");
+	if (access("/dev/net/tun", R_OK | W_OK) != 0)
+		DPX_TEST_SKIP("no /dev/net/tun");
+	if (system("command -v ip >/dev/null && command -v ping >/dev/null") != 0)
+		DPX_TEST_SKIP("needs ip (iproute2) and ping (iputils-ping)");
+	if (!need_fwd())
+		DPX_TEST_SKIP("dpx-fwd is not built next to dpx-test (set DPX_FWD)");
+	snprintf(cleanup, sizeof(cleanup), "ip netns del dpxecho%d 2>/dev/null", pid);
+	snprintf(script, sizeof(script), "ip netns add dpxecho%d", pid);
+	if (system(script) != 0)
+		DPX_TEST_SKIP("cannot create a network namespace (ip netns add failed)");
+	snprintf(tap, sizeof(tap), "dpxe%d", pid % 1000000);
+	snprintf(vdev, sizeof(vdev), "net_tap0,iface=%s", tap);
+	snprintf(
+		script, sizeof(script),
+		/* UP: the port started (moving the interface earlier fails its start) */
+		"@sh for i in $(seq 100); do ip link show %s 2>/dev/null | grep -q '[<,]UP[,>]' && "
+		"exit 0; sleep 0.1; done; exit 1\n"
+		"@sh ip link set %s netns dpxecho%d\n"
+		"@sh ip -n dpxecho%d addr add 198.18.0.1/24 dev %s && ip -n dpxecho%d link set %s "
+		"up\n"
+		"@sh ip netns exec dpxecho%d ping -c 3 -i 0.2 -W 2 198.18.0.2\n"
+		"stop\n"
+		"quit\n",
+		tap, tap, pid, pid, tap, pid, tap, pid);
+	rc = fwd_app_run(args, script, 0, &r);
+	if (system(cleanup) != 0)
+		printf("cleanup of the namespace reported an error\n");
+	DPX_TEST_ASSERT_EQUAL(rc, 0, "");
+	print_result(&r);
+	DPX_TEST_ASSERT_EQUAL(r.sh_failures, 0, "set-up or ping failed (see above)");
+	DPX_TEST_ASSERT_EQUAL(r.status, 0, "");
+	DPX_TEST_ASSERT_EQUAL(fwd_app_parse_streams(r.out, st, MAX_STREAMS), 1, "a lone port");
+	DPX_TEST_ASSERT(st[0].tx >= 4, "an ARP reply and three echo replies, got %" PRIu64,
+			st[0].tx);
+	DPX_TEST_ASSERT_EQUAL(st[0].rx, st[0].tx + st[0].dropped + st[0].consumed, "");
+	DPX_TEST_RUN(fwd_app_check_report(r.out, 1, &rep));
+	fwd_app_result_free(&r);
+	return DPX_TEST_SUCCESS;
+}
+
+/*
+ * icmpecho answering a QEMU guest's ping over net_vhost: the guest (Linux
+ * virtio-net, 10.0.0.1/24) pings 10.0.0.99; dpx-fwd answers its ARP request
+ * and echo requests on the one vhost-user port.
+ */
+static int
+test_fwd_guest_icmpecho(void)
+{
+	char why[256], sock[96], out[96], cmd[2048], buf[65536];
+	struct fwd_app_stream st[MAX_STREAMS];
+	struct fwd_parsed_fwd rep;
+	pid_t fwd, guest;
+	int rc_guest, rc_fwd;
+
+	if (dpx_test_guest_prepare(why, sizeof(why)) != 0)
+		DPX_TEST_SKIP("%s", why);
+	snprintf(sock, sizeof(sock), "/tmp/dpx-echo-%d.sock", (int)getpid());
+	snprintf(out, sizeof(out), "/tmp/dpx-echo-%d-fwd.out", (int)getpid());
+	unlink(sock);
+	snprintf(cmd, sizeof(cmd),
+		 "exec '%s/app/dpx-fwd/dpx-fwd' --no-huge --in-memory -l 0 "
+		 "--vdev net_vhost0,iface=%s -- --forward-mode=icmpecho > %s 2>&1",
+		 DPX_BUILD_ROOT, sock, out);
+	fwd = dpx_test_guest_spawn(cmd);
+	DPX_TEST_ASSERT(fwd > 0, "dpx-fwd not started");
+	for (int k = 0; k < 500 && access(sock, F_OK) != 0; k++)
+		usleep(20 * 1000);
+	snprintf(cmd, sizeof(cmd),
+		 "exec '%s/usertools/dpx-guest-run' --build-dir '%s' --vhost-user %s "
+		 "--ip 10.0.0.1/24 --timeout 300 --run '"
+		 "i=0; until ping -c 1 -W 1 10.0.0.99 >/dev/null 2>&1; do i=$((i+1)); "
+		 "[ $i -ge 150 ] && exit 3; done; ping -c 5 -W 2 10.0.0.99'",
+		 DPX_SOURCE_ROOT, DPX_BUILD_ROOT, sock);
+	guest = dpx_test_guest_spawn(cmd);
+	rc_guest = dpx_test_guest_reap(guest, 330);
+	kill(fwd, SIGTERM);
+	rc_fwd = dpx_test_guest_reap(fwd, 20.0);
+	DPX_TEST_ASSERT_EQUAL(dpx_test_guest_read_file(out, buf, sizeof(buf)), 0, "");
+	printf("----- dpx-fwd -----\n%s\n", buf);
+	unlink(out);
+	unlink(sock);
+	DPX_TEST_ASSERT_EQUAL(rc_guest, 0, "the guest's pings were answered");
+	DPX_TEST_ASSERT_EQUAL(rc_fwd, 0, "dpx-fwd stopped cleanly");
+	DPX_TEST_ASSERT_EQUAL(fwd_app_parse_streams(buf, st, MAX_STREAMS), 1, "");
+	DPX_TEST_ASSERT(st[0].tx >= 6, "ARP and echo replies, got %" PRIu64, st[0].tx);
+	DPX_TEST_RUN(fwd_app_check_report(buf, 1, &rep));
+	return DPX_TEST_SUCCESS;
+}
+
 DPX_TEST_REGISTER(fwd_app_io, fast, test_fwd_app_io);
 DPX_TEST_REGISTER(fwd_app_mac, fast, test_fwd_app_mac);
 DPX_TEST_REGISTER(fwd_app_macswap, fast, test_fwd_app_macswap);
 DPX_TEST_REGISTER(fwd_app_rxonly, fast, test_fwd_app_rxonly);
 DPX_TEST_REGISTER(fwd_app_txonly, fast, test_fwd_app_txonly);
+DPX_TEST_REGISTER(fwd_app_flowgen, fast, test_fwd_app_flowgen);
+DPX_TEST_REGISTER(fwd_app_icmpecho, fast, test_fwd_app_icmpecho);
+DPX_TEST_REGISTER(fwd_app_csum, fast, test_fwd_app_csum);
+DPX_TEST_REGISTER(fwd_app_5tswap, fast, test_fwd_app_5tswap);
 DPX_TEST_REGISTER(fwd_app_interactive, fast, test_fwd_app_interactive);
 DPX_TEST_REGISTER(fwd_app_errors, fast, test_fwd_app_errors);
+DPX_TEST_REGISTER(fwd_app_tap_nonroot, fast, test_fwd_app_tap_nonroot);
+DPX_TEST_REGISTER(fwd_app_tap_icmpecho, fast, test_fwd_app_tap_icmpecho);
+DPX_TEST_REGISTER(fwd_guest_icmpecho, guest, test_fwd_guest_icmpecho);
 DPX_TEST_REGISTER(fwd_app_ring, fast, test_fwd_app_ring);
 DPX_TEST_REGISTER(fwd_app_txonly_pcap, fast, test_fwd_app_txonly_pcap);
 DPX_TEST_REGISTER(fwd_app_port_down, fast, test_fwd_app_port_down);
+DPX_TEST_REGISTER(fwd_app_ports, fast, test_fwd_app_ports);
+DPX_TEST_REGISTER(fwd_app_mtu_mbuf, fast, test_fwd_app_mtu_mbuf);
+DPX_TEST_REGISTER(fwd_app_completion, fast, test_fwd_app_completion);
+DPX_TEST_REGISTER(fwd_app_tx_first, fast, test_fwd_app_tx_first);
+DPX_TEST_REGISTER(fwd_app_nombuf, fast, test_fwd_app_nombuf);
+DPX_TEST_REGISTER(fwd_app_csum_pcap, fast, test_fwd_app_csum_pcap);
 DPX_TEST_REGISTER(fwd_app_signal, fast, test_fwd_app_signal);
 DPX_TEST_REGISTER(fwd_app_tap_ping, fast, test_fwd_app_tap_ping);
 DPX_TEST_REGISTER(fwd_perf_null_io, perf, test_fwd_perf_null_io);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* dpx-test: with no argument, list the cases; with a name, run that case. */
 #include <dirent.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -24,6 +25,24 @@ dpx_test_register(struct dpx_test_case *tc)
 }
 
 #define TEST_MAX_EAL_ARGS 64
+#define TEST_MAX_RUNTIME_DIRS 16
+
+/* Runtime directories the case's EAL inits created: none may be left when it ends. */
+static char runtime_dirs[TEST_MAX_RUNTIME_DIRS][PATH_MAX];
+static unsigned int nb_runtime_dirs;
+
+static void
+remember_runtime_dir(void)
+{
+	const char *dir = dpx_eal_runtime_dir();
+
+	if (dir == NULL || dir[0] == '\0' || nb_runtime_dirs == TEST_MAX_RUNTIME_DIRS)
+		return;
+	for (unsigned int i = 0; i < nb_runtime_dirs; i++)
+		if (strcmp(runtime_dirs[i], dir) == 0)
+			return;
+	snprintf(runtime_dirs[nb_runtime_dirs++], PATH_MAX, "%s", dir);
+}
 
 const char *
 dpx_test_huge_dir(void)
@@ -72,7 +91,10 @@ dpx_test_eal_init(const char *first, ...)
 		argv[argc++] = log_level;
 	}
 	argv[argc] = NULL;
-	return dpx_eal_init(argc, argv);
+	int rc = dpx_eal_init(argc, argv);
+	if (rc >= 0)
+		remember_runtime_dir();
+	return rc;
 }
 
 static int
@@ -131,11 +153,40 @@ dpx_test_meminfo(const char *key)
 	return v;
 }
 
+/*
+ * Each case is its own process: what its EAL leaves on disk (the runtime
+ * directory in /run/dpx, its lock) outlives it, one directory per run. So
+ * the runner takes down an EAL the case left up, as a process's owner must,
+ * and fails the case when a runtime directory survives that (an lcore still
+ * running, a file some library left in it).
+ * @return DPX_TEST_SUCCESS or DPX_TEST_FAILED, after printing what was left.
+ */
+static int
+check_nothing_left(void)
+{
+	int rc = DPX_TEST_SUCCESS;
+
+	if (dpx_eal_is_initialized()) {
+		remember_runtime_dir();
+		if (dpx_eal_cleanup() != 0)
+			printf("FAIL: the case left the EAL initialised and dpx_eal_cleanup "
+			       "failed\n");
+	}
+	for (unsigned int i = 0; i < nb_runtime_dirs; i++) {
+		if (access(runtime_dirs[i], F_OK) != 0)
+			continue;
+		printf("FAIL: runtime directory %s left behind\n", runtime_dirs[i]);
+		rc = DPX_TEST_FAILED;
+	}
+	return rc;
+}
+
 static void
 list_cases(void)
 {
 	for (struct dpx_test_case *tc = cases; tc != NULL; tc = tc->next)
-		printf("%-40s %s\n", tc->name, tc->suite);
+		if (strcmp(tc->suite, "helper") != 0)
+			printf("%-40s %s\n", tc->name, tc->suite);
 }
 
 int
@@ -155,6 +206,10 @@ main(int argc, char **argv)
 			continue;
 		setvbuf(stdout, NULL, _IOLBF, 0);
 		int rc = tc->fn();
+		int left = check_nothing_left();
+
+		if (left != DPX_TEST_SUCCESS && rc != DPX_TEST_FAILED)
+			rc = left;
 		if (rc == DPX_TEST_SUCCESS)
 			printf("PASS %s\n", tc->name);
 		else if (rc == DPX_TEST_SKIPPED)

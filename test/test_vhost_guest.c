@@ -51,7 +51,7 @@ fwd_start_q(struct guest_env *e, int client, int queues)
 
 	snprintf(cmd, sizeof(cmd),
 		 "exec '%s/app/dpx-fwd/dpx-fwd' --no-huge --in-memory -l 0 "
-		 "--log-level=pmd.net.vhost:info --log-level=vhost.*:info "
+		 "--log-level=pmd.net.vhost:info --log-level=lib.vhost.*:info "
 		 "--vdev net_vhost0,iface=%s,client=%d,queues=%d "
 		 "--vdev net_vhost1,iface=%s,client=%d,queues=%d "
 		 "-- --forward-mode=io --rxq %d --txq %d >> %s 2>&1",

@@ -31,8 +31,8 @@ struct fwd_port {
 	struct dpx_eth_stats at_start;	/**< counters when forwarding started (RX-dropped) */
 	struct dpx_eth_stats last_show; /**< for "show port stats" rates */
 	uint64_t last_show_ns;
-	struct dpx_eth_stats last_live; /**< for the --stats-period rates */
 	struct fwd_txonly_tmpl *tmpl;
+	char devargs[256]; /**< what --vdev or "port attach" gave after the name */
 };
 
 struct fwd_core {
@@ -49,6 +49,8 @@ struct fwd_app {
 	FILE *out;
 	uint16_t nb_ports;
 	struct fwd_port ports[DPX_MAX_ETHPORTS];
+	uint16_t nb_fwd_ports; /**< the ports --portmask selects, as of the last layout */
+	uint16_t fwd_idx[DPX_MAX_ETHPORTS]; /**< forwarding port -> index in ports[] */
 	struct dpx_mempool *pool;
 	struct fwd_stream_map map[FWD_MAX_STREAMS];
 	struct fwd_stream *streams;
@@ -60,7 +62,9 @@ struct fwd_app {
 	pthread_t main_thread; /**< forwarding on the main lcore's CPU when there is no worker */
 	pthread_t display_thread;
 	int display_running;
+	pthread_mutex_t show_lock; /**< "show port stats" rates: prompt vs. display thread */
 	uint64_t start_ns;
+	unsigned int tx_first; /**< bursts per stream at the next start ("start tx_first N") */
 };
 
 /** Find the ports, create the mbuf pool, configure and start every port.
@@ -76,18 +80,42 @@ int fwd_port_index(const struct fwd_app *app, uint16_t port_id);
 
 /** Check --nb-cores against the lcores. @return 0, or -EINVAL with a one-line message in err. */
 int fwd_check_cores(const struct fwd_app *app, char *err, size_t errlen);
+/** @return the forwarding lcores there are (the workers, or 1: the main lcore's CPU). */
+unsigned int fwd_available_cores(void);
 
 /** Lay out streams for the current mode and launch the forwarding cores. @return 0, -EBUSY, -errno.
  */
 int fwd_start(struct fwd_app *app);
 /** Stop the cores, print the forward statistics. @return 0, or -EALREADY when not forwarding. */
 int fwd_stop(struct fwd_app *app);
+/** "show fwd stats all": the forward statistics so far (forwarding or not). */
+void fwd_show_fwd_stats(struct fwd_app *app);
+/** "show config fwd": the stream list the running (or next) start has. @return 0 or -errno. */
+int fwd_show_config(struct fwd_app *app);
+/** "set verbose": takes effect at once on running streams too. */
+void fwd_set_verbose(struct fwd_app *app, unsigned int level);
 
 void fwd_show_port_stats(struct fwd_app *app, uint16_t idx);
 void fwd_show_port_xstats(struct fwd_app *app, uint16_t idx);
+void fwd_show_port_info(struct fwd_app *app, uint16_t idx);
+void fwd_clear_port_stats(struct fwd_app *app, uint16_t idx);
+/** Promiscuous (allmulti 0) or all-multicast (allmulti 1) mode on or off; reports failures. */
+int fwd_port_set_mode(struct fwd_app *app, uint16_t idx, int allmulti, int on);
+/** Link up or down; reports failures. */
+int fwd_port_set_link(struct fwd_app *app, uint16_t idx, int up);
+/** "port attach": probe a vdev (devargs as --vdev) as a new stopped port. @return 0 or -errno. */
+int fwd_port_attach(struct fwd_app *app, const char *devargs);
+/** "port detach": a stopped port's device removed. @return 0 or -errno. */
+int fwd_port_detach(struct fwd_app *app, uint16_t idx);
 
 /** The interactive prompt; returns on quit, end of input or a signal. */
 void fwd_shell_run(struct fwd_app *app);
+
+/**
+ * Run the commands of a file (--cmdline-file) as if typed.
+ * @return 1 when one of them was quit/exit, 0 at its end, -errno when it cannot be read.
+ */
+int fwd_shell_run_file(struct fwd_app *app, const char *path);
 
 /** Set by the SIGINT/SIGTERM handler. */
 extern volatile int fwd_force_quit;

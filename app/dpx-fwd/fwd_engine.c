@@ -4,6 +4,7 @@
  * calls it with a constant mode, so the compiler specialises it (no per-packet
  * branch on the mode at run time).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <dpx_cycles.h>
@@ -83,17 +84,140 @@ fwd_txonly_alloc_burst(struct dpx_mempool *pool, const struct fwd_txonly_tmpl *t
 	return n;
 }
 
+/* "set verbose": the burst, one line per packet, in one piece among the cores' output. */
+static void
+dump_burst(const struct fwd_stream *fs, struct dpx_mbuf **pkts, uint16_t n, int rx)
+{
+	char line[512];
+
+	flockfile(fs->dump);
+	fprintf(fs->dump, "port %u/queue %u: %s %u packets\n", rx ? fs->rx_port : fs->tx_port,
+		rx ? fs->rx_queue : fs->tx_queue, rx ? "received" : "sent", n);
+	for (uint16_t i = 0; i < n; i++) {
+		fwd_pkt_describe(line, sizeof(line), dpx_pktmbuf_mtod(pkts[i], uint8_t *),
+				 pkts[i]->data_len, pkts[i]->pkt_len, pkts[i]->nb_segs,
+				 fs->pool_name, rx, rx ? fs->rx_queue : fs->tx_queue);
+		fprintf(fs->dump, "  %s\n", line);
+	}
+	fflush(fs->dump);
+	funlockfile(fs->dump);
+}
+
+static inline unsigned int
+verbose(const struct fwd_stream *fs)
+{
+	return __atomic_load_n(&fs->verbose, __ATOMIC_RELAXED); /* the prompt writes it */
+}
+
 /* Send n packets; what the queue refuses is freed and counted as dropped. */
 static inline void
 send_burst(struct fwd_stream *fs, struct dpx_mbuf **pkts, uint16_t n)
 {
-	uint16_t sent = dpx_eth_tx_burst(fs->tx_port, fs->tx_queue, pkts, n);
+	uint16_t sent;
 
+	if (dpx_unlikely(verbose(fs) & 2))
+		dump_burst(fs, pkts, n, 0);
+	sent = dpx_eth_tx_burst(fs->tx_port, fs->tx_queue, pkts, n);
 	if (sent < n)
 		dpx_pktmbuf_free_bulk(&pkts[sent], n - sent);
 	STAT_ADD(fs, tx_packets, sent);
 	if (sent < n)
 		STAT_ADD(fs, fwd_dropped, (uint64_t)(n - sent));
+}
+
+uint16_t
+fwd_tx_first_burst(struct fwd_stream *fs)
+{
+	struct dpx_mbuf *pkts[FWD_MAX_BURST];
+	uint16_t n = fwd_txonly_alloc_burst(fs->pool, fs->tmpl, pkts, fs->burst);
+	uint64_t before = fs->stats.tx_packets;
+
+	if (n == 0) {
+		STAT_ADD(fs, gen_nombuf, fs->burst);
+		return 0;
+	}
+	STAT_ADD(fs, generated, n);
+	send_burst(fs, pkts, n);
+	return (uint16_t)(fs->stats.tx_packets - before);
+}
+
+void
+fwd_csum_packet(struct fwd_stream *fs, struct dpx_mbuf *m)
+{
+	struct fwd_seg segs[16];
+	struct fwd_csum_result r;
+	unsigned int n = 0;
+
+	for (struct dpx_mbuf *s = m; s != NULL; s = s->next) {
+		if (n == DPX_DIM(segs))
+			return; /* longer chains are forwarded unchecked (doc/dpx-fwd.md) */
+		segs[n].data = dpx_pktmbuf_mtod(s, uint8_t *);
+		segs[n++].len = s->data_len;
+	}
+	if (fwd_csum_fix(segs, n, m->pkt_len, &r) < 0)
+		return;
+	if (r.ip_bad)
+		STAT_ADD(fs, bad_ip_csum, 1);
+	if (r.l4_bad)
+		STAT_ADD(fs, bad_l4_csum, 1);
+}
+
+uint16_t
+fwd_icmpecho_burst(struct fwd_stream *fs, struct dpx_mbuf **pkts, uint16_t n)
+{
+	uint16_t k = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		if (fwd_icmpecho_reply(dpx_pktmbuf_mtod(pkts[i], uint8_t *), pkts[i]->data_len,
+				       fs->rx_mac) != FWD_ECHO_DROP)
+			pkts[k++] = pkts[i];
+		else
+			dpx_pktmbuf_free(pkts[i]);
+	}
+	if (k < n)
+		STAT_ADD(fs, consumed, (uint64_t)(n - k));
+	return k;
+}
+
+/* Build what the pacer allows; flowgen and multi-flow give each packet its own address. */
+static __dpx_always_inline uint16_t
+generate(struct fwd_stream *fs, struct dpx_mbuf **pkts, const enum fwd_mode mode)
+{
+	uint16_t want = fs->pacer.pps != 0
+				? fwd_pacer_allow(&fs->pacer, dpx_get_tsc_cycles(), fs->burst)
+				: fs->burst;
+	uint16_t n;
+
+	if (want == 0)
+		return 0;
+	n = fwd_txonly_alloc_burst(fs->pool, fs->tmpl, pkts, want);
+	if (n == 0) {
+		STAT_ADD(fs, gen_nombuf, want);
+		return 0;
+	}
+	fwd_pacer_sent(&fs->pacer, n);
+	STAT_ADD(fs, generated, n);
+	if (mode == FWD_MODE_FLOWGEN || fs->multi_flow) {
+		for (uint16_t i = 0; i < n; i++) {
+			fwd_udp4_set_addr(dpx_pktmbuf_mtod(pkts[i], uint8_t *),
+					  mode == FWD_MODE_FLOWGEN, fs->base_ip + fs->flow);
+			fs->flow = (fs->flow + 1) % FWD_FLOWGEN_FLOWS;
+		}
+	}
+	return n;
+}
+
+static __dpx_always_inline uint16_t
+receive(struct fwd_stream *fs, struct dpx_mbuf **pkts)
+{
+	uint16_t n = dpx_eth_rx_burst(fs->rx_port, fs->rx_queue, pkts, fs->burst);
+
+	if (n == 0)
+		return 0;
+	STAT_ADD(fs, rx_packets, n);
+	if (dpx_unlikely(verbose(fs) & 1))
+		dump_burst(fs, pkts, n, 1);
+	return n;
 }
 
 static __dpx_always_inline void
@@ -103,33 +227,36 @@ burst_loop(struct fwd_stream *fs, const enum fwd_mode mode)
 	uint64_t start = fs->record_cycles ? dpx_get_tsc_cycles() : 0;
 	uint16_t n;
 
-	if (mode == FWD_MODE_TXONLY) {
-		if (fs->tx_gap_cycles != 0) {
-			uint64_t now = dpx_get_tsc_cycles();
-
-			if (now < fs->next_tx_cycles)
-				return;
-			/* no catching up after a stall: the rate is a ceiling */
-			fs->next_tx_cycles = DPX_MAX(fs->next_tx_cycles + fs->tx_gap_cycles, now);
+	if (mode == FWD_MODE_FLOWGEN) {
+		/* flowgen only generates: what arrives is received and freed (as testpmd) */
+		n = receive(fs, pkts);
+		if (n != 0) {
+			dpx_pktmbuf_free_bulk(pkts, n);
+			STAT_ADD(fs, consumed, n);
 		}
-		n = fwd_txonly_alloc_burst(fs->pool, fs->tmpl, pkts, fs->burst);
-		if (n != 0)
-			STAT_ADD(fs, generated, n);
-	} else {
-		n = dpx_eth_rx_burst(fs->rx_port, fs->rx_queue, pkts, fs->burst);
-		if (n != 0)
-			STAT_ADD(fs, rx_packets, n);
 	}
+	if (mode == FWD_MODE_TXONLY || mode == FWD_MODE_FLOWGEN)
+		n = generate(fs, pkts, mode);
+	else
+		n = receive(fs, pkts);
 	if (n == 0)
 		return; /* idle polls are not busy cycles */
-	if (mode == FWD_MODE_MAC)
+	if (mode == FWD_MODE_MAC || mode == FWD_MODE_CSUM)
 		fwd_mac_burst(pkts, n, fs->tx_src_mac, fs->tx_dst_mac);
 	else if (mode == FWD_MODE_MACSWAP)
 		fwd_macswap_burst(pkts, n);
+	if (mode == FWD_MODE_CSUM)
+		for (uint16_t i = 0; i < n; i++)
+			fwd_csum_packet(fs, pkts[i]);
+	if (mode == FWD_MODE_5TSWAP)
+		for (uint16_t i = 0; i < n; i++)
+			fwd_5tswap(dpx_pktmbuf_mtod(pkts[i], uint8_t *), pkts[i]->data_len);
+	if (mode == FWD_MODE_ICMPECHO)
+		n = fwd_icmpecho_burst(fs, pkts, n);
 	if (mode == FWD_MODE_RXONLY) {
 		dpx_pktmbuf_free_bulk(pkts, n);
 		STAT_ADD(fs, consumed, n);
-	} else {
+	} else if (n != 0) {
 		send_burst(fs, pkts, n);
 	}
 	if (fs->record_cycles)
@@ -166,6 +293,30 @@ fwd_engine_txonly(struct fwd_stream *fs)
 	burst_loop(fs, FWD_MODE_TXONLY);
 }
 
+void
+fwd_engine_icmpecho(struct fwd_stream *fs)
+{
+	burst_loop(fs, FWD_MODE_ICMPECHO);
+}
+
+void
+fwd_engine_csum(struct fwd_stream *fs)
+{
+	burst_loop(fs, FWD_MODE_CSUM);
+}
+
+void
+fwd_engine_flowgen(struct fwd_stream *fs)
+{
+	burst_loop(fs, FWD_MODE_FLOWGEN);
+}
+
+void
+fwd_engine_5tswap(struct fwd_stream *fs)
+{
+	burst_loop(fs, FWD_MODE_5TSWAP);
+}
+
 fwd_engine_t *
 fwd_engine_get(enum fwd_mode mode)
 {
@@ -176,6 +327,10 @@ fwd_engine_get(enum fwd_mode mode)
 		[FWD_MODE_MACSWAP] = fwd_engine_macswap,
 		[FWD_MODE_RXONLY] = fwd_engine_rxonly,
 		[FWD_MODE_TXONLY] = fwd_engine_txonly,
+		[FWD_MODE_ICMPECHO] = fwd_engine_icmpecho,
+		[FWD_MODE_CSUM] = fwd_engine_csum,
+		[FWD_MODE_FLOWGEN] = fwd_engine_flowgen,
+		[FWD_MODE_5TSWAP] = fwd_engine_5tswap,
 	};
 	/* clang-format on */
 

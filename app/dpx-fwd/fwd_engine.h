@@ -8,6 +8,7 @@
 #define FWD_ENGINE_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include <dpx_common.h>
 
@@ -17,6 +18,50 @@
 
 struct dpx_mbuf;
 struct dpx_mempool;
+
+/**
+ * --tx-pps pacing (pure): by TSC time start + t, floor(t * pps / hz) + 1
+ * packets are due, so every second carries exactly pps of them, bursts are
+ * cut to what is due, and a fraction left over one second is carried into
+ * the next. A stall earns no more than one burst of credit: the rate is a
+ * ceiling, not a debt.
+ */
+struct fwd_pacer {
+	uint64_t hz;	   /**< TSC frequency */
+	uint64_t pps;	   /**< 0: unpaced */
+	uint64_t start;	   /**< TSC origin */
+	uint64_t credited; /**< packets counted against the schedule so far */
+};
+
+static inline void
+fwd_pacer_init(struct fwd_pacer *p, uint64_t hz, uint64_t pps, uint64_t now)
+{
+	p->hz = hz;
+	p->pps = pps;
+	p->start = now;
+	p->credited = 0;
+}
+
+/** @return how many packets may go now, at most burst (burst when unpaced). */
+static inline uint16_t
+fwd_pacer_allow(struct fwd_pacer *p, uint64_t now, uint16_t burst)
+{
+	uint64_t due;
+
+	if (p->pps == 0)
+		return burst;
+	due = (uint64_t)((unsigned __int128)(now - p->start) * p->pps / p->hz) + 1;
+	if (due > p->credited + burst)
+		p->credited = due - burst;
+	return (uint16_t)(due - p->credited);
+}
+
+/** Count n packets against the schedule (what fwd_pacer_allow allowed and was built). */
+static inline void
+fwd_pacer_sent(struct fwd_pacer *p, uint16_t n)
+{
+	p->credited += n;
+}
 
 /** What txonly needs to build its packets; shared read-only by the streams of a port. */
 struct fwd_txonly_tmpl {
@@ -34,10 +79,16 @@ struct fwd_stream {
 	int record_cycles;
 	uint8_t tx_src_mac[FWD_ETHER_ADDR_LEN]; /**< mac mode: the tx port's address */
 	uint8_t tx_dst_mac[FWD_ETHER_ADDR_LEN]; /**< mac mode: --eth-peer of the tx port */
-	struct dpx_mempool *pool;		/**< txonly */
-	const struct fwd_txonly_tmpl *tmpl;	/**< txonly */
-	uint64_t tx_gap_cycles; /**< txonly --tx-pps: cycles between bursts (0: none) */
-	uint64_t next_tx_cycles;
+	uint8_t rx_mac[FWD_ETHER_ADDR_LEN];	/**< icmpecho: replies come from the rx port */
+	struct dpx_mempool *pool;		/**< txonly, flowgen, tx_first */
+	const struct fwd_txonly_tmpl *tmpl;	/**< txonly, flowgen, tx_first */
+	struct fwd_pacer pacer;			/**< --tx-pps */
+	int multi_flow;	       /**< txonly --txonly-multi-flow: vary the source address */
+	uint32_t flow;	       /**< next flow (flowgen, multi-flow) */
+	uint32_t base_ip;      /**< address the flows count from */
+	unsigned int verbose;  /**< "set verbose": 1 dump rx, 2 dump tx (written by the prompt) */
+	FILE *dump;	       /**< where the dumps go */
+	const char *pool_name; /**< shown in the dumps */
 	struct fwd_stream_stats stats __dpx_cache_aligned;
 } __dpx_cache_aligned;
 
@@ -48,11 +99,35 @@ void fwd_engine_mac(struct fwd_stream *fs);
 void fwd_engine_macswap(struct fwd_stream *fs);
 void fwd_engine_rxonly(struct fwd_stream *fs);
 void fwd_engine_txonly(struct fwd_stream *fs);
+void fwd_engine_icmpecho(struct fwd_stream *fs);
+void fwd_engine_csum(struct fwd_stream *fs);
+void fwd_engine_flowgen(struct fwd_stream *fs);
+void fwd_engine_5tswap(struct fwd_stream *fs);
 
 /** @return the engine of a mode (NULL for an invalid mode). */
 fwd_engine_t *fwd_engine_get(enum fwd_mode mode);
 
 /* The per-packet steps, exposed for tests on crafted mbufs. */
+
+/**
+ * "start tx_first": one burst of template packets on the stream's tx queue,
+ * counted as generated and sent or dropped (or gen_nombuf when the pool is
+ * empty). Runs before the stream's core starts.
+ * @return the packets sent.
+ */
+uint16_t fwd_tx_first_burst(struct fwd_stream *fs);
+
+/**
+ * csum mode on one packet (its chain of up to 16 segments): verify, count
+ * bad checksums in fs->stats, recompute (fwd_csum_fix).
+ */
+void fwd_csum_packet(struct fwd_stream *fs, struct dpx_mbuf *m);
+
+/**
+ * icmpecho on a burst: the requests become replies, packed at the front;
+ * the rest is freed and counted as consumed. @return the replies.
+ */
+uint16_t fwd_icmpecho_burst(struct fwd_stream *fs, struct dpx_mbuf **pkts, uint16_t n);
 
 /** Swap the MAC addresses of each packet (frames shorter than 14 bytes are left alone). */
 void fwd_macswap_burst(struct dpx_mbuf **pkts, uint16_t n);

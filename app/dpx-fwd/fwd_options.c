@@ -17,8 +17,36 @@ static const char *const mode_names[FWD_MODE_COUNT] = {
 	[FWD_MODE_MACSWAP] = "macswap",
 	[FWD_MODE_RXONLY] = "rxonly",
 	[FWD_MODE_TXONLY] = "txonly",
+	[FWD_MODE_ICMPECHO] = "icmpecho",
+	[FWD_MODE_CSUM] = "csum",
+	[FWD_MODE_FLOWGEN] = "flowgen",
+	[FWD_MODE_5TSWAP] = "5tswap",
+};
+
+static const char *const topology_names[] = {
+	[FWD_TOPO_PAIRED] = "paired",
+	[FWD_TOPO_CHAINED] = "chained",
+	[FWD_TOPO_LOOP] = "loop",
 };
 /* clang-format on */
+
+const char *
+fwd_topology_name(enum fwd_topology t)
+{
+	return (unsigned int)t < DPX_DIM(topology_names) ? topology_names[t] : "?";
+}
+
+void
+fwd_mode_list(char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (int m = 0; m < FWD_MODE_COUNT && off < len; m++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+					m == 0 ? "" : (m == FWD_MODE_COUNT - 1 ? " or " : ", "),
+					mode_names[m]);
+}
 
 const char *
 fwd_mode_name(enum fwd_mode mode)
@@ -111,6 +139,7 @@ struct parse_ctx {
 	struct fwd_options *o;
 	char *err;
 	size_t errlen;
+	int max_pkt_len_set; /**< --max-pkt-len given (else --mtu decides it) */
 };
 
 static int fail(struct parse_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -167,47 +196,105 @@ static int
 set_mode(struct parse_ctx *c, const struct option_def *d, const char *v)
 {
 	int m = fwd_mode_parse(v);
+	char modes[160];
 
+	fwd_mode_list(modes, sizeof(modes));
 	if (m < 0)
-		return fail(
-			c,
-			"invalid value '%s' for --%s: expected io, mac, macswap, rxonly or txonly",
-			v, d->name);
+		return fail(c, "invalid value '%s' for --%s: expected %s", v, d->name, modes);
 	c->o->mode = (enum fwd_mode)m;
 	return 0;
 }
 
-static int
-set_txpkts(struct parse_ctx *c, const struct option_def *d, const char *v)
+int
+fwd_parse_txpkts(const char *v, const char *what, struct fwd_options *o, char *err, size_t errlen)
 {
+	struct parse_ctx c = {o, err, errlen, 0};
+	uint16_t segs[FWD_MAX_TXSEGS];
 	char buf[256];
 	char *save = NULL, *tok;
 	unsigned int n = 0;
 	unsigned long len;
 
 	if (strlen(v) >= sizeof(buf))
-		return fail(c, "invalid value for --%s: too long", d->name);
+		return fail(&c, "invalid value for %s: too long", what);
 	strcpy(buf, v);
 	for (tok = strtok_r(buf, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
 		if (n == FWD_MAX_TXSEGS)
-			return fail(c, "invalid value '%s' for --%s: more than %d segments", v,
-				    d->name, FWD_MAX_TXSEGS);
+			return fail(&c, "invalid value '%s' for %s: more than %d segments", v, what,
+				    FWD_MAX_TXSEGS);
 		if (parse_uint(tok, 1, FWD_MAX_PKT_LEN, &len) < 0)
-			return fail(c,
-				    "invalid value '%s' for --%s: segment '%s' is not a length in "
+			return fail(&c,
+				    "invalid value '%s' for %s: segment '%s' is not a length in "
 				    "1..%d",
-				    v, d->name, tok, FWD_MAX_PKT_LEN);
-		c->o->txpkts[n++] = (uint16_t)len;
+				    v, what, tok, FWD_MAX_PKT_LEN);
+		segs[n++] = (uint16_t)len;
 	}
 	/* a trailing or doubled comma leaves an empty segment strtok would hide */
 	if (n == 0 || v[strlen(v) - 1] == ',' || v[0] == ',' || strstr(v, ",,") != NULL)
-		return fail(c, "invalid value '%s' for --%s: expected LEN[,LEN...]", v, d->name);
-	if (c->o->txpkts[0] < FWD_TXONLY_HDR_LEN)
-		return fail(c,
-			    "invalid value '%s' for --%s: the first segment must hold the %d-byte "
+		return fail(&c, "invalid value '%s' for %s: expected LEN[,LEN...]", v, what);
+	if (segs[0] < FWD_TXONLY_HDR_LEN)
+		return fail(&c,
+			    "invalid value '%s' for %s: the first segment must hold the %d-byte "
 			    "headers",
-			    v, d->name, FWD_TXONLY_HDR_LEN);
-	c->o->nb_txpkts = n;
+			    v, what, FWD_TXONLY_HDR_LEN);
+	memcpy(o->txpkts, segs, n * sizeof(segs[0]));
+	o->nb_txpkts = n;
+	return 0;
+}
+
+static int
+set_txpkts(struct parse_ctx *c, const struct option_def *d, const char *v)
+{
+	char what[32];
+
+	snprintf(what, sizeof(what), "--%s", d->name);
+	return fwd_parse_txpkts(v, what, c->o, c->err, c->errlen);
+}
+
+static int
+set_topology(struct parse_ctx *c, const struct option_def *d, const char *v)
+{
+	for (size_t t = 0; t < DPX_DIM(topology_names); t++) {
+		if (strcmp(v, topology_names[t]) == 0) {
+			c->o->topology = (enum fwd_topology)t;
+			return 0;
+		}
+	}
+	return fail(c, "invalid value '%s' for --%s: expected paired, chained or loop", v, d->name);
+}
+
+static int
+set_portmask(struct parse_ctx *c, const struct option_def *d, const char *v)
+{
+	const char *hex = strncmp(v, "0x", 2) == 0 || strncmp(v, "0X", 2) == 0 ? v + 2 : v;
+	uint64_t mask = 0;
+
+	if (*hex == '\0' || strlen(hex) > 16)
+		return fail(c, "invalid value '%s' for --%s: expected a hexadecimal port mask", v,
+			    d->name);
+	for (const char *p = hex; *p != '\0'; p++) {
+		int x = hex_digit(*p);
+
+		if (x < 0)
+			return fail(c,
+				    "invalid value '%s' for --%s: expected a hexadecimal port mask",
+				    v, d->name);
+		mask = mask << 4 | (uint64_t)x;
+	}
+	if (mask == 0 || (DPX_MAX_ETHPORTS < 64 && mask >> DPX_MAX_ETHPORTS != 0))
+		return fail(c,
+			    "invalid value '%s' for --%s: expected a non-empty mask of ports 0..%d",
+			    v, d->name, DPX_MAX_ETHPORTS - 1);
+	c->o->portmask = mask;
+	return 0;
+}
+
+static int
+set_string(struct parse_ctx *c, const struct option_def *d, const char *v)
+{
+	if (*v == '\0')
+		return fail(c, "option --%s needs a non-empty value", d->name);
+	*(const char **)((char *)c->o + d->field) = v;
 	return 0;
 }
 
@@ -270,6 +357,14 @@ static const struct option_def options[] = {
 	OPT_FLAG("record-core-cycles", 0, record_core_cycles),
 	OPT_FLAG("interactive", 'i', interactive),
 	{"help", 'h', 0, set_help, 0, 0, 0, 0},
+	{"port-topology", 0, 1, set_topology, 0, 0, 0, 0},
+	{"portmask", 0, 1, set_portmask, 0, 0, 0, 0},
+	OPT_U("mbuf-size", mbuf_size, FWD_MBUF_HEADROOM + FWD_MIN_PKT_LEN, 65535),
+	OPT_U("mtu", mtu, FWD_MIN_MTU, FWD_MAX_PKT_LEN - FWD_FRAME_OVERHEAD),
+	OPT_FLAG("tx-first", 0, tx_first),
+	OPT_FLAG("txonly-multi-flow", 0, txonly_multi_flow),
+	OPT_FLAG("no-promisc", 0, no_promisc),
+	{"cmdline-file", 0, 1, set_string, offsetof(struct fwd_options, cmdline_file), 0, 0, 0},
 };
 
 /* Find the option named by arg ("--name", "--name=value" or "-c"); *value gets the inline value. */
@@ -301,19 +396,35 @@ find_option(const char *arg, const char **value)
 static int
 check_combination(struct parse_ctx *c)
 {
-	uint32_t total = fwd_options_txpkt_len(c->o);
+	struct fwd_options *o = c->o;
+	uint32_t total = fwd_options_txpkt_len(o);
 
-	if (total < FWD_MIN_PKT_LEN || total > c->o->max_pkt_len)
+	if (o->mtu != 0 && !c->max_pkt_len_set)
+		o->max_pkt_len = o->mtu + FWD_FRAME_OVERHEAD;
+	if (o->mtu != 0 && o->mtu + FWD_FRAME_OVERHEAD > o->max_pkt_len)
+		return fail(c, "--mtu %u needs frames of %u bytes: more than --max-pkt-len %u",
+			    o->mtu, o->mtu + FWD_FRAME_OVERHEAD, o->max_pkt_len);
+	if (o->mbuf_size != 0 && o->mbuf_size - FWD_MBUF_HEADROOM < o->max_pkt_len)
+		return fail(c,
+			    "--mbuf-size %u holds %u bytes after the %d-byte headroom: less than "
+			    "the %u-byte frames of --max-pkt-len/--mtu",
+			    o->mbuf_size, o->mbuf_size - FWD_MBUF_HEADROOM, FWD_MBUF_HEADROOM,
+			    o->max_pkt_len);
+	if (total < FWD_MIN_PKT_LEN || total > o->max_pkt_len)
 		return fail(c,
 			    "invalid --txpkts: total length %u is outside %d..%u (--max-pkt-len)",
-			    total, FWD_MIN_PKT_LEN, c->o->max_pkt_len);
+			    total, FWD_MIN_PKT_LEN, o->max_pkt_len);
+	if (o->tx_first && (o->mode == FWD_MODE_TXONLY || o->mode == FWD_MODE_FLOWGEN))
+		return fail(c,
+			    "--tx-first is for forwarding modes: %s generates its packets anyway",
+			    fwd_mode_name(o->mode));
 	return 0;
 }
 
 int
 fwd_options_parse(int argc, char *const argv[], struct fwd_options *o, char *err, size_t errlen)
 {
-	struct parse_ctx c = {o, err, errlen};
+	struct parse_ctx c = {o, err, errlen, 0};
 	int i, rc;
 
 	fwd_options_defaults(o);
@@ -336,6 +447,7 @@ fwd_options_parse(int argc, char *const argv[], struct fwd_options *o, char *err
 		rc = d->handler(&c, d, value);
 		if (rc < 0)
 			return rc;
+		c.max_pkt_len_set |= strcmp(d->name, "max-pkt-len") == 0;
 	}
 	return check_combination(&c);
 }
@@ -347,7 +459,9 @@ fwd_options_usage(FILE *f, const char *prgname)
 		"usage: %s [EAL options] -- [options]\n"
 		"  --nb-cores N            forwarding cores (default: every worker lcore, or the "
 		"main one)\n"
-		"  --forward-mode MODE     io | mac | macswap | rxonly | txonly (default io)\n"
+		"  --forward-mode MODE     io | mac | macswap | rxonly | txonly | icmpecho | csum "
+		"|\n"
+		"                          flowgen | 5tswap (default io)\n"
 		"  --txpkts LEN[,LEN...]   txonly segment lengths (default 64; first >= 42)\n"
 		"  --burst N               packets per burst, 1..%d (default 32)\n"
 		"  --rxq N, --txq N        queues per port (default 1)\n"
@@ -361,6 +475,16 @@ fwd_options_usage(FILE *f, const char *prgname)
 		"  -i, --interactive       command prompt (type 'help')\n"
 		"  --total-num-mbufs N     mbufs in the pool (default: computed)\n"
 		"  --max-pkt-len N         largest frame, %d..%d (default 1518)\n"
+		"  --mtu N                 port MTU (default: --max-pkt-len - 18)\n"
+		"  --mbuf-size N           mbuf data room, headroom included (default: fits\n"
+		"                          --max-pkt-len, at least 2176)\n"
+		"  --port-topology T       paired | chained | loop (default paired)\n"
+		"  --portmask MASK         hexadecimal mask of the ports that forward (default "
+		"all)\n"
+		"  --tx-first              send one txonly burst per stream at start\n"
+		"  --txonly-multi-flow     txonly: a different source IP address per packet\n"
+		"  --no-promisc            leave ports non-promiscuous (default: on at start)\n"
+		"  --cmdline-file FILE     run the prompt commands in FILE first\n"
 		"  -h, --help              this text\n",
 		prgname, FWD_MAX_BURST, FWD_MIN_PKT_LEN, FWD_MAX_PKT_LEN);
 }

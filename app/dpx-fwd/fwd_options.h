@@ -15,12 +15,23 @@
 
 /** Forwarding modes (testpmd's names). */
 enum fwd_mode {
-	FWD_MODE_IO = 0,  /**< forward unchanged to the peer port */
-	FWD_MODE_MAC,	  /**< src := tx port MAC, dst := --eth-peer of the tx port */
-	FWD_MODE_MACSWAP, /**< swap src and dst MAC */
-	FWD_MODE_RXONLY,  /**< receive and free */
-	FWD_MODE_TXONLY,  /**< generate UDP/IPv4 packets */
+	FWD_MODE_IO = 0,   /**< forward unchanged to the peer port */
+	FWD_MODE_MAC,	   /**< src := tx port MAC, dst := --eth-peer of the tx port */
+	FWD_MODE_MACSWAP,  /**< swap src and dst MAC */
+	FWD_MODE_RXONLY,   /**< receive and free */
+	FWD_MODE_TXONLY,   /**< generate UDP/IPv4 packets */
+	FWD_MODE_ICMPECHO, /**< answer ARP requests and ICMP echo requests, free the rest */
+	FWD_MODE_CSUM,	   /**< verify and recompute IPv4/UDP/TCP checksums in software */
+	FWD_MODE_FLOWGEN,  /**< generate UDP/IPv4 packets over FWD_FLOWGEN_FLOWS destinations */
+	FWD_MODE_5TSWAP,   /**< swap MAC, IP addresses and L4 ports */
 	FWD_MODE_COUNT,
+};
+
+/** How ports are paired into streams (testpmd's --port-topology). */
+enum fwd_topology {
+	FWD_TOPO_PAIRED = 0, /**< 0<->1, 2<->3, ...; an odd last port to itself */
+	FWD_TOPO_CHAINED,    /**< 0->1->2->...->0 */
+	FWD_TOPO_LOOP,	     /**< each port to itself */
 };
 
 #define FWD_MAX_TXSEGS 8
@@ -31,6 +42,10 @@ enum fwd_mode {
 #define FWD_MIN_PKT_LEN 64 /* Ethernet minimum (without FCS: 60; keep 64 like testpmd) */
 #define FWD_MAX_PKT_LEN 9600
 #define FWD_TXONLY_HDR_LEN 42 /* Ethernet 14 + IPv4 20 + UDP 8 */
+#define FWD_FLOWGEN_FLOWS 1024 /* testpmd's flowgen default */
+#define FWD_MBUF_HEADROOM 128  /* DPX_PKTMBUF_HEADROOM, without pulling in dpx_mbuf.h */
+#define FWD_MIN_MTU 68	       /* RFC 791 */
+#define FWD_FRAME_OVERHEAD 18  /* Ethernet header and FCS around the MTU */
 
 struct fwd_options {
 	unsigned int nb_cores; /**< forwarding cores; 0 = every available one */
@@ -50,6 +65,15 @@ struct fwd_options {
 	int interactive;
 	uint32_t total_num_mbufs; /**< 0 = computed from ports, queues, descriptors */
 	uint32_t max_pkt_len;
+	enum fwd_topology topology;
+	uint64_t portmask;	  /**< ports (by id) that forward; 0 = all */
+	uint32_t mbuf_size;	  /**< mbuf data room with headroom; 0 = from --max-pkt-len */
+	uint32_t mtu;		  /**< 0 = from --max-pkt-len */
+	int tx_first;		  /**< send one txonly burst per stream before forwarding */
+	int txonly_multi_flow;	  /**< txonly: a different source IP per packet */
+	int no_promisc;		  /**< leave ports non-promiscuous */
+	const char *cmdline_file; /**< commands to run before the prompt (points into argv) */
+	unsigned int verbose;	  /**< 1: dump received, 2: sent, 3: both (prompt only) */
 };
 
 /** Fill the defaults (io mode, burst 32, one queue, 512 descriptors, 64-byte txonly). */
@@ -76,6 +100,21 @@ int fwd_mode_parse(const char *name);
 
 /** Parse "aa:bb:cc:dd:ee:ff" (hex, ':' separated). @return 0 or -EINVAL. */
 int fwd_parse_mac(const char *s, uint8_t mac[6]);
+
+/** @return "paired", "chained" or "loop" ("?" for an invalid value). */
+const char *fwd_topology_name(enum fwd_topology t);
+
+/** Write "io, mac, ..., or 5tswap" (every mode's name) into buf. */
+void fwd_mode_list(char *buf, size_t len);
+
+/**
+ * Parse a txonly segment list "LEN[,LEN...]" into o->txpkts (the prompt's
+ * "set txpkts" and --txpkts share it); what names it in messages ("--txpkts").
+ * o is unchanged on error; the total length is checked by the caller.
+ * @return 0, or -EINVAL with a one-line message in err.
+ */
+int fwd_parse_txpkts(const char *v, const char *what, struct fwd_options *o, char *err,
+		     size_t errlen);
 
 /** @return the total txonly packet length (sum of the segment lengths). */
 uint32_t fwd_options_txpkt_len(const struct fwd_options *o);

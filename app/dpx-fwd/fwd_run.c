@@ -16,6 +16,7 @@
 #include <dpx_cycles.h>
 #include <dpx_errno.h>
 #include <dpx_malloc.h>
+#include <dpx_mempool.h>
 
 #include "fwd_app.h"
 
@@ -52,17 +53,30 @@ available_cores(unsigned int *lcores)
 	return n;
 }
 
+unsigned int
+fwd_available_cores(void)
+{
+	unsigned int lcores[DPX_MAX_LCORE];
+
+	return available_cores(lcores);
+}
+
 int
 fwd_check_cores(const struct fwd_app *app, char *err, size_t errlen)
 {
-	unsigned int lcores[DPX_MAX_LCORE];
-	unsigned int avail = available_cores(lcores);
+	unsigned int avail = fwd_available_cores();
 
 	if (app->opt.nb_cores <= avail)
 		return 0;
 	snprintf(err, errlen, "--nb-cores %u: only %u forwarding lcore(s) (give more with -l)",
 		 app->opt.nb_cores, avail);
 	return -EINVAL;
+}
+
+static int
+generates(enum fwd_mode mode)
+{
+	return mode == FWD_MODE_TXONLY || mode == FWD_MODE_FLOWGEN;
 }
 
 static int
@@ -107,10 +121,17 @@ stream_idle_reason(enum fwd_mode mode, const struct fwd_port *rx, const struct f
 	return NULL;
 }
 
+static struct fwd_port *
+map_port(struct fwd_app *app, uint16_t fwd_port)
+{
+	return &app->ports[app->fwd_idx[fwd_port]];
+}
+
 static void
 stream_init(struct fwd_app *app, struct fwd_stream *fs, const struct fwd_stream_map *m)
 {
-	struct fwd_port *rx = &app->ports[m->rx_port], *tx = &app->ports[m->tx_port];
+	struct fwd_port *rx = map_port(app, m->rx_port), *tx = map_port(app, m->tx_port);
+	struct fwd_txonly_cfg cfg;
 
 	memset(fs, 0, sizeof(*fs));
 	fs->rx_port = rx->id;
@@ -120,6 +141,7 @@ stream_init(struct fwd_app *app, struct fwd_stream *fs, const struct fwd_stream_
 	fs->burst = app->opt.burst;
 	fs->record_cycles = app->opt.record_core_cycles;
 	memcpy(fs->tx_src_mac, tx->mac.addr_bytes, 6);
+	memcpy(fs->rx_mac, rx->mac.addr_bytes, 6);
 	if (app->opt.peer_set[tx->id]) {
 		memcpy(fs->tx_dst_mac, app->opt.peer_mac[tx->id], 6);
 	} else {
@@ -127,10 +149,34 @@ stream_init(struct fwd_app *app, struct fwd_stream *fs, const struct fwd_stream_
 		fs->tx_dst_mac[5] = (uint8_t)tx->id;
 	}
 	fs->pool = app->pool;
+	fs->pool_name = "fwd_mbuf_pool";
 	fs->tmpl = tx->tmpl;
-	if (app->opt.tx_pps != 0)
-		fs->tx_gap_cycles = dpx_get_tsc_hz() * fs->burst / app->opt.tx_pps;
+	fs->multi_flow = app->opt.txonly_multi_flow;
+	fwd_txonly_cfg_defaults(&cfg);
+	/* flowgen spreads destinations, --txonly-multi-flow sources, from testpmd's addresses */
+	fs->base_ip = app->opt.mode == FWD_MODE_FLOWGEN ? cfg.dst_ip : cfg.src_ip;
+	fs->verbose = app->opt.verbose;
+	fs->dump = app->out;
 	fs->enabled = stream_idle_reason(app->opt.mode, rx, tx, m) == NULL;
+}
+
+/* The forwarding ports: those --portmask selects, in port-id order. */
+static int
+select_ports(struct fwd_app *app)
+{
+	app->nb_fwd_ports = 0;
+	for (uint16_t i = 0; i < app->nb_ports; i++) {
+		uint16_t id = app->ports[i].id;
+
+		if (app->opt.portmask == 0 || (id < 64 && (app->opt.portmask >> id & 1)))
+			app->fwd_idx[app->nb_fwd_ports++] = i;
+	}
+	if (app->nb_fwd_ports != 0)
+		return 0;
+	fprintf(app->out,
+		"--portmask 0x%" PRIx64 " selects none of the %u port(s): nothing to forward\n",
+		app->opt.portmask, app->nb_ports);
+	return -ENODEV;
 }
 
 static int
@@ -140,9 +186,12 @@ layout(struct fwd_app *app, unsigned int *lcores, unsigned int avail)
 	int n;
 
 	if (want > avail)
-		return -EINVAL; /* fwd_check_cores() told the user at start-up */
-	n = fwd_streams_build(app->nb_ports, app->opt.nb_rxq, app->opt.nb_txq, want, app->map,
-			      FWD_MAX_STREAMS, &used);
+		want = avail; /* "set nbcore" checked; fewer lcores after the fact: use them */
+	n = select_ports(app);
+	if (n < 0)
+		return n;
+	n = fwd_streams_build(app->nb_fwd_ports, app->opt.nb_rxq, app->opt.nb_txq, want,
+			      app->opt.topology, app->map, FWD_MAX_STREAMS, &used);
 	if (n < 0)
 		return n;
 	app->streams = dpx_zmalloc("fwd_streams", (size_t)n * sizeof(*app->streams), 0);
@@ -167,24 +216,30 @@ layout(struct fwd_app *app, unsigned int *lcores, unsigned int avail)
 }
 
 static void
-print_live(struct fwd_app *app, uint64_t ns)
+layout_free(struct fwd_app *app)
 {
-	for (uint16_t i = 0; i < app->nb_ports; i++) {
-		struct fwd_port *p = &app->ports[i];
-		struct dpx_eth_stats s;
+	dpx_free(app->streams);
+	app->streams = NULL;
+	app->nb_streams = 0;
+}
 
-		if (!p->started || dpx_eth_stats_get(p->id, &s) < 0)
-			continue;
-		/* whole packets and bits per second, as testpmd shows them: readable at
-		 * a ping's 1 pps and at line rate alike */
-		fprintf(app->out,
-			"  port %u: Rx-pps: %12.0f Rx-bps: %14.0f | Tx-pps: %12.0f Tx-bps: %14.0f\n",
-			p->id, fwd_rate_per_sec(p->last_live.ipackets, s.ipackets, ns),
-			8 * fwd_rate_per_sec(p->last_live.ibytes, s.ibytes, ns),
-			fwd_rate_per_sec(p->last_live.opackets, s.opackets, ns),
-			8 * fwd_rate_per_sec(p->last_live.obytes, s.obytes, ns));
-		p->last_live = s;
-	}
+static unsigned int
+core_lcore(const struct fwd_app *app, unsigned int c)
+{
+	unsigned int lcore = app->cores[c].lcore;
+
+	return lcore == DPX_LCORE_ID_ANY ? dpx_get_main_lcore() : lcore;
+}
+
+/* testpmd's periodic display: the port blocks of "show port stats", rates since the last. */
+static void
+print_periodic(struct fwd_app *app, int tty)
+{
+	/* testpmd clears the screen first; only a terminal wants that */
+	fprintf(app->out, "%s\nPort statistics ====================================",
+		tty ? "\033[2J\033[1;1H" : "");
+	for (uint16_t i = 0; i < app->nb_fwd_ports; i++)
+		fwd_show_port_stats(app, app->fwd_idx[i]);
 	fflush(app->out);
 }
 
@@ -194,13 +249,13 @@ display_main(void *arg)
 	struct fwd_app *app = arg;
 	uint64_t period = (uint64_t)app->opt.stats_period * DPX_NS_PER_S;
 	uint64_t last = dpx_get_time_ns();
-	int printed = 0;
+	int tty = isatty(fileno(app->out)), printed = 0;
 
 	while (!__atomic_load_n(&app->stop, __ATOMIC_ACQUIRE)) {
 		uint64_t now = dpx_get_time_ns();
 
 		if (now - last >= period) {
-			print_live(app, now - last);
+			print_periodic(app, tty);
 			last = now;
 			printed = 1;
 		}
@@ -208,7 +263,7 @@ display_main(void *arg)
 	}
 	/* a run shorter than one period still shows its rates once */
 	if (!printed)
-		print_live(app, dpx_get_time_ns() - last);
+		print_periodic(app, tty);
 	return NULL;
 }
 
@@ -245,30 +300,100 @@ join_cores(struct fwd_app *app)
 	}
 }
 
-static unsigned int
-core_lcore(const struct fwd_app *app, unsigned int stream)
+static void
+print_stream_line(struct fwd_app *app, unsigned int s)
 {
-	unsigned int lcore = app->cores[app->map[stream].core].lcore;
+	const struct fwd_stream *fs = &app->streams[s];
+	const struct fwd_stream_map *m = &app->map[s];
+	const char *why = stream_idle_reason(app->opt.mode, map_port(app, m->rx_port),
+					     map_port(app, m->tx_port), m);
 
-	return lcore == DPX_LCORE_ID_ANY ? dpx_get_main_lcore() : lcore;
+	fprintf(app->out,
+		"  RX P=%u/Q=%u (socket %d) -> TX P=%u/Q=%u (socket %d) peer=%02X:%02X:%02X:%02X:"
+		"%02X:%02X%s%s%s\n",
+		fs->rx_port, fs->rx_queue, dpx_eth_dev_socket_id(fs->rx_port), fs->tx_port,
+		fs->tx_queue, dpx_eth_dev_socket_id(fs->tx_port), fs->tx_dst_mac[0],
+		fs->tx_dst_mac[1], fs->tx_dst_mac[2], fs->tx_dst_mac[3], fs->tx_dst_mac[4],
+		fs->tx_dst_mac[5], why ? " (idle: " : "", why ? why : "", why ? ")" : "");
+}
+
+/* testpmd's stream list: the header, then each core and its streams. */
+static void
+print_streams(struct fwd_app *app)
+{
+	fprintf(app->out, "%s packet forwarding - ports=%u - cores=%u - streams=%u\n",
+		fwd_mode_name(app->opt.mode), app->nb_fwd_ports, app->nb_cores, app->nb_streams);
+	for (unsigned int c = 0; c < app->nb_cores; c++) {
+		const struct fwd_core *core = &app->cores[c];
+
+		fprintf(app->out, "Logical Core %u (socket %d) forwards packets on %u streams:\n",
+			core_lcore(app, c), dpx_lcore_to_socket_id(core_lcore(app, c)),
+			core->count);
+		for (unsigned int s = core->first; s < core->first + core->count; s++)
+			print_stream_line(app, s);
+	}
+	fputc('\n', app->out);
+}
+
+/* What start adds after the stream list: the mode's settings and each port's queues. */
+static void
+print_settings(struct fwd_app *app)
+{
+	const struct fwd_options *o = &app->opt;
+
+	if (o->mode == FWD_MODE_FLOWGEN)
+		for (uint16_t i = 0; i < app->nb_fwd_ports; i++)
+			fprintf(app->out, "  number of flows for port %u: %d\n",
+				map_port(app, i)->id, FWD_FLOWGEN_FLOWS);
+	fprintf(app->out, "  %s packet forwarding packets/burst=%u\n", fwd_mode_name(o->mode),
+		o->burst);
+	if (generates(o->mode) || app->tx_first)
+		fprintf(app->out, "  packet len=%u - nb packet segments=%u\n",
+			fwd_options_txpkt_len(o), o->nb_txpkts);
+	fprintf(app->out, "  nb forwarding cores=%u - nb forwarding ports=%u\n", app->nb_cores,
+		app->nb_fwd_ports);
+	for (uint16_t i = 0; i < app->nb_fwd_ports; i++) {
+		const struct fwd_port *p = map_port(app, i);
+
+		fprintf(app->out, "  port %u: RX queue number: %u Tx queue number: %u\n", p->id,
+			p->nb_rxq, p->nb_txq);
+	}
+}
+
+int
+fwd_show_config(struct fwd_app *app)
+{
+	unsigned int lcores[DPX_MAX_LCORE];
+	int rc;
+
+	if (app->forwarding) {
+		print_streams(app);
+		return 0;
+	}
+	rc = layout(app, lcores, available_cores(lcores));
+	if (rc < 0)
+		return rc;
+	print_streams(app);
+	layout_free(app);
+	return 0;
+}
+
+void
+fwd_set_verbose(struct fwd_app *app, unsigned int level)
+{
+	fprintf(app->out, "Change verbose level from %u to %u\n", app->opt.verbose, level);
+	app->opt.verbose = level;
+	for (unsigned int s = 0; s < app->nb_streams; s++) /* the cores read it relaxed */
+		__atomic_store_n(&app->streams[s].verbose, level, __ATOMIC_RELAXED);
 }
 
 static void
-print_config(struct fwd_app *app)
+tx_first(struct fwd_app *app)
 {
-	fprintf(app->out, "%s packet forwarding - ports=%u - cores=%u - streams=%u\n",
-		fwd_mode_name(app->opt.mode), app->nb_ports, app->nb_cores, app->nb_streams);
-	for (unsigned int s = 0; s < app->nb_streams; s++) {
-		const struct fwd_stream *fs = &app->streams[s];
-
-		const char *why =
-			stream_idle_reason(app->opt.mode, &app->ports[app->map[s].rx_port],
-					   &app->ports[app->map[s].tx_port], &app->map[s]);
-
-		fprintf(app->out, "  stream %u: RX P=%u/Q=%u -> TX P=%u/Q=%u on lcore %u%s%s%s\n",
-			s, fs->rx_port, fs->rx_queue, fs->tx_port, fs->tx_queue, core_lcore(app, s),
-			why ? " (" : "", why ? why : "", why ? ": idle)" : "");
-	}
+	for (unsigned int b = 0; b < app->tx_first; b++)
+		for (unsigned int s = 0; s < app->nb_streams; s++)
+			if (app->streams[s].enabled && app->streams[s].tmpl != NULL)
+				fwd_tx_first_burst(&app->streams[s]);
 }
 
 int
@@ -276,11 +401,12 @@ fwd_start(struct fwd_app *app)
 {
 	unsigned int lcores[DPX_MAX_LCORE];
 	unsigned int avail = available_cores(lcores);
+	uint64_t now;
 	int rc;
 
 	if (app->forwarding)
 		return -EBUSY;
-	if (app->opt.mode == FWD_MODE_TXONLY && (rc = txonly_templates(app)) < 0)
+	if ((generates(app->opt.mode) || app->tx_first) && (rc = txonly_templates(app)) < 0)
 		return rc;
 	rc = layout(app, lcores, avail);
 	if (rc < 0)
@@ -291,10 +417,14 @@ fwd_start(struct fwd_app *app)
 		memset(&p->at_start, 0, sizeof(p->at_start));
 		if (p->started)
 			dpx_eth_stats_get(p->id, &p->at_start);
-		p->last_live = p->at_start;
 	}
-	print_config(app);
+	print_streams(app);
+	print_settings(app);
 	fflush(app->out);
+	tx_first(app);
+	now = dpx_get_tsc_cycles();
+	for (unsigned int s = 0; s < app->nb_streams; s++)
+		fwd_pacer_init(&app->streams[s].pacer, dpx_get_tsc_hz(), app->opt.tx_pps, now);
 	__atomic_store_n(&app->stop, 0, __ATOMIC_RELEASE);
 	app->start_ns = dpx_get_time_ns();
 	app->forwarding = 1;
@@ -307,35 +437,75 @@ fwd_start(struct fwd_app *app)
 	return rc;
 }
 
+/* The port's own counters over the run, from the difference to the start. */
+static void
+port_run_counters(const struct fwd_port *p, struct fwd_port_totals *t)
+{
+	struct dpx_eth_stats now;
+
+	if (!p->started || dpx_eth_stats_get(p->id, &now) != 0)
+		return;
+	t->rx_dropped = now.imissed - p->at_start.imissed;
+	t->rx_errors = now.ierrors - p->at_start.ierrors;
+	t->rx_nombuf = now.rx_nombuf - p->at_start.rx_nombuf;
+}
+
+/* Generating with an empty pool builds nothing: say so once, with what to do. */
+static void
+warn_nombuf(struct fwd_app *app, const struct fwd_port *p, const struct fwd_port_totals *t)
+{
+	if (t->gen_nombuf == 0)
+		return;
+	fprintf(app->out,
+		"Port %u: %" PRIu64
+		" packets could not be generated: the pool of %u mbufs was empty "
+		"(raise --total-num-mbufs)\n",
+		p->id, t->gen_nombuf, dpx_mempool_get_size(app->pool));
+}
+
 static void
 print_forward_stats(struct fwd_app *app)
 {
-	struct fwd_stream_stats *st = calloc(app->nb_streams, sizeof(*st));
+	struct fwd_stream_stats *st = calloc(app->nb_streams ? app->nb_streams : 1, sizeof(*st));
+	struct fwd_stats_fmt fmt = {fwd_mode_name(app->opt.mode), app->opt.mode == FWD_MODE_CSUM,
+				    app->opt.record_core_cycles, dpx_get_tsc_hz()};
 	struct fwd_port_totals all = {0}, t;
-	int cycles = app->opt.record_core_cycles;
 	uint16_t ids[DPX_MAX_ETHPORTS];
 
 	if (st == NULL)
 		return;
-	for (uint16_t i = 0; i < app->nb_ports; i++)
-		ids[i] = app->ports[i].id;
+	for (uint16_t i = 0; i < app->nb_fwd_ports; i++)
+		ids[i] = map_port(app, i)->id;
 	for (unsigned int s = 0; s < app->nb_streams; s++) {
 		fwd_stream_stats_read(&app->streams[s].stats, &st[s]);
-		fwd_print_stream(app->out, s, &app->map[s], ids, core_lcore(app, s), &st[s]);
+		fwd_print_stream(app->out, s, &app->map[s], ids, core_lcore(app, app->map[s].core),
+				 &st[s]);
 	}
-	for (uint16_t i = 0; i < app->nb_ports; i++) {
-		struct fwd_port *p = &app->ports[i];
-		struct dpx_eth_stats now;
-
+	/* testpmd shows stream blocks only when a port has several streams */
+	for (unsigned int s = 0; app->nb_streams > app->nb_fwd_ports && s < app->nb_streams; s++)
+		fwd_print_stream_block(app->out, &app->map[s], ids, &st[s], &fmt);
+	for (uint16_t i = 0; i < app->nb_fwd_ports; i++) {
 		fwd_port_totals(app->map, st, app->nb_streams, i, &t);
-		if (p->started && dpx_eth_stats_get(p->id, &now) == 0)
-			t.rx_dropped = (now.imissed + now.rx_nombuf) -
-				       (p->at_start.imissed + p->at_start.rx_nombuf);
-		fwd_print_port(app->out, p->id, &t, cycles);
+		port_run_counters(map_port(app, i), &t);
+		fwd_print_port(app->out, ids[i], &t, &fmt);
 		fwd_port_totals_add(&all, &t);
 	}
-	fwd_print_totals(app->out, &all, cycles);
+	fwd_print_totals(app->out, &all, &fmt);
+	for (uint16_t i = 0; i < app->nb_fwd_ports; i++) {
+		fwd_port_totals(app->map, st, app->nb_streams, i, &t);
+		warn_nombuf(app, map_port(app, i), &t);
+	}
 	free(st);
+}
+
+void
+fwd_show_fwd_stats(struct fwd_app *app)
+{
+	if (!app->forwarding) {
+		fprintf(app->out, "Packet forwarding not started\n");
+		return;
+	}
+	print_forward_stats(app);
 }
 
 int
@@ -343,7 +513,7 @@ fwd_stop(struct fwd_app *app)
 {
 	if (!app->forwarding)
 		return -EALREADY;
-	fprintf(app->out, "Telling cores to stop... Waiting for lcores to finish...\n");
+	fprintf(app->out, "Telling cores to stop...\nWaiting for lcores to finish...\n");
 	__atomic_store_n(&app->stop, 1, __ATOMIC_RELEASE); /* partner: core_main, display_main */
 	join_cores(app);
 	if (app->display_running)
@@ -351,10 +521,9 @@ fwd_stop(struct fwd_app *app)
 	app->display_running = 0;
 	fprintf(app->out, "forwarded for %.3f s\n", (dpx_get_time_ns() - app->start_ns) / 1e9);
 	print_forward_stats(app);
+	fprintf(app->out, "\nDone.\n");
 	fflush(app->out);
-	dpx_free(app->streams);
-	app->streams = NULL;
-	app->nb_streams = 0;
+	layout_free(app);
 	app->forwarding = 0;
 	return 0;
 }

@@ -5,10 +5,14 @@
 #include "fwd_streams.h"
 
 uint16_t
-fwd_peer_port(uint16_t idx, uint16_t nb_ports)
+fwd_peer_port(uint16_t idx, uint16_t nb_ports, enum fwd_topology topo)
 {
 	uint16_t peer = idx ^ 1;
 
+	if (topo == FWD_TOPO_LOOP)
+		return idx;
+	if (topo == FWD_TOPO_CHAINED)
+		return (uint16_t)((idx + 1u) % nb_ports);
 	return peer < nb_ports ? peer : idx;
 }
 
@@ -22,7 +26,8 @@ fwd_streams_count(uint16_t nb_ports, uint16_t nb_rxq, uint16_t nb_txq)
 
 int
 fwd_streams_build(uint16_t nb_ports, uint16_t nb_rxq, uint16_t nb_txq, unsigned int nb_cores,
-		  struct fwd_stream_map *out, unsigned int max, unsigned int *used_cores)
+		  enum fwd_topology topo, struct fwd_stream_map *out, unsigned int max,
+		  unsigned int *used_cores)
 {
 	unsigned int n = fwd_streams_count(nb_ports, nb_rxq, nb_txq);
 	unsigned int nb_q = nb_rxq < nb_txq ? nb_rxq : nb_txq;
@@ -37,7 +42,7 @@ fwd_streams_build(uint16_t nb_ports, uint16_t nb_rxq, uint16_t nb_txq, unsigned 
 		for (uint16_t p = 0; p < nb_ports; p++, s++) {
 			out[s].rx_port = p;
 			out[s].rx_queue = (uint16_t)q;
-			out[s].tx_port = fwd_peer_port(p, nb_ports);
+			out[s].tx_port = fwd_peer_port(p, nb_ports, topo);
 			out[s].tx_queue = (uint16_t)q;
 			/* stream s belongs to the core whose run [c*n/cores, (c+1)*n/cores) holds
 			 * it */

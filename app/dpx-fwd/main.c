@@ -14,11 +14,9 @@
 
 #include "fwd_app.h"
 
-DPX_LOG_REGISTER_STATIC(fwd_logtype, "fwd");
-
 volatile int fwd_force_quit;
 
-static struct fwd_app app;
+static struct fwd_app app = {.show_lock = PTHREAD_MUTEX_INITIALIZER};
 
 static void
 on_signal(int sig)
@@ -75,7 +73,15 @@ run(void)
 {
 	int rc;
 
-	if (!app.opt.interactive || app.opt.auto_start) {
+	if (app.opt.cmdline_file != NULL) {
+		rc = fwd_shell_run_file(&app, app.opt.cmdline_file);
+		if (rc != 0) {
+			fwd_stop(&app);
+			return rc < 0 ? 1 : 0; /* 1: the file said quit */
+		}
+	}
+	app.tx_first = app.opt.tx_first;
+	if ((!app.opt.interactive || app.opt.auto_start) && !app.forwarding) {
 		rc = fwd_start(&app);
 		if (rc < 0) {
 			fprintf(stderr, "%s: cannot start forwarding: %s\n", app.prgname,
@@ -104,11 +110,8 @@ main(int argc, char **argv)
 		fwd_options_usage(stdout, app.prgname);
 		return 0;
 	}
-	if (consumed < 0) {
-		fprintf(stderr, "%s: EAL initialisation failed: %s\n", app.prgname,
-			dpx_strerror(consumed));
-		return 1;
-	}
+	if (consumed < 0)
+		return 1; /* the EAL said why, in one line naming the option or device */
 	rc = parse_app_options(argc - consumed, argv + consumed);
 	if (rc < 0) {
 		install_signals();

@@ -7,7 +7,8 @@
  *   -l, --lcores LIST     lcores to run, "0-3,6"; --lcores also takes
  *                         "lcores@cpu" groups, e.g. "0-3@1" (4 lcores on cpu 1)
  *   --main-lcore ID       lcore of the calling thread (default: lowest)
- *   --log-level [GLOB:]LEVEL   repeatable, e.g. --log-level=vhost:debug
+ *   --log-level [GLOB:]LEVEL   repeatable, e.g. --log-level=lib.vhost.*:debug;
+ *                         REGEX,LEVEL as DPDK: --log-level='pmd\.net\..*',8
  *   --syslog              also log to syslog
  *   --file-prefix NAME    runtime directory name (default "dpx")
  *   --vdev ARGS           virtual device, repeatable, probed by the vdev bus

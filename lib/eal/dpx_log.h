@@ -6,7 +6,12 @@
  * Levels follow syslog (and DPDK): 1 emerg .. 8 debug. A type's level starts
  * at the global default (notice) unless a `--log-level=pattern:level` given
  * at init (or dpx_log_set_level_pattern() later) matches its name; patterns
- * are shell globs (`pmd.net.*`).
+ * are shell globs (`pmd.net.*`), or POSIX regular expressions with DPDK's
+ * `--log-level=regex,level` form (`'pmd\.net\..*',8`).
+ *
+ * Type names follow DPDK's scheme: `lib.<x>` for a library (`lib.eal`,
+ * `lib.vhost.config`), `pmd.<class>.<x>` for a driver (`pmd.net.vhost`),
+ * `bus.<x>` for a bus (`bus.vdev`).
  */
 #ifndef DPX_LOG_H
 #define DPX_LOG_H
@@ -81,6 +86,14 @@ int dpx_log_register(const char *name);
  */
 int dpx_log_set_level_pattern(const char *pattern, unsigned int level);
 
+/**
+ * As dpx_log_set_level_pattern, with a POSIX basic regular expression that
+ * may match anywhere in the name (DPDK's rte_log_set_level_regexp).
+ * @return 0, or -EINVAL (as above, or a regex that does not compile),
+ *   -ENOSPC.
+ */
+int dpx_log_set_level_regexp(const char *regex, unsigned int level);
+
 /** Set the level of one type. @return 0, or -EINVAL. */
 int dpx_log_set_level(int type, unsigned int level);
 
@@ -106,6 +119,23 @@ int dpx_log_can_log(int type, unsigned int level);
 /** Print a message. @return number of bytes printed or a negative errno. */
 int dpx_log(unsigned int level, int type, const char *fmt, ...) __dpx_format_printf(3, 4);
 int dpx_vlog(unsigned int level, int type, const char *fmt, va_list ap);
+
+/**
+ * @return how many messages at DPX_LOG_ERR or more severe were printed so
+ *   far. A layer that sees an error come up from below logs its own line
+ *   only when the count did not move: one line per failure, the one that
+ *   names the device or option.
+ */
+unsigned long dpx_log_error_count(void);
+
+/**
+ * Log a failure that came up from below: at ERR when nothing at ERR was
+ * printed since `errors` (a dpx_log_error_count() taken before the call),
+ * else at DEBUG, since the layer that decided it has said why already.
+ */
+#define DPX_LOG_UNSAID(errors, type, fmt, ...)                                      \
+	(dpx_log_error_count() == (errors) ? DPX_LOG(ERR, type, fmt, ##__VA_ARGS__) \
+					   : DPX_LOG(DEBUG, type, fmt, ##__VA_ARGS__))
 
 /** Print the log types and levels. */
 void dpx_log_dump(FILE *f);

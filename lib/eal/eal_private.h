@@ -16,6 +16,7 @@
 struct eal_log_pattern {
 	char pattern[128];
 	unsigned int level;
+	bool regex; /* "--log-level=REGEX,LEVEL" (else a glob: "GLOB:LEVEL") */
 };
 
 /* Everything the command line says, as parsed by eal_options_parse (no I/O). */
@@ -39,6 +40,10 @@ struct eal_options {
 	struct eal_log_pattern log_patterns[EAL_MAX_LOG_PATTERNS];
 	unsigned int log_pattern_count;
 	unsigned int log_global_level; /* 0: unchanged */
+	bool log_help;		       /* --log-level=help: list the types and stop */
+	bool show_version;	       /* -v */
+	unsigned int mem_channels;     /* -n: accepted, no effect (dpx does no channel striping) */
+	char err_detail[160];	       /* why a handler refused its value (for the message) */
 };
 
 /* Set defaults: no lcore chosen yet, prefix "dpx". */
@@ -57,6 +62,9 @@ int eal_options_parse(struct eal_options *opts, int argc, char **argv, char *err
  * into lcore_cpu[]. Returns the number of lcores, or -EINVAL.
  */
 int eal_parse_lcore_list(const char *s, int lcore_cpu[DPX_MAX_LCORE], bool allow_cpu_map);
+
+/* Number of registered log types a glob (or a regex) pattern matches (eal_log.c). */
+int eal_log_count_matches(const char *pattern, bool regex);
 
 /* Log type of the EAL itself. */
 extern int eal_logtype;

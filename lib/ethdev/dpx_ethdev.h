@@ -383,6 +383,17 @@ int dpx_eth_promiscuous_disable(uint16_t port_id);
 /** @return 1 enabled, 0 disabled, -ENODEV. */
 int dpx_eth_promiscuous_get(uint16_t port_id);
 
+/**
+ * Receive every multicast frame, not only those of the groups joined. Off
+ * when a port is allocated, as promiscuous mode is.
+ * @return 0, -ENODEV, -ENOTSUP (the driver cannot), or the driver's error.
+ */
+int dpx_eth_allmulticast_enable(uint16_t port_id);
+/** @return 0, -ENODEV, -ENOTSUP, or the driver's error. */
+int dpx_eth_allmulticast_disable(uint16_t port_id);
+/** @return 1 enabled, 0 disabled, -ENODEV. */
+int dpx_eth_allmulticast_get(uint16_t port_id);
+
 /* ---- statistics ---- */
 
 /** @return 0 and *stats filled, -ENODEV, -EINVAL (NULL), -ENOTSUP, or the driver's error. */

@@ -53,6 +53,8 @@ struct dpx_eth_dev_ops {
 	int (*dev_set_link_down)(struct dpx_eth_dev *dev);
 	int (*promiscuous_enable)(struct dpx_eth_dev *dev);
 	int (*promiscuous_disable)(struct dpx_eth_dev *dev);
+	int (*allmulticast_enable)(struct dpx_eth_dev *dev);
+	int (*allmulticast_disable)(struct dpx_eth_dev *dev);
 	/** Range-checked by ethdev against dev_info min/max_mtu. */
 	int (*mtu_set)(struct dpx_eth_dev *dev, uint16_t mtu);
 	int (*mac_addr_set)(struct dpx_eth_dev *dev, struct dpx_ether_addr *addr);
@@ -91,6 +93,7 @@ struct dpx_eth_dev_data {
 	struct dpx_ether_addr mac_addr;
 	uint16_t mtu;
 	uint8_t promiscuous;
+	uint8_t all_multicast;
 	uint8_t dev_configured;
 	uint8_t dev_started;
 	void *dev_private; /**< owned by the driver */

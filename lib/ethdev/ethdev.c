@@ -18,7 +18,7 @@
 
 #include "ethdev_private.h"
 
-DPX_LOG_REGISTER(ethdev_logtype, "ethdev");
+DPX_LOG_REGISTER(ethdev_logtype, "lib.ethdev");
 
 struct dpx_eth_fp_ops dpx_eth_fp_ops[DPX_MAX_ETHPORTS];
 
@@ -653,30 +653,35 @@ dpx_eth_dev_set_mtu(uint16_t port_id, uint16_t mtu)
 	return rc;
 }
 
+/* Promiscuous or all-multicast mode: ethdev keeps the state, the driver applies it. */
 static int
-promiscuous_set(uint16_t port_id, uint8_t on)
+rx_mode_set(uint16_t port_id, uint8_t on, int allmulti)
 {
+	const struct dpx_eth_dev_ops *ops;
 	struct dpx_eth_dev *dev;
 	int rc;
 
 	ETHDEV_GET_OR_RET(dev, port_id);
-	rc = ethdev_call_on_off(dev, on, dev->dev_ops->promiscuous_enable,
-				dev->dev_ops->promiscuous_disable);
+	ops = dev->dev_ops;
+	rc = allmulti ? ethdev_call_on_off(dev, on, ops->allmulticast_enable,
+					   ops->allmulticast_disable)
+		      : ethdev_call_on_off(dev, on, ops->promiscuous_enable,
+					   ops->promiscuous_disable);
 	if (rc == 0)
-		dev->data->promiscuous = on;
+		*(allmulti ? &dev->data->all_multicast : &dev->data->promiscuous) = on;
 	return rc;
 }
 
 int
 dpx_eth_promiscuous_enable(uint16_t port_id)
 {
-	return promiscuous_set(port_id, 1);
+	return rx_mode_set(port_id, 1, 0);
 }
 
 int
 dpx_eth_promiscuous_disable(uint16_t port_id)
 {
-	return promiscuous_set(port_id, 0);
+	return rx_mode_set(port_id, 0, 0);
 }
 
 int
@@ -686,6 +691,27 @@ dpx_eth_promiscuous_get(uint16_t port_id)
 
 	ETHDEV_GET_OR_RET(dev, port_id);
 	return dev->data->promiscuous;
+}
+
+int
+dpx_eth_allmulticast_enable(uint16_t port_id)
+{
+	return rx_mode_set(port_id, 1, 1);
+}
+
+int
+dpx_eth_allmulticast_disable(uint16_t port_id)
+{
+	return rx_mode_set(port_id, 0, 1);
+}
+
+int
+dpx_eth_allmulticast_get(uint16_t port_id)
+{
+	struct dpx_eth_dev *dev;
+
+	ETHDEV_GET_OR_RET(dev, port_id);
+	return dev->data->all_multicast;
 }
 
 int

@@ -25,6 +25,14 @@
 struct dpx_kvargs;
 
 /**
+ * Name what the calling thread's next parses and lookups are for (a device
+ * name such as "net_null0"): error lines start with it instead of
+ * "kvargs", so the one line a user sees names the device. NULL goes back to
+ * "kvargs". Per thread; the caller keeps the string alive while it is set.
+ */
+void dpx_kvargs_set_owner(const char *name);
+
+/**
  * Parse an argument string.
  * @param args        "key=value,..."; NULL or "" gives an empty list.
  * @param valid_keys  NULL-terminated list of accepted keys, or NULL to accept any key.

@@ -15,8 +15,18 @@
 
 #include "dpx_kvargs.h"
 
-DPX_LOG_REGISTER(kvargs_logtype, "kvargs");
-#define KV_LOG(level, fmt, ...) DPX_LOG(level, kvargs_logtype, "kvargs: " fmt, ##__VA_ARGS__)
+DPX_LOG_REGISTER(kvargs_logtype, "lib.kvargs");
+/* whose arguments this thread parses (dpx_kvargs_set_owner): the messages start with it */
+static __thread const char *kv_owner;
+#define KV_LOG(level, fmt, ...)                                                            \
+	DPX_LOG(level, kvargs_logtype, "%s: " fmt, kv_owner != NULL ? kv_owner : "kvargs", \
+		##__VA_ARGS__)
+
+void
+dpx_kvargs_set_owner(const char *name)
+{
+	kv_owner = name;
+}
 
 struct kvpair {
 	const char *key;
@@ -99,7 +109,13 @@ fill_pairs(struct dpx_kvargs *kv, const char *args, const char *const valid_keys
 		if (rc != 0)
 			return rc;
 		if (!key_is_accepted(kv->pairs[i].key, valid_keys)) {
-			KV_LOG(ERR, "unknown key \"%s\" (in \"%s\")", kv->pairs[i].key, args);
+			char keys[256] = "";
+
+			for (unsigned int k = 0; valid_keys[k] != NULL; k++)
+				snprintf(keys + strlen(keys), sizeof(keys) - strlen(keys), "%s%s",
+					 k ? ", " : "", valid_keys[k]);
+			KV_LOG(ERR, "unknown key \"%s\" (in \"%s\"); %s%s", kv->pairs[i].key, args,
+			       keys[0] ? "valid keys: " : "no key is accepted", keys);
 			return -EINVAL;
 		}
 		p = comma != NULL ? comma + 1 : p + strlen(p);

@@ -12,7 +12,7 @@
 #include <dpx_log.h>
 #include <dpx_mbuf.h>
 
-DPX_LOG_REGISTER(mbuf_logtype, "mbuf");
+DPX_LOG_REGISTER(mbuf_logtype, "lib.mbuf");
 #define MBUF_LOG(level, fmt, ...) DPX_LOG(level, mbuf_logtype, "mbuf: " fmt, ##__VA_ARGS__)
 
 /* The fast-path fields fill the first cache line; chaining and TX metadata the second. */

@@ -15,7 +15,7 @@
 
 #include "mempool_private.h"
 
-DPX_LOG_REGISTER(mempool_logtype, "mempool");
+DPX_LOG_REGISTER(mempool_logtype, "lib.mempool");
 
 static inline struct mempool_local *
 local_of_caller(const struct dpx_mempool *mp)

@@ -23,7 +23,7 @@
 
 #include "ring_private.h"
 
-DPX_LOG_REGISTER(ring_logtype, "ring");
+DPX_LOG_REGISTER(ring_logtype, "lib.ring");
 
 int
 ring_compute_size(unsigned int count, unsigned int flags, uint32_t *size, uint32_t *capacity)

@@ -19,7 +19,7 @@
 
 #include "vhost_private.h"
 
-DPX_LOG_REGISTER(vhost_data_logtype, "vhost.data");
+DPX_LOG_REGISTER(vhost_data_logtype, "lib.vhost.data");
 
 #define FEAT(f, bit) (((f) >> (bit)) & 1)
 

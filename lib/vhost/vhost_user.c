@@ -17,7 +17,7 @@
 
 #include "vhost_private.h"
 
-DPX_LOG_REGISTER(vhost_config_logtype, "vhost.config");
+DPX_LOG_REGISTER(vhost_config_logtype, "lib.vhost.config");
 
 static struct vhost_dev *devices[DPX_VHOST_MAX_DEVICES];
 

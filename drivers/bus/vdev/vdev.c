@@ -87,6 +87,19 @@ find_driver(const char *devname)
 	return best;
 }
 
+/* "net_null, net_ring, ..." for the message that says which names exist. */
+static const char *
+driver_names(void)
+{
+	static char names[256];
+
+	names[0] = '\0';
+	for (struct dpx_vdev_driver *d = driver_list; d != NULL; d = d->next)
+		snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+			 names[0] ? ", " : "", d->name);
+	return names;
+}
+
 static struct dpx_vdev_device **
 find_device_link(const char *name)
 {
@@ -131,7 +144,8 @@ device_prepare(const char *name, const char *args, struct dpx_vdev_device **out)
 	}
 	struct dpx_vdev_driver *drv = find_driver(name);
 	if (drv == NULL) {
-		VDEV_LOG(ERR, "device %s: no driver matches its name", name);
+		VDEV_LOG(ERR, "device %s: no driver matches its name; drivers: %s", name,
+			 driver_names());
 		return -ENOENT;
 	}
 	dev = calloc(1, sizeof(*dev));
@@ -144,7 +158,9 @@ device_prepare(const char *name, const char *args, struct dpx_vdev_device **out)
 	dev->numa_node = current_numa_node();
 	/* a driver without valid_keys accepts no argument at all */
 	static const char *const no_keys[] = {NULL};
+	dpx_kvargs_set_owner(dev->name); /* kvargs' error line names the device */
 	dev->kvargs = dpx_kvargs_parse(dev->args, drv->valid_keys != NULL ? drv->valid_keys : no_keys);
+	dpx_kvargs_set_owner(NULL);
 	if (dev->kvargs == NULL) {
 		int rc = -dpx_errno;
 		VDEV_LOG(DEBUG, "device %s: bad arguments \"%s\" for driver %s", name, dev->args,
@@ -165,13 +181,19 @@ dpx_vdev_init(const char *name, const char *args)
 	pthread_mutex_lock(&vdev_lock);
 	rc = device_prepare(name, args, &dev);
 	if (rc == 0) {
+		unsigned long errors = dpx_log_error_count();
+
 		dev->state = VDEV_PROBING;
 		dev->next = device_list;
 		device_list = dev;
+		dpx_kvargs_set_owner(dev->name);
 		rc = dev->driver->probe(dev);
+		dpx_kvargs_set_owner(NULL);
 		if (rc != 0) {
-			VDEV_LOG(ERR, "device %s: driver %s probe failed: %s", name,
-				 dev->driver->name, dpx_strerror(rc));
+			/* the driver said why, naming the device; else this is the line */
+			DPX_LOG_UNSAID(errors, vdev_logtype,
+				       "vdev: device %s: driver %s probe failed: %s", name,
+				       dev->driver->name, dpx_strerror(rc));
 			*find_device_link(name) = dev->next;
 			device_free(dev);
 		} else {
@@ -344,7 +366,8 @@ vdev_probe(void)
 	for (unsigned int i = 0; i < dpx_eal_vdev_count(); i++) {
 		int rc = probe_one(dpx_eal_vdev_arg(i));
 		if (rc != 0) {
-			VDEV_LOG(ERR, "--vdev %s failed: %s", dpx_eal_vdev_arg(i), dpx_strerror(rc));
+			VDEV_LOG(DEBUG, "--vdev %s failed: %s", dpx_eal_vdev_arg(i),
+				 dpx_strerror(rc));
 			vdev_cleanup();
 			return rc;
 		}

@@ -308,6 +308,18 @@ tap_promisc_off(struct dpx_eth_dev *dev)
 }
 
 static int
+tap_allmulti_on(struct dpx_eth_dev *dev)
+{
+	return if_flags_set(priv(dev), IFF_ALLMULTI, 1);
+}
+
+static int
+tap_allmulti_off(struct dpx_eth_dev *dev)
+{
+	return if_flags_set(priv(dev), IFF_ALLMULTI, 0);
+}
+
+static int
 tap_mtu_set(struct dpx_eth_dev *dev, uint16_t mtu)
 {
 	struct ifreq ifr = {.ifr_mtu = mtu};
@@ -423,6 +435,8 @@ static const struct dpx_eth_dev_ops tap_ops = {
 	.dev_set_link_down = tap_link_down,
 	.promiscuous_enable = tap_promisc_on,
 	.promiscuous_disable = tap_promisc_off,
+	.allmulticast_enable = tap_allmulti_on,
+	.allmulticast_disable = tap_allmulti_off,
 	.mtu_set = tap_mtu_set,
 	.mac_addr_set = tap_mac_set,
 	.rx_queue_setup = tap_rxq_setup,
@@ -452,7 +466,10 @@ open_queue(const char *devname, struct tap_port *tp, unsigned int q)
 	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", tp->ifname);
 	if (ioctl(fd, TUNSETIFF, &ifr) != 0) {
 		int e = errno;
-		TAP_LOG(ERR, "%s: TUNSETIFF %s queue %u: %s", devname, tp->ifname, q, strerror(e));
+		/* the kernel names a "dtap%d" interface itself: do not print the template */
+		TAP_LOG(ERR, "%s: cannot create TAP interface %s (queue %u): %s%s", devname,
+			strchr(tp->ifname, '%') != NULL ? "dtapN" : tp->ifname, q, strerror(e),
+			e == EPERM ? "; it needs CAP_NET_ADMIN (run as root)" : "");
 		close(fd);
 		return -e;
 	}

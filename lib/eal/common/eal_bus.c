@@ -67,10 +67,13 @@ int
 eal_bus_probe_all(const struct eal_options *opts)
 {
 	(void)opts;
+	unsigned long errors = dpx_log_error_count();
+
 	for (struct dpx_bus *b = bus_list; b != NULL; b = b->next) {
 		int rc = b->scan();
 		if (rc != 0) {
-			EAL_LOG(ERR, "bus %s scan failed: %s", b->name, dpx_strerror(rc));
+			DPX_LOG_UNSAID(errors, eal_logtype, "EAL: bus %s scan failed: %s", b->name,
+				       dpx_strerror(rc));
 			return rc;
 		}
 	}
@@ -82,7 +85,9 @@ eal_bus_probe_all(const struct eal_options *opts)
 		}
 		int rc = b->probe();
 		if (rc != 0) {
-			EAL_LOG(ERR, "bus %s probe failed: %s", b->name, dpx_strerror(rc));
+			/* the bus or its driver named the device that failed */
+			DPX_LOG_UNSAID(errors, eal_logtype, "EAL: bus %s probe failed: %s", b->name,
+				       dpx_strerror(rc));
 			eal_bus_cleanup_all();
 			return rc;
 		}

@@ -3,12 +3,16 @@
 #include <errno.h>
 #include <fnmatch.h>
 #include <pthread.h>
+#include <regex.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
 
 #include <dpx_log.h>
+
+#include "eal_private.h"
 
 struct log_type {
 	char name[64];
@@ -18,6 +22,8 @@ struct log_type {
 struct log_pattern {
 	char pattern[128];
 	unsigned int level;
+	bool regex; /* DPDK's two forms: shell glob or POSIX basic regex (unanchored) */
+	regex_t re; /* compiled, when regex */
 };
 
 #define LOG_MAX_PATTERNS 64
@@ -57,6 +63,13 @@ dpx_log_parse_level(const char *s)
 	return -EINVAL;
 }
 
+static bool
+pattern_matches(const struct log_pattern *p, const char *name)
+{
+	return p->regex ? regexec(&p->re, name, 0, NULL, 0) == 0
+			: fnmatch(p->pattern, name, 0) == 0;
+}
+
 /* Level a type named `name` gets: the last matching pattern wins. */
 static unsigned int
 level_for_name(const char *name)
@@ -64,9 +77,28 @@ level_for_name(const char *name)
 	unsigned int level = logs.global_level;
 
 	for (unsigned int i = 0; i < logs.pattern_count; i++)
-		if (fnmatch(logs.patterns[i].pattern, name, 0) == 0)
+		if (pattern_matches(&logs.patterns[i], name))
 			level = logs.patterns[i].level;
 	return level;
+}
+
+int
+eal_log_count_matches(const char *pattern, bool regex)
+{
+	struct log_pattern p = {.regex = regex};
+	int n = 0;
+
+	if (strlen(pattern) >= sizeof(p.pattern) ||
+	    (regex && regcomp(&p.re, pattern, REG_NOSUB) != 0))
+		return -EINVAL;
+	strcpy(p.pattern, pattern);
+	pthread_mutex_lock(&logs.lock);
+	for (unsigned int i = 0; i < logs.type_count; i++)
+		n += pattern_matches(&p, logs.types[i].name);
+	pthread_mutex_unlock(&logs.lock);
+	if (regex)
+		regfree(&p.re);
+	return n;
 }
 
 int
@@ -96,11 +128,14 @@ out:
 
 /* Drop an earlier setting of the same pattern: the new one goes last (it is the latest). */
 static void
-forget_pattern(const char *pattern)
+forget_pattern(const char *pattern, bool regex)
 {
 	for (unsigned int i = 0; i < logs.pattern_count; i++) {
-		if (strcmp(logs.patterns[i].pattern, pattern) != 0)
+		if (logs.patterns[i].regex != regex ||
+		    strcmp(logs.patterns[i].pattern, pattern) != 0)
 			continue;
+		if (regex)
+			regfree(&logs.patterns[i].re);
 		memmove(&logs.patterns[i], &logs.patterns[i + 1],
 			(logs.pattern_count - i - 1) * sizeof(logs.patterns[0]));
 		logs.pattern_count--;
@@ -108,28 +143,49 @@ forget_pattern(const char *pattern)
 	}
 }
 
-int
-dpx_log_set_level_pattern(const char *pattern, unsigned int level)
+/* The one body of both setters: remember the pattern, apply it to the types there are. */
+static int
+set_level_matching(const char *pattern, bool regex, unsigned int level)
 {
+	struct log_pattern *p;
 	int rc = 0;
 
 	if (pattern == NULL || pattern[0] == '\0' || level < DPX_LOG_EMERG || level > DPX_LOG_MAX ||
 	    strlen(pattern) >= sizeof(logs.patterns[0].pattern))
 		return -EINVAL;
 	pthread_mutex_lock(&logs.lock);
-	forget_pattern(pattern);
+	forget_pattern(pattern, regex);
 	if (logs.pattern_count == LOG_MAX_PATTERNS) {
 		rc = -ENOSPC;
 		goto out;
 	}
-	strcpy(logs.patterns[logs.pattern_count].pattern, pattern);
-	logs.patterns[logs.pattern_count++].level = level;
+	p = &logs.patterns[logs.pattern_count];
+	p->regex = regex;
+	if (regex && regcomp(&p->re, pattern, REG_NOSUB) != 0) {
+		rc = -EINVAL;
+		goto out;
+	}
+	strcpy(p->pattern, pattern);
+	p->level = level;
+	logs.pattern_count++;
 	for (unsigned int i = 0; i < logs.type_count; i++)
-		if (fnmatch(pattern, logs.types[i].name, 0) == 0)
+		if (pattern_matches(p, logs.types[i].name))
 			__atomic_store_n(&logs.types[i].level, level, __ATOMIC_RELAXED);
 out:
 	pthread_mutex_unlock(&logs.lock);
 	return rc;
+}
+
+int
+dpx_log_set_level_pattern(const char *pattern, unsigned int level)
+{
+	return set_level_matching(pattern, false, level);
+}
+
+int
+dpx_log_set_level_regexp(const char *regex, unsigned int level)
+{
+	return set_level_matching(regex, true, level);
 }
 
 int
@@ -190,6 +246,14 @@ dpx_log_can_log(int type, unsigned int level)
 	return level <= __atomic_load_n(&logs.types[type].level, __ATOMIC_RELAXED);
 }
 
+static unsigned long error_count; /* messages at ERR or worse printed (dpx_log_error_count) */
+
+unsigned long
+dpx_log_error_count(void)
+{
+	return __atomic_load_n(&error_count, __ATOMIC_RELAXED);
+}
+
 int
 dpx_vlog(unsigned int level, int type, const char *fmt, va_list ap)
 {
@@ -198,6 +262,8 @@ dpx_vlog(unsigned int level, int type, const char *fmt, va_list ap)
 
 	if (!dpx_log_can_log(type, level))
 		return 0;
+	if (level <= DPX_LOG_ERR)
+		__atomic_fetch_add(&error_count, 1, __ATOMIC_RELAXED);
 	if (logs.use_syslog) {
 		va_list ap2;
 		va_copy(ap2, ap);

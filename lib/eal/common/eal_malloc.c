@@ -19,7 +19,7 @@
 #include "eal_memory_private.h"
 #include "malloc_heap.h"
 
-DPX_LOG_REGISTER(malloc_logtype, "malloc");
+DPX_LOG_REGISTER(malloc_logtype, "lib.malloc");
 
 struct heap {
 	pthread_mutex_t lock;

@@ -6,6 +6,8 @@
 #include <ctype.h>
 #include <sched.h>
 #include <errno.h>
+#include <regex.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -18,12 +20,29 @@ typedef int(option_handler_t)(struct eal_options *opts, const char *value);
 struct eal_option {
 	const char *long_name;
 	char short_name; /* 0 when there is none */
-	bool has_value;
+	int has_value;	 /* false, true, or OPTIONAL_VALUE: only as --name=value */
 	option_handler_t *handle; /* NULL: a flag, the bool at flag_offset is set */
 	size_t flag_offset;
 };
 
+#define OPTIONAL_VALUE 2
+
 #define EAL_FLAG(long_name, field) {long_name, 0, false, NULL, offsetof(struct eal_options, field)}
+
+/* Say why a value is refused; the message names the option and the value around it. */
+static int detail(struct eal_options *opts, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int
+detail(struct eal_options *opts, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(opts->err_detail, sizeof(opts->err_detail), fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
 
 /* Parse a whole decimal number; no sign, no trailing garbage. */
 static int
@@ -41,7 +60,7 @@ parse_u64(const char *s, uint64_t *out)
 	return 0;
 }
 
-/* Parse "N" or "N-M" at *p, advancing p. */
+/* Parse "N" or "N-M" at *p, advancing p; ids must be below limit. */
 static int
 parse_id_range(const char **p, unsigned int limit, unsigned int *first, unsigned int *last)
 {
@@ -55,12 +74,89 @@ parse_id_range(const char **p, unsigned int limit, unsigned int *first, unsigned
 			return -EINVAL;
 		b = strtoul(end + 1, &end, 10);
 	}
-	if (a > b || b >= limit)
+	if (a > b)
 		return -EINVAL;
+	if (b >= limit)
+		return -ERANGE;
 	*first = a;
 	*last = b;
 	*p = end;
 	return 0;
+}
+
+/*
+ * A group of ids at *p: "N", "N-M", or DPDK's "(N,M-K,...)", into the bitmap
+ * ids (limit bits). @return the number of ids, -EINVAL (syntax), -ERANGE
+ * (an id at or above limit).
+ */
+static int
+parse_id_group(const char **p, unsigned int limit, uint64_t *ids, bool *grouped)
+{
+	bool paren = **p == '(';
+	int n = 0;
+
+	*grouped = paren;
+	if (paren)
+		(*p)++;
+	do {
+		unsigned int first, last;
+		int rc;
+
+		if (paren && **p == ',')
+			(*p)++;
+		rc = parse_id_range(p, limit, &first, &last);
+		if (rc < 0)
+			return rc;
+		for (unsigned int i = first; i <= last; i++) {
+			if (ids[i / 64] >> (i % 64) & 1)
+				return -EINVAL; /* listed twice */
+			ids[i / 64] |= 1ull << (i % 64);
+			n++;
+		}
+	} while (paren && **p == ',');
+	if (paren && *(*p)++ != ')')
+		return -EINVAL;
+	return n;
+}
+
+static int
+first_id(const uint64_t *ids, unsigned int words)
+{
+	for (unsigned int w = 0; w < words; w++)
+		if (ids[w] != 0)
+			return (int)(w * 64 + (unsigned int)__builtin_ctzll(ids[w]));
+	return -1;
+}
+
+/* One element "LCORES[@CPUS]" of the list at *p into lcore_cpu[]; @return lcores or -errno. */
+static int
+parse_lcore_element(const char **p, int lcore_cpu[DPX_MAX_LCORE], bool allow_cpu_map)
+{
+	uint64_t lcores[(DPX_MAX_LCORE + 63) / 64] = {0}, cpus[(CPU_SETSIZE + 63) / 64] = {0};
+	bool lgroup, cgroup;
+	int n = parse_id_group(p, DPX_MAX_LCORE, lcores, &lgroup), cpu = -1;
+
+	if (n < 0)
+		return n;
+	if (**p == '@') {
+		(*p)++;
+		int nc = parse_id_group(p, CPU_SETSIZE, cpus, &cgroup);
+		if (!allow_cpu_map || nc < 0)
+			return nc < 0 ? nc : -EINVAL;
+		if (nc > 1)
+			return -ENOTSUP; /* an lcore allowed on several CPUs */
+		cpu = first_id(cpus, DPX_DIM(cpus));
+	} else if (lgroup && n > 1) {
+		return -ENOTSUP; /* DPDK: "(0,6)" lets both lcores float over CPUs 0 and 6 */
+	}
+	for (unsigned int l = 0; l < DPX_MAX_LCORE; l++) {
+		if (!(lcores[l / 64] >> (l % 64) & 1))
+			continue;
+		if (lcore_cpu[l] != -1)
+			return -EINVAL; /* listed twice */
+		lcore_cpu[l] = cpu >= 0 ? cpu : (int)l;
+	}
+	return n;
 }
 
 int
@@ -73,45 +169,67 @@ eal_parse_lcore_list(const char *s, int lcore_cpu[DPX_MAX_LCORE], bool allow_cpu
 		lcore_cpu[i] = -1;
 	if (s == NULL || *s == '\0')
 		return -EINVAL;
-	while (*p != '\0') {
-		unsigned int first, last, cpu_first = 0, cpu_last = 0;
-		bool mapped = false;
+	for (;;) {
+		int n = parse_lcore_element(&p, lcore_cpu, allow_cpu_map);
 
-		if (parse_id_range(&p, DPX_MAX_LCORE, &first, &last) != 0)
-			return -EINVAL;
-		if (*p == '@') {
-			p++;
-			/* lcores@cpu: every lcore of the group runs on one CPU */
-			if (!allow_cpu_map || parse_id_range(&p, CPU_SETSIZE, &cpu_first,
-							     &cpu_last) != 0 || cpu_first != cpu_last)
-				return -EINVAL;
-			mapped = true;
-		}
-		for (unsigned int l = first; l <= last; l++) {
-			if (lcore_cpu[l] != -1)
-				return -EINVAL; /* listed twice */
-			lcore_cpu[l] = mapped ? (int)cpu_first : (int)l;
-			count++;
-		}
-		if (*p == ',')
-			p++;
-		else if (*p != '\0')
-			return -EINVAL;
-		else
-			break;
+		if (n < 0)
+			return n;
+		count += n;
 		if (*p == '\0')
-			return -EINVAL; /* trailing comma */
+			return count;
+		if (*p++ != ',' || *p == '\0')
+			return -EINVAL; /* junk, or a trailing comma */
 	}
-	return count;
 }
 
 static int
 handle_lcores(struct eal_options *opts, const char *value)
 {
-	/* -l and --lcores take the same syntax; "lcores@cpu" groups are an extension */
+	/* -l and --lcores take the same syntax: DPDK's groups, each lcore on one CPU */
 	int n = eal_parse_lcore_list(value, opts->lcore_cpu, true);
+
+	if (n == -ERANGE)
+		return detail(opts, "lcore ids go up to %d and CPU ids up to %d", DPX_MAX_LCORE - 1,
+			      CPU_SETSIZE - 1);
+	if (n == -ENOTSUP)
+		return detail(opts, "dpx runs each lcore on one CPU: give it one, as in (0-2)@0");
 	if (n < 0)
-		return n;
+		return detail(opts, "expected a list like 0-3,6, 0-3@1 or (0-2)@0,3@1");
+	opts->lcore_count = n;
+	return 0;
+}
+
+/* -c COREMASK: the lcores whose bits are set, each on its own CPU (DPDK's meaning). */
+static int
+handle_coremask(struct eal_options *opts, const char *value)
+{
+	const char *hex =
+		strncmp(value, "0x", 2) == 0 || strncmp(value, "0X", 2) == 0 ? value + 2 : value;
+	size_t len = strlen(hex);
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < DPX_MAX_LCORE; i++)
+		opts->lcore_cpu[i] = -1;
+	if (len == 0 || strspn(hex, "0123456789abcdefABCDEF") != len)
+		return detail(opts, "expected a hexadecimal mask of lcores, like 0x3");
+	for (size_t i = 0; i < len; i++) {
+		char c = hex[len - 1 - i];
+		unsigned int v = isdigit((unsigned char)c) ? (unsigned int)(c - '0')
+							   : (unsigned int)(tolower(c) - 'a' + 10);
+
+		for (unsigned int b = 0; b < 4; b++) {
+			unsigned int l = (unsigned int)i * 4 + b;
+
+			if (!(v >> b & 1))
+				continue;
+			if (l >= DPX_MAX_LCORE)
+				return detail(opts, "lcore ids go up to %d", DPX_MAX_LCORE - 1);
+			opts->lcore_cpu[l] = (int)l;
+			n++;
+		}
+	}
+	if (n == 0)
+		return detail(opts, "the mask selects no lcore");
 	opts->lcore_count = n;
 	return 0;
 }
@@ -130,9 +248,19 @@ handle_main_lcore(struct eal_options *opts, const char *value)
 static int
 handle_log_level(struct eal_options *opts, const char *value)
 {
-	const char *colon = strrchr(value, ':');
+	const char *colon = strrchr(value, ':'), *comma = strrchr(value, ',');
+	bool regex = false;
 	int level;
 
+	if (strcmp(value, "help") == 0) {
+		opts->log_help = true;
+		return 0;
+	}
+	/* DPDK: "GLOB:LEVEL" or "REGEX,LEVEL", whichever separator comes last */
+	if (comma != NULL && (colon == NULL || comma > colon)) {
+		colon = comma;
+		regex = true;
+	}
 	if (colon == NULL) {
 		level = dpx_log_parse_level(value);
 		if (level < 0)
@@ -149,6 +277,16 @@ handle_log_level(struct eal_options *opts, const char *value)
 	memcpy(lp->pattern, value, plen);
 	lp->pattern[plen] = '\0';
 	lp->level = level;
+	lp->regex = regex;
+	if (regex) {
+		regex_t re;
+
+		if (regcomp(&re, lp->pattern, REG_NOSUB) != 0) {
+			opts->log_pattern_count--;
+			return detail(opts, "'%s' is not a POSIX regular expression", lp->pattern);
+		}
+		regfree(&re);
+	}
 	return 0;
 }
 
@@ -234,6 +372,53 @@ handle_iova_mode(struct eal_options *opts, const char *value)
 	return 0;
 }
 
+/* DPDK options dpx accepts with DPDK's meaning, or refuses saying why. */
+
+static int
+handle_mem_channels(struct eal_options *opts, const char *value)
+{
+	uint64_t v;
+
+	if (parse_u64(value, &v) != 0 || v == 0 || v > 32)
+		return detail(opts, "expected a number of memory channels, 1..32");
+	opts->mem_channels = (unsigned int)v; /* dpx lays out no object per channel */
+	return 0;
+}
+
+static int
+handle_proc_type(struct eal_options *opts, const char *value)
+{
+	if (strcmp(value, "primary") == 0 || strcmp(value, "auto") == 0)
+		return 0; /* every dpx process is a primary */
+	if (strcmp(value, "secondary") == 0)
+		return detail(opts, "dpx has no secondary processes: each process is a primary "
+				    "with its own --file-prefix");
+	return detail(opts, "expected primary, secondary or auto");
+}
+
+static int
+handle_huge_unlink(struct eal_options *opts, const char *value)
+{
+	if (value != NULL && strcmp(value, "existing") == 0)
+		return 0; /* what dpx does: a previous run's files go at init, ours while mapped */
+	if (value == NULL || strcmp(value, "always") == 0)
+		return detail(opts, "not supported by dpx: hugepage files stay while their page is "
+				    "mapped; --in-memory leaves no file at all");
+	if (strcmp(value, "never") == 0)
+		return detail(opts,
+			      "not supported by dpx: a previous run's files of the same prefix "
+			      "are always removed (the prefix lock proves them stale)");
+	return detail(opts, "expected existing, always or never");
+}
+
+static int
+handle_single_file_segments(struct eal_options *opts, const char *value)
+{
+	(void)value;
+	return detail(opts, "not supported by dpx: each hugepage is its own file "
+			    "(<huge-dir>/<prefix>_map_<node>_<slot>); --in-memory uses none");
+}
+
 static const struct eal_option eal_option_table[] = {
 	{"lcores", 'l', true, handle_lcores},
 	{"main-lcore", 0, true, handle_main_lcore},
@@ -248,6 +433,13 @@ static const struct eal_option eal_option_table[] = {
 	{"iova-mode", 0, true, handle_iova_mode},
 	EAL_FLAG("in-memory", in_memory),
 	{"help", 'h', false, NULL, offsetof(struct eal_options, help)},
+	/* DPDK's other common options (doc/dpx-fwd.md, "EAL options") */
+	{NULL, 'c', true, handle_coremask},
+	{NULL, 'n', true, handle_mem_channels},
+	{NULL, 'v', false, NULL, offsetof(struct eal_options, show_version)},
+	{"proc-type", 0, true, handle_proc_type},
+	{"huge-unlink", 0, OPTIONAL_VALUE, handle_huge_unlink},
+	{"single-file-segments", 0, false, handle_single_file_segments},
 };
 
 static const struct eal_option *
@@ -338,11 +530,15 @@ parse_one(struct eal_options *opts, int argc, char **argv, int *i, char *err, si
 		}
 	}
 	if (opt == NULL) {
-		snprintf(err, errlen, "unknown option '%.60s'", arg);
+		/* the usual slip: a program option before the "--" that ends the EAL's */
+		snprintf(err, errlen,
+			 "unknown option '%.60s': not an EAL option (a program's own options go "
+			 "after '--')",
+			 arg);
 		return -EINVAL;
 	}
 	(*i)++;
-	if (opt->has_value && value == NULL) {
+	if (opt->has_value == true && value == NULL) {
 		if (*i >= argc) {
 			snprintf(err, errlen, "option %s requires a value", shown);
 			return -EINVAL;
@@ -353,8 +549,13 @@ parse_one(struct eal_options *opts, int argc, char **argv, int *i, char *err, si
 		*(bool *)((char *)opts + opt->flag_offset) = true;
 		return 0;
 	}
+	opts->err_detail[0] = '\0';
 	if (opt->handle(opts, value) != 0) {
-		snprintf(err, errlen, "invalid value for %s: '%.80s'", shown, value ? value : "");
+		if (value == NULL)
+			snprintf(err, errlen, "option %s: %s", shown, opts->err_detail);
+		else
+			snprintf(err, errlen, "invalid value for %s: '%.80s'%s%s", shown, value,
+				 opts->err_detail[0] ? ": " : "", opts->err_detail);
 		return -EINVAL;
 	}
 	return 0;

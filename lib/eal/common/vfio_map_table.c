@@ -18,7 +18,7 @@
 
 #include "vfio_map_table.h"
 
-DPX_LOG_REGISTER(vfio_logtype, "vfio");
+DPX_LOG_REGISTER(vfio_logtype, "lib.vfio");
 #define TABLE_LOG(level, fmt, ...) DPX_LOG(level, vfio_logtype, "VFIO: " fmt, ##__VA_ARGS__)
 
 /* 4^16 entries before the expected search cost starts to grow past log n */

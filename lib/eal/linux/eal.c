@@ -14,7 +14,7 @@
 #include "eal_private.h"
 #include "vfio_private.h"
 
-DPX_LOG_REGISTER(eal_logtype, "eal");
+DPX_LOG_REGISTER(eal_logtype, "lib.eal");
 
 static struct eal_options options;
 static bool initialized;
@@ -63,9 +63,12 @@ dpx_eal_usage(FILE *f, const char *prgname)
 	fprintf(f,
 		"Usage: %s [EAL options] -- [program options]\n"
 		"EAL options:\n"
-		"  -l, --lcores LIST       lcores to use: \"0-3,6\"; \"0-3@1\" runs lcores 0-3 on cpu 1\n"
+		"  -l, --lcores LIST       lcores to use: \"0-3,6\"; \"0-3@1\" runs lcores 0-3 on "
+		"cpu 1\n"
 		"  --main-lcore ID         lcore of the main thread (default: lowest)\n"
-		"  --log-level [GLOB:]LVL  log level, globally or per component (vhost:debug)\n"
+		"  --log-level [GLOB:]LVL  log level, globally or per type (lib.vhost.*:debug);\n"
+		"  --log-level REGEX,LVL   or per type by regex ('pmd\\.net\\..*',8); help lists "
+		"them\n"
 		"  --syslog                also log to syslog\n"
 		"  --file-prefix NAME      runtime directory name (default: dpx)\n"
 		"  --vdev ARGS             add a virtual device: name,key=value,...\n"
@@ -75,8 +78,27 @@ dpx_eal_usage(FILE *f, const char *prgname)
 		"  --huge-dir DIR          hugetlbfs mount to use\n"
 		"  --iova-mode va|pa       IOVA mode\n"
 		"  --in-memory             leave no files on disk; no prefix lock\n"
-		"  -h, --help              show this help\n",
+		"  -h, --help              show this help\n"
+		"DPDK options accepted for compatibility:\n"
+		"  -c COREMASK             lcores as a hexadecimal mask (each on its own CPU)\n"
+		"  -n CHANNELS             memory channels: accepted, no effect\n"
+		"  -v                      print the dpx version at start-up\n"
+		"  --proc-type primary|auto  every dpx process is a primary (no secondary)\n"
+		"  --huge-unlink=existing  what dpx does anyway (always/never: not supported)\n"
+		"(--single-file-segments is refused: one file per hugepage)\n",
 		prgname);
+}
+
+/* A pattern that matches no type is almost always a typo or an old name: say so. */
+static void
+warn_unmatched(const struct eal_log_pattern *lp)
+{
+	if (eal_log_count_matches(lp->pattern, lp->regex) != 0)
+		return;
+	EAL_LOG(WARNING,
+		"--log-level=%s%c%u matches no log type; --log-level=help lists them "
+		"(names follow DPDK: lib.eal, lib.vhost.config, pmd.net.vhost, bus.vdev)",
+		lp->pattern, lp->regex ? ',' : ':', lp->level);
 }
 
 static void
@@ -84,9 +106,15 @@ apply_log_options(const struct eal_options *opts)
 {
 	if (opts->log_global_level != 0)
 		dpx_log_set_global_level(opts->log_global_level);
-	for (unsigned int i = 0; i < opts->log_pattern_count; i++)
-		dpx_log_set_level_pattern(opts->log_patterns[i].pattern,
-					  opts->log_patterns[i].level);
+	for (unsigned int i = 0; i < opts->log_pattern_count; i++) {
+		const struct eal_log_pattern *lp = &opts->log_patterns[i];
+
+		if (lp->regex)
+			dpx_log_set_level_regexp(lp->pattern, lp->level);
+		else
+			dpx_log_set_level_pattern(lp->pattern, lp->level);
+		warn_unmatched(lp);
+	}
 	if (opts->syslog) {
 		openlog("dpx", LOG_PID | LOG_NDELAY, LOG_DAEMON);
 		dpx_log_set_syslog(1);
@@ -132,12 +160,22 @@ dpx_eal_init(int argc, char **argv)
 		eal_options_init(&options);
 		return -ECANCELED;
 	}
+	if (options.log_help) {
+		dpx_log_dump(stdout);
+		eal_options_init(&options);
+		return -ECANCELED;
+	}
 	apply_log_options(&options);
+	if (options.show_version)
+		EAL_LOG(NOTICE, "dpx version %s", DPX_VERSION);
 	for (stages_up = 0; stages_up < DPX_DIM(stages); stages_up++) {
+		unsigned long errors = dpx_log_error_count();
+
 		rc = stages[stages_up].init(&options);
 		if (rc != 0) {
-			EAL_LOG(ERR, "initialisation failed at %s: %s", stages[stages_up].name,
-				dpx_strerror(rc));
+			/* the stage said why, in one line naming the option or device */
+			DPX_LOG_UNSAID(errors, eal_logtype, "EAL: initialisation failed at %s: %s",
+				       stages[stages_up].name, dpx_strerror(rc));
 			stages_down();
 			undo_log_options(&options); /* a failed init leaves no syslog connection */
 			eal_options_init(&options);

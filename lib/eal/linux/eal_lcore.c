@@ -236,7 +236,10 @@ choose_lcores(const struct eal_options *opts, const cpu_set_t *allowed)
 		if (cpu < 0)
 			continue;
 		if (!CPU_ISSET(cpu, allowed)) {
-			EAL_LOG(ERR, "lcore %u: cpu %d is not available to this process", i, cpu);
+			EAL_LOG(ERR,
+				"lcore %u: cpu %d is not available to this process (it may use "
+				"%d cpus; pick them with -l, or map lcores with -l 0-3@0)",
+				i, cpu, CPU_COUNT(allowed));
 			return -ENODEV;
 		}
 		lcores[i].enabled = true;

@@ -28,7 +28,7 @@
 #include "eal_hugepage_info.h"
 #include "eal_memory_private.h"
 
-DPX_LOG_REGISTER(memory_logtype, "memory");
+DPX_LOG_REGISTER(memory_logtype, "lib.memory");
 
 #define NO_HUGE_PAGE_SZ ((size_t)2 << 20)
 #define DEFAULT_VA_PER_SOCKET ((uint64_t)64 << 30)
