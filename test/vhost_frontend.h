@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <dpx_vhost.h>
+
 #include "vhost_msg.h"
 #include "virtio_defs.h"
 
@@ -130,5 +132,44 @@ uint64_t vfe_calls(struct vfe *fe, unsigned int qi);
 /* Raw descriptor access for malformed-ring tests (split layout). */
 struct vring_desc *vfe_split_desc(struct vfe *fe, unsigned int qi);
 void vfe_split_publish(struct vfe *fe, unsigned int qi, uint16_t head);
+
+/* ---- harness shared by the vhost test files: a server path whose callbacks
+ * count into vfe_ev, and the steps every case starts and ends with ---- */
+
+/* Guest memory of a session's front-end. */
+#define VFE_SESSION_MEM_SIZE (48ULL << 20)
+
+struct vfe_events {
+	int new_calls;
+	int destroy_calls;
+	int state_calls;
+	int feature_calls;
+	int regions_added;
+	int regions_removed;
+	int vid; /* of the last new_device */
+};
+
+extern struct vfe_events vfe_ev;
+/* Callbacks counting into vfe_ev (new_device accepts every device). */
+extern const struct dpx_vhost_device_ops vfe_ops;
+
+/* Wait (bounded, a guard not a timing assertion) until *v >= want. @return 1 or 0. */
+int vfe_wait_count(int *v, int want);
+/* Send the log to a temporary file; vfe_log_has looks for s in it (and prints
+ * the log when it is not there); vfe_log_release gives the log back. */
+void vfe_log_capture(void);
+int vfe_log_has(const char *s);
+void vfe_log_release(void);
+/* A socket path unique to this process. */
+void vfe_sock_path(char *p, size_t len, const char *name);
+/* Clear vfe_ev; register, give vfe_ops and start a path. @return DPX_TEST_*. */
+int vfe_server_start(const char *path, uint64_t flags);
+/* Negotiate, map memory, set up pair 0 and DRIVER_OK; wait for new_device
+ * number new_calls. @return DPX_TEST_*. */
+int vfe_bring_up(struct vfe *fe, uint64_t want, bool indirect, int new_calls);
+/* A server on a fresh path and a front-end connected to it, not negotiated. */
+int vfe_session_open(struct vfe *fe, char *path, size_t len, const char *name);
+/* The front-end goes: the running device is destroyed, the path unregistered. */
+int vfe_session_close(struct vfe *fe, const char *path);
 
 #endif /* VHOST_FRONTEND_H */
