@@ -742,6 +742,54 @@ h_get_vring_base(struct vhost_dev *dev, struct vhost_vq *vq, struct vhost_user_m
 	return 0;
 }
 
+/*
+ * The data path writes the call and error fds (a burst's notification, a
+ * broken ring's report): they must be what vhost-user says, eventfds
+ * (VHOST_SET_VRING_CALL's kernel equivalent takes nothing else). A pipe or
+ * socket without a reader would raise SIGPIPE, a file would grow, a device
+ * could block; a library may not ignore SIGPIPE behind the application's
+ * back, so those are refused here. An eventfd cannot raise SIGPIPE, and once
+ * non-blocking a write at its maximum count fails with EAGAIN instead of
+ * stopping the lcore (the guest has an interrupt pending then anyway).
+ * O_NONBLOCK is on the open file, shared with the front-end's copy; QEMU's
+ * are non-blocking already.
+ */
+static int
+event_fd_adopt(int fd, const char **why)
+{
+	char link[64], name[32];
+	struct stat st;
+	ssize_t n;
+	int fl;
+
+	if (fstat(fd, &st) < 0) {
+		*why = "fstat of the call or error fd failed";
+		return -errno;
+	}
+	/* an eventfd is an anonymous inode: no file type at all */
+	if ((st.st_mode & S_IFMT) != 0) {
+		*why = "call or error fd is not an eventfd";
+		return -EINVAL;
+	}
+	/* which anonymous inode: "anon_inode:[eventfd]" (without /proc, any of them:
+	 * a write to the others fails without blocking or a signal) */
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, name, sizeof(name) - 1);
+	if (n >= 0) {
+		name[n] = '\0';
+		if (strcmp(name, "anon_inode:[eventfd]") != 0) {
+			*why = "call or error fd is not an eventfd";
+			return -EINVAL;
+		}
+	}
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
+		*why = "cannot make the call or error fd non-blocking";
+		return -errno;
+	}
+	return 0;
+}
+
 /* SET_VRING_KICK, _CALL and _ERR: the same message for three fd slots. */
 static int
 h_set_vring_fd(struct vhost_dev *dev, struct vhost_vq *vq, struct vhost_user_msg *msg,
@@ -750,9 +798,16 @@ h_set_vring_fd(struct vhost_dev *dev, struct vhost_vq *vq, struct vhost_user_msg
 	uint64_t v = msg->payload.u64;
 	int fd = (v & VHOST_USER_VRING_NOFD_MASK) ? -1 : msg->fds[0];
 	bool kick = msg->hdr.request == VHOST_USER_SET_VRING_KICK;
-	int *slot;
+	int *slot, rc;
 
-	(void)reply, (void)why;
+	(void)reply;
+	/* the kick fd is never read nor written (dpx polls): only kept */
+	if (!kick && fd >= 0 && (rc = event_fd_adopt(fd, why)) < 0) {
+		VHOST_LOG(ERR, "vid %d: %s vring %u: %s", dev->vid,
+			  vhost_msg_name(msg->hdr.request),
+			  (unsigned int)(v & VHOST_USER_VRING_IDX_MASK), *why);
+		return rc;
+	}
 	if (kick)
 		slot = &vq->kickfd;
 	else if (msg->hdr.request == VHOST_USER_SET_VRING_CALL)

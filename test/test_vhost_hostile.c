@@ -1,0 +1,335 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Hostile vhost-user peers. Call and error fds that would block or raise
+ * SIGPIPE. In each case the peer is refused or disconnected and the process
+ * keeps serving its other devices (checked byte for byte through the mbuf API).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/eventfd.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <dpx_ethdev.h>
+#include <dpx_mbuf.h>
+#include <dpx_mempool.h>
+
+#include "dpx_test.h"
+#include "vhost_frontend.h"
+#include "vhost_private.h"
+
+#define F(bit) (1ULL << (bit))
+#define WANT_SPLIT (~0ULL & ~F(VIRTIO_F_RING_PACKED))
+#define WANT_PACKED (~0ULL)
+#define EVENTFD_MAX 0xfffffffffffffffeULL
+
+static struct dpx_mempool *pool;
+
+static int
+setup(void)
+{
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
+	pool = dpx_pktmbuf_pool_create("hostile", 256, 0, 0, DPX_MBUF_DEFAULT_BUF_SIZE, -1);
+	DPX_TEST_ASSERT(pool != NULL, "pool: %s", dpx_strerror(dpx_errno));
+	return DPX_TEST_SUCCESS;
+}
+
+static uint8_t
+pattern(unsigned int seed, uint32_t off)
+{
+	return (uint8_t)(seed * 31 + off * 7 + (off >> 8));
+}
+
+/* Two packets each way through a running device, every byte checked, every
+ * mbuf back in the pool: the device (and the process) still serves. */
+static int
+still_serving(struct vfe *fe, int vid, unsigned int seed)
+{
+	static const uint32_t lens[] = {60, 1514};
+	struct dpx_mbuf *m[2];
+	uint8_t buf[2048], *d;
+	const uint8_t *p;
+	unsigned int i;
+	uint32_t k;
+
+	/* with MRG_RXBUF the 1514-byte packet takes two of these 1 KiB buffers */
+	DPX_TEST_ASSERT_EQUAL(vfe_rx_post(fe, 0, 3, 1), 3, "");
+	for (i = 0; i < 2; i++) {
+		m[i] = dpx_pktmbuf_alloc(pool);
+		DPX_TEST_ASSERT(m[i] != NULL, "");
+		d = (uint8_t *)dpx_pktmbuf_append(m[i], (uint16_t)lens[i]);
+		for (k = 0; k < lens[i]; k++)
+			d[k] = pattern(seed + i, k);
+	}
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_enqueue_burst(vid, 0, m, 2), 2, "to the guest");
+	dpx_pktmbuf_free_bulk(m, 2);
+	for (i = 0; i < 2; i++) {
+		DPX_TEST_ASSERT_EQUAL(vfe_rx_take(fe, 0, buf, sizeof(buf)), lens[i], "");
+		for (k = 0; k < lens[i]; k++)
+			DPX_TEST_ASSERT_EQUAL(buf[k], pattern(seed + i, k), "byte %u", k);
+	}
+	for (i = 0; i < 2; i++) {
+		for (k = 0; k < lens[i]; k++)
+			buf[k] = pattern(seed + 10 + i, k);
+		DPX_TEST_ASSERT_EQUAL(vfe_tx_post(fe, 1, buf, lens[i], 1), 0, "");
+	}
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_dequeue_burst(vid, 1, pool, m, 2), 2, "from the guest");
+	for (i = 0; i < 2; i++) {
+		DPX_TEST_ASSERT_EQUAL(m[i]->pkt_len, lens[i], "");
+		p = dpx_pktmbuf_read(m[i], 0, lens[i], buf);
+		for (k = 0; k < lens[i]; k++)
+			DPX_TEST_ASSERT_EQUAL(p[k], pattern(seed + 10 + i, k), "byte %u", k);
+	}
+	dpx_pktmbuf_free_bulk(m, 2);
+	DPX_TEST_ASSERT_EQUAL(vfe_tx_reclaim(fe, 1), 2, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_in_use_count(pool), 0, "every mbuf back");
+	return DPX_TEST_SUCCESS;
+}
+
+static int
+sigpipe_is_default(void)
+{
+	struct sigaction sa;
+
+	DPX_TEST_ASSERT_EQUAL(sigaction(SIGPIPE, NULL, &sa), 0, "");
+	DPX_TEST_ASSERT(sa.sa_handler == SIG_DFL, "the library left SIGPIPE's disposition alone");
+	return DPX_TEST_SUCCESS;
+}
+
+/* ---- call and error fds: only eventfds, never blocking, never SIGPIPE ---- */
+
+enum bad_fd { FD_PIPE, FD_SOCKET, FD_FILE, FD_NKINDS };
+
+static int
+bad_fd_make(enum bad_fd kind)
+{
+	int p[2], fd = -1;
+
+	switch (kind) {
+	case FD_PIPE:
+		if (pipe2(p, O_CLOEXEC) == 0) {
+			close(p[0]); /* the reader is gone: a write raises SIGPIPE */
+			fd = p[1];
+		}
+		break;
+	case FD_SOCKET:
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p) == 0) {
+			close(p[0]);
+			fd = p[1];
+		}
+		break;
+	default:
+		fd = open("/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+		break;
+	}
+	return fd;
+}
+
+/*
+ * A front-end whose vring 0 call fd is a pipe or socket without a reader, or
+ * a file. Accepted, the first notification would raise SIGPIPE and kill the
+ * process (or write into the file): it must be refused at SET_VRING_CALL.
+ */
+static int
+hostile_call_fd(const char *path, enum bad_fd kind)
+{
+	static const char *const names[] = {"pipe", "socket", "file"};
+	struct dpx_mbuf *m;
+	struct vfe bad;
+	int rc;
+
+	DPX_TEST_ASSERT_EQUAL(vfe_init(&bad, VFE_SESSION_MEM_SIZE), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_connect(&bad, path), 0, "");
+	bad.q[0].callfd = bad_fd_make(kind);
+	DPX_TEST_ASSERT(bad.q[0].callfd >= 0, "%s: %s", names[kind], strerror(errno));
+	DPX_TEST_ASSERT_EQUAL(vfe_negotiate(&bad, WANT_SPLIT), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_set_mem_table(&bad), 0, "");
+	rc = vfe_queue_setup(&bad, 0, 256, 2048, false);
+	if (rc == 0) {
+		/* accepted: show what it costs (the process may die right here) */
+		DPX_TEST_ASSERT_EQUAL(vfe_queue_setup(&bad, 1, 256, 2048, false), 0, "");
+		DPX_TEST_ASSERT_EQUAL(vfe_driver_ok(&bad), 0, "");
+		DPX_TEST_ASSERT(vfe_wait_count(&vfe_ev.new_calls, 2), "");
+		vfe_rx_post(&bad, 0, 1, 1);
+		m = dpx_pktmbuf_alloc(pool);
+		dpx_pktmbuf_append(m, 60);
+		dpx_vhost_enqueue_burst(vfe_ev.vid, 0, &m, 1);
+		dpx_pktmbuf_free(m);
+		DPX_TEST_ASSERT(0, "%s accepted as a call fd", names[kind]);
+	}
+	DPX_TEST_ASSERT_EQUAL(rc, -EIO, "%s: SET_VRING_CALL refused (nack)", names[kind]);
+	DPX_TEST_ASSERT_EQUAL(vfe_wait_closed(&bad, 3000), 0, "%s: connection closed", names[kind]);
+	DPX_TEST_ASSERT(vfe_log_has("SET_VRING_CALL vring 0: call or error fd is not an eventfd"),
+			"%s", names[kind]);
+	vfe_fini(&bad);
+	return DPX_TEST_SUCCESS;
+}
+
+static int
+test_vhost_hostile_call_fd_kind(void)
+{
+	char path[108];
+	struct vfe good;
+	unsigned int k;
+	int fds0, errfd, p[2];
+	uint64_t u;
+
+	DPX_TEST_RUN(setup());
+	fds0 = dpx_test_count_fds();
+	DPX_TEST_RUN(vfe_session_open(&good, path, sizeof(path), "callfd"));
+	DPX_TEST_RUN(vfe_bring_up(&good, WANT_SPLIT, false, 1));
+	vfe_log_capture();
+	for (k = 0; k < FD_NKINDS; k++)
+		DPX_TEST_RUN(hostile_call_fd(path, (enum bad_fd)k));
+	/* SET_VRING_ERR follows the same rule */
+	DPX_TEST_ASSERT_EQUAL(pipe2(p, O_CLOEXEC), 0, "");
+	close(p[0]);
+	errfd = p[1];
+	u = 1;
+	DPX_TEST_ASSERT_EQUAL(vfe_request(&good, VHOST_USER_SET_VRING_ERR, &u, 8, &errfd, 1, NULL),
+			      -EIO, "a pipe as the error fd is refused");
+	close(errfd);
+	DPX_TEST_ASSERT_EQUAL(vfe_wait_closed(&good, 3000), 0, "");
+	DPX_TEST_ASSERT(vfe_log_has("SET_VRING_ERR vring 1: call or error fd is not an eventfd"),
+			"");
+	vfe_log_release();
+	DPX_TEST_ASSERT(vfe_wait_count(&vfe_ev.destroy_calls, 1), "");
+	vfe_fini(&good);
+	/* the path still serves a proper front-end */
+	DPX_TEST_ASSERT_EQUAL(vfe_init(&good, VFE_SESSION_MEM_SIZE), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_connect(&good, path), 0, "");
+	DPX_TEST_RUN(vfe_bring_up(&good, WANT_SPLIT, false, 2));
+	DPX_TEST_RUN(still_serving(&good, vfe_ev.vid, 1));
+	DPX_TEST_RUN(vfe_session_close(&good, path));
+	DPX_TEST_RUN(sigpipe_is_default());
+	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "no fd leaked");
+	dpx_mempool_free(pool);
+	return DPX_TEST_SUCCESS;
+}
+
+DPX_TEST_REGISTER(vhost_hostile_call_fd_kind, fast, test_vhost_hostile_call_fd_kind);
+
+struct burst_job {
+	int vid;
+	uint16_t vring;
+	uint16_t done;
+};
+
+/* Runs one burst; a burst that blocks keeps this thread (and the queue lock). */
+static void *
+burst_thread(void *arg)
+{
+	struct burst_job *j = arg;
+	struct dpx_mbuf *m[4];
+	unsigned int i;
+
+	if (j->vring % 2 == 1) {
+		j->done = dpx_vhost_dequeue_burst(j->vid, j->vring, pool, m, 4);
+		dpx_pktmbuf_free_bulk(m, j->done);
+		return NULL;
+	}
+	for (i = 0; i < 2; i++) {
+		m[i] = dpx_pktmbuf_alloc(pool);
+		dpx_pktmbuf_append(m[i], 100);
+	}
+	j->done = dpx_vhost_enqueue_burst(j->vid, j->vring, m, 2);
+	dpx_pktmbuf_free_bulk(m, 2);
+	return NULL;
+}
+
+/* One burst on another thread; it must return (a 10 s guard against a hang,
+ * not a timing assertion). @return its count, or -1 if it did not return. */
+static int
+burst_returns(int vid, uint16_t vring)
+{
+	struct burst_job j = {vid, vring, 0};
+	struct timespec ts;
+	pthread_t t;
+
+	if (pthread_create(&t, NULL, burst_thread, &j) != 0)
+		return -1;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += 10;
+	if (pthread_timedjoin_np(t, NULL, &ts) != 0) {
+		printf("the burst on vring %u is still blocked after 10 s\n", vring);
+		return -1;
+	}
+	return j.done;
+}
+
+/*
+ * Call and error eventfds made without EFD_NONBLOCK, at their maximum count:
+ * a blocking write would stop the lcore inside the burst (holding the queue
+ * lock), and destroy_device behind it. Bursts return; the notification is
+ * dropped while the count is full (the guest has one pending anyway).
+ */
+static int
+test_vhost_hostile_call_fd_full(void)
+{
+	struct dpx_vhost_vring_stats st;
+	char path[108], path2[108];
+	struct vfe fe, other;
+	uint64_t u, v;
+	int fds0, vid, errfd;
+	uint8_t buf[256];
+
+	DPX_TEST_RUN(setup());
+	fds0 = dpx_test_count_fds();
+	DPX_TEST_RUN(vfe_session_open(&fe, path, sizeof(path), "callfull"));
+	fe.q[0].callfd = eventfd(0, EFD_CLOEXEC);
+	errfd = eventfd(0, EFD_CLOEXEC);
+	DPX_TEST_ASSERT(fe.q[0].callfd >= 0 && errfd >= 0, "");
+	u = EVENTFD_MAX;
+	DPX_TEST_ASSERT_EQUAL(write(fe.q[0].callfd, &u, 8), 8, "");
+	DPX_TEST_ASSERT_EQUAL(write(errfd, &u, 8), 8, "");
+	/* without EVENT_IDX the guest wants a call after every burst */
+	DPX_TEST_RUN(vfe_bring_up(&fe, WANT_SPLIT & ~F(VIRTIO_RING_F_EVENT_IDX), false, 1));
+	vid = vfe_ev.vid;
+	DPX_TEST_ASSERT(fcntl(fe.q[0].callfd, F_GETFL) & O_NONBLOCK,
+			"the back-end made the call eventfd non-blocking");
+	vfe_rx_post(&fe, 0, 8, 1);
+	DPX_TEST_ASSERT_EQUAL(burst_returns(vid, 0), 2, "the burst returns, both delivered");
+	DPX_TEST_ASSERT_EQUAL(vfe_rx_take(&fe, 0, buf, sizeof(buf)), 100, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_rx_take(&fe, 0, buf, sizeof(buf)), 100, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_vring_stats_get(vid, 0, &st, 0), 0, "");
+	DPX_TEST_ASSERT_EQUAL(st.notifications, 0, "nothing written to a full eventfd");
+	/* the guest takes its interrupt: notifications flow again */
+	DPX_TEST_ASSERT_EQUAL(read(fe.q[0].callfd, &v, 8), 8, "");
+	DPX_TEST_ASSERT_EQUAL(v, EVENTFD_MAX, "");
+	DPX_TEST_ASSERT_EQUAL(burst_returns(vid, 0), 2, "");
+	DPX_TEST_ASSERT_EQUAL(read(fe.q[0].callfd, &v, 8), 8, "");
+	DPX_TEST_ASSERT_EQUAL(v, 1, "one call for the burst");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_vring_stats_get(vid, 0, &st, 0), 0, "");
+	DPX_TEST_ASSERT_EQUAL(st.notifications, 1, "");
+	/* the error eventfd: full, then the guest breaks the ring */
+	u = 1;
+	DPX_TEST_ASSERT_EQUAL(vfe_request(&fe, VHOST_USER_SET_VRING_ERR, &u, 8, &errfd, 1, NULL), 0,
+			      "");
+	DPX_TEST_ASSERT(fcntl(errfd, F_GETFL) & O_NONBLOCK, "");
+	vfe_split_publish(&fe, 1, 300); /* head index past the ring */
+	DPX_TEST_ASSERT_EQUAL(burst_returns(vid, 1), 0, "the burst stops the ring and returns");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_vring_is_enabled(vid, 1), 0, "ring stopped");
+	/* the vhost thread is free: another path's device comes up and serves */
+	/* (vfe_ev counts from 0 again) */
+	DPX_TEST_RUN(vfe_session_open(&other, path2, sizeof(path2), "callfull2"));
+	DPX_TEST_RUN(vfe_bring_up(&other, WANT_SPLIT, false, 1));
+	DPX_TEST_RUN(still_serving(&other, vfe_ev.vid, 3));
+	DPX_TEST_ASSERT_EQUAL(vfe_ev.destroy_calls, 0, "");
+	vfe_fini(&fe);
+	DPX_TEST_ASSERT(vfe_wait_count(&vfe_ev.destroy_calls, 1), "destroy_device returned");
+	close(errfd);
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
+	vfe_ev.destroy_calls = 0;
+	DPX_TEST_RUN(vfe_session_close(&other, path2));
+	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "no fd leaked");
+	dpx_mempool_free(pool);
+	return DPX_TEST_SUCCESS;
+}
+
+DPX_TEST_REGISTER(vhost_hostile_call_fd_full, fast, test_vhost_hostile_call_fd_full);
