@@ -798,7 +798,8 @@ test_vhost_malformed_rings(void)
 	for (k = 0; k < DPX_DIM(reasons); k++) {
 		DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, MEM_SIZE), 0, "");
 		DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe, path), 0, "");
-		DPX_TEST_RUN(vfe_bring_up(&fe, WANT_ALL & ~F(VIRTIO_F_RING_PACKED), false, (int)k + 2));
+		DPX_TEST_RUN(
+			vfe_bring_up(&fe, WANT_ALL & ~F(VIRTIO_F_RING_PACKED), false, (int)k + 2));
 		vid = vfe_ev.vid;
 		errfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		u = 1;
@@ -807,7 +808,8 @@ test_vhost_malformed_rings(void)
 		DPX_TEST_ASSERT_EQUAL(bad_ring(&fe, (enum bad_ring)k), 0, "");
 		DPX_TEST_ASSERT_EQUAL(vhost_dequeue_segs(vid, 1, &seg_ops, &p, 32), 0, "case %u",
 				      k);
-		DPX_TEST_ASSERT(vfe_log_has(reasons[k]), "case %u: log names \"%s\"", k, reasons[k]);
+		DPX_TEST_ASSERT(vfe_log_has(reasons[k]), "case %u: log names \"%s\"", k,
+				reasons[k]);
 		DPX_TEST_ASSERT_EQUAL(dpx_vhost_vring_is_enabled(vid, 1), 0, "ring stopped");
 		DPX_TEST_ASSERT_EQUAL(read(errfd, &u, 8), 8, "error eventfd signalled");
 		DPX_TEST_ASSERT_EQUAL(vhost_dequeue_segs(vid, 1, &seg_ops, &p, 32), 0,
@@ -854,7 +856,8 @@ dirty_log(bool packed, const char *name)
 	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
 	fds0 = dpx_test_count_fds();
 	DPX_TEST_RUN(vfe_session_open(&fe, path, sizeof(path), name));
-	DPX_TEST_RUN(vfe_bring_up(&fe, WANT_ALL & ~(packed ? 0 : F(VIRTIO_F_RING_PACKED)), false, 1));
+	DPX_TEST_RUN(
+		vfe_bring_up(&fe, WANT_ALL & ~(packed ? 0 : F(VIRTIO_F_RING_PACKED)), false, 1));
 	DPX_TEST_ASSERT(fe.features & F(VHOST_F_LOG_ALL), "");
 	vid = vfe_ev.vid;
 	lfd = memfd_create("vfe-log", MFD_CLOEXEC | MFD_ALLOW_SEALING);
