@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Hostile vhost-user peers. Call and error fds that would block or raise
- * SIGPIPE. In each case the peer is refused or disconnected and the process
- * keeps serving its other devices (checked byte for byte through the mbuf API).
+ * Hostile vhost-user peers: call and error fds that would block or raise
+ * SIGPIPE, a peer that never reads its replies or trickles a message, too
+ * many connections, accept failing with EMFILE, and a client-mode back-end
+ * retrying until the front-end is back. In each, the peer is refused or
+ * disconnected and the process keeps serving its other devices (checked byte
+ * for byte through the mbuf API).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -89,6 +92,18 @@ still_serving(struct vfe *fe, int vid, unsigned int seed)
 	dpx_pktmbuf_free_bulk(m, 2);
 	DPX_TEST_ASSERT_EQUAL(vfe_tx_reclaim(fe, 1), 2, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_mempool_in_use_count(pool), 0, "every mbuf back");
+	return DPX_TEST_SUCCESS;
+}
+
+/* A front-end still answered: a GET request round trip. */
+static int
+answers(struct vfe *fe)
+{
+	uint64_t f = 0;
+
+	DPX_TEST_ASSERT_EQUAL(vfe_request(fe, VHOST_USER_GET_FEATURES, NULL, 0, NULL, 0, &f), 0,
+			      "the vhost thread answers");
+	DPX_TEST_ASSERT(f & F(VIRTIO_F_VERSION_1), "");
 	return DPX_TEST_SUCCESS;
 }
 
@@ -333,3 +348,413 @@ test_vhost_hostile_call_fd_full(void)
 }
 
 DPX_TEST_REGISTER(vhost_hostile_call_fd_full, fast, test_vhost_hostile_call_fd_full);
+
+/* ---- a peer that never reads its replies ---- */
+
+/*
+ * GET_FEATURES again and again, never reading an answer, never blocking.
+ * @return 1 when the back-end closed the connection, 0 when sending stalled
+ * (2 s without room: the back-end is stuck too), -1 when nothing happened.
+ */
+static int
+flood_unread(int sock)
+{
+	struct vhost_user_hdr h = {VHOST_USER_GET_FEATURES, VHOST_USER_VERSION, 0};
+	unsigned int i, stalls = 0;
+	ssize_t r;
+
+	for (i = 0; i < 1000000; i++) {
+		r = send(sock, &h, sizeof(h), MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (r == (ssize_t)sizeof(h)) {
+			stalls = 0;
+			continue;
+		}
+		if (r < 0 && (errno == EPIPE || errno == ECONNRESET))
+			return 1;
+		if (r >= 0 || errno != EAGAIN)
+			return -1;
+		struct pollfd p = {.fd = sock, .events = POLLOUT};
+
+		if (poll(&p, 1, 100) == 0 && ++stalls == 20)
+			return 0;
+		if (p.revents & (POLLHUP | POLLERR))
+			return 1;
+	}
+	return -1;
+}
+
+static int
+test_vhost_hostile_unread_replies(void)
+{
+	char path[108], path2[108];
+	struct vfe good, bad;
+	int fds0;
+
+	DPX_TEST_RUN(setup());
+	fds0 = dpx_test_count_fds();
+	DPX_TEST_RUN(vfe_session_open(&good, path, sizeof(path), "unread"));
+	DPX_TEST_RUN(vfe_bring_up(&good, WANT_SPLIT, false, 1));
+	vfe_sock_path(path2, sizeof(path2), "unread2");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_register(path2, 0), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_start(path2), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_init(&bad, 4 << 20), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_connect(&bad, path2), 0, "");
+	vfe_log_capture();
+	DPX_TEST_ASSERT_EQUAL(flood_unread(bad.sock), 1, "the back-end disconnected the peer");
+	DPX_TEST_ASSERT(vfe_log_has("reply not sent: the front-end does not read its replies"), "");
+	vfe_log_release();
+	/* meanwhile and after, the other path's device is served */
+	DPX_TEST_RUN(answers(&good));
+	DPX_TEST_RUN(still_serving(&good, vfe_ev.vid, 5));
+	vfe_fini(&bad);
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path2), 0, "");
+	DPX_TEST_RUN(vfe_session_close(&good, path));
+	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "no fd leaked");
+	dpx_mempool_free(pool);
+	return DPX_TEST_SUCCESS;
+}
+
+DPX_TEST_REGISTER(vhost_hostile_unread_replies, fast, test_vhost_hostile_unread_replies);
+
+/* ---- a peer that trickles a message one byte every 99 ms ---- */
+
+struct trickle {
+	int sock;
+	unsigned int sent; /* bytes the back-end took before it hung up */
+	bool closed;
+};
+
+static void *
+trickle_thread(void *arg)
+{
+	struct trickle *t = arg;
+	struct {
+		struct vhost_user_hdr h;
+		uint8_t payload[8 + 32 * 8]; /* eight regions */
+	} __attribute__((packed)) m;
+	const uint8_t *b = (const uint8_t *)&m;
+
+	memset(&m, 0, sizeof(m));
+	m.h = (struct vhost_user_hdr){VHOST_USER_SET_MEM_TABLE, VHOST_USER_VERSION,
+				      sizeof(m.payload)};
+	m.payload[0] = 8;
+
+	/* the header whole, then the payload byte by byte */
+	t->sent = sizeof(m.h);
+	if (send(t->sock, b, t->sent, MSG_NOSIGNAL) != (ssize_t)t->sent)
+		return NULL;
+	for (; t->sent < sizeof(m); t->sent++) {
+		if (send(t->sock, b + t->sent, 1, MSG_NOSIGNAL) != 1) {
+			t->closed = true;
+			break;
+		}
+		usleep(99000);
+	}
+	return NULL;
+}
+
+static int
+test_vhost_hostile_trickle(void)
+{
+	struct trickle t = {0};
+	char path[108], path2[108];
+	struct vfe good, bad;
+	pthread_t th;
+	int fds0;
+
+	DPX_TEST_RUN(setup());
+	fds0 = dpx_test_count_fds();
+	DPX_TEST_RUN(vfe_session_open(&good, path, sizeof(path), "trickle"));
+	DPX_TEST_RUN(vfe_bring_up(&good, WANT_SPLIT, false, 1));
+	vfe_sock_path(path2, sizeof(path2), "trickle2");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_register(path2, 0), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_start(path2), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_init(&bad, 4 << 20), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_connect(&bad, path2), 0, "");
+	vfe_log_capture();
+	t.sock = bad.sock;
+	DPX_TEST_ASSERT_EQUAL(pthread_create(&th, NULL, trickle_thread, &t), 0, "");
+	usleep(300000); /* a few bytes in: the message is under way */
+	/* the vhost thread does not wait for the rest of it */
+	DPX_TEST_RUN(answers(&good));
+	DPX_TEST_RUN(still_serving(&good, vfe_ev.vid, 7));
+	pthread_join(th, NULL);
+	DPX_TEST_ASSERT(t.closed, "disconnected before the whole message was in (%u sent)", t.sent);
+	DPX_TEST_ASSERT(vfe_log_has("SET_MEM_TABLE not complete within 1000 ms"), "");
+	vfe_log_release();
+	vfe_fini(&bad);
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path2), 0, "");
+	DPX_TEST_RUN(vfe_session_close(&good, path));
+	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "no fd leaked");
+	dpx_mempool_free(pool);
+	return DPX_TEST_SUCCESS;
+}
+
+DPX_TEST_REGISTER(vhost_hostile_trickle, fast, test_vhost_hostile_trickle);
+
+/* ---- connections per path ---- */
+
+static int
+test_vhost_hostile_connections(void)
+{
+	struct vfe fe[DPX_VHOST_DEFAULT_MAX_CONNECTIONS + 1], late;
+	char path[108], path2[108];
+	unsigned int i, max = DPX_VHOST_DEFAULT_MAX_CONNECTIONS;
+	int fds0;
+
+	DPX_TEST_RUN(setup());
+	fds0 = dpx_test_count_fds();
+	DPX_TEST_RUN(vfe_session_open(&fe[0], path, sizeof(path), "conns"));
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_set_max_connections(path, 2), -EBUSY, "started");
+	DPX_TEST_RUN(vfe_bring_up(&fe[0], WANT_SPLIT, false, 1));
+	vfe_log_capture();
+	for (i = 1; i <= max; i++) {
+		DPX_TEST_ASSERT_EQUAL(vfe_init(&fe[i], 4 << 20), 0, "");
+		DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe[i], path), 0, "");
+	}
+	for (i = 1; i < max; i++)
+		DPX_TEST_RUN(answers(&fe[i]));
+	DPX_TEST_ASSERT_EQUAL(vfe_wait_closed(&fe[max], 3000), 0, "connection %u refused", max + 1);
+	DPX_TEST_ASSERT(vfe_log_has("connection refused: 8 of 8 connections in use"), "");
+	/* a freed place is taken again */
+	vfe_fini(&fe[1]);
+	vfe_fini(&fe[max]);
+	DPX_TEST_ASSERT_EQUAL(vfe_init(&late, 4 << 20), 0, "");
+	for (i = 0; i < 100; i++) {
+		DPX_TEST_ASSERT_EQUAL(vfe_connect(&late, path), 0, "");
+		if (vfe_request(&late, VHOST_USER_GET_FEATURES, NULL, 0, NULL, 0, NULL) == 0)
+			break;
+		/* the back-end had not yet seen the first one go */
+		vfe_disconnect(&late);
+		usleep(10000);
+	}
+	DPX_TEST_RUN(answers(&late));
+	vfe_fini(&late);
+	for (i = 2; i < max; i++)
+		vfe_fini(&fe[i]);
+	DPX_TEST_RUN(still_serving(&fe[0], vfe_ev.vid, 2));
+	/* a path of its own with a cap of 1 */
+	vfe_sock_path(path2, sizeof(path2), "conns2");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_register(path2, 0), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_set_max_connections(path2, 0), -EINVAL, "");
+	DPX_TEST_ASSERT_EQUAL(
+		dpx_vhost_driver_set_max_connections(path2, DPX_VHOST_MAX_DEVICES + 1), -EINVAL,
+		"");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_set_max_connections("/nonexistent", 1), -ENOENT, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_set_max_connections(path2, 1), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_start(path2), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_init(&fe[1], 4 << 20), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_init(&fe[2], 4 << 20), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe[1], path2), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe[2], path2), 0, "");
+	DPX_TEST_RUN(answers(&fe[1]));
+	DPX_TEST_ASSERT_EQUAL(vfe_wait_closed(&fe[2], 3000), 0, "");
+	DPX_TEST_ASSERT(vfe_log_has("connection refused: 1 of 1 connections in use"), "");
+	vfe_log_release();
+	vfe_fini(&fe[1]);
+	vfe_fini(&fe[2]);
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path2), 0, "");
+	DPX_TEST_RUN(vfe_session_close(&fe[0], path));
+	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "no fd leaked");
+	dpx_mempool_free(pool);
+	return DPX_TEST_SUCCESS;
+}
+
+DPX_TEST_REGISTER(vhost_hostile_connections, fast, test_vhost_hostile_connections);
+
+/* The net_vhost devarg: one front-end per port plus the one coming back. */
+static int
+test_vhost_hostile_port_connections(void)
+{
+	char path[108], arg[160];
+	struct vfe fe[3];
+	unsigned int i;
+
+	vfe_sock_path(path, sizeof(path), "port");
+	snprintf(arg, sizeof(arg), "net_vhost0,iface=%s,max_connections=0", path);
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "--vdev", arg, NULL) < 0,
+			"max_connections=0 refused");
+	snprintf(arg, sizeof(arg), "net_vhost0,iface=%s,max_connections=65", path);
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "--vdev", arg, NULL) < 0,
+			"max_connections=65 refused");
+	snprintf(arg, sizeof(arg), "net_vhost0,iface=%s", path);
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "--vdev", arg, NULL) > 0, "");
+	vfe_log_capture();
+	for (i = 0; i < 3; i++) {
+		DPX_TEST_ASSERT_EQUAL(vfe_init(&fe[i], 4 << 20), 0, "");
+		DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe[i], path), 0, "");
+	}
+	DPX_TEST_RUN(answers(&fe[0]));
+	DPX_TEST_RUN(answers(&fe[1]));
+	DPX_TEST_ASSERT_EQUAL(vfe_wait_closed(&fe[2], 3000), 0, "the third is refused");
+	DPX_TEST_ASSERT(vfe_log_has("connection refused: 2 of 2 connections in use"), "");
+	vfe_log_release();
+	for (i = 0; i < 3; i++)
+		vfe_fini(&fe[i]);
+	return DPX_TEST_SUCCESS;
+}
+
+DPX_TEST_REGISTER(vhost_hostile_port_connections, fast, test_vhost_hostile_port_connections);
+
+/* ---- accept failing (EMFILE): no spinning, served once fds are back ---- */
+
+/* The /proc stat file of the dpx-vhost thread, open (so it can be read when
+ * no fd is left), or -1. */
+static int
+vhost_thread_stat_open(void)
+{
+	char name[64], buf[300];
+	struct dirent *e;
+	int fd = -1;
+	DIR *d = opendir("/proc/self/task");
+	FILE *f;
+
+	while (d != NULL && fd < 0 && (e = readdir(d)) != NULL) {
+		snprintf(buf, sizeof(buf), "/proc/self/task/%s/comm", e->d_name);
+		f = fopen(buf, "r");
+		if (f == NULL)
+			continue;
+		if (fgets(name, sizeof(name), f) != NULL && strncmp(name, "dpx-vhost", 9) == 0) {
+			snprintf(buf, sizeof(buf), "/proc/self/task/%s/stat", e->d_name);
+			fd = open(buf, O_RDONLY | O_CLOEXEC);
+		}
+		fclose(f);
+	}
+	if (d != NULL)
+		closedir(d);
+	return fd;
+}
+
+/* CPU time (clock ticks, user + system) from a thread's stat file, or -1. */
+static long
+thread_ticks(int fd)
+{
+	char buf[1024], *p;
+	long ut, st;
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	/* fields 3.. after "pid (comm)": state ... utime (14) stime (15) */
+	if (p == NULL ||
+	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %ld %ld", &ut, &st) != 2)
+		return -1;
+	return ut + st;
+}
+
+/*
+ * A connection arrives when the process has no fd left. accept() fails with
+ * EMFILE and the listener stays readable: level-triggered, the vhost thread
+ * would spin on it. It must back off (and keep serving its devices), then
+ * accept the connection once fds are back.
+ */
+static int
+test_vhost_hostile_accept_emfile(void)
+{
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	struct rlimit old, low;
+	char path[108];
+	struct vfe good, late;
+	struct pollfd p;
+	long t0, t1;
+	int fds0, next, statfd;
+
+	DPX_TEST_RUN(setup());
+	fds0 = dpx_test_count_fds();
+	DPX_TEST_RUN(vfe_session_open(&good, path, sizeof(path), "emfile"));
+	DPX_TEST_RUN(vfe_bring_up(&good, WANT_SPLIT, false, 1));
+	statfd = vhost_thread_stat_open();
+	DPX_TEST_ASSERT(statfd >= 0, "the dpx-vhost thread's stat file");
+	DPX_TEST_ASSERT_EQUAL(vfe_init(&late, 4 << 20), 0, "");
+	late.sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	DPX_TEST_ASSERT(late.sock >= 0, "");
+	strcpy(a.sun_path, path);
+	vfe_log_capture();
+	/* no fd left for this process: the back-end's accept fails with EMFILE */
+	next = dup(0);
+	close(next);
+	DPX_TEST_ASSERT_EQUAL(getrlimit(RLIMIT_NOFILE, &old), 0, "");
+	low = old;
+	low.rlim_cur = (rlim_t)next;
+	DPX_TEST_ASSERT_EQUAL(setrlimit(RLIMIT_NOFILE, &low), 0, "");
+	DPX_TEST_ASSERT_EQUAL(connect(late.sock, (struct sockaddr *)&a, sizeof(a)), 0,
+			      "queued in the backlog");
+	DPX_TEST_ASSERT(vfe_log_wait("accept failed (Too many open files)"), "");
+	t0 = thread_ticks(statfd);
+	usleep(1000000);
+	t1 = thread_ticks(statfd);
+	DPX_TEST_ASSERT_EQUAL(setrlimit(RLIMIT_NOFILE, &old), 0, "");
+	close(statfd);
+	DPX_TEST_ASSERT(t0 >= 0 && t1 >= 0, "");
+	/* 0 when it waits; a spinning thread takes what the CPU gives it (dozens) */
+	DPX_TEST_ASSERT(t1 - t0 <= 2, "the vhost thread used %ld ticks in 1 s of EMFILE: spinning",
+			t1 - t0);
+	vfe_log_release();
+	/* the device it kept serving */
+	DPX_TEST_RUN(answers(&good));
+	DPX_TEST_RUN(still_serving(&good, vfe_ev.vid, 4));
+	/* fds are back: the waiting connection is accepted and answered */
+	DPX_TEST_ASSERT_EQUAL(vfe_send(&late, VHOST_USER_GET_FEATURES, 0, NULL, 0, NULL, 0), 0, "");
+	p = (struct pollfd){.fd = late.sock, .events = POLLIN};
+	DPX_TEST_ASSERT_EQUAL(poll(&p, 1, 10000), 1, "answered once accepted");
+	DPX_TEST_RUN(answers(&late));
+	vfe_fini(&late);
+	DPX_TEST_RUN(vfe_session_close(&good, path));
+	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "no fd leaked");
+	dpx_mempool_free(pool);
+	return DPX_TEST_SUCCESS;
+}
+
+DPX_TEST_REGISTER(vhost_hostile_accept_emfile, fast, test_vhost_hostile_accept_emfile);
+
+/* ---- client mode: the connect fails and is retried until the front-end is back ---- */
+
+static int
+test_vhost_hostile_reconnect_retry(void)
+{
+	char path[108];
+	struct vfe fe;
+	int lfd, fds0;
+
+	DPX_TEST_RUN(setup());
+	fds0 = dpx_test_count_fds();
+	vfe_sock_path(path, sizeof(path), "retry");
+	unlink(path);
+	vfe_log_capture();
+	/* nobody at the path yet: the start succeeds, the connect is retried */
+	DPX_TEST_RUN(vfe_server_start(path, DPX_VHOST_CLIENT));
+	DPX_TEST_ASSERT(vfe_log_wait("cannot connect (No such file or directory); retrying"), "");
+	lfd = vfe_listen(path);
+	DPX_TEST_ASSERT(lfd >= 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, VFE_SESSION_MEM_SIZE), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_accept(&fe, lfd, 10000), 0, "the retry connected");
+	DPX_TEST_RUN(vfe_bring_up(&fe, WANT_SPLIT, false, 1));
+	DPX_TEST_RUN(still_serving(&fe, vfe_ev.vid, 1));
+	vfe_log_release();
+	/* the front-end goes and its listener with it (the socket file stays) */
+	vfe_log_capture();
+	close(lfd);
+	vfe_fini(&fe);
+	DPX_TEST_ASSERT(vfe_wait_count(&vfe_ev.destroy_calls, 1), "");
+	DPX_TEST_ASSERT(vfe_log_wait("cannot connect (Connection refused); retrying"), "");
+	/* it comes back: the next retry finds it */
+	lfd = vfe_listen(path);
+	DPX_TEST_ASSERT(lfd >= 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, VFE_SESSION_MEM_SIZE), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_accept(&fe, lfd, 10000), 0, "the retry connected");
+	DPX_TEST_RUN(vfe_bring_up(&fe, WANT_SPLIT, false, 2));
+	DPX_TEST_RUN(still_serving(&fe, vfe_ev.vid, 2));
+	vfe_log_release();
+	vfe_fini(&fe);
+	DPX_TEST_ASSERT(vfe_wait_count(&vfe_ev.destroy_calls, 2), "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
+	close(lfd);
+	unlink(path);
+	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "no fd left by the failed connects");
+	dpx_mempool_free(pool);
+	return DPX_TEST_SUCCESS;
+}
+
+DPX_TEST_REGISTER(vhost_hostile_reconnect_retry, fast, test_vhost_hostile_reconnect_retry);

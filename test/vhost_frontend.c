@@ -923,10 +923,10 @@ vfe_log_capture(void)
 	dpx_log_set_stream(log_file);
 }
 
-int
-vfe_log_has(const char *s)
+static int
+log_find(const char *s, bool print)
 {
-	char buf[65536];
+	static char buf[65536];
 	size_t n;
 
 	fflush(log_file);
@@ -936,8 +936,28 @@ vfe_log_has(const char *s)
 	fseek(log_file, 0, SEEK_END);
 	if (strstr(buf, s) != NULL)
 		return 1;
-	printf("log so far:\n%s", buf);
+	if (print)
+		printf("log so far:\n%s", buf);
 	return 0;
+}
+
+int
+vfe_log_has(const char *s)
+{
+	return log_find(s, true);
+}
+
+int
+vfe_log_wait(const char *s)
+{
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		if (log_find(s, false))
+			return 1;
+		usleep(10000);
+	}
+	return log_find(s, true);
 }
 
 void
@@ -1001,4 +1021,3 @@ vfe_session_close(struct vfe *fe, const char *path)
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
 	return DPX_TEST_SUCCESS;
 }
-

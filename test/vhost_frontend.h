@@ -156,9 +156,12 @@ extern const struct dpx_vhost_device_ops vfe_ops;
 /* Wait (bounded, a guard not a timing assertion) until *v >= want. @return 1 or 0. */
 int vfe_wait_count(int *v, int want);
 /* Send the log to a temporary file; vfe_log_has looks for s in it (and prints
- * the log when it is not there); vfe_log_release gives the log back. */
+ * the log when it is not there); vfe_log_release gives the log back. The log
+ * is shared with the vhost thread: tests look, they do not parse. */
 void vfe_log_capture(void);
 int vfe_log_has(const char *s);
+/* vfe_log_has, waiting (a 10 s guard) for another thread to log s. */
+int vfe_log_wait(const char *s);
 void vfe_log_release(void);
 /* A socket path unique to this process. */
 void vfe_sock_path(char *p, size_t len, const char *name);

@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -1035,32 +1034,6 @@ vhost_user_dispatch(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vh
 
 /* ---- socket I/O ---- */
 
-/* Read exactly len bytes; the peer has 100 ms to send the rest of a message. */
-static int
-read_full(int fd, void *buf, size_t len)
-{
-	size_t got = 0;
-	ssize_t r;
-
-	while (got < len) {
-		r = recv(fd, (char *)buf + got, len - got, MSG_DONTWAIT);
-		if (r > 0) {
-			got += (size_t)r;
-			continue;
-		}
-		if (r == 0)
-			return -ECONNRESET;
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN)
-			return -errno;
-		struct pollfd p = {.fd = fd, .events = POLLIN};
-		if (poll(&p, 1, 100) <= 0)
-			return -EBADMSG;
-	}
-	return 0;
-}
-
 static void
 take_fds(struct msghdr *mh, struct vhost_user_msg *msg, bool *too_many)
 {
@@ -1095,52 +1068,99 @@ vhost_user_close_fds(struct vhost_user_msg *msg)
 	msg->nfds = 0;
 }
 
+/* Where the next bytes of the message under way go, and how many are still
+ * missing: the header first, then the payload it announces. */
+static size_t
+rx_next(struct vhost_rx *rx, void **dst)
+{
+	const size_t hdr = sizeof(rx->msg.hdr);
+
+	if (rx->got < hdr) {
+		*dst = (char *)&rx->msg.hdr + rx->got;
+		return hdr - rx->got;
+	}
+	*dst = (char *)&rx->msg.payload + (rx->got - hdr);
+	return hdr + rx->msg.hdr.size - rx->got;
+}
+
+/* The message is handled or refused: its fds not kept are closed, the next starts. */
+static void
+rx_reset(struct vhost_rx *rx)
+{
+	vhost_user_close_fds(&rx->msg);
+	rx->got = 0;
+}
+
 int
-vhost_user_recv(int fd, struct vhost_user_msg *msg, const char **why)
+vhost_user_recv(struct vhost_dev *dev, const char **why)
 {
 	char control[CMSG_SPACE(sizeof(int) * VHOST_USER_MAX_FDS)];
-	struct iovec iov = {.iov_base = &msg->hdr, .iov_len = sizeof(msg->hdr)};
-	struct msghdr mh = {.msg_iov = &iov,
-			    .msg_iovlen = 1,
-			    .msg_control = control,
-			    .msg_controllen = sizeof(control)};
+	struct vhost_rx *rx = &dev->rx;
 	bool too_many = false;
+	size_t want;
+	void *dst;
 	ssize_t r;
 	int rc;
 
-	msg->nfds = 0;
-	do {
-		r = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-	} while (r < 0 && errno == EINTR);
-	if (r == 0)
-		return -ECONNRESET;
-	if (r < 0)
-		return -errno;
-	take_fds(&mh, msg, &too_many);
-	if (too_many || (mh.msg_flags & MSG_CTRUNC)) {
-		*why = "more fds than any message carries";
-		rc = -EBADF;
-		goto fail;
-	}
-	if ((size_t)r < sizeof(msg->hdr) &&
-	    read_full(fd, (char *)&msg->hdr + r, sizeof(msg->hdr) - (size_t)r) < 0) {
-		*why = "truncated header";
-		rc = -EBADMSG;
-		goto fail;
-	}
-	rc = vhost_msg_check_header(&msg->hdr, why);
-	if (rc < 0)
-		goto fail;
-	memset(&msg->payload, 0, sizeof(msg->payload));
-	if (msg->hdr.size > 0 && read_full(fd, &msg->payload, msg->hdr.size) < 0) {
-		*why = "truncated payload";
-		rc = -EBADMSG;
-		goto fail;
+	/* never past the message's end: the next one's fds must not be taken for this one */
+	while ((want = rx_next(rx, &dst)) > 0) {
+		struct iovec iov = {.iov_base = dst, .iov_len = want};
+		struct msghdr mh = {.msg_iov = &iov,
+				    .msg_iovlen = 1,
+				    .msg_control = control,
+				    .msg_controllen = sizeof(control)};
+
+		do {
+			r = recvmsg(dev->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+		} while (r < 0 && errno == EINTR);
+		if (r == 0)
+			return -ECONNRESET;
+		if (r < 0)
+			return -errno; /* -EAGAIN: the rest comes with a later wake-up */
+		if (rx->got == 0)
+			rx->deadline_ms = vhost_now_ms() + VHOST_MSG_DEADLINE_MS;
+		take_fds(&mh, &rx->msg, &too_many);
+		if (too_many || (mh.msg_flags & MSG_CTRUNC)) {
+			*why = "more fds than any message carries";
+			return -EBADF;
+		}
+		rx->got += (size_t)r;
+		if (rx->got == sizeof(rx->msg.hdr)) {
+			rc = vhost_msg_check_header(&rx->msg.hdr, why);
+			if (rc < 0)
+				return rc;
+			memset(&rx->msg.payload, 0, sizeof(rx->msg.payload));
+		}
 	}
 	return 0;
-fail:
-	vhost_user_close_fds(msg);
-	return rc;
+}
+
+uint64_t
+vhost_user_deadline(const struct vhost_dev *dev)
+{
+	return dev->rx.got > 0 ? dev->rx.deadline_ms : UINT64_MAX;
+}
+
+bool
+vhost_user_overdue(const struct vhost_dev *dev, uint64_t now_ms)
+{
+	const struct vhost_rx *rx = &dev->rx;
+	const size_t hdr = sizeof(rx->msg.hdr);
+
+	if (rx->got == 0 || now_ms < rx->deadline_ms)
+		return false;
+	if (rx->got < hdr)
+		VHOST_LOG(ERR,
+			  "vid %d: truncated header: message not complete within %u ms of its "
+			  "first byte (%zu of %zu bytes)",
+			  dev->vid, VHOST_MSG_DEADLINE_MS, rx->got, hdr);
+	else
+		VHOST_LOG(ERR,
+			  "vid %d: truncated payload: %s not complete within %u ms of its first "
+			  "byte (%zu of %zu bytes)",
+			  dev->vid, vhost_msg_name(rx->msg.hdr.request), VHOST_MSG_DEADLINE_MS,
+			  rx->got, hdr + rx->msg.hdr.size);
+	return true;
 }
 
 int
@@ -1153,8 +1173,10 @@ vhost_user_send(int fd, const struct vhost_user_msg *msg)
 	size_t len = sizeof(msg->hdr) + msg->hdr.size;
 	ssize_t r;
 
+	/* a front-end reads each answer before it asks again: one that lets a
+	 * socket buffer of them pile up is not waited for (nor its reader's end) */
 	do {
-		r = sendmsg(fd, &mh, MSG_NOSIGNAL);
+		r = sendmsg(fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
 	} while (r < 0 && errno == EINTR);
 	if (r < 0)
 		return -errno;
@@ -1164,7 +1186,7 @@ vhost_user_send(int fd, const struct vhost_user_msg *msg)
 int
 vhost_user_handle(struct vhost_dev *dev)
 {
-	struct vhost_user_msg msg, reply;
+	struct vhost_user_msg *msg = &dev->rx.msg, reply;
 	const char *why = "";
 	unsigned int n;
 	int rc;
@@ -1172,20 +1194,27 @@ vhost_user_handle(struct vhost_dev *dev)
 	/* a bounded batch per wake-up: one chatty front-end cannot starve the
 	 * other devices (epoll is level-triggered, the rest waits its turn) */
 	for (n = 0; n < 64; n++) {
-		rc = vhost_user_recv(dev->fd, &msg, &why);
+		rc = vhost_user_recv(dev, &why);
 		if (rc == -EAGAIN)
 			return 0;
 		if (rc == -ECONNRESET)
 			return rc;
 		if (rc < 0) {
 			VHOST_LOG(ERR, "vid %d: bad message (request %u, size %u): %s", dev->vid,
-				  msg.hdr.request, msg.hdr.size, why);
+				  msg->hdr.request, msg->hdr.size, why);
 			return rc;
 		}
-		rc = vhost_user_dispatch(dev, &msg, &reply);
-		vhost_user_close_fds(&msg);
-		if (rc == 1)
+		rc = vhost_user_dispatch(dev, msg, &reply);
+		rx_reset(&dev->rx);
+		if (rc == 1) {
 			rc = vhost_user_send(dev->fd, &reply);
+			if (rc < 0)
+				VHOST_LOG(ERR, "vid %d: %s: reply not sent: %s", dev->vid,
+					  vhost_msg_name(reply.hdr.request),
+					  rc == -EAGAIN ? "the front-end does not read its replies "
+							  "(socket buffer full)"
+							: dpx_strerror(rc));
+		}
 		if (rc < 0) {
 			dev->broken = true;
 			return rc;
@@ -1197,6 +1226,7 @@ vhost_user_handle(struct vhost_dev *dev)
 void
 vhost_dev_destroy(struct vhost_dev *dev)
 {
+	rx_reset(&dev->rx);
 	dev_reset(dev);
 	if (dev->fd >= 0)
 		close(dev->fd);
