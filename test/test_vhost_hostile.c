@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Hostile vhost-user peers: call and error fds that would block or raise
- * SIGPIPE, a peer that never reads its replies or trickles a message, too
- * many connections, accept failing with EMFILE, and a client-mode back-end
+ * SIGPIPE, a peer that never reads its replies or trickles a message, a
+ * SET_VRING_BASE on a running ring, too many connections, accept failing
+ * with EMFILE, and a client-mode back-end
  * retrying until the front-end is back. In each, the peer is refused or
  * disconnected and the process keeps serving its other devices (checked byte
  * for byte through the mbuf API).
@@ -491,6 +492,60 @@ test_vhost_hostile_trickle(void)
 }
 
 DPX_TEST_REGISTER(vhost_hostile_trickle, fast, test_vhost_hostile_trickle);
+
+/* ---- SET_VRING_BASE: checked first, refused on a running ring ---- */
+
+static int
+test_vhost_hostile_vring_base(void)
+{
+	struct vhost_user_vring_state st = {1, 0x8000 | 5};
+	char path[108];
+	struct vfe fe;
+	uint64_t base;
+	int fds0;
+
+	DPX_TEST_RUN(setup());
+	fds0 = dpx_test_count_fds();
+	DPX_TEST_RUN(vfe_session_open(&fe, path, sizeof(path), "base"));
+	DPX_TEST_RUN(vfe_bring_up(&fe, WANT_PACKED, false, 1));
+	vfe_log_capture();
+	/* the lcore polls this ring: its index may not move under it */
+	DPX_TEST_ASSERT_EQUAL(
+		vfe_request(&fe, VHOST_USER_SET_VRING_BASE, &st, sizeof(st), NULL, 0, NULL), -EIO,
+		"refused on a running ring");
+	DPX_TEST_ASSERT_EQUAL(vfe_wait_closed(&fe, 3000), 0, "");
+	DPX_TEST_ASSERT(vfe_log_has("SET_VRING_BASE vring 1 base 32773 size 256: vring is running"),
+			"");
+	DPX_TEST_ASSERT(vfe_wait_count(&vfe_ev.destroy_calls, 1), "");
+	vfe_fini(&fe);
+	/* stopped, an index past the ring is refused; in the ring it restarts */
+	DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, VFE_SESSION_MEM_SIZE), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe, path), 0, "");
+	DPX_TEST_RUN(vfe_bring_up(&fe, WANT_PACKED, false, 2));
+	DPX_TEST_RUN(still_serving(&fe, vfe_ev.vid, 1));
+	DPX_TEST_ASSERT_EQUAL(
+		vfe_request(&fe, VHOST_USER_GET_VRING_BASE, &st, sizeof(st), NULL, 0, &base), 0,
+		"");
+	DPX_TEST_ASSERT(vfe_wait_count(&vfe_ev.destroy_calls, 2), "");
+	st.num = 0x8000 | 2;
+	DPX_TEST_ASSERT_EQUAL(
+		vfe_request(&fe, VHOST_USER_SET_VRING_BASE, &st, sizeof(st), NULL, 0, NULL), 0,
+		"a stopped ring takes a base inside it");
+	st.num = 0x8000 | 256;
+	DPX_TEST_ASSERT_EQUAL(
+		vfe_request(&fe, VHOST_USER_SET_VRING_BASE, &st, sizeof(st), NULL, 0, NULL), -EIO,
+		"a base past the ring is refused");
+	DPX_TEST_ASSERT(vfe_log_has("base 33024 size 256: packed ring base past the ring"), "");
+	vfe_log_release();
+	DPX_TEST_ASSERT_EQUAL(vfe_wait_closed(&fe, 3000), 0, "");
+	vfe_fini(&fe);
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "no fd leaked");
+	dpx_mempool_free(pool);
+	return DPX_TEST_SUCCESS;
+}
+
+DPX_TEST_REGISTER(vhost_hostile_vring_base, fast, test_vhost_hostile_vring_base);
 
 /* ---- connections per path ---- */
 

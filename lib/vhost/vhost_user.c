@@ -701,6 +701,20 @@ h_set_vring_base(struct vhost_dev *dev, struct vhost_vq *vq, struct vhost_user_m
 	uint32_t num = msg->payload.state.num;
 
 	(void)reply;
+	/* vhost-user.rst: the base is set on a stopped ring (GET_VRING_BASE, or
+	 * before its kick); moved under a polling lcore it would be read at once */
+	if (vq->ready)
+		*why = "vring is running (stop it with GET_VRING_BASE first)";
+	/* checked before it is stored: never an index past the ring, even for a moment */
+	else if (vq->packed && vq->size != 0 && (num & 0x7fff) >= vq->size)
+		*why = "packed ring base past the ring";
+	else
+		*why = NULL;
+	if (*why != NULL) {
+		VHOST_LOG(ERR, "vid %d: SET_VRING_BASE vring %u base %u size %u: %s", dev->vid,
+			  msg->payload.state.index, num, vq->size, *why);
+		return vq->ready ? -EBUSY : -ERANGE;
+	}
 	vhost_lock_take(&vq->access_lock);
 	if (vq->packed) {
 		/* vhost-user.rst: bits 0-14 avail index, bit 15 its wrap counter */
@@ -713,12 +727,6 @@ h_set_vring_base(struct vhost_dev *dev, struct vhost_vq *vq, struct vhost_user_m
 	vq->used_wrap = vq->avail_wrap;
 	vq->signalled_used_valid = false;
 	vhost_lock_release(&vq->access_lock);
-	if (vq->packed && vq->size != 0 && vq->last_avail_idx >= vq->size) {
-		*why = "packed ring base past the ring";
-		VHOST_LOG(ERR, "vid %d: SET_VRING_BASE vring %u base %u size %u: %s", dev->vid,
-			  msg->payload.state.index, num, vq->size, *why);
-		return -ERANGE;
-	}
 	return 0;
 }
 
