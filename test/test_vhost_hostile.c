@@ -2,8 +2,9 @@
 /*
  * Hostile vhost-user peers: call and error fds that would block or raise
  * SIGPIPE, a peer that never reads its replies or trickles a message, a
- * SET_VRING_BASE on a running ring, too many connections, accept failing
- * with EMFILE, and a client-mode back-end
+ * SET_VRING_BASE on a running ring, vring indexes past the negotiated
+ * queues, too many connections, accept failing with EMFILE, and a
+ * client-mode back-end
  * retrying until the front-end is back. In each, the peer is refused or
  * disconnected and the process keeps serving its other devices (checked byte
  * for byte through the mbuf API).
@@ -546,6 +547,88 @@ test_vhost_hostile_vring_base(void)
 }
 
 DPX_TEST_REGISTER(vhost_hostile_vring_base, fast, test_vhost_hostile_vring_base);
+
+/* ---- vring indexes within the negotiated queue pairs ---- */
+
+/* Protocol features negotiated without (or with) MQ, no SET_FEATURES yet. */
+static int
+negotiate_protocol(struct vfe *fe, bool mq)
+{
+	uint64_t pf;
+
+	DPX_TEST_ASSERT_EQUAL(
+		vfe_request(fe, VHOST_USER_GET_PROTOCOL_FEATURES, NULL, 0, NULL, 0, &pf), 0, "");
+	if (!mq)
+		pf &= ~F(VHOST_USER_PROTOCOL_F_MQ);
+	DPX_TEST_ASSERT_EQUAL(
+		vfe_request(fe, VHOST_USER_SET_PROTOCOL_FEATURES, &pf, 8, NULL, 0, NULL), 0, "");
+	fe->pfeatures = pf;
+	return DPX_TEST_SUCCESS;
+}
+
+/* SET_VRING_CALL of vring idx, QEMU's first per-ring message. @return vfe_request's. */
+static int
+set_call(struct vfe *fe, unsigned int idx)
+{
+	int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), rc;
+	uint64_t u = idx;
+
+	rc = vfe_request(fe, VHOST_USER_SET_VRING_CALL, &u, 8, &fd, 1, NULL);
+	close(fd);
+	return rc;
+}
+
+static int
+test_vhost_hostile_vring_index(void)
+{
+	char path[108];
+	struct vfe fe;
+	uint64_t n;
+	int fds0;
+
+	DPX_TEST_RUN(setup());
+	fds0 = dpx_test_count_fds();
+	vfe_sock_path(path, sizeof(path), "index");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_register(path, 0), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_set_max_queue_pairs(path, 0), -EINVAL, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_set_max_queue_pairs(path, 9), -EINVAL, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_set_max_queue_pairs("/nonexistent", 2), -ENOENT, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_set_max_queue_pairs(path, 3), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_start(path), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_set_max_queue_pairs(path, 2), -EBUSY, "");
+	vfe_log_capture();
+	/* without protocol MQ a front-end has one queue pair: vrings 0 and 1 */
+	DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, 4 << 20), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe, path), 0, "");
+	DPX_TEST_RUN(negotiate_protocol(&fe, false));
+	DPX_TEST_ASSERT_EQUAL(set_call(&fe, 1), 0, "");
+	DPX_TEST_ASSERT_EQUAL(set_call(&fe, 2), -EIO, "vring 2 without MQ");
+	DPX_TEST_ASSERT_EQUAL(vfe_wait_closed(&fe, 3000), 0, "");
+	DPX_TEST_ASSERT(vfe_log_has("SET_VRING_CALL vring 2: vring index out of range (2 vrings: "
+				    "protocol feature MQ not negotiated)"),
+			"");
+	vfe_fini(&fe);
+	/* with MQ, the pairs this path offers (GET_QUEUE_NUM) */
+	DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, 4 << 20), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe, path), 0, "");
+	DPX_TEST_RUN(negotiate_protocol(&fe, true));
+	DPX_TEST_ASSERT_EQUAL(vfe_request(&fe, VHOST_USER_GET_QUEUE_NUM, NULL, 0, NULL, 0, &n), 0,
+			      "");
+	DPX_TEST_ASSERT_EQUAL(n, 3, "");
+	DPX_TEST_ASSERT_EQUAL(set_call(&fe, 5), 0, "");
+	DPX_TEST_ASSERT_EQUAL(set_call(&fe, 6), -EIO, "vring 6 of 3 pairs");
+	DPX_TEST_ASSERT_EQUAL(vfe_wait_closed(&fe, 3000), 0, "");
+	DPX_TEST_ASSERT(vfe_log_has("SET_VRING_CALL vring 6: vring index out of range (6 vrings)"),
+			"");
+	vfe_log_release();
+	vfe_fini(&fe);
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "no fd kept from refused rings");
+	dpx_mempool_free(pool);
+	return DPX_TEST_SUCCESS;
+}
+
+DPX_TEST_REGISTER(vhost_hostile_vring_index, fast, test_vhost_hostile_vring_index);
 
 /* ---- connections per path ---- */
 

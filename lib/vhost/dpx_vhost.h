@@ -102,6 +102,16 @@ int dpx_vhost_driver_callback_register(const char *path, const struct dpx_vhost_
 int dpx_vhost_driver_disable_features(const char *path, uint64_t features);
 
 /**
+ * Set how many queue pairs a path offers (GET_QUEUE_NUM, before start). A
+ * front-end that negotiated the MQ protocol feature may use vrings
+ * 0..2*pairs-1; without it, vrings 0 and 1. A message naming another vring
+ * closes the connection.
+ * @param pairs 1..DPX_VHOST_MAX_QUEUE_PAIRS (the default).
+ * @return 0, -ENOENT, -EBUSY (already started), -EINVAL (pairs out of range).
+ */
+int dpx_vhost_driver_set_max_queue_pairs(const char *path, uint16_t pairs);
+
+/**
  * Set how many connections a server path serves at once (before start); one
  * more is accepted and closed at once, with a log line. Each connection is a
  * device, and all paths share DPX_VHOST_MAX_DEVICES: the cap keeps one path's

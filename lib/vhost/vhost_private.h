@@ -175,7 +175,8 @@ struct vhost_socket {
 	uint64_t retry_at_ms;
 	uint64_t listen_resume_ms; /* server: listener out of epoll until then (0: in) */
 	int nconn;
-	unsigned int max_conn; /* connections served at once (server) */
+	unsigned int max_conn;	  /* connections served at once (server) */
+	uint16_t max_queue_pairs; /* GET_QUEUE_NUM */
 	struct dpx_vhost_device_ops ops;
 	void *ctx;
 	struct vhost_socket *next;

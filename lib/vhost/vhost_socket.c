@@ -132,6 +132,7 @@ dpx_vhost_driver_register(const char *path, uint64_t flags)
 	s->features = features_offered();
 	s->fd = -1;
 	s->max_conn = DPX_VHOST_DEFAULT_MAX_CONNECTIONS;
+	s->max_queue_pairs = DPX_VHOST_MAX_QUEUE_PAIRS;
 	sockets[i] = s;
 out:
 	pthread_mutex_unlock(&vhost_mutex);
@@ -186,6 +187,25 @@ dpx_vhost_driver_disable_features(const char *path, uint64_t features)
 	s = get_unstarted(path, &rc);
 	if (s != NULL)
 		s->features &= ~features;
+	pthread_mutex_unlock(&vhost_mutex);
+	return rc;
+}
+
+int
+dpx_vhost_driver_set_max_queue_pairs(const char *path, uint16_t pairs)
+{
+	struct vhost_socket *s;
+	int rc;
+
+	if (pairs == 0 || pairs > DPX_VHOST_MAX_QUEUE_PAIRS) {
+		VHOST_LOG(ERR, "%s: %u queue pairs: not in 1..%u", path != NULL ? path : "(null)",
+			  pairs, DPX_VHOST_MAX_QUEUE_PAIRS);
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&vhost_mutex);
+	s = get_unstarted(path, &rc);
+	if (s != NULL)
+		s->max_queue_pairs = pairs;
 	pthread_mutex_unlock(&vhost_mutex);
 	return rc;
 }

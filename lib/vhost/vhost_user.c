@@ -499,6 +499,13 @@ h_set_protocol_features(struct vhost_dev *dev, struct vhost_user_msg *msg,
 			  msg->payload.u64, *why);
 		return -EINVAL;
 	}
+	/* the rings of other pairs exist only with MQ: it stays while they do */
+	if (dev->nr_vring > 2 && !FEAT(msg->payload.u64, VHOST_USER_PROTOCOL_F_MQ)) {
+		*why = "MQ removed while vrings past pair 0 exist";
+		VHOST_LOG(ERR, "vid %d: SET_PROTOCOL_FEATURES 0x%" PRIx64 ": %s (%u vrings)",
+			  dev->vid, msg->payload.u64, *why, dev->nr_vring);
+		return -EBUSY;
+	}
 	dev->protocol_features = msg->payload.u64;
 	return 0;
 }
@@ -507,8 +514,8 @@ static int
 h_get_queue_num(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_user_msg *reply,
 		const char **why)
 {
-	(void)dev, (void)msg, (void)why;
-	reply->payload.u64 = DPX_VHOST_MAX_QUEUE_PAIRS;
+	(void)msg, (void)why;
+	reply->payload.u64 = dev->sock->max_queue_pairs;
 	return 0;
 }
 
@@ -538,18 +545,35 @@ msg_vring_index(const struct vhost_user_msg *msg)
 	}
 }
 
+/*
+ * Vrings a front-end may name: those of the queue pairs the path offers
+ * (GET_QUEUE_NUM) with the MQ protocol feature, pair 0 without it (the
+ * control queue is the front-end's own). QEMU negotiates protocol features
+ * before its first per-ring message.
+ */
+static uint32_t
+vrings_allowed(const struct vhost_dev *dev)
+{
+	if (!FEAT(dev->protocol_features, VHOST_USER_PROTOCOL_F_MQ))
+		return 2;
+	return 2u * dev->sock->max_queue_pairs;
+}
+
 /* The vring a message names, created on first use; NULL (logged) if out of range. */
 static struct vhost_vq *
 vq_get(struct vhost_dev *dev, const struct vhost_user_msg *msg, const char **why)
 {
 	const char *req = vhost_msg_name(msg->hdr.request);
-	uint32_t index = msg_vring_index(msg);
+	uint32_t index = msg_vring_index(msg), limit = vrings_allowed(dev);
 	struct vhost_vq *vq;
 
-	if (index >= DPX_VHOST_MAX_VRINGS) {
+	if (index >= limit) {
 		*why = "vring index out of range";
-		VHOST_LOG(ERR, "vid %d: %s vring %u: %s (max %u)", dev->vid, req, index, *why,
-			  DPX_VHOST_MAX_VRINGS);
+		VHOST_LOG(ERR, "vid %d: %s vring %u: %s (%u vrings%s)", dev->vid, req, index, *why,
+			  limit,
+			  FEAT(dev->protocol_features, VHOST_USER_PROTOCOL_F_MQ)
+				  ? ""
+				  : ": protocol feature MQ not negotiated");
 		return NULL;
 	}
 	if (dev->vq[index] != NULL)

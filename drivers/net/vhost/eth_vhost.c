@@ -512,6 +512,10 @@ vhost_attach(struct vh_port *p)
 	if (rc < 0)
 		return rc;
 	rc = dpx_vhost_driver_callback_register(p->iface, &vh_vhost_ops, p);
+	/* a guest with more queue pairs than the port is refused at start
+	 * (GET_QUEUE_NUM), not left with queues nobody polls */
+	if (rc == 0)
+		rc = dpx_vhost_driver_set_max_queue_pairs(p->iface, p->queues);
 	if (rc == 0 && !p->client)
 		rc = dpx_vhost_driver_set_max_connections(p->iface, p->max_connections);
 	if (rc == 0)
