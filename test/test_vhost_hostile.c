@@ -2,12 +2,11 @@
 /*
  * Hostile vhost-user peers: call and error fds that would block or raise
  * SIGPIPE, a peer that never reads its replies or trickles a message, a
- * SET_VRING_BASE on a running ring, vring indexes past the negotiated
- * queues, too many connections, accept failing with EMFILE, and a
- * client-mode back-end
- * retrying until the front-end is back. In each, the peer is refused or
- * disconnected and the process keeps serving its other devices (checked byte
- * for byte through the mbuf API).
+ * SET_VRING_BASE on a running ring, vring indexes past the negotiated queues,
+ * too many connections, accept failing with EMFILE, rings created before
+ * SET_FEATURES, and a client-mode back-end retrying until the front-end is
+ * back. In each, the peer is refused or disconnected and the process keeps
+ * serving its other devices (checked byte for byte through the mbuf API).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -846,6 +845,68 @@ test_vhost_hostile_accept_emfile(void)
 }
 
 DPX_TEST_REGISTER(vhost_hostile_accept_emfile, fast, test_vhost_hostile_accept_emfile);
+
+/* ---- rings created before SET_FEATURES ---- */
+
+/*
+ * QEMU sends SET_VRING_CALL for every ring at initialisation, before
+ * SET_FEATURES. Once PROTOCOL_FEATURES is negotiated those rings must start
+ * disabled (vhost-user.rst), like the rings created after it: only
+ * SET_VRING_ENABLE enables them.
+ */
+static int
+test_vhost_hostile_rings_before_features(void)
+{
+	char path[108];
+	struct vfe fe;
+	unsigned int i;
+	uint64_t f;
+	int fds0, vid;
+
+	DPX_TEST_RUN(setup());
+	fds0 = dpx_test_count_fds();
+	DPX_TEST_RUN(vfe_session_open(&fe, path, sizeof(path), "early"));
+	DPX_TEST_ASSERT_EQUAL(vfe_request(&fe, VHOST_USER_GET_FEATURES, NULL, 0, NULL, 0, &f), 0,
+			      "");
+	DPX_TEST_RUN(negotiate_protocol(&fe, true));
+	DPX_TEST_ASSERT_EQUAL(vfe_request(&fe, VHOST_USER_SET_OWNER, NULL, 0, NULL, 0, NULL), 0,
+			      "");
+	for (i = 0; i < 4; i++)
+		DPX_TEST_ASSERT_EQUAL(set_call(&fe, i), 0, "");
+	fe.features = f & WANT_SPLIT;
+	DPX_TEST_ASSERT(fe.features & F(VHOST_USER_F_PROTOCOL_FEATURES), "");
+	DPX_TEST_ASSERT_EQUAL(
+		vfe_request(&fe, VHOST_USER_SET_FEATURES, &fe.features, 8, NULL, 0, NULL), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_set_mem_table(&fe), 0, "");
+	for (i = 0; i < 4; i++) {
+		fe.q[i].no_enable = true;
+		DPX_TEST_ASSERT_EQUAL(vfe_queue_setup(&fe, i, 256, 2048, false), 0, "vring %u", i);
+	}
+	DPX_TEST_ASSERT_EQUAL(vfe_driver_ok(&fe), 0, "");
+	DPX_TEST_RUN(answers(&fe)); /* every earlier message has been handled */
+	DPX_TEST_ASSERT_EQUAL(vfe_ev.new_calls, 0, "pair 0 not enabled: not running");
+	/* enable pair 0 only */
+	for (i = 0; i < 2; i++) {
+		struct vhost_user_vring_state st = {i, 1};
+
+		DPX_TEST_ASSERT_EQUAL(vfe_request(&fe, VHOST_USER_SET_VRING_ENABLE, &st, sizeof(st),
+						  NULL, 0, NULL),
+				      0, "");
+	}
+	DPX_TEST_ASSERT(vfe_wait_count(&vfe_ev.new_calls, 1), "running once enabled");
+	vid = vfe_ev.vid;
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_vring_is_enabled(vid, 1), 1, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_vring_is_enabled(vid, 2), 0, "vring 2 never enabled");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_vring_is_enabled(vid, 3), 0, "vring 3 never enabled");
+	DPX_TEST_RUN(still_serving(&fe, vid, 6));
+	DPX_TEST_RUN(vfe_session_close(&fe, path));
+	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "no fd leaked");
+	dpx_mempool_free(pool);
+	return DPX_TEST_SUCCESS;
+}
+
+DPX_TEST_REGISTER(vhost_hostile_rings_before_features, fast,
+		  test_vhost_hostile_rings_before_features);
 
 /* ---- client mode: the connect fails and is retried until the front-end is back ---- */
 

@@ -437,7 +437,7 @@ vfe_queue_setup(struct vfe *fe, unsigned int qi, uint16_t size, uint32_t buflen,
 	if (rc == 0)
 		rc = vfe_request(fe, VHOST_USER_SET_VRING_KICK, &u, 8, &q->kickfd, 1, NULL);
 	st.num = 1;
-	if (rc == 0)
+	if (rc == 0 && !q->no_enable)
 		rc = vfe_request(fe, VHOST_USER_SET_VRING_ENABLE, &st, sizeof(st), NULL, 0, NULL);
 	q->setup = rc == 0;
 	return rc;

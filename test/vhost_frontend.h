@@ -32,7 +32,8 @@ struct vfe_region {
 struct vfe_queue {
 	bool setup;
 	bool packed;
-	bool indirect; /* post chains through indirect tables */
+	bool indirect;	/* post chains through indirect tables */
+	bool no_enable; /* vfe_queue_setup leaves the ring disabled (no SET_VRING_ENABLE) */
 	uint16_t size;
 	uint32_t buflen;			/* data bytes behind each descriptor */
 	uint64_t desc_gpa, avail_gpa, used_gpa; /* packed: ring, driver event, device event */

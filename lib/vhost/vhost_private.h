@@ -93,10 +93,11 @@ struct vhost_vq {
 	uint32_t access_lock;
 	uint16_t size;
 	bool packed;
-	bool enabled; /* SET_VRING_ENABLE (or enabled by default without PROTOCOL_FEATURES) */
-	bool ready;   /* addresses translated and kick received: the data path may run */
-	bool broken;  /* the guest broke this ring: no more processing until reset */
-	bool log;     /* VHOST_VRING_F_LOG: log used-ring writes */
+	bool enabled;	 /* SET_VRING_ENABLE (or enabled by default without PROTOCOL_FEATURES) */
+	bool enable_set; /* SET_VRING_ENABLE received: the default no longer applies */
+	bool ready;	 /* addresses translated and kick received: the data path may run */
+	bool broken;	 /* the guest broke this ring: no more processing until reset */
+	bool log;	 /* VHOST_VRING_F_LOG: log used-ring writes */
 	/* split */
 	struct vring_desc *desc;
 	struct vring_avail *avail;

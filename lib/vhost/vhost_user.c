@@ -431,18 +431,31 @@ h_get_features(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_u
 	return 0;
 }
 
+/* vhost-user.rst: with PROTOCOL_FEATURES a ring starts disabled, enabled by
+ * SET_VRING_ENABLE; without, it starts enabled. */
 static void
-vq_set_packed(struct vhost_dev *dev)
+vq_enable_default(const struct vhost_dev *dev, struct vhost_vq *vq)
 {
-	unsigned int i;
+	if (!vq->enable_set)
+		vq->enabled = !FEAT(dev->features, VHOST_USER_F_PROTOCOL_FEATURES);
+}
 
+/* Rings may exist before SET_FEATURES (QEMU sends SET_VRING_CALL for each at
+ * initialisation): what the features decide about them is decided again. */
+static void
+vq_features_apply(struct vhost_dev *dev)
+{
 	bool packed = FEAT(dev->features, VIRTIO_F_RING_PACKED);
+	unsigned int i;
 
 	for (i = 0; i < DPX_VHOST_MAX_VRINGS; i++) {
 		struct vhost_vq *vq = dev->vq[i];
 
+		if (vq == NULL)
+			continue;
+		vq_enable_default(dev, vq);
 		/* a ring set up for the other layout must be set up again (and kicked) */
-		if (vq != NULL && vq->packed != packed) {
+		if (vq->packed != packed) {
 			vq->packed = packed;
 			vq->ready = false;
 		}
@@ -472,7 +485,7 @@ h_set_features(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_u
 	dev->features = f;
 	dev->features_set = true;
 	dev->hdr_len = vhost_net_hdr_len(f);
-	vq_set_packed(dev);
+	vq_features_apply(dev);
 	unlock_all(dev);
 	if (changed && dev->sock->ops.features_changed != NULL)
 		dev->sock->ops.features_changed(dev->vid, f);
@@ -587,8 +600,7 @@ vq_get(struct vhost_dev *dev, const struct vhost_user_msg *msg, const char **why
 	vq->kickfd = vq->callfd = vq->errfd = -1;
 	vq->packed = FEAT(dev->features, VIRTIO_F_RING_PACKED);
 	vq->avail_wrap = vq->used_wrap = true;
-	/* vhost-user.rst: without PROTOCOL_FEATURES a ring is enabled from the start */
-	vq->enabled = !FEAT(dev->features, VHOST_USER_F_PROTOCOL_FEATURES);
+	vq_enable_default(dev, vq);
 	dev->vq[index] = vq;
 	if (index + 1 > dev->nr_vring)
 		dev->nr_vring = index + 1;
@@ -852,8 +864,7 @@ h_set_vring_fd(struct vhost_dev *dev, struct vhost_vq *vq, struct vhost_user_msg
 		msg->fds[0] = -1; /* kept */
 	if (kick) {
 		/* a kick (fd or "polling" NOFD) starts the ring */
-		if (!FEAT(dev->features, VHOST_USER_F_PROTOCOL_FEATURES))
-			vq->enabled = true;
+		vq_enable_default(dev, vq);
 		vq_update_ready(dev, vq, true);
 		if (!vq->ready)
 			VHOST_LOG(WARNING, "vid %d: vring %u kicked before its addresses are valid",
@@ -880,6 +891,7 @@ h_set_vring_enable(struct vhost_dev *dev, struct vhost_vq *vq, struct vhost_user
 	}
 	vhost_lock_take(&vq->access_lock);
 	vq->enabled = en;
+	vq->enable_set = true;
 	vhost_lock_release(&vq->access_lock);
 	if (dev->running && dev->sock->ops.vring_state_changed != NULL)
 		dev->sock->ops.vring_state_changed(dev->vid, (uint16_t)idx, (int)en);
