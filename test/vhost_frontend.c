@@ -172,24 +172,7 @@ vfe_disconnect(struct vfe *fe)
 int
 vfe_send_raw(struct vfe *fe, const void *buf, size_t len, const int *fds, unsigned int nfds)
 {
-	char control[CMSG_SPACE(sizeof(int) * 16)];
-	struct iovec iov = {.iov_base = (void *)(uintptr_t)buf, .iov_len = len};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-	struct cmsghdr *c;
-
-	if (nfds > 0) {
-		memset(control, 0, sizeof(control));
-		mh.msg_control = control;
-		mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
-		memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
-	}
-	if (sendmsg(fe->sock, &mh, MSG_NOSIGNAL) != (ssize_t)len)
-		return -errno ? -errno : -EIO;
-	return 0;
+	return vfe_sendmsg_fds(fe->sock, buf, len, fds, nfds, 0);
 }
 
 int

@@ -8,9 +8,12 @@
 #ifndef VHOST_FRONTEND_H
 #define VHOST_FRONTEND_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
 
 #include <dpx_vhost.h>
 
@@ -89,6 +92,35 @@ int vfe_connect(struct vfe *fe, const char *path);
 int vfe_listen(const char *path);
 int vfe_accept(struct vfe *fe, int lfd, int timeout_ms);
 void vfe_disconnect(struct vfe *fe);
+
+/* Send len bytes in one sendmsg, with nfds fds attached (SCM_RIGHTS), never
+ * raising SIGPIPE; flags adds to MSG_NOSIGNAL. @return 0, -errno, -EIO (short). */
+static inline int
+vfe_sendmsg_fds(int sock, const void *buf, size_t len, const int *fds, unsigned int nfds, int flags)
+{
+	char control[CMSG_SPACE(sizeof(int) * 16)];
+	struct iovec iov = {.iov_base = (void *)(uintptr_t)buf, .iov_len = len};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+	struct cmsghdr *c;
+	ssize_t r;
+
+	if (nfds > 16)
+		return -EINVAL;
+	if (nfds > 0) {
+		memset(control, 0, sizeof(control));
+		mh.msg_control = control;
+		mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+		memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
+	}
+	r = sendmsg(sock, &mh, MSG_NOSIGNAL | flags);
+	if (r < 0)
+		return -errno;
+	return r == (ssize_t)len ? 0 : -EIO;
+}
 
 /* Raw message I/O. vfe_send_raw sends bytes as given, with fds. */
 int vfe_send_raw(struct vfe *fe, const void *buf, size_t len, const int *fds, unsigned int nfds);

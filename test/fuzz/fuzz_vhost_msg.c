@@ -32,6 +32,7 @@
 #include <dpx_mbuf.h>
 #include <dpx_mempool.h>
 
+#include "vhost_frontend.h"
 #include "vhost_private.h"
 
 #define GUEST_MEM (1u << 20)
@@ -106,28 +107,6 @@ make_fds(uint8_t ctl, int *fds)
 	return n;
 }
 
-static void
-send_bytes(int fd, const void *buf, size_t len, const int *fds, unsigned int nfds)
-{
-	char control[CMSG_SPACE(sizeof(int) * 8)];
-	struct iovec iov = {.iov_base = (void *)(uintptr_t)buf, .iov_len = len};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-	struct cmsghdr *c;
-
-	if (nfds > 0) {
-		memset(control, 0, sizeof(control));
-		mh.msg_control = control;
-		mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
-		memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
-	}
-	if (sendmsg(fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT) != (ssize_t)len)
-		abort(); /* one record is far below the socket buffer */
-}
-
 /* The replies the back-end wrote: read and dropped, as a front-end would. */
 static void
 drain(int fd)
@@ -146,7 +125,9 @@ deliver(struct vhost_dev *dev, int peer, const void *msg, size_t len, const int 
 	unsigned int i;
 	int rc;
 
-	send_bytes(peer, msg, len, fds, nfds);
+	/* one record is far below the socket buffer */
+	if (vfe_sendmsg_fds(peer, msg, len, fds, nfds, MSG_DONTWAIT) < 0)
+		abort();
 	for (i = 0; i < nfds; i++)
 		close(fds[i]); /* the back-end has its own copies now */
 	rc = vhost_user_handle(dev);
