@@ -735,21 +735,23 @@ h_set_vring_base(struct vhost_dev *dev, struct vhost_vq *vq, struct vhost_user_m
 		 struct vhost_user_msg *reply, const char **why)
 {
 	uint32_t num = msg->payload.state.num;
+	int rc = 0;
 
 	(void)reply;
 	/* vhost-user.rst: the base is set on a stopped ring (GET_VRING_BASE, or
 	 * before its kick); moved under a polling lcore it would be read at once */
-	if (vq->ready)
+	if (vq->ready) {
 		*why = "vring is running (stop it with GET_VRING_BASE first)";
-	/* checked before it is stored: never an index past the ring, even for a moment */
-	else if (vq->packed && vq->size != 0 && (num & 0x7fff) >= vq->size)
+		rc = -EBUSY;
+	} else if (vq->packed && vq->size != 0 && (num & 0x7fff) >= vq->size) {
+		/* checked before it is stored: never an index past the ring, even for a moment */
 		*why = "packed ring base past the ring";
-	else
-		*why = NULL;
-	if (*why != NULL) {
+		rc = -ERANGE;
+	}
+	if (rc < 0) {
 		VHOST_LOG(ERR, "vid %d: SET_VRING_BASE vring %u base %u size %u: %s", dev->vid,
 			  msg->payload.state.index, num, vq->size, *why);
-		return vq->ready ? -EBUSY : -ERANGE;
+		return rc;
 	}
 	vhost_lock_take(&vq->access_lock);
 	if (vq->packed) {
@@ -814,8 +816,8 @@ event_fd_adopt(int fd, const char **why)
 		*why = "call or error fd is not an eventfd";
 		return -EINVAL;
 	}
-	/* which anonymous inode: "anon_inode:[eventfd]" (without /proc, any of them:
-	 * a write to the others fails without blocking or a signal) */
+	/* which anonymous inode: "anon_inode:[eventfd]" (without /proc, any of
+	 * them: none raises SIGPIPE, and non-blocking none waits) */
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
 	n = readlink(link, name, sizeof(name) - 1);
 	if (n >= 0) {
