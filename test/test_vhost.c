@@ -22,176 +22,9 @@
 #include "vhost_frontend.h"
 #include "vhost_private.h"
 
-#define MEM_SIZE (48ULL << 20)
+#define MEM_SIZE VFE_SESSION_MEM_SIZE
 #define WANT_ALL (~0ULL)
 #define F(bit) (1ULL << (bit))
-
-static struct {
-	int new_calls;
-	int destroy_calls;
-	int state_calls;
-	int feature_calls;
-	int regions_added;
-	int regions_removed;
-	int vid;
-} ev;
-
-static int
-on_new(int vid)
-{
-	__atomic_store_n(&ev.vid, vid, __ATOMIC_RELEASE);
-	__atomic_fetch_add(&ev.new_calls, 1, __ATOMIC_RELEASE);
-	return 0;
-}
-
-static void
-on_destroy(int vid)
-{
-	(void)vid;
-	__atomic_fetch_add(&ev.destroy_calls, 1, __ATOMIC_RELEASE);
-}
-
-static int
-on_state(int vid, uint16_t vring, int enable)
-{
-	(void)vid, (void)vring, (void)enable;
-	__atomic_fetch_add(&ev.state_calls, 1, __ATOMIC_RELEASE);
-	return 0;
-}
-
-static int
-on_features(int vid, uint64_t f)
-{
-	(void)vid, (void)f;
-	__atomic_fetch_add(&ev.feature_calls, 1, __ATOMIC_RELEASE);
-	return 0;
-}
-
-static int
-on_region_added(int vid, uint64_t gpa, void *hva, uint64_t len)
-{
-	(void)vid, (void)gpa, (void)hva, (void)len;
-	__atomic_fetch_add(&ev.regions_added, 1, __ATOMIC_RELEASE);
-	return 0;
-}
-
-static void
-on_region_removed(int vid, uint64_t gpa, void *hva, uint64_t len)
-{
-	(void)vid, (void)gpa, (void)hva, (void)len;
-	__atomic_fetch_add(&ev.regions_removed, 1, __ATOMIC_RELEASE);
-}
-
-static const struct dpx_vhost_device_ops ops = {
-	.new_device = on_new,
-	.destroy_device = on_destroy,
-	.vring_state_changed = on_state,
-	.features_changed = on_features,
-	.mem_region_added = on_region_added,
-	.mem_region_removed = on_region_removed,
-};
-
-/* Wait (bounded, a guard not a timing assertion) until *v >= want. */
-static int
-wait_count(int *v, int want)
-{
-	int i;
-
-	for (i = 0; i < 5000; i++) {
-		if (__atomic_load_n(v, __ATOMIC_ACQUIRE) >= want)
-			return 1;
-		usleep(1000);
-	}
-	return 0;
-}
-
-static FILE *logf_;
-
-static void
-log_capture(void)
-{
-	logf_ = tmpfile();
-	dpx_log_set_stream(logf_);
-}
-
-static int
-log_has(const char *s)
-{
-	char buf[65536];
-	size_t n;
-
-	fflush(logf_);
-	rewind(logf_);
-	n = fread(buf, 1, sizeof(buf) - 1, logf_);
-	buf[n] = '\0';
-	fseek(logf_, 0, SEEK_END);
-	if (strstr(buf, s) != NULL)
-		return 1;
-	printf("log so far:\n%s", buf);
-	return 0;
-}
-
-static void
-log_release(void)
-{
-	dpx_log_set_stream(NULL);
-	if (logf_ != NULL)
-		fclose(logf_);
-	logf_ = NULL;
-}
-
-static void
-sock_path(char *p, size_t len, const char *name)
-{
-	snprintf(p, len, "/tmp/dpx-vhost-%d-%s.sock", (int)getpid(), name);
-}
-
-static int
-server_start(const char *path, uint64_t flags)
-{
-	memset(&ev, 0, sizeof(ev));
-	ev.vid = -1;
-	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_register(path, flags), 0, "");
-	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_callback_register(path, &ops, (void *)0x1234), 0,
-			      "");
-	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_start(path), 0, "");
-	return DPX_TEST_SUCCESS;
-}
-
-/* Negotiate, map memory, set up pair 0 and DRIVER_OK; wait for new_device. */
-static int
-bring_up(struct vfe *fe, uint64_t want, bool indirect, int new_calls)
-{
-	DPX_TEST_ASSERT_EQUAL(vfe_negotiate(fe, want), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_set_mem_table(fe), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_queue_setup(fe, 0, 256, 1024, indirect), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_queue_setup(fe, 1, 256, 2048, indirect), 0, "");
-	DPX_TEST_ASSERT_EQUAL(ev.new_calls, new_calls - 1, "not running before DRIVER_OK");
-	DPX_TEST_ASSERT_EQUAL(vfe_driver_ok(fe), 0, "");
-	DPX_TEST_ASSERT(wait_count(&ev.new_calls, new_calls), "new_device called");
-	return DPX_TEST_SUCCESS;
-}
-
-/* A server on a fresh path and a front-end connected to it, not negotiated. */
-static int
-session_open(struct vfe *fe, char *path, size_t len, const char *name)
-{
-	sock_path(path, len, name);
-	DPX_TEST_RUN(server_start(path, 0));
-	DPX_TEST_ASSERT_EQUAL(vfe_init(fe, MEM_SIZE), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_connect(fe, path), 0, "");
-	return DPX_TEST_SUCCESS;
-}
-
-/* The front-end goes: the running device is destroyed, the path unregistered. */
-static int
-session_close(struct vfe *fe, const char *path)
-{
-	vfe_fini(fe);
-	DPX_TEST_ASSERT(wait_count(&ev.destroy_calls, 1), "destroy_device called");
-	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
-	return DPX_TEST_SUCCESS;
-}
 
 /* A case function that runs one variant of a shared body (the split/packed
  * and feature variants below); meson reads the DPX_TEST_REGISTER lines. */
@@ -376,8 +209,8 @@ test_vhost_negotiate(void)
 
 	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
 	fds0 = dpx_test_count_fds();
-	sock_path(path, sizeof(path), "neg");
-	DPX_TEST_RUN(server_start(path, 0));
+	vfe_sock_path(path, sizeof(path), "neg");
+	DPX_TEST_RUN(vfe_server_start(path, 0));
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_register(path, 0), -EEXIST, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_start(path), -EBUSY, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_register("", 0), -EINVAL, "");
@@ -387,8 +220,8 @@ test_vhost_negotiate(void)
 			      F(32) | F(15) | F(29) | F(28) | F(34) | F(21) | F(26), "offered");
 	DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, MEM_SIZE), 0, "");
 	DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe, path), 0, "");
-	DPX_TEST_RUN(bring_up(&fe, WANT_ALL & ~F(VIRTIO_F_RING_PACKED), false, 1));
-	vid = ev.vid;
+	DPX_TEST_RUN(vfe_bring_up(&fe, WANT_ALL & ~F(VIRTIO_F_RING_PACKED), false, 1));
+	vid = vfe_ev.vid;
 	DPX_TEST_ASSERT(dpx_vhost_get_ctx(vid) == (void *)0x1234, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_get_ifname(vid, name, sizeof(name)), 0, "");
 	DPX_TEST_ASSERT(strcmp(name, path) == 0, "");
@@ -398,7 +231,7 @@ test_vhost_negotiate(void)
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_get_vring_num(vid), 2, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_get_mtu(vid, &mtu), -ENOENT, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_get_vring_num(63), -ENODEV, "");
-	DPX_TEST_ASSERT_EQUAL(ev.feature_calls, 1, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_ev.feature_calls, 1, "");
 	/* getters over the socket */
 	DPX_TEST_ASSERT_EQUAL(vfe_request(&fe, VHOST_USER_GET_MAX_MEM_SLOTS, NULL, 0, NULL, 0, &u),
 			      0, "");
@@ -417,7 +250,7 @@ test_vhost_negotiate(void)
 	DPX_TEST_ASSERT_EQUAL(vfe_request(&fe, VHOST_USER_NET_SET_MTU, &u, 8, NULL, 0, NULL), -EIO,
 			      "nack, then the device is closed");
 	DPX_TEST_ASSERT_EQUAL(vfe_wait_closed(&fe, 3000), 0, "");
-	DPX_TEST_ASSERT(wait_count(&ev.destroy_calls, 1), "destroy_device called");
+	DPX_TEST_ASSERT(vfe_wait_count(&vfe_ev.destroy_calls, 1), "destroy_device called");
 	vfe_fini(&fe);
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), -ENOENT, "");
@@ -446,9 +279,9 @@ traffic(bool packed, bool mrg, bool indirect, const char *name)
 		want &= ~F(VIRTIO_NET_F_MRG_RXBUF);
 	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
 	fds0 = dpx_test_count_fds();
-	DPX_TEST_RUN(session_open(&fe, path, sizeof(path), name));
-	DPX_TEST_RUN(bring_up(&fe, want, indirect, 1));
-	vid = ev.vid;
+	DPX_TEST_RUN(vfe_session_open(&fe, path, sizeof(path), name));
+	DPX_TEST_RUN(vfe_bring_up(&fe, want, indirect, 1));
+	vid = vfe_ev.vid;
 	DPX_TEST_ASSERT_EQUAL(vfe_rx_post(&fe, 0, 200, mrg ? 1 : 2), 200, "");
 	/* nothing to dequeue yet; wrong directions refused */
 	DPX_TEST_ASSERT_EQUAL(vhost_dequeue_segs(vid, 0, &seg_ops, NULL, 1), 0, "");
@@ -488,7 +321,7 @@ traffic(bool packed, bool mrg, bool indirect, const char *name)
 	DPX_TEST_ASSERT_EQUAL(st.errors, mrg ? 0 : 1, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_vring_stats_get(vid, 0, &st, 0), 0, "");
 	DPX_TEST_ASSERT_EQUAL(st.packets, 0, "reset");
-	DPX_TEST_RUN(session_close(&fe, path));
+	DPX_TEST_RUN(vfe_session_close(&fe, path));
 	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "no fd leaked");
 	return DPX_TEST_SUCCESS;
 }
@@ -518,10 +351,10 @@ event_idx(bool packed, const char *name)
 	int vid;
 
 	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
-	DPX_TEST_RUN(session_open(&fe, path, sizeof(path), name));
-	DPX_TEST_RUN(bring_up(&fe, want, false, 1));
+	DPX_TEST_RUN(vfe_session_open(&fe, path, sizeof(path), name));
+	DPX_TEST_RUN(vfe_bring_up(&fe, want, false, 1));
 	DPX_TEST_ASSERT(fe.features & F(VIRTIO_RING_F_EVENT_IDX), "");
-	vid = ev.vid;
+	vid = vfe_ev.vid;
 	vfe_rx_post(&fe, 0, 64, 1);
 	vfe_calls(&fe, 0);
 	/* 2.6.7.2: the guest wants a call once used index 2 has been written (after
@@ -532,7 +365,7 @@ event_idx(bool packed, const char *name)
 		DPX_TEST_RUN(check_to_guest(&fe, vid, 1, one, 1, i));
 		DPX_TEST_ASSERT_EQUAL(vfe_calls(&fe, 0), expect[i], "burst %u", i);
 	}
-	DPX_TEST_RUN(session_close(&fe, path));
+	DPX_TEST_RUN(vfe_session_close(&fe, path));
 	return DPX_TEST_SUCCESS;
 }
 
@@ -583,21 +416,21 @@ test_vhost_mem_hotplug(void)
 
 	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
 	fds0 = dpx_test_count_fds();
-	sock_path(path, sizeof(path), "hotplug");
-	DPX_TEST_RUN(server_start(path, 0));
+	vfe_sock_path(path, sizeof(path), "hotplug");
+	DPX_TEST_RUN(vfe_server_start(path, 0));
 	DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, MEM_SIZE), 0, "");
 	vfe_region_set(&fe, 0, 0, 16 << 20, 0);
 	DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe, path), 0, "");
-	DPX_TEST_RUN(bring_up(&fe, WANT_ALL & ~F(VIRTIO_F_RING_PACKED), false, 1));
+	DPX_TEST_RUN(vfe_bring_up(&fe, WANT_ALL & ~F(VIRTIO_F_RING_PACKED), false, 1));
 	DPX_TEST_ASSERT(fe.pfeatures & F(VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS), "");
-	vid = ev.vid;
-	DPX_TEST_ASSERT_EQUAL(ev.regions_added, 1, "");
+	vid = vfe_ev.vid;
+	DPX_TEST_ASSERT_EQUAL(vfe_ev.regions_added, 1, "");
 	data0[0] = fe.q[0].data_gpa;
 	data0[1] = fe.q[1].data_gpa;
 	/* region 1 at 4 GiB, buffers move there */
 	vfe_region_set(&fe, 1, 1ULL << 32, 16 << 20, 16 << 20);
 	DPX_TEST_ASSERT_EQUAL(vfe_add_region(&fe, 1), 0, "");
-	DPX_TEST_ASSERT_EQUAL(ev.regions_added, 2, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_ev.regions_added, 2, "");
 	fe.q[0].data_gpa = 1ULL << 32;
 	fe.q[1].data_gpa = (1ULL << 32) + (8 << 20);
 	/* exactly the 1 + 2 + 4 buffers these packets take: none left in region 1 */
@@ -608,7 +441,7 @@ test_vhost_mem_hotplug(void)
 	/* QEMU < 8.0 repeats ADD/REM_MEM_REG once per queue pair: a repeat is
 	 * ignored (no second mapping), a partial overlap is still refused below */
 	DPX_TEST_ASSERT_EQUAL(vfe_add_region(&fe, 1), 0, "repeat");
-	DPX_TEST_ASSERT_EQUAL(ev.regions_added, 2, "not mapped twice");
+	DPX_TEST_ASSERT_EQUAL(vfe_ev.regions_added, 2, "not mapped twice");
 	vfe_region_set(&fe, 3, 3ULL << 32, 4 << 20, 40 << 20);
 	DPX_TEST_ASSERT_EQUAL(vfe_rem_region(&fe, 3), 0, "removing what is not there: ignored");
 	fe.regions[3].size = 0;
@@ -618,7 +451,7 @@ test_vhost_mem_hotplug(void)
 	fe.q[0].data_gpa = 2ULL << 32;
 	fe.q[1].data_gpa = (2ULL << 32) + (8 << 20);
 	DPX_TEST_ASSERT_EQUAL(vfe_rem_region(&fe, 1), 0, "");
-	DPX_TEST_ASSERT_EQUAL(ev.regions_removed, 1, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_ev.regions_removed, 1, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_vring_is_enabled(vid, 0), 1, "");
 	vfe_rx_post(&fe, 0, 16, 1);
 	DPX_TEST_RUN(check_to_guest(&fe, vid, 3, lens, 1, 3));
@@ -645,16 +478,16 @@ test_vhost_mem_hotplug(void)
 	DPX_TEST_ASSERT_EQUAL(w.result, DPX_TEST_SUCCESS, "traffic during hotplug, %d rounds",
 			      w.rounds);
 	DPX_TEST_ASSERT(w.rounds >= 20, "%d traffic rounds", w.rounds);
-	DPX_TEST_ASSERT_EQUAL(ev.regions_added, 3 + i, "");
-	DPX_TEST_ASSERT_EQUAL(ev.regions_removed, 1 + i, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_ev.regions_added, 3 + i, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_ev.regions_removed, 1 + i, "");
 	/* removing the region holding the rings stops the device */
 	DPX_TEST_ASSERT_EQUAL(vfe_rem_region(&fe, 0), 0, "");
-	DPX_TEST_ASSERT(wait_count(&ev.destroy_calls, 1), "");
+	DPX_TEST_ASSERT(vfe_wait_count(&vfe_ev.destroy_calls, 1), "");
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_vring_is_enabled(vid, 0), 0, "");
 	DPX_TEST_ASSERT_EQUAL(vhost_enqueue_segs(vid, 0, &seg_ops, NULL, 1), 0, "");
 	vfe_fini(&fe);
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
-	DPX_TEST_ASSERT_EQUAL(ev.regions_removed, 3 + i, "every region unmapped");
+	DPX_TEST_ASSERT_EQUAL(vfe_ev.regions_removed, 3 + i, "every region unmapped");
 	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "no fd leaked");
 	return DPX_TEST_SUCCESS;
 }
@@ -673,20 +506,20 @@ test_vhost_reconnect(void)
 
 	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
 	fds0 = dpx_test_count_fds();
-	sock_path(path, sizeof(path), "client");
+	vfe_sock_path(path, sizeof(path), "client");
 	lfd = vfe_listen(path);
 	DPX_TEST_ASSERT(lfd >= 0, "listen: %d", lfd);
-	DPX_TEST_RUN(server_start(path, DPX_VHOST_CLIENT));
+	DPX_TEST_RUN(vfe_server_start(path, DPX_VHOST_CLIENT));
 	for (round = 1; round <= 3; round++) {
 		DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, MEM_SIZE), 0, "");
 		DPX_TEST_ASSERT_EQUAL(vfe_accept(&fe, lfd, 5000), 0, "round %d: backend connected",
 				      round);
-		DPX_TEST_RUN(bring_up(&fe, WANT_ALL, round == 2, round));
+		DPX_TEST_RUN(vfe_bring_up(&fe, WANT_ALL, round == 2, round));
 		vfe_rx_post(&fe, 0, 8, 1);
-		DPX_TEST_RUN(check_to_guest(&fe, ev.vid, 2, lens, 1, (unsigned int)round));
-		DPX_TEST_RUN(check_to_host(&fe, ev.vid, 2, lens, 2, (unsigned int)round));
+		DPX_TEST_RUN(check_to_guest(&fe, vfe_ev.vid, 2, lens, 1, (unsigned int)round));
+		DPX_TEST_RUN(check_to_host(&fe, vfe_ev.vid, 2, lens, 2, (unsigned int)round));
 		vfe_fini(&fe); /* the front-end goes away */
-		DPX_TEST_ASSERT(wait_count(&ev.destroy_calls, round), "round %d", round);
+		DPX_TEST_ASSERT(vfe_wait_count(&vfe_ev.destroy_calls, round), "round %d", round);
 	}
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
 	close(lfd);
@@ -877,25 +710,25 @@ test_vhost_malformed_messages(void)
 
 	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
 	fds0 = dpx_test_count_fds();
-	DPX_TEST_RUN(session_open(&good, path, sizeof(path), "bad-msg"));
-	DPX_TEST_RUN(bring_up(&good, WANT_ALL, false, 1));
-	log_capture();
+	DPX_TEST_RUN(vfe_session_open(&good, path, sizeof(path), "bad-msg"));
+	DPX_TEST_RUN(vfe_bring_up(&good, WANT_ALL, false, 1));
+	vfe_log_capture();
 	for (i = 0; i < DPX_DIM(bad_cases); i++) {
 		DPX_TEST_ASSERT_EQUAL(vfe_init(&bad, 4 << 20), 0, "");
 		DPX_TEST_ASSERT_EQUAL(vfe_connect(&bad, path), 0, "");
 		DPX_TEST_ASSERT_EQUAL(bad_cases[i].send(&bad), 0, "%s: sent", bad_cases[i].name);
 		DPX_TEST_ASSERT_EQUAL(vfe_wait_closed(&bad, 3000), 0, "%s: connection closed",
 				      bad_cases[i].name);
-		DPX_TEST_ASSERT(log_has(bad_cases[i].reason), "%s: log names \"%s\"",
+		DPX_TEST_ASSERT(vfe_log_has(bad_cases[i].reason), "%s: log names \"%s\"",
 				bad_cases[i].name, bad_cases[i].reason);
 		vfe_fini(&bad);
 	}
-	log_release();
+	vfe_log_release();
 	/* the good device kept serving */
 	vfe_rx_post(&good, 0, 8, 1);
-	DPX_TEST_RUN(check_to_guest(&good, ev.vid, 2, lens, 1, 1));
-	DPX_TEST_RUN(check_to_host(&good, ev.vid, 2, lens, 1, 2));
-	DPX_TEST_RUN(session_close(&good, path));
+	DPX_TEST_RUN(check_to_guest(&good, vfe_ev.vid, 2, lens, 1, 1));
+	DPX_TEST_RUN(check_to_host(&good, vfe_ev.vid, 2, lens, 1, 2));
+	DPX_TEST_RUN(vfe_session_close(&good, path));
 	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "no fd leaked (received fds closed)");
 	return DPX_TEST_SUCCESS;
 }
@@ -959,14 +792,15 @@ test_vhost_malformed_rings(void)
 
 	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
 	fds0 = dpx_test_count_fds();
-	DPX_TEST_RUN(session_open(&good, path, sizeof(path), "bad-ring"));
-	DPX_TEST_RUN(bring_up(&good, WANT_ALL & ~F(VIRTIO_F_RING_PACKED), false, 1));
-	log_capture();
+	DPX_TEST_RUN(vfe_session_open(&good, path, sizeof(path), "bad-ring"));
+	DPX_TEST_RUN(vfe_bring_up(&good, WANT_ALL & ~F(VIRTIO_F_RING_PACKED), false, 1));
+	vfe_log_capture();
 	for (k = 0; k < DPX_DIM(reasons); k++) {
 		DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, MEM_SIZE), 0, "");
 		DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe, path), 0, "");
-		DPX_TEST_RUN(bring_up(&fe, WANT_ALL & ~F(VIRTIO_F_RING_PACKED), false, (int)k + 2));
-		vid = ev.vid;
+		DPX_TEST_RUN(
+			vfe_bring_up(&fe, WANT_ALL & ~F(VIRTIO_F_RING_PACKED), false, (int)k + 2));
+		vid = vfe_ev.vid;
 		errfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		u = 1;
 		DPX_TEST_ASSERT_EQUAL(
@@ -974,7 +808,8 @@ test_vhost_malformed_rings(void)
 		DPX_TEST_ASSERT_EQUAL(bad_ring(&fe, (enum bad_ring)k), 0, "");
 		DPX_TEST_ASSERT_EQUAL(vhost_dequeue_segs(vid, 1, &seg_ops, &p, 32), 0, "case %u",
 				      k);
-		DPX_TEST_ASSERT(log_has(reasons[k]), "case %u: log names \"%s\"", k, reasons[k]);
+		DPX_TEST_ASSERT(vfe_log_has(reasons[k]), "case %u: log names \"%s\"", k,
+				reasons[k]);
 		DPX_TEST_ASSERT_EQUAL(dpx_vhost_vring_is_enabled(vid, 1), 0, "ring stopped");
 		DPX_TEST_ASSERT_EQUAL(read(errfd, &u, 8), 8, "error eventfd signalled");
 		DPX_TEST_ASSERT_EQUAL(vhost_dequeue_segs(vid, 1, &seg_ops, &p, 32), 0,
@@ -984,9 +819,9 @@ test_vhost_malformed_rings(void)
 		DPX_TEST_RUN(check_to_guest(&fe, vid, 2, lens, 1, k));
 		close(errfd);
 		vfe_fini(&fe);
-		DPX_TEST_ASSERT(wait_count(&ev.destroy_calls, (int)k + 1), "");
+		DPX_TEST_ASSERT(vfe_wait_count(&vfe_ev.destroy_calls, (int)k + 1), "");
 	}
-	log_release();
+	vfe_log_release();
 	vfe_rx_post(&good, 0, 8, 1);
 	DPX_TEST_RUN(check_to_guest(&good, 0, 2, lens, 1, 1));
 	DPX_TEST_RUN(check_to_host(&good, 0, 2, lens, 1, 2));
@@ -1020,10 +855,11 @@ dirty_log(bool packed, const char *name)
 
 	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
 	fds0 = dpx_test_count_fds();
-	DPX_TEST_RUN(session_open(&fe, path, sizeof(path), name));
-	DPX_TEST_RUN(bring_up(&fe, WANT_ALL & ~(packed ? 0 : F(VIRTIO_F_RING_PACKED)), false, 1));
+	DPX_TEST_RUN(vfe_session_open(&fe, path, sizeof(path), name));
+	DPX_TEST_RUN(
+		vfe_bring_up(&fe, WANT_ALL & ~(packed ? 0 : F(VIRTIO_F_RING_PACKED)), false, 1));
 	DPX_TEST_ASSERT(fe.features & F(VHOST_F_LOG_ALL), "");
-	vid = ev.vid;
+	vid = vfe_ev.vid;
 	lfd = memfd_create("vfe-log", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	DPX_TEST_ASSERT(lfd >= 0 && ftruncate(lfd, (off_t)l.mmap_size) == 0, "");
 	DPX_TEST_ASSERT_EQUAL(fcntl(lfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW), 0, "");
@@ -1059,7 +895,7 @@ dirty_log(bool packed, const char *name)
 	}
 	DPX_TEST_ASSERT(pages >= 3 && pages <= 5, "%" PRIu64 " pages marked", pages);
 	munmap(log, l.mmap_size);
-	DPX_TEST_RUN(session_close(&fe, path));
+	DPX_TEST_RUN(vfe_session_close(&fe, path));
 	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "no fd leaked");
 	return DPX_TEST_SUCCESS;
 }
@@ -1114,9 +950,9 @@ test_vhost_mbuf_burst(void)
 	small = dpx_pktmbuf_pool_create("vh_small", 64, 0, 0, 512 + DPX_PKTMBUF_HEADROOM, -1);
 	DPX_TEST_ASSERT(mp != NULL && small != NULL, "pools: %s", dpx_strerror(dpx_errno));
 	fds0 = dpx_test_count_fds();
-	DPX_TEST_RUN(session_open(&fe, path, sizeof(path), "mbuf"));
-	DPX_TEST_RUN(bring_up(&fe, WANT_ALL, false, 1));
-	vid = ev.vid;
+	DPX_TEST_RUN(vfe_session_open(&fe, path, sizeof(path), "mbuf"));
+	DPX_TEST_RUN(vfe_bring_up(&fe, WANT_ALL, false, 1));
+	vid = vfe_ev.vid;
 	/* host to guest: chains of 700-byte segments */
 	for (i = 0; i < DPX_DIM(lens); i++) {
 		pkts[i] = mbuf_chain_make(mp, lens[i], 700, i);
@@ -1165,7 +1001,7 @@ test_vhost_mbuf_burst(void)
 	dpx_pktmbuf_free(rx[0]);
 	DPX_TEST_ASSERT_EQUAL(dpx_mempool_in_use_count(mp), 0, "every mbuf back");
 	DPX_TEST_ASSERT_EQUAL(dpx_mempool_in_use_count(small), 0, "every mbuf back");
-	DPX_TEST_RUN(session_close(&fe, path));
+	DPX_TEST_RUN(vfe_session_close(&fe, path));
 	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "no fd leaked");
 	dpx_mempool_free(mp);
 	dpx_mempool_free(small);
@@ -1190,9 +1026,9 @@ test_vhost_ring_control(void)
 
 	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
 	fds0 = dpx_test_count_fds();
-	DPX_TEST_RUN(session_open(&fe, path, sizeof(path), "ringctl"));
-	DPX_TEST_RUN(bring_up(&fe, WANT_ALL & ~F(VIRTIO_F_RING_PACKED), false, 1));
-	vid = ev.vid;
+	DPX_TEST_RUN(vfe_session_open(&fe, path, sizeof(path), "ringctl"));
+	DPX_TEST_RUN(vfe_bring_up(&fe, WANT_ALL & ~F(VIRTIO_F_RING_PACKED), false, 1));
+	vid = vfe_ev.vid;
 	DPX_TEST_RUN(check_to_host(&fe, vid, 3, lens, 1, 1));
 	/* SEND_RARP: the next dequeue starts with a RARP frame for that MAC */
 	memcpy(&u, mac, 8);
@@ -1207,7 +1043,7 @@ test_vhost_ring_control(void)
 	/* a second queue pair: vrings 2 and 3, state changes reported while running */
 	DPX_TEST_ASSERT_EQUAL(vfe_queue_setup(&fe, 2, 128, 2048, false), 0, "");
 	DPX_TEST_ASSERT_EQUAL(vfe_queue_setup(&fe, 3, 128, 2048, false), 0, "");
-	DPX_TEST_ASSERT_EQUAL(ev.state_calls, 2, "SET_VRING_ENABLE of vrings 2 and 3");
+	DPX_TEST_ASSERT_EQUAL(vfe_ev.state_calls, 2, "SET_VRING_ENABLE of vrings 2 and 3");
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_get_vring_num(vid), 4, "");
 	vfe_rx_post(&fe, 2, 4, 1);
 	pkts_make(&p, 2, lens, 2, 5);
@@ -1222,7 +1058,7 @@ test_vhost_ring_control(void)
 		vfe_request(&fe, VHOST_USER_GET_VRING_BASE, &st, sizeof(st), NULL, 0, &base), 0,
 		"");
 	DPX_TEST_ASSERT_EQUAL(base >> 32, 3, "next avail index: 3 packets taken");
-	DPX_TEST_ASSERT(wait_count(&ev.destroy_calls, 1), "device stopped");
+	DPX_TEST_ASSERT(vfe_wait_count(&vfe_ev.destroy_calls, 1), "device stopped");
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_vring_is_enabled(vid, 1), 0, "");
 	DPX_TEST_ASSERT_EQUAL(vhost_dequeue_segs(vid, 1, &seg_ops, &p, 8), 0, "");
 	/* restart the ring where it stopped (SET_VRING_BASE, KICK): running again */
@@ -1233,10 +1069,10 @@ test_vhost_ring_control(void)
 	DPX_TEST_ASSERT_EQUAL(
 		vfe_request(&fe, VHOST_USER_SET_VRING_KICK, &u, 8, &fe.q[1].kickfd, 1, NULL), 0,
 		"");
-	DPX_TEST_ASSERT(wait_count(&ev.new_calls, 2), "running again");
+	DPX_TEST_ASSERT(vfe_wait_count(&vfe_ev.new_calls, 2), "running again");
 	DPX_TEST_RUN(check_to_host(&fe, vid, 3, lens, 2, 9));
 	vfe_fini(&fe);
-	DPX_TEST_ASSERT(wait_count(&ev.destroy_calls, 2), "");
+	DPX_TEST_ASSERT(vfe_wait_count(&vfe_ev.destroy_calls, 2), "");
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "no fd leaked");
 	return DPX_TEST_SUCCESS;
@@ -1255,20 +1091,20 @@ test_vhost_tiny_buffers(void)
 	int vid;
 
 	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
-	DPX_TEST_RUN(session_open(&fe, path, sizeof(path), "tiny"));
+	DPX_TEST_RUN(vfe_session_open(&fe, path, sizeof(path), "tiny"));
 	DPX_TEST_ASSERT_EQUAL(vfe_negotiate(&fe, WANT_ALL & ~F(VIRTIO_F_RING_PACKED)), 0, "");
 	DPX_TEST_ASSERT_EQUAL(vfe_set_mem_table(&fe), 0, "");
 	/* receive chains of 8 descriptors of 8 bytes: 64 bytes per chain */
 	DPX_TEST_ASSERT_EQUAL(vfe_queue_setup(&fe, 0, 256, 8, false), 0, "");
 	DPX_TEST_ASSERT_EQUAL(vfe_queue_setup(&fe, 1, 256, 64, false), 0, "");
 	DPX_TEST_ASSERT_EQUAL(vfe_driver_ok(&fe), 0, "");
-	DPX_TEST_ASSERT(wait_count(&ev.new_calls, 1), "");
-	vid = ev.vid;
+	DPX_TEST_ASSERT(vfe_wait_count(&vfe_ev.new_calls, 1), "");
+	vid = vfe_ev.vid;
 	vfe_rx_post(&fe, 0, 30, 8);
 	DPX_TEST_RUN(check_to_guest(&fe, vid, DPX_DIM(lens), lens, 3, 40));
 	/* transmit chains of 8 x 64 bytes: the header in a descriptor of its own or split */
 	DPX_TEST_RUN(check_to_host(&fe, vid, 3, lens + 2, 8, 41));
-	DPX_TEST_RUN(session_close(&fe, path));
+	DPX_TEST_RUN(vfe_session_close(&fe, path));
 	return DPX_TEST_SUCCESS;
 }
 
@@ -1286,8 +1122,8 @@ test_vhost_packed_base_order(void)
 	uint64_t f;
 
 	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
-	DPX_TEST_RUN(session_open(&fe, path, sizeof(path), "base-order"));
-	log_capture();
+	DPX_TEST_RUN(vfe_session_open(&fe, path, sizeof(path), "base-order"));
+	vfe_log_capture();
 	DPX_TEST_ASSERT_EQUAL(
 		vfe_request(&fe, VHOST_USER_SET_VRING_NUM, &st, sizeof(st), NULL, 0, NULL), 0, "");
 	st.num = 1000; /* a split ring may stop anywhere: accepted */
@@ -1305,10 +1141,10 @@ test_vhost_packed_base_order(void)
 	DPX_TEST_ASSERT_EQUAL(vfe_send(&fe, VHOST_USER_SET_VRING_ADDR, 0, &a, sizeof(a), NULL, 0),
 			      0, "");
 	DPX_TEST_ASSERT_EQUAL(vfe_wait_closed(&fe, 3000), 0, "device closed");
-	DPX_TEST_ASSERT(log_has("size 256: packed ring base past the ring"), "");
-	log_release();
+	DPX_TEST_ASSERT(vfe_log_has("size 256: packed ring base past the ring"), "");
+	vfe_log_release();
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_vring_is_enabled(0, 0), -ENODEV, "device gone");
-	DPX_TEST_ASSERT_EQUAL(ev.new_calls, 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_ev.new_calls, 0, "");
 	vfe_fini(&fe);
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
 	return DPX_TEST_SUCCESS;
@@ -1463,7 +1299,7 @@ test_vhost_hostile_sequences(void)
 	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
 	dpx_log_set_global_level(DPX_LOG_CRIT); /* thousands of expected error lines */
 	fds0 = dpx_test_count_fds();
-	sock_path(path, sizeof(path), "soak");
+	vfe_sock_path(path, sizeof(path), "soak");
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_register(path, 0), 0, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_callback_register(path, &soak_ops, NULL), 0, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_start(path), 0, "");

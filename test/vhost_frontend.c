@@ -11,6 +11,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <dpx_log.h>
+
+#include "dpx_test.h"
 #include "vhost_frontend.h"
 
 #define ALIGN_UP(v, a) (((v) + (a)-1) & ~((uint64_t)(a)-1))
@@ -169,24 +172,7 @@ vfe_disconnect(struct vfe *fe)
 int
 vfe_send_raw(struct vfe *fe, const void *buf, size_t len, const int *fds, unsigned int nfds)
 {
-	char control[CMSG_SPACE(sizeof(int) * 16)];
-	struct iovec iov = {.iov_base = (void *)(uintptr_t)buf, .iov_len = len};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-	struct cmsghdr *c;
-
-	if (nfds > 0) {
-		memset(control, 0, sizeof(control));
-		mh.msg_control = control;
-		mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
-		memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
-	}
-	if (sendmsg(fe->sock, &mh, MSG_NOSIGNAL) != (ssize_t)len)
-		return -errno ? -errno : -EIO;
-	return 0;
+	return vfe_sendmsg_fds(fe->sock, buf, len, fds, nfds, 0);
 }
 
 int
@@ -434,7 +420,7 @@ vfe_queue_setup(struct vfe *fe, unsigned int qi, uint16_t size, uint32_t buflen,
 	if (rc == 0)
 		rc = vfe_request(fe, VHOST_USER_SET_VRING_KICK, &u, 8, &q->kickfd, 1, NULL);
 	st.num = 1;
-	if (rc == 0)
+	if (rc == 0 && !q->no_enable)
 		rc = vfe_request(fe, VHOST_USER_SET_VRING_ENABLE, &st, sizeof(st), NULL, 0, NULL);
 	q->setup = rc == 0;
 	return rc;
@@ -836,4 +822,185 @@ vfe_split_publish(struct vfe *fe, unsigned int qi, uint16_t head)
 	av->ring[q->avail_idx % q->size] = head;
 	q->avail_idx++;
 	__atomic_store_n(&av->idx, q->avail_idx, __ATOMIC_RELEASE);
+}
+
+/* ---- harness: a server path with counting callbacks, shared by the vhost test files ---- */
+
+struct vfe_events vfe_ev;
+
+static int
+on_new(int vid)
+{
+	__atomic_store_n(&vfe_ev.vid, vid, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&vfe_ev.new_calls, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static void
+on_destroy(int vid)
+{
+	(void)vid;
+	__atomic_fetch_add(&vfe_ev.destroy_calls, 1, __ATOMIC_RELEASE);
+}
+
+static int
+on_state(int vid, uint16_t vring, int enable)
+{
+	(void)vid, (void)vring, (void)enable;
+	__atomic_fetch_add(&vfe_ev.state_calls, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static int
+on_features(int vid, uint64_t f)
+{
+	(void)vid, (void)f;
+	__atomic_fetch_add(&vfe_ev.feature_calls, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static int
+on_region_added(int vid, uint64_t gpa, void *hva, uint64_t len)
+{
+	(void)vid, (void)gpa, (void)hva, (void)len;
+	__atomic_fetch_add(&vfe_ev.regions_added, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static void
+on_region_removed(int vid, uint64_t gpa, void *hva, uint64_t len)
+{
+	(void)vid, (void)gpa, (void)hva, (void)len;
+	__atomic_fetch_add(&vfe_ev.regions_removed, 1, __ATOMIC_RELEASE);
+}
+
+const struct dpx_vhost_device_ops vfe_ops = {
+	.new_device = on_new,
+	.destroy_device = on_destroy,
+	.vring_state_changed = on_state,
+	.features_changed = on_features,
+	.mem_region_added = on_region_added,
+	.mem_region_removed = on_region_removed,
+};
+
+/* Wait (bounded, a guard not a timing assertion) until *v >= want. */
+int
+vfe_wait_count(int *v, int want)
+{
+	int i;
+
+	for (i = 0; i < 5000; i++) {
+		if (__atomic_load_n(v, __ATOMIC_ACQUIRE) >= want)
+			return 1;
+		usleep(1000);
+	}
+	return 0;
+}
+
+static FILE *log_file;
+
+void
+vfe_log_capture(void)
+{
+	log_file = tmpfile();
+	dpx_log_set_stream(log_file);
+}
+
+static int
+log_find(const char *s, bool print)
+{
+	static char buf[65536];
+	size_t n;
+
+	fflush(log_file);
+	rewind(log_file);
+	n = fread(buf, 1, sizeof(buf) - 1, log_file);
+	buf[n] = '\0';
+	fseek(log_file, 0, SEEK_END);
+	if (strstr(buf, s) != NULL)
+		return 1;
+	if (print)
+		printf("log so far:\n%s", buf);
+	return 0;
+}
+
+int
+vfe_log_has(const char *s)
+{
+	return log_find(s, true);
+}
+
+int
+vfe_log_wait(const char *s)
+{
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		if (log_find(s, false))
+			return 1;
+		usleep(10000);
+	}
+	return log_find(s, true);
+}
+
+void
+vfe_log_release(void)
+{
+	dpx_log_set_stream(NULL);
+	if (log_file != NULL)
+		fclose(log_file);
+	log_file = NULL;
+}
+
+void
+vfe_sock_path(char *p, size_t len, const char *name)
+{
+	snprintf(p, len, "/tmp/dpx-vhost-%d-%s.sock", (int)getpid(), name);
+}
+
+int
+vfe_server_start(const char *path, uint64_t flags)
+{
+	memset(&vfe_ev, 0, sizeof(vfe_ev));
+	vfe_ev.vid = -1;
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_register(path, flags), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_callback_register(path, &vfe_ops, (void *)0x1234), 0,
+			      "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_start(path), 0, "");
+	return DPX_TEST_SUCCESS;
+}
+
+/* Negotiate, map memory, set up pair 0 and DRIVER_OK; wait for new_device. */
+int
+vfe_bring_up(struct vfe *fe, uint64_t want, bool indirect, int new_calls)
+{
+	DPX_TEST_ASSERT_EQUAL(vfe_negotiate(fe, want), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_set_mem_table(fe), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_queue_setup(fe, 0, 256, 1024, indirect), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_queue_setup(fe, 1, 256, 2048, indirect), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_ev.new_calls, new_calls - 1, "not running before DRIVER_OK");
+	DPX_TEST_ASSERT_EQUAL(vfe_driver_ok(fe), 0, "");
+	DPX_TEST_ASSERT(vfe_wait_count(&vfe_ev.new_calls, new_calls), "new_device called");
+	return DPX_TEST_SUCCESS;
+}
+
+/* A server on a fresh path and a front-end connected to it, not negotiated. */
+int
+vfe_session_open(struct vfe *fe, char *path, size_t len, const char *name)
+{
+	vfe_sock_path(path, len, name);
+	DPX_TEST_RUN(vfe_server_start(path, 0));
+	DPX_TEST_ASSERT_EQUAL(vfe_init(fe, VFE_SESSION_MEM_SIZE), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_connect(fe, path), 0, "");
+	return DPX_TEST_SUCCESS;
+}
+
+/* The front-end goes: the running device is destroyed, the path unregistered. */
+int
+vfe_session_close(struct vfe *fe, const char *path)
+{
+	vfe_fini(fe);
+	DPX_TEST_ASSERT(vfe_wait_count(&vfe_ev.destroy_calls, 1), "destroy_device called");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
+	return DPX_TEST_SUCCESS;
 }

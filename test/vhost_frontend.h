@@ -8,9 +8,14 @@
 #ifndef VHOST_FRONTEND_H
 #define VHOST_FRONTEND_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <dpx_vhost.h>
 
 #include "vhost_msg.h"
 #include "virtio_defs.h"
@@ -30,7 +35,8 @@ struct vfe_region {
 struct vfe_queue {
 	bool setup;
 	bool packed;
-	bool indirect; /* post chains through indirect tables */
+	bool indirect;	/* post chains through indirect tables */
+	bool no_enable; /* vfe_queue_setup leaves the ring disabled (no SET_VRING_ENABLE) */
 	uint16_t size;
 	uint32_t buflen;			/* data bytes behind each descriptor */
 	uint64_t desc_gpa, avail_gpa, used_gpa; /* packed: ring, driver event, device event */
@@ -87,6 +93,35 @@ int vfe_listen(const char *path);
 int vfe_accept(struct vfe *fe, int lfd, int timeout_ms);
 void vfe_disconnect(struct vfe *fe);
 
+/* Send len bytes in one sendmsg, with nfds fds attached (SCM_RIGHTS), never
+ * raising SIGPIPE; flags adds to MSG_NOSIGNAL. @return 0, -errno, -EIO (short). */
+static inline int
+vfe_sendmsg_fds(int sock, const void *buf, size_t len, const int *fds, unsigned int nfds, int flags)
+{
+	char control[CMSG_SPACE(sizeof(int) * 16)];
+	struct iovec iov = {.iov_base = (void *)(uintptr_t)buf, .iov_len = len};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+	struct cmsghdr *c;
+	ssize_t r;
+
+	if (nfds > 16)
+		return -EINVAL;
+	if (nfds > 0) {
+		memset(control, 0, sizeof(control));
+		mh.msg_control = control;
+		mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+		memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
+	}
+	r = sendmsg(sock, &mh, MSG_NOSIGNAL | flags);
+	if (r < 0)
+		return -errno;
+	return r == (ssize_t)len ? 0 : -EIO;
+}
+
 /* Raw message I/O. vfe_send_raw sends bytes as given, with fds. */
 int vfe_send_raw(struct vfe *fe, const void *buf, size_t len, const int *fds, unsigned int nfds);
 int vfe_send(struct vfe *fe, uint32_t req, uint32_t flags, const void *payload, uint32_t size,
@@ -130,5 +165,47 @@ uint64_t vfe_calls(struct vfe *fe, unsigned int qi);
 /* Raw descriptor access for malformed-ring tests (split layout). */
 struct vring_desc *vfe_split_desc(struct vfe *fe, unsigned int qi);
 void vfe_split_publish(struct vfe *fe, unsigned int qi, uint16_t head);
+
+/* ---- harness shared by the vhost test files: a server path whose callbacks
+ * count into vfe_ev, and the steps every case starts and ends with ---- */
+
+/* Guest memory of a session's front-end. */
+#define VFE_SESSION_MEM_SIZE (48ULL << 20)
+
+struct vfe_events {
+	int new_calls;
+	int destroy_calls;
+	int state_calls;
+	int feature_calls;
+	int regions_added;
+	int regions_removed;
+	int vid; /* of the last new_device */
+};
+
+extern struct vfe_events vfe_ev;
+/* Callbacks counting into vfe_ev (new_device accepts every device). */
+extern const struct dpx_vhost_device_ops vfe_ops;
+
+/* Wait (bounded, a guard not a timing assertion) until *v >= want. @return 1 or 0. */
+int vfe_wait_count(int *v, int want);
+/* Send the log to a temporary file; vfe_log_has looks for s in it (and prints
+ * the log when it is not there); vfe_log_release gives the log back. The log
+ * is shared with the vhost thread: tests look, they do not parse. */
+void vfe_log_capture(void);
+int vfe_log_has(const char *s);
+/* vfe_log_has, waiting (a 10 s guard) for another thread to log s. */
+int vfe_log_wait(const char *s);
+void vfe_log_release(void);
+/* A socket path unique to this process. */
+void vfe_sock_path(char *p, size_t len, const char *name);
+/* Clear vfe_ev; register, give vfe_ops and start a path. @return DPX_TEST_*. */
+int vfe_server_start(const char *path, uint64_t flags);
+/* Negotiate, map memory, set up pair 0 and DRIVER_OK; wait for new_device
+ * number new_calls. @return DPX_TEST_*. */
+int vfe_bring_up(struct vfe *fe, uint64_t want, bool indirect, int new_calls);
+/* A server on a fresh path and a front-end connected to it, not negotiated. */
+int vfe_session_open(struct vfe *fe, char *path, size_t len, const char *name);
+/* The front-end goes: the running device is destroyed, the path unregistered. */
+int vfe_session_close(struct vfe *fe, const char *path);
 
 #endif /* VHOST_FRONTEND_H */

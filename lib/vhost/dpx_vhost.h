@@ -29,6 +29,10 @@ struct dpx_mempool;
 /** Virtqueues per device: vring 2q is the guest's rx q, 2q+1 its tx q. */
 #define DPX_VHOST_MAX_VRINGS (2 * DPX_VHOST_MAX_QUEUE_PAIRS)
 
+/** Connections a server path accepts at once unless set otherwise
+ *  (dpx_vhost_driver_set_max_connections()). */
+#define DPX_VHOST_DEFAULT_MAX_CONNECTIONS 8
+
 /** dpx_vhost_driver_register() flag: connect to the path (QEMU is the server). */
 #define DPX_VHOST_CLIENT (1ULL << 0)
 
@@ -96,6 +100,26 @@ int dpx_vhost_driver_callback_register(const char *path, const struct dpx_vhost_
  *   VERSION_1 or PROTOCOL_FEATURES).
  */
 int dpx_vhost_driver_disable_features(const char *path, uint64_t features);
+
+/**
+ * Set how many queue pairs a path offers (GET_QUEUE_NUM, before start). A
+ * front-end that negotiated the MQ protocol feature may use vrings
+ * 0..2*pairs-1; without it, vrings 0 and 1. A message naming another vring
+ * closes the connection.
+ * @param pairs 1..DPX_VHOST_MAX_QUEUE_PAIRS (the default).
+ * @return 0, -ENOENT, -EBUSY (already started), -EINVAL (pairs out of range).
+ */
+int dpx_vhost_driver_set_max_queue_pairs(const char *path, uint16_t pairs);
+
+/**
+ * Set how many connections a server path serves at once (before start); one
+ * more is accepted and closed at once, with a log line. Each connection is a
+ * device, and all paths share DPX_VHOST_MAX_DEVICES: the cap keeps one path's
+ * peers from taking every device of the others.
+ * @param max 1..DPX_VHOST_MAX_DEVICES; DPX_VHOST_DEFAULT_MAX_CONNECTIONS by default.
+ * @return 0, -ENOENT, -EBUSY (already started), -EINVAL (max out of range).
+ */
+int dpx_vhost_driver_set_max_connections(const char *path, unsigned int max);
 
 /** Features a path offers. @return 0, -ENOENT. */
 int dpx_vhost_driver_get_features(const char *path, uint64_t *features);

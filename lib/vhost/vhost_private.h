@@ -93,10 +93,11 @@ struct vhost_vq {
 	uint32_t access_lock;
 	uint16_t size;
 	bool packed;
-	bool enabled; /* SET_VRING_ENABLE (or enabled by default without PROTOCOL_FEATURES) */
-	bool ready;   /* addresses translated and kick received: the data path may run */
-	bool broken;  /* the guest broke this ring: no more processing until reset */
-	bool log;     /* VHOST_VRING_F_LOG: log used-ring writes */
+	bool enabled;	 /* SET_VRING_ENABLE (or enabled by default without PROTOCOL_FEATURES) */
+	bool enable_set; /* SET_VRING_ENABLE received: the default no longer applies */
+	bool ready;	 /* addresses translated and kick received: the data path may run */
+	bool broken;	 /* the guest broke this ring: no more processing until reset */
+	bool log;	 /* VHOST_VRING_F_LOG: log used-ring writes */
 	/* split */
 	struct vring_desc *desc;
 	struct vring_avail *avail;
@@ -127,6 +128,18 @@ struct vhost_vq {
 
 struct vhost_socket;
 
+/* A message must be whole within this long of its first byte, or its peer is
+ * disconnected: the vhost thread never waits for one peer (doc/vhost.md). */
+#define VHOST_MSG_DEADLINE_MS 1000
+
+/* The message a connection is receiving: bytes and fds gathered across
+ * wake-ups of the vhost thread, and the deadline it must be whole by. */
+struct vhost_rx {
+	struct vhost_user_msg msg;
+	size_t got;	      /* header and payload bytes received so far */
+	uint64_t deadline_ms; /* vhost_now_ms() clock; meaningful while got > 0 */
+};
+
 struct vhost_dev {
 	int vid;
 	int fd; /* connection */
@@ -148,6 +161,7 @@ struct vhost_dev {
 	void *log_map;
 	size_t log_map_size;
 	const struct vhost_copy_backend *copy;
+	struct vhost_rx rx;
 	struct vhost_vq *vq[DPX_VHOST_MAX_VRINGS];
 };
 
@@ -157,8 +171,13 @@ struct vhost_socket {
 	uint64_t features; /* offered */
 	int fd;		   /* listening socket (server) or -1 */
 	bool started;
-	bool reconnect_pending; /* client: connect again on the next tick */
+	bool reconnect_pending; /* client: connect again at retry_at_ms */
+	bool connect_failing;	/* client: the outage is logged */
+	uint64_t retry_at_ms;
+	uint64_t listen_resume_ms; /* server: listener out of epoll until then (0: in) */
 	int nconn;
+	unsigned int max_conn;	  /* connections served at once (server) */
+	uint16_t max_queue_pairs; /* GET_QUEUE_NUM */
 	struct dpx_vhost_device_ops ops;
 	void *ctx;
 	struct vhost_socket *next;
@@ -177,13 +196,21 @@ void vhost_dev_destroy(struct vhost_dev *dev);
  * @return 0, 1 (send reply), or -errno: the device is broken. */
 int vhost_user_dispatch(struct vhost_dev *dev, struct vhost_user_msg *msg,
 			struct vhost_user_msg *reply);
-/* read one message from fd: @return 0, -ECONNRESET (peer gone), or -errno (bad message). */
-int vhost_user_recv(int fd, struct vhost_user_msg *msg, const char **why);
+/* read what has arrived of dev's next message, never waiting: @return 0 (dev->rx.msg
+ * is whole), -EAGAIN (not yet), -ECONNRESET (peer gone), or -errno (bad message). */
+int vhost_user_recv(struct vhost_dev *dev, const char **why);
+/* send without waiting: @return 0, -EAGAIN (the peer's socket buffer is full), -errno */
 int vhost_user_send(int fd, const struct vhost_user_msg *msg);
 /* close the fds a message still holds (those no handler kept) */
 void vhost_user_close_fds(struct vhost_user_msg *msg);
 /* handle everything readable on a device connection: @return 0 or <0 to close. */
 int vhost_user_handle(struct vhost_dev *dev);
+/* when the message dev is receiving must be whole (UINT64_MAX: none under way) */
+uint64_t vhost_user_deadline(const struct vhost_dev *dev);
+/* @return true (logged) when dev's message missed its deadline: close it */
+bool vhost_user_overdue(const struct vhost_dev *dev, uint64_t now_ms);
+/* the vhost thread's clock (CLOCK_MONOTONIC), in ms */
+uint64_t vhost_now_ms(void);
 
 /* the virtio-net header size for these features */
 uint32_t vhost_net_hdr_len(uint64_t features);

@@ -1,12 +1,18 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Socket paths and the vhost thread. One listening socket per server path
- * (every accepted connection is a device), one connection per client path
- * (reconnected every second while the front-end is away). The thread waits in
- * epoll on all of them and handles messages with vhost_mutex held; the public
- * calls here take the same mutex. Application callbacks run on this thread
- * with the mutex held (it is recursive, so they may call the getters, which
- * take it too and so never see a device being freed).
+ * (every accepted connection is a device, up to the path's cap), one
+ * connection per client path (reconnected every second while the front-end
+ * is away). The thread waits in epoll on all of them and handles messages
+ * with vhost_mutex held; the public calls here take the same mutex.
+ * Application callbacks run on this thread with the mutex held (it is
+ * recursive, so they may call the getters, which take it too and so never
+ * see a device being freed).
+ *
+ * The thread never waits for one peer: every socket call is non-blocking, a
+ * message arrives in pieces over several wake-ups, and what must happen
+ * later (a message's deadline, a reconnect, a listener's back-off) is a time
+ * the epoll timeout wakes the thread for.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -16,6 +22,7 @@
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vhost_private.h"
@@ -25,6 +32,14 @@
 #define POLL_CONN 2ULL
 #define POLL_KEY(kind, id) (((kind) << 32) | (uint32_t)(id))
 #define MAX_SOCKETS DPX_VHOST_MAX_DEVICES
+/* a client path's connect is retried this often while the front-end is away */
+#define RECONNECT_INTERVAL_MS 1000
+/* accept() failing for want of a resource (EMFILE, ENFILE, ENOBUFS, ENOMEM)
+ * leaves the listener readable: level-triggered, epoll would return at once,
+ * forever. The listener leaves epoll for this long instead. */
+#define LISTEN_BACKOFF_MS 1000
+/* the longest epoll wait: control calls set times without waking the thread */
+#define MAX_WAIT_MS 1000
 
 /* recursive: callbacks run with it held and may call the dpx_vhost_get_* getters */
 static pthread_mutex_t vhost_mutex = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
@@ -34,6 +49,15 @@ static int wakefd = -1;
 static pthread_t thread;
 static bool thread_running;
 static bool thread_stop;
+
+uint64_t
+vhost_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
 
 void
 vhost_global_lock(void)
@@ -107,6 +131,8 @@ dpx_vhost_driver_register(const char *path, uint64_t flags)
 	s->flags = flags;
 	s->features = features_offered();
 	s->fd = -1;
+	s->max_conn = DPX_VHOST_DEFAULT_MAX_CONNECTIONS;
+	s->max_queue_pairs = DPX_VHOST_MAX_QUEUE_PAIRS;
 	sockets[i] = s;
 out:
 	pthread_mutex_unlock(&vhost_mutex);
@@ -166,6 +192,44 @@ dpx_vhost_driver_disable_features(const char *path, uint64_t features)
 }
 
 int
+dpx_vhost_driver_set_max_queue_pairs(const char *path, uint16_t pairs)
+{
+	struct vhost_socket *s;
+	int rc;
+
+	if (pairs == 0 || pairs > DPX_VHOST_MAX_QUEUE_PAIRS) {
+		VHOST_LOG(ERR, "%s: %u queue pairs: not in 1..%u", path != NULL ? path : "(null)",
+			  pairs, DPX_VHOST_MAX_QUEUE_PAIRS);
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&vhost_mutex);
+	s = get_unstarted(path, &rc);
+	if (s != NULL)
+		s->max_queue_pairs = pairs;
+	pthread_mutex_unlock(&vhost_mutex);
+	return rc;
+}
+
+int
+dpx_vhost_driver_set_max_connections(const char *path, unsigned int max)
+{
+	struct vhost_socket *s;
+	int rc;
+
+	if (max == 0 || max > DPX_VHOST_MAX_DEVICES) {
+		VHOST_LOG(ERR, "%s: %u connections: not in 1..%u", path != NULL ? path : "(null)",
+			  max, DPX_VHOST_MAX_DEVICES);
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&vhost_mutex);
+	s = get_unstarted(path, &rc);
+	if (s != NULL)
+		s->max_conn = max;
+	pthread_mutex_unlock(&vhost_mutex);
+	return rc;
+}
+
+int
 dpx_vhost_driver_get_features(const char *path, uint64_t *features)
 {
 	int i;
@@ -211,17 +275,34 @@ conn_close(struct vhost_dev *dev)
 	VHOST_LOG(INFO, "%s: vid %d disconnected", s->path, dev->vid);
 	vhost_dev_destroy(dev);
 	s->nconn--;
-	if ((s->flags & DPX_VHOST_CLIENT) && s->started)
+	if ((s->flags & DPX_VHOST_CLIENT) && s->started) {
+		/* at once: the front-end may be back already */
 		s->reconnect_pending = true;
+		s->retry_at_ms = 0;
+	}
 }
 
+/* Never blocking: a connect() on a server whose backlog is full would wait,
+ * an accept() with nothing left to accept too. */
 static int
 unix_addr(const char *path, struct sockaddr_un *a)
 {
 	memset(a, 0, sizeof(*a));
 	a->sun_family = AF_UNIX;
 	strcpy(a->sun_path, path);
-	return socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	return socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+}
+
+static void
+connect_failed(struct vhost_socket *s, int rc)
+{
+	s->reconnect_pending = true;
+	s->retry_at_ms = vhost_now_ms() + RECONNECT_INTERVAL_MS;
+	/* once per outage, not once a second */
+	if (!s->connect_failing)
+		VHOST_LOG(WARNING, "%s: cannot connect (%s); retrying every %u ms", s->path,
+			  dpx_strerror(rc), RECONNECT_INTERVAL_MS);
+	s->connect_failing = true;
 }
 
 static int
@@ -230,33 +311,46 @@ client_connect(struct vhost_socket *s)
 	struct sockaddr_un a;
 	int fd = unix_addr(s->path, &a), rc;
 
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+	/* a unix socket connects at once or fails (EAGAIN: the backlog is full) */
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
 		rc = -errno;
-		close(fd);
-		s->reconnect_pending = true;
+		if (fd >= 0)
+			close(fd);
+		connect_failed(s, rc);
 		return rc;
 	}
+	if (s->connect_failing)
+		VHOST_LOG(INFO, "%s: connected", s->path);
+	s->connect_failing = false;
 	s->reconnect_pending = false;
 	rc = conn_add(s, fd);
 	if (rc < 0)
-		s->reconnect_pending = true;
+		connect_failed(s, rc);
 	return rc;
+}
+
+static int
+listen_arm(struct vhost_socket *s)
+{
+	struct epoll_event ev = {.events = EPOLLIN,
+				 .data.u64 = POLL_KEY(POLL_LISTEN, sock_index(s))};
+
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, s->fd, &ev) < 0 ? -errno : 0;
 }
 
 static int
 server_listen(struct vhost_socket *s)
 {
-	struct epoll_event ev = {.events = EPOLLIN};
 	struct sockaddr_un a;
 	int fd = unix_addr(s->path, &a), probe, rc;
 
 	if (fd < 0)
 		return -errno;
-	/* a path left by a dead process is removed; one someone listens on is not */
+	/* a path left by a dead process is removed; one someone listens on is not
+	 * (EAGAIN: someone does, with a full backlog) */
 	probe = unix_addr(s->path, &a);
-	if (probe >= 0 && connect(probe, (struct sockaddr *)&a, sizeof(a)) == 0) {
+	if (probe >= 0 &&
+	    (connect(probe, (struct sockaddr *)&a, sizeof(a)) == 0 || errno == EAGAIN)) {
 		close(probe);
 		close(fd);
 		return -EADDRINUSE;
@@ -264,20 +358,46 @@ server_listen(struct vhost_socket *s)
 	if (probe >= 0)
 		close(probe);
 	unlink(s->path);
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 16) < 0)
-		goto fail;
-	ev.data.u64 = POLL_KEY(POLL_LISTEN, sock_index(s));
-	if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
-		goto fail;
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 16) < 0) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
 	s->fd = fd;
-	return 0;
-fail:
-	rc = -errno;
-	close(fd);
+	rc = listen_arm(s);
+	if (rc < 0) {
+		close(fd);
+		s->fd = -1;
+	}
 	return rc;
 }
 
 /* ---- the thread ---- */
+
+static void
+on_listen(struct vhost_socket *s)
+{
+	int fd = accept4(s->fd, NULL, NULL, SOCK_CLOEXEC);
+
+	if (fd < 0) {
+		/* nothing left to accept (the peer gave up): nothing to back off from */
+		if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED)
+			return;
+		VHOST_LOG(ERR, "%s: accept failed (%s): not accepting for %u ms", s->path,
+			  dpx_strerror(errno), LISTEN_BACKOFF_MS);
+		epoll_ctl(epfd, EPOLL_CTL_DEL, s->fd, NULL);
+		s->listen_resume_ms = vhost_now_ms() + LISTEN_BACKOFF_MS;
+		return;
+	}
+	/* accepted and closed, not left in the backlog: the peer knows at once */
+	if ((unsigned int)s->nconn >= s->max_conn) {
+		VHOST_LOG(WARNING, "%s: connection refused: %d of %u connections in use", s->path,
+			  s->nconn, s->max_conn);
+		close(fd);
+		return;
+	}
+	conn_add(s, fd);
+}
 
 static void
 on_event(uint64_t key)
@@ -285,7 +405,6 @@ on_event(uint64_t key)
 	uint32_t id = (uint32_t)key;
 	struct vhost_dev *dev;
 	uint64_t v;
-	int fd;
 
 	switch (key >> 32) {
 	case POLL_WAKE:
@@ -293,11 +412,8 @@ on_event(uint64_t key)
 			break;
 		break;
 	case POLL_LISTEN:
-		if (id >= MAX_SOCKETS || sockets[id] == NULL || sockets[id]->fd < 0)
-			break;
-		fd = accept4(sockets[id]->fd, NULL, NULL, SOCK_CLOEXEC);
-		if (fd >= 0)
-			conn_add(sockets[id], fd);
+		if (id < MAX_SOCKETS && sockets[id] != NULL && sockets[id]->fd >= 0)
+			on_listen(sockets[id]);
 		break;
 	default:
 		dev = vhost_dev_get((int)id);
@@ -307,25 +423,57 @@ on_event(uint64_t key)
 	}
 }
 
-static void
-reconnect_tick(void)
+static uint64_t
+earlier(uint64_t a, uint64_t b)
 {
+	return a < b ? a : b;
+}
+
+/* Run what is due (reconnects, listeners backing off, messages past their
+ * deadline). @return how long the thread may wait for the next one. */
+static int
+timers_run(uint64_t now)
+{
+	uint64_t next = now + MAX_WAIT_MS;
+	struct vhost_socket *s;
+	struct vhost_dev *dev;
 	int i;
 
-	for (i = 0; i < MAX_SOCKETS; i++)
-		if (sockets[i] != NULL && sockets[i]->reconnect_pending)
-			client_connect(sockets[i]);
+	for (i = 0; i < MAX_SOCKETS; i++) {
+		s = sockets[i];
+		if (s == NULL)
+			continue;
+		if (s->reconnect_pending && now >= s->retry_at_ms)
+			client_connect(s);
+		if (s->listen_resume_ms != 0 && now >= s->listen_resume_ms) {
+			s->listen_resume_ms = listen_arm(s) == 0 ? 0 : now + LISTEN_BACKOFF_MS;
+			if (s->listen_resume_ms == 0)
+				VHOST_LOG(INFO, "%s: accepting again", s->path);
+		}
+		if (s->reconnect_pending)
+			next = earlier(next, s->retry_at_ms);
+		if (s->listen_resume_ms != 0)
+			next = earlier(next, s->listen_resume_ms);
+	}
+	for (i = 0; i < DPX_VHOST_MAX_DEVICES; i++) {
+		dev = vhost_dev_get(i);
+		if (dev != NULL && vhost_user_overdue(dev, now))
+			conn_close(dev);
+		else if (dev != NULL)
+			next = earlier(next, vhost_user_deadline(dev));
+	}
+	return next <= now ? 0 : (int)(next - now);
 }
 
 static void *
 vhost_thread(void *arg)
 {
 	struct epoll_event evs[16];
-	int n, i;
+	int n, i, wait_ms = 0;
 
 	(void)arg;
 	for (;;) {
-		n = epoll_wait(epfd, evs, DPX_DIM(evs), 1000);
+		n = epoll_wait(epfd, evs, DPX_DIM(evs), wait_ms);
 		pthread_mutex_lock(&vhost_mutex);
 		if (thread_stop) {
 			pthread_mutex_unlock(&vhost_mutex);
@@ -333,7 +481,7 @@ vhost_thread(void *arg)
 		}
 		for (i = 0; i < n; i++)
 			on_event(evs[i].data.u64);
-		reconnect_tick();
+		wait_ms = timers_run(vhost_now_ms());
 		pthread_mutex_unlock(&vhost_mutex);
 	}
 }
@@ -381,6 +529,7 @@ dpx_vhost_driver_start(const char *path)
 	if (s != NULL && rc == 0) {
 		if (s->flags & DPX_VHOST_CLIENT) {
 			/* a front-end not there yet is retried by the thread */
+			s->connect_failing = false;
 			client_connect(s);
 			rc = 0;
 		} else {

@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -432,18 +431,31 @@ h_get_features(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_u
 	return 0;
 }
 
+/* vhost-user.rst: with PROTOCOL_FEATURES a ring starts disabled, enabled by
+ * SET_VRING_ENABLE; without, it starts enabled. */
 static void
-vq_set_packed(struct vhost_dev *dev)
+vq_enable_default(const struct vhost_dev *dev, struct vhost_vq *vq)
 {
-	unsigned int i;
+	if (!vq->enable_set)
+		vq->enabled = !FEAT(dev->features, VHOST_USER_F_PROTOCOL_FEATURES);
+}
 
+/* Rings may exist before SET_FEATURES (QEMU sends SET_VRING_CALL for each at
+ * initialisation): what the features decide about them is decided again. */
+static void
+vq_features_apply(struct vhost_dev *dev)
+{
 	bool packed = FEAT(dev->features, VIRTIO_F_RING_PACKED);
+	unsigned int i;
 
 	for (i = 0; i < DPX_VHOST_MAX_VRINGS; i++) {
 		struct vhost_vq *vq = dev->vq[i];
 
+		if (vq == NULL)
+			continue;
+		vq_enable_default(dev, vq);
 		/* a ring set up for the other layout must be set up again (and kicked) */
-		if (vq != NULL && vq->packed != packed) {
+		if (vq->packed != packed) {
 			vq->packed = packed;
 			vq->ready = false;
 		}
@@ -473,7 +485,7 @@ h_set_features(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_u
 	dev->features = f;
 	dev->features_set = true;
 	dev->hdr_len = vhost_net_hdr_len(f);
-	vq_set_packed(dev);
+	vq_features_apply(dev);
 	unlock_all(dev);
 	if (changed && dev->sock->ops.features_changed != NULL)
 		dev->sock->ops.features_changed(dev->vid, f);
@@ -500,6 +512,13 @@ h_set_protocol_features(struct vhost_dev *dev, struct vhost_user_msg *msg,
 			  msg->payload.u64, *why);
 		return -EINVAL;
 	}
+	/* the rings of other pairs exist only with MQ: it stays while they do */
+	if (dev->nr_vring > 2 && !FEAT(msg->payload.u64, VHOST_USER_PROTOCOL_F_MQ)) {
+		*why = "MQ removed while vrings past pair 0 exist";
+		VHOST_LOG(ERR, "vid %d: SET_PROTOCOL_FEATURES 0x%" PRIx64 ": %s (%u vrings)",
+			  dev->vid, msg->payload.u64, *why, dev->nr_vring);
+		return -EBUSY;
+	}
 	dev->protocol_features = msg->payload.u64;
 	return 0;
 }
@@ -508,8 +527,8 @@ static int
 h_get_queue_num(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_user_msg *reply,
 		const char **why)
 {
-	(void)dev, (void)msg, (void)why;
-	reply->payload.u64 = DPX_VHOST_MAX_QUEUE_PAIRS;
+	(void)msg, (void)why;
+	reply->payload.u64 = dev->sock->max_queue_pairs;
 	return 0;
 }
 
@@ -539,18 +558,35 @@ msg_vring_index(const struct vhost_user_msg *msg)
 	}
 }
 
+/*
+ * Vrings a front-end may name: those of the queue pairs the path offers
+ * (GET_QUEUE_NUM) with the MQ protocol feature, pair 0 without it (the
+ * control queue is the front-end's own). QEMU negotiates protocol features
+ * before its first per-ring message.
+ */
+static uint32_t
+vrings_allowed(const struct vhost_dev *dev)
+{
+	if (!FEAT(dev->protocol_features, VHOST_USER_PROTOCOL_F_MQ))
+		return 2;
+	return 2u * dev->sock->max_queue_pairs;
+}
+
 /* The vring a message names, created on first use; NULL (logged) if out of range. */
 static struct vhost_vq *
 vq_get(struct vhost_dev *dev, const struct vhost_user_msg *msg, const char **why)
 {
 	const char *req = vhost_msg_name(msg->hdr.request);
-	uint32_t index = msg_vring_index(msg);
+	uint32_t index = msg_vring_index(msg), limit = vrings_allowed(dev);
 	struct vhost_vq *vq;
 
-	if (index >= DPX_VHOST_MAX_VRINGS) {
+	if (index >= limit) {
 		*why = "vring index out of range";
-		VHOST_LOG(ERR, "vid %d: %s vring %u: %s (max %u)", dev->vid, req, index, *why,
-			  DPX_VHOST_MAX_VRINGS);
+		VHOST_LOG(ERR, "vid %d: %s vring %u: %s (%u vrings%s)", dev->vid, req, index, *why,
+			  limit,
+			  FEAT(dev->protocol_features, VHOST_USER_PROTOCOL_F_MQ)
+				  ? ""
+				  : ": protocol feature MQ not negotiated");
 		return NULL;
 	}
 	if (dev->vq[index] != NULL)
@@ -564,8 +600,7 @@ vq_get(struct vhost_dev *dev, const struct vhost_user_msg *msg, const char **why
 	vq->kickfd = vq->callfd = vq->errfd = -1;
 	vq->packed = FEAT(dev->features, VIRTIO_F_RING_PACKED);
 	vq->avail_wrap = vq->used_wrap = true;
-	/* vhost-user.rst: without PROTOCOL_FEATURES a ring is enabled from the start */
-	vq->enabled = !FEAT(dev->features, VHOST_USER_F_PROTOCOL_FEATURES);
+	vq_enable_default(dev, vq);
 	dev->vq[index] = vq;
 	if (index + 1 > dev->nr_vring)
 		dev->nr_vring = index + 1;
@@ -700,8 +735,24 @@ h_set_vring_base(struct vhost_dev *dev, struct vhost_vq *vq, struct vhost_user_m
 		 struct vhost_user_msg *reply, const char **why)
 {
 	uint32_t num = msg->payload.state.num;
+	int rc = 0;
 
 	(void)reply;
+	/* vhost-user.rst: the base is set on a stopped ring (GET_VRING_BASE, or
+	 * before its kick); moved under a polling lcore it would be read at once */
+	if (vq->ready) {
+		*why = "vring is running (stop it with GET_VRING_BASE first)";
+		rc = -EBUSY;
+	} else if (vq->packed && vq->size != 0 && (num & 0x7fff) >= vq->size) {
+		/* checked before it is stored: never an index past the ring, even for a moment */
+		*why = "packed ring base past the ring";
+		rc = -ERANGE;
+	}
+	if (rc < 0) {
+		VHOST_LOG(ERR, "vid %d: SET_VRING_BASE vring %u base %u size %u: %s", dev->vid,
+			  msg->payload.state.index, num, vq->size, *why);
+		return rc;
+	}
 	vhost_lock_take(&vq->access_lock);
 	if (vq->packed) {
 		/* vhost-user.rst: bits 0-14 avail index, bit 15 its wrap counter */
@@ -714,12 +765,6 @@ h_set_vring_base(struct vhost_dev *dev, struct vhost_vq *vq, struct vhost_user_m
 	vq->used_wrap = vq->avail_wrap;
 	vq->signalled_used_valid = false;
 	vhost_lock_release(&vq->access_lock);
-	if (vq->packed && vq->size != 0 && vq->last_avail_idx >= vq->size) {
-		*why = "packed ring base past the ring";
-		VHOST_LOG(ERR, "vid %d: SET_VRING_BASE vring %u base %u size %u: %s", dev->vid,
-			  msg->payload.state.index, num, vq->size, *why);
-		return -ERANGE;
-	}
 	return 0;
 }
 
@@ -742,6 +787,54 @@ h_get_vring_base(struct vhost_dev *dev, struct vhost_vq *vq, struct vhost_user_m
 	return 0;
 }
 
+/*
+ * The data path writes the call and error fds (a burst's notification, a
+ * broken ring's report): they must be what vhost-user says, eventfds
+ * (VHOST_SET_VRING_CALL's kernel equivalent takes nothing else). A pipe or
+ * socket without a reader would raise SIGPIPE, a file would grow, a device
+ * could block; a library may not ignore SIGPIPE behind the application's
+ * back, so those are refused here. An eventfd cannot raise SIGPIPE, and once
+ * non-blocking a write at its maximum count fails with EAGAIN instead of
+ * stopping the lcore (the guest has an interrupt pending then anyway).
+ * O_NONBLOCK is on the open file, shared with the front-end's copy; QEMU's
+ * are non-blocking already.
+ */
+static int
+event_fd_adopt(int fd, const char **why)
+{
+	char link[64], name[32];
+	struct stat st;
+	ssize_t n;
+	int fl;
+
+	if (fstat(fd, &st) < 0) {
+		*why = "fstat of the call or error fd failed";
+		return -errno;
+	}
+	/* an eventfd is an anonymous inode: no file type at all */
+	if ((st.st_mode & S_IFMT) != 0) {
+		*why = "call or error fd is not an eventfd";
+		return -EINVAL;
+	}
+	/* which anonymous inode: "anon_inode:[eventfd]" (without /proc, any of
+	 * them: none raises SIGPIPE, and non-blocking none waits) */
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, name, sizeof(name) - 1);
+	if (n >= 0) {
+		name[n] = '\0';
+		if (strcmp(name, "anon_inode:[eventfd]") != 0) {
+			*why = "call or error fd is not an eventfd";
+			return -EINVAL;
+		}
+	}
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
+		*why = "cannot make the call or error fd non-blocking";
+		return -errno;
+	}
+	return 0;
+}
+
 /* SET_VRING_KICK, _CALL and _ERR: the same message for three fd slots. */
 static int
 h_set_vring_fd(struct vhost_dev *dev, struct vhost_vq *vq, struct vhost_user_msg *msg,
@@ -750,9 +843,16 @@ h_set_vring_fd(struct vhost_dev *dev, struct vhost_vq *vq, struct vhost_user_msg
 	uint64_t v = msg->payload.u64;
 	int fd = (v & VHOST_USER_VRING_NOFD_MASK) ? -1 : msg->fds[0];
 	bool kick = msg->hdr.request == VHOST_USER_SET_VRING_KICK;
-	int *slot;
+	int *slot, rc;
 
-	(void)reply, (void)why;
+	(void)reply;
+	/* the kick fd is never read nor written (dpx polls): only kept */
+	if (!kick && fd >= 0 && (rc = event_fd_adopt(fd, why)) < 0) {
+		VHOST_LOG(ERR, "vid %d: %s vring %u: %s", dev->vid,
+			  vhost_msg_name(msg->hdr.request),
+			  (unsigned int)(v & VHOST_USER_VRING_IDX_MASK), *why);
+		return rc;
+	}
 	if (kick)
 		slot = &vq->kickfd;
 	else if (msg->hdr.request == VHOST_USER_SET_VRING_CALL)
@@ -766,8 +866,7 @@ h_set_vring_fd(struct vhost_dev *dev, struct vhost_vq *vq, struct vhost_user_msg
 		msg->fds[0] = -1; /* kept */
 	if (kick) {
 		/* a kick (fd or "polling" NOFD) starts the ring */
-		if (!FEAT(dev->features, VHOST_USER_F_PROTOCOL_FEATURES))
-			vq->enabled = true;
+		vq_enable_default(dev, vq);
 		vq_update_ready(dev, vq, true);
 		if (!vq->ready)
 			VHOST_LOG(WARNING, "vid %d: vring %u kicked before its addresses are valid",
@@ -794,6 +893,7 @@ h_set_vring_enable(struct vhost_dev *dev, struct vhost_vq *vq, struct vhost_user
 	}
 	vhost_lock_take(&vq->access_lock);
 	vq->enabled = en;
+	vq->enable_set = true;
 	vhost_lock_release(&vq->access_lock);
 	if (dev->running && dev->sock->ops.vring_state_changed != NULL)
 		dev->sock->ops.vring_state_changed(dev->vid, (uint16_t)idx, (int)en);
@@ -980,32 +1080,6 @@ vhost_user_dispatch(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vh
 
 /* ---- socket I/O ---- */
 
-/* Read exactly len bytes; the peer has 100 ms to send the rest of a message. */
-static int
-read_full(int fd, void *buf, size_t len)
-{
-	size_t got = 0;
-	ssize_t r;
-
-	while (got < len) {
-		r = recv(fd, (char *)buf + got, len - got, MSG_DONTWAIT);
-		if (r > 0) {
-			got += (size_t)r;
-			continue;
-		}
-		if (r == 0)
-			return -ECONNRESET;
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN)
-			return -errno;
-		struct pollfd p = {.fd = fd, .events = POLLIN};
-		if (poll(&p, 1, 100) <= 0)
-			return -EBADMSG;
-	}
-	return 0;
-}
-
 static void
 take_fds(struct msghdr *mh, struct vhost_user_msg *msg, bool *too_many)
 {
@@ -1040,52 +1114,99 @@ vhost_user_close_fds(struct vhost_user_msg *msg)
 	msg->nfds = 0;
 }
 
+/* Where the next bytes of the message under way go, and how many are still
+ * missing: the header first, then the payload it announces. */
+static size_t
+rx_next(struct vhost_rx *rx, void **dst)
+{
+	const size_t hdr = sizeof(rx->msg.hdr);
+
+	if (rx->got < hdr) {
+		*dst = (char *)&rx->msg.hdr + rx->got;
+		return hdr - rx->got;
+	}
+	*dst = (char *)&rx->msg.payload + (rx->got - hdr);
+	return hdr + rx->msg.hdr.size - rx->got;
+}
+
+/* The message is handled or refused: its fds not kept are closed, the next starts. */
+static void
+rx_reset(struct vhost_rx *rx)
+{
+	vhost_user_close_fds(&rx->msg);
+	rx->got = 0;
+}
+
 int
-vhost_user_recv(int fd, struct vhost_user_msg *msg, const char **why)
+vhost_user_recv(struct vhost_dev *dev, const char **why)
 {
 	char control[CMSG_SPACE(sizeof(int) * VHOST_USER_MAX_FDS)];
-	struct iovec iov = {.iov_base = &msg->hdr, .iov_len = sizeof(msg->hdr)};
-	struct msghdr mh = {.msg_iov = &iov,
-			    .msg_iovlen = 1,
-			    .msg_control = control,
-			    .msg_controllen = sizeof(control)};
+	struct vhost_rx *rx = &dev->rx;
 	bool too_many = false;
+	size_t want;
+	void *dst;
 	ssize_t r;
 	int rc;
 
-	msg->nfds = 0;
-	do {
-		r = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-	} while (r < 0 && errno == EINTR);
-	if (r == 0)
-		return -ECONNRESET;
-	if (r < 0)
-		return -errno;
-	take_fds(&mh, msg, &too_many);
-	if (too_many || (mh.msg_flags & MSG_CTRUNC)) {
-		*why = "more fds than any message carries";
-		rc = -EBADF;
-		goto fail;
-	}
-	if ((size_t)r < sizeof(msg->hdr) &&
-	    read_full(fd, (char *)&msg->hdr + r, sizeof(msg->hdr) - (size_t)r) < 0) {
-		*why = "truncated header";
-		rc = -EBADMSG;
-		goto fail;
-	}
-	rc = vhost_msg_check_header(&msg->hdr, why);
-	if (rc < 0)
-		goto fail;
-	memset(&msg->payload, 0, sizeof(msg->payload));
-	if (msg->hdr.size > 0 && read_full(fd, &msg->payload, msg->hdr.size) < 0) {
-		*why = "truncated payload";
-		rc = -EBADMSG;
-		goto fail;
+	/* never past the message's end: the next one's fds must not be taken for this one */
+	while ((want = rx_next(rx, &dst)) > 0) {
+		struct iovec iov = {.iov_base = dst, .iov_len = want};
+		struct msghdr mh = {.msg_iov = &iov,
+				    .msg_iovlen = 1,
+				    .msg_control = control,
+				    .msg_controllen = sizeof(control)};
+
+		do {
+			r = recvmsg(dev->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+		} while (r < 0 && errno == EINTR);
+		if (r == 0)
+			return -ECONNRESET;
+		if (r < 0)
+			return -errno; /* -EAGAIN: the rest comes with a later wake-up */
+		if (rx->got == 0)
+			rx->deadline_ms = vhost_now_ms() + VHOST_MSG_DEADLINE_MS;
+		take_fds(&mh, &rx->msg, &too_many);
+		if (too_many || (mh.msg_flags & MSG_CTRUNC)) {
+			*why = "more fds than any message carries";
+			return -EBADF;
+		}
+		rx->got += (size_t)r;
+		if (rx->got == sizeof(rx->msg.hdr)) {
+			rc = vhost_msg_check_header(&rx->msg.hdr, why);
+			if (rc < 0)
+				return rc;
+			memset(&rx->msg.payload, 0, sizeof(rx->msg.payload));
+		}
 	}
 	return 0;
-fail:
-	vhost_user_close_fds(msg);
-	return rc;
+}
+
+uint64_t
+vhost_user_deadline(const struct vhost_dev *dev)
+{
+	return dev->rx.got > 0 ? dev->rx.deadline_ms : UINT64_MAX;
+}
+
+bool
+vhost_user_overdue(const struct vhost_dev *dev, uint64_t now_ms)
+{
+	const struct vhost_rx *rx = &dev->rx;
+	const size_t hdr = sizeof(rx->msg.hdr);
+
+	if (rx->got == 0 || now_ms < rx->deadline_ms)
+		return false;
+	if (rx->got < hdr)
+		VHOST_LOG(ERR,
+			  "vid %d: truncated header: message not complete within %u ms of its "
+			  "first byte (%zu of %zu bytes)",
+			  dev->vid, VHOST_MSG_DEADLINE_MS, rx->got, hdr);
+	else
+		VHOST_LOG(ERR,
+			  "vid %d: truncated payload: %s not complete within %u ms of its first "
+			  "byte (%zu of %zu bytes)",
+			  dev->vid, vhost_msg_name(rx->msg.hdr.request), VHOST_MSG_DEADLINE_MS,
+			  rx->got, hdr + rx->msg.hdr.size);
+	return true;
 }
 
 int
@@ -1098,8 +1219,10 @@ vhost_user_send(int fd, const struct vhost_user_msg *msg)
 	size_t len = sizeof(msg->hdr) + msg->hdr.size;
 	ssize_t r;
 
+	/* a front-end reads each answer before it asks again: one that lets a
+	 * socket buffer of them pile up is not waited for (nor its reader's end) */
 	do {
-		r = sendmsg(fd, &mh, MSG_NOSIGNAL);
+		r = sendmsg(fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
 	} while (r < 0 && errno == EINTR);
 	if (r < 0)
 		return -errno;
@@ -1109,7 +1232,7 @@ vhost_user_send(int fd, const struct vhost_user_msg *msg)
 int
 vhost_user_handle(struct vhost_dev *dev)
 {
-	struct vhost_user_msg msg, reply;
+	struct vhost_user_msg *msg = &dev->rx.msg, reply;
 	const char *why = "";
 	unsigned int n;
 	int rc;
@@ -1117,20 +1240,27 @@ vhost_user_handle(struct vhost_dev *dev)
 	/* a bounded batch per wake-up: one chatty front-end cannot starve the
 	 * other devices (epoll is level-triggered, the rest waits its turn) */
 	for (n = 0; n < 64; n++) {
-		rc = vhost_user_recv(dev->fd, &msg, &why);
+		rc = vhost_user_recv(dev, &why);
 		if (rc == -EAGAIN)
 			return 0;
 		if (rc == -ECONNRESET)
 			return rc;
 		if (rc < 0) {
 			VHOST_LOG(ERR, "vid %d: bad message (request %u, size %u): %s", dev->vid,
-				  msg.hdr.request, msg.hdr.size, why);
+				  msg->hdr.request, msg->hdr.size, why);
 			return rc;
 		}
-		rc = vhost_user_dispatch(dev, &msg, &reply);
-		vhost_user_close_fds(&msg);
-		if (rc == 1)
+		rc = vhost_user_dispatch(dev, msg, &reply);
+		rx_reset(&dev->rx);
+		if (rc == 1) {
 			rc = vhost_user_send(dev->fd, &reply);
+			if (rc < 0)
+				VHOST_LOG(ERR, "vid %d: %s: reply not sent: %s", dev->vid,
+					  vhost_msg_name(reply.hdr.request),
+					  rc == -EAGAIN ? "the front-end does not read its replies "
+							  "(socket buffer full)"
+							: dpx_strerror(rc));
+		}
 		if (rc < 0) {
 			dev->broken = true;
 			return rc;
@@ -1142,6 +1272,7 @@ vhost_user_handle(struct vhost_dev *dev)
 void
 vhost_dev_destroy(struct vhost_dev *dev)
 {
+	rx_reset(&dev->rx);
 	dev_reset(dev);
 	if (dev->fd >= 0)
 		close(dev->fd);

@@ -5,7 +5,7 @@
  * receive vring 2q. The link is up while the guest driver runs the device
  * (new_device .. destroy_device).
  *
- *   --vdev net_vhost0,iface=/path/sock[,queues=N][,client=0|1]
+ *   --vdev net_vhost0,iface=/path/sock[,queues=N][,client=0|1][,max_connections=N]
  *
  * Bursts run on lcores, callbacks on the vhost thread. A queue's `allow`
  * flag and `busy` flag form the handshake between them: a burst sets busy
@@ -30,6 +30,9 @@ DPX_LOG_REGISTER_STATIC(net_vhost_logtype, "pmd.net.vhost");
 #define VH_LOG(level, fmt, ...) DPX_LOG(level, net_vhost_logtype, "net_vhost: " fmt, ##__VA_ARGS__)
 
 #define VH_MAX_QUEUES DPX_VHOST_MAX_QUEUE_PAIRS
+/* One front-end runs a port; room for one more, so a front-end coming back is
+ * not refused while the back-end has yet to see its old connection close. */
+#define VH_DEFAULT_MAX_CONNECTIONS 2
 #define VH_BINS 7
 /* per queue: the size bins, guest errors, notifications */
 #define VH_XSTATS_PER_QUEUE (VH_BINS + 2)
@@ -52,6 +55,7 @@ struct vh_port {
 	char iface[108];
 	bool client;
 	uint16_t queues;
+	unsigned int max_connections;
 	int vid; /* -1 while no guest runs the device */
 	bool started;
 	struct dpx_eth_dev *dev;
@@ -478,7 +482,7 @@ parse_args(struct dpx_vdev_device *vdev, struct vh_port *p)
 {
 	const struct dpx_kvargs *kv = dpx_vdev_device_kvargs(vdev);
 	const char *iface = NULL;
-	uint64_t queues;
+	uint64_t queues, max_conn;
 	int rc;
 
 	rc = dpx_kvargs_get_str(kv, "iface", &iface);
@@ -491,9 +495,13 @@ parse_args(struct dpx_vdev_device *vdev, struct vh_port *p)
 		rc = dpx_kvargs_get_u64(kv, "queues", 1, 1, VH_MAX_QUEUES, &queues);
 	if (rc == 0)
 		rc = dpx_kvargs_get_bool(kv, "client", false, &p->client);
+	if (rc == 0)
+		rc = dpx_kvargs_get_u64(kv, "max_connections", VH_DEFAULT_MAX_CONNECTIONS, 1,
+					DPX_VHOST_MAX_DEVICES, &max_conn);
 	if (rc == 0) {
 		strcpy(p->iface, iface);
 		p->queues = (uint16_t)queues;
+		p->max_connections = (unsigned int)max_conn;
 	}
 	return rc;
 }
@@ -506,6 +514,12 @@ vhost_attach(struct vh_port *p)
 	if (rc < 0)
 		return rc;
 	rc = dpx_vhost_driver_callback_register(p->iface, &vh_vhost_ops, p);
+	/* a guest with more queue pairs than the port is refused at start
+	 * (GET_QUEUE_NUM), not left with queues nobody polls */
+	if (rc == 0)
+		rc = dpx_vhost_driver_set_max_queue_pairs(p->iface, p->queues);
+	if (rc == 0 && !p->client)
+		rc = dpx_vhost_driver_set_max_connections(p->iface, p->max_connections);
 	if (rc == 0)
 		rc = dpx_vhost_driver_start(p->iface);
 	if (rc < 0)
@@ -567,7 +581,7 @@ vh_remove(struct dpx_vdev_device *vdev)
 	return dpx_eth_dev_close(dev->data->port_id);
 }
 
-static const char *const vh_keys[] = {"iface", "queues", "client", NULL};
+static const char *const vh_keys[] = {"iface", "queues", "client", "max_connections", NULL};
 
 static struct dpx_vdev_driver vh_drv = {
 	.valid_keys = vh_keys,
