@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Log types, levels and output. */
+/* Log types, levels and output; needs nothing but libc, so every library may log. */
 #include <errno.h>
 #include <fnmatch.h>
 #include <pthread.h>
