@@ -4,6 +4,7 @@
 #define EAL_PRIVATE_H
 
 #include <limits.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -32,6 +33,7 @@ struct eal_options {
 	bool socket_mem_set;
 	bool no_huge;
 	bool in_memory;
+	bool no_telemetry;
 	bool syslog;
 	bool help;
 	char huge_dir[PATH_MAX];
@@ -39,6 +41,9 @@ struct eal_options {
 	struct eal_log_pattern log_patterns[EAL_MAX_LOG_PATTERNS];
 	unsigned int log_pattern_count;
 	unsigned int log_global_level; /* 0: unchanged */
+	/* the arguments the EAL took (argv[1..]), set by dpx_eal_init for /eal/params */
+	char *const *args;
+	unsigned int arg_count;
 };
 
 /* Set defaults: no lcore chosen yet, prefix "dpx". */
@@ -77,6 +82,13 @@ void eal_runtime_dir_remove(void);
 
 /* cycle counter calibration (linux/eal_cycles.c) */
 void eal_cycles_calibrate(void);
+
+/* The CPUs the main thread could run on before init pinned it (valid after the lcores stage). */
+const cpu_set_t *eal_lcores_startup_affinity(void);
+
+/* telemetry (common/eal_telemetry.c): the socket unless --no-telemetry or --in-memory */
+int eal_telemetry_init(const struct eal_options *opts);
+void eal_telemetry_fini(void);
 
 /* bus registry (common/eal_bus.c): scan then probe every bus; cleanup in reverse */
 int eal_bus_probe_all(const struct eal_options *opts);

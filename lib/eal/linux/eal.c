@@ -43,6 +43,8 @@ static const struct eal_stage stages[] = {
 	{"lcores", eal_lcores_start, eal_lcores_stop},
 	{"vfio", eal_vfio_init, eal_vfio_fini},
 	{"bus probe", eal_bus_probe_all, eal_bus_cleanup_all},
+	/* last: its commands may look at everything above, and it goes down first */
+	{"telemetry", eal_telemetry_init, eal_telemetry_fini},
 };
 
 const struct eal_options *
@@ -75,6 +77,7 @@ dpx_eal_usage(FILE *f, const char *prgname)
 		"  --huge-dir DIR          hugetlbfs mount to use\n"
 		"  --iova-mode va|pa       IOVA mode\n"
 		"  --in-memory             leave no files on disk; no prefix lock\n"
+		"  --no-telemetry          no telemetry socket (and no telemetry thread)\n"
 		"  -h, --help              show this help\n",
 		prgname);
 }
@@ -133,6 +136,8 @@ dpx_eal_init(int argc, char **argv)
 		return -ECANCELED;
 	}
 	apply_log_options(&options);
+	options.args = argv + 1;
+	options.arg_count = (unsigned int)consumed;
 	for (stages_up = 0; stages_up < DPX_DIM(stages); stages_up++) {
 		rc = stages[stages_up].init(&options);
 		if (rc != 0) {
