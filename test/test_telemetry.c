@@ -800,3 +800,24 @@ test_telemetry_on_off(void)
 	return DPX_TEST_SUCCESS;
 }
 DPX_TEST_REGISTER(telemetry_on_off, fast, test_telemetry_on_off);
+
+/* ---- usertools/dpx-telemetry against this process ---- */
+
+static int
+test_telemetry_tool(void)
+{
+	char cmd[1024];
+	int rc;
+
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "-l", "0", "--vdev", "net_null0", NULL) > 0,
+			"");
+	snprintf(cmd, sizeof(cmd),
+		 "python3 '%s/test/telemetry_tool_check.py' '%s/usertools/dpx-telemetry' '%s' %d",
+		 DPX_SOURCE_ROOT, DPX_SOURCE_ROOT, dpx_eal_file_prefix(), (int)getpid());
+	fflush(stdout);
+	rc = system(cmd);
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	DPX_TEST_ASSERT(WIFEXITED(rc) && WEXITSTATUS(rc) == 0, "%s: status %d", cmd, rc);
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(telemetry_tool, fast, test_telemetry_tool);
