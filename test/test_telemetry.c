@@ -28,91 +28,11 @@
 #include <dpx_vfio.h>
 
 #include "dpx_test.h"
+#include "telemetry_client.h"
 #include "telemetry_private.h"
 #include "test_ethdev_util.h"
 #include "vfio_kernel_fake.h"
 #include "vhost_frontend.h"
-
-/* ---- a client ---- */
-
-static int
-tel_connect(const char *path)
-{
-	struct sockaddr_un a = {.sun_family = AF_UNIX};
-	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-
-	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
-	if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
-		close(fd);
-		return -errno;
-	}
-	return fd;
-}
-
-/* One message (waiting up to 10 s: a hung server fails the case, it does not pass it).
- * @return its length, 0 when the server closed, -ETIMEDOUT or -errno. */
-static ssize_t
-tel_recv(int fd, char *buf, size_t cap)
-{
-	struct pollfd p = {.fd = fd, .events = POLLIN};
-
-	if (poll(&p, 1, 10000) != 1)
-		return -ETIMEDOUT;
-	ssize_t n = recv(fd, buf, cap - 1, 0);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return n;
-}
-
-static json_t *
-tel_recv_json(int fd)
-{
-	static char buf[DPX_TELEMETRY_MAX_OUTPUT + 1];
-	ssize_t n = tel_recv(fd, buf, sizeof(buf));
-
-	return n > 0 ? json_loadb(buf, (size_t)n, 0, NULL) : NULL;
-}
-
-/* Send req, parse the reply and hand back its value under the command (borrowed from *top). */
-static json_t *
-tel_query(int fd, const char *req, json_t **top)
-{
-	char cmd[DPX_TELEMETRY_MAX_CMD_LEN];
-
-	*top = NULL;
-	if (send(fd, req, strlen(req), MSG_NOSIGNAL) != (ssize_t)strlen(req))
-		return NULL;
-	*top = tel_recv_json(fd);
-	snprintf(cmd, sizeof(cmd), "%.*s", (int)strcspn(req, ","), req);
-	return *top != NULL ? json_object_get(*top, cmd) : NULL;
-}
-
-/* The number under key, or -1 when it is absent or not an integer. */
-static long long
-jint(const json_t *o, const char *key)
-{
-	const json_t *v = json_object_get(o, key);
-
-	return json_is_integer(v) ? json_integer_value(v) : -1;
-}
-
-/* The "0x..." string under key as a number (UINT64_MAX when absent). */
-static uint64_t
-jhex(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s != NULL && strncmp(s, "0x", 2) == 0 ? strtoull(s, NULL, 16) : UINT64_MAX;
-}
-
-static const char *
-jstr(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s != NULL ? s : "(absent)";
-}
 
 /* ---- units: builder, registration, request parsing ---- */
 
@@ -310,7 +230,7 @@ check_list_and_help(int fd)
 		"/ethdev/list",	 "/ethdev/info", "/ethdev/stats", "/ethdev/xstats", "/vhost/list",
 		"/vhost/info",	 "/vfio/containers", "/vfio/maps",
 	};
-	json_t *top, *v = tel_query(fd, "/", &top);
+	json_t *top, *v = tel_client_query(fd, "/", &top);
 	size_t i, j;
 
 	DPX_TEST_ASSERT(json_is_array(v), "/ lists the commands");
@@ -321,11 +241,11 @@ check_list_and_help(int fd)
 		DPX_TEST_ASSERT(j < json_array_size(v), "%s listed", expected[i]);
 	}
 	json_decref(top);
-	v = tel_query(fd, "/help,/ethdev/stats", &top);
+	v = tel_client_query(fd, "/help,/ethdev/stats", &top);
 	DPX_TEST_ASSERT(strstr(jstr(v, "/ethdev/stats"), "port id") != NULL, "help text");
 	DPX_TEST_ASSERT_EQUAL(json_object_size(v), 1, "only the one asked for");
 	json_decref(top);
-	v = tel_query(fd, "/info", &top);
+	v = tel_client_query(fd, "/info", &top);
 	DPX_TEST_ASSERT_EQUAL(jint(v, "pid"), getpid(), "");
 	DPX_TEST_ASSERT_EQUAL(jint(v, "max_output_len"), DPX_TELEMETRY_MAX_OUTPUT, "");
 	DPX_TEST_ASSERT(strcmp(jstr(v, "version"), "dpx " DPX_VERSION) == 0, "");
@@ -337,7 +257,7 @@ static int
 check_eal(int fd, const char *vdev_arg)
 {
 	struct dpx_malloc_socket_stats st;
-	json_t *top, *v = tel_query(fd, "/eal/params", &top);
+	json_t *top, *v = tel_client_query(fd, "/eal/params", &top);
 	bool found = false;
 
 	DPX_TEST_ASSERT(json_is_array(v), "");
@@ -347,7 +267,7 @@ check_eal(int fd, const char *vdev_arg)
 	DPX_TEST_ASSERT(found, "the --vdev argument is among the parameters");
 	json_decref(top);
 	/* the telemetry thread uses the C heap, not the EAL's: the heap stays put */
-	v = tel_query(fd, "/eal/heap_info,0", &top);
+	v = tel_client_query(fd, "/eal/heap_info,0", &top);
 	DPX_TEST_ASSERT_EQUAL(dpx_malloc_get_socket_stats(0, &st), 0, "");
 	DPX_TEST_ASSERT_EQUAL(jint(v, "socket"), 0, "");
 	DPX_TEST_ASSERT_EQUAL(jint(v, "total_bytes"), st.heap_totalsz_bytes, "");
@@ -359,11 +279,11 @@ check_eal(int fd, const char *vdev_arg)
 	DPX_TEST_ASSERT_EQUAL(jint(v, "pages_mapped"), st.pages_mapped, "");
 	DPX_TEST_ASSERT_EQUAL(jint(v, "grow_count"), st.grow_count, "");
 	json_decref(top);
-	v = tel_query(fd, "/eal/heap_info", &top);
+	v = tel_client_query(fd, "/eal/heap_info", &top);
 	DPX_TEST_ASSERT(json_is_array(v) && json_array_size(v) >= 1, "every heap");
 	DPX_TEST_ASSERT_EQUAL(jint(json_array_get(v, 0), "alloc_bytes"), st.heap_allocsz_bytes, "");
 	json_decref(top);
-	v = tel_query(fd, "/eal/heap_info,x", &top);
+	v = tel_client_query(fd, "/eal/heap_info,x", &top);
 	DPX_TEST_ASSERT(v != NULL && json_is_null(v), "a bad parameter");
 	DPX_TEST_ASSERT_EQUAL(jint(json_object_get(top, "error"), "errno"), EINVAL, "");
 	json_decref(top);
@@ -383,7 +303,7 @@ check_ethdev_port(int fd, uint16_t port)
 	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_info_get(port, &info), 0, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_get_name_by_port(port, name), 0, "");
 	snprintf(req, sizeof(req), "/ethdev/info,%u", port);
-	v = tel_query(fd, req, &top);
+	v = tel_client_query(fd, req, &top);
 	DPX_TEST_ASSERT(strcmp(jstr(v, "name"), name) == 0, "%s", jstr(v, "name"));
 	DPX_TEST_ASSERT(strcmp(jstr(v, "driver_name"), info.driver_name) == 0, "");
 	DPX_TEST_ASSERT_EQUAL(jint(v, "nb_rx_queues"), info.nb_rx_queues, "");
@@ -396,7 +316,7 @@ check_ethdev_port(int fd, uint16_t port)
 
 	DPX_TEST_ASSERT_EQUAL(dpx_eth_stats_get(port, &st), 0, "");
 	snprintf(req, sizeof(req), "/ethdev/stats,%u", port);
-	v = tel_query(fd, req, &top);
+	v = tel_client_query(fd, req, &top);
 	DPX_TEST_ASSERT_EQUAL(jint(v, "ipackets"), st.ipackets, "port %u", port);
 	DPX_TEST_ASSERT_EQUAL(jint(v, "opackets"), st.opackets, "port %u", port);
 	DPX_TEST_ASSERT_EQUAL(jint(v, "ibytes"), st.ibytes, "");
@@ -414,7 +334,7 @@ check_ethdev_port(int fd, uint16_t port)
 	DPX_TEST_ASSERT(n > 0 && n <= (int)DPX_DIM(names), "%d", n);
 	DPX_TEST_ASSERT_EQUAL(dpx_eth_xstats_get(port, values, (unsigned int)n), n, "");
 	snprintf(req, sizeof(req), "/ethdev/xstats,%u", port);
-	v = tel_query(fd, req, &top);
+	v = tel_client_query(fd, req, &top);
 	DPX_TEST_ASSERT_EQUAL(json_object_size(v), n, "one entry per xstat");
 	for (int i = 0; i < n; i++)
 		DPX_TEST_ASSERT_EQUAL(jint(v, names[i].name), values[i].value, "%s", names[i].name);
@@ -425,7 +345,7 @@ check_ethdev_port(int fd, uint16_t port)
 static int
 check_ethdev(int fd)
 {
-	json_t *top, *v = tel_query(fd, "/ethdev/list", &top);
+	json_t *top, *v = tel_client_query(fd, "/ethdev/list", &top);
 	size_t i = 0;
 	uint16_t port;
 
@@ -438,10 +358,10 @@ check_ethdev(int fd)
 	json_decref(top);
 	DPX_ETH_FOREACH_DEV(port)
 		DPX_TEST_RUN(check_ethdev_port(fd, port));
-	v = tel_query(fd, "/ethdev/stats,31", &top);
+	v = tel_client_query(fd, "/ethdev/stats,31", &top);
 	DPX_TEST_ASSERT_EQUAL(jint(json_object_get(top, "error"), "errno"), ENODEV, "no port 31");
 	json_decref(top);
-	v = tel_query(fd, "/ethdev/stats", &top);
+	v = tel_client_query(fd, "/ethdev/stats", &top);
 	DPX_TEST_ASSERT_EQUAL(jint(json_object_get(top, "error"), "errno"), EINVAL, "no port");
 	json_decref(top);
 	return DPX_TEST_SUCCESS;
@@ -453,13 +373,13 @@ check_vhost(int fd, const struct vfe *fe)
 	struct dpx_vhost_vring_stats st;
 	uint64_t features;
 	char req[64];
-	json_t *top, *v = tel_query(fd, "/vhost/list", &top);
+	json_t *top, *v = tel_client_query(fd, "/vhost/list", &top);
 
 	DPX_TEST_ASSERT_EQUAL(json_array_size(v), 1, "one device");
 	int vid = (int)json_integer_value(json_array_get(v, 0));
 	json_decref(top);
 	snprintf(req, sizeof(req), "/vhost/info,%d", vid);
-	v = tel_query(fd, req, &top);
+	v = tel_client_query(fd, req, &top);
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_get_negotiated_features(vid, &features), 0, "");
 	DPX_TEST_ASSERT_EQUAL(jhex(v, "features"), features, "");
 	DPX_TEST_ASSERT_EQUAL(jhex(v, "protocol_features"), fe->pfeatures, "");
@@ -487,7 +407,7 @@ check_vhost(int fd, const struct vfe *fe)
 		DPX_TEST_ASSERT_EQUAL(jint(r, "size"), fe->regions[i].size, "");
 	}
 	json_decref(top);
-	v = tel_query(fd, "/vhost/info,63", &top);
+	v = tel_client_query(fd, "/vhost/info,63", &top);
 	DPX_TEST_ASSERT_EQUAL(jint(json_object_get(top, "error"), "errno"), ENODEV, "");
 	json_decref(top);
 	return DPX_TEST_SUCCESS;
@@ -515,7 +435,7 @@ check_vfio(int fd)
 {
 	struct dpx_vfio_container_info info;
 	char req[64];
-	json_t *top, *v = tel_query(fd, "/vfio/containers", &top);
+	json_t *top, *v = tel_client_query(fd, "/vfio/containers", &top);
 
 	DPX_TEST_ASSERT_EQUAL(json_array_size(v), 2, "the default container and one more");
 	for (size_t i = 0; i < 2; i++) {
@@ -543,14 +463,14 @@ check_vfio(int fd)
 			snprintf(req, sizeof(req), "/vfio/maps");
 		else
 			snprintf(req, sizeof(req), "/vfio/maps,%d", fds[k]);
-		c.entries = tel_query(fd, req, &top);
+		c.entries = tel_client_query(fd, req, &top);
 		DPX_TEST_ASSERT_EQUAL(json_array_size(c.entries), dpx_vfio_container_dma_count(fds[k]),
 				      "%s", req);
 		DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_walk(fds[k], map_check, &c), 0, "");
 		DPX_TEST_ASSERT(c.ok, "%s: every entry as the table has it", req);
 		json_decref(top);
 	}
-	v = tel_query(fd, "/vfio/maps,9999", &top);
+	v = tel_client_query(fd, "/vfio/maps,9999", &top);
 	DPX_TEST_ASSERT_EQUAL(jint(json_object_get(top, "error"), "errno"), EINVAL, "");
 	json_decref(top);
 	return DPX_TEST_SUCCESS;
@@ -624,9 +544,9 @@ test_telemetry_commands(void)
 	DPX_TEST_ASSERT(mp != NULL, "");
 	DPX_TEST_RUN(move_packets(&fe, path, mp));
 
-	fd = tel_connect(dpx_telemetry_socket_path());
+	fd = tel_client_connect(dpx_telemetry_socket_path());
 	DPX_TEST_ASSERT(fd >= 0, "connect to '%s': %d", dpx_telemetry_socket_path(), fd);
-	hello = tel_recv_json(fd);
+	hello = tel_client_recv_json(fd);
 	DPX_TEST_ASSERT_EQUAL(jint(hello, "pid"), getpid(), "the greeting");
 	DPX_TEST_ASSERT_EQUAL(jint(hello, "max_output_len"), DPX_TELEMETRY_MAX_OUTPUT, "");
 	json_decref(hello);
@@ -658,7 +578,7 @@ DPX_TEST_REGISTER(telemetry_commands, fast, test_telemetry_commands);
 static int
 greeted(int fd)
 {
-	json_t *j = tel_recv_json(fd);
+	json_t *j = tel_client_recv_json(fd);
 	int ok = jint(j, "pid") == getpid();
 
 	json_decref(j);
@@ -668,7 +588,7 @@ greeted(int fd)
 static int
 answered(int fd, const char *req)
 {
-	json_t *top, *v = tel_query(fd, req, &top);
+	json_t *top, *v = tel_client_query(fd, req, &top);
 	int ok = v != NULL && !json_is_null(v);
 
 	json_decref(top);
@@ -713,7 +633,7 @@ test_telemetry_clients(void)
 	dpx_log_set_level(telemetry_logtype, DPX_LOG_ERR);
 	/* 50 at once: all connected and greeted before any asks, then all ask, then all read */
 	for (i = 0; i < 50; i++) {
-		fds[i] = tel_connect(path);
+		fds[i] = tel_client_connect(path);
 		DPX_TEST_ASSERT(fds[i] >= 0, "client %u", i);
 	}
 	for (i = 0; i < 50; i++)
@@ -721,12 +641,12 @@ test_telemetry_clients(void)
 	for (i = 0; i < 50; i++)
 		DPX_TEST_ASSERT(send(fds[i], "/eal/params", 11, 0) == 11, "");
 	for (i = 0; i < 50; i++) {
-		json_t *j = tel_recv_json(fds[i]);
+		json_t *j = tel_client_recv_json(fds[i]);
 		DPX_TEST_ASSERT(json_is_array(json_object_get(j, "/eal/params")), "client %u", i);
 		json_decref(j);
 	}
 	/* one that never reads: dropped, while client 0 keeps being served */
-	flooder = tel_connect(path);
+	flooder = tel_client_connect(path);
 	DPX_TEST_ASSERT(flooder >= 0, "");
 	DPX_TEST_RUN(flood_until_dropped(flooder, fds[0], &sent));
 	printf("the non-reading client was dropped after %u unread replies\n", sent);
@@ -734,16 +654,16 @@ test_telemetry_clients(void)
 	close(flooder);
 	/* the limit: 64 served, the next one closed without a greeting */
 	for (i = 50; i < DPX_TELEMETRY_MAX_CLIENTS; i++) {
-		fds[i] = tel_connect(path);
+		fds[i] = tel_client_connect(path);
 		DPX_TEST_ASSERT(fds[i] >= 0 && greeted(fds[i]), "client %u", i);
 	}
-	extra = tel_connect(path);
+	extra = tel_client_connect(path);
 	DPX_TEST_ASSERT(extra >= 0, "");
-	DPX_TEST_ASSERT_EQUAL(tel_recv(extra, buf, sizeof(buf)), 0, "over the limit: closed");
+	DPX_TEST_ASSERT_EQUAL(tel_client_recv(extra, buf, sizeof(buf)), 0, "over the limit: closed");
 	close(extra);
 	close(fds[1]);
 	DPX_TEST_ASSERT(answered(fds[0], "/info"), "the server noticed the close");
-	extra = tel_connect(path);
+	extra = tel_client_connect(path);
 	DPX_TEST_ASSERT(extra >= 0 && greeted(extra), "a slot freed: served again");
 	DPX_TEST_ASSERT(answered(extra, "/"), "");
 	close(extra);
@@ -787,11 +707,11 @@ test_telemetry_on_off(void)
 	snprintf(dir, sizeof(dir), "%s", dpx_eal_runtime_dir());
 	DPX_TEST_ASSERT(socket_file_exists(dir), "by default: a socket in %s", dir);
 	DPX_TEST_ASSERT_EQUAL(dpx_test_count_threads(), threads + 1, "and its thread");
-	int c = tel_connect(dpx_telemetry_socket_path());
+	int c = tel_client_connect(dpx_telemetry_socket_path());
 	DPX_TEST_ASSERT(c >= 0 && greeted(c), "");
 	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
 	char buf[64];
-	DPX_TEST_ASSERT_EQUAL(tel_recv(c, buf, sizeof(buf)), 0, "cleanup closed the client");
+	DPX_TEST_ASSERT_EQUAL(tel_client_recv(c, buf, sizeof(buf)), 0, "cleanup closed the client");
 	close(c);
 	DPX_TEST_ASSERT(!socket_file_exists(dir), "socket file removed");
 	DPX_TEST_ASSERT(strcmp(dpx_telemetry_socket_path(), "") == 0, "");
