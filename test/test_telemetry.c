@@ -222,6 +222,19 @@ DPX_TEST_REGISTER(telemetry_units, fast, test_telemetry_units);
 
 /* ---- every command against the C API ---- */
 
+/* tel_client_query, the reply printed (shortened) for the log */
+static json_t *
+query(int fd, const char *req, json_t **top)
+{
+	json_t *v = tel_client_query(fd, req, top);
+	char *text = *top != NULL ? json_dumps(*top, JSON_COMPACT) : NULL;
+
+	printf("%s -> %.1000s%s\n", req, text != NULL ? text : "(no reply)",
+	       text != NULL && strlen(text) > 1000 ? "..." : "");
+	free(text);
+	return v;
+}
+
 static int
 check_list_and_help(int fd)
 {
@@ -230,7 +243,7 @@ check_list_and_help(int fd)
 		"/ethdev/list",	 "/ethdev/info", "/ethdev/stats", "/ethdev/xstats", "/vhost/list",
 		"/vhost/info",	 "/vfio/containers", "/vfio/maps",
 	};
-	json_t *top, *v = tel_client_query(fd, "/", &top);
+	json_t *top, *v = query(fd, "/", &top);
 	size_t i, j;
 
 	DPX_TEST_ASSERT(json_is_array(v), "/ lists the commands");
@@ -241,11 +254,11 @@ check_list_and_help(int fd)
 		DPX_TEST_ASSERT(j < json_array_size(v), "%s listed", expected[i]);
 	}
 	json_decref(top);
-	v = tel_client_query(fd, "/help,/ethdev/stats", &top);
+	v = query(fd, "/help,/ethdev/stats", &top);
 	DPX_TEST_ASSERT(strstr(jstr(v, "/ethdev/stats"), "port id") != NULL, "help text");
 	DPX_TEST_ASSERT_EQUAL(json_object_size(v), 1, "only the one asked for");
 	json_decref(top);
-	v = tel_client_query(fd, "/info", &top);
+	v = query(fd, "/info", &top);
 	DPX_TEST_ASSERT_EQUAL(jint(v, "pid"), getpid(), "");
 	DPX_TEST_ASSERT_EQUAL(jint(v, "max_output_len"), DPX_TELEMETRY_MAX_OUTPUT, "");
 	DPX_TEST_ASSERT(strcmp(jstr(v, "version"), "dpx " DPX_VERSION) == 0, "");
@@ -257,7 +270,7 @@ static int
 check_eal(int fd, const char *vdev_arg)
 {
 	struct dpx_malloc_socket_stats st;
-	json_t *top, *v = tel_client_query(fd, "/eal/params", &top);
+	json_t *top, *v = query(fd, "/eal/params", &top);
 	bool found = false;
 
 	DPX_TEST_ASSERT(json_is_array(v), "");
@@ -267,7 +280,7 @@ check_eal(int fd, const char *vdev_arg)
 	DPX_TEST_ASSERT(found, "the --vdev argument is among the parameters");
 	json_decref(top);
 	/* the telemetry thread uses the C heap, not the EAL's: the heap stays put */
-	v = tel_client_query(fd, "/eal/heap_info,0", &top);
+	v = query(fd, "/eal/heap_info,0", &top);
 	DPX_TEST_ASSERT_EQUAL(dpx_malloc_get_socket_stats(0, &st), 0, "");
 	DPX_TEST_ASSERT_EQUAL(jint(v, "socket"), 0, "");
 	DPX_TEST_ASSERT_EQUAL(jint(v, "total_bytes"), st.heap_totalsz_bytes, "");
@@ -279,11 +292,11 @@ check_eal(int fd, const char *vdev_arg)
 	DPX_TEST_ASSERT_EQUAL(jint(v, "pages_mapped"), st.pages_mapped, "");
 	DPX_TEST_ASSERT_EQUAL(jint(v, "grow_count"), st.grow_count, "");
 	json_decref(top);
-	v = tel_client_query(fd, "/eal/heap_info", &top);
+	v = query(fd, "/eal/heap_info", &top);
 	DPX_TEST_ASSERT(json_is_array(v) && json_array_size(v) >= 1, "every heap");
 	DPX_TEST_ASSERT_EQUAL(jint(json_array_get(v, 0), "alloc_bytes"), st.heap_allocsz_bytes, "");
 	json_decref(top);
-	v = tel_client_query(fd, "/eal/heap_info,x", &top);
+	v = query(fd, "/eal/heap_info,x", &top);
 	DPX_TEST_ASSERT(v != NULL && json_is_null(v), "a bad parameter");
 	DPX_TEST_ASSERT_EQUAL(jint(json_object_get(top, "error"), "errno"), EINVAL, "");
 	json_decref(top);
@@ -303,7 +316,7 @@ check_ethdev_port(int fd, uint16_t port)
 	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_info_get(port, &info), 0, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_get_name_by_port(port, name), 0, "");
 	snprintf(req, sizeof(req), "/ethdev/info,%u", port);
-	v = tel_client_query(fd, req, &top);
+	v = query(fd, req, &top);
 	DPX_TEST_ASSERT(strcmp(jstr(v, "name"), name) == 0, "%s", jstr(v, "name"));
 	DPX_TEST_ASSERT(strcmp(jstr(v, "driver_name"), info.driver_name) == 0, "");
 	DPX_TEST_ASSERT_EQUAL(jint(v, "nb_rx_queues"), info.nb_rx_queues, "");
@@ -316,7 +329,7 @@ check_ethdev_port(int fd, uint16_t port)
 
 	DPX_TEST_ASSERT_EQUAL(dpx_eth_stats_get(port, &st), 0, "");
 	snprintf(req, sizeof(req), "/ethdev/stats,%u", port);
-	v = tel_client_query(fd, req, &top);
+	v = query(fd, req, &top);
 	DPX_TEST_ASSERT_EQUAL(jint(v, "ipackets"), st.ipackets, "port %u", port);
 	DPX_TEST_ASSERT_EQUAL(jint(v, "opackets"), st.opackets, "port %u", port);
 	DPX_TEST_ASSERT_EQUAL(jint(v, "ibytes"), st.ibytes, "");
@@ -334,7 +347,7 @@ check_ethdev_port(int fd, uint16_t port)
 	DPX_TEST_ASSERT(n > 0 && n <= (int)DPX_DIM(names), "%d", n);
 	DPX_TEST_ASSERT_EQUAL(dpx_eth_xstats_get(port, values, (unsigned int)n), n, "");
 	snprintf(req, sizeof(req), "/ethdev/xstats,%u", port);
-	v = tel_client_query(fd, req, &top);
+	v = query(fd, req, &top);
 	DPX_TEST_ASSERT_EQUAL(json_object_size(v), n, "one entry per xstat");
 	for (int i = 0; i < n; i++)
 		DPX_TEST_ASSERT_EQUAL(jint(v, names[i].name), values[i].value, "%s", names[i].name);
@@ -345,7 +358,7 @@ check_ethdev_port(int fd, uint16_t port)
 static int
 check_ethdev(int fd)
 {
-	json_t *top, *v = tel_client_query(fd, "/ethdev/list", &top);
+	json_t *top, *v = query(fd, "/ethdev/list", &top);
 	size_t i = 0;
 	uint16_t port;
 
@@ -358,10 +371,10 @@ check_ethdev(int fd)
 	json_decref(top);
 	DPX_ETH_FOREACH_DEV(port)
 		DPX_TEST_RUN(check_ethdev_port(fd, port));
-	v = tel_client_query(fd, "/ethdev/stats,31", &top);
+	v = query(fd, "/ethdev/stats,31", &top);
 	DPX_TEST_ASSERT_EQUAL(jint(json_object_get(top, "error"), "errno"), ENODEV, "no port 31");
 	json_decref(top);
-	v = tel_client_query(fd, "/ethdev/stats", &top);
+	v = query(fd, "/ethdev/stats", &top);
 	DPX_TEST_ASSERT_EQUAL(jint(json_object_get(top, "error"), "errno"), EINVAL, "no port");
 	json_decref(top);
 	return DPX_TEST_SUCCESS;
@@ -373,13 +386,13 @@ check_vhost(int fd, const struct vfe *fe)
 	struct dpx_vhost_vring_stats st;
 	uint64_t features;
 	char req[64];
-	json_t *top, *v = tel_client_query(fd, "/vhost/list", &top);
+	json_t *top, *v = query(fd, "/vhost/list", &top);
 
 	DPX_TEST_ASSERT_EQUAL(json_array_size(v), 1, "one device");
 	int vid = (int)json_integer_value(json_array_get(v, 0));
 	json_decref(top);
 	snprintf(req, sizeof(req), "/vhost/info,%d", vid);
-	v = tel_client_query(fd, req, &top);
+	v = query(fd, req, &top);
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_get_negotiated_features(vid, &features), 0, "");
 	DPX_TEST_ASSERT_EQUAL(jhex(v, "features"), features, "");
 	DPX_TEST_ASSERT_EQUAL(jhex(v, "protocol_features"), fe->pfeatures, "");
@@ -407,7 +420,7 @@ check_vhost(int fd, const struct vfe *fe)
 		DPX_TEST_ASSERT_EQUAL(jint(r, "size"), fe->regions[i].size, "");
 	}
 	json_decref(top);
-	v = tel_client_query(fd, "/vhost/info,63", &top);
+	v = query(fd, "/vhost/info,63", &top);
 	DPX_TEST_ASSERT_EQUAL(jint(json_object_get(top, "error"), "errno"), ENODEV, "");
 	json_decref(top);
 	return DPX_TEST_SUCCESS;
@@ -435,7 +448,7 @@ check_vfio(int fd)
 {
 	struct dpx_vfio_container_info info;
 	char req[64];
-	json_t *top, *v = tel_client_query(fd, "/vfio/containers", &top);
+	json_t *top, *v = query(fd, "/vfio/containers", &top);
 
 	DPX_TEST_ASSERT_EQUAL(json_array_size(v), 2, "the default container and one more");
 	for (size_t i = 0; i < 2; i++) {
@@ -463,14 +476,14 @@ check_vfio(int fd)
 			snprintf(req, sizeof(req), "/vfio/maps");
 		else
 			snprintf(req, sizeof(req), "/vfio/maps,%d", fds[k]);
-		c.entries = tel_client_query(fd, req, &top);
+		c.entries = query(fd, req, &top);
 		DPX_TEST_ASSERT_EQUAL(json_array_size(c.entries), dpx_vfio_container_dma_count(fds[k]),
 				      "%s", req);
 		DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_walk(fds[k], map_check, &c), 0, "");
 		DPX_TEST_ASSERT(c.ok, "%s: every entry as the table has it", req);
 		json_decref(top);
 	}
-	v = tel_client_query(fd, "/vfio/maps,9999", &top);
+	v = query(fd, "/vfio/maps,9999", &top);
 	DPX_TEST_ASSERT_EQUAL(jint(json_object_get(top, "error"), "errno"), EINVAL, "");
 	json_decref(top);
 	return DPX_TEST_SUCCESS;
