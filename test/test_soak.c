@@ -12,8 +12,8 @@
  * a malloc arena of the vhost thread); the EAL heap's allocations (asked over
  * telemetry) must too, and the port's counters must add up exactly.
  */
-#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -46,21 +46,6 @@ struct soak {
 struct proc_counts {
 	long fds, maps, threads, hugetlb_kb, heap_allocs;
 };
-
-static long
-count_entries(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	long n = 0;
-
-	if (d == NULL)
-		return -1;
-	while ((e = readdir(d)) != NULL)
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n;
-}
 
 static long
 count_lines(const char *path)
@@ -175,9 +160,9 @@ counts_take(const struct soak *s, struct proc_counts *c, bool between_sessions)
 	tel_client_query(fd, "/info", &top);
 	json_decref(top);
 	snprintf(path, sizeof(path), "/proc/%d/fd", (int)s->pid);
-	c->fds = count_entries(path);
+	c->fds = dpx_test_count_entries(path);
 	snprintf(path, sizeof(path), "/proc/%d/task", (int)s->pid);
-	c->threads = count_entries(path);
+	c->threads = dpx_test_count_entries(path);
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)s->pid);
 	c->maps = count_lines(path);
 	c->hugetlb_kb = hugetlb_kb(s->pid);

@@ -23,6 +23,15 @@ port_param(const char *params, uint16_t *port)
 	return dpx_eth_dev_is_valid_port(*port) ? 0 : -ENODEV;
 }
 
+/* The port the parameter names and its info (queue counts size the per-queue arrays). */
+static int
+port_info(const char *params, uint16_t *port, struct dpx_eth_dev_info *info)
+{
+	int rc = port_param(params, port);
+
+	return rc != 0 ? rc : dpx_eth_dev_info_get(*port, info);
+}
+
 static int
 tel_ethdev_list(const char *cmd, const char *params, struct dpx_tel_data *d)
 {
@@ -77,9 +86,7 @@ tel_ethdev_info(const char *cmd, const char *params, struct dpx_tel_data *d)
 	int rc;
 
 	(void)cmd;
-	rc = port_param(params, &port);
-	if (rc == 0)
-		rc = dpx_eth_dev_info_get(port, &info);
+	rc = port_info(params, &port, &info);
 	if (rc == 0)
 		rc = dpx_eth_dev_get_name_by_port(port, name);
 	if (rc != 0)
@@ -135,9 +142,7 @@ tel_ethdev_stats(const char *cmd, const char *params, struct dpx_tel_data *d)
 	int rc;
 
 	(void)cmd;
-	rc = port_param(params, &port);
-	if (rc == 0)
-		rc = dpx_eth_dev_info_get(port, &info);
+	rc = port_info(params, &port, &info);
 	if (rc == 0)
 		rc = dpx_eth_stats_get(port, &st);
 	if (rc != 0)
