@@ -29,8 +29,8 @@
 #include "vhost_frontend.h"
 
 #define SOAK_CYCLES 1000
-#define SOAK_PKTS 8	      /* per cycle, each way */
-#define SOAK_MEM (32u << 20)  /* the front-end's memfd */
+#define SOAK_PKTS 8	     /* per cycle, each way */
+#define SOAK_MEM (32u << 20) /* the front-end's memfd */
 #define SOAK_REGION1 (1ULL << 32)
 
 struct soak {
@@ -92,7 +92,8 @@ soak_connect(const struct soak *s)
 	else if (xdg != NULL && xdg[0] == '/')
 		snprintf(path, sizeof(path), "%s/dpx/%s/dpx_telemetry.v2", xdg, s->prefix);
 	else
-		snprintf(path, sizeof(path), "/tmp/dpx-%u/%s/dpx_telemetry.v2", getuid(), s->prefix);
+		snprintf(path, sizeof(path), "/tmp/dpx-%u/%s/dpx_telemetry.v2", getuid(),
+			 s->prefix);
 	int fd = tel_client_connect(path);
 	if (fd >= 0)
 		json_decref(tel_client_recv_json(fd)); /* the greeting */
@@ -298,8 +299,8 @@ bounce(struct soak *s, struct vfe *fe)
 		}
 		DPX_TEST_ASSERT_EQUAL(n, len, "packet %" PRIu64, seq);
 		for (uint32_t k = 0; k < len; k++)
-			DPX_TEST_ASSERT_EQUAL(got[k], soak_byte(seq, k), "packet %" PRIu64 " byte %u",
-					      seq, k);
+			DPX_TEST_ASSERT_EQUAL(got[k], soak_byte(seq, k),
+					      "packet %" PRIu64 " byte %u", seq, k);
 		done++;
 	}
 	DPX_TEST_ASSERT_EQUAL(done, SOAK_PKTS, "packets back through dpx-fwd");

@@ -129,7 +129,8 @@ builder_errors(void)
 	DPX_TEST_ASSERT_EQUAL(dpx_tel_data_add_dict_string(&d, "n", NULL), -EINVAL, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_tel_data_add_dict_uint_hex(&d, "h", UINT64_MAX), 0, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_tel_data_add_dict_array(&d, "arr", &child), 0, "");
-	DPX_TEST_ASSERT_EQUAL(dpx_tel_data_add_dict_int(child, "x", 1), -EINVAL, "dict call on array");
+	DPX_TEST_ASSERT_EQUAL(dpx_tel_data_add_dict_int(child, "x", 1), -EINVAL,
+			      "dict call on array");
 	DPX_TEST_ASSERT_EQUAL(dpx_tel_data_start_dict(child), -EINVAL, "a container is started");
 	DPX_TEST_ASSERT_EQUAL(dpx_tel_data_add_array_uint(child, 7), 0, "");
 	j = telemetry_data_take(&d);
@@ -239,9 +240,19 @@ static int
 check_list_and_help(int fd)
 {
 	static const char *const expected[] = {
-		"/",		 "/help",	 "/info",	  "/eal/params", "/eal/heap_info",
-		"/ethdev/list",	 "/ethdev/info", "/ethdev/stats", "/ethdev/xstats", "/vhost/list",
-		"/vhost/info",	 "/vfio/containers", "/vfio/maps",
+		"/",
+		"/help",
+		"/info",
+		"/eal/params",
+		"/eal/heap_info",
+		"/ethdev/list",
+		"/ethdev/info",
+		"/ethdev/stats",
+		"/ethdev/xstats",
+		"/vhost/list",
+		"/vhost/info",
+		"/vfio/containers",
+		"/vfio/maps",
 	};
 	json_t *top, *v = query(fd, "/", &top);
 	size_t i, j;
@@ -338,8 +349,9 @@ check_ethdev_port(int fd, uint16_t port)
 	DPX_TEST_ASSERT_EQUAL(jint(v, "oerrors"), st.oerrors, "");
 	DPX_TEST_ASSERT_EQUAL(json_array_size(json_object_get(v, "q_ipackets")), info.nb_rx_queues,
 			      "");
-	DPX_TEST_ASSERT_EQUAL(json_integer_value(json_array_get(json_object_get(v, "q_opackets"), 0)),
-			      st.q_opackets[0], "");
+	DPX_TEST_ASSERT_EQUAL(
+		json_integer_value(json_array_get(json_object_get(v, "q_opackets"), 0)),
+		st.q_opackets[0], "");
 	DPX_TEST_ASSERT(st.ipackets + st.opackets > 0, "the case moved packets on port %u", port);
 	json_decref(top);
 
@@ -362,14 +374,14 @@ check_ethdev(int fd)
 	size_t i = 0;
 	uint16_t port;
 
-	DPX_ETH_FOREACH_DEV(port) {
+	DPX_ETH_FOREACH_DEV (port) {
 		DPX_TEST_ASSERT_EQUAL(json_integer_value(json_array_get(v, i)), port, "");
 		i++;
 	}
 	DPX_TEST_ASSERT_EQUAL(json_array_size(v), i, "");
 	DPX_TEST_ASSERT(i >= 2, "");
 	json_decref(top);
-	DPX_ETH_FOREACH_DEV(port)
+	DPX_ETH_FOREACH_DEV (port)
 		DPX_TEST_RUN(check_ethdev_port(fd, port));
 	v = query(fd, "/ethdev/stats,31", &top);
 	DPX_TEST_ASSERT_EQUAL(jint(json_object_get(top, "error"), "errno"), ENODEV, "no port 31");
@@ -438,8 +450,8 @@ map_check(uint64_t va, uint64_t iova, uint64_t len, uint64_t chunk, void *arg)
 	struct map_check *c = arg;
 	json_t *e = json_array_get(c->entries, c->i++);
 
-	c->ok &= jhex(e, "va") == va && jhex(e, "iova") == iova && jint(e, "len") == (long long)len &&
-		 jint(e, "chunk") == (long long)chunk;
+	c->ok &= jhex(e, "va") == va && jhex(e, "iova") == iova &&
+		 jint(e, "len") == (long long)len && jint(e, "chunk") == (long long)chunk;
 	return 0;
 }
 
@@ -459,11 +471,13 @@ check_vfio(int fd)
 				      "");
 		DPX_TEST_ASSERT_EQUAL(jint(c, "dma_entries"), info.dma_count, "");
 		DPX_TEST_ASSERT(strcmp(jstr(c, "iommu_type"),
-				       info.iommu_type != NULL ? info.iommu_type : "") == 0, "");
+				       info.iommu_type != NULL ? info.iommu_type : "") == 0,
+				"");
 		json_t *g = json_object_get(c, "groups");
 		DPX_TEST_ASSERT_EQUAL(json_array_size(g), info.group_count, "");
 		if (info.group_count > 0)
-			DPX_TEST_ASSERT_EQUAL(jint(json_array_get(g, 0), "group"), info.groups[0], "");
+			DPX_TEST_ASSERT_EQUAL(jint(json_array_get(g, 0), "group"), info.groups[0],
+					      "");
 	}
 	DPX_TEST_ASSERT(json_is_true(json_object_get(json_array_get(v, 0), "default")), "first");
 	int other = (int)jint(json_array_get(v, 1), "fd");
@@ -477,8 +491,8 @@ check_vfio(int fd)
 		else
 			snprintf(req, sizeof(req), "/vfio/maps,%d", fds[k]);
 		c.entries = query(fd, req, &top);
-		DPX_TEST_ASSERT_EQUAL(json_array_size(c.entries), dpx_vfio_container_dma_count(fds[k]),
-				      "%s", req);
+		DPX_TEST_ASSERT_EQUAL(json_array_size(c.entries),
+				      dpx_vfio_container_dma_count(fds[k]), "%s", req);
 		DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_walk(fds[k], map_check, &c), 0, "");
 		DPX_TEST_ASSERT(c.ok, "%s: every entry as the table has it", req);
 		json_decref(top);
@@ -550,8 +564,8 @@ test_telemetry_commands(void)
 	snprintf(arg, sizeof(arg), "net_vhost0,iface=%s,queues=1", path);
 	kfake_reset(KMODEL_TYPE1V2);
 	DPX_TEST_ASSERT_EQUAL(vfio_set_kernel_ops(&kfake_ops), 0, "");
-	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "--vdev", arg, "--vdev", "net_null1", NULL) >
-				0, "");
+	DPX_TEST_ASSERT(
+		dpx_test_eal_init("--no-huge", "--vdev", arg, "--vdev", "net_null1", NULL) > 0, "");
 	DPX_TEST_RUN(vfio_setup());
 	mp = dpx_pktmbuf_pool_create("tel_mp", 512, 0, 0, DPX_MBUF_DEFAULT_BUF_SIZE, -1);
 	DPX_TEST_ASSERT(mp != NULL, "");
@@ -672,7 +686,8 @@ test_telemetry_clients(void)
 	}
 	extra = tel_client_connect(path);
 	DPX_TEST_ASSERT(extra >= 0, "");
-	DPX_TEST_ASSERT_EQUAL(tel_client_recv(extra, buf, sizeof(buf)), 0, "over the limit: closed");
+	DPX_TEST_ASSERT_EQUAL(tel_client_recv(extra, buf, sizeof(buf)), 0,
+			      "over the limit: closed");
 	close(extra);
 	close(fds[1]);
 	DPX_TEST_ASSERT(answered(fds[0], "/info"), "the server noticed the close");

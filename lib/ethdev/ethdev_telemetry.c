@@ -40,7 +40,7 @@ tel_ethdev_list(const char *cmd, const char *params, struct dpx_tel_data *d)
 
 	(void)cmd, (void)params;
 	rc = dpx_tel_data_start_array(d);
-	DPX_ETH_FOREACH_DEV(port) {
+	DPX_ETH_FOREACH_DEV (port) {
 		if (rc == 0)
 			rc = dpx_tel_data_add_array_int(d, port);
 	}
@@ -148,8 +148,8 @@ tel_ethdev_stats(const char *cmd, const char *params, struct dpx_tel_data *d)
 	if (rc != 0)
 		return rc;
 	const struct dpx_tel_uint f[] = {
-		{"ipackets", st.ipackets}, {"opackets", st.opackets}, {"ibytes", st.ibytes},
-		{"obytes", st.obytes},	   {"imissed", st.imissed},   {"ierrors", st.ierrors},
+		{"ipackets", st.ipackets}, {"opackets", st.opackets},	{"ibytes", st.ibytes},
+		{"obytes", st.obytes},	   {"imissed", st.imissed},	{"ierrors", st.ierrors},
 		{"oerrors", st.oerrors},   {"rx_nombuf", st.rx_nombuf},
 	};
 	unsigned int nrx = DPX_MIN(info.nb_rx_queues, DPX_ETHDEV_QUEUE_STAT_CNTRS);

@@ -33,7 +33,7 @@ static struct {
 	pthread_t thread;
 	struct client clients[DPX_TELEMETRY_MAX_CLIENTS];
 	unsigned int nclients;
-	bool refusing; /* full: the refusal was logged, until a slot frees */
+	bool refusing;	    /* full: the refusal was logged, until a slot frees */
 	bool accept_paused; /* out of fds: stop polling the listener for a round */
 } tel = {.listen_fd = -1, .wake_fd = -1};
 
@@ -60,8 +60,10 @@ client_send(struct client *c, const char *text, size_t len)
 	if (send(c->fd, text, len, MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)len)
 		return 0;
 	if (errno == EAGAIN || errno == EWOULDBLOCK)
-		TEL_LOG(WARNING, "client pid %d does not read its replies (socket buffer full): "
-				 "dropped", (int)c->pid);
+		TEL_LOG(WARNING,
+			"client pid %d does not read its replies (socket buffer full): "
+			"dropped",
+			(int)c->pid);
 	return -1;
 }
 
@@ -160,7 +162,8 @@ telemetry_thread(void *arg)
 		for (unsigned int i = n; i-- > 0;) {
 			if (pfd[2 + i].revents == 0)
 				continue;
-			if ((pfd[2 + i].revents & POLLIN) == 0 || client_serve(&tel.clients[i]) != 0)
+			if ((pfd[2 + i].revents & POLLIN) == 0 ||
+			    client_serve(&tel.clients[i]) != 0)
 				client_drop(i);
 		}
 		if (pfd[1].revents != 0)

@@ -100,7 +100,8 @@ dev_fill(struct dpx_tel_data *d, const struct vhost_dev *dev)
 	if (rc == 0)
 		rc = dpx_tel_data_add_dict_string(d, "path", dev->sock->path);
 	if (rc == 0)
-		rc = dpx_tel_data_add_dict_bool(d, "client", (dev->sock->flags & DPX_VHOST_CLIENT) != 0);
+		rc = dpx_tel_data_add_dict_bool(d, "client",
+						(dev->sock->flags & DPX_VHOST_CLIENT) != 0);
 	if (rc == 0)
 		rc = dpx_tel_data_add_dict_bool(d, "running", dev->running);
 	if (rc == 0)

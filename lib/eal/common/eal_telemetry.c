@@ -140,7 +140,7 @@ eal_telemetry_init(const struct eal_options *opts)
 	if (rc != 0)
 		return rc;
 	/* keep the thread off the workers' CPUs (they poll); the main lcore's is fine */
-	DPX_LCORE_FOREACH_WORKER(lcore)
+	DPX_LCORE_FOREACH_WORKER (lcore)
 		CPU_CLR(dpx_lcore_to_cpu_id(lcore), &cpus);
 	if (CPU_COUNT(&cpus) == 0)
 		CPU_SET(dpx_lcore_to_cpu_id(dpx_get_main_lcore()), &cpus);
