@@ -37,11 +37,12 @@ static struct {
 	bool accept_paused; /* out of fds: stop polling the listener for a round */
 } tel = {.listen_fd = -1, .wake_fd = -1};
 
-/* The path is written before the thread starts and cleared after it is joined. */
+/* Any thread may ask: the path is written before running is set (release,
+ * paired with this acquire) and cleared only after running is cleared. */
 const char *
 dpx_telemetry_socket_path(void)
 {
-	return tel.running ? tel.path : "";
+	return __atomic_load_n(&tel.running, __ATOMIC_ACQUIRE) ? tel.path : "";
 }
 
 static void
@@ -241,7 +242,7 @@ telemetry_start(const char *dir, const cpu_set_t *cpus)
 		return rc;
 	}
 	pthread_setname_np(tel.thread, "dpx-telemetry");
-	tel.running = true;
+	__atomic_store_n(&tel.running, true, __ATOMIC_RELEASE);
 	TEL_LOG(INFO, "listening on %s", tel.path);
 	return 0;
 }
@@ -256,6 +257,6 @@ telemetry_stop(void)
 	if (write(tel.wake_fd, &one, sizeof(one)) != sizeof(one))
 		TEL_LOG(ERR, "cannot wake the telemetry thread: %s", strerror(errno));
 	pthread_join(tel.thread, NULL);
-	tel.running = false;
+	__atomic_store_n(&tel.running, false, __ATOMIC_RELEASE);
 	close_all();
 }
