@@ -235,6 +235,17 @@ fwd_start(struct soak *s, bool client)
 	for (int i = 0; i < 1000 && !client && !path_exists(s->sock); i++)
 		usleep(10000);
 	DPX_TEST_ASSERT(client || path_exists(s->sock), "dpx-fwd listens on %s", s->sock);
+	/* counted from here: dpx-fwd has started forwarding (its pool and port are made) */
+	bool started = false;
+	for (int i = 0; i < 1000 && !started; i++) {
+		json_t *top, *info = soak_query(s, "/ethdev/info,0", &top);
+
+		started = json_is_true(json_object_get(info, "started"));
+		json_decref(top);
+		if (!started)
+			usleep(10000);
+	}
+	DPX_TEST_ASSERT(started, "dpx-fwd started its port");
 	return DPX_TEST_SUCCESS;
 }
 
