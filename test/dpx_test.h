@@ -96,6 +96,9 @@ int dpx_test_eal_init(const char *first, ...) __attribute__((sentinel));
  */
 const char *dpx_test_huge_dir(void);
 
+/* Entries of a directory, "." names left out (/proc/<pid>/fd, /proc/<pid>/task), or -1. */
+int dpx_test_count_entries(const char *path);
+
 /* Number of open fds of this process (for leak checks). */
 int dpx_test_count_fds(void);
 

@@ -24,6 +24,10 @@
 /**
  * Check that QEMU is installed and build the guest (cached: fast when built).
  *
+ * When DPX_TEST_REQUIRE_GUESTS is set (and not "0"), as usertools/dpx-setup
+ * test sets it, a guest that cannot be had is a failure: this prints why and
+ * exits the case's process with DPX_TEST_FAILED instead of returning.
+ *
  * @param why  Filled with the reason when the guest cannot be had.
  * @param len  Size of why.
  * @return 0 when guests can be booted, DPX_TEST_SKIPPED otherwise.

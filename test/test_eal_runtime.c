@@ -100,7 +100,8 @@ test_eal_cleanup_leaks(void)
 	snprintf(map, sizeof(map), "0-2@%d", cpu);
 	for (int round = 0; round < 3; round++) {
 		DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "--lcores", map, NULL) > 0, "init");
-		DPX_TEST_ASSERT_EQUAL(dpx_test_count_threads(), threads + 2, "two worker threads");
+		DPX_TEST_ASSERT_EQUAL(dpx_test_count_threads(), threads + 3,
+				      "two worker threads and the telemetry thread");
 		char dir[4096];
 		snprintf(dir, sizeof(dir), "%s", dpx_eal_runtime_dir());
 		DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");

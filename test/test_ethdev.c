@@ -8,7 +8,7 @@
  */
 #include <stdlib.h>
 
-#include <dpx_bus_vdev.h>
+#include <dpx_bus_vdev_driver.h>
 #include <dpx_ethdev_driver.h>
 
 #include "dpx_test.h"

@@ -7,6 +7,7 @@
  */
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "dpx_test.h"
@@ -308,3 +309,40 @@ test_guest_helpers_value(void)
 }
 
 DPX_TEST_REGISTER(guest_helpers_value, fast, test_guest_helpers_value);
+
+/*
+ * With no QEMU to be found, dpx_test_guest_prepare skips; under
+ * DPX_TEST_REQUIRE_GUESTS (what CI sets) the case fails instead, even one
+ * written to skip on any non-zero return.
+ */
+static int
+prepare_without_qemu(const char *require)
+{
+	char why[256];
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0) {
+		setenv("PATH", "/nonexistent", 1);
+		if (require != NULL)
+			setenv("DPX_TEST_REQUIRE_GUESTS", require, 1);
+		else
+			unsetenv("DPX_TEST_REQUIRE_GUESTS");
+		if (dpx_test_guest_prepare(why, sizeof(why)) != 0)
+			_exit(DPX_TEST_SKIPPED); /* the usual caller's skip */
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+static int
+test_guest_required(void)
+{
+	DPX_TEST_ASSERT_EQUAL(prepare_without_qemu(NULL), DPX_TEST_SKIPPED, "skips by default");
+	DPX_TEST_ASSERT_EQUAL(prepare_without_qemu("0"), DPX_TEST_SKIPPED, "0 lets it skip");
+	DPX_TEST_ASSERT_EQUAL(prepare_without_qemu("1"), DPX_TEST_FAILED, "required: fails");
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(guest_required, fast, test_guest_required);

@@ -97,8 +97,8 @@ dpx_test_eal_init(const char *first, ...)
 	return rc;
 }
 
-static int
-count_dir_entries(const char *path)
+int
+dpx_test_count_entries(const char *path)
 {
 	DIR *d = opendir(path);
 	struct dirent *e;
@@ -116,13 +116,13 @@ count_dir_entries(const char *path)
 int
 dpx_test_count_fds(void)
 {
-	return count_dir_entries("/proc/self/fd") - 1; /* the opendir fd itself */
+	return dpx_test_count_entries("/proc/self/fd") - 1; /* the opendir fd itself */
 }
 
 int
 dpx_test_count_threads(void)
 {
-	return count_dir_entries("/proc/self/task");
+	return dpx_test_count_entries("/proc/self/task");
 }
 
 int

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* vdev bus: driver matching by prefix, --vdev at init, exact errors, cleanup. */
-#include <dpx_bus.h>
-#include <dpx_bus_vdev.h>
+#include <dpx_bus_driver.h>
+#include <dpx_bus_vdev_driver.h>
 #include <dpx_ethdev.h>
 
 #include "dpx_test.h"

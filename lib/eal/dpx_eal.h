@@ -18,6 +18,7 @@
  *   --huge-dir DIR        hugetlbfs mount to use
  *   --iova-mode va|pa     IOVA mode (default: chosen at init)
  *   --in-memory           leave no files in the runtime or hugetlbfs dirs
+ *   --no-telemetry        no telemetry socket in the runtime dir (dpx_telemetry.h)
  *   -h, --help            print this and return -ECANCELED
  * Both "--opt=value" and "--opt value" forms are accepted; "--" ends EAL
  * options and the program's own follow.

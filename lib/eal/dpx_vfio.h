@@ -117,6 +117,39 @@ const char *dpx_vfio_container_iommu_type(int container_fd);
  */
 int dpx_vfio_container_dma_count(int container_fd);
 
+/** Most IOMMU groups one container holds. */
+#define DPX_VFIO_MAX_GROUPS 64
+
+/** A container as dpx_vfio_container_info describes it. */
+struct dpx_vfio_container_info {
+	int fd;                 /**< the container's fd (the default one's real fd too) */
+	int is_default;         /**< 1 for the container the EAL opened */
+	const char *iommu_type; /**< as dpx_vfio_container_iommu_type, NULL before a group */
+	unsigned int group_count;
+	int groups[DPX_VFIO_MAX_GROUPS]; /**< IOMMU group numbers */
+	unsigned int group_devices[DPX_VFIO_MAX_GROUPS]; /**< devices set up in each */
+	unsigned int dma_count; /**< entries in the mapping table */
+};
+
+/**
+ * Describe a container.
+ * @return 0, or -EINVAL (unknown container), -ENODEV (VFIO disabled).
+ */
+int dpx_vfio_container_info(int container_fd, struct dpx_vfio_container_info *info);
+
+/** Called for each entry of a mapping table; non-zero stops the walk and is returned. */
+typedef int(dpx_vfio_dma_walk_t)(uint64_t va, uint64_t iova, uint64_t len, uint64_t chunk,
+				 void *arg);
+
+/**
+ * Walk a container's mapping table in IOVA order: one call per entry
+ * (adjacent mappings of equal chunk are one entry; chunk 0: any sub-range may
+ * be unmapped). fn runs under the VFIO lock and must not call dpx_vfio_*.
+ * @return 0, fn's first non-zero return, or -EINVAL (unknown container),
+ *   -ENODEV (VFIO disabled).
+ */
+int dpx_vfio_container_dma_walk(int container_fd, dpx_vfio_dma_walk_t *fn, void *arg);
+
 /**
  * IOMMU group of a PCI device, from sysfs_base/dev_addr/iommu_group.
  * @param sysfs_base "/sys/bus/pci/devices"

@@ -4,6 +4,7 @@
 #define EAL_PRIVATE_H
 
 #include <limits.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -33,6 +34,7 @@ struct eal_options {
 	bool socket_mem_set;
 	bool no_huge;
 	bool in_memory;
+	bool no_telemetry;
 	bool syslog;
 	bool help;
 	char huge_dir[PATH_MAX];
@@ -44,6 +46,9 @@ struct eal_options {
 	bool show_version;	       /* -v */
 	unsigned int mem_channels;     /* -n: accepted, no effect (dpx does no channel striping) */
 	char err_detail[160];	       /* why a handler refused its value (for the message) */
+	/* the arguments the EAL took (argv[1..]), set by dpx_eal_init for /eal/params */
+	char *const *args;
+	unsigned int arg_count;
 };
 
 /* Set defaults: no lcore chosen yet, prefix "dpx". */
@@ -62,9 +67,6 @@ int eal_options_parse(struct eal_options *opts, int argc, char **argv, char *err
  * into lcore_cpu[]. Returns the number of lcores, or -EINVAL.
  */
 int eal_parse_lcore_list(const char *s, int lcore_cpu[DPX_MAX_LCORE], bool allow_cpu_map);
-
-/* Number of registered log types a glob (or a regex) pattern matches (eal_log.c). */
-int eal_log_count_matches(const char *pattern, bool regex);
 
 /* Log type of the EAL itself. */
 extern int eal_logtype;
@@ -85,6 +87,13 @@ void eal_runtime_dir_remove(void);
 
 /* cycle counter calibration (linux/eal_cycles.c) */
 void eal_cycles_calibrate(void);
+
+/* The CPUs the main thread could run on before init pinned it (valid after the lcores stage). */
+const cpu_set_t *eal_lcores_startup_affinity(void);
+
+/* telemetry (common/eal_telemetry.c): the socket unless --no-telemetry or --in-memory */
+int eal_telemetry_init(const struct eal_options *opts);
+void eal_telemetry_fini(void);
 
 /* bus registry (common/eal_bus.c): scan then probe every bus; cleanup in reverse */
 int eal_bus_probe_all(const struct eal_options *opts);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <dpx_common.h>
 #include <dpx_errno.h>
 #include <dpx_log.h>
 

@@ -11,13 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <dpx_bus.h>
+#include <dpx_bus_driver.h>
 #include <dpx_eal.h>
 #include <dpx_errno.h>
 #include <dpx_kvargs.h>
 #include <dpx_log.h>
 
-#include "dpx_bus_vdev.h"
+#include "dpx_bus_vdev_driver.h"
 
 DPX_LOG_REGISTER_STATIC(vdev_logtype, "bus.vdev");
 #define VDEV_LOG(level, fmt, ...) DPX_LOG(level, vdev_logtype, "vdev: " fmt, ##__VA_ARGS__)

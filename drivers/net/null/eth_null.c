@@ -13,7 +13,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 
-#include <dpx_bus_vdev.h>
+#include <dpx_bus_vdev_driver.h>
 #include <dpx_ethdev_driver.h>
 #include <dpx_mbuf.h>
 #include <dpx_mempool.h>

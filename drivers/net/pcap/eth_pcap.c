@@ -20,7 +20,7 @@
 
 #include <pcap.h>
 
-#include <dpx_bus_vdev.h>
+#include <dpx_bus_vdev_driver.h>
 #include <dpx_ethdev_driver.h>
 #include <dpx_mbuf.h>
 #include <dpx_mempool.h>

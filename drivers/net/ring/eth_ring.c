@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <dpx_bus_vdev.h>
+#include <dpx_bus_vdev_driver.h>
 #include <dpx_ethdev_driver.h>
 #include <dpx_mbuf.h>
 #include <dpx_ring.h>

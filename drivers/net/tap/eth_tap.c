@@ -22,7 +22,7 @@
 #include <sys/uio.h>
 #include <linux/if_tun.h>
 
-#include <dpx_bus_vdev.h>
+#include <dpx_bus_vdev_driver.h>
 #include <dpx_ethdev_driver.h>
 #include <dpx_mbuf.h>
 #include <dpx_mempool.h>

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <dpx_bus_vdev.h>
+#include <dpx_bus_vdev_driver.h>
 #include <dpx_errno.h>
 #include <dpx_ethdev_driver.h>
 #include <dpx_kvargs.h>

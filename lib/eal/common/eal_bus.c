@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "eal_private.h"
-#include "dpx_bus.h"
+#include "dpx_bus_driver.h"
 
 static struct dpx_bus *bus_list;      /* in registration order */
 static struct dpx_bus *probed[64];    /* buses whose probe succeeded, in order */

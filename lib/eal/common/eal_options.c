@@ -432,6 +432,7 @@ static const struct eal_option eal_option_table[] = {
 	{"huge-dir", 0, true, handle_huge_dir},
 	{"iova-mode", 0, true, handle_iova_mode},
 	EAL_FLAG("in-memory", in_memory),
+	EAL_FLAG("no-telemetry", no_telemetry),
 	{"help", 'h', false, NULL, offsetof(struct eal_options, help)},
 	/* DPDK's other common options (doc/dpx-fwd.md, "EAL options") */
 	{NULL, 'c', true, handle_coremask},

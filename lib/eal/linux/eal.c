@@ -12,6 +12,7 @@
 
 #include "eal_memory_private.h"
 #include "eal_private.h"
+#include "log_private.h"
 #include "vfio_private.h"
 
 DPX_LOG_REGISTER(eal_logtype, "lib.eal");
@@ -43,6 +44,8 @@ static const struct eal_stage stages[] = {
 	{"lcores", eal_lcores_start, eal_lcores_stop},
 	{"vfio", eal_vfio_init, eal_vfio_fini},
 	{"bus probe", eal_bus_probe_all, eal_bus_cleanup_all},
+	/* last: its commands may look at everything above, and it goes down first */
+	{"telemetry", eal_telemetry_init, eal_telemetry_fini},
 };
 
 const struct eal_options *
@@ -78,6 +81,7 @@ dpx_eal_usage(FILE *f, const char *prgname)
 		"  --huge-dir DIR          hugetlbfs mount to use\n"
 		"  --iova-mode va|pa       IOVA mode\n"
 		"  --in-memory             leave no files on disk; no prefix lock\n"
+		"  --no-telemetry          no telemetry socket (and no telemetry thread)\n"
 		"  -h, --help              show this help\n"
 		"DPDK options accepted for compatibility:\n"
 		"  -c COREMASK             lcores as a hexadecimal mask (each on its own CPU)\n"
@@ -93,7 +97,7 @@ dpx_eal_usage(FILE *f, const char *prgname)
 static void
 warn_unmatched(const struct eal_log_pattern *lp)
 {
-	if (eal_log_count_matches(lp->pattern, lp->regex) != 0)
+	if (log_count_matches(lp->pattern, lp->regex) != 0)
 		return;
 	EAL_LOG(WARNING,
 		"--log-level=%s%c%u matches no log type; --log-level=help lists them "
@@ -168,6 +172,8 @@ dpx_eal_init(int argc, char **argv)
 	apply_log_options(&options);
 	if (options.show_version)
 		EAL_LOG(NOTICE, "dpx version %s", DPX_VERSION);
+	options.args = argv + 1;
+	options.arg_count = (unsigned int)consumed;
 	for (stages_up = 0; stages_up < DPX_DIM(stages); stages_up++) {
 		unsigned long errors = dpx_log_error_count();
 

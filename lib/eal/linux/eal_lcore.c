@@ -326,6 +326,12 @@ eal_lcores_start(const struct eal_options *opts)
 	return 0;
 }
 
+const cpu_set_t *
+eal_lcores_startup_affinity(void)
+{
+	return &main_affinity;
+}
+
 int
 eal_lcores_running(void)
 {

@@ -28,7 +28,7 @@
 #include "vfio_private.h"
 #include "common/vfio_map_table.h"
 
-#define VFIO_MAX_GROUPS 64 /* per container */
+#define VFIO_MAX_GROUPS DPX_VFIO_MAX_GROUPS /* per container */
 #define VFIO_CONTAINER_PATH "/dev/vfio/vfio"
 
 struct vfio_group {
@@ -706,6 +706,58 @@ dpx_vfio_container_dma_count(int container_fd)
 	c = container_get(container_fd, &rc);
 	if (c != NULL)
 		rc = (int)vfio_map_table_count(c->table);
+	pthread_mutex_unlock(&vfio_lock);
+	return rc;
+}
+
+int
+dpx_vfio_container_info(int container_fd, struct dpx_vfio_container_info *info)
+{
+	struct vfio_container *c;
+	int rc = 0;
+
+	pthread_mutex_lock(&vfio_lock);
+	c = container_get(container_fd, &rc);
+	if (c != NULL) {
+		memset(info, 0, sizeof(*info));
+		info->fd = c->fd;
+		info->is_default = c == default_container;
+		info->iommu_type = c->type != NULL ? c->type->name : NULL;
+		info->group_count = c->group_count;
+		for (unsigned int i = 0; i < c->group_count; i++) {
+			info->groups[i] = c->groups[i].num;
+			info->group_devices[i] = c->groups[i].devices;
+		}
+		info->dma_count = vfio_map_table_count(c->table);
+	}
+	pthread_mutex_unlock(&vfio_lock);
+	return rc;
+}
+
+struct dma_walk {
+	dpx_vfio_dma_walk_t *fn;
+	void *arg;
+};
+
+static int
+dma_walk_entry(const struct vfio_map_entry *e, void *arg)
+{
+	const struct dma_walk *w = arg;
+
+	return w->fn(e->va, e->iova, e->len, e->chunk, w->arg);
+}
+
+int
+dpx_vfio_container_dma_walk(int container_fd, dpx_vfio_dma_walk_t *fn, void *arg)
+{
+	struct dma_walk w = {fn, arg};
+	struct vfio_container *c;
+	int rc = 0;
+
+	pthread_mutex_lock(&vfio_lock);
+	c = container_get(container_fd, &rc);
+	if (c != NULL)
+		rc = vfio_map_table_walk(c->table, dma_walk_entry, &w);
 	pthread_mutex_unlock(&vfio_lock);
 	return rc;
 }

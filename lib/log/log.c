@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Log types, levels and output. */
+/* Log types, levels and output; needs nothing but libc, so every library may log. */
 #include <errno.h>
 #include <fnmatch.h>
 #include <pthread.h>
@@ -12,7 +12,7 @@
 
 #include <dpx_log.h>
 
-#include "eal_private.h"
+#include "log_private.h"
 
 struct log_type {
 	char name[64];
@@ -83,7 +83,7 @@ level_for_name(const char *name)
 }
 
 int
-eal_log_count_matches(const char *pattern, bool regex)
+log_count_matches(const char *pattern, bool regex)
 {
 	struct log_pattern p = {.regex = regex};
 	int n = 0;

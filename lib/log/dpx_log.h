@@ -19,8 +19,6 @@
 #include <stdio.h>
 #include <stdarg.h>
 
-#include <dpx_common.h>
-
 #define DPX_LOG_EMERG 1U
 #define DPX_LOG_ALERT 2U
 #define DPX_LOG_CRIT 3U
@@ -117,7 +115,8 @@ void dpx_log_set_syslog(int enable);
 int dpx_log_can_log(int type, unsigned int level);
 
 /** Print a message. @return number of bytes printed or a negative errno. */
-int dpx_log(unsigned int level, int type, const char *fmt, ...) __dpx_format_printf(3, 4);
+int dpx_log(unsigned int level, int type, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 int dpx_vlog(unsigned int level, int type, const char *fmt, va_list ap);
 
 /**

@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file
- * Bus registry. A bus (vdev, and later pci) registers itself from a
- * constructor with DPX_REGISTER_BUS. The EAL's "bus probe" stage, the last
- * stage of dpx_eal_init(), calls every bus's scan() and then every bus's
+ * Bus registry, for buses (driver tier: applications cannot include it). A
+ * bus (vdev, and later pci) registers itself from a constructor with
+ * DPX_REGISTER_BUS. The EAL's "bus probe" stage, the last but telemetry of
+ * dpx_eal_init(), calls every bus's scan() and then every bus's
  * probe(), in registration order; dpx_eal_cleanup() calls cleanup() of each
  * bus in reverse order, which removes every device the bus probed (those
  * added at run time too).
  */
-#ifndef DPX_BUS_H
-#define DPX_BUS_H
+#ifndef DPX_BUS_DRIVER_H
+#define DPX_BUS_DRIVER_H
 
 #include <stdio.h>
 
@@ -63,4 +64,4 @@ void dpx_bus_dump(FILE *f);
 		dpx_bus_register(&(bus));                                                          \
 	}
 
-#endif /* DPX_BUS_H */
+#endif /* DPX_BUS_DRIVER_H */
