@@ -774,3 +774,29 @@ test_dma_sw_iova_map(void)
 	return DPX_TEST_SUCCESS;
 }
 DPX_TEST_REGISTER(dma_sw_iova_map, fast, test_dma_sw_iova_map);
+
+/* dpx-info lists DMA devices and their capabilities. */
+static int
+test_dma_info_tool(void)
+{
+	char cmd[512], out[4096];
+	size_t n;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd),
+		 "'%s/app/dpx-info/dpx-info' --no-huge --in-memory --vdev dma_sw0 "
+		 "--vdev dma_sw1,ring_size=256 2>&1",
+		 DPX_BUILD_ROOT);
+	p = popen(cmd, "r");
+	DPX_TEST_ASSERT(p != NULL, "");
+	n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = '\0';
+	DPX_TEST_ASSERT_EQUAL(pclose(p), 0, "%s", out);
+	DPX_TEST_ASSERT(strstr(out, "DMA devices: 2") != NULL, "%s", out);
+	DPX_TEST_ASSERT(strstr(out, "dma 1: dma_sw1 (driver dma_sw, NUMA node 0): vchans up to 16, "
+				    "ring 16..256, capabilities mem-to-mem iova-is-va "
+				    "handles-errors copy") != NULL,
+			"%s", out);
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(dma_info_tool, fast, test_dma_info_tool);
