@@ -50,22 +50,22 @@ struct sw_job {
 };
 
 struct sw_vchan {
-	/* the app's (the vchan's fast-path thread) */
+	/* set at vchan setup, read by both threads while started (a line nobody writes then) */
 	struct sw_job *jobs;
 	uint8_t *status;
 	uint32_t mask;
 	uint32_t size; /* 0: not set up */
-	uint32_t head;
+
+	/* the app's (the vchan's fast-path thread), on lines the worker never reads */
+	uint32_t head __dpx_cache_aligned;
 	uint32_t collected;
 	uint32_t errors_seen;
 	struct dpx_dma_vchan_stats stats;
 
-	/* app -> worker: jobs [done, submitted) may run. Release store in submit, acquire in the
-	 * worker. */
+	/* app -> worker: jobs [done, submitted) may run. Release store in submit, acquire in the worker. */
 	uint32_t submitted __dpx_cache_aligned;
 
-	/* worker -> app: jobs below done are finished. Release store in the worker, acquire in
-	 * completed. */
+	/* worker -> app: jobs below done are finished. Release store in the worker, acquire in completed. */
 	uint32_t done __dpx_cache_aligned;
 	uint32_t errors_total; /* written before done, read after it */
 } __dpx_cache_aligned;
