@@ -331,19 +331,29 @@ check_stopped(const struct dpx_dma_dev *dev, const char *what)
 	return 0;
 }
 
+/* What configure and vchan setup begin with: the device, a conf, stopped, its info. */
+static int
+prepare_stopped(int16_t dev_id, const void *conf, const char *what, struct dpx_dma_dev **dev,
+		struct dpx_dma_info *info)
+{
+	int rc;
+
+	*dev = dev_get_checked(dev_id, what);
+	if (*dev == NULL)
+		return -ENODEV;
+	if (conf == NULL)
+		return -EINVAL;
+	rc = check_stopped(*dev, what);
+	return rc != 0 ? rc : dev_info(*dev, info);
+}
+
 int
 dpx_dma_configure(int16_t dev_id, const struct dpx_dma_conf *conf)
 {
 	struct dpx_dma_info info;
 	struct dpx_dma_dev *dev;
-	int rc;
+	int rc = prepare_stopped(dev_id, conf, "configure", &dev, &info);
 
-	DMA_GET_OR_RET(dev, dev_id);
-	if (conf == NULL)
-		return -EINVAL;
-	rc = check_stopped(dev, "configure");
-	if (rc == 0)
-		rc = dev_info(dev, &info);
 	if (rc != 0)
 		return rc;
 	if (conf->nb_vchans == 0 || conf->nb_vchans > info.max_vchans) {
@@ -354,10 +364,8 @@ dpx_dma_configure(int16_t dev_id, const struct dpx_dma_conf *conf)
 	dev->configured = false;
 	dev->vchans_set_up = 0;
 	rc = dev->dev_ops->dev_configure(dev, conf);
-	if (rc != 0) {
-		DMA_LOG(ERR, "%s: driver configure failed: %s", dev->name, dpx_strerror(rc));
+	if (rc != 0)
 		return rc;
-	}
 	dev->conf = *conf;
 	dev->configured = true;
 	fp_reset(dev);
@@ -392,24 +400,16 @@ dpx_dma_vchan_setup(int16_t dev_id, uint16_t vchan, const struct dpx_dma_vchan_c
 {
 	struct dpx_dma_info info;
 	struct dpx_dma_dev *dev;
-	int rc;
+	int rc = prepare_stopped(dev_id, conf, "vchan setup", &dev, &info);
 
-	DMA_GET_OR_RET(dev, dev_id);
-	if (conf == NULL)
-		return -EINVAL;
-	rc = check_stopped(dev, "vchan setup");
-	if (rc == 0)
-		rc = dev_info(dev, &info);
 	if (rc == 0)
 		rc = check_vchan_conf(dev, vchan, conf, &info);
 	if (rc != 0)
 		return rc;
 	dev->vchans_set_up &= ~(UINT32_C(1) << vchan);
 	rc = dev->dev_ops->vchan_setup(dev, vchan, conf);
-	if (rc != 0) {
-		DMA_LOG(ERR, "%s: vchan %u setup failed: %s", dev->name, vchan, dpx_strerror(rc));
+	if (rc != 0)
 		return rc;
-	}
 	dev->vchan_conf[vchan] = *conf;
 	dev->vchans_set_up |= UINT32_C(1) << vchan;
 	return 0;
@@ -433,10 +433,8 @@ dpx_dma_start(int16_t dev_id)
 		return -EINVAL;
 	}
 	rc = dev->dev_ops->dev_start(dev);
-	if (rc != 0) {
-		DMA_LOG(ERR, "%s: start failed: %s", dev->name, dpx_strerror(rc));
+	if (rc != 0)
 		return rc;
-	}
 	fp = &dpx_dma_fp_objs[dev_id];
 	*fp = dev->fp;
 	fp->dev_private = dev->dev_private;
@@ -450,7 +448,6 @@ dpx_dma_stop(int16_t dev_id)
 {
 	struct dpx_dma_fp_object *fp;
 	struct dpx_dma_dev *dev;
-	int rc;
 
 	DMA_GET_OR_RET(dev, dev_id);
 	if (!dev->started)
@@ -461,10 +458,7 @@ dpx_dma_stop(int16_t dev_id)
 	fp->submit = dummy_submit;
 	fp->burst_capacity = dummy_burst_capacity;
 	dev->started = false;
-	rc = dev->dev_ops->dev_stop(dev);
-	if (rc != 0)
-		DMA_LOG(ERR, "%s: stop failed: %s", dev->name, dpx_strerror(rc));
-	return rc;
+	return dev->dev_ops->dev_stop(dev);
 }
 
 int
@@ -479,8 +473,6 @@ dpx_dma_close(int16_t dev_id)
 		return rc;
 	fp_reset(dev);
 	rc = dev->dev_ops->dev_close != NULL ? dev->dev_ops->dev_close(dev) : 0;
-	if (rc != 0)
-		DMA_LOG(ERR, "%s: driver close failed: %s", dev->name, dpx_strerror(rc));
 	dpx_dma_pmd_release(dev);
 	return rc;
 }

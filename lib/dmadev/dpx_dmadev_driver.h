@@ -17,7 +17,8 @@
  * info.max_vchans, vchan < nb_vchans, a direction in the capabilities and
  * min_desc <= nb_desc <= max_desc; dev_start when configured with every
  * vchan set up; dev_close when stopped. The control ops of one device are
- * never called concurrently.
+ * never called concurrently. An op that fails logs why (dmadev does not log
+ * the error again) and returns a negative errno.
  *
  * Fast path: dmadev passes dev->dev_private (fp.dev_private is ignored at
  * probe) and a vchan below nb_vchans (checked only with debug checks). The

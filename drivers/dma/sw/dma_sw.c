@@ -96,6 +96,8 @@ sw_vchan_setup(struct dpx_dma_dev *dev, uint16_t vchan, const struct dpx_dma_vch
 				      DPX_CACHE_LINE_SIZE, socket);
 	vc->status = dpx_zmalloc_socket("dma_sw status", size, DPX_CACHE_LINE_SIZE, socket);
 	if (vc->jobs == NULL || vc->status == NULL) {
+		SW_LOG(ERR, "%s: vchan %u: no memory for a ring of %u on NUMA node %d", dev->name,
+		       vchan, size, socket);
 		vchan_free(vc);
 		return -ENOMEM;
 	}
