@@ -369,6 +369,31 @@ stop_close_inflight(const char *args)
 	return DPX_TEST_SUCCESS;
 }
 
+/* EAL cleanup with an engine still started: the bus stops it first, unless it holds an lcore. */
+static int
+cleanup_started(const char *args, int want)
+{
+	uint8_t src[256] = {1}, dst[256];
+	int threads = dpx_test_count_threads();
+	int16_t id;
+
+	DPX_TEST_RUN(env_init("0-1"));
+	DPX_TEST_RUN(sw_open(args, 1, 16, &id));
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_start(id), 0, "");
+	DPX_TEST_ASSERT(dpx_dma_copy(id, 0, iova_of(src), iova_of(dst), sizeof(src),
+				     DPX_DMA_OP_FLAG_SUBMIT) == 0,
+			"");
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), want, "%s", args);
+	if (want != 0) {
+		/* the lcore runs the worker: the EAL refuses, stopping the engine frees it */
+		DPX_TEST_ASSERT_EQUAL(dpx_dma_stop(id), 0, "");
+		DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	}
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_count_avail(), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_test_count_threads(), threads, "");
+	return DPX_TEST_SUCCESS;
+}
+
 static int
 test_dma_sw_stop_close(void)
 {
@@ -378,6 +403,8 @@ test_dma_sw_stop_close(void)
 	DPX_TEST_RUN(stop_close_inflight("lcore=1"));
 	DPX_TEST_ASSERT_EQUAL(dpx_eal_get_lcore_state(1), DPX_LCORE_WAIT, "lcore given back");
 	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	DPX_TEST_RUN(cleanup_started("cpu=1", 0));
+	DPX_TEST_RUN(cleanup_started("lcore=1", -EBUSY));
 	return DPX_TEST_SUCCESS;
 }
 DPX_TEST_REGISTER(dma_sw_stop_close, fast, test_dma_sw_stop_close);
