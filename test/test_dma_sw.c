@@ -827,3 +827,35 @@ test_dma_info_tool(void)
 	return DPX_TEST_SUCCESS;
 }
 DPX_TEST_REGISTER(dma_info_tool, fast, test_dma_info_tool);
+
+/* With -Ddebug_checks=true the job calls refuse a bad device or vchan instead of crashing. */
+static int
+test_dma_debug_checks(void)
+{
+#ifndef DPX_DEBUG_CHECKS
+	DPX_TEST_SKIP("built without -Ddebug_checks=true: job calls do not check arguments");
+#else
+	uint8_t src[8] = {0}, dst[8];
+	int16_t id;
+
+	DPX_TEST_RUN(env_init("0"));
+	DPX_TEST_RUN(sw_open(NULL, 1, 16, &id));
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_start(id), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_copy(id, 1, iova_of(src), iova_of(dst), 8, 0), -EINVAL,
+			      "vchan 1 of 1");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_copy(-1, 0, iova_of(src), iova_of(dst), 8, 0), -EINVAL, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_copy(DPX_DMADEV_MAX_DEVS, 0, 0, 0, 8, 0), -EINVAL, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_submit(id, 3), -EINVAL, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_completed(id, 1, 4, NULL, NULL), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_completed_status(id, 0, 4, NULL, NULL), 0, "NULL status");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_burst_capacity(id, 1), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_burst_capacity(id + 1, 0), 0, "no device");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_burst_capacity(id, 0), 16, "the good vchan");
+	DPX_TEST_ASSERT_EQUAL(dpx_vdev_uninit("dma_sw0"), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_copy(id, 0, iova_of(src), iova_of(dst), 8, 0), -EINVAL,
+			      "closed");
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	return DPX_TEST_SUCCESS;
+#endif
+}
+DPX_TEST_REGISTER(dma_debug_checks, fast, test_dma_debug_checks);
