@@ -138,13 +138,14 @@ run_job(const struct sw_dev *sw, const struct sw_iova_map *m, const struct sw_jo
 {
 	uint64_t s, d, s_room, d_room;
 
+	/* an empty job touches nothing, whatever its addresses (NULL included) */
+	if (dpx_unlikely(job->len == 0))
+		return DPX_DMA_STATUS_SUCCESSFUL;
 	if (!bound) {
 		dma_sw_copy(sw, (void *)(uintptr_t)job->dst, (const void *)(uintptr_t)job->src,
 			    job->len);
 		return DPX_DMA_STATUS_SUCCESSFUL;
 	}
-	if (job->len == 0)
-		return DPX_DMA_STATUS_SUCCESSFUL;
 	if (!sw_iova_map_lookup(m, job->src, &s, &s_room))
 		return DPX_DMA_STATUS_INVALID_SRC_ADDR;
 	if (!sw_iova_map_lookup(m, job->dst, &d, &d_room))
