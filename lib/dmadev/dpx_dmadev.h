@@ -265,7 +265,7 @@ const char *dpx_dma_status_str(enum dpx_dma_status_code status);
  * @param flags DPX_DMA_OP_FLAG_FENCE, DPX_DMA_OP_FLAG_SUBMIT
  * @return the job index (0..65535), or -ENOSPC (the ring is full: collect
  *   completions first), -ENODEV (the device is not started), -EINVAL (only
- *   with debug checks: bad dev_id or vchan; a length the device cannot do).
+ *   with debug checks: bad dev_id or vchan).
  */
 static inline int
 dpx_dma_copy(int16_t dev_id, uint16_t vchan, uint64_t src, uint64_t dst, uint32_t len,
