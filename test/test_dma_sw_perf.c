@@ -36,9 +36,35 @@ static const char *const mode_name[MODES] = {"memcpy on the core", "dma_sw", "dm
 
 struct result {
 	double gbps;
-	double submit_cycles; /* per job: copy + submit calls */
-	double poll_cycles;   /* per job: completed calls that returned jobs */
+	/*
+	 * Per job, the median over the run's calls: copy + submit per burst,
+	 * completed per call that returned jobs. Medians, because the CPUs are
+	 * shared: a call during which the thread lost its CPU is also the call
+	 * that finds the most jobs done, so totals would charge the time the
+	 * thread did not run to completed.
+	 */
+	double submit_cycles;
+	double poll_cycles;
 };
+
+#define SAMPLES 65536
+static float submit_samples[SAMPLES], poll_samples[SAMPLES];
+
+static int
+cmp_float(const void *a, const void *b)
+{
+	float x = *(const float *)a, y = *(const float *)b;
+	return (x > y) - (x < y);
+}
+
+static double
+median_samples(float *v, unsigned int n)
+{
+	if (n == 0)
+		return 0;
+	qsort(v, n, sizeof(*v), cmp_float);
+	return v[n / 2];
+}
 
 struct bench {
 	uint8_t *src, *dst;
@@ -75,17 +101,23 @@ static void
 run_memcpy(struct bench *b, uint32_t size, uint32_t jobs, struct result *r)
 {
 	uint32_t stride = slot_stride(size), slots = ARENA / stride;
+	unsigned int n_sub = 0;
 	uint64_t t0 = dpx_get_tsc_cycles();
 
-	for (uint32_t j = 0; j < jobs; j++) {
-		uint64_t off = (uint64_t)(j % slots) * stride;
-		memcpy(b->dst + off, b->src + off, size);
-		/* keep the copy: the compiler must not merge or drop repeated ones */
-		__asm__ volatile("" ::"r"(b->dst + off) : "memory");
+	for (uint32_t j = 0; j < jobs; j += BURST) {
+		uint64_t t1 = dpx_get_tsc_cycles();
+		for (uint32_t i = j; i < DPX_MIN(j + BURST, jobs); i++) {
+			uint64_t off = (uint64_t)(i % slots) * stride;
+			memcpy(b->dst + off, b->src + off, size);
+			/* keep the copy: the compiler must not merge or drop repeated ones */
+			__asm__ volatile("" ::"r"(b->dst + off) : "memory");
+		}
+		if (n_sub < SAMPLES)
+			submit_samples[n_sub++] = (float)(dpx_get_tsc_cycles() - t1) / BURST;
 	}
 	uint64_t cycles = dpx_get_tsc_cycles() - t0;
 	r->gbps = (double)jobs * size / ((double)cycles / dpx_get_tsc_hz()) / 1e9;
-	r->submit_cycles = (double)cycles / jobs;
+	r->submit_cycles = median_samples(submit_samples, n_sub);
 	r->poll_cycles = 0;
 }
 
@@ -93,7 +125,8 @@ static int
 run_engine(struct bench *b, enum mode m, uint32_t size, uint32_t jobs, struct result *r)
 {
 	uint32_t stride = slot_stride(size), slots = ARENA / stride, enq = 0, done = 0;
-	uint64_t sub = 0, poll = 0, delta = b->delta[m];
+	unsigned int n_sub = 0, n_poll = 0;
+	uint64_t delta = b->delta[m];
 	int16_t id = b->dev[m];
 	bool err = false;
 
@@ -116,18 +149,18 @@ run_engine(struct bench *b, enum mode m, uint32_t size, uint32_t jobs, struct re
 		uint64_t t3 = dpx_get_tsc_cycles();
 
 		/* a full ring's spin is waiting, not what a job costs the core */
-		if (burst > 0)
-			sub += t2 - t1;
-		if (n > 0)
-			poll += t3 - t2;
+		if (burst > 0 && n_sub < SAMPLES)
+			submit_samples[n_sub++] = (float)(t2 - t1) / burst;
+		if (n > 0 && n_poll < SAMPLES)
+			poll_samples[n_poll++] = (float)(t3 - t2) / n;
 		done += n;
 		DPX_TEST_ASSERT(!err, "a job failed");
 	}
 	uint64_t cycles = dpx_get_tsc_cycles() - t0;
 	DPX_TEST_ASSERT_EQUAL(dpx_dma_stop(id), 0, "");
 	r->gbps = (double)jobs * size / ((double)cycles / dpx_get_tsc_hz()) / 1e9;
-	r->submit_cycles = (double)sub / jobs;
-	r->poll_cycles = (double)poll / jobs;
+	r->submit_cycles = median_samples(submit_samples, n_sub);
+	r->poll_cycles = median_samples(poll_samples, n_poll);
 	return DPX_TEST_SUCCESS;
 }
 
