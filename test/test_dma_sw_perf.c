@@ -68,7 +68,7 @@ median_samples(float *v, unsigned int n)
 
 struct bench {
 	uint8_t *src, *dst;
-	int16_t dev[MODES]; /* the engine of each mode (unused for memcpy) */
+	int16_t dev[MODES];    /* the engine of each mode (unused for memcpy) */
 	uint64_t delta[MODES]; /* IOVA - VA of the arenas */
 };
 
@@ -198,7 +198,8 @@ report(uint32_t size, struct result res[MODES][REPS])
 		for (int i = 0; i < REPS; i++)
 			v[i] = res[m][i].gbps;
 		snprintf(name, sizeof(name), "%s %u B: median (best)", mode_name[m], size);
-		printf("PERF %-48s %8.2f (%.2f) GB/s\n", name, median(v, REPS), best(v, REPS, true));
+		printf("PERF %-48s %8.2f (%.2f) GB/s\n", name, median(v, REPS),
+		       best(v, REPS, true));
 	}
 	for (int m = MODE_UNBOUND; m < MODES; m++) {
 		for (int i = 0; i < REPS; i++)
@@ -269,16 +270,17 @@ bench_setup(struct bench *b, int *container)
 	DPX_TEST_ASSERT(*container >= 0, "");
 	/* eight unrelated regions around the arenas, as a guest's table would have */
 	for (uint64_t i = 0; i < 8; i++)
-		DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_map(*container, 0x100000000ull * (i + 1),
+		DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_map(*container,
+								 0x100000000ull * (i + 1),
 								 0x100000000ull * (i + 1), 1 << 20),
 				      0, "");
 	b->delta[MODE_BOUND] = PERF_IOVA - (uint64_t)(uintptr_t)b->src;
 	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_map(*container, (uint64_t)(uintptr_t)b->src,
 							 PERF_IOVA, ARENA),
 			      0, "");
-	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_map(*container, (uint64_t)(uintptr_t)b->dst,
-							 (uint64_t)(uintptr_t)b->dst + b->delta[MODE_BOUND],
-							 ARENA),
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_map(
+				      *container, (uint64_t)(uintptr_t)b->dst,
+				      (uint64_t)(uintptr_t)b->dst + b->delta[MODE_BOUND], ARENA),
 			      0, "");
 	snprintf(args, sizeof(args), "cpu=%d,ring_size=1024", cpu);
 	DPX_TEST_RUN(open_engine("dma_sw0", args, &b->dev[MODE_UNBOUND]));
@@ -306,7 +308,8 @@ test_dma_sw_perf(void)
 				if (m == MODE_MEMCPY)
 					run_memcpy(&b, sizes[s], jobs, &res[m][rep]);
 				else
-					DPX_TEST_RUN(run_engine(&b, m, sizes[s], jobs, &res[m][rep]));
+					DPX_TEST_RUN(
+						run_engine(&b, m, sizes[s], jobs, &res[m][rep]));
 				DPX_TEST_RUN(check_landed(&b, sizes[s], jobs));
 			}
 		report(sizes[s], res);
@@ -373,8 +376,8 @@ test_dma_sw_copy_perf(void)
 			}
 		for (int rep = 0; rep < REPS; rep++)
 			ratio[rep] = g[1][rep] / g[0][rep];
-		snprintf(name, sizeof(name), "copy %u KiB %s: memcpy, streaming (median)", size >> 10,
-			 cold ? "cold" : "warm");
+		snprintf(name, sizeof(name), "copy %u KiB %s: memcpy, streaming (median)",
+			 size >> 10, cold ? "cold" : "warm");
 		printf("PERF %-48s %8.2f %8.2f GB/s, streaming/memcpy %.2f (best %.2f)\n", name,
 		       median(g[0], REPS), median(g[1], REPS), median(ratio, REPS),
 		       best(ratio, REPS, true));

@@ -62,10 +62,12 @@ struct sw_vchan {
 	uint32_t errors_seen;
 	struct dpx_dma_vchan_stats stats;
 
-	/* app -> worker: jobs [done, submitted) may run. Release store in submit, acquire in the worker. */
+	/* app -> worker: jobs [done, submitted) may run. Release store in submit, acquire in the
+	 * worker. */
 	uint32_t submitted __dpx_cache_aligned;
 
-	/* worker -> app: jobs below done are finished. Release store in the worker, acquire in completed. */
+	/* worker -> app: jobs below done are finished. Release store in the worker, acquire in
+	 * completed. */
 	uint32_t done __dpx_cache_aligned;
 	uint32_t errors_total; /* written before done, read after it */
 } __dpx_cache_aligned;
