@@ -180,7 +180,8 @@ sw_dump(const struct dpx_dma_dev *dev, FILE *f)
 	else
 		fprintf(f, "  worker: thread, not pinned");
 	fprintf(f, "%s, idle_us %" PRIu64 ", nt_threshold %" PRIu64 ", slept %" PRIu64 " times\n",
-		sw->running ? " (running)" : "", sw->idle_us, sw->nt_threshold, sw->sleeps);
+		sw->running ? " (running)" : "", sw->idle_us, sw->nt_threshold,
+		__atomic_load_n(&sw->sleeps, __ATOMIC_RELAXED));
 	if (sw->bind.bound)
 		fprintf(f, "  bound to VFIO container %d: %u mappings, %" PRIu64 " snapshots\n",
 			sw->bind.container_fd, m != NULL ? m->n : 0, sw->bind.snapshots);

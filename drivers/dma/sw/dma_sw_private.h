@@ -114,8 +114,7 @@ struct sw_dev {
 	/* 1 while the worker sleeps on it (futex); the app wakes it (dma_sw_worker.c) */
 	uint32_t asleep __dpx_cache_aligned;
 	uint32_t stop;	 /* set by dev_stop, read by the worker */
-	uint64_t sleeps; /* worker only; dump */
-	uint64_t jobs_nt;
+	uint64_t sleeps; /* written by the worker, read by dump (relaxed) */
 
 	struct sw_binding bind;
 };

@@ -238,7 +238,8 @@ sleep_until_work(struct sw_dev *sw)
 	__atomic_store_n(&sw->asleep, 1, __ATOMIC_SEQ_CST);
 	/* seq_cst: dma_sw_worker_stop's store of stop and its wake pair with these two */
 	if (!work_pending(sw) && !__atomic_load_n(&sw->stop, __ATOMIC_SEQ_CST)) {
-		sw->sleeps++;
+		/* relaxed: dpx_dma_dump reads it from another thread */
+		__atomic_store_n(&sw->sleeps, sw->sleeps + 1, __ATOMIC_RELAXED);
 		/* returns at once (EAGAIN) if the app already set asleep back to 0 */
 		syscall(SYS_futex, &sw->asleep, FUTEX_WAIT_PRIVATE, 1, NULL, NULL, 0);
 	}
