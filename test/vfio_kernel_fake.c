@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <linux/vfio.h>
@@ -18,6 +19,28 @@ new_fd(void)
 	int fd = eventfd(0, EFD_CLOEXEC);
 
 	return fd < 0 ? -errno : fd;
+}
+
+static uint32_t
+bar0_size(void)
+{
+	return kfake.bar0_size != 0 ? kfake.bar0_size : 4096;
+}
+
+/* A memfd holding config space and BAR0 (see KFAKE_BAR0_OFFSET). */
+static int
+new_device_fd(void)
+{
+	int fd = memfd_create("kfake-device", MFD_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, KFAKE_BAR0_OFFSET + KFAKE_BAR0_MAX) != 0) {
+		int rc = -errno;
+		close(fd);
+		return rc;
+	}
+	return fd;
 }
 
 void
@@ -247,14 +270,36 @@ group_ioctl(struct kfake_group *g, unsigned long req, void *arg)
 		for (unsigned int i = 0; i < KFAKE_MAX; i++) {
 			if (kfake.devices[i] >= 0)
 				continue;
-			fd = new_fd();
-			kfake.devices[i] = fd;
+			fd = new_device_fd();
+			if (fd >= 0)
+				kfake.devices[i] = fd;
 			return fd;
 		}
 		return -EMFILE;
 	default:
 		return -ENOTTY;
 	}
+}
+
+static int
+region_info(struct vfio_region_info *r)
+{
+	const uint32_t rw = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
+
+	r->flags = 0;
+	r->size = 0;
+	r->offset = 0;
+	if (r->index == VFIO_PCI_CONFIG_REGION_INDEX) {
+		r->flags = rw;
+		r->size = KFAKE_CONFIG_SIZE;
+	} else if (r->index == VFIO_PCI_BAR0_REGION_INDEX) {
+		r->flags = rw | VFIO_REGION_INFO_FLAG_MMAP;
+		r->size = bar0_size();
+		r->offset = KFAKE_BAR0_OFFSET;
+	} else if (r->index >= VFIO_PCI_NUM_REGIONS) {
+		return -EINVAL;
+	}
+	return 0;
 }
 
 static int
@@ -270,6 +315,8 @@ device_ioctl(unsigned long req, void *arg)
 		info->num_regions = VFIO_PCI_NUM_REGIONS;
 		info->num_irqs = VFIO_PCI_NUM_IRQS;
 		return 0;
+	case VFIO_DEVICE_GET_REGION_INFO:
+		return region_info(arg);
 	case VFIO_DEVICE_GET_IRQ_INFO:
 		/* INTx only, as QEMU's edu device without MSI */
 		irq->flags = irq->index == VFIO_PCI_INTX_IRQ_INDEX
