@@ -207,6 +207,70 @@ test_vfio_container_user(void)
 }
 DPX_TEST_REGISTER(vfio_container_user, fast, test_vfio_container_user);
 
+/* What a DMA listener last saw. */
+struct seen {
+	unsigned int calls;
+	int n; /* -1: told NULL */
+	struct dpx_vfio_dma_mapping maps[4];
+};
+
+static void
+listen_fn(void *arg, const struct dpx_vfio_dma_mapping *maps, unsigned int n)
+{
+	struct seen *s = arg;
+
+	s->calls++;
+	s->n = maps == NULL ? -1 : (int)n;
+	for (unsigned int i = 0; maps != NULL && i < n && i < DPX_DIM(s->maps); i++)
+		s->maps[i] = maps[i];
+}
+
+/* Listeners get the table at registration, after each change, NULL when the container goes. */
+static int
+test_vfio_dma_listener(void)
+{
+	struct seen a = {0}, b = {0};
+	int fds = dpx_test_count_fds();
+
+	DPX_TEST_RUN(fake_eal_init(KMODEL_TYPE1V2));
+	int c = dpx_vfio_container_create();
+	DPX_TEST_ASSERT(c >= 0, "%d", c);
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_map(c, 0x10000000, 0x1000, PG), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_listener_register(c, listen_fn, &a), 0, "");
+	DPX_TEST_ASSERT(a.calls == 1 && a.n == 1 && a.maps[0].iova == 0x1000 &&
+				a.maps[0].va == 0x10000000 && a.maps[0].len == PG,
+			"at registration: %u calls, n %d", a.calls, a.n);
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_listener_register(c, listen_fn, &a), -EEXIST,
+			      "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_listener_register(c, NULL, &a), -EINVAL, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_listener_register(c + 1000, listen_fn, &b),
+			      -EINVAL, "unknown container");
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_listener_register(c, listen_fn, &b), 0, "");
+	DPX_TEST_ASSERT_EQUAL(a.calls, 1, "registering b does not tell a again");
+	/* adjacent in IOVA but not in VA: two entries, in IOVA order */
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_map(c, 0x30000000, 0x0, PG), 0, "");
+	DPX_TEST_ASSERT(a.calls == 2 && a.n == 2 && a.maps[0].iova == 0 &&
+				a.maps[0].va == 0x30000000 && a.maps[1].iova == 0x1000,
+			"after map: n %d", a.n);
+	DPX_TEST_ASSERT_EQUAL(b.n, 2, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_map(c, 0x40000000, 0x1000, PG), -EEXIST, "");
+	DPX_TEST_ASSERT_EQUAL(a.calls, 2, "a refused map changes nothing");
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_unmap(c, 0x10000000, 0x1000, PG), 0, "");
+	DPX_TEST_ASSERT(a.calls == 3 && a.n == 1 && a.maps[0].iova == 0, "after unmap: n %d", a.n);
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_listener_unregister(c, listen_fn, &a), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_listener_unregister(c, listen_fn, &a), -ENOENT,
+			      "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_unmap(c, 0x30000000, 0x0, PG), 0, "");
+	DPX_TEST_ASSERT(a.calls == 3 && b.calls == 4 && b.n == 0, "a: %u calls; b: %u, n %d",
+			a.calls, b.calls, b.n);
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_destroy(c), 0, "");
+	DPX_TEST_ASSERT(b.calls == 5 && b.n == -1, "destroy tells NULL: n %d", b.n);
+	DPX_TEST_RUN(fake_eal_fini());
+	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds, "fds leaked");
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(vfio_dma_listener, fast, test_vfio_dma_listener);
+
 /* sPAPR and no-IOMMU are chosen when the kernel offers only them; both unmap partially. */
 static int
 partial_type(enum kmodel_type model, const char *name)

@@ -99,6 +99,47 @@ int dpx_vfio_container_dma_map(int container_fd, uint64_t vaddr, uint64_t iova, 
  */
 int dpx_vfio_container_dma_unmap(int container_fd, uint64_t vaddr, uint64_t iova, uint64_t len);
 
+/** One DMA mapping of a container: [iova, iova + len) reaches va. */
+struct dpx_vfio_dma_mapping {
+	uint64_t iova;
+	uint64_t va;
+	uint64_t len;
+};
+
+/**
+ * Told a container's whole mapping table: once at registration, then after
+ * every change (a map or unmap call, a memory event's pages), before the call
+ * that made the change returns. maps is NULL (n 0) when the container is being
+ * destroyed or its table could not be copied for want of memory: the
+ * listener must then take every IOVA as unmapped.
+ * Runs with the VFIO lock held: it must not call the VFIO API, and should do
+ * only short work of its own (every VFIO call waits for it).
+ * @param maps n mappings in IOVA order (adjacent ones may be contiguous),
+ *   valid only during the call
+ */
+typedef void dpx_vfio_dma_listener_t(void *arg, const struct dpx_vfio_dma_mapping *maps,
+				     unsigned int n);
+
+/**
+ * Follow a container's mapping table: what a DMA engine that translates
+ * IOVAs in software (drivers/dma/sw) uses to see exactly what the IOMMU would
+ * let a device reach. fn runs once with the current table before this returns.
+ * @return 0, or -EINVAL (NULL fn, unknown container), -EEXIST (fn and arg are
+ *   registered on this container already), -ENOSPC (8 listeners already),
+ *   -ENODEV (VFIO unavailable).
+ */
+int dpx_vfio_container_dma_listener_register(int container_fd, dpx_vfio_dma_listener_t *fn,
+					     void *arg);
+
+/**
+ * Stop following a container's table: when this returns fn is not running
+ * and is not called again for arg.
+ * @return 0, or -EINVAL (unknown container), -ENOENT (not registered),
+ *   -ENODEV (VFIO unavailable).
+ */
+int dpx_vfio_container_dma_listener_unregister(int container_fd, dpx_vfio_dma_listener_t *fn,
+					       void *arg);
+
 /**
  * Print a container's IOMMU type, groups and mapping table.
  * @return 0, or -EINVAL (unknown container), -ENODEV.

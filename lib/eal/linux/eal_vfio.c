@@ -29,12 +29,18 @@
 #include "common/vfio_map_table.h"
 
 #define VFIO_MAX_GROUPS 64 /* per container */
+#define VFIO_MAX_LISTENERS 8 /* per container */
 #define VFIO_CONTAINER_PATH "/dev/vfio/vfio"
 
 struct vfio_group {
 	int num;
 	int fd;
 	unsigned int devices; /* set up with dpx_vfio_setup_device */
+};
+
+struct vfio_listener {
+	dpx_vfio_dma_listener_t *fn;
+	void *arg;
 };
 
 struct vfio_container {
@@ -44,6 +50,10 @@ struct vfio_container {
 	struct vfio_group groups[VFIO_MAX_GROUPS];
 	unsigned int group_count;
 	struct vfio_map_table *table;
+	struct vfio_listener listeners[VFIO_MAX_LISTENERS];
+	unsigned int listener_count;
+	struct dpx_vfio_dma_mapping *copy; /* the table as listeners get it */
+	unsigned int copy_cap;
 };
 
 static pthread_mutex_t vfio_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -565,6 +575,8 @@ dpx_vfio_container_group_unbind(int container_fd, int iommu_group_num)
 	return container_group_op(container_fd, iommu_group_num, group_unbind);
 }
 
+static void listeners_tell(struct vfio_container *c, bool gone, unsigned int first);
+
 /* Called with the lock held. Frees the slot when every group could go. */
 static int
 container_close(struct vfio_container *c)
@@ -582,7 +594,9 @@ container_close(struct vfio_container *c)
 		if (rc != 0)
 			return rc;
 	}
+	listeners_tell(c, true, 0);
 	vfio_map_table_destroy(c->table);
+	free(c->copy);
 	kernel->close(c->fd);
 	memset(c, 0, sizeof(*c));
 	return 0;
@@ -637,6 +651,8 @@ container_dma(int container_fd, bool map, uint64_t va, uint64_t iova, uint64_t l
 		rc = vfio_map_table_map(c->table, va, iova, len, chunk, container_backend(c, &be));
 	else if (c != NULL)
 		rc = vfio_map_table_unmap(c->table, va, iova, len, container_backend(c, &be));
+	if (rc == 0)
+		listeners_tell(c, false, 0);
 	pthread_mutex_unlock(&vfio_lock);
 	return rc;
 }
@@ -706,6 +722,101 @@ dpx_vfio_container_dma_count(int container_fd)
 	c = container_get(container_fd, &rc);
 	if (c != NULL)
 		rc = (int)vfio_map_table_count(c->table);
+	pthread_mutex_unlock(&vfio_lock);
+	return rc;
+}
+
+/* ---- DMA listeners ---- */
+
+static int
+copy_entry(const struct vfio_map_entry *e, void *arg)
+{
+	struct dpx_vfio_dma_mapping **next = arg;
+
+	*(*next)++ = (struct dpx_vfio_dma_mapping){.iova = e->iova, .va = e->va, .len = e->len};
+	return 0;
+}
+
+/*
+ * Called with the lock held, after the table changed: listeners from first
+ * on see every change before the call that made it returns (what lets a
+ * software DMA engine promise that no job submitted after an unmap uses the
+ * mapping).
+ */
+static void
+listeners_tell(struct vfio_container *c, bool gone, unsigned int first)
+{
+	unsigned int n = gone ? 0 : vfio_map_table_count(c->table);
+	struct dpx_vfio_dma_mapping *next;
+
+	if (first >= c->listener_count)
+		return;
+	if (n > c->copy_cap) {
+		next = realloc(c->copy, n * sizeof(*next));
+		if (next == NULL) {
+			/* NULL tells them to assume nothing mapped: safe, and loud */
+			VFIO_LOG(ERR, "container %d: no memory to copy %u mappings for %u listeners",
+				 c->fd, n, c->listener_count);
+			gone = true;
+		} else {
+			c->copy = next;
+			c->copy_cap = n;
+		}
+	}
+	next = c->copy;
+	if (!gone)
+		vfio_map_table_walk(c->table, copy_entry, &next);
+	for (unsigned int i = first; i < c->listener_count; i++)
+		c->listeners[i].fn(c->listeners[i].arg, gone ? NULL : c->copy, gone ? 0 : n);
+}
+
+static int
+listener_find(const struct vfio_container *c, dpx_vfio_dma_listener_t *fn, void *arg)
+{
+	for (unsigned int i = 0; i < c->listener_count; i++)
+		if (c->listeners[i].fn == fn && c->listeners[i].arg == arg)
+			return (int)i;
+	return -1;
+}
+
+int
+dpx_vfio_container_dma_listener_register(int container_fd, dpx_vfio_dma_listener_t *fn,
+					 void *arg)
+{
+	struct vfio_container *c;
+	int rc = fn == NULL ? -EINVAL : 0;
+
+	pthread_mutex_lock(&vfio_lock);
+	c = rc == 0 ? container_get(container_fd, &rc) : NULL;
+	if (c != NULL && listener_find(c, fn, arg) >= 0) {
+		rc = -EEXIST;
+	} else if (c != NULL && c->listener_count == VFIO_MAX_LISTENERS) {
+		VFIO_LOG(ERR, "container %d has %d DMA listeners already", c->fd,
+			 VFIO_MAX_LISTENERS);
+		rc = -ENOSPC;
+	} else if (c != NULL) {
+		c->listeners[c->listener_count++] = (struct vfio_listener){fn, arg};
+		listeners_tell(c, false, c->listener_count - 1);
+	}
+	pthread_mutex_unlock(&vfio_lock);
+	return rc;
+}
+
+int
+dpx_vfio_container_dma_listener_unregister(int container_fd, dpx_vfio_dma_listener_t *fn,
+					   void *arg)
+{
+	struct vfio_container *c;
+	int rc = 0, i = -1;
+
+	pthread_mutex_lock(&vfio_lock);
+	c = container_get(container_fd, &rc);
+	if (c != NULL)
+		i = listener_find(c, fn, arg);
+	if (c != NULL && i < 0)
+		rc = -ENOENT;
+	if (i >= 0)
+		c->listeners[i] = c->listeners[--c->listener_count];
 	pthread_mutex_unlock(&vfio_lock);
 	return rc;
 }
