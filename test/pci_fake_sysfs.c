@@ -8,7 +8,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <dpx_bus_pci.h>
+
+#include "dpx_test.h"
 #include "pci_fake_sysfs.h"
+#include "vfio_kernel_fake.h"
 
 static int
 mkdirs(const char *path)
@@ -123,4 +127,33 @@ int
 pci_fake_sysfs_remove(const char *root)
 {
 	return nftw(root, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int
+pci_fake_eal_init(const char *root, const char *a1, const char *a2, const char *a3)
+{
+	char dev[PATH_MAX + 16];
+
+	kfake_reset(KMODEL_TYPE1V2);
+	kfake_add_group(11, true);
+	kfake_add_group(5, true);
+	if (vfio_set_kernel_ops(&kfake_ops) != 0)
+		return -EBUSY;
+	setenv("SYSFS_PCI_DEVICES", pci_fake_sysfs_devices(root, dev, sizeof(dev)), 1);
+	int rc = dpx_test_eal_init("--no-huge", "--in-memory", a1, a2, a3, NULL);
+	if (rc < 0)
+		vfio_set_kernel_ops(NULL);
+	return rc;
+}
+
+int
+pci_fake_eal_fini(void)
+{
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfio_set_kernel_ops(NULL), 0, "");
+	unsetenv("SYSFS_PCI_DEVICES");
+	for (unsigned int i = 0; i < KFAKE_MAX; i++)
+		DPX_TEST_ASSERT_EQUAL(kfake.devices[i], -1, "device fd left open");
+	DPX_TEST_ASSERT_EQUAL(dpx_pci_device_count(), 0, "cleanup forgets the devices");
+	return DPX_TEST_SUCCESS;
 }

@@ -35,4 +35,14 @@ const char *pci_fake_sysfs_devices(const char *root, char *buf, size_t len);
 /* Remove the whole tree. 0 or -1. */
 int pci_fake_sysfs_remove(const char *root);
 
+/*
+ * dpx_eal_init on the fake VFIO kernel (groups 11 and 5, type1 v2) and the
+ * tree at root (SYSFS_PCI_DEVICES), with --no-huge --in-memory and up to
+ * three more options (NULL ends them). Returns what dpx_eal_init returns.
+ */
+int pci_fake_eal_init(const char *root, const char *a1, const char *a2, const char *a3);
+
+/* dpx_eal_cleanup, then check that no device fd is left and the bus is empty. */
+int pci_fake_eal_fini(void);
+
 #endif

@@ -315,35 +315,12 @@ static struct dpx_pci_driver test_drv = {
 };
 DPX_PCI_DRIVER_REGISTER(test_pci_drv, test_drv);
 
-/* Init on the fake kernel and tree with these options (NULL-terminated, at most 6). */
+/* Every init starts with nothing seen by the test driver. */
 static int
 fake_init(const char *root, const char *a1, const char *a2, const char *a3)
 {
-	char dev[300];
-
 	memset(&seen, 0, sizeof(seen));
-	kfake_reset(KMODEL_TYPE1V2);
-	kfake_add_group(11, true);
-	kfake_add_group(5, true);
-	if (vfio_set_kernel_ops(&kfake_ops) != 0)
-		return -EBUSY;
-	setenv("SYSFS_PCI_DEVICES", pci_fake_sysfs_devices(root, dev, sizeof(dev)), 1);
-	int rc = dpx_test_eal_init("--no-huge", "--in-memory", a1, a2, a3, NULL);
-	if (rc < 0)
-		vfio_set_kernel_ops(NULL);
-	return rc;
-}
-
-static int
-fake_fini(void)
-{
-	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfio_set_kernel_ops(NULL), 0, "");
-	unsetenv("SYSFS_PCI_DEVICES");
-	for (unsigned int i = 0; i < KFAKE_MAX; i++)
-		DPX_TEST_ASSERT_EQUAL(kfake.devices[i], -1, "device fd left open");
-	DPX_TEST_ASSERT_EQUAL(dpx_pci_device_count(), 0, "cleanup forgets the devices");
-	return DPX_TEST_SUCCESS;
+	return pci_fake_eal_init(root, a1, a2, a3);
 }
 
 static enum dpx_pci_state
@@ -388,7 +365,7 @@ probe_default(const char *root)
 	DPX_TEST_ASSERT_EQUAL(seen.intr_enable, 0, "");
 	DPX_TEST_ASSERT_EQUAL(kfake.irq_fds_set, 1, "");
 	DPX_TEST_ASSERT(strcmp(seen.args, "") == 0, "");
-	DPX_TEST_RUN(fake_fini());
+	DPX_TEST_RUN(pci_fake_eal_fini());
 	DPX_TEST_ASSERT_EQUAL(seen.removes, 1, "");
 	DPX_TEST_ASSERT_EQUAL(kfake.irq_fds_set, 0, "interrupts disabled at remove");
 	return DPX_TEST_SUCCESS;
@@ -403,18 +380,18 @@ probe_lists(const char *root)
 	DPX_TEST_ASSERT(strcmp(seen.args, "mode=x") == 0, "%s", seen.args);
 	DPX_TEST_ASSERT_EQUAL(state_of("00:04.0"), DPX_PCI_STATE_NOT_ALLOWED, "");
 	DPX_TEST_ASSERT_EQUAL(state_of("00:02.0"), DPX_PCI_STATE_NOT_ALLOWED, "");
-	DPX_TEST_RUN(fake_fini());
+	DPX_TEST_RUN(pci_fake_eal_fini());
 
 	DPX_TEST_ASSERT(fake_init(root, "-b", "00:03.0", NULL) > 0, "init");
 	DPX_TEST_ASSERT_EQUAL(seen.probes, 0, "");
 	DPX_TEST_ASSERT_EQUAL(state_of("00:03.0"), DPX_PCI_STATE_BLOCKED, "");
 	DPX_TEST_ASSERT_EQUAL(state_of("00:04.0"), DPX_PCI_STATE_NOT_VFIO, "");
-	DPX_TEST_RUN(fake_fini());
+	DPX_TEST_RUN(pci_fake_eal_fini());
 
 	DPX_TEST_ASSERT(fake_init(root, "--no-pci", NULL, NULL) > 0, "init");
 	DPX_TEST_ASSERT_EQUAL(seen.probes, 0, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_pci_device_count(), 0, "--no-pci: no scan");
-	DPX_TEST_RUN(fake_fini());
+	DPX_TEST_RUN(pci_fake_eal_fini());
 	return DPX_TEST_SUCCESS;
 }
 
@@ -451,7 +428,7 @@ probe_errors(const char *root)
 	DPX_TEST_ASSERT_EQUAL(state_of("00:03.0"), DPX_PCI_STATE_FAILED, "");
 	for (unsigned int d = 0; d < KFAKE_MAX; d++)
 		DPX_TEST_ASSERT_EQUAL(kfake.devices[d], -1, "a failed probe left the device open");
-	DPX_TEST_RUN(fake_fini());
+	DPX_TEST_RUN(pci_fake_eal_fini());
 	DPX_TEST_ASSERT_EQUAL(seen.removes, 0, "remove of a device never probed");
 	kfake_reset(KMODEL_TYPE1V2);
 	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds, "fds leaked");
@@ -551,7 +528,7 @@ test_pci_devbind_agree(void)
 	}
 	DPX_TEST_ASSERT_EQUAL(rows, dpx_pci_device_count(), "dpx-devbind lists %u devices", rows);
 	DPX_TEST_ASSERT_EQUAL(rows, DPX_DIM(fake_devs), "");
-	DPX_TEST_RUN(fake_fini());
+	DPX_TEST_RUN(pci_fake_eal_fini());
 	DPX_TEST_ASSERT_EQUAL(pci_fake_sysfs_remove(root), 0, "");
 	return DPX_TEST_SUCCESS;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Fake of the kernel's VFIO interface (see vfio_kernel_fake.h). */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -12,6 +13,19 @@
 #include "vfio_kernel_fake.h"
 
 struct kfake kfake;
+static pthread_mutex_t kfake_mutex = PTHREAD_MUTEX_INITIALIZER;
+
+void
+kfake_lock(void)
+{
+	pthread_mutex_lock(&kfake_mutex);
+}
+
+void
+kfake_unlock(void)
+{
+	pthread_mutex_unlock(&kfake_mutex);
+}
 
 static int
 new_fd(void)
@@ -55,8 +69,12 @@ kfake_reset(enum kmodel_type model)
 		if (i < kfake.group_count && kfake.groups[i].fd > 0)
 			close(kfake.groups[i].fd);
 	}
+	void (*opened)(int) = kfake.device_opened;
+
 	memset(&kfake, 0, sizeof(kfake));
+	kfake.device_opened = opened;
 	kfake.model = model;
+	kfake.irq_fd = -1;
 	for (unsigned int i = 0; i < KFAKE_MAX; i++) {
 		kfake.containers[i].fd = -1;
 		kfake.devices[i] = -1;
@@ -163,8 +181,10 @@ fake_close(int fd)
 	int d = find_device(fd);
 
 	if (c != NULL) {
+		kfake_lock();
 		kmodel_fini(&c->k);
 		c->fd = -1;
+		kfake_unlock();
 	} else if (g != NULL) {
 		struct kfake_container *gc = find_container(g->container_fd);
 		if (gc != NULL)
@@ -273,6 +293,8 @@ group_ioctl(struct kfake_group *g, unsigned long req, void *arg)
 			fd = new_device_fd();
 			if (fd >= 0)
 				kfake.devices[i] = fd;
+			if (fd >= 0 && kfake.device_opened != NULL)
+				kfake.device_opened(fd);
 			return fd;
 		}
 		return -EMFILE;
@@ -325,7 +347,10 @@ device_ioctl(unsigned long req, void *arg)
 		irq->count = irq->index == VFIO_PCI_INTX_IRQ_INDEX ? 1 : 0;
 		return 0;
 	case VFIO_DEVICE_SET_IRQS:
+		if (!(set->flags & VFIO_IRQ_SET_ACTION_TRIGGER))
+			return 0; /* mask/unmask: the eventfds stay */
 		kfake.irq_fds_set = (set->flags & VFIO_IRQ_SET_DATA_EVENTFD) ? (int)set->count : 0;
+		kfake.irq_fd = kfake.irq_fds_set > 0 ? ((const int *)set->data)[0] : -1;
 		return 0;
 	default:
 		return -ENOTTY;
@@ -338,8 +363,12 @@ fake_ioctl(int fd, unsigned long req, void *arg)
 	struct kfake_container *c = find_container(fd);
 	struct kfake_group *g = find_group_fd(fd);
 
-	if (c != NULL)
-		return container_ioctl(c, req, arg);
+	if (c != NULL) {
+		kfake_lock();
+		int rc = container_ioctl(c, req, arg);
+		kfake_unlock();
+		return rc;
+	}
 	if (g != NULL)
 		return group_ioctl(g, req, arg);
 	if (find_device(fd) >= 0)

@@ -50,10 +50,20 @@ struct kfake {
 	int irq_fds_set;	  /* eventfds given by the last VFIO_DEVICE_SET_IRQS */
 	unsigned int fail_map_in; /* fail the n-th next MAP_DMA with EIO */
 	uint32_t bar0_size;	  /* 0: 4096 */
+	int irq_fd;		  /* first eventfd of the last SET_IRQS, -1 when none */
+	/* called with each new device fd (a device model starts on it); kept by kfake_reset */
+	void (*device_opened)(int device_fd);
 };
 
 extern struct kfake kfake;
 extern const struct vfio_kernel_ops kfake_ops;
+
+/*
+ * The fake's lock: held while a container ioctl changes a kernel model, so a
+ * device model on another thread can translate IOVAs through it.
+ */
+void kfake_lock(void);
+void kfake_unlock(void);
 
 /* Forget everything (closing the fds still open) and offer this IOMMU. */
 void kfake_reset(enum kmodel_type model);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file
- * Bus registry. A bus (vdev, and later pci) registers itself from a
+ * Bus registry. A bus (vdev, pci) registers itself from a
  * constructor with DPX_REGISTER_BUS. The EAL's "bus probe" stage, the last
  * stage of dpx_eal_init(), calls every bus's scan() and then every bus's
  * probe(), in registration order; dpx_eal_cleanup() calls cleanup() of each

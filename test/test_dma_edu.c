@@ -1,0 +1,533 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dma_edu in the fast suite: the pure helpers against references, and the
+ * whole driver (probed by the PCI bus from a fake sysfs tree, through the
+ * fake VFIO kernel) serving a model of the edu device (test/edu_model.c)
+ * whose DMA goes through the fake kernel's IOMMU model: byte-exact copies
+ * of every size, chunking, job indices and ring limits, statuses for what
+ * the IOMMU would refuse, verify catching a dropped write, interrupts,
+ * stop with jobs in flight, a hung device. The same driver against QEMU's
+ * own edu device is the guest suite's (test_dma_edu_guest.c).
+ */
+#include <poll.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+
+#include <dpx_dma_edu.h>
+#include <dpx_dmadev.h>
+#include <dpx_malloc.h>
+#include <dpx_vfio.h>
+
+#include "../drivers/dma/edu/edu_private.h"
+#include "../drivers/dma/edu/edu_regs.h"
+#include "dpx_test.h"
+#include "edu_model.h"
+#include "pci_fake_sysfs.h"
+
+#define EDU_BDF "0000:00:03.0"
+#define DEF DPX_VFIO_DEFAULT_CONTAINER_FD
+
+/* ---- pure helpers ---- */
+
+/* The reference: walk the range a byte span at a time through every mapping. */
+static bool
+covered_ref(const struct dpx_vfio_dma_mapping *maps, unsigned int n, uint64_t iova, uint64_t len)
+{
+	while (len > 0) {
+		unsigned int i;
+		for (i = 0; i < n; i++)
+			if (maps[i].iova <= iova && iova - maps[i].iova < maps[i].len)
+				break;
+		if (i == n)
+			return false;
+		uint64_t room = maps[i].iova + maps[i].len - iova;
+		if (room >= len)
+			return true;
+		iova += room;
+		len -= room;
+	}
+	return true;
+}
+
+static int
+test_dma_edu_iova_covered(void)
+{
+	struct dpx_vfio_dma_mapping maps[64];
+	uint64_t seed = 0x5eed0edu;
+
+	for (unsigned int round = 0; round < 200; round++) {
+		unsigned int n = (unsigned int)(dpx_test_rand(&seed) % DPX_DIM(maps));
+		uint64_t at = 0x1000;
+		/* sorted, disjoint, some contiguous runs (as a table with unmerged chunks) */
+		for (unsigned int i = 0; i < n; i++) {
+			if (dpx_test_rand(&seed) % 3 != 0)
+				at += (dpx_test_rand(&seed) % 4) * 0x1000;
+			maps[i].iova = at;
+			maps[i].len = (1 + dpx_test_rand(&seed) % 4) * 0x1000;
+			maps[i].va = 0;
+			at += maps[i].len;
+		}
+		for (unsigned int q = 0; q < 200; q++) {
+			uint64_t iova = dpx_test_rand(&seed) % (at + 0x4000);
+			uint64_t len = dpx_test_rand(&seed) % 0x6000;
+			DPX_TEST_ASSERT_EQUAL(edu_iova_covered(maps, n, iova, len),
+					      covered_ref(maps, n, iova, len),
+					      "round %u: [0x%" PRIx64 ", +0x%" PRIx64 ")", round,
+					      iova, len);
+		}
+	}
+	maps[0] = (struct dpx_vfio_dma_mapping){.iova = UINT64_MAX - 0xfff, .len = 0x1000};
+	DPX_TEST_ASSERT(edu_iova_covered(maps, 1, UINT64_MAX - 0xfff, 0x1000), "");
+	DPX_TEST_ASSERT(!edu_iova_covered(maps, 1, UINT64_MAX - 0xfff, 0x1001), "wraps");
+	DPX_TEST_ASSERT(!edu_iova_covered(NULL, 0, 0x1000, 1), "empty table");
+	DPX_TEST_ASSERT(edu_iova_covered(NULL, 0, 0x1000, 0), "nothing to cover");
+	/* the buffer's last byte is never part of a transfer (QEMU 7.2) */
+	DPX_TEST_ASSERT_EQUAL(edu_chunk_len(100000, false), EDU_BUF_SIZE - 1, "");
+	DPX_TEST_ASSERT(2 * edu_chunk_len(100000, true) < EDU_BUF_SIZE, "");
+	DPX_TEST_ASSERT_EQUAL(edu_chunk_len(7, true), 7, "");
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(dma_edu_iova_covered, fast, test_dma_edu_iova_covered);
+
+/* ---- the driver on the model ---- */
+
+static const struct pci_fake_dev edu_fake = {EDU_BDF,	 "0x1234", "0x11e8", "0x00ff00",
+					     "vfio-pci", 11,	   "-1"};
+
+struct edu_env {
+	char root[256];
+	int16_t dev;
+	int fds;
+};
+
+/* Probe the model with these devargs and start one vchan of nb_desc slots. */
+static int
+env_up(struct edu_env *e, const char *devargs, uint16_t nb_desc)
+{
+	struct dpx_dma_vchan_conf vc = {.direction = DPX_DMA_DIR_MEM_TO_MEM, .nb_desc = nb_desc};
+	struct dpx_dma_conf conf = {.nb_vchans = 1};
+	char arg[256];
+	int id;
+
+	e->fds = dpx_test_count_fds();
+	DPX_TEST_ASSERT_EQUAL(pci_fake_sysfs_create(e->root, sizeof(e->root)), 0, "");
+	DPX_TEST_ASSERT_EQUAL(pci_fake_sysfs_add(e->root, &edu_fake), 0, "");
+	edu_model_install();
+	snprintf(arg, sizeof(arg), "%s,%s", EDU_BDF, devargs);
+	DPX_TEST_ASSERT(pci_fake_eal_init(e->root, "-a", arg, NULL) > 0, "init with -a %s", arg);
+	id = dpx_dma_get_dev_id_by_name(EDU_BDF);
+	DPX_TEST_ASSERT(id >= 0, "no dmadev named %s: %d", EDU_BDF, id);
+	e->dev = (int16_t)id;
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_configure(e->dev, &conf), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_vchan_setup(e->dev, 0, &vc), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_start(e->dev), 0, "");
+	return DPX_TEST_SUCCESS;
+}
+
+static int
+env_down(struct edu_env *e)
+{
+	struct edu_model_stats st;
+
+	DPX_TEST_RUN(pci_fake_eal_fini());
+	edu_model_stats(&st);
+	edu_model_uninstall();
+	pci_fake_sysfs_remove(e->root);
+	DPX_TEST_ASSERT_EQUAL(st.violations, 0, "a transfer QEMU 7.2 would stop the VM for");
+	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), e->fds, "fds leaked");
+	return DPX_TEST_SUCCESS;
+}
+
+/* Collect every completion until n jobs are reported; statuses into st (may be NULL). */
+static int
+collect(int16_t dev, unsigned int n, enum dpx_dma_status_code *st, uint16_t *last)
+{
+	enum dpx_dma_status_code tmp[64];
+	unsigned int got = 0;
+
+	for (unsigned long spins = 0; got < n; spins++) {
+		uint16_t k = dpx_dma_completed_status(dev, 0, (uint16_t)DPX_MIN(n - got, 64u), last,
+						      tmp);
+		if (st != NULL)
+			memcpy(st + got, tmp, k * sizeof(*tmp));
+		got += k;
+		DPX_TEST_ASSERT(spins < 200000000UL, "only %u of %u jobs completed", got, n);
+	}
+	return DPX_TEST_SUCCESS;
+}
+
+static void
+fill(uint8_t *p, size_t len, uint64_t *seed)
+{
+	for (size_t i = 0; i < len; i++)
+		p[i] = (uint8_t)dpx_test_rand(seed);
+}
+
+/* Random copies between heap buffers, in bursts up to the ring's capacity. */
+static int
+random_copies(int16_t dev, uint16_t nb_desc, uint16_t first, unsigned int jobs, uint64_t *seed)
+{
+	const size_t len = 64 * 1024;
+	uint8_t *src = dpx_malloc("t", len, 64), *dst = dpx_malloc("t", len, 64);
+	uint8_t *ref = malloc(len);
+	unsigned int done = 0;
+
+	DPX_TEST_ASSERT(src != NULL && dst != NULL && ref != NULL, "");
+	fill(src, len, seed);
+	fill(dst, len, seed);
+	memcpy(ref, dst, len);
+	while (done < jobs) {
+		uint16_t cap = dpx_dma_burst_capacity(dev, 0), burst = 0, last;
+		DPX_TEST_ASSERT_EQUAL(cap, nb_desc, "an empty ring");
+		/* small and large (several chunks), any offset: the copies never overlap */
+		for (size_t at = 0; burst < cap && done + burst < jobs; burst++) {
+			size_t n =
+				1 + dpx_test_rand(seed) % (dpx_test_rand(seed) % 4 ? 300 : 12000);
+			if (at + n > len)
+				break;
+			size_t s = dpx_test_rand(seed) % (len - n);
+			int idx = dpx_dma_copy(dev, 0, dpx_malloc_virt2iova(src + s),
+					       dpx_malloc_virt2iova(dst + at), (uint32_t)n, 0);
+			DPX_TEST_ASSERT_EQUAL(idx, (uint16_t)(first + done + burst), "job index");
+			memcpy(ref + at, src + s, n);
+			at += n + dpx_test_rand(seed) % 64;
+		}
+		if (burst == cap)
+			DPX_TEST_ASSERT_EQUAL(dpx_dma_copy(dev, 0, 0, 0, 1, 0), -ENOSPC,
+					      "full ring");
+		DPX_TEST_ASSERT_EQUAL(dpx_dma_burst_capacity(dev, 0), cap - burst, "");
+		DPX_TEST_ASSERT_EQUAL(dpx_dma_submit(dev, 0), 0, "");
+		unsigned int got = 0;
+		bool err = false;
+		while (got < burst) {
+			got += dpx_dma_completed(dev, 0, burst, &last, &err);
+			DPX_TEST_ASSERT(!err, "a copy failed");
+		}
+		DPX_TEST_ASSERT_EQUAL(last, (uint16_t)(first + done + burst - 1), "last index");
+		DPX_TEST_ASSERT(memcmp(dst, ref, len) == 0, "bytes differ after job %u", done);
+		done += burst;
+	}
+	dpx_free(src);
+	dpx_free(dst);
+	free(ref);
+	return DPX_TEST_SUCCESS;
+}
+
+static int
+test_dma_edu_copy(void)
+{
+	struct edu_model_stats before, after;
+	struct dpx_dma_stats st;
+	struct dpx_dma_info info;
+	struct edu_env e;
+	uint64_t seed = 0xed0c0ffee;
+	int container;
+
+	DPX_TEST_RUN(env_up(&e, "dma_bits=48", 16));
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_info_get(e.dev, &info), 0, "");
+	DPX_TEST_ASSERT(strcmp(info.driver_name, "dma_edu") == 0, "");
+	DPX_TEST_ASSERT(info.dev_capa & DPX_DMA_CAPA_IOMMU, "");
+	DPX_TEST_ASSERT_EQUAL(info.max_vchans, 1, "one DMA engine");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_container_get(e.dev, &container), 0, "");
+	DPX_TEST_ASSERT_EQUAL(container, DEF, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_edu_intr_fd(e.dev), -ENOTSUP, "polling");
+	edu_model_stats(&before);
+	DPX_TEST_RUN(random_copies(e.dev, 16, 0, 400, &seed));
+	edu_model_stats(&after);
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_stats_get(e.dev, 0, &st), 0, "");
+	DPX_TEST_ASSERT(st.submitted == 400 && st.completed == 400 && st.errors == 0,
+			"%" PRIu64 " %" PRIu64 " %" PRIu64, st.submitted, st.completed, st.errors);
+	DPX_TEST_ASSERT(after.transfers - before.transfers >= 800, "two transfers per chunk");
+	DPX_TEST_ASSERT_EQUAL(after.zeroed + after.dropped, 0, "the IOMMU refused nothing");
+	DPX_TEST_RUN(env_down(&e));
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(dma_edu_copy, fast, test_dma_edu_copy);
+
+/* Job indices wrap at 65536 (zero-length jobs reach no device); the ring keeps working. */
+static int
+test_dma_edu_wrap(void)
+{
+	struct edu_env e;
+	uint64_t seed = 0x77;
+	uint16_t last;
+
+	DPX_TEST_RUN(env_up(&e, "dma_bits=48", 64));
+	unsigned int i;
+
+	for (i = 0; i < 65536 + 40; i += 64) {
+		for (unsigned int k = 0; k < 64; k++)
+			DPX_TEST_ASSERT_EQUAL(dpx_dma_copy(e.dev, 0, 0, 0, 0, 0), (uint16_t)(i + k),
+					      "");
+		dpx_dma_submit(e.dev, 0);
+		DPX_TEST_ASSERT_EQUAL(dpx_dma_completed(e.dev, 0, 64, &last, NULL), 64, "");
+		DPX_TEST_ASSERT_EQUAL(last, (uint16_t)(i + 63), "");
+	}
+	DPX_TEST_RUN(random_copies(e.dev, 64, (uint16_t)i, 100, &seed));
+	DPX_TEST_RUN(env_down(&e));
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(dma_edu_wrap, fast, test_dma_edu_wrap);
+
+/* A buffer at a chosen IOVA below 2^28, with unmapped neighbours. */
+#define IOVA_A 0x100000ULL
+#define IOVA_HOLE (IOVA_A + 0x10000)
+
+static int
+map_a(uint8_t **a)
+{
+	*a = mmap(NULL, 0x10000, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	DPX_TEST_ASSERT(*a != MAP_FAILED, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_map(DEF, (uintptr_t)*a, IOVA_A, 0x10000), 0,
+			      "");
+	return DPX_TEST_SUCCESS;
+}
+
+/* One job; its status. */
+static int
+one_job(int16_t dev, uint64_t src, uint64_t dst, uint32_t len, enum dpx_dma_status_code *st)
+{
+	uint16_t last;
+
+	DPX_TEST_ASSERT(dpx_dma_copy(dev, 0, src, dst, len, DPX_DMA_OP_FLAG_SUBMIT) >= 0, "");
+	return collect(dev, 1, st, &last);
+}
+
+/* iova_check: a job outside the container's mappings fails whole and writes nothing. */
+static int
+test_dma_edu_iova_check(void)
+{
+	enum dpx_dma_status_code st[4];
+	struct dpx_dma_stats ds;
+	struct edu_model_stats ms;
+	struct edu_env e;
+	uint8_t *a, *h;
+	uint64_t hiova;
+	uint16_t last;
+	bool err = false;
+
+	DPX_TEST_RUN(env_up(&e, "dma_bits=48", 8));
+	DPX_TEST_RUN(map_a(&a));
+	h = dpx_malloc("t", 8192, 64);
+	DPX_TEST_ASSERT(h != NULL, "");
+	hiova = dpx_malloc_virt2iova(h);
+	memset(a, 0x11, 0x10000);
+	memset(h, 0x22, 8192);
+	/* dst ends past A: refused before a byte moves (the first 0xff00 would fit) */
+	DPX_TEST_RUN(one_job(e.dev, hiova, IOVA_A + 0x100, 0x10000, st));
+	DPX_TEST_ASSERT_EQUAL(st[0], DPX_DMA_STATUS_INVALID_DST_ADDR, "");
+	DPX_TEST_ASSERT(a[0x100] == 0x11 && a[0xffff] == 0x11, "a refused job wrote");
+	DPX_TEST_RUN(one_job(e.dev, IOVA_HOLE, hiova, 16, st));
+	DPX_TEST_ASSERT_EQUAL(st[0], DPX_DMA_STATUS_INVALID_SRC_ADDR, "");
+	DPX_TEST_ASSERT(h[0] == 0x22, "");
+	/* completed() stops at the failed job; the jobs after it still run */
+	dpx_dma_copy(e.dev, 0, hiova, IOVA_A, 100, 0);
+	dpx_dma_copy(e.dev, 0, hiova, IOVA_HOLE, 100, 0);
+	dpx_dma_copy(e.dev, 0, hiova, IOVA_A + 200, 100, DPX_DMA_OP_FLAG_SUBMIT);
+	unsigned int got = 0;
+	for (unsigned long spins = 0; !err; spins++) {
+		got += dpx_dma_completed(e.dev, 0, 3, &last, &err);
+		DPX_TEST_ASSERT(spins < 100000000UL, "");
+	}
+	DPX_TEST_ASSERT_EQUAL(got, 1, "stopped before the failed job");
+	DPX_TEST_ASSERT_EQUAL(last, 2, "");
+	DPX_TEST_RUN(collect(e.dev, 2, st, &last));
+	DPX_TEST_ASSERT(st[0] == DPX_DMA_STATUS_INVALID_DST_ADDR &&
+				st[1] == DPX_DMA_STATUS_SUCCESSFUL,
+			"%d %d", st[0], st[1]);
+	DPX_TEST_ASSERT(a[0] == 0x22 && a[299] == 0x22 && a[100] == 0x11, "");
+	/* the mapping goes: the next job to it is refused */
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_unmap(DEF, (uintptr_t)a, IOVA_A, 0x10000), 0,
+			      "");
+	memset(a, 0x11, 0x10000);
+	DPX_TEST_RUN(one_job(e.dev, hiova, IOVA_A, 100, st));
+	DPX_TEST_ASSERT_EQUAL(st[0], DPX_DMA_STATUS_INVALID_DST_ADDR, "after the unmap");
+	DPX_TEST_ASSERT(a[0] == 0x11, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_stats_get(e.dev, 0, &ds), 0, "");
+	DPX_TEST_ASSERT(ds.completed == 6 && ds.errors == 4, "%" PRIu64 " %" PRIu64, ds.completed,
+			ds.errors);
+	edu_model_stats(&ms);
+	DPX_TEST_ASSERT_EQUAL(ms.zeroed + ms.dropped, 0, "the device never met a refusal");
+	dpx_free(h);
+	munmap(a, 0x10000);
+	DPX_TEST_RUN(env_down(&e));
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(dma_edu_iova_check, fast, test_dma_edu_iova_check);
+
+/*
+ * iova_check=0: only the IOMMU stands between the device and an unmapped
+ * IOVA. It drops the write; the device reports success. verify=1 reads the
+ * destination back and reports the job failed, unless the bytes were zeros.
+ */
+static int
+dropped_write(bool verify)
+{
+	enum dpx_dma_status_code st;
+	struct edu_model_stats ms;
+	struct edu_env e;
+	uint8_t *a, *h;
+	uint64_t hiova;
+
+	DPX_TEST_RUN(env_up(
+		&e, verify ? "dma_bits=48,iova_check=0,verify=1" : "dma_bits=48,iova_check=0", 8));
+	DPX_TEST_RUN(map_a(&a));
+	h = dpx_malloc("t", 8192, 64);
+	DPX_TEST_ASSERT(h != NULL, "");
+	hiova = dpx_malloc_virt2iova(h);
+	memset(h, 0x5a, 8192);
+	DPX_TEST_RUN(one_job(e.dev, hiova, IOVA_A, 6000, &st));
+	DPX_TEST_ASSERT_EQUAL(st, DPX_DMA_STATUS_SUCCESSFUL, "mapped");
+	DPX_TEST_ASSERT(a[0] == 0x5a && a[5999] == 0x5a && a[6000] == 0, "");
+	DPX_TEST_RUN(one_job(e.dev, hiova, IOVA_HOLE, 6000, &st));
+	edu_model_stats(&ms);
+	/* verify stops the job at its first chunk that did not land */
+	DPX_TEST_ASSERT_EQUAL(ms.dropped, verify ? edu_chunk_len(6000, true) : 6000,
+			      "bytes the IOMMU model dropped");
+	DPX_TEST_ASSERT_EQUAL(st,
+			      verify ? DPX_DMA_STATUS_INVALID_DST_ADDR : DPX_DMA_STATUS_SUCCESSFUL,
+			      "verify %d", verify);
+	/* zeros read back as zeros from nowhere: not detectable, even with verify */
+	memset(h, 0, 8192);
+	DPX_TEST_RUN(one_job(e.dev, hiova, IOVA_HOLE, 100, &st));
+	DPX_TEST_ASSERT_EQUAL(st, DPX_DMA_STATUS_SUCCESSFUL, "");
+	/* a refused read is not detectable either: the buffer gets zeros, which land */
+	memset(a, 0x33, 200);
+	DPX_TEST_RUN(one_job(e.dev, IOVA_HOLE, IOVA_A, 100, &st));
+	DPX_TEST_ASSERT_EQUAL(st, DPX_DMA_STATUS_SUCCESSFUL, "");
+	DPX_TEST_ASSERT(a[0] == 0 && a[99] == 0 && a[100] == 0x33, "zeros from the refused read");
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_unmap(DEF, (uintptr_t)a, IOVA_A, 0x10000), 0,
+			      "");
+	munmap(a, 0x10000);
+	dpx_free(h);
+	DPX_TEST_RUN(env_down(&e));
+	return DPX_TEST_SUCCESS;
+}
+
+static int
+test_dma_edu_verify(void)
+{
+	DPX_TEST_RUN(dropped_write(false));
+	DPX_TEST_RUN(dropped_write(true));
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(dma_edu_verify, fast, test_dma_edu_verify);
+
+/* Without dma_bits the device's own 28-bit mask applies: higher IOVAs are refused. */
+static int
+test_dma_edu_dma_bits(void)
+{
+	enum dpx_dma_status_code st;
+	struct edu_env e;
+	uint8_t *a, *h;
+	uint64_t hiova;
+
+	DPX_TEST_RUN(env_up(&e, "verify=0", 8));
+	DPX_TEST_RUN(map_a(&a));
+	h = dpx_malloc("t", 4096, 64);
+	DPX_TEST_ASSERT(h != NULL, "");
+	hiova = dpx_malloc_virt2iova(h);
+	DPX_TEST_ASSERT(hiova >= (1ULL << 28), "heap IOVA 0x%" PRIx64 " is low", hiova);
+	DPX_TEST_RUN(one_job(e.dev, hiova, IOVA_A, 64, &st));
+	DPX_TEST_ASSERT_EQUAL(st, DPX_DMA_STATUS_INVALID_ADDR, "");
+	DPX_TEST_RUN(one_job(e.dev, IOVA_A, IOVA_A + 0x1000, 64, &st));
+	DPX_TEST_ASSERT_EQUAL(st, DPX_DMA_STATUS_SUCCESSFUL, "below 2^28");
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_unmap(DEF, (uintptr_t)a, IOVA_A, 0x10000), 0,
+			      "");
+	munmap(a, 0x10000);
+	dpx_free(h);
+	DPX_TEST_RUN(env_down(&e));
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(dma_edu_dma_bits, fast, test_dma_edu_dma_bits);
+
+/* irq=1: completion through the interrupt's eventfd, one per transfer. */
+static int
+test_dma_edu_irq(void)
+{
+	struct edu_model_stats before, after;
+	struct edu_env e;
+	uint64_t seed = 0x1a;
+	int fd;
+
+	DPX_TEST_RUN(env_up(&e, "dma_bits=48,irq=1", 8));
+	fd = dpx_dma_edu_intr_fd(e.dev);
+	DPX_TEST_ASSERT(fd >= 0, "%d", fd);
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_edu_intr_fd(99), -ENODEV, "");
+	edu_model_stats(&before);
+	/* one job: the application can sleep in poll() until the device is done */
+	uint8_t *b = dpx_malloc("t", 8192, 64);
+	uint64_t iova = dpx_malloc_virt2iova(b);
+	memset(b, 7, 4096);
+	DPX_TEST_ASSERT(dpx_dma_copy(e.dev, 0, iova, iova + 4096, 100, DPX_DMA_OP_FLAG_SUBMIT) >= 0,
+			"");
+	unsigned int got = 0;
+	while (got == 0) {
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
+		DPX_TEST_ASSERT_EQUAL(poll(&pfd, 1, 60000), 1, "no interrupt");
+		got = dpx_dma_completed(e.dev, 0, 1, NULL, NULL);
+	}
+	DPX_TEST_ASSERT(b[4096] == 7 && b[4195] == 7 && b[4196] == 0, "");
+	dpx_free(b);
+	DPX_TEST_RUN(random_copies(e.dev, 8, 1, 60, &seed));
+	edu_model_stats(&after);
+	DPX_TEST_ASSERT(after.irqs - before.irqs == after.transfers - before.transfers,
+			"%" PRIu64 " interrupts for %" PRIu64 " transfers",
+			after.irqs - before.irqs, after.transfers - before.transfers);
+	DPX_TEST_RUN(env_down(&e));
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(dma_edu_irq, fast, test_dma_edu_irq);
+
+/* Stop finishes the jobs in flight; a transfer that never ends hangs the device. */
+static int
+test_dma_edu_stop(void)
+{
+	enum dpx_dma_status_code st[8];
+	struct edu_env e;
+	uint8_t *b = NULL;
+	uint64_t iova;
+	uint16_t last;
+
+	DPX_TEST_RUN(env_up(&e, "dma_bits=48,timeout_ms=20", 8));
+	b = dpx_malloc("t", 65536, 64);
+	iova = dpx_malloc_virt2iova(b);
+	memset(b, 9, 32768);
+	edu_model_set_delay(2000);
+	for (unsigned int i = 0; i < 6; i++)
+		DPX_TEST_ASSERT(dpx_dma_copy(e.dev, 0, iova, iova + 32768 + i * 4096, 4000, 0) >= 0,
+				"");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_submit(e.dev, 0), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_copy(e.dev, 0, iova, iova + 57344, 100, 0), 6,
+			      "enqueued, not submitted");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_stop(e.dev), 0, "");
+	DPX_TEST_ASSERT(b[57344] == 9 && b[32768 + 5 * 4096 + 3999] == 9, "stop left jobs undone");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_copy(e.dev, 0, iova, iova, 1, 0), -ENODEV, "stopped");
+	DPX_TEST_RUN(collect(e.dev, 7, st, &last));
+	DPX_TEST_ASSERT_EQUAL(last, 6, "completions collected after the stop");
+	for (unsigned int i = 0; i < 7; i++)
+		DPX_TEST_ASSERT_EQUAL(st[i], DPX_DMA_STATUS_SUCCESSFUL, "job %u", i);
+
+	/* the device holds a transfer: after timeout_ms its job fails, those after are not run */
+	edu_model_set_delay(0);
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_start(e.dev), 0, "");
+	edu_model_hold(true);
+	dpx_dma_copy(e.dev, 0, iova, iova + 32768, 100, 0);
+	dpx_dma_copy(e.dev, 0, iova, iova + 33000, 100, DPX_DMA_OP_FLAG_SUBMIT);
+	DPX_TEST_RUN(collect(e.dev, 2, st, &last));
+	DPX_TEST_ASSERT(st[0] == DPX_DMA_STATUS_ERROR_UNKNOWN &&
+				st[1] == DPX_DMA_STATUS_NOT_ATTEMPTED,
+			"%d %d", st[0], st[1]);
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_stop(e.dev), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_start(e.dev), -EBUSY, "the device still runs a transfer");
+	edu_model_hold(false);
+	for (unsigned long spins = 0; dpx_dma_start(e.dev) != 0; spins++)
+		DPX_TEST_ASSERT(spins < 100000000UL, "the device never finished");
+	memset(b + 40000, 0, 100);
+	DPX_TEST_RUN(one_job(e.dev, iova, iova + 40000, 100, st));
+	DPX_TEST_ASSERT(st[0] == DPX_DMA_STATUS_SUCCESSFUL && b[40099] == 9, "after the restart");
+	dpx_free(b);
+	DPX_TEST_RUN(env_down(&e));
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(dma_edu_stop, fast, test_dma_edu_stop);
