@@ -108,6 +108,61 @@ dpx_test_guest_run(const char *args, char *out, size_t outlen)
 	return rc;
 }
 
+/*
+ * Where libdpx is mapped from, and its soname (libdpx.so.N) in *soname. The
+ * guest mounts tmpfs over /tmp, so the binary and libdpx go to / and /lib
+ * there, wherever the build tree is.
+ */
+static int
+find_libdpx(char *path, size_t len, char *soname, size_t solen)
+{
+	char line[1024];
+	FILE *f = fopen("/proc/self/maps", "r");
+	int found = -1;
+
+	if (f == NULL)
+		return -1;
+	while (found != 0 && fgets(line, sizeof(line), f) != NULL) {
+		char *p = strchr(line, '/'), *base, *so;
+		if (p == NULL || (base = strrchr(p, '/')) == NULL ||
+		    strncmp(base, "/libdpx.so", 10))
+			continue;
+		p[strcspn(p, "\n")] = '\0';
+		snprintf(path, len, "%s", p);
+		so = strchr(base + 10 + 1, '.');
+		snprintf(soname, solen, "%.*s",
+			 so != NULL ? (int)(so - base - 1) : (int)strlen(base + 1), base + 1);
+		found = 0;
+	}
+	fclose(f);
+	return found;
+}
+
+int
+dpx_test_guest_run_self(const char *case_name, const char *guest_args, char *out, size_t outlen)
+{
+	char exe[400], lib[400], soname[64], args[1600];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n <= 0) {
+		printf("guest: cannot find this program (/proc/self/exe)\n");
+		return -1;
+	}
+	exe[n] = '\0';
+	if (find_libdpx(lib, sizeof(lib), soname, sizeof(soname)) != 0) {
+		printf("guest: libdpx is not in /proc/self/maps\n");
+		return -1;
+	}
+	n = snprintf(args, sizeof(args),
+		     "%s --add %s:/dpx-test --add %s:/lib/%s --run '/dpx-test %s'", guest_args, exe,
+		     lib, soname, case_name);
+	if (n < 0 || (size_t)n >= sizeof(args)) {
+		printf("guest: arguments too long\n");
+		return -1;
+	}
+	return dpx_test_guest_run(args, out, outlen);
+}
+
 int
 dpx_test_guest_value(const char *out, const char *key, char *val, size_t len)
 {

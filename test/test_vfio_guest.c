@@ -318,59 +318,19 @@ guest_inner(const char *bdf)
 	return DPX_TEST_SUCCESS;
 }
 
-/*
- * Where libdpx is mapped from, and its soname (libdpx.so.N) in *soname. The
- * guest mounts tmpfs over /tmp, so the binary and libdpx go to / and /lib
- * there, wherever the build tree is.
- */
-static int
-find_libdpx(char *path, size_t len, char *soname, size_t solen)
-{
-	char line[1024];
-	FILE *f = fopen("/proc/self/maps", "r");
-	int found = -1;
-
-	if (f == NULL)
-		return -1;
-	while (found != 0 && fgets(line, sizeof(line), f) != NULL) {
-		char *p = strchr(line, '/'), *base, *so;
-		if (p == NULL || (base = strrchr(p, '/')) == NULL ||
-		    strncmp(base, "/libdpx.so", 10))
-			continue;
-		p[strcspn(p, "\n")] = '\0';
-		snprintf(path, len, "%s", p);
-		so = strchr(base + 10 + 1, '.');
-		snprintf(soname, solen, "%.*s",
-			 so != NULL ? (int)(so - base - 1) : (int)strlen(base + 1), base + 1);
-		found = 0;
-	}
-	fclose(f);
-	return found;
-}
-
 static int
 test_vfio_guest_type1(void)
 {
 	static char out[262144];
-	char why[512], exe[400], lib[400], soname[64], args[1400];
 	const char *bdf = getenv("DPX_GUEST_VFIO_BDF");
-	ssize_t n;
+	char why[512];
 	int rc;
 
 	if (bdf != NULL)
 		return guest_inner(bdf);
 	if (dpx_test_guest_prepare(why, sizeof(why)) != 0)
 		DPX_TEST_SKIP("%s", why);
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	DPX_TEST_ASSERT(n > 0, "");
-	exe[n] = '\0';
-	DPX_TEST_ASSERT_EQUAL(find_libdpx(lib, sizeof(lib), soname, sizeof(soname)), 0,
-			      "libdpx not in /proc/self/maps");
-	snprintf(args, sizeof(args),
-		 "--vfio --timeout 600 --add %s:/dpx-test --add %s:/lib/%s "
-		 "--run '/dpx-test vfio_guest_type1'",
-		 exe, lib, soname);
-	rc = dpx_test_guest_run(args, out, sizeof(out));
+	rc = dpx_test_guest_run_self("vfio_guest_type1", "--vfio --timeout 600", out, sizeof(out));
 	DPX_TEST_ASSERT_EQUAL(rc, 0, "the case inside the guest");
 	DPX_TEST_ASSERT(strstr(out, "PASS vfio_guest_type1") != NULL,
 			"no PASS line from the guest");
