@@ -529,6 +529,22 @@ test_pci_devbind_agree(void)
 	DPX_TEST_ASSERT_EQUAL(rows, dpx_pci_device_count(), "dpx-devbind lists %u devices", rows);
 	DPX_TEST_ASSERT_EQUAL(rows, DPX_DIM(fake_devs), "");
 	DPX_TEST_RUN(pci_fake_eal_fini());
+	/* dpx-info shows the same list (no dpx driver takes the test's id there) */
+	char dev[300];
+	snprintf(cmd, sizeof(cmd),
+		 "SYSFS_PCI_DEVICES=%s ../app/dpx-info/dpx-info --no-huge --in-memory 2>&1",
+		 pci_fake_sysfs_devices(root, dev, sizeof(dev)));
+	p = popen(cmd, "r");
+	DPX_TEST_ASSERT(p != NULL, "");
+	n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = '\0';
+	DPX_TEST_ASSERT_EQUAL(WEXITSTATUS(pclose(p)), 0, "%s", out);
+	DPX_TEST_ASSERT(strstr(out, "PCI devices: 5\n") != NULL, "%s", out);
+	DPX_TEST_ASSERT(
+		strstr(out, "0000:00:03.0   deed:0001  0x00ff00 vfio-pci         11") != NULL &&
+			strstr(out, "0001:02:00.0   8086:1572  0x020000 -                -") !=
+				NULL,
+		"%s", out);
 	DPX_TEST_ASSERT_EQUAL(pci_fake_sysfs_remove(root), 0, "");
 	return DPX_TEST_SUCCESS;
 }

@@ -2,11 +2,13 @@
 /*
  * dpx-info: bring up the EAL with the given options and show what it set up:
  * lcores and their CPUs and NUMA nodes, the cycle counter, the runtime
- * directory. A quick check that a machine and a command line are right.
+ * directory, the devices (vdevs, and the PCI devices the bus found with what
+ * it did with each). A quick check that a machine and a command line are right.
  */
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <dpx_bus_pci.h>
 #include <dpx_eal.h>
 
 static int
@@ -48,6 +50,13 @@ main(int argc, char **argv)
 	       dpx_eal_runtime_dir()[0] ? dpx_eal_runtime_dir() : "(none, --in-memory)");
 	for (i = 0; i < dpx_eal_vdev_count(); i++)
 		printf("vdev: %s\n", dpx_eal_vdev_arg(i));
+	if (dpx_eal_no_pci()) {
+		printf("PCI devices: not scanned (--no-pci)\n");
+	} else {
+		printf("PCI devices: %u\n", dpx_pci_device_count());
+		if (dpx_pci_device_count() > 0)
+			dpx_pci_dump(stdout);
+	}
 	dpx_eal_cleanup();
 	return 0;
 }
