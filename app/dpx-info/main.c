@@ -2,13 +2,16 @@
 /*
  * dpx-info: bring up the EAL with the given options and show what it set up:
  * lcores and their CPUs and NUMA nodes, the cycle counter, the runtime
- * directory, the devices (vdevs, and the PCI devices the bus found with what
- * it did with each). A quick check that a machine and a command line are right.
+ * directory, the devices (vdevs, the PCI devices the bus found with what it
+ * did with each, the DMA devices and what they can do). A quick check that a
+ * machine and a command line are right.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include <dpx_bus_pci.h>
+#include <dpx_dmadev.h>
 #include <dpx_eal.h>
 
 static int
@@ -19,6 +22,35 @@ report_lcore(void *arg)
 	printf("  lcore %u: cpu %d, NUMA node %d%s\n", id, dpx_lcore_to_cpu_id(id),
 	       dpx_lcore_to_socket_id(id), id == dpx_get_main_lcore() ? " (main)" : "");
 	return 0;
+}
+
+static void
+report_dma(int16_t id)
+{
+	static const struct {
+		uint64_t bit;
+		const char *name;
+	} capa[] = {
+		{DPX_DMA_CAPA_MEM_TO_MEM, "mem-to-mem"},
+		{DPX_DMA_CAPA_SVA, "iova-is-va"},
+		{DPX_DMA_CAPA_IOMMU, "iommu"},
+		{DPX_DMA_CAPA_HANDLES_ERRORS, "handles-errors"},
+		{DPX_DMA_CAPA_OPS_COPY, "copy"},
+	};
+	struct dpx_dma_info info;
+	int fd;
+
+	if (dpx_dma_info_get(id, &info) != 0)
+		return;
+	printf("dma %d: %s (driver %s, NUMA node %d): vchans up to %u, ring %u..%u, capabilities",
+	       id, info.dev_name, info.driver_name, info.numa_node, info.max_vchans, info.min_desc,
+	       info.max_desc);
+	for (unsigned int i = 0; i < DPX_DIM(capa); i++)
+		if (info.dev_capa & capa[i].bit)
+			printf(" %s", capa[i].name);
+	if (dpx_dma_container_get(id, &fd) == 0)
+		printf(" (VFIO container %d)", fd);
+	printf("\n");
 }
 
 int
@@ -36,7 +68,7 @@ main(int argc, char **argv)
 	printf("dpx %s\n", DPX_VERSION);
 	printf("lcores: %u\n", dpx_lcore_count());
 	/* one at a time, so the lines come out in order */
-	DPX_LCORE_FOREACH(i) {
+	DPX_LCORE_FOREACH (i) {
 		if (i == dpx_get_main_lcore()) {
 			report_lcore(NULL);
 		} else {
@@ -57,6 +89,10 @@ main(int argc, char **argv)
 		if (dpx_pci_device_count() > 0)
 			dpx_pci_dump(stdout);
 	}
+	int16_t dma;
+	printf("DMA devices: %u\n", dpx_dma_count_avail());
+	DPX_DMA_FOREACH_DEV(dma)
+	report_dma(dma);
 	dpx_eal_cleanup();
 	return 0;
 }

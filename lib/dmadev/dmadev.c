@@ -211,6 +211,12 @@ dpx_dma_pmd_probing_finish(struct dpx_dma_dev *dev)
 }
 
 struct dpx_dma_dev *
+dpx_dma_pmd_get(int16_t dev_id)
+{
+	return dev_get(dev_id);
+}
+
+struct dpx_dma_dev *
 dpx_dma_pmd_get_by_name(const char *name)
 {
 	struct dpx_dma_dev *dev;

@@ -116,6 +116,9 @@ struct dpx_dma_dev *dpx_dma_pmd_allocate(const char *name, int numa_node, size_t
 /** Make an allocated device visible to applications (state READY). */
 void dpx_dma_pmd_probing_finish(struct dpx_dma_dev *dev);
 
+/** @return the device with that id (ready), or NULL. */
+struct dpx_dma_dev *dpx_dma_pmd_get(int16_t dev_id);
+
 /** @return the device of that name (attached or ready), or NULL. */
 struct dpx_dma_dev *dpx_dma_pmd_get_by_name(const char *name);
 

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dma_sw fast path, run by the vchan's thread: enqueue, submit, collect
+ * (the ring protocol is in dma_sw_private.h). Nothing here waits for the
+ * worker; the only shared stores are submitted (per submit) and, on error
+ * completions only, the status bytes given back.
+ */
+#include <errno.h>
+
+#include "dma_sw_private.h"
+
+static struct sw_vchan *
+vchan_of(void *dev_private, uint16_t vchan)
+{
+	return &((struct sw_dev *)dev_private)->vchans[vchan];
+}
+
+/*
+ * submitted is stored seq_cst, and read by the worker with acquire (its
+ * partner): the store publishes the job slots written before it; being
+ * seq_cst, it also orders before the load of asleep below, which the
+ * worker's seq_cst store of asleep and re-read of submitted pair with
+ * (dma_sw_worker.c), so a worker about to sleep either sees these jobs or is
+ * woken.
+ */
+static void
+publish(struct sw_dev *sw, struct sw_vchan *vc)
+{
+	uint32_t n = vc->head - vc->submitted;
+
+	if (n == 0)
+		return;
+	__atomic_store_n(&vc->submitted, vc->head, __ATOMIC_SEQ_CST);
+	dpx_dma_vchan_stats_submitted(&vc->stats, n);
+	if (dpx_unlikely(__atomic_load_n(&sw->asleep, __ATOMIC_SEQ_CST) != 0))
+		dma_sw_worker_wake(sw);
+}
+
+static int
+sw_copy(void *dev_private, uint16_t vchan, uint64_t src, uint64_t dst, uint32_t len, uint64_t flags)
+{
+	struct sw_vchan *vc = vchan_of(dev_private, vchan);
+	uint32_t head = vc->head;
+	struct sw_job *job;
+
+	if (dpx_unlikely(head - vc->collected == vc->size))
+		return -ENOSPC;
+	job = &vc->jobs[head & vc->mask];
+	job->src = src;
+	job->dst = dst;
+	job->len = len;
+	/* one worker, jobs in order, each finished before the next: every job is fenced */
+	job->flags = (uint32_t)flags;
+	vc->head = head + 1;
+	if (flags & DPX_DMA_OP_FLAG_SUBMIT)
+		publish(dev_private, vc);
+	return (uint16_t)head;
+}
+
+static int
+sw_submit(void *dev_private, uint16_t vchan)
+{
+	publish(dev_private, vchan_of(dev_private, vchan));
+	return 0;
+}
+
+/* Jobs finished and not reported yet, at most max. */
+static uint32_t
+finished(struct sw_vchan *vc, uint16_t max)
+{
+	/* acquire: partner of the worker's release store of done */
+	uint32_t done = __atomic_load_n(&vc->done, __ATOMIC_ACQUIRE);
+
+	return DPX_MIN(done - vc->collected, (uint32_t)max);
+}
+
+static void
+report(struct sw_vchan *vc, uint32_t n, uint32_t errors, uint16_t *last_idx)
+{
+	vc->collected += n;
+	vc->errors_seen += errors;
+	*last_idx = (uint16_t)(vc->collected - 1);
+	dpx_dma_vchan_stats_completed(&vc->stats, n, errors);
+}
+
+static uint16_t
+sw_completed(void *dev_private, uint16_t vchan, uint16_t nb_cpls, uint16_t *last_idx,
+	     bool *has_error)
+{
+	struct sw_vchan *vc = vchan_of(dev_private, vchan);
+	uint32_t n = finished(vc, nb_cpls), ok = n;
+
+	/* read after done's acquire: counts at least the failures below done */
+	if (dpx_unlikely(__atomic_load_n(&vc->errors_total, __ATOMIC_RELAXED) != vc->errors_seen)) {
+		for (ok = 0; ok < n && vc->status[(vc->collected + ok) & vc->mask] == 0; ok++)
+			;
+		*has_error = ok < n;
+	}
+	report(vc, ok, 0, last_idx);
+	return (uint16_t)ok;
+}
+
+static uint16_t
+sw_completed_status(void *dev_private, uint16_t vchan, uint16_t nb_cpls, uint16_t *last_idx,
+		    enum dpx_dma_status_code *status)
+{
+	struct sw_vchan *vc = vchan_of(dev_private, vchan);
+	uint32_t n = finished(vc, nb_cpls), errors = 0;
+
+	if (dpx_likely(__atomic_load_n(&vc->errors_total, __ATOMIC_RELAXED) == vc->errors_seen)) {
+		for (uint32_t i = 0; i < n; i++)
+			status[i] = DPX_DMA_STATUS_SUCCESSFUL;
+	} else {
+		for (uint32_t i = 0; i < n; i++) {
+			uint8_t *s = &vc->status[(vc->collected + i) & vc->mask];
+			/* the slot is the app's again from here: give the byte back zeroed */
+			status[i] = *s == 0 ? DPX_DMA_STATUS_SUCCESSFUL
+					    : (enum dpx_dma_status_code) * s;
+			errors += *s != 0;
+			*s = 0;
+		}
+	}
+	report(vc, n, errors, last_idx);
+	return (uint16_t)n;
+}
+
+static uint16_t
+sw_burst_capacity(const void *dev_private, uint16_t vchan)
+{
+	const struct sw_vchan *vc = &((const struct sw_dev *)dev_private)->vchans[vchan];
+
+	return (uint16_t)DPX_MIN(vc->size - (vc->head - vc->collected), UINT16_MAX);
+}
+
+const struct dpx_dma_fp_object dma_sw_fp = {
+	.copy = sw_copy,
+	.submit = sw_submit,
+	.completed = sw_completed,
+	.completed_status = sw_completed_status,
+	.burst_capacity = sw_burst_capacity,
+};

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * IOVA -> VA translation of a dma_sw engine bound to a VFIO container: an
+ * immutable, sorted snapshot of the container's mappings (pure logic, no
+ * system calls, no locks). The engine's worker looks IOVAs up in the
+ * snapshot it holds; a change of the container publishes a new snapshot
+ * (dma_sw_bind.c), never edits one in place, so a lookup needs no lock.
+ *
+ * Invariants of a snapshot: entries sorted by iova, never overlapping, and no
+ * two neighbours contiguous in both IOVA and VA (those are merged), so a
+ * range inside one IOVA-contiguous, VA-contiguous stretch is one entry.
+ */
+#ifndef SW_IOVA_MAP_H
+#define SW_IOVA_MAP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <dpx_vfio.h>
+
+struct sw_iova_map {
+	unsigned int n;
+	struct dpx_vfio_dma_mapping e[];
+};
+
+/*
+ * A snapshot of maps[0..n-1] (in IOVA order, as a DMA listener gets them).
+ * NULL on -ENOMEM (dpx_errno set) or when the input overlaps or is not
+ * sorted (EINVAL). Free with free().
+ */
+struct sw_iova_map *sw_iova_map_build(const struct dpx_vfio_dma_mapping *maps, unsigned int n);
+
+/* Index of the entry holding iova, or -1 (also for a NULL map). O(log n). */
+static inline int
+sw_iova_map_find(const struct sw_iova_map *m, uint64_t iova)
+{
+	unsigned int lo = 0, hi;
+
+	if (m == NULL || m->n == 0)
+		return -1;
+	hi = m->n;
+	/* the last entry with e.iova <= iova */
+	while (hi - lo > 1) {
+		unsigned int mid = lo + (hi - lo) / 2;
+		if (m->e[mid].iova <= iova)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	if (iova < m->e[lo].iova || iova - m->e[lo].iova >= m->e[lo].len)
+		return -1;
+	return (int)lo;
+}
+
+/*
+ * Translate the start of a range: *va and *room (bytes from iova to the end
+ * of its entry). false when iova is not mapped.
+ */
+static inline bool
+sw_iova_map_lookup(const struct sw_iova_map *m, uint64_t iova, uint64_t *va, uint64_t *room)
+{
+	int i = sw_iova_map_find(m, iova);
+
+	if (i < 0)
+		return false;
+	*va = m->e[i].va + (iova - m->e[i].iova);
+	*room = m->e[i].len - (iova - m->e[i].iova);
+	return true;
+}
+
+/* true when every byte of [iova, iova + len) is mapped (len 0: always). */
+bool sw_iova_map_covers(const struct sw_iova_map *m, uint64_t iova, uint64_t len);
+
+#endif /* SW_IOVA_MAP_H */

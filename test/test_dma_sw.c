@@ -1,0 +1,802 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dmadev and the software engine (drivers/dma/sw): bytes land exactly where
+ * asked and nowhere else, job indices wrap, completions come in order, a
+ * full ring says -ENOSPC as burst_capacity predicts, failed jobs are
+ * reported by completed_status and counted, stop and close with jobs in
+ * flight, two vchans, and the engine bound to a VFIO container (the kernel
+ * fake): IOVAs translated, unmapped ones fault and copy nothing, an unmap
+ * takes effect before it returns. No thread or fd is left after close.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <dpx_bus_vdev.h>
+#include <dpx_cycles.h>
+#include <dpx_dma_sw.h>
+#include <dpx_dmadev.h>
+#include <dpx_lcore.h>
+#include <dpx_vfio.h>
+
+#include "dpx_test.h"
+#include "sw_iova_map.h"
+#include "vfio_kernel_fake.h"
+
+#define KIB 1024u
+#define MAX_LEN (64 * KIB)
+#define WAIT_NS (20ull * 1000 * 1000 * 1000) /* only a hang hits this */
+
+extern int vfio_logtype;
+
+static void *
+buf_alloc(size_t len, uint64_t *seed)
+{
+	uint8_t *p = aligned_alloc(4096, DPX_ALIGN_CEIL(len, 4096));
+
+	for (size_t i = 0; p != NULL && i < len; i++)
+		p[i] = seed != NULL ? (uint8_t)dpx_test_rand(seed) : 0;
+	return p;
+}
+
+static uint64_t
+iova_of(const void *p)
+{
+	return (uint64_t)(uintptr_t)p;
+}
+
+/* Probe dma_sw0 with args, configure nb_vchans vchans of ring slots each. */
+static int
+sw_open(const char *args, uint16_t nb_vchans, uint16_t ring, int16_t *id)
+{
+	struct dpx_dma_conf conf = {.nb_vchans = nb_vchans};
+	struct dpx_dma_vchan_conf vconf = {.direction = DPX_DMA_DIR_MEM_TO_MEM, .nb_desc = ring};
+
+	DPX_TEST_ASSERT_EQUAL(dpx_vdev_init("dma_sw0", args), 0, "args %s", args);
+	*id = (int16_t)dpx_dma_get_dev_id_by_name("dma_sw0");
+	DPX_TEST_ASSERT(*id >= 0, "%d", *id);
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_configure(*id, &conf), 0, "");
+	for (uint16_t v = 0; v < nb_vchans; v++)
+		DPX_TEST_ASSERT_EQUAL(dpx_dma_vchan_setup(*id, v, &vconf), 0, "vchan %u", v);
+	return DPX_TEST_SUCCESS;
+}
+
+/*
+ * Collect exactly n completions of a vchan (statuses into st when not NULL),
+ * checking that they come in order from *next_idx on.
+ */
+static int
+collect(int16_t id, uint16_t vchan, uint32_t n, uint16_t *next_idx, enum dpx_dma_status_code *st)
+{
+	enum dpx_dma_status_code tmp[64];
+	uint64_t deadline = dpx_get_time_ns() + WAIT_NS;
+	uint32_t got = 0;
+
+	while (got < n) {
+		uint16_t want = (uint16_t)DPX_MIN(n - got, DPX_DIM(tmp)), last = 0;
+		uint16_t k = dpx_dma_completed_status(id, vchan, want, &last, tmp);
+
+		if (k > 0) {
+			DPX_TEST_ASSERT_EQUAL(last, (uint16_t)(*next_idx + k - 1), "in order");
+			*next_idx = (uint16_t)(*next_idx + k);
+		}
+		for (uint16_t i = 0; st != NULL && i < k; i++)
+			st[got + i] = tmp[i];
+		got += k;
+		DPX_TEST_ASSERT(k > 0 || dpx_get_time_ns() < deadline, "%u of %u jobs completed",
+				got, n);
+	}
+	return DPX_TEST_SUCCESS;
+}
+
+static int
+env_init(const char *lcores)
+{
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "--in-memory", "-l", lcores, NULL) > 0, "");
+	return DPX_TEST_SUCCESS;
+}
+
+/* The kernel fake under the EAL, so that containers exist on this host. */
+static int
+fake_env_init(void)
+{
+	kfake_reset(KMODEL_TYPE1V2);
+	DPX_TEST_ASSERT_EQUAL(vfio_set_kernel_ops(&kfake_ops), 0, "");
+	DPX_TEST_RUN(env_init("0"));
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_is_enabled(), 1, "");
+	return DPX_TEST_SUCCESS;
+}
+
+static int
+fake_env_fini(void)
+{
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfio_set_kernel_ops(NULL), 0, "");
+	return DPX_TEST_SUCCESS;
+}
+
+/* ---- copies ---- */
+
+#define RND_SPAN (1024 * KIB)
+#define RND_GUARD (4 * KIB)
+#define RND_JOBS 100000
+#define RND_CHECK_EVERY 2048
+
+/* 1 .. 64 KiB, log-uniform: as many tiny copies as large ones */
+static uint32_t
+random_len(uint64_t *seed)
+{
+	uint32_t bits = (uint32_t)(dpx_test_rand(seed) % 17);
+
+	return 1 + (uint32_t)(dpx_test_rand(seed) % (1u << bits)) % MAX_LEN;
+}
+
+/* Enqueue one copy, making room by collecting when the ring is full. */
+static int
+copy_one(int16_t id, uint64_t src, uint64_t dst, uint32_t len, uint32_t job, uint16_t *next_idx,
+	 uint32_t *outstanding)
+{
+	int idx = dpx_dma_copy(id, 0, src, dst, len, (job % 8 == 7) ? DPX_DMA_OP_FLAG_SUBMIT : 0);
+
+	if (idx == -ENOSPC) {
+		DPX_TEST_ASSERT_EQUAL(dpx_dma_burst_capacity(id, 0), 0, "full ring");
+		DPX_TEST_ASSERT_EQUAL(dpx_dma_submit(id, 0), 0, "");
+		DPX_TEST_RUN(collect(id, 0, *outstanding, next_idx, NULL));
+		*outstanding = 0;
+		idx = dpx_dma_copy(id, 0, src, dst, len, 0);
+	}
+	DPX_TEST_ASSERT_EQUAL(idx, (uint16_t)job, "job indices count up and wrap");
+	(*outstanding)++;
+	return DPX_TEST_SUCCESS;
+}
+
+/* 10^5 random copies land byte-exact, in order, and nothing else changes. */
+static int
+test_dma_sw_random_copies(void)
+{
+	uint64_t seed = 0x5eed0d3a;
+	uint8_t *src = buf_alloc(RND_SPAN, &seed);
+	uint8_t *dst = buf_alloc(RND_SPAN + RND_GUARD, &seed);
+	uint8_t *model = malloc(RND_SPAN + RND_GUARD);
+	uint32_t outstanding = 0;
+	uint16_t next_idx = 0;
+	int16_t id;
+
+	DPX_TEST_ASSERT(src != NULL && dst != NULL && model != NULL, "");
+	memcpy(model, dst, RND_SPAN + RND_GUARD);
+	DPX_TEST_RUN(env_init("0"));
+	DPX_TEST_RUN(sw_open("ring_size=1024", 1, 1024, &id));
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_start(id), 0, "");
+	for (uint32_t job = 0; job < RND_JOBS; job++) {
+		uint32_t len = random_len(&seed);
+		uint32_t so = (uint32_t)(dpx_test_rand(&seed) % (RND_SPAN - len + 1));
+		uint32_t dof = (uint32_t)(dpx_test_rand(&seed) % (RND_SPAN - len + 1));
+
+		DPX_TEST_RUN(copy_one(id, iova_of(src + so), iova_of(dst + dof), len, job,
+				      &next_idx, &outstanding));
+		/* jobs run in order, so the model applies them in order too */
+		memcpy(model + dof, src + so, len);
+		if (job % RND_CHECK_EVERY == RND_CHECK_EVERY - 1 || job == RND_JOBS - 1) {
+			DPX_TEST_ASSERT_EQUAL(dpx_dma_submit(id, 0), 0, "");
+			DPX_TEST_RUN(collect(id, 0, outstanding, &next_idx, NULL));
+			outstanding = 0;
+			DPX_TEST_ASSERT(memcmp(dst, model, RND_SPAN + RND_GUARD) == 0,
+					"after job %u (seed 0x5eed0d3a)", job);
+		}
+	}
+	struct dpx_dma_stats st;
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_stats_get(id, 0, &st), 0, "");
+	DPX_TEST_ASSERT(st.submitted == RND_JOBS && st.completed == RND_JOBS && st.errors == 0,
+			"submitted %" PRIu64 " completed %" PRIu64 " errors %" PRIu64, st.submitted,
+			st.completed, st.errors);
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_stop(id), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vdev_uninit("dma_sw0"), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_count_avail(), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	free(src), free(dst), free(model);
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(dma_sw_random_copies, fast, test_dma_sw_random_copies);
+
+/* A ring of 16: -ENOSPC exactly when burst_capacity says 0; completed and its last_idx. */
+static int
+test_dma_sw_ring_full(void)
+{
+	uint64_t seed = 7;
+	uint8_t *src = buf_alloc(4096, &seed), *dst = buf_alloc(4096, NULL);
+	uint16_t last = 1, next_idx = 0;
+	bool err = true;
+	int16_t id;
+
+	DPX_TEST_RUN(env_init("0"));
+	DPX_TEST_RUN(sw_open(NULL, 1, 16, &id));
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_copy(id, 0, iova_of(src), iova_of(dst), 1, 0), -ENODEV,
+			      "not started");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_burst_capacity(id, 0), 0, "not started");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_start(id), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_completed(id, 0, 16, &last, &err), 0, "");
+	DPX_TEST_ASSERT(last == 65535 && !err, "right after start: last %u", last);
+	for (unsigned int round = 0; round < 3; round++) {
+		for (unsigned int i = 0; i < 16; i++) {
+			DPX_TEST_ASSERT_EQUAL(dpx_dma_burst_capacity(id, 0), 16 - i, "");
+			DPX_TEST_ASSERT_EQUAL(dpx_dma_copy(id, 0, iova_of(src + i * 256),
+							   iova_of(dst + i * 256), 256, 0),
+					      round * 16 + i, "");
+		}
+		DPX_TEST_ASSERT_EQUAL(dpx_dma_burst_capacity(id, 0), 0, "");
+		DPX_TEST_ASSERT_EQUAL(dpx_dma_copy(id, 0, iova_of(src), iova_of(dst), 1, 0),
+				      -ENOSPC, "full");
+		DPX_TEST_ASSERT_EQUAL(dpx_dma_submit(id, 0), 0, "");
+		/* completed in two parts: the run of 16 is cut at nb_cpls */
+		uint64_t deadline = dpx_get_time_ns() + WAIT_NS;
+		unsigned int got = 0;
+		while (got < 16) {
+			uint16_t k = dpx_dma_completed(id, 0, (uint16_t)(got < 5 ? 5 - got : 16),
+						       &last, &err);
+			DPX_TEST_ASSERT(!err, "");
+			if (k > 0)
+				DPX_TEST_ASSERT_EQUAL(last, (uint16_t)(next_idx + k - 1), "");
+			next_idx = (uint16_t)(next_idx + k);
+			got += k;
+			DPX_TEST_ASSERT(got <= 5 || k == 0 || got == 16, "");
+			DPX_TEST_ASSERT(dpx_get_time_ns() < deadline, "%u completed", got);
+		}
+		DPX_TEST_ASSERT_EQUAL(dpx_dma_burst_capacity(id, 0), 16, "free again");
+		DPX_TEST_ASSERT(memcmp(src, dst, 4096) == 0, "round %u", round);
+		memset(dst, 0, 4096);
+	}
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_completed(id, 0, 16, NULL, NULL), 0, "NULL outputs are fine");
+	DPX_TEST_ASSERT_EQUAL(dpx_vdev_uninit("dma_sw0"), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	free(src), free(dst);
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(dma_sw_ring_full, fast, test_dma_sw_ring_full);
+
+/* Two vchans: their own indices, rings and counters; the ALL sum. */
+static int
+test_dma_sw_two_vchans(void)
+{
+	struct dpx_dma_vchan_conf big = {.direction = DPX_DMA_DIR_MEM_TO_MEM, .nb_desc = 64};
+	uint64_t seed = 3;
+	uint8_t *src = buf_alloc(64 * KIB, &seed), *dst = buf_alloc(128 * KIB, NULL);
+	uint16_t next[2] = {0, 0};
+	struct dpx_dma_stats st[2], all;
+	int16_t id;
+
+	DPX_TEST_RUN(env_init("0"));
+	DPX_TEST_RUN(sw_open(NULL, 2, 16, &id));
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_vchan_setup(id, 1, &big), 0, "set up again, bigger");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_start(id), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_burst_capacity(id, 0), 16, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_burst_capacity(id, 1), 64, "");
+	for (unsigned int i = 0; i < 48; i++) {
+		uint16_t v = i % 3 == 0 ? 0 : 1; /* 16 jobs on vchan 0, 32 on vchan 1 */
+		uint64_t off = (uint64_t)i * KIB;
+		int idx = dpx_dma_copy(id, v, iova_of(src + off), iova_of(dst + v * 64 * KIB + off),
+				       KIB, DPX_DMA_OP_FLAG_SUBMIT);
+		DPX_TEST_ASSERT_EQUAL(idx, v == 0 ? i / 3 : i - i / 3 - 1, "vchan %u", v);
+	}
+	DPX_TEST_RUN(collect(id, 1, 32, &next[1], NULL));
+	DPX_TEST_RUN(collect(id, 0, 16, &next[0], NULL));
+	for (unsigned int i = 0; i < 48; i++) {
+		uint16_t v = i % 3 == 0 ? 0 : 1;
+		uint64_t off = (uint64_t)i * KIB;
+		DPX_TEST_ASSERT(memcmp(dst + v * 64 * KIB + off, src + off, KIB) == 0, "job %u", i);
+	}
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_stats_get(id, 0, &st[0]), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_stats_get(id, 1, &st[1]), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_stats_get(id, DPX_DMA_ALL_VCHAN, &all), 0, "");
+	DPX_TEST_ASSERT(st[0].submitted == 16 && st[0].completed == 16 && st[1].submitted == 32 &&
+				st[1].completed == 32 && all.submitted == 48 && all.completed == 48,
+			"");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_stats_get(id, 2, &all), -EINVAL, "no vchan 2");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_stats_reset(id, 1), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_stats_get(id, DPX_DMA_ALL_VCHAN, &all), 0, "");
+	DPX_TEST_ASSERT(all.submitted == 16 && all.completed == 16, "after resetting vchan 1");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_stats_reset(id, DPX_DMA_ALL_VCHAN), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_stats_get(id, DPX_DMA_ALL_VCHAN, &all), 0, "");
+	DPX_TEST_ASSERT(all.submitted == 0 && all.completed == 0 && all.errors == 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vdev_uninit("dma_sw0"), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	free(src), free(dst);
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(dma_sw_two_vchans, fast, test_dma_sw_two_vchans);
+
+/*
+ * Stop with jobs in flight (submitted and not): every job runs before stop
+ * returns, its completion stays collectable, new jobs are refused; close and
+ * remove leave no thread and no fd. Repeated on an EAL worker lcore.
+ */
+static int
+stop_close_inflight(const char *args)
+{
+	uint64_t seed = 11;
+	uint8_t *src = buf_alloc(64 * 64 * KIB, &seed), *dst = buf_alloc(64 * 64 * KIB, NULL);
+	enum dpx_dma_status_code st[64];
+	int fds = dpx_test_count_fds(), threads = dpx_test_count_threads();
+	bool own_thread = strstr(args, "lcore=") == NULL;
+	uint16_t next_idx = 0;
+	int16_t id;
+
+	DPX_TEST_RUN(sw_open(args, 1, 64, &id));
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_start(id), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_start(id), 0, "started already");
+	DPX_TEST_ASSERT_EQUAL(dpx_test_count_threads(), threads + own_thread, "the worker");
+	for (unsigned int i = 0; i < 64; i++)
+		DPX_TEST_ASSERT_EQUAL(dpx_dma_copy(id, 0, iova_of(src + i * 64 * KIB),
+						   iova_of(dst + i * 64 * KIB), 64 * KIB,
+						   i == 31 ? DPX_DMA_OP_FLAG_SUBMIT : 0),
+				      i, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_close(id), -EBUSY, "close while started");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_stop(id), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_test_count_threads(), threads, "worker gone at stop");
+	DPX_TEST_ASSERT(memcmp(src, dst, 64 * 64 * KIB) == 0, "every job ran before stop returned");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_copy(id, 0, iova_of(src), iova_of(dst), 1, 0), -ENODEV, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_submit(id, 0), -ENODEV, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_burst_capacity(id, 0), 0, "");
+	DPX_TEST_RUN(collect(id, 0, 64, &next_idx, st));
+	for (unsigned int i = 0; i < 64; i++)
+		DPX_TEST_ASSERT_EQUAL(st[i], DPX_DMA_STATUS_SUCCESSFUL, "job %u", i);
+	struct dpx_dma_stats s;
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_stats_get(id, 0, &s), 0, "");
+	DPX_TEST_ASSERT(s.submitted == 64 && s.completed == 64, "the stop submitted the other 32");
+	/* restart: indices from 0 again; then close with jobs in flight */
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_start(id), 0, "");
+	for (unsigned int i = 0; i < 64; i++)
+		DPX_TEST_ASSERT_EQUAL(dpx_dma_copy(id, 0, iova_of(src), iova_of(dst), 64 * KIB,
+						   DPX_DMA_OP_FLAG_SUBMIT),
+				      i, "after restart");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_stop(id), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_close(id), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_is_valid(id), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_completed(id, 0, 1, NULL, NULL), 0, "closed");
+	DPX_TEST_ASSERT_EQUAL(dpx_vdev_uninit("dma_sw0"), 0, "remove after close");
+	DPX_TEST_ASSERT_EQUAL(dpx_test_count_threads(), threads, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds, "");
+	/* remove with the engine running: the bus stops and closes it */
+	DPX_TEST_RUN(sw_open(args, 1, 64, &id));
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_start(id), 0, "");
+	for (unsigned int i = 0; i < 64; i++)
+		DPX_TEST_ASSERT(dpx_dma_copy(id, 0, iova_of(src), iova_of(dst), 64 * KIB,
+					     DPX_DMA_OP_FLAG_SUBMIT) >= 0,
+				"");
+	DPX_TEST_ASSERT_EQUAL(dpx_vdev_uninit("dma_sw0"), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_count_avail(), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_test_count_threads(), threads, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds, "");
+	free(src), free(dst);
+	return DPX_TEST_SUCCESS;
+}
+
+static int
+test_dma_sw_stop_close(void)
+{
+	DPX_TEST_RUN(env_init("0-1"));
+	DPX_TEST_RUN(stop_close_inflight("idle_us=0"));
+	DPX_TEST_RUN(stop_close_inflight("cpu=0"));
+	DPX_TEST_RUN(stop_close_inflight("lcore=1"));
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_get_lcore_state(1), DPX_LCORE_WAIT, "lcore given back");
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(dma_sw_stop_close, fast, test_dma_sw_stop_close);
+
+/* Read the dump into buf. */
+static int
+dump_of(int16_t id, char *buf, size_t size)
+{
+	FILE *f = tmpfile();
+	size_t n;
+
+	DPX_TEST_ASSERT(f != NULL, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_dump(id, f), 0, "");
+	rewind(f);
+	n = fread(buf, 1, size - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return DPX_TEST_SUCCESS;
+}
+
+/* An idle worker sleeps (idle_us), and the next submit wakes it. */
+static int
+test_dma_sw_idle_sleep(void)
+{
+	uint8_t src[64] = {1, 2, 3}, dst[64] = {0};
+	uint16_t next_idx = 0;
+	char buf[2048];
+	int16_t id;
+
+	DPX_TEST_RUN(env_init("0"));
+	DPX_TEST_RUN(sw_open("idle_us=50", 1, 16, &id));
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_start(id), 0, "");
+	for (unsigned int round = 1; round <= 3; round++) {
+		uint64_t deadline = dpx_get_time_ns() + WAIT_NS;
+		char want[32];
+
+		snprintf(want, sizeof(want), "slept %u times", round);
+		do {
+			DPX_TEST_RUN(dump_of(id, buf, sizeof(buf)));
+			DPX_TEST_ASSERT(dpx_get_time_ns() < deadline, "never slept: %s", buf);
+			dpx_delay_ms_sleep(1);
+		} while (strstr(buf, want) == NULL);
+		src[0] = (uint8_t)round;
+		DPX_TEST_ASSERT(dpx_dma_copy(id, 0, iova_of(src), iova_of(dst), sizeof(src),
+					     DPX_DMA_OP_FLAG_SUBMIT) >= 0,
+				"");
+		DPX_TEST_RUN(collect(id, 0, 1, &next_idx, NULL));
+		DPX_TEST_ASSERT(memcmp(src, dst, sizeof(src)) == 0, "woken and copied");
+	}
+	DPX_TEST_ASSERT_EQUAL(dpx_vdev_uninit("dma_sw0"), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(dma_sw_idle_sleep, fast, test_dma_sw_idle_sleep);
+
+/* Control calls: states, limits, devargs, info, dump, names, debug checks aside. */
+static int
+test_dma_sw_control(void)
+{
+	struct dpx_dma_conf conf = {.nb_vchans = 1};
+	struct dpx_dma_vchan_conf vc = {.direction = DPX_DMA_DIR_MEM_TO_MEM, .nb_desc = 100};
+	struct dpx_dma_info info;
+	char buf[2048];
+	int fd = 0;
+	int16_t id;
+
+	DPX_TEST_RUN(env_init("0"));
+	DPX_TEST_ASSERT_EQUAL(dpx_vdev_init("dma_sw0", "lcore=0"), -EINVAL, "the main lcore");
+	DPX_TEST_ASSERT_EQUAL(dpx_vdev_init("dma_sw0", "lcore=1,cpu=1"), -EINVAL, "both");
+	DPX_TEST_ASSERT_EQUAL(dpx_vdev_init("dma_sw0", "ring_size=1000"), -EINVAL, "not 2^n");
+	DPX_TEST_ASSERT_EQUAL(dpx_vdev_init("dma_sw0", "ring_size=65536"), -EINVAL, "too big");
+	DPX_TEST_ASSERT_EQUAL(dpx_vdev_init("dma_sw0", "nt_threshold=16"), -EINVAL, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vdev_init("dma_sw0", "cpu=100000"), -EINVAL, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vdev_init("dma_sw0", "colour=blue"), -EINVAL, "unknown key");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_count_avail(), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vdev_init("dma_sw0", "ring_size=256"), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vdev_init("dma_sw1", NULL), 0, "");
+	id = (int16_t)dpx_dma_get_dev_id_by_name("dma_sw0");
+	DPX_TEST_ASSERT(id >= 0 && dpx_dma_get_dev_id_by_name("dma_sw1") >= 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_get_dev_id_by_name("dma_sw7"), -ENODEV, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_get_dev_id_by_name(NULL), -EINVAL, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_count_avail(), 2, "");
+	int16_t p, seen = 0;
+	DPX_DMA_FOREACH_DEV(p)
+	seen++;
+	DPX_TEST_ASSERT_EQUAL(seen, 2, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_info_get(id, &info), 0, "");
+	DPX_TEST_ASSERT(strcmp(info.dev_name, "dma_sw0") == 0 &&
+				strcmp(info.driver_name, "dma_sw") == 0 && info.max_desc == 256 &&
+				info.min_desc == 16 && info.max_vchans == DPX_DMA_MAX_VCHANS &&
+				info.nb_vchans == 0,
+			"");
+	DPX_TEST_ASSERT(info.dev_capa & DPX_DMA_CAPA_SVA && info.dev_capa & DPX_DMA_CAPA_OPS_COPY &&
+				!(info.dev_capa & DPX_DMA_CAPA_IOMMU),
+			"capa 0x%" PRIx64, info.dev_capa);
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_info_get(id + 5, &info), -ENODEV, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_vchan_setup(id, 0, &vc), -EINVAL, "not configured");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_start(id), -EINVAL, "not configured");
+	conf.nb_vchans = 0;
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_configure(id, &conf), -EINVAL, "");
+	conf.nb_vchans = DPX_DMA_MAX_VCHANS + 1;
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_configure(id, &conf), -EINVAL, "");
+	conf.nb_vchans = 2;
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_configure(id, &conf), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_vchan_setup(id, 0, &vc), -EINVAL, "100 is not 2^n");
+	vc.nb_desc = 512;
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_vchan_setup(id, 0, &vc), -EINVAL, "above ring_size");
+	vc.nb_desc = 8;
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_vchan_setup(id, 0, &vc), -EINVAL, "below min");
+	vc.nb_desc = 32;
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_vchan_setup(id, 2, &vc), -EINVAL, "no vchan 2");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_vchan_setup(id, 0, &vc), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_start(id), -EINVAL, "vchan 1 not set up");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_vchan_setup(id, 1, &vc), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_start(id), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_configure(id, &conf), -EBUSY, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_vchan_setup(id, 0, &vc), -EBUSY, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_sw_bind_container(id, DPX_VFIO_DEFAULT_CONTAINER_FD), -EBUSY,
+			      "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_container_get(id, &fd), -ENOENT, "IOVA as VA");
+	DPX_TEST_RUN(dump_of(id, buf, sizeof(buf)));
+	DPX_TEST_ASSERT(strstr(buf, "dma_sw0") != NULL && strstr(buf, "started") != NULL &&
+				strstr(buf, "vchan 1: ring 32") != NULL &&
+				strstr(buf, "not bound") != NULL,
+			"%s", buf);
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_stop(id), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_stop(id), 0, "stopped already");
+	/* reconfigure forgets the vchans */
+	conf.nb_vchans = 1;
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_configure(id, &conf), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_start(id), -EINVAL, "vchan 0 forgotten");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_sw_bind_container(id, DPX_VFIO_DEFAULT_CONTAINER_FD), -ENODEV,
+			      "no VFIO on this EAL");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_sw_unbind_container(id), 0, "not bound: fine");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_sw_unbind_container(id + 5), -ENODEV, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_close(id), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_close(id), -ENODEV, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_get_dev_id_by_name("dma_sw0"), -ENODEV, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "removes dma_sw1");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_count_avail(), 0, "");
+	DPX_TEST_ASSERT(strcmp(dpx_dma_status_str(DPX_DMA_STATUS_INVALID_DST_ADDR),
+			       "invalid destination address") == 0,
+			"");
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(dma_sw_control, fast, test_dma_sw_control);
+
+/* ---- bound to a container ---- */
+
+#define B_IOVA 0x7000000000ull /* IOVAs unlike the VAs, so translation shows */
+
+/*
+ * Jobs through a container: translated, a job outside the mappings (either
+ * side, wholly or partly) fails with the side's status and writes nothing,
+ * a job across two IOVA-adjacent mappings works, completed stops at the
+ * first failure and completed_status reports it, counters add up.
+ */
+static int
+test_dma_sw_bound_faults(void)
+{
+	uint64_t seed = 5;
+	uint8_t *a = buf_alloc(64 * KIB, &seed), *b = buf_alloc(64 * KIB, &seed);
+	uint8_t *ref_b = malloc(64 * KIB);
+	enum dpx_dma_status_code st[8];
+	struct dpx_dma_info info;
+	struct dpx_dma_stats s;
+	uint16_t last, next_idx = 0;
+	bool err;
+	int16_t id;
+	int fd = 0;
+
+	DPX_TEST_RUN(fake_env_init());
+	int c = dpx_vfio_container_create();
+	DPX_TEST_ASSERT(c >= 0, "%d", c);
+	/* a at B_IOVA, b right after it in IOVA (not in VA): 128 KiB contiguous for the device */
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_map(c, iova_of(a), B_IOVA, 64 * KIB), 0, "");
+	DPX_TEST_ASSERT_EQUAL(
+		dpx_vfio_container_dma_map(c, iova_of(b), B_IOVA + 64 * KIB, 64 * KIB), 0, "");
+	DPX_TEST_RUN(sw_open(NULL, 1, 16, &id));
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_sw_bind_container(id, c + 100), -EINVAL, "no container");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_sw_bind_container(id, c), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_container_get(id, &fd), 0, "");
+	DPX_TEST_ASSERT_EQUAL(fd, c, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_info_get(id, &info), 0, "");
+	DPX_TEST_ASSERT(info.dev_capa & DPX_DMA_CAPA_IOMMU && !(info.dev_capa & DPX_DMA_CAPA_SVA),
+			"");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_start(id), 0, "");
+	memcpy(ref_b, b, 64 * KIB);
+	const uint64_t A = B_IOVA, B = B_IOVA + 64 * KIB, END = B_IOVA + 128 * KIB;
+	struct {
+		uint64_t src, dst;
+		uint32_t len;
+		enum dpx_dma_status_code want;
+	} jobs[] = {
+		{A, B, 4096, DPX_DMA_STATUS_SUCCESSFUL}, /* a[0..4K) -> b[0..4K) */
+		{A + 8192, B + 8192, 100, DPX_DMA_STATUS_SUCCESSFUL},
+		{iova_of(a), B + 16384, 64, DPX_DMA_STATUS_INVALID_SRC_ADDR}, /* a VA is no IOVA */
+		{A, END - 32, 64, DPX_DMA_STATUS_INVALID_DST_ADDR},	    /* runs past the end */
+		{A + 60 * KIB, B + 20480, 8192, DPX_DMA_STATUS_SUCCESSFUL}, /* source spans a|b */
+		{END, B, 1, DPX_DMA_STATUS_INVALID_SRC_ADDR},
+		{A, B + 32768, 0, DPX_DMA_STATUS_SUCCESSFUL}, /* empty: touches nothing */
+	};
+	for (unsigned int i = 0; i < DPX_DIM(jobs); i++)
+		DPX_TEST_ASSERT_EQUAL(dpx_dma_copy(id, 0, jobs[i].src, jobs[i].dst, jobs[i].len, 0),
+				      i, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_submit(id, 0), 0, "");
+	/* completed reports the two good ones, then stays at the failure */
+	uint64_t deadline = dpx_get_time_ns() + WAIT_NS;
+	uint16_t got = 0;
+	err = false;
+	while (!err) {
+		got += dpx_dma_completed(id, 0, 8, &last, &err);
+		DPX_TEST_ASSERT(dpx_get_time_ns() < deadline, "");
+	}
+	DPX_TEST_ASSERT(got == 2 && last == 1, "got %u, last %u", got, last);
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_completed(id, 0, 8, &last, &err), 0, "stuck at the failure");
+	DPX_TEST_ASSERT(err && last == 1, "");
+	next_idx = 2;
+	DPX_TEST_RUN(collect(id, 0, DPX_DIM(jobs) - 2, &next_idx, st));
+	for (unsigned int i = 2; i < DPX_DIM(jobs); i++)
+		DPX_TEST_ASSERT_EQUAL(st[i - 2], jobs[i].want, "job %u: %s", i,
+				      dpx_dma_status_str(st[i - 2]));
+	/* the model: only the successful jobs wrote, at the translated addresses */
+	memcpy(ref_b, a, 4096);
+	memcpy(ref_b + 8192, a + 8192, 100);
+	memcpy(ref_b + 20480, a + 60 * KIB, 4096);
+	memcpy(ref_b + 20480 + 4096, b, 4096);
+	DPX_TEST_ASSERT(memcmp(b, ref_b, 64 * KIB) == 0, "failed jobs wrote nothing");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_stats_get(id, 0, &s), 0, "");
+	DPX_TEST_ASSERT(s.submitted == DPX_DIM(jobs) && s.completed == DPX_DIM(jobs) &&
+				s.errors == 3,
+			"%" PRIu64 " %" PRIu64 " %" PRIu64, s.submitted, s.completed, s.errors);
+	/* after the error run, completed works again */
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_copy(id, 0, A, B, 16, DPX_DMA_OP_FLAG_SUBMIT), DPX_DIM(jobs),
+			      "");
+	deadline = dpx_get_time_ns() + WAIT_NS;
+	while (dpx_dma_completed(id, 0, 8, &last, &err) == 0)
+		DPX_TEST_ASSERT(!err && dpx_get_time_ns() < deadline, "");
+	DPX_TEST_ASSERT_EQUAL(last, DPX_DIM(jobs), "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vdev_uninit("dma_sw0"), 0, "close unbinds");
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_listener_unregister(c, NULL, NULL), -ENOENT,
+			      "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_destroy(c), 0, "");
+	DPX_TEST_RUN(fake_env_fini());
+	free(a), free(b), free(ref_b);
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(dma_sw_bound_faults, fast, test_dma_sw_bound_faults);
+
+/*
+ * A mapping removed, then a job to it fails while its neighbour still works;
+ * an unmap under a stream of jobs into the region: once the unmap returned,
+ * not one more byte lands there. The container going away faults everything.
+ */
+static int
+test_dma_sw_bound_unmap(void)
+{
+	const uint32_t R = 256 * KIB;
+	uint64_t seed = 9;
+	uint8_t *src = buf_alloc(R, &seed), *r1 = buf_alloc(R, NULL), *r2 = buf_alloc(R, NULL);
+	uint8_t *snap = malloc(R);
+	enum dpx_dma_status_code st[64];
+	uint16_t next_idx = 0;
+	uint32_t n = 0;
+	int16_t id;
+
+	DPX_TEST_RUN(fake_env_init());
+	int c = dpx_vfio_container_create();
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_map(c, iova_of(src), iova_of(src), R), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_map(c, iova_of(r1), iova_of(r1), R), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_map(c, iova_of(r2), iova_of(r2), R), 0, "");
+	DPX_TEST_RUN(sw_open("idle_us=0", 1, 64, &id));
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_sw_bind_container(id, c), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_start(id), 0, "");
+	/* 64 jobs of 4 KiB into r1 in flight, then r1 unmapped */
+	for (uint32_t i = 0; i < 64; i++)
+		DPX_TEST_ASSERT(dpx_dma_copy(id, 0, iova_of(src + (i % 64) * 4096),
+					     iova_of(r1 + (i % 64) * 4096), 4096,
+					     DPX_DMA_OP_FLAG_SUBMIT) >= 0,
+				"");
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_unmap(c, iova_of(r1), iova_of(r1), R), 0, "");
+	memcpy(snap, r1, R);
+	DPX_TEST_RUN(collect(id, 0, 64, &next_idx, st));
+	n = 0;
+	for (uint32_t i = 0; i < 64; i++) {
+		DPX_TEST_ASSERT(st[i] == DPX_DMA_STATUS_SUCCESSFUL ||
+					st[i] == DPX_DMA_STATUS_INVALID_DST_ADDR,
+				"job %u: %s", i, dpx_dma_status_str(st[i]));
+		n += st[i] == DPX_DMA_STATUS_SUCCESSFUL;
+		/* a job that succeeded wrote before the unmap returned: it is in snap */
+		if (st[i] == DPX_DMA_STATUS_SUCCESSFUL)
+			DPX_TEST_ASSERT(memcmp(snap + i * 4096, src + i * 4096, 4096) == 0, "");
+	}
+	DPX_TEST_ASSERT(memcmp(snap, r1, R) == 0,
+			"bytes landed in r1 after its unmap returned (%u jobs ran before)", n);
+	/* after the unmap: r1 faults, r2 works */
+	DPX_TEST_ASSERT(dpx_dma_copy(id, 0, iova_of(src), iova_of(r1), 64, 0) >= 0, "");
+	DPX_TEST_ASSERT(dpx_dma_copy(id, 0, iova_of(r1), iova_of(r2), 64, 0) >= 0, "");
+	DPX_TEST_ASSERT(
+		dpx_dma_copy(id, 0, iova_of(src), iova_of(r2), R, DPX_DMA_OP_FLAG_SUBMIT) >= 0, "");
+	DPX_TEST_RUN(collect(id, 0, 3, &next_idx, st));
+	DPX_TEST_ASSERT(st[0] == DPX_DMA_STATUS_INVALID_DST_ADDR &&
+				st[1] == DPX_DMA_STATUS_INVALID_SRC_ADDR &&
+				st[2] == DPX_DMA_STATUS_SUCCESSFUL,
+			"%s %s %s", dpx_dma_status_str(st[0]), dpx_dma_status_str(st[1]),
+			dpx_dma_status_str(st[2]));
+	DPX_TEST_ASSERT(memcmp(snap, r1, R) == 0 && memcmp(src, r2, R) == 0, "");
+	/* mapped again: reachable again */
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_map(c, iova_of(r1), iova_of(r1), R), 0, "");
+	DPX_TEST_ASSERT(
+		dpx_dma_copy(id, 0, iova_of(src), iova_of(r1), R, DPX_DMA_OP_FLAG_SUBMIT) >= 0, "");
+	DPX_TEST_RUN(collect(id, 0, 1, &next_idx, st));
+	DPX_TEST_ASSERT(st[0] == DPX_DMA_STATUS_SUCCESSFUL && memcmp(src, r1, R) == 0, "");
+	/* the container destroyed under the engine: every job faults */
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_stop(id), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_destroy(c), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_start(id), 0, "");
+	DPX_TEST_ASSERT(
+		dpx_dma_copy(id, 0, iova_of(src), iova_of(r2), 64, DPX_DMA_OP_FLAG_SUBMIT) == 0,
+		"indices from 0 after a start");
+	next_idx = 0;
+	DPX_TEST_RUN(collect(id, 0, 1, &next_idx, st));
+	DPX_TEST_ASSERT_EQUAL(st[0], DPX_DMA_STATUS_INVALID_SRC_ADDR, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_stop(id), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_sw_unbind_container(id), 0, "container gone: still fine");
+	DPX_TEST_ASSERT_EQUAL(dpx_vdev_uninit("dma_sw0"), 0, "");
+	DPX_TEST_RUN(fake_env_fini());
+	free(src), free(r1), free(r2), free(snap);
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(dma_sw_bound_unmap, fast, test_dma_sw_bound_unmap);
+
+/* ---- the IOVA snapshot against a page-by-page reference ---- */
+
+#define PAGES 512
+#define PG 4096ull
+
+static int
+test_dma_sw_iova_map(void)
+{
+	struct dpx_vfio_dma_mapping maps[PAGES];
+	uint64_t seed = 0x10ba;
+
+	for (unsigned int round = 0; round < 200; round++) {
+		int64_t ref[PAGES]; /* VA of each IOVA page, -1 unmapped */
+		unsigned int n = 0;
+
+		for (unsigned int p = 0; p < PAGES;) {
+			unsigned int len = 1 + (unsigned int)(dpx_test_rand(&seed) % 8);
+			bool mapped = dpx_test_rand(&seed) % 3 != 0;
+			/* VA contiguous with the previous mapping half of the time */
+			uint64_t va = n > 0 && dpx_test_rand(&seed) % 2 &&
+						      maps[n - 1].iova + maps[n - 1].len == p * PG
+					      ? maps[n - 1].va + maps[n - 1].len
+					      : (dpx_test_rand(&seed) % 1000 + 1) << 24;
+
+			len = DPX_MIN(len, PAGES - p);
+			if (mapped)
+				maps[n++] = (struct dpx_vfio_dma_mapping){p * PG, va, len * PG};
+			for (unsigned int i = 0; i < len; i++)
+				ref[p + i] = mapped ? (int64_t)(va + i * PG) : -1;
+			p += len;
+		}
+		struct sw_iova_map *m = sw_iova_map_build(maps, n);
+		DPX_TEST_ASSERT(m != NULL && m->n <= n, "");
+		for (unsigned int q = 0; q < 2000; q++) {
+			uint64_t iova = dpx_test_rand(&seed) % ((PAGES + 2) * PG);
+			uint64_t len = dpx_test_rand(&seed) % (8 * PG);
+			uint64_t page = iova / PG, va, room;
+			bool want = true;
+
+			for (uint64_t b = iova; b < iova + len && want; b = (b / PG + 1) * PG)
+				want = b / PG < PAGES && ref[b / PG] >= 0;
+			DPX_TEST_ASSERT_EQUAL(sw_iova_map_covers(m, iova, len), want,
+					      "round %u iova 0x%" PRIx64 " len %" PRIu64, round,
+					      iova, len);
+			bool hit = sw_iova_map_lookup(m, iova, &va, &room);
+			DPX_TEST_ASSERT_EQUAL(hit, page < PAGES && ref[page] >= 0, "");
+			if (!hit)
+				continue;
+			DPX_TEST_ASSERT_EQUAL(va, (uint64_t)ref[page] + iova % PG, "");
+			/* room ends where VA stops being contiguous or the mapping stops */
+			uint64_t end = page + 1;
+			while (end < PAGES && ref[end] >= 0 &&
+			       (uint64_t)ref[end] == (uint64_t)ref[end - 1] + PG)
+				end++;
+			DPX_TEST_ASSERT_EQUAL(room, end * PG - iova, "");
+		}
+		free(m);
+	}
+	struct dpx_vfio_dma_mapping bad[2] = {{0, 0, 2 * PG}, {PG, 0x1000000, PG}};
+	DPX_TEST_ASSERT(sw_iova_map_build(bad, 2) == NULL && dpx_errno == EINVAL, "overlap");
+	DPX_TEST_ASSERT(!sw_iova_map_covers(NULL, 0, 1) && sw_iova_map_covers(NULL, 0, 0), "");
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(dma_sw_iova_map, fast, test_dma_sw_iova_map);
+
+/* dpx-info lists DMA devices and their capabilities. */
+static int
+test_dma_info_tool(void)
+{
+	char cmd[512], out[4096];
+	size_t n;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd),
+		 "'%s/app/dpx-info/dpx-info' --no-huge --in-memory --vdev dma_sw0 "
+		 "--vdev dma_sw1,ring_size=256 2>&1",
+		 DPX_BUILD_ROOT);
+	p = popen(cmd, "r");
+	DPX_TEST_ASSERT(p != NULL, "");
+	n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = '\0';
+	DPX_TEST_ASSERT_EQUAL(pclose(p), 0, "%s", out);
+	DPX_TEST_ASSERT(strstr(out, "DMA devices: 2") != NULL, "%s", out);
+	DPX_TEST_ASSERT(strstr(out, "dma 1: dma_sw1 (driver dma_sw, NUMA node 0): vchans up to 16, "
+				    "ring 16..256, capabilities mem-to-mem iova-is-va "
+				    "handles-errors copy") != NULL,
+			"%s", out);
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(dma_info_tool, fast, test_dma_info_tool);
