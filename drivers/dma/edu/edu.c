@@ -41,6 +41,8 @@
 #include "dpx_dma_edu.h"
 #include "edu_private.h"
 #include "edu_regs.h"
+/* the dma_sw engine's snapshot of a container's table serves here too */
+#include "sw_iova_map.h"
 
 DPX_LOG_REGISTER_STATIC(dma_edu_logtype, "pmd.dma.edu");
 #define EDU_LOG(level, fmt, ...) DPX_LOG(level, dma_edu_logtype, "dma_edu: " fmt, ##__VA_ARGS__)
@@ -94,10 +96,9 @@ struct edu_priv {
 	/* verify: a page of EAL memory (mapped in every container) the buffer is copied to */
 	uint8_t *scratch;
 	uint64_t scratch_iova;
-	/* the container's table, from the VFIO listener (another thread writes it) */
+	/* the container's table, from the VFIO listener (another thread swaps it) */
 	pthread_mutex_t maps_lock;
-	struct dpx_vfio_dma_mapping *maps;
-	unsigned int n_maps;
+	struct sw_iova_map *map; /* NULL: nothing counts as mapped */
 	bool listening;
 	struct dpx_dma_vchan_stats stats;
 	struct edu_counters cnt;
@@ -192,8 +193,9 @@ maps_cover(struct edu_priv *p, uint64_t iova, uint64_t len)
 {
 	bool ok;
 
+	/* a lock per chunk costs nothing beside edu's 100 ms per transfer */
 	pthread_mutex_lock(&p->maps_lock);
-	ok = edu_iova_covered(p->maps, p->n_maps, iova, len);
+	ok = sw_iova_map_covers(p->map, iova, len);
 	pthread_mutex_unlock(&p->maps_lock);
 	return ok;
 }
@@ -569,16 +571,14 @@ static void
 maps_listener(void *arg, const struct dpx_vfio_dma_mapping *maps, unsigned int n)
 {
 	struct edu_priv *p = arg;
-	struct dpx_vfio_dma_mapping *copy = n > 0 ? malloc(n * sizeof(*copy)) : NULL;
+	/* no memory for the snapshot: NULL, nothing counts as mapped, the safe side */
+	struct sw_iova_map *map = maps != NULL ? sw_iova_map_build(maps, n) : NULL, *old;
 
-	if (copy != NULL)
-		memcpy(copy, maps, n * sizeof(*copy));
 	pthread_mutex_lock(&p->maps_lock);
-	free(p->maps);
-	p->maps = copy;
-	/* no memory for the copy: nothing counts as mapped, the safe side */
-	p->n_maps = copy != NULL ? n : 0;
+	old = p->map;
+	p->map = map;
 	pthread_mutex_unlock(&p->maps_lock);
+	free(old);
 }
 
 /* What probe set up beside the ring; safe on a partly set up device. */
@@ -595,8 +595,8 @@ priv_release(struct edu_priv *p)
 	p->scratch = NULL;
 	free(p->ring);
 	p->ring = NULL;
-	free(p->maps);
-	p->maps = NULL;
+	free(p->map);
+	p->map = NULL;
 	pthread_mutex_destroy(&p->maps_lock);
 }
 
