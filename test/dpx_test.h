@@ -85,6 +85,12 @@ int dpx_test_eal_init(const char *first, ...) __attribute__((sentinel));
  */
 const char *dpx_test_huge_dir(void);
 
+/* Entries of a folder, "." and ".." not counted; -1 when it cannot be read. */
+int dpx_test_count_dir_entries(const char *path);
+
+/* Seconds on the monotonic clock (for elapsed times a case prints, never asserts on). */
+double dpx_test_seconds(void);
+
 /* Number of open fds of this process (for leak checks). */
 int dpx_test_count_fds(void);
 

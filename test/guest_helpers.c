@@ -20,15 +20,6 @@
 
 #define GUEST_CMD_MAX 8192
 
-static double
-now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Run a shell command, keep its output (stdout+stderr); exit code or -1. */
 static int
 run_capture(const char *cmd, char *out, size_t outlen)
@@ -65,7 +56,7 @@ int
 dpx_test_guest_prepare(char *why, size_t len)
 {
 	char cmd[GUEST_CMD_MAX], out[4096];
-	double t0 = now_seconds();
+	double t0 = dpx_test_seconds();
 	int rc;
 
 	if (system("command -v qemu-system-x86_64 >/dev/null 2>&1") != 0) {
@@ -85,7 +76,7 @@ dpx_test_guest_prepare(char *why, size_t len)
 		snprintf(why, len, "the test guest cannot be built (%s)", nl ? nl + 1 : out);
 		return DPX_TEST_SKIPPED;
 	}
-	printf("guest: ready in %.2f s\n", now_seconds() - t0);
+	printf("guest: ready in %.2f s\n", dpx_test_seconds() - t0);
 	return 0;
 }
 
@@ -93,7 +84,7 @@ int
 dpx_test_guest_run(const char *args, char *out, size_t outlen)
 {
 	char cmd[GUEST_CMD_MAX];
-	double t0 = now_seconds();
+	double t0 = dpx_test_seconds();
 	int n, rc;
 
 	n = snprintf(cmd, sizeof(cmd), "'%s/usertools/dpx-guest-run' --build-dir '%s' %s 2>&1",
@@ -104,7 +95,7 @@ dpx_test_guest_run(const char *args, char *out, size_t outlen)
 	}
 	printf("guest: dpx-guest-run %s\n", args);
 	rc = run_capture(cmd, out, outlen);
-	printf("\nguest: exit code %d after %.2f s\n", rc, now_seconds() - t0);
+	printf("\nguest: exit code %d after %.2f s\n", rc, dpx_test_seconds() - t0);
 	return rc;
 }
 
@@ -164,6 +155,22 @@ dpx_test_guest_run_self(const char *case_name, const char *guest_args, char *out
 }
 
 int
+dpx_test_guest_case(const char *case_name, const char *guest_args)
+{
+	static char out[262144];
+	char why[512], pass[160];
+	int rc;
+
+	if (dpx_test_guest_prepare(why, sizeof(why)) != 0)
+		DPX_TEST_SKIP("%s", why);
+	rc = dpx_test_guest_run_self(case_name, guest_args, out, sizeof(out));
+	DPX_TEST_ASSERT_EQUAL(rc, 0, "%s inside the guest", case_name);
+	snprintf(pass, sizeof(pass), "PASS %s", case_name);
+	DPX_TEST_ASSERT(strstr(out, pass) != NULL, "no '%s' line from the guest", pass);
+	return DPX_TEST_SUCCESS;
+}
+
+int
 dpx_test_guest_value(const char *out, const char *key, char *val, size_t len)
 {
 	size_t klen = strlen(key);
@@ -209,11 +216,11 @@ dpx_test_guest_spawn(const char *cmd)
 int
 dpx_test_guest_reap(pid_t pid, double timeout_s)
 {
-	double deadline = now_seconds() + timeout_s;
+	double deadline = dpx_test_seconds() + timeout_s;
 	int status;
 	pid_t r;
 
-	while ((r = waitpid(pid, &status, WNOHANG)) == 0 && now_seconds() < deadline)
+	while ((r = waitpid(pid, &status, WNOHANG)) == 0 && dpx_test_seconds() < deadline)
 		usleep(20 * 1000);
 	if (r == 0) {
 		printf("guest: pid %d still running after %.1f s: killed\n", (int)pid, timeout_s);

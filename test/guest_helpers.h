@@ -59,6 +59,14 @@ int dpx_test_guest_run_self(const char *case_name, const char *guest_args, char 
 			    size_t outlen);
 
 /**
+ * A whole guest case, host side: skip when no guest can be had, else run
+ * case_name in the guest (dpx_test_guest_run_self) and pass when it exits 0
+ * and printed its PASS line.
+ * @return DPX_TEST_SUCCESS, DPX_TEST_FAILED or DPX_TEST_SKIPPED.
+ */
+int dpx_test_guest_case(const char *case_name, const char *guest_args);
+
+/**
  * Find the line KEY=VALUE (e.g. DPX-GUEST-VFIO-GROUP=3) in a captured output.
  *
  * @param out  Output from dpx_test_guest_run.

@@ -14,7 +14,6 @@
  * driver reports in each mode), an unmapped region stops receiving while
  * its neighbour still does; with polling and with MSI.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -58,10 +57,20 @@ DPX_TEST_REGISTER(dma_edu_chunk_len, fast, test_dma_edu_chunk_len);
 static const struct pci_fake_dev edu_fake = {EDU_BDF,	 "0x1234", "0x11e8", "0x00ff00",
 					     "vfio-pci", 11,	   "-1"};
 
+/* A buffer at a chosen IOVA below 2^28, with unmapped neighbours. */
+#define IOVA_A 0x100000ULL
+#define IOVA_HOLE (IOVA_A + 0x10000)
+#define A_LEN 0x10000
+#define H_LEN 0x4000
+
 struct edu_env {
 	char root[256];
 	int16_t dev;
 	int fds;
+	uint8_t *a; /* A_LEN bytes mapped at IOVA_A while a_mapped */
+	bool a_mapped;
+	uint8_t *h; /* H_LEN bytes of heap, at hiova */
+	uint64_t hiova;
 };
 
 /* Probe the model with these devargs and start one vchan of nb_desc slots. */
@@ -85,6 +94,14 @@ env_up(struct edu_env *e, const char *devargs, uint16_t nb_desc)
 	DPX_TEST_ASSERT_EQUAL(dpx_dma_configure(e->dev, &conf), 0, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_dma_vchan_setup(e->dev, 0, &vc), 0, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_dma_start(e->dev), 0, "");
+	e->a = mmap(NULL, A_LEN, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	DPX_TEST_ASSERT(e->a != MAP_FAILED, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_map(DEF, (uintptr_t)e->a, IOVA_A, A_LEN), 0,
+			      "");
+	e->a_mapped = true;
+	e->h = dpx_malloc("t", H_LEN, 64);
+	DPX_TEST_ASSERT(e->h != NULL, "");
+	e->hiova = dpx_malloc_virt2iova(e->h);
 	return DPX_TEST_SUCCESS;
 }
 
@@ -93,6 +110,11 @@ env_down(struct edu_env *e)
 {
 	struct edu_model_stats st;
 
+	if (e->a_mapped)
+		DPX_TEST_ASSERT_EQUAL(
+			dpx_vfio_container_dma_unmap(DEF, (uintptr_t)e->a, IOVA_A, A_LEN), 0, "");
+	munmap(e->a, A_LEN);
+	dpx_free(e->h);
 	DPX_TEST_RUN(pci_fake_eal_fini());
 	edu_model_stats(&st);
 	edu_model_uninstall();
@@ -233,20 +255,6 @@ test_dma_edu_wrap(void)
 }
 DPX_TEST_REGISTER(dma_edu_wrap, fast, test_dma_edu_wrap);
 
-/* A buffer at a chosen IOVA below 2^28, with unmapped neighbours. */
-#define IOVA_A 0x100000ULL
-#define IOVA_HOLE (IOVA_A + 0x10000)
-
-static int
-map_a(uint8_t **a)
-{
-	*a = mmap(NULL, 0x10000, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	DPX_TEST_ASSERT(*a != MAP_FAILED, "");
-	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_map(DEF, (uintptr_t)*a, IOVA_A, 0x10000), 0,
-			      "");
-	return DPX_TEST_SUCCESS;
-}
-
 /* One job; its status. */
 static int
 one_job(int16_t dev, uint64_t src, uint64_t dst, uint32_t len, enum dpx_dma_status_code *st)
@@ -271,12 +279,11 @@ test_dma_edu_iova_check(void)
 	bool err = false;
 
 	DPX_TEST_RUN(env_up(&e, "dma_bits=48", 8));
-	DPX_TEST_RUN(map_a(&a));
-	h = dpx_malloc("t", 8192, 64);
-	DPX_TEST_ASSERT(h != NULL, "");
-	hiova = dpx_malloc_virt2iova(h);
-	memset(a, 0x11, 0x10000);
-	memset(h, 0x22, 8192);
+	a = e.a;
+	h = e.h;
+	hiova = e.hiova;
+	memset(a, 0x11, A_LEN);
+	memset(h, 0x22, H_LEN);
 	/* dst ends past A: refused before a byte moves (the first 0xff00 would fit) */
 	DPX_TEST_RUN(one_job(e.dev, hiova, IOVA_A + 0x100, 0x10000, st));
 	DPX_TEST_ASSERT_EQUAL(st[0], DPX_DMA_STATUS_INVALID_DST_ADDR, "");
@@ -301,9 +308,10 @@ test_dma_edu_iova_check(void)
 			"%d %d", st[0], st[1]);
 	DPX_TEST_ASSERT(a[0] == 0x22 && a[299] == 0x22 && a[100] == 0x11, "");
 	/* the mapping goes: the next job to it is refused */
-	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_unmap(DEF, (uintptr_t)a, IOVA_A, 0x10000), 0,
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_unmap(DEF, (uintptr_t)a, IOVA_A, A_LEN), 0,
 			      "");
-	memset(a, 0x11, 0x10000);
+	e.a_mapped = false;
+	memset(a, 0x11, A_LEN);
 	DPX_TEST_RUN(one_job(e.dev, hiova, IOVA_A, 100, st));
 	DPX_TEST_ASSERT_EQUAL(st[0], DPX_DMA_STATUS_INVALID_DST_ADDR, "after the unmap");
 	DPX_TEST_ASSERT(a[0] == 0x11, "");
@@ -312,8 +320,6 @@ test_dma_edu_iova_check(void)
 			ds.errors);
 	edu_model_stats(&ms);
 	DPX_TEST_ASSERT_EQUAL(ms.zeroed + ms.dropped, 0, "the device never met a refusal");
-	dpx_free(h);
-	munmap(a, 0x10000);
 	DPX_TEST_RUN(env_down(&e));
 	return DPX_TEST_SUCCESS;
 }
@@ -335,11 +341,10 @@ dropped_write(bool verify)
 
 	DPX_TEST_RUN(env_up(
 		&e, verify ? "dma_bits=48,iova_check=0,verify=1" : "dma_bits=48,iova_check=0", 8));
-	DPX_TEST_RUN(map_a(&a));
-	h = dpx_malloc("t", 8192, 64);
-	DPX_TEST_ASSERT(h != NULL, "");
-	hiova = dpx_malloc_virt2iova(h);
-	memset(h, 0x5a, 8192);
+	a = e.a;
+	h = e.h;
+	hiova = e.hiova;
+	memset(h, 0x5a, H_LEN);
 	DPX_TEST_RUN(one_job(e.dev, hiova, IOVA_A, 6000, &st));
 	DPX_TEST_ASSERT_EQUAL(st, DPX_DMA_STATUS_SUCCESSFUL, "mapped");
 	DPX_TEST_ASSERT(a[0] == 0x5a && a[5999] == 0x5a && a[6000] == 0, "");
@@ -352,7 +357,7 @@ dropped_write(bool verify)
 			      verify ? DPX_DMA_STATUS_INVALID_DST_ADDR : DPX_DMA_STATUS_SUCCESSFUL,
 			      "verify %d", verify);
 	/* zeros read back as zeros from nowhere: not detectable, even with verify */
-	memset(h, 0, 8192);
+	memset(h, 0, H_LEN);
 	DPX_TEST_RUN(one_job(e.dev, hiova, IOVA_HOLE, 100, &st));
 	DPX_TEST_ASSERT_EQUAL(st, DPX_DMA_STATUS_SUCCESSFUL, "");
 	/* a refused read is not detectable either: the buffer gets zeros, which land */
@@ -360,10 +365,6 @@ dropped_write(bool verify)
 	DPX_TEST_RUN(one_job(e.dev, IOVA_HOLE, IOVA_A, 100, &st));
 	DPX_TEST_ASSERT_EQUAL(st, DPX_DMA_STATUS_SUCCESSFUL, "");
 	DPX_TEST_ASSERT(a[0] == 0 && a[99] == 0 && a[100] == 0x33, "zeros from the refused read");
-	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_unmap(DEF, (uintptr_t)a, IOVA_A, 0x10000), 0,
-			      "");
-	munmap(a, 0x10000);
-	dpx_free(h);
 	DPX_TEST_RUN(env_down(&e));
 	return DPX_TEST_SUCCESS;
 }
@@ -383,23 +384,15 @@ test_dma_edu_dma_bits(void)
 {
 	enum dpx_dma_status_code st;
 	struct edu_env e;
-	uint8_t *a, *h;
 	uint64_t hiova;
 
 	DPX_TEST_RUN(env_up(&e, "verify=0", 8));
-	DPX_TEST_RUN(map_a(&a));
-	h = dpx_malloc("t", 4096, 64);
-	DPX_TEST_ASSERT(h != NULL, "");
-	hiova = dpx_malloc_virt2iova(h);
+	hiova = e.hiova;
 	DPX_TEST_ASSERT(hiova >= (1ULL << 28), "heap IOVA 0x%" PRIx64 " is low", hiova);
 	DPX_TEST_RUN(one_job(e.dev, hiova, IOVA_A, 64, &st));
 	DPX_TEST_ASSERT_EQUAL(st, DPX_DMA_STATUS_INVALID_ADDR, "");
 	DPX_TEST_RUN(one_job(e.dev, IOVA_A, IOVA_A + 0x1000, 64, &st));
 	DPX_TEST_ASSERT_EQUAL(st, DPX_DMA_STATUS_SUCCESSFUL, "below 2^28");
-	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_unmap(DEF, (uintptr_t)a, IOVA_A, 0x10000), 0,
-			      "");
-	munmap(a, 0x10000);
-	dpx_free(h);
 	DPX_TEST_RUN(env_down(&e));
 	return DPX_TEST_SUCCESS;
 }
@@ -522,15 +515,6 @@ kmsg_count(const char *needle)
 	return n;
 }
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static int
 guest_up(const char *bdf, const char *devargs, int16_t *dev)
 {
@@ -557,13 +541,9 @@ guest_bus_checks(const char *bdf)
 {
 	const char *group = getenv("DPX_GUEST_VFIO_GROUP");
 	struct dpx_pci_device_info info;
-	unsigned int entries = 0;
-	DIR *d = opendir("/sys/bus/pci/devices");
+	int entries = dpx_test_count_dir_entries("/sys/bus/pci/devices");
 
-	DPX_TEST_ASSERT(d != NULL, "");
-	for (struct dirent *de; (de = readdir(d)) != NULL;)
-		entries += de->d_name[0] != '.';
-	closedir(d);
+	DPX_TEST_ASSERT(entries > 0, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_pci_device_count(), entries, "devices in sysfs");
 	DPX_TEST_ASSERT_EQUAL(dpx_pci_device_info_find(bdf, &info), 0, "%s", bdf);
 	DPX_TEST_ASSERT_EQUAL(info.state, DPX_PCI_STATE_PROBED, "%s",
@@ -609,12 +589,12 @@ guest_heap_copies(int16_t dev, const char *mode)
 		DPX_TEST_ASSERT_EQUAL(st[i], DPX_DMA_STATUS_SUCCESSFUL, "size %u", sizes[i]);
 	DPX_TEST_ASSERT(memcmp(dst, ref, len) == 0, "the copies did not land byte-exact");
 	/* throughput of one large copy (emulated: edu runs each transfer from a 100 ms timer) */
-	double t0 = now_s();
+	double t0 = dpx_test_seconds();
 	DPX_TEST_ASSERT(dpx_dma_copy(dev, 0, dpx_malloc_virt2iova(src), dpx_malloc_virt2iova(dst),
 				     (uint32_t)big, DPX_DMA_OP_FLAG_SUBMIT) >= 0,
 			"");
 	DPX_TEST_RUN(collect(dev, 1, st, &last));
-	double t = now_s() - t0;
+	double t = dpx_test_seconds() - t0;
 	DPX_TEST_ASSERT(st[0] == DPX_DMA_STATUS_SUCCESSFUL && memcmp(dst, src, big) == 0, "");
 	snprintf(name, sizeof(name), "dma_edu guest %s 32 KiB copy (emulated) KB/s", mode);
 	DPX_TEST_PERF(name, big / 1000.0 / t, "KB/s");
@@ -724,18 +704,10 @@ guest_inner(const char *bdf)
 static int
 test_dma_edu_guest(void)
 {
-	static char out[262144];
 	const char *bdf = getenv("DPX_GUEST_VFIO_BDF");
-	char why[512];
-	int rc;
 
 	if (bdf != NULL)
 		return guest_inner(bdf);
-	if (dpx_test_guest_prepare(why, sizeof(why)) != 0)
-		DPX_TEST_SKIP("%s", why);
-	rc = dpx_test_guest_run_self("dma_edu_guest", "--vfio --timeout 600", out, sizeof(out));
-	DPX_TEST_ASSERT_EQUAL(rc, 0, "the case inside the guest");
-	DPX_TEST_ASSERT(strstr(out, "PASS dma_edu_guest") != NULL, "no PASS line from the guest");
-	return DPX_TEST_SUCCESS;
+	return dpx_test_guest_case("dma_edu_guest", "--vfio --timeout 600");
 }
 DPX_TEST_REGISTER(dma_edu_guest, guest, test_dma_edu_guest);

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <dpx_malloc.h>
@@ -75,8 +76,8 @@ dpx_test_eal_init(const char *first, ...)
 	return dpx_eal_init(argc, argv);
 }
 
-static int
-count_dir_entries(const char *path)
+int
+dpx_test_count_dir_entries(const char *path)
 {
 	DIR *d = opendir(path);
 	struct dirent *e;
@@ -91,16 +92,25 @@ count_dir_entries(const char *path)
 	return n;
 }
 
+double
+dpx_test_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 int
 dpx_test_count_fds(void)
 {
-	return count_dir_entries("/proc/self/fd") - 1; /* the opendir fd itself */
+	return dpx_test_count_dir_entries("/proc/self/fd") - 1; /* the opendir fd itself */
 }
 
 int
 dpx_test_count_threads(void)
 {
-	return count_dir_entries("/proc/self/task");
+	return dpx_test_count_dir_entries("/proc/self/task");
 }
 
 int

@@ -321,19 +321,10 @@ guest_inner(const char *bdf)
 static int
 test_vfio_guest_type1(void)
 {
-	static char out[262144];
 	const char *bdf = getenv("DPX_GUEST_VFIO_BDF");
-	char why[512];
-	int rc;
 
 	if (bdf != NULL)
 		return guest_inner(bdf);
-	if (dpx_test_guest_prepare(why, sizeof(why)) != 0)
-		DPX_TEST_SKIP("%s", why);
-	rc = dpx_test_guest_run_self("vfio_guest_type1", "--vfio --timeout 600", out, sizeof(out));
-	DPX_TEST_ASSERT_EQUAL(rc, 0, "the case inside the guest");
-	DPX_TEST_ASSERT(strstr(out, "PASS vfio_guest_type1") != NULL,
-			"no PASS line from the guest");
-	return DPX_TEST_SUCCESS;
+	return dpx_test_guest_case("vfio_guest_type1", "--vfio --timeout 600");
 }
 DPX_TEST_REGISTER(vfio_guest_type1, guest, test_vfio_guest_type1);
