@@ -421,6 +421,9 @@ probe_errors(const char *root)
 			DPX_TEST_ASSERT_EQUAL(kfake.devices[d], -1, "-a %s left a device open",
 					      named[i].arg);
 	}
+	/* another bus failing first (vdev probes before pci) leaves no PCI table behind */
+	DPX_TEST_ASSERT_EQUAL(fake_init(root, "--vdev", "no_such_driver0", NULL), -ENOENT, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_pci_device_count(), 0, "the table of a bus never probed");
 	/* the same driver failure without -a: logged, the device marked, init goes on */
 	setenv("DPX_TEST_PCI_PROBE_FAIL", "1", 1);
 	DPX_TEST_ASSERT(fake_init(root, NULL, NULL, NULL) > 0, "init");

@@ -2,7 +2,7 @@
 /*
  * The PCI bus: scan sysfs at EAL init, probe each allowed device that a dpx
  * driver matches and that is bound to vfio-pci, remove them at cleanup. The
- * device table is built by scan() and freed by cleanup(), both on the thread
+ * device table is built by probe() and freed by cleanup(), both on the thread
  * running dpx_eal_init/cleanup; in between it does not change, so readers
  * take no lock. Drivers register from constructors, before main.
  */
@@ -293,20 +293,29 @@ policy_from_options(void)
 	return 0;
 }
 
+/* The options only: a malformed -a or -b fails init before any bus probes. */
 static int
 pci_scan(void)
+{
+	if (dpx_eal_no_pci()) {
+		PCI_LOG(INFO, "--no-pci: the PCI bus is not scanned");
+		return 0;
+	}
+	return policy_from_options();
+}
+
+/*
+ * The device table, from sysfs. Built by probe, not scan: cleanup runs only
+ * after a successful probe, so a table made at scan would leak when another
+ * bus failed in between.
+ */
+static int
+slots_build(void)
 {
 	struct dpx_pci_device_info *list;
 	unsigned int n;
 	int rc;
 
-	if (dpx_eal_no_pci()) {
-		PCI_LOG(INFO, "--no-pci: the PCI bus is not scanned");
-		return 0;
-	}
-	rc = policy_from_options();
-	if (rc != 0)
-		return rc;
 	snprintf(sysfs_base, sizeof(sysfs_base), "%s", pci_sysfs_devices());
 	rc = pci_sysfs_scan(sysfs_base, &list, &n);
 	if (rc != 0)
@@ -445,14 +454,15 @@ pci_cleanup(void)
 static int
 pci_probe(void)
 {
-	for (unsigned int i = 0; i < slot_count; i++) {
-		int rc = slot_probe(&slots[i]);
-		if (rc != 0) {
-			pci_cleanup();
-			return rc;
-		}
-	}
-	return 0;
+	int rc = dpx_eal_no_pci() ? 0 : slots_build();
+
+	if (rc != 0)
+		return rc;
+	for (unsigned int i = 0; i < slot_count && rc == 0; i++)
+		rc = slot_probe(&slots[i]);
+	if (rc != 0)
+		pci_cleanup();
+	return rc;
 }
 
 static struct dpx_bus pci_bus = {
