@@ -394,6 +394,15 @@ test_dma_edu_dma_bits(void)
 	DPX_TEST_RUN(one_job(e.dev, IOVA_A, IOVA_A + 0x1000, 64, &st));
 	DPX_TEST_ASSERT_EQUAL(st, DPX_DMA_STATUS_SUCCESSFUL, "below 2^28");
 	DPX_TEST_RUN(env_down(&e));
+	/* verify's scratch page (heap, above 2^28) would be out of the device's reach */
+	DPX_TEST_ASSERT_EQUAL(pci_fake_sysfs_create(e.root, sizeof(e.root)), 0, "");
+	DPX_TEST_ASSERT_EQUAL(pci_fake_sysfs_add(e.root, &edu_fake), 0, "");
+	edu_model_install();
+	DPX_TEST_ASSERT_EQUAL(pci_fake_eal_init(e.root, "-a", EDU_BDF ",verify=1", NULL), -EINVAL,
+			      "");
+	edu_model_uninstall(); /* a failed init gave the real kernel calls back */
+	unsetenv("SYSFS_PCI_DEVICES");
+	pci_fake_sysfs_remove(e.root);
 	return DPX_TEST_SUCCESS;
 }
 DPX_TEST_REGISTER(dma_edu_dma_bits, fast, test_dma_edu_dma_bits);

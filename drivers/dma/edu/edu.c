@@ -672,6 +672,14 @@ priv_setup(struct edu_priv *p, struct dpx_pci_device *pci)
 		p->scratch_iova = p->scratch != NULL ? dpx_malloc_virt2iova(p->scratch) : 0;
 		if (p->scratch == NULL || p->scratch_iova == DPX_BAD_IOVA)
 			return -ENOMEM;
+		/* the device writes the scratch page too: it must be within its mask */
+		if (p->iova_limit != 0 && p->scratch_iova + EDU_BUF_SIZE > p->iova_limit) {
+			EDU_LOG(ERR,
+				"%s: verify=1: its scratch page at IOVA 0x%" PRIx64
+				" is beyond dma_bits; give dma_bits=48",
+				pci->info.name, p->scratch_iova);
+			return -EINVAL;
+		}
 	}
 	if (p->irq && (rc = dpx_pci_intr_enable(pci)) != 0) {
 		EDU_LOG(ERR, "%s: irq=1 but its interrupt cannot be enabled: %s", pci->info.name,
