@@ -23,6 +23,8 @@ struct dpx_bus {
 	const char *name;
 	/**
 	 * Find the devices on this bus (for vdev: read the --vdev options).
+	 * Keeps nothing that cleanup() would free: cleanup() runs only after
+	 * a successful probe(), and another bus may fail before this one probes.
 	 * @return 0 or a negative errno; a failure fails dpx_eal_init().
 	 */
 	int (*scan)(void);
