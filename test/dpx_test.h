@@ -99,6 +99,9 @@ const char *dpx_test_huge_dir(void);
 /* Entries of a directory, "." names left out (/proc/<pid>/fd, /proc/<pid>/task), or -1. */
 int dpx_test_count_entries(const char *path);
 
+/* Seconds on the monotonic clock (for elapsed times a case prints, never asserts on). */
+double dpx_test_seconds(void);
+
 /* Number of open fds of this process (for leak checks). */
 int dpx_test_count_fds(void);
 

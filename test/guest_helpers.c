@@ -20,15 +20,6 @@
 
 #define GUEST_CMD_MAX 8192
 
-static double
-now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Run a shell command, keep its output (stdout+stderr); exit code or -1. */
 static int
 run_capture(const char *cmd, char *out, size_t outlen)
@@ -82,7 +73,7 @@ int
 dpx_test_guest_prepare(char *why, size_t len)
 {
 	char cmd[GUEST_CMD_MAX], out[4096];
-	double t0 = now_seconds();
+	double t0 = dpx_test_seconds();
 	int rc;
 
 	if (system("command -v qemu-system-x86_64 >/dev/null 2>&1") != 0) {
@@ -102,7 +93,7 @@ dpx_test_guest_prepare(char *why, size_t len)
 		snprintf(why, len, "the test guest cannot be built (%s)", nl ? nl + 1 : out);
 		return guest_unavailable(why);
 	}
-	printf("guest: ready in %.2f s\n", now_seconds() - t0);
+	printf("guest: ready in %.2f s\n", dpx_test_seconds() - t0);
 	return 0;
 }
 
@@ -110,7 +101,7 @@ int
 dpx_test_guest_run(const char *args, char *out, size_t outlen)
 {
 	char cmd[GUEST_CMD_MAX];
-	double t0 = now_seconds();
+	double t0 = dpx_test_seconds();
 	int n, rc;
 
 	n = snprintf(cmd, sizeof(cmd), "'%s/usertools/dpx-guest-run' --build-dir '%s' %s 2>&1",
@@ -121,8 +112,79 @@ dpx_test_guest_run(const char *args, char *out, size_t outlen)
 	}
 	printf("guest: dpx-guest-run %s\n", args);
 	rc = run_capture(cmd, out, outlen);
-	printf("\nguest: exit code %d after %.2f s\n", rc, now_seconds() - t0);
+	printf("\nguest: exit code %d after %.2f s\n", rc, dpx_test_seconds() - t0);
 	return rc;
+}
+
+/*
+ * Where libdpx is mapped from, and its soname (libdpx.so.N) in *soname. The
+ * guest mounts tmpfs over /tmp, so the binary and libdpx go to / and /lib
+ * there, wherever the build tree is.
+ */
+static int
+find_libdpx(char *path, size_t len, char *soname, size_t solen)
+{
+	char line[1024];
+	FILE *f = fopen("/proc/self/maps", "r");
+	int found = -1;
+
+	if (f == NULL)
+		return -1;
+	while (found != 0 && fgets(line, sizeof(line), f) != NULL) {
+		char *p = strchr(line, '/'), *base, *so;
+		if (p == NULL || (base = strrchr(p, '/')) == NULL ||
+		    strncmp(base, "/libdpx.so", 10))
+			continue;
+		p[strcspn(p, "\n")] = '\0';
+		snprintf(path, len, "%s", p);
+		so = strchr(base + 10 + 1, '.');
+		snprintf(soname, solen, "%.*s",
+			 so != NULL ? (int)(so - base - 1) : (int)strlen(base + 1), base + 1);
+		found = 0;
+	}
+	fclose(f);
+	return found;
+}
+
+int
+dpx_test_guest_run_self(const char *case_name, const char *guest_args, char *out, size_t outlen)
+{
+	char exe[400], lib[400], soname[64], args[1600];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n <= 0) {
+		printf("guest: cannot find this program (/proc/self/exe)\n");
+		return -1;
+	}
+	exe[n] = '\0';
+	if (find_libdpx(lib, sizeof(lib), soname, sizeof(soname)) != 0) {
+		printf("guest: libdpx is not in /proc/self/maps\n");
+		return -1;
+	}
+	n = snprintf(args, sizeof(args),
+		     "%s --add %s:/dpx-test --add %s:/lib/%s --run '/dpx-test %s'", guest_args, exe,
+		     lib, soname, case_name);
+	if (n < 0 || (size_t)n >= sizeof(args)) {
+		printf("guest: arguments too long\n");
+		return -1;
+	}
+	return dpx_test_guest_run(args, out, outlen);
+}
+
+int
+dpx_test_guest_case(const char *case_name, const char *guest_args)
+{
+	static char out[262144];
+	char why[512], pass[160];
+	int rc;
+
+	if (dpx_test_guest_prepare(why, sizeof(why)) != 0)
+		DPX_TEST_SKIP("%s", why);
+	rc = dpx_test_guest_run_self(case_name, guest_args, out, sizeof(out));
+	DPX_TEST_ASSERT_EQUAL(rc, 0, "%s inside the guest", case_name);
+	snprintf(pass, sizeof(pass), "PASS %s", case_name);
+	DPX_TEST_ASSERT(strstr(out, pass) != NULL, "no '%s' line from the guest", pass);
+	return DPX_TEST_SUCCESS;
 }
 
 int
@@ -171,11 +233,11 @@ dpx_test_guest_spawn(const char *cmd)
 int
 dpx_test_guest_reap(pid_t pid, double timeout_s)
 {
-	double deadline = now_seconds() + timeout_s;
+	double deadline = dpx_test_seconds() + timeout_s;
 	int status;
 	pid_t r;
 
-	while ((r = waitpid(pid, &status, WNOHANG)) == 0 && now_seconds() < deadline)
+	while ((r = waitpid(pid, &status, WNOHANG)) == 0 && dpx_test_seconds() < deadline)
 		usleep(20 * 1000);
 	if (r == 0) {
 		printf("guest: pid %d still running after %.1f s: killed\n", (int)pid, timeout_s);

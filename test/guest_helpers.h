@@ -49,6 +49,28 @@ int dpx_test_guest_prepare(char *why, size_t len);
 int dpx_test_guest_run(const char *args, char *out, size_t outlen);
 
 /**
+ * Run one case of this dpx-test inside the guest: dpx-test and the libdpx
+ * it runs with are copied in (with what ldd lists) and `/dpx-test CASE` is
+ * the guest's command. The case tells where it runs from the environment
+ * (DPX_GUEST_VFIO_BDF with --vfio, say).
+ *
+ * @param case_name   The case to run in the guest.
+ * @param guest_args  dpx-guest-run's other arguments ("--vfio --timeout 600").
+ * @param out, outlen As for dpx_test_guest_run.
+ * @return As dpx_test_guest_run; -1 when this program or libdpx cannot be found.
+ */
+int dpx_test_guest_run_self(const char *case_name, const char *guest_args, char *out,
+			    size_t outlen);
+
+/**
+ * A whole guest case, host side: skip when no guest can be had, else run
+ * case_name in the guest (dpx_test_guest_run_self) and pass when it exits 0
+ * and printed its PASS line.
+ * @return DPX_TEST_SUCCESS, DPX_TEST_FAILED or DPX_TEST_SKIPPED.
+ */
+int dpx_test_guest_case(const char *case_name, const char *guest_args);
+
+/**
  * Find the line KEY=VALUE (e.g. DPX-GUEST-VFIO-GROUP=3) in a captured output.
  *
  * @param out  Output from dpx_test_guest_run.

@@ -20,7 +20,7 @@
 #include <dpx_vfio.h>
 
 #include "dpx_test.h"
-#include "sw_iova_map.h"
+#include "dpx_dma_iova_map.h"
 #include "vfio_kernel_fake.h"
 
 #define KIB 1024u
@@ -762,7 +762,7 @@ DPX_TEST_REGISTER(dma_sw_bound_unmap, fast, test_dma_sw_bound_unmap);
 #define PG 4096ull
 
 static int
-test_dma_sw_iova_map(void)
+test_dma_dpx_dma_iova_map(void)
 {
 	struct dpx_vfio_dma_mapping maps[PAGES];
 	uint64_t seed = 0x10ba;
@@ -787,7 +787,7 @@ test_dma_sw_iova_map(void)
 				ref[p + i] = mapped ? (int64_t)(va + i * PG) : -1;
 			p += len;
 		}
-		struct sw_iova_map *m = sw_iova_map_build(maps, n);
+		struct dpx_dma_iova_map *m = dpx_dma_iova_map_build(maps, n);
 		DPX_TEST_ASSERT(m != NULL && m->n <= n, "");
 		for (unsigned int q = 0; q < 2000; q++) {
 			uint64_t iova = dpx_test_rand(&seed) % ((PAGES + 2) * PG);
@@ -797,10 +797,10 @@ test_dma_sw_iova_map(void)
 
 			for (uint64_t b = iova; b < iova + len && want; b = (b / PG + 1) * PG)
 				want = b / PG < PAGES && ref[b / PG] >= 0;
-			DPX_TEST_ASSERT_EQUAL(sw_iova_map_covers(m, iova, len), want,
+			DPX_TEST_ASSERT_EQUAL(dpx_dma_iova_map_covers(m, iova, len), want,
 					      "round %u iova 0x%" PRIx64 " len %" PRIu64, round,
 					      iova, len);
-			bool hit = sw_iova_map_lookup(m, iova, &va, &room);
+			bool hit = dpx_dma_iova_map_lookup(m, iova, &va, &room);
 			DPX_TEST_ASSERT_EQUAL(hit, page < PAGES && ref[page] >= 0, "");
 			if (!hit)
 				continue;
@@ -815,11 +815,11 @@ test_dma_sw_iova_map(void)
 		free(m);
 	}
 	struct dpx_vfio_dma_mapping bad[2] = {{0, 0, 2 * PG}, {PG, 0x1000000, PG}};
-	DPX_TEST_ASSERT(sw_iova_map_build(bad, 2) == NULL && dpx_errno == EINVAL, "overlap");
-	DPX_TEST_ASSERT(!sw_iova_map_covers(NULL, 0, 1) && sw_iova_map_covers(NULL, 0, 0), "");
+	DPX_TEST_ASSERT(dpx_dma_iova_map_build(bad, 2) == NULL && dpx_errno == EINVAL, "overlap");
+	DPX_TEST_ASSERT(!dpx_dma_iova_map_covers(NULL, 0, 1) && dpx_dma_iova_map_covers(NULL, 0, 0), "");
 	return DPX_TEST_SUCCESS;
 }
-DPX_TEST_REGISTER(dma_sw_iova_map, fast, test_dma_sw_iova_map);
+DPX_TEST_REGISTER(dma_dpx_dma_iova_map, fast, test_dma_dpx_dma_iova_map);
 
 /* dpx-info lists DMA devices and their capabilities. */
 static int

@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <dpx_malloc.h>
@@ -111,6 +112,15 @@ dpx_test_count_entries(const char *path)
 			n++;
 	closedir(d);
 	return n;
+}
+
+double
+dpx_test_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 int

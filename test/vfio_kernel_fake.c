@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Fake of the kernel's VFIO interface (see vfio_kernel_fake.h). */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <linux/vfio.h>
@@ -11,6 +13,19 @@
 #include "vfio_kernel_fake.h"
 
 struct kfake kfake;
+static pthread_mutex_t kfake_mutex = PTHREAD_MUTEX_INITIALIZER;
+
+void
+kfake_lock(void)
+{
+	pthread_mutex_lock(&kfake_mutex);
+}
+
+void
+kfake_unlock(void)
+{
+	pthread_mutex_unlock(&kfake_mutex);
+}
 
 static int
 new_fd(void)
@@ -18,6 +33,28 @@ new_fd(void)
 	int fd = eventfd(0, EFD_CLOEXEC);
 
 	return fd < 0 ? -errno : fd;
+}
+
+static uint32_t
+bar0_size(void)
+{
+	return kfake.bar0_size != 0 ? kfake.bar0_size : 4096;
+}
+
+/* A memfd holding config space and BAR0 (see KFAKE_BAR0_OFFSET). */
+static int
+new_device_fd(void)
+{
+	int fd = memfd_create("kfake-device", MFD_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, KFAKE_BAR0_OFFSET + KFAKE_BAR0_MAX) != 0) {
+		int rc = -errno;
+		close(fd);
+		return rc;
+	}
+	return fd;
 }
 
 void
@@ -32,8 +69,12 @@ kfake_reset(enum kmodel_type model)
 		if (i < kfake.group_count && kfake.groups[i].fd > 0)
 			close(kfake.groups[i].fd);
 	}
+	void (*opened)(int) = kfake.device_opened;
+
 	memset(&kfake, 0, sizeof(kfake));
+	kfake.device_opened = opened;
 	kfake.model = model;
+	kfake.irq_fd = -1;
 	for (unsigned int i = 0; i < KFAKE_MAX; i++) {
 		kfake.containers[i].fd = -1;
 		kfake.devices[i] = -1;
@@ -140,8 +181,10 @@ fake_close(int fd)
 	int d = find_device(fd);
 
 	if (c != NULL) {
+		kfake_lock();
 		kmodel_fini(&c->k);
 		c->fd = -1;
+		kfake_unlock();
 	} else if (g != NULL) {
 		struct kfake_container *gc = find_container(g->container_fd);
 		if (gc != NULL)
@@ -247,14 +290,38 @@ group_ioctl(struct kfake_group *g, unsigned long req, void *arg)
 		for (unsigned int i = 0; i < KFAKE_MAX; i++) {
 			if (kfake.devices[i] >= 0)
 				continue;
-			fd = new_fd();
-			kfake.devices[i] = fd;
+			fd = new_device_fd();
+			if (fd >= 0)
+				kfake.devices[i] = fd;
+			if (fd >= 0 && kfake.device_opened != NULL)
+				kfake.device_opened(fd);
 			return fd;
 		}
 		return -EMFILE;
 	default:
 		return -ENOTTY;
 	}
+}
+
+static int
+region_info(struct vfio_region_info *r)
+{
+	const uint32_t rw = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
+
+	r->flags = 0;
+	r->size = 0;
+	r->offset = 0;
+	if (r->index == VFIO_PCI_CONFIG_REGION_INDEX) {
+		r->flags = rw;
+		r->size = KFAKE_CONFIG_SIZE;
+	} else if (r->index == VFIO_PCI_BAR0_REGION_INDEX) {
+		r->flags = rw | VFIO_REGION_INFO_FLAG_MMAP;
+		r->size = bar0_size();
+		r->offset = KFAKE_BAR0_OFFSET;
+	} else if (r->index >= VFIO_PCI_NUM_REGIONS) {
+		return -EINVAL;
+	}
+	return 0;
 }
 
 static int
@@ -270,6 +337,8 @@ device_ioctl(unsigned long req, void *arg)
 		info->num_regions = VFIO_PCI_NUM_REGIONS;
 		info->num_irqs = VFIO_PCI_NUM_IRQS;
 		return 0;
+	case VFIO_DEVICE_GET_REGION_INFO:
+		return region_info(arg);
 	case VFIO_DEVICE_GET_IRQ_INFO:
 		/* INTx only, as QEMU's edu device without MSI */
 		irq->flags = irq->index == VFIO_PCI_INTX_IRQ_INDEX
@@ -278,7 +347,10 @@ device_ioctl(unsigned long req, void *arg)
 		irq->count = irq->index == VFIO_PCI_INTX_IRQ_INDEX ? 1 : 0;
 		return 0;
 	case VFIO_DEVICE_SET_IRQS:
+		if (!(set->flags & VFIO_IRQ_SET_ACTION_TRIGGER))
+			return 0; /* mask/unmask: the eventfds stay */
 		kfake.irq_fds_set = (set->flags & VFIO_IRQ_SET_DATA_EVENTFD) ? (int)set->count : 0;
+		kfake.irq_fd = kfake.irq_fds_set > 0 ? ((const int *)set->data)[0] : -1;
 		return 0;
 	default:
 		return -ENOTTY;
@@ -291,8 +363,12 @@ fake_ioctl(int fd, unsigned long req, void *arg)
 	struct kfake_container *c = find_container(fd);
 	struct kfake_group *g = find_group_fd(fd);
 
-	if (c != NULL)
-		return container_ioctl(c, req, arg);
+	if (c != NULL) {
+		kfake_lock();
+		int rc = container_ioctl(c, req, arg);
+		kfake_unlock();
+		return rc;
+	}
 	if (g != NULL)
 		return group_ioctl(g, req, arg);
 	if (find_device(fd) >= 0)

@@ -16,6 +16,15 @@
 
 #define KFAKE_MAX 16
 
+/*
+ * A device fd is a memfd laid out as VFIO describes it: config space at
+ * offset 0 (256 bytes), BAR0 at KFAKE_BAR0_OFFSET (kfake.bar0_size bytes,
+ * mmappable). pread/pwrite/mmap on it work as on a real VFIO device fd.
+ */
+#define KFAKE_CONFIG_SIZE 256
+#define KFAKE_BAR0_OFFSET 0x1000
+#define KFAKE_BAR0_MAX 0x100000
+
 struct kfake_group {
 	int num;
 	bool viable;
@@ -40,10 +49,21 @@ struct kfake {
 	int devices[KFAKE_MAX];	  /* device fds, -1 when free */
 	int irq_fds_set;	  /* eventfds given by the last VFIO_DEVICE_SET_IRQS */
 	unsigned int fail_map_in; /* fail the n-th next MAP_DMA with EIO */
+	uint32_t bar0_size;	  /* 0: 4096 */
+	int irq_fd;		  /* first eventfd of the last SET_IRQS, -1 when none */
+	/* called with each new device fd (a device model starts on it); kept by kfake_reset */
+	void (*device_opened)(int device_fd);
 };
 
 extern struct kfake kfake;
 extern const struct vfio_kernel_ops kfake_ops;
+
+/*
+ * The fake's lock: held while a container ioctl changes a kernel model, so a
+ * device model on another thread can translate IOVAs through it.
+ */
+void kfake_lock(void);
+void kfake_unlock(void);
 
 /* Forget everything (closing the fds still open) and offer this IOMMU. */
 void kfake_reset(enum kmodel_type model);

@@ -2,13 +2,15 @@
 /*
  * dpx-info: bring up the EAL with the given options and show what it set up:
  * lcores and their CPUs and NUMA nodes, the cycle counter, the runtime
- * directory, the DMA devices and what they can do. A quick check that a
+ * directory, the devices (vdevs, the PCI devices the bus found with what it
+ * did with each, the DMA devices and what they can do). A quick check that a
  * machine and a command line are right.
  */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <dpx_bus_pci.h>
 #include <dpx_dmadev.h>
 #include <dpx_eal.h>
 
@@ -80,6 +82,13 @@ main(int argc, char **argv)
 	       dpx_eal_runtime_dir()[0] ? dpx_eal_runtime_dir() : "(none, --in-memory)");
 	for (i = 0; i < dpx_eal_vdev_count(); i++)
 		printf("vdev: %s\n", dpx_eal_vdev_arg(i));
+	if (dpx_eal_no_pci()) {
+		printf("PCI devices: not scanned (--no-pci)\n");
+	} else {
+		printf("PCI devices: %u\n", dpx_pci_device_count());
+		if (dpx_pci_device_count() > 0)
+			dpx_pci_dump(stdout);
+	}
 	int16_t dma;
 	printf("DMA devices: %u\n", dpx_dma_count_avail());
 	DPX_DMA_FOREACH_DEV(dma)

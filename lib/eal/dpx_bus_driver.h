@@ -2,7 +2,7 @@
 /**
  * @file
  * Bus registry, for buses (driver tier: applications cannot include it). A
- * bus (vdev, and later pci) registers itself from a constructor with
+ * bus (vdev, pci) registers itself from a constructor with
  * DPX_REGISTER_BUS. The EAL's "bus probe" stage, the last but telemetry of
  * dpx_eal_init(), calls every bus's scan() and then every bus's
  * probe(), in registration order; dpx_eal_cleanup() calls cleanup() of each
@@ -24,6 +24,8 @@ struct dpx_bus {
 	const char *name;
 	/**
 	 * Find the devices on this bus (for vdev: read the --vdev options).
+	 * Keeps nothing that cleanup() would free: cleanup() runs only after
+	 * a successful probe(), and another bus may fail before this one probes.
 	 * @return 0 or a negative errno; a failure fails dpx_eal_init().
 	 */
 	int (*scan)(void);

@@ -12,6 +12,11 @@
  *   --syslog              also log to syslog
  *   --file-prefix NAME    runtime directory name (default "dpx")
  *   --vdev ARGS           virtual device, repeatable, probed by the vdev bus
+ *   -a, --allow BDF[,ARGS]  probe only the PCI devices named (repeatable), with
+ *                         driver arguments; a named device that cannot be
+ *                         probed fails init
+ *   -b, --block BDF       never probe this PCI device (repeatable; not with -a)
+ *   --no-pci              do not scan the PCI bus
  *   -m MB                 memory cap for all NUMA nodes
  *   --socket-mem MB,MB..  memory cap per NUMA node
  *   --no-huge             anonymous memory instead of hugepages
@@ -90,6 +95,21 @@ unsigned int dpx_eal_vdev_count(void);
 
 /** @return the i-th --vdev argument ("name,key=value,..."), or NULL. */
 const char *dpx_eal_vdev_arg(unsigned int i);
+
+/** @return how many -a/--allow arguments were given. */
+unsigned int dpx_eal_pci_allow_count(void);
+
+/** @return the i-th -a argument ("BDF[,key=value,...]"), or NULL. */
+const char *dpx_eal_pci_allow_arg(unsigned int i);
+
+/** @return how many -b/--block arguments were given. */
+unsigned int dpx_eal_pci_block_count(void);
+
+/** @return the i-th -b argument (a BDF), or NULL. */
+const char *dpx_eal_pci_block_arg(unsigned int i);
+
+/** @return 1 when running with --no-pci. */
+int dpx_eal_no_pci(void);
 
 /** @return 1 when running with --no-huge. */
 int dpx_eal_no_huge(void);

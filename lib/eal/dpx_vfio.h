@@ -226,6 +226,14 @@ int dpx_vfio_release_device(const char *sysfs_base, const char *dev_addr, int de
 int dpx_vfio_get_region_info(int device_fd, uint32_t index, struct vfio_region_info *info);
 
 /**
+ * Describe one interrupt index of a device (VFIO_PCI_INTX_IRQ_INDEX,
+ * VFIO_PCI_MSI_IRQ_INDEX, VFIO_PCI_MSIX_IRQ_INDEX...): how many vectors, and
+ * flags such as VFIO_IRQ_INFO_EVENTFD.
+ * @return 0, or -EINVAL (NULL, negative fd), or the kernel's error.
+ */
+int dpx_vfio_get_irq_info(int device_fd, uint32_t index, struct vfio_irq_info *info);
+
+/**
  * mmap a region (a BAR) of a device.
  * @param len set to the region size.
  * @return the mapping, or NULL with dpx_errno = ENOTSUP (the region cannot be

@@ -11,6 +11,7 @@
 #include <dpx_eal.h>
 
 #define EAL_MAX_VDEV_ARGS 64
+#define EAL_MAX_PCI_ARGS 64
 #define EAL_MAX_LOG_PATTERNS 32
 #define EAL_FILE_PREFIX_MAX 64
 
@@ -29,6 +30,12 @@ struct eal_options {
 	char file_prefix[EAL_FILE_PREFIX_MAX];
 	const char *vdev_args[EAL_MAX_VDEV_ARGS];
 	unsigned int vdev_count;
+	/* -a and -b: "BDF[,devargs]" strings, checked by the PCI bus when it scans */
+	const char *pci_allow_args[EAL_MAX_PCI_ARGS];
+	unsigned int pci_allow_count;
+	const char *pci_block_args[EAL_MAX_PCI_ARGS];
+	unsigned int pci_block_count;
+	bool no_pci;
 	uint64_t memory_mb;                         /* -m, 0 = no cap */
 	uint64_t socket_mem_mb[DPX_MAX_NUMA_NODES]; /* --socket-mem */
 	bool socket_mem_set;

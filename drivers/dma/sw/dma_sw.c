@@ -171,7 +171,7 @@ static int
 sw_dump(const struct dpx_dma_dev *dev, FILE *f)
 {
 	const struct sw_dev *sw = priv(dev);
-	const struct sw_iova_map *m = __atomic_load_n(&sw->bind.map, __ATOMIC_ACQUIRE);
+	const struct dpx_dma_iova_map *m = __atomic_load_n(&sw->bind.map, __ATOMIC_ACQUIRE);
 
 	if (sw->kind == SW_THREAD_LCORE)
 		fprintf(f, "  worker: lcore %u", sw->lcore);

@@ -33,9 +33,9 @@
  * and waits for it to end (the acquire pairs with the round's release).
  */
 static void
-publish(struct sw_dev *sw, struct sw_iova_map *m)
+publish(struct sw_dev *sw, struct dpx_dma_iova_map *m)
 {
-	struct sw_iova_map *old = __atomic_exchange_n(&sw->bind.map, m, __ATOMIC_SEQ_CST);
+	struct dpx_dma_iova_map *old = __atomic_exchange_n(&sw->bind.map, m, __ATOMIC_SEQ_CST);
 	uint64_t seq = __atomic_load_n(&sw->bind.seq, __ATOMIC_SEQ_CST);
 
 	for (unsigned int spins = 0;
@@ -54,7 +54,7 @@ static void
 listener(void *arg, const struct dpx_vfio_dma_mapping *maps, unsigned int n)
 {
 	struct sw_dev *sw = arg;
-	struct sw_iova_map *m = maps != NULL ? sw_iova_map_build(maps, n) : NULL;
+	struct dpx_dma_iova_map *m = maps != NULL ? dpx_dma_iova_map_build(maps, n) : NULL;
 
 	if (maps == NULL)
 		SW_LOG(WARNING, "%s: container %d gone or not readable: every job now faults",

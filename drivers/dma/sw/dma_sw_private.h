@@ -31,7 +31,7 @@
 #include <dpx_dmadev_driver.h>
 #include <dpx_log.h>
 
-#include "sw_iova_map.h"
+#include "dpx_dma_iova_map.h"
 
 extern int dma_sw_logtype;
 #define SW_LOG(level, fmt, ...) DPX_LOG(level, dma_sw_logtype, "dma_sw: " fmt, ##__VA_ARGS__)
@@ -87,7 +87,7 @@ struct sw_binding {
 	 * is mapped). Replaced by the listener (seq_cst exchange), read by the
 	 * worker after it made seq odd (seq_cst): see dma_sw_bind.c.
 	 */
-	struct sw_iova_map *map;
+	struct dpx_dma_iova_map *map;
 	/* odd while the worker is inside a round that may use a snapshot */
 	uint64_t seq __dpx_cache_aligned;
 	uint64_t snapshots; /* published since bind (dump) */

@@ -108,21 +108,21 @@ dma_sw_copy(const struct sw_dev *sw, void *dst, const void *src, uint64_t len)
 
 /* A job whose ranges cross from one mapping into the next (IOVA-contiguous, not VA-contiguous). */
 static __attribute__((noinline, cold)) uint8_t
-run_spanning(const struct sw_dev *sw, const struct sw_iova_map *m, const struct sw_job *job)
+run_spanning(const struct sw_dev *sw, const struct dpx_dma_iova_map *m, const struct sw_job *job)
 {
 	uint64_t src = job->src, dst = job->dst, left = job->len;
 
 	/* both sides checked whole first: a job that faults copies nothing */
-	if (!sw_iova_map_covers(m, src, left))
+	if (!dpx_dma_iova_map_covers(m, src, left))
 		return DPX_DMA_STATUS_INVALID_SRC_ADDR;
-	if (!sw_iova_map_covers(m, dst, left))
+	if (!dpx_dma_iova_map_covers(m, dst, left))
 		return DPX_DMA_STATUS_INVALID_DST_ADDR;
 	while (left > 0) {
 		uint64_t s, d, s_room, d_room, n;
 
 		/* covered above: both lookups succeed */
-		if (!sw_iova_map_lookup(m, src, &s, &s_room) ||
-		    !sw_iova_map_lookup(m, dst, &d, &d_room))
+		if (!dpx_dma_iova_map_lookup(m, src, &s, &s_room) ||
+		    !dpx_dma_iova_map_lookup(m, dst, &d, &d_room))
 			return DPX_DMA_STATUS_INVALID_ADDR;
 		n = DPX_MIN(left, DPX_MIN(s_room, d_room));
 		dma_sw_copy(sw, (void *)(uintptr_t)d, (const void *)(uintptr_t)s, n);
@@ -133,7 +133,7 @@ run_spanning(const struct sw_dev *sw, const struct sw_iova_map *m, const struct 
 
 /* One job; its status (0: copied). bound is a constant in each caller. */
 static __dpx_always_inline uint8_t
-run_job(const struct sw_dev *sw, const struct sw_iova_map *m, const struct sw_job *job,
+run_job(const struct sw_dev *sw, const struct dpx_dma_iova_map *m, const struct sw_job *job,
 	const bool bound)
 {
 	uint64_t s, d, s_room, d_room;
@@ -146,9 +146,9 @@ run_job(const struct sw_dev *sw, const struct sw_iova_map *m, const struct sw_jo
 			    job->len);
 		return DPX_DMA_STATUS_SUCCESSFUL;
 	}
-	if (!sw_iova_map_lookup(m, job->src, &s, &s_room))
+	if (!dpx_dma_iova_map_lookup(m, job->src, &s, &s_room))
 		return DPX_DMA_STATUS_INVALID_SRC_ADDR;
-	if (!sw_iova_map_lookup(m, job->dst, &d, &d_room))
+	if (!dpx_dma_iova_map_lookup(m, job->dst, &d, &d_room))
 		return DPX_DMA_STATUS_INVALID_DST_ADDR;
 	if (dpx_unlikely(s_room < job->len || d_room < job->len))
 		return run_spanning(sw, m, job);
@@ -158,7 +158,7 @@ run_job(const struct sw_dev *sw, const struct sw_iova_map *m, const struct sw_jo
 
 /* Run up to SW_BURST submitted jobs of one vchan; how many ran. */
 static __dpx_always_inline uint32_t
-vchan_run(struct sw_dev *sw, struct sw_vchan *vc, const struct sw_iova_map *m, const bool bound)
+vchan_run(struct sw_dev *sw, struct sw_vchan *vc, const struct dpx_dma_iova_map *m, const bool bound)
 {
 	uint32_t done = vc->done; /* the worker is its only writer */
 	/* acquire: partner of the app's seq_cst (release) store in publish() */
@@ -207,7 +207,7 @@ static uint32_t
 round_bound(struct sw_dev *sw)
 {
 	uint64_t seq = sw->bind.seq;
-	const struct sw_iova_map *m;
+	const struct dpx_dma_iova_map *m;
 	uint32_t work = 0;
 
 	/* seq_cst store then seq_cst load: the partner of the listener's exchange then read */

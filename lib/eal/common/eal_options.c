@@ -311,6 +311,31 @@ handle_vdev(struct eal_options *opts, const char *value)
 	return 0;
 }
 
+/* -a/-b keep "BDF[,devargs]": the PCI bus parses the address (the EAL knows no BDF). */
+static int
+add_pci_arg(const char **args, unsigned int *count, const char *value)
+{
+	if (value[0] == '\0' || value[0] == ',' || *count == EAL_MAX_PCI_ARGS)
+		return -EINVAL;
+	args[(*count)++] = value;
+	return 0;
+}
+
+static int
+handle_pci_allow(struct eal_options *opts, const char *value)
+{
+	return add_pci_arg(opts->pci_allow_args, &opts->pci_allow_count, value);
+}
+
+static int
+handle_pci_block(struct eal_options *opts, const char *value)
+{
+	/* a blocked device is never probed, so devargs for it would be ignored silently */
+	if (strchr(value, ',') != NULL)
+		return -EINVAL;
+	return add_pci_arg(opts->pci_block_args, &opts->pci_block_count, value);
+}
+
 static int
 handle_memory(struct eal_options *opts, const char *value)
 {
@@ -426,6 +451,9 @@ static const struct eal_option eal_option_table[] = {
 	EAL_FLAG("syslog", syslog),
 	{"file-prefix", 0, true, handle_file_prefix},
 	{"vdev", 0, true, handle_vdev},
+	{"allow", 'a', true, handle_pci_allow},
+	{"block", 'b', true, handle_pci_block},
+	EAL_FLAG("no-pci", no_pci),
 	{NULL, 'm', true, handle_memory},
 	{"socket-mem", 0, true, handle_socket_mem},
 	EAL_FLAG("no-huge", no_huge),
@@ -489,6 +517,15 @@ check_options(const struct eal_options *opts, char *err, size_t errlen)
 	}
 	if (opts->no_huge && opts->socket_mem_set) {
 		snprintf(err, errlen, "--socket-mem cannot be used with --no-huge");
+		return -EINVAL;
+	}
+	if (opts->pci_allow_count > 0 && opts->pci_block_count > 0) {
+		/* DPDK's rule: one list decides, never both */
+		snprintf(err, errlen, "-a/--allow and -b/--block cannot be used together");
+		return -EINVAL;
+	}
+	if (opts->no_pci && opts->pci_allow_count + opts->pci_block_count > 0) {
+		snprintf(err, errlen, "--no-pci cannot be used with -a/--allow or -b/--block");
 		return -EINVAL;
 	}
 	if (opts->no_huge && opts->huge_dir[0] != '\0') {

@@ -75,6 +75,9 @@ dpx_eal_usage(FILE *f, const char *prgname)
 		"  --syslog                also log to syslog\n"
 		"  --file-prefix NAME      runtime directory name (default: dpx)\n"
 		"  --vdev ARGS             add a virtual device: name,key=value,...\n"
+		"  -a, --allow BDF[,ARGS]  probe only these PCI devices (repeatable)\n"
+		"  -b, --block BDF         never probe this PCI device (repeatable)\n"
+		"  --no-pci                do not scan the PCI bus\n"
 		"  -m MB                   memory to use at most, all NUMA nodes\n"
 		"  --socket-mem MB,MB...   memory to use at most, per NUMA node\n"
 		"  --no-huge               use anonymous memory instead of hugepages\n"
@@ -249,6 +252,36 @@ const char *
 dpx_eal_vdev_arg(unsigned int i)
 {
 	return i < options.vdev_count ? options.vdev_args[i] : NULL;
+}
+
+unsigned int
+dpx_eal_pci_allow_count(void)
+{
+	return options.pci_allow_count;
+}
+
+const char *
+dpx_eal_pci_allow_arg(unsigned int i)
+{
+	return i < options.pci_allow_count ? options.pci_allow_args[i] : NULL;
+}
+
+unsigned int
+dpx_eal_pci_block_count(void)
+{
+	return options.pci_block_count;
+}
+
+const char *
+dpx_eal_pci_block_arg(unsigned int i)
+{
+	return i < options.pci_block_count ? options.pci_block_args[i] : NULL;
+}
+
+int
+dpx_eal_no_pci(void)
+{
+	return options.no_pci;
 }
 
 int

@@ -217,19 +217,35 @@ irq_set(int device_fd, uint32_t irq_index, uint32_t flags, const int *eventfds, 
 }
 
 int
+dpx_vfio_get_irq_info(int device_fd, uint32_t index, struct vfio_irq_info *info)
+{
+	int rc;
+
+	if (info == NULL || device_fd < 0)
+		return -EINVAL;
+	memset(info, 0, sizeof(*info));
+	info->argsz = sizeof(*info);
+	info->index = index;
+	rc = vfio_kernel()->ioctl(device_fd, VFIO_DEVICE_GET_IRQ_INFO, info);
+	if (rc < 0) {
+		VFIO_LOG(ERR, "device fd %d: irq index %u info: %s", device_fd, index,
+			 dpx_strerror(rc));
+		return rc;
+	}
+	return 0;
+}
+
+int
 dpx_vfio_irq_enable(int device_fd, uint32_t irq_index, const int *eventfds, uint32_t count)
 {
-	struct vfio_irq_info info = {.argsz = sizeof(info), .index = irq_index};
+	struct vfio_irq_info info;
 	int rc;
 
 	if (eventfds == NULL || count == 0 || device_fd < 0)
 		return -EINVAL;
-	rc = vfio_kernel()->ioctl(device_fd, VFIO_DEVICE_GET_IRQ_INFO, &info);
-	if (rc < 0) {
-		VFIO_LOG(ERR, "device fd %d: irq index %u info: %s", device_fd, irq_index,
-			 dpx_strerror(rc));
+	rc = dpx_vfio_get_irq_info(device_fd, irq_index, &info);
+	if (rc != 0)
 		return rc;
-	}
 	if (count > info.count || !(info.flags & VFIO_IRQ_INFO_EVENTFD)) {
 		VFIO_LOG(ERR, "device fd %d: irq index %u offers %u eventfd vectors, %u asked",
 			 device_fd, irq_index, info.flags & VFIO_IRQ_INFO_EVENTFD ? info.count : 0,

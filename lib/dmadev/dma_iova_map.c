@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The dma_sw engine's IOVA snapshot (see sw_iova_map.h). */
+/* The dma_sw engine's IOVA snapshot (see dpx_dma_iova_map.h). */
 #include <errno.h>
 #include <stdlib.h>
 
 #include <dpx_errno.h>
 
-#include "sw_iova_map.h"
+#include "dpx_dma_iova_map.h"
 
 static bool
 contiguous(const struct dpx_vfio_dma_mapping *a, const struct dpx_vfio_dma_mapping *b)
@@ -13,10 +13,10 @@ contiguous(const struct dpx_vfio_dma_mapping *a, const struct dpx_vfio_dma_mappi
 	return a->iova + a->len == b->iova && a->va + a->len == b->va;
 }
 
-struct sw_iova_map *
-sw_iova_map_build(const struct dpx_vfio_dma_mapping *maps, unsigned int n)
+struct dpx_dma_iova_map *
+dpx_dma_iova_map_build(const struct dpx_vfio_dma_mapping *maps, unsigned int n)
 {
-	struct sw_iova_map *m = malloc(sizeof(*m) + (size_t)n * sizeof(m->e[0]));
+	struct dpx_dma_iova_map *m = malloc(sizeof(*m) + (size_t)n * sizeof(m->e[0]));
 
 	if (m == NULL) {
 		dpx_errno = ENOMEM;
@@ -41,7 +41,7 @@ sw_iova_map_build(const struct dpx_vfio_dma_mapping *maps, unsigned int n)
 }
 
 bool
-sw_iova_map_covers(const struct sw_iova_map *m, uint64_t iova, uint64_t len)
+dpx_dma_iova_map_covers(const struct dpx_dma_iova_map *m, uint64_t iova, uint64_t len)
 {
 	int i;
 
@@ -49,7 +49,7 @@ sw_iova_map_covers(const struct sw_iova_map *m, uint64_t iova, uint64_t len)
 		return true;
 	if (iova + len < iova)
 		return false;
-	i = sw_iova_map_find(m, iova);
+	i = dpx_dma_iova_map_find(m, iova);
 	if (i < 0)
 		return false;
 	/* neighbours not contiguous in VA are still contiguous in IOVA for the device */

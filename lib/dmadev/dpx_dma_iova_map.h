@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * IOVA -> VA translation of a dma_sw engine bound to a VFIO container: an
+ * IOVA -> VA translation of a DMA engine bound to a VFIO container (driver
+ * tier; dma_sw translates through it, dma_edu checks IOVAs with it): an
  * immutable, sorted snapshot of the container's mappings (pure logic, no
  * system calls, no locks). The engine's worker looks IOVAs up in the
  * snapshot it holds; a change of the container publishes a new snapshot
@@ -10,15 +11,15 @@
  * two neighbours contiguous in both IOVA and VA (those are merged), so a
  * range inside one IOVA-contiguous, VA-contiguous stretch is one entry.
  */
-#ifndef SW_IOVA_MAP_H
-#define SW_IOVA_MAP_H
+#ifndef DPX_DMA_IOVA_MAP_H
+#define DPX_DMA_IOVA_MAP_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
 #include <dpx_vfio.h>
 
-struct sw_iova_map {
+struct dpx_dma_iova_map {
 	unsigned int n;
 	struct dpx_vfio_dma_mapping e[];
 };
@@ -28,11 +29,11 @@ struct sw_iova_map {
  * NULL on -ENOMEM (dpx_errno set) or when the input overlaps or is not
  * sorted (EINVAL). Free with free().
  */
-struct sw_iova_map *sw_iova_map_build(const struct dpx_vfio_dma_mapping *maps, unsigned int n);
+struct dpx_dma_iova_map *dpx_dma_iova_map_build(const struct dpx_vfio_dma_mapping *maps, unsigned int n);
 
 /* Index of the entry holding iova, or -1 (also for a NULL map). O(log n). */
 static inline int
-sw_iova_map_find(const struct sw_iova_map *m, uint64_t iova)
+dpx_dma_iova_map_find(const struct dpx_dma_iova_map *m, uint64_t iova)
 {
 	unsigned int lo = 0, hi;
 
@@ -57,9 +58,9 @@ sw_iova_map_find(const struct sw_iova_map *m, uint64_t iova)
  * of its entry). false when iova is not mapped.
  */
 static inline bool
-sw_iova_map_lookup(const struct sw_iova_map *m, uint64_t iova, uint64_t *va, uint64_t *room)
+dpx_dma_iova_map_lookup(const struct dpx_dma_iova_map *m, uint64_t iova, uint64_t *va, uint64_t *room)
 {
-	int i = sw_iova_map_find(m, iova);
+	int i = dpx_dma_iova_map_find(m, iova);
 
 	if (i < 0)
 		return false;
@@ -69,6 +70,6 @@ sw_iova_map_lookup(const struct sw_iova_map *m, uint64_t iova, uint64_t *va, uin
 }
 
 /* true when every byte of [iova, iova + len) is mapped (len 0: always). */
-bool sw_iova_map_covers(const struct sw_iova_map *m, uint64_t iova, uint64_t len);
+bool dpx_dma_iova_map_covers(const struct dpx_dma_iova_map *m, uint64_t iova, uint64_t len);
 
-#endif /* SW_IOVA_MAP_H */
+#endif /* DPX_DMA_IOVA_MAP_H */
