@@ -114,8 +114,8 @@ check_fds(const char *mode, bool list_memfd, int fds0)
 	DPX_TEST_ASSERT_EQUAL(dpx_memseg_fd_walk(NULL, NULL), -EINVAL, "");
 	fake.addr = &fake;
 	DPX_TEST_ASSERT_EQUAL(dpx_memseg_get_fd(&fake, &fd, &off), -ENOENT, "not a memseg");
-	void *ext = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-			 0);
+	void *ext =
+		mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	DPX_TEST_ASSERT(ext != MAP_FAILED, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_extmem_register(ext, 2 * 4096, NULL, 2, 4096), 0, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_memseg_get_fd(dpx_mem_virt2memseg(ext), &fd, &off), -ENOTSUP,
@@ -159,7 +159,8 @@ need_pages(void)
 		DPX_TEST_SKIP("default hugepage size is not 2 MB");
 	if (dpx_test_meminfo("HugePages_Free") < 8) {
 		if (getenv("DPX_TEST_REQUIRE_HUGEPAGES") != NULL) {
-			printf("FAIL: fewer than 8 free hugepages (DPX_TEST_REQUIRE_HUGEPAGES set)\n");
+			printf("FAIL: fewer than 8 free hugepages (DPX_TEST_REQUIRE_HUGEPAGES "
+			       "set)\n");
 			return DPX_TEST_FAILED;
 		}
 		DPX_TEST_SKIP("fewer than 8 free 2 MB hugepages");
