@@ -533,6 +533,96 @@ test_fwd_app_txonly_pcap(void)
 	return DPX_TEST_SUCCESS;
 }
 
+/* Frames of a pcap file, each compared byte for byte with want (len bytes). */
+static int
+pcap_frames_equal(const char *path, const uint8_t *want, uint32_t len, uint64_t *count)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t ghdr[24], rhdr[16], frame[2048];
+	int rc = DPX_TEST_SUCCESS;
+
+	*count = 0;
+	DPX_TEST_ASSERT(f != NULL, "%s", path);
+	if (fread(ghdr, 1, sizeof(ghdr), f) != sizeof(ghdr))
+		rc = DPX_TEST_FAILED;
+	while (rc == DPX_TEST_SUCCESS && fread(rhdr, 1, sizeof(rhdr), f) == sizeof(rhdr)) {
+		uint32_t caplen =
+			rhdr[8] | rhdr[9] << 8 | rhdr[10] << 16 | (uint32_t)rhdr[11] << 24;
+		if (caplen != len || fread(frame, 1, caplen, f) != caplen ||
+		    memcmp(frame, want, len) != 0) {
+			printf("frame %" PRIu64 ": caplen %u differs from the txonly frame\n", *count,
+			       caplen);
+			rc = DPX_TEST_FAILED;
+		}
+		(*count)++;
+	}
+	fclose(f);
+	return rc;
+}
+
+/*
+ * Two processes over vhost-user: dpx-fwd A sends txonly frames (in three
+ * chained segments) on net_virtio_user; dpx-fwd B forwards what its net_vhost
+ * receives to a pcap file. Every frame A sent is in the file, byte for byte.
+ */
+static int
+test_fwd_app_virtio_user_pcap(void)
+{
+	char sock[64], pcap[64], aout[64], vhost[128], pcapdev[128], fwd[PATH_MAX];
+	const char *args[] = {"--no-huge", "--in-memory", one_lcore(), "--vdev", vhost,
+			      "--vdev",	   pcapdev,	  "--",	       "-i",	 NULL};
+	struct fwd_app_stream st[MAX_STREAMS], sta[MAX_STREAMS];
+	struct fwd_txonly_cfg cfg;
+	struct fwd_app_result r;
+	uint8_t want[80];
+	uint64_t frames = 0;
+	static char aoutbuf[OUT_MAX];
+	static char script[PATH_MAX + 1024];
+
+	if (!need_fwd() || fwd_app_path(fwd, sizeof(fwd)) != 0)
+		DPX_TEST_SKIP("dpx-fwd is not built next to dpx-test (set DPX_FWD)");
+	snprintf(sock, sizeof(sock), "/tmp/dpx-fwd-vu-%d.sock", (int)getpid());
+	snprintf(pcap, sizeof(pcap), "/tmp/dpx-fwd-vu-%d.pcap", (int)getpid());
+	snprintf(aout, sizeof(aout), "/tmp/dpx-fwd-vu-%d.out", (int)getpid());
+	snprintf(vhost, sizeof(vhost), "net_vhost0,iface=%s", sock);
+	snprintf(pcapdev, sizeof(pcapdev), "net_pcap1,tx_pcap=%s", pcap);
+	snprintf(script, sizeof(script),
+		 "start\n"
+		 "@sh %s --no-huge --in-memory %s --file-prefix=fwdvu-%d --vdev "
+		 "net_virtio_user0,path=%s,mac=02:00:00:00:aa:01 -- --forward-mode=txonly "
+		 "--txpkts=42,30,8 --tx-pps=2000 --run-time=1 >%s 2>&1\n"
+		 "@sleep 300\n"
+		 "stop\n"
+		 "quit\n",
+		 fwd, one_lcore(), (int)getpid(), sock, aout);
+	DPX_TEST_ASSERT_EQUAL(fwd_app_run(args, script, 0, &r), 0, "");
+	print_result(&r);
+	int fd = open(aout, O_RDONLY);
+	DPX_TEST_ASSERT(fd >= 0, "");
+	read_file(fd, aoutbuf, sizeof(aoutbuf));
+	close(fd);
+	unlink(aout);
+	printf("--- sender:\n%s---\n", aoutbuf);
+	fwd_txonly_cfg_defaults(&cfg);
+	memcpy(cfg.src_mac, (const uint8_t[]){0x02, 0, 0, 0, 0xaa, 0x01}, 6);
+	memcpy(cfg.dst_mac, (const uint8_t[]){0x02, 0, 0, 0, 0, 0}, 6); /* peer of port 0 */
+	DPX_TEST_ASSERT_EQUAL(fwd_txonly_build(want, sizeof(want), &cfg), 0, "");
+	int rc = pcap_frames_equal(pcap, want, sizeof(want), &frames);
+	unlink(pcap);
+	DPX_TEST_ASSERT_EQUAL(rc, DPX_TEST_SUCCESS, "frames in the capture");
+	DPX_TEST_ASSERT_EQUAL(r.status, 0, "");
+	DPX_TEST_ASSERT_EQUAL(r.sh_failures, 0, "the sender exited 0");
+	DPX_TEST_ASSERT_EQUAL(fwd_app_parse_streams(aoutbuf, sta, MAX_STREAMS), 1, "");
+	DPX_TEST_RUN(fwd_app_check_streams(sta, 1, "txonly"));
+	DPX_TEST_ASSERT_EQUAL(fwd_app_parse_streams(r.out, st, MAX_STREAMS), 2, "");
+	DPX_TEST_ASSERT(st[0].tx == st[0].rx && st[0].dropped == 0, "vhost -> pcap lost nothing");
+	DPX_TEST_ASSERT(sta[0].tx > 500, "the sender sent (%" PRIu64 ")", sta[0].tx);
+	DPX_TEST_ASSERT_EQUAL(st[0].rx, sta[0].tx, "net_vhost received all virtio_user sent");
+	DPX_TEST_ASSERT_EQUAL(frames, sta[0].tx, "every frame in the capture");
+	fwd_app_result_free(&r);
+	return DPX_TEST_SUCCESS;
+}
+
 /* A stopped port: streams receiving on it idle, what is sent to it is dropped, the others run. */
 static int
 test_fwd_app_port_down(void)
@@ -759,6 +849,7 @@ DPX_TEST_REGISTER(fwd_app_interactive, fast, test_fwd_app_interactive);
 DPX_TEST_REGISTER(fwd_app_errors, fast, test_fwd_app_errors);
 DPX_TEST_REGISTER(fwd_app_ring, fast, test_fwd_app_ring);
 DPX_TEST_REGISTER(fwd_app_txonly_pcap, fast, test_fwd_app_txonly_pcap);
+DPX_TEST_REGISTER(fwd_app_virtio_user_pcap, fast, test_fwd_app_virtio_user_pcap);
 DPX_TEST_REGISTER(fwd_app_port_down, fast, test_fwd_app_port_down);
 DPX_TEST_REGISTER(fwd_app_signal, fast, test_fwd_app_signal);
 DPX_TEST_REGISTER(fwd_app_tap_ping, fast, test_fwd_app_tap_ping);

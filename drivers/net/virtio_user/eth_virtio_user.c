@@ -248,6 +248,27 @@ vu_start(struct dpx_eth_dev *dev)
 	return 0;
 }
 
+/*
+ * Packets a tx burst accepted are the back-end's to send: before the device
+ * goes, give it a bounded time to take them (a dead or stuck one costs
+ * VU_TX_DRAIN_MS, no more; what is left is freed unsent).
+ */
+static void
+tx_drain(struct vu_port *p)
+{
+	queues_allow(p, 0);
+	for (unsigned int waited = 0; waited < VU_TX_DRAIN_MS; waited++) {
+		unsigned int left = 0;
+		for (uint16_t q = 0; q < p->dev->data->nb_tx_queues; q++)
+			left += vu_vq_tx_outstanding(&p->txq[q]);
+		if (left == 0)
+			return;
+		usleep(1000);
+	}
+	VU_LOG(WARNING, "port %u: the back-end on %s did not send all it was given",
+	       p->dev->data->port_id, p->path);
+}
+
 static int
 vu_stop(struct dpx_eth_dev *dev)
 {
@@ -255,6 +276,8 @@ vu_stop(struct dpx_eth_dev *dev)
 
 	pthread_mutex_lock(&p->lock);
 	p->started = false;
+	if (p->running)
+		tx_drain(p);
 	/* the back-end forgets the device; a start sets it up anew */
 	if (p->running)
 		disconnect(p);

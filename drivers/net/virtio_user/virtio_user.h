@@ -27,6 +27,8 @@ extern int net_virtio_user_logtype;
 #define VU_MAX_RING 4096
 /* every control request must be answered within this (else: link down, reconnect) */
 #define VU_CTRL_TIMEOUT_MS 2000
+/* a stopping port gives the back-end this long to send what its tx rings hold */
+#define VU_TX_DRAIN_MS 200
 /* mem table: vhost-user's SET_MEM_TABLE carries at most this many regions */
 #define VU_MAX_TABLE_REGIONS VHOST_MEMORY_BASELINE_NREGIONS
 /* regions (pages) the port tracks with ADD_MEM_REG/REM_MEM_REG */
@@ -149,6 +151,8 @@ void vu_vq_free(struct vu_vq *vq);
 void vu_vq_reset(struct vu_vq *vq, uint64_t features);
 /* Rx: fill every free descriptor with a buffer. */
 void vu_vq_rx_refill(struct vu_vq *vq);
+/* Tx, gate closed: free what the device has sent. @return descriptors it still holds. */
+unsigned int vu_vq_tx_outstanding(struct vu_vq *vq);
 uint16_t vu_rx_burst(void *queue, struct dpx_mbuf **pkts, uint16_t n);
 uint16_t vu_tx_burst(void *queue, struct dpx_mbuf **pkts, uint16_t n);
 

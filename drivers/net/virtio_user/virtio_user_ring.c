@@ -513,6 +513,18 @@ tx_burst(struct vu_vq *vq, struct dpx_mbuf **pkts, uint16_t n, const bool packed
 	return sent;
 }
 
+unsigned int
+vu_vq_tx_outstanding(struct vu_vq *vq)
+{
+	if (vq->mem == NULL)
+		return 0;
+	if (vq->packed)
+		tx_reap(vq, true);
+	else
+		tx_reap(vq, false);
+	return (unsigned int)(vq->size - vq->free_cnt);
+}
+
 /* ---- entry points: the gate, then the body for the ring layout ---- */
 
 /*
