@@ -496,6 +496,110 @@ test_virtio_user_args(void)
 	return DPX_TEST_SUCCESS;
 }
 
+/* ---- against DPDK 22.11's vhost back-end: memory by SET_MEM_TABLE ---- */
+
+/* Send n frames from mbufs of mp on queue 0, retrying while the ring is full. */
+static int
+send_n(uint16_t port, struct dpx_mempool *mp, unsigned int n, uint32_t seed)
+{
+	for (unsigned int sent = 0, tries = 0; sent < n; tries++) {
+		struct dpx_mbuf *m = make_pkt(mp, seed + sent, 64 + sent % 1400, 2000);
+		DPX_TEST_ASSERT(m != NULL, "");
+		DPX_TEST_ASSERT(tries < 1000000, "%u of %u sent", sent, n);
+		if (dpx_eth_tx_burst(port, 0, &m, 1) == 1)
+			sent++;
+		else
+			dpx_pktmbuf_free(m);
+	}
+	return DPX_TEST_SUCCESS;
+}
+
+static unsigned int
+count_str(const char *text, const char *needle)
+{
+	unsigned int n = 0;
+
+	for (const char *p = text; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+		n++;
+	return n;
+}
+
+/*
+ * DPDK's vhost offers no CONFIGURE_MEM_SLOTS: every heap growth and shrink is
+ * a new SET_MEM_TABLE (answered: REPLY_ACK), and frames from mbufs in the new
+ * memory reach DPDK's rxonly, which counts exactly what was sent.
+ */
+static int
+test_virtio_user_dpdk_mem_table(void)
+{
+	static char text[1 << 20];
+	char cmd[1024], out[64], arg[160], path[108];
+	struct dpx_eth_stats st;
+	uint16_t port;
+
+	if (access("/usr/bin/dpdk-testpmd", X_OK) != 0)
+		DPX_TEST_SKIP("dpdk-testpmd not installed (apt-get install dpdk-dev)");
+	snprintf(path, sizeof(path), "/tmp/dpx-vu-dpdk-%d.sock", (int)getpid());
+	snprintf(out, sizeof(out), "/tmp/dpx-vu-dpdk-%d.out", (int)getpid());
+	unlink(path);
+	snprintf(cmd, sizeof(cmd),
+		 "exec dpdk-testpmd --lcores=0@1,1@1 --no-pci --no-huge -m 512 "
+		 "--file-prefix=vudpdk-%d --vdev net_vhost0,iface=%s,queues=1 -- -i "
+		 "--total-num-mbufs=8192 --forward-mode=rxonly >%s 2>&1",
+		 (int)getpid(), path, out);
+	FILE *pmd = popen(cmd, "w");
+	DPX_TEST_ASSERT(pmd != NULL, "");
+	fputs("start\n", pmd);
+	fflush(pmd);
+	for (int i = 0; i < 10000 && access(path, F_OK) != 0; i++)
+		usleep(1000);
+	snprintf(arg, sizeof(arg), "net_virtio_user0,path=%s", path);
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "-m", "256", "--vdev", arg, NULL) > 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_get_port_by_name("net_virtio_user0", &port), 0, "");
+	struct dpx_mempool *mp =
+		dpx_pktmbuf_pool_create("vu_mp", 2048, 0, 0, DPX_MBUF_DEFAULT_BUF_SIZE, -1);
+	DPX_TEST_ASSERT(mp != NULL, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_configure(port, 1, 1, NULL), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_rx_queue_setup(port, 0, 256, -1, NULL, mp), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_tx_queue_setup(port, 0, 256, -1, NULL), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_start(port), 0, "");
+	DPX_TEST_ASSERT(wait_link(port, 1), "link up with DPDK's vhost");
+	DPX_TEST_RUN(send_n(port, mp, 1000, 1));
+	struct dpx_mempool *big =
+		dpx_pktmbuf_pool_create("vu_big", 5000, 0, 0, DPX_MBUF_DEFAULT_BUF_SIZE, -1);
+	DPX_TEST_ASSERT(big != NULL, "the back-end took the new table");
+	DPX_TEST_RUN(send_n(port, big, 1000, 2));
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_stop(port), 0, ""); /* sends what the ring holds */
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_start(port), 0, "");
+	DPX_TEST_ASSERT(wait_link(port, 1), "");
+	dpx_mempool_free(big); /* its pages go: a table without them */
+	DPX_TEST_RUN(send_n(port, mp, 1000, 3));
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_stats_get(port, &st), 0, "");
+	DPX_TEST_ASSERT_EQUAL(st.opackets, 3000, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_stop(port), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_close(port), 0, "");
+	fputs("stop\nquit\n", pmd);
+	DPX_TEST_ASSERT_EQUAL(pclose(pmd), 0, "testpmd exit status");
+	FILE *f = fopen(out, "r");
+	DPX_TEST_ASSERT(f != NULL, "");
+	text[fread(text, 1, sizeof(text) - 1, f)] = '\0';
+	fclose(f);
+	unlink(out);
+	const char *acc = strstr(text, "Accumulated forward statistics");
+	unsigned long rx = 0;
+	DPX_TEST_ASSERT(acc != NULL &&
+				sscanf(strstr(acc, "RX-packets:"), "RX-packets: %lu", &rx) == 1,
+			"testpmd output:\n%s", text);
+	DPX_TEST_ASSERT_EQUAL(rx, 3000, "DPDK received every frame, the new memory's too");
+	/* set-up twice (one per start), the growth, the shrink */
+	unsigned int tables = count_str(text, "read message VHOST_USER_SET_MEM_TABLE");
+	DPX_TEST_ASSERT(tables >= 4, "%u SET_MEM_TABLE", tables);
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_in_use_count(mp), 0, "");
+	dpx_mempool_free(mp);
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	return DPX_TEST_SUCCESS;
+}
+
 /* ---- the memory table builder against a model ---- */
 
 #define PGSZ 4096u
@@ -565,3 +669,4 @@ DPX_TEST_REGISTER(virtio_user_server_restart, fast, test_virtio_user_server_rest
 DPX_TEST_REGISTER(virtio_user_client_restart, fast, test_virtio_user_client_restart);
 DPX_TEST_REGISTER(virtio_user_args, fast, test_virtio_user_args);
 DPX_TEST_REGISTER(virtio_user_regions, fast, test_virtio_user_regions);
+DPX_TEST_REGISTER(virtio_user_dpdk_mem_table, interop, test_virtio_user_dpdk_mem_table);
