@@ -66,15 +66,16 @@ def free_hugepages():
 class Peer:
     """One dpx-fwd or testpmd process in interactive mode, fed commands on stdin."""
 
-    def __init__(self, kind, role, sock, ring, mode, size, cpu, tag):
+    def __init__(self, kind, role, sock, ring, mode, size, cpu, tag, huge):
         self.kind, self.role = kind, role
+        dpx_mem = ["--in-memory", "-m", "256"] if huge else ["--no-huge", "--in-memory"]
         prefix = f"vupair-{os.getpid()}-{tag}"
         if kind == "dpx":
             if role == "fe":
                 vdev = f"net_virtio_user0,path={sock},packed_vq={int(ring == 'packed')}"
             else:
                 vdev = f"net_vhost0,iface={sock}"
-            self.argv = [dpx_fwd_path(), "--no-huge", "--in-memory", f"--lcores=0@{cpu}",
+            self.argv = [dpx_fwd_path()] + dpx_mem + [f"--lcores=0@{cpu}",
                          f"--file-prefix={prefix}", "--vdev", vdev, "--", "-i",
                          f"--forward-mode={mode}", f"--txpkts={size}"]
         else:
@@ -84,7 +85,7 @@ class Peer:
                 mem = ["--in-memory", "--single-file-segments", "-m", "256"]
             else:
                 vdev = f"net_vhost0,iface={sock},queues=1"
-                mem = ["--no-huge", "-m", "512"]
+                mem = ["--in-memory", "-m", "256"] if huge else ["--no-huge", "-m", "512"]
             self.argv = [testpmd_path(), f"--lcores=0@{cpu},1@{cpu}", "--no-pci"] + mem + [
                 f"--file-prefix={prefix}", "--vdev", vdev, "--", "-i",
                 "--total-num-mbufs=8192", f"--forward-mode={mode}", f"--txpkts={size}"]
@@ -130,7 +131,7 @@ def wait_for_socket(path, timeout=10.0):
     return False
 
 
-def run_once(fe, be, ring, sender, size, secs, tag):
+def run_once(fe, be, ring, sender, size, secs, tag, huge=False):
     """
     One direction: sender is "fe" or "be". Returns (sent, received, seconds,
     peers) where seconds is the sender's forwarding window.
@@ -139,12 +140,12 @@ def run_once(fe, be, ring, sender, size, secs, tag):
     if os.path.exists(sock):
         os.unlink(sock)
     back = Peer(be, "be", sock, ring, "txonly" if sender == "be" else "rxonly", size, 1,
-                tag + "b")
+                tag + "b", huge)
     if not wait_for_socket(sock):
         back.finish()
         raise RuntimeError(f"{be} back-end made no socket:\n{back.text}")
     front = Peer(fe, "fe", sock, ring, "txonly" if sender == "fe" else "rxonly", size, 0,
-                 tag + "f")
+                 tag + "f", huge)
     tx, rx = (front, back) if sender == "fe" else (back, front)
     time.sleep(1.5)  # connect, negotiate, link up
     rx.cmd("start")
@@ -206,20 +207,24 @@ def cmd_bench(args):
     pairs = [(fe, be) for fe in ("dpx", "dpdk") for be in ("dpx", "dpdk")]
     for fe, be in pairs:
         need_peers(fe, be)
+    if free_hugepages() < 320:
+        print(f"bench: every process runs on 2 MB hugepages (128 each): 320 free needed, "
+              f"{free_hugepages()} free")
+        return 1
     rates = {}
     for rep in range(args.reps):
         for size in (64, 1518):
             for fe, be in pairs:  # interleaved: every pairing once per round
                 sent, got, window, _ = run_once(fe, be, "split", "fe", size, args.secs,
-                                                f"{rep}{size}{fe}{be}")
+                                                f"{rep}{size}{fe}{be}", huge=True)
                 if got != sent or got == 0:
                     print(f"warning: {fe}->{be} {size} B: sent {sent}, received {got}")
                 mpps = got / window / 1e6
                 rates.setdefault((fe, be, size), []).append(mpps)
                 print(f"round {rep + 1}: {fe} front-end -> {be} back-end, {size} B: "
                       f"{mpps:.3f} Mpps ({got} frames in {window:.2f} s)", flush=True)
-    print(f"\nfront-end txonly -> back-end rxonly, split ring, one queue, each side on its own "
-          f"CPU; median of {args.reps} interleaved rounds of {args.secs:.0f} s (best in "
+    print(f"\nfront-end txonly -> back-end rxonly, split ring, one queue, 2 MB hugepages, "
+          f"each side on its own CPU; median of {args.reps} interleaved rounds of {args.secs:.0f} s (best in "
           f"brackets)")
     print(f"{'front-end':<10} {'back-end':<9} {'64 B Mpps':>16} {'1518 B Mpps':>16}")
     for fe, be in pairs:

@@ -126,6 +126,12 @@ need_kick(struct vu_vq *vq, const bool packed)
 	return !(__atomic_load_n(&vq->used->flags, __ATOMIC_ACQUIRE) & VRING_USED_F_NO_NOTIFY);
 }
 
+/*
+ * End of a burst: make what was posted visible, then notify if asked. Split:
+ * one avail->idx store per burst (release: pairs with the device's acquire
+ * load of avail->idx), so the device sees the burst whole and works in
+ * batches; packed descriptors became visible one by one in post().
+ */
 static __dpx_always_inline void
 kick(struct vu_vq *vq, const bool packed)
 {
@@ -133,6 +139,8 @@ kick(struct vu_vq *vq, const bool packed)
 
 	if (vq->pending == 0)
 		return;
+	if (!packed)
+		__atomic_store_n(&vq->avail->idx, vq->avail_idx, __ATOMIC_RELEASE);
 	if (need_kick(vq, packed) && vq->kickfd >= 0) {
 		/* non-blocking eventfd: a counter near overflow is a wake-up pending anyway */
 		if (write(vq->kickfd, &one, sizeof(one)) == sizeof(one))
@@ -151,11 +159,11 @@ struct seg {
 
 /*
  * Post one buffer of n segments (device-writable when write) and remember m
- * under its id. The caller checked free_cnt >= n. Split: descriptors from
- * the free list, head published in the avail ring (release: pairs with the
- * device's acquire load of avail->idx). Packed: descriptors in ring order,
- * the head's flags written last (release: pairs with the device's acquire
- * load of the head's flags).
+ * under its id. The caller checked free_cnt >= n and calls kick() at the end
+ * of the burst. Split: descriptors from the free list, the head in the avail
+ * ring, avail->idx stored by kick(). Packed: descriptors in ring order, the
+ * head's flags written last (release: pairs with the device's acquire load
+ * of the head's flags).
  */
 static __dpx_always_inline void
 post(struct vu_vq *vq, const struct seg *s, uint16_t n, bool write, struct dpx_mbuf *m,
@@ -175,7 +183,6 @@ post(struct vu_vq *vq, const struct seg *s, uint16_t n, bool write, struct dpx_m
 		vq->slots[head] = (struct vu_slot){.m = m, .ndesc = n};
 		vq->avail->ring[vq->avail_idx & vq->mask] = head;
 		vq->avail_idx++;
-		__atomic_store_n(&vq->avail->idx, vq->avail_idx, __ATOMIC_RELEASE);
 	} else {
 		uint16_t id = vq->free_head, head = vq->avail_idx, pos = head, head_flags = 0;
 		bool wrap = vq->avail_wrap;
