@@ -50,19 +50,19 @@ link_set(struct vu_port *p, int up)
 	dpx_eth_link_fixed_set(p->dev, DPX_ETH_SPEED_NUM_10G, up);
 }
 
-/* Open (1) or close (0) every queue's gate; closing waits for bursts inside
- * (the partner of queue_enter() in virtio_user_ring.c). */
+/* Open (1) or close (0) every queue's gate; closing returns once no burst is
+ * inside, so the rings can be reset. */
 static void
 queues_allow(struct vu_port *p, uint32_t allow)
 {
 	for (unsigned int i = 0; i < VU_MAX_QUEUE_PAIRS; i++) {
-		__atomic_store_n(&p->rxq[i].allow, allow, __ATOMIC_SEQ_CST);
-		__atomic_store_n(&p->txq[i].allow, allow, __ATOMIC_SEQ_CST);
+		dpx_eth_gate_set(&p->rxq[i].gate, allow);
+		dpx_eth_gate_set(&p->txq[i].gate, allow);
 	}
-	for (unsigned int i = 0; !allow && i < VU_MAX_QUEUE_PAIRS; i++)
-		while (__atomic_load_n(&p->rxq[i].busy, __ATOMIC_SEQ_CST) ||
-		       __atomic_load_n(&p->txq[i].busy, __ATOMIC_SEQ_CST))
-			dpx_pause();
+	for (unsigned int i = 0; !allow && i < VU_MAX_QUEUE_PAIRS; i++) {
+		dpx_eth_gate_wait_idle(&p->rxq[i].gate);
+		dpx_eth_gate_wait_idle(&p->txq[i].gate);
+	}
 }
 
 /* ---- connection (lock held) ---- */

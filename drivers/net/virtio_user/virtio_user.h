@@ -69,10 +69,8 @@ struct vu_vq {
 	bool mrg_rxbuf;
 	uint16_t hdr_len;
 	uint16_t port_id;
-	struct dpx_mempool *mp; /* rx: where receive buffers come from */
-	/* data-path gate: see vu_queue_enter() */
-	uint32_t allow;
-	uint32_t busy;
+	struct dpx_mempool *mp;	  /* rx: where receive buffers come from */
+	struct dpx_eth_gate gate; /* bursts against the control thread's resets */
 	/* ring memory */
 	void *mem;
 	size_t mem_len;

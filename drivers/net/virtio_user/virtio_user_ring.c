@@ -532,26 +532,7 @@ vu_vq_tx_outstanding(struct vu_vq *vq)
 	return (unsigned int)(vq->size - vq->free_cnt);
 }
 
-/* ---- entry points: the gate, then the body for the ring layout ---- */
-
-/*
- * The control thread's handshake with bursts: a burst sets busy then reads
- * allow; the control side clears allow then waits for busy to drop (both
- * sequentially consistent), so no burst touches a ring being reset.
- */
-static __dpx_always_inline bool
-queue_enter(struct vu_vq *vq)
-{
-	if (!__atomic_load_n(&vq->allow, __ATOMIC_ACQUIRE))
-		return false;
-	/* seq_cst store then load: pairs with vu_port_block()'s store then load */
-	__atomic_store_n(&vq->busy, 1, __ATOMIC_SEQ_CST);
-	if (!__atomic_load_n(&vq->allow, __ATOMIC_SEQ_CST)) {
-		__atomic_store_n(&vq->busy, 0, __ATOMIC_RELEASE);
-		return false;
-	}
-	return true;
-}
+/* ---- entry points: the queue's gate (see eth_virtio_user.c), then the body ---- */
 
 uint16_t
 vu_rx_burst(void *queue, struct dpx_mbuf **pkts, uint16_t n)
@@ -559,10 +540,10 @@ vu_rx_burst(void *queue, struct dpx_mbuf **pkts, uint16_t n)
 	struct vu_vq *vq = queue;
 	uint16_t got;
 
-	if (!queue_enter(vq))
+	if (!dpx_eth_gate_enter(&vq->gate))
 		return 0;
 	got = vq->packed ? rx_burst(vq, pkts, n, true) : rx_burst(vq, pkts, n, false);
-	__atomic_store_n(&vq->busy, 0, __ATOMIC_RELEASE);
+	dpx_eth_gate_leave(&vq->gate);
 	return got;
 }
 
@@ -572,9 +553,9 @@ vu_tx_burst(void *queue, struct dpx_mbuf **pkts, uint16_t n)
 	struct vu_vq *vq = queue;
 	uint16_t sent;
 
-	if (!queue_enter(vq))
+	if (!dpx_eth_gate_enter(&vq->gate))
 		return 0;
 	sent = vq->packed ? tx_burst(vq, pkts, n, true) : tx_burst(vq, pkts, n, false);
-	__atomic_store_n(&vq->busy, 0, __ATOMIC_RELEASE);
+	dpx_eth_gate_leave(&vq->gate);
 	return sent;
 }
