@@ -78,6 +78,7 @@ disconnect(struct vu_port *p)
 	p->sock = -1;
 	p->running = false;
 	p->nregions = 0;
+	p->protocol_features = 0;
 	/* every buffer the back-end held comes back (it may not finish them) */
 	for (unsigned int q = 0; q < VU_MAX_QUEUE_PAIRS; q++) {
 		vu_vq_reset(&p->rxq[q], 0);
@@ -94,6 +95,7 @@ run_if_ready(struct vu_port *p)
 	if (p->sock < 0 || !p->started || p->running)
 		return;
 	if (vu_dev_setup(p) != 0) {
+		p->setup_failures++;
 		disconnect(p);
 		return;
 	}

@@ -137,7 +137,8 @@ struct vu_port {
 	struct vu_region want[VU_MAX_SLOTS];
 	unsigned int nruns;
 	struct dpx_memseg_fd_run runs[VU_MAX_RUNS];
-	uint64_t connects; /* successful set-ups (tests watch reconnects) */
+	uint64_t connects;	 /* successful set-ups */
+	uint64_t setup_failures; /* set-ups that failed (the connection was dropped) */
 };
 
 /* ---- rings (virtio_user_ring.c) ---- */

@@ -523,9 +523,11 @@ static int
 negotiate(struct vu_port *p)
 {
 	uint64_t offered = 0, want = features_wanted(p);
-	int rc = request(p, VHOST_USER_SET_OWNER, NULL, 0, NULL, 0, NULL);
+	int rc;
 
+	/* a new connection: nothing negotiated, so nothing is acknowledged yet */
 	p->protocol_features = 0;
+	rc = request(p, VHOST_USER_SET_OWNER, NULL, 0, NULL, 0, NULL);
 	if (rc == 0)
 		rc = request(p, VHOST_USER_GET_FEATURES, NULL, 0, NULL, 0, &offered);
 	if (rc != 0)
