@@ -20,6 +20,8 @@
 #include <dpx_vhost.h>
 
 #include "dpx_test.h"
+#include "fwd_pkt.h"
+#include "guest_helpers.h"
 #include "virtio_user.h"
 
 #define MAX_REGIONS 64
@@ -626,6 +628,177 @@ test_virtio_user_dpdk_mem_table(void)
 	return DPX_TEST_SUCCESS;
 }
 
+/* ---- the Linux kernel's vhost-net as back-end, a TAP and the kernel's stack ---- */
+
+#define VN_TAP "vutap0"
+#define VN_FRAMES 200
+
+static const uint8_t vn_port_mac[6] = {0x02, 0, 0, 0, 0, 0x01};
+static const uint8_t vn_tap_mac[6] = {0x02, 0, 0, 0, 0, 0x02};
+
+/* A UDP datagram to the TAP's 198.18.0.2, port 9 (nothing listens there). */
+static struct dpx_mbuf *
+vn_frame(struct dpx_mempool *mp, uint8_t *copy)
+{
+	struct fwd_txonly_cfg cfg;
+	struct dpx_mbuf *m = dpx_pktmbuf_alloc(mp);
+	uint8_t *d = m != NULL ? (uint8_t *)dpx_pktmbuf_append(m, 100) : NULL;
+
+	if (d == NULL) {
+		dpx_pktmbuf_free(m);
+		return NULL;
+	}
+	fwd_txonly_cfg_defaults(&cfg); /* 198.18.0.1:9 -> 198.18.0.2:9 */
+	memcpy(cfg.src_mac, vn_port_mac, 6);
+	memcpy(cfg.dst_mac, vn_tap_mac, 6);
+	fwd_txonly_build(d, 100, &cfg);
+	memcpy(copy, d, 100);
+	return m;
+}
+
+/*
+ * One ICMP port unreachable from the stack to 198.18.0.1 quoting our IPv4
+ * header and the first 8 bytes of our UDP datagram, byte for byte (RFC 792).
+ * @return 1 it is, 0 another frame (IPv6 noise), -1 a bad reply.
+ */
+static int
+vn_is_reply(const struct dpx_mbuf *m, const uint8_t *sent)
+{
+	uint8_t buf[256];
+	const uint8_t *d = dpx_pktmbuf_read(m, 0, DPX_MIN(m->pkt_len, sizeof(buf)), buf);
+
+	if (m->pkt_len < 14 + 20 + 8 + 28 || d[12] != 0x08 || d[13] != 0x00)
+		return 0;
+	if (memcmp(d, vn_port_mac, 6) != 0 || memcmp(d + 6, vn_tap_mac, 6) != 0 || d[23] != 1)
+		return -1;
+	const uint8_t *icmp = d + 14 + (d[14] & 0xf) * 4;
+	if (icmp[0] != 3 || icmp[1] != 3)
+		return -1;
+	return memcmp(icmp + 8, sent + 14, 28) == 0 ? 1 : -1;
+}
+
+static long
+vn_tap_counter(const char *name)
+{
+	char path[128], buf[32] = "";
+	snprintf(path, sizeof(path), "/sys/class/net/" VN_TAP "/statistics/%s", name);
+	FILE *f = fopen(path, "r");
+	if (f == NULL)
+		return -1;
+	if (fgets(buf, sizeof(buf), f) == NULL)
+		buf[0] = '\0';
+	fclose(f);
+	return atol(buf);
+}
+
+/* Send n datagrams from mp and take n replies. */
+static int
+vn_round(uint16_t port, struct dpx_mempool *mp, unsigned int n)
+{
+	uint8_t sent[100];
+	unsigned int replies = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		struct dpx_mbuf *m = vn_frame(mp, sent), *rx[32];
+		DPX_TEST_ASSERT(m != NULL, "");
+		for (int t = 0; t < 100000 && dpx_eth_tx_burst(port, 0, &m, 1) == 0; t++)
+			usleep(10);
+		/* one at a time: the reply is in before the next datagram goes */
+		for (int t = 0; t < 20000; t++) {
+			uint16_t r = dpx_eth_rx_burst(port, 0, rx, 32);
+			int got = 0;
+			for (uint16_t k = 0; k < r; k++) {
+				int v = vn_is_reply(rx[k], sent);
+				DPX_TEST_ASSERT(v >= 0, "a bad reply to datagram %u", i);
+				got += v;
+			}
+			dpx_pktmbuf_free_bulk(rx, r);
+			replies += (unsigned int)got;
+			if (replies == i + 1)
+				break;
+			usleep(100);
+		}
+		DPX_TEST_ASSERT_EQUAL(replies, i + 1, "the stack answered datagram %u", i);
+	}
+	return DPX_TEST_SUCCESS;
+}
+
+static int
+vn_inner(void)
+{
+	uint16_t port;
+	struct dpx_eth_stats st;
+
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "--vdev",
+					  "net_virtio_user0,path=/dev/vhost-net,iface=" VN_TAP
+					  ",mac=02:00:00:00:00:01",
+					  NULL) > 0,
+			"");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_get_port_by_name("net_virtio_user0", &port), 0, "");
+	struct dpx_mempool *mp =
+		dpx_pktmbuf_pool_create("vn_mp", 1024, 0, 0, DPX_MBUF_DEFAULT_BUF_SIZE, -1);
+	DPX_TEST_ASSERT(mp != NULL, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_configure(port, 1, 1, NULL), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_rx_queue_setup(port, 0, 256, -1, NULL, mp), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_tx_queue_setup(port, 0, 256, -1, NULL), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_start(port), 0, "");
+	DPX_TEST_ASSERT(wait_link(port, 1), "vhost-net set up");
+	/* the stack's side: an address, our MAC known (no ARP), every error answered */
+	DPX_TEST_ASSERT_EQUAL(system("ip link set " VN_TAP " address 02:00:00:00:00:02 && "
+				     "ip addr add 198.18.0.2/24 dev " VN_TAP " && "
+				     "ip link set " VN_TAP " up && "
+				     "arp -i " VN_TAP " -s 198.18.0.1 02:00:00:00:00:01 && "
+				     "echo 0 > /proc/sys/net/ipv4/icmp_ratelimit"),
+			      0, "configuring " VN_TAP);
+	long rx0 = vn_tap_counter("rx_packets");
+	DPX_TEST_RUN(vn_round(port, mp, VN_FRAMES));
+	/* the heap grows: a new table, and buffers in the new memory carry frames */
+	struct dpx_mempool *big =
+		dpx_pktmbuf_pool_create("vn_big", 5000, 0, 0, DPX_MBUF_DEFAULT_BUF_SIZE, -1);
+	DPX_TEST_ASSERT(big != NULL, "the kernel took the new table");
+	DPX_TEST_RUN(vn_round(port, big, 50));
+	DPX_TEST_ASSERT_EQUAL(vn_tap_counter("rx_packets") - rx0, VN_FRAMES + 50,
+			      "the TAP received every datagram");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_stats_get(port, &st), 0, "");
+	DPX_TEST_ASSERT_EQUAL(st.opackets, VN_FRAMES + 50, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_stop(port), 0, "");
+	dpx_mempool_free(big);
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_close(port), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_in_use_count(mp), 0, "");
+	dpx_mempool_free(mp);
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	return DPX_TEST_SUCCESS;
+}
+
+/*
+ * Where /dev/vhost-net exists (a guest, or a host that has it) the case runs
+ * in place; elsewhere it boots a guest with vhost_net and runs itself there.
+ */
+static int
+test_virtio_user_vhost_net(void)
+{
+	static char out[262144];
+	char why[512], exe[400], args[1024];
+	ssize_t n;
+
+	if (access("/dev/vhost-net", R_OK | W_OK) == 0)
+		return vn_inner();
+	if (dpx_test_guest_prepare(why, sizeof(why)) != 0)
+		DPX_TEST_SKIP("%s", why);
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	DPX_TEST_ASSERT(n > 0, "");
+	exe[n] = '\0';
+	snprintf(args, sizeof(args),
+		 "--vhost-net --timeout 600 --add %s:/dpx-test --run '/dpx-test "
+		 "virtio_user_vhost_net'",
+		 exe);
+	DPX_TEST_ASSERT_EQUAL(dpx_test_guest_run(args, out, sizeof(out)), 0,
+			      "the case in the guest");
+	DPX_TEST_ASSERT(strstr(out, "PASS virtio_user_vhost_net") != NULL,
+			"no PASS from the guest");
+	return DPX_TEST_SUCCESS;
+}
+
 /* ---- the memory table builder against a model ---- */
 
 #define PGSZ 4096u
@@ -696,3 +869,4 @@ DPX_TEST_REGISTER(virtio_user_client_restart, fast, test_virtio_user_client_rest
 DPX_TEST_REGISTER(virtio_user_args, fast, test_virtio_user_args);
 DPX_TEST_REGISTER(virtio_user_regions, fast, test_virtio_user_regions);
 DPX_TEST_REGISTER(virtio_user_dpdk_mem_table, interop, test_virtio_user_dpdk_mem_table);
+DPX_TEST_REGISTER(virtio_user_vhost_net, guest, test_virtio_user_vhost_net);

@@ -20,7 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -30,6 +32,7 @@
 #include <dpx_mempool.h>
 
 #include "virtio_user.h"
+#include "virtio_user_kernel.h"
 
 DPX_LOG_REGISTER(net_virtio_user_logtype, "pmd.net.virtio_user");
 
@@ -126,8 +129,17 @@ static void
 try_connect(struct vu_port *p)
 {
 	struct sockaddr_un a;
-	int fd = sock_nonblock();
+	int fd;
 
+	if (p->kernel) {
+		/* a new vhost-net device: the kernel forgets the last one at its close */
+		p->sock = open(p->path, O_RDWR | O_CLOEXEC);
+		if (p->sock < 0)
+			VU_LOG(ERR, "port %u: %s: %s", p->dev->data->port_id, p->path,
+			       strerror(errno));
+		return;
+	}
+	fd = sock_nonblock();
 	if (fd < 0)
 		return;
 	path_addr(p, &a);
@@ -175,7 +187,8 @@ control_thread(void *arg)
 	for (;;) {
 		struct pollfd pfd[2] = {{.fd = p->wakefd, .events = POLLIN}, {.fd = -1}};
 		pthread_mutex_lock(&p->lock);
-		pfd[1].fd = p->sock >= 0 ? p->sock : p->server ? p->listenfd : -1;
+		/* a vhost-net fd says nothing: nothing to watch there */
+		pfd[1].fd = p->kernel ? -1 : p->sock >= 0 ? p->sock : p->server ? p->listenfd : -1;
 		pthread_mutex_unlock(&p->lock);
 		pfd[1].events = POLLIN | POLLRDHUP;
 		if (poll(pfd, 2, RECONNECT_MS) < 0 && errno != EINTR)
@@ -329,6 +342,8 @@ port_free(struct vu_port *p)
 	}
 	if (p->wakefd >= 0)
 		close(p->wakefd);
+	if (p->tapfd >= 0)
+		close(p->tapfd);
 	pthread_mutex_destroy(&p->lock);
 	free(p);
 }
@@ -567,6 +582,30 @@ parse_mac(const char *s, struct dpx_ether_addr *mac)
 	return (mac->addr_bytes[0] & 1) ? -EINVAL : 0; /* a port's address is unicast */
 }
 
+/* A character device path is the kernel's vhost-net: one queue pair, a TAP, no server. */
+static int
+parse_kernel_args(const struct dpx_kvargs *kv, const char *name, struct vu_port *p)
+{
+	const char *iface = NULL;
+	struct stat st;
+	int rc = dpx_kvargs_get_str(kv, "iface", &iface);
+
+	p->kernel = stat(p->path, &st) == 0 && S_ISCHR(st.st_mode);
+	if (rc == 0 && iface != NULL && (!p->kernel || strlen(iface) >= sizeof(p->iface))) {
+		VU_LOG(ERR, "%s: iface=%s: a TAP name (< %zu characters) for path=/dev/vhost-net",
+		       name, iface, sizeof(p->iface));
+		rc = -EINVAL;
+	}
+	if (rc == 0 && p->kernel && (p->server || p->queues > 1 || p->packed_vq)) {
+		VU_LOG(ERR, "%s: the kernel's vhost-net (%s) takes one split queue pair, as client",
+		       name, p->path);
+		rc = -ENOTSUP;
+	}
+	if (rc == 0)
+		snprintf(p->iface, sizeof(p->iface), "%s", iface != NULL ? iface : "vutap%d");
+	return rc;
+}
+
 static int
 parse_args(struct dpx_vdev_device *vdev, struct vu_port *p, struct dpx_ether_addr *mac,
 	   bool *mac_set)
@@ -618,6 +657,7 @@ parse_args(struct dpx_vdev_device *vdev, struct vu_port *p, struct dpx_ether_add
 		memcpy(p->path, path, strlen(path) + 1);
 		p->queues = (uint16_t)queues;
 		p->queue_size = (uint16_t)qsize;
+		rc = parse_kernel_args(kv, name, p);
 	}
 	return rc;
 }
@@ -652,7 +692,7 @@ port_init(struct vu_port *p)
 	int rc;
 
 	pthread_mutex_init(&p->lock, NULL);
-	p->sock = p->listenfd = -1;
+	p->sock = p->listenfd = p->tapfd = -1;
 	for (unsigned int q = 0; q < VU_MAX_QUEUE_PAIRS; q++)
 		p->rxq[q].kickfd = p->rxq[q].callfd = p->txq[q].kickfd = p->txq[q].callfd = -1;
 	p->wakefd = eventfd(0, EFD_CLOEXEC);
@@ -660,6 +700,11 @@ port_init(struct vu_port *p)
 		return -errno;
 	if (p->server && (rc = listen_on(p)) != 0)
 		return rc;
+	if (p->kernel) {
+		p->tapfd = vu_kernel_tap_open(p->iface, sizeof(p->iface));
+		if (p->tapfd < 0)
+			return p->tapfd;
+	}
 	rc = dpx_mem_event_callback_register("net_virtio_user", mem_event, p);
 	if (rc != 0)
 		return rc;
@@ -724,8 +769,8 @@ vu_remove(struct dpx_vdev_device *vdev)
 	return dpx_eth_dev_remove_by_name(dpx_vdev_device_name(vdev));
 }
 
-static const char *const vu_keys[] = {"path",	   "queues",   "queue_size", "server", "packed_vq",
-				      "mrg_rxbuf", "in_order", "mac",	     NULL};
+static const char *const vu_keys[] = {"iface",	   "path",	"queues",   "queue_size", "server",
+				      "packed_vq", "mrg_rxbuf", "in_order", "mac",	  NULL};
 
 static struct dpx_vdev_driver vu_drv = {
 	.valid_keys = vu_keys,

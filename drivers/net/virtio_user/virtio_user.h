@@ -108,6 +108,9 @@ struct vu_region {
 struct vu_port {
 	char path[108];
 	bool server;
+	bool kernel;	/* path is /dev/vhost-net: ioctls and a TAP (virtio_user_kernel.c) */
+	char iface[16]; /* kernel: the TAP's name (IFNAMSIZ) */
+	int tapfd;
 	bool packed_vq;
 	bool mrg_rxbuf;
 	bool in_order;
@@ -156,6 +159,9 @@ uint16_t vu_rx_burst(void *queue, struct dpx_mbuf **pkts, uint16_t n);
 uint16_t vu_tx_burst(void *queue, struct dpx_mbuf **pkts, uint16_t n);
 
 /* ---- vhost-user front-end (virtio_user_dev.c) ---- */
+
+/* @return the request's name ("SET_MEM_TABLE") for logs. */
+const char *vu_req_name(uint32_t req);
 
 /* Negotiate and set up the device on p->sock (lock held). @return 0 or -errno. */
 int vu_dev_setup(struct vu_port *p);

@@ -18,6 +18,7 @@
 #include <dpx_memory.h>
 
 #include "virtio_user.h"
+#include "virtio_user_kernel.h"
 
 #define FEAT(f, bit) (((f) >> (bit)) & 1)
 
@@ -122,8 +123,8 @@ request_answers(uint32_t req)
 	}
 }
 
-static const char *
-req_name(uint32_t req)
+const char *
+vu_req_name(uint32_t req)
 {
 	static const char *const names[VHOST_USER_MAX] = {
 		[VHOST_USER_GET_FEATURES] = "GET_FEATURES",
@@ -148,6 +149,74 @@ req_name(uint32_t req)
 	return req < VHOST_USER_MAX && names[req] != NULL ? names[req] : "?";
 }
 
+/* The kernel's vhost-net: the request as its ioctl (the payloads decoded here,
+ * where the vhost-user layouts are known). */
+static int
+kernel_ioctl(struct vu_port *p, uint32_t req, const union vhost_user_payload *pl, const int *fds,
+	     uint64_t *u64)
+{
+	struct vu_kernel_vring_state st = {pl->state.index, pl->state.num};
+	struct vu_kernel_vring_file f = {(uint32_t)(pl->u64 & VHOST_USER_VRING_IDX_MASK), -1};
+	struct vu_kernel_region r[VU_MAX_TABLE_REGIONS];
+	uint64_t v = pl->u64;
+
+	switch (req) {
+	case VHOST_USER_SET_OWNER:
+		return vu_kernel_call(p->sock, VU_KERNEL_SET_OWNER, NULL);
+	case VHOST_USER_GET_FEATURES:
+		return vu_kernel_call(p->sock, VU_KERNEL_GET_FEATURES, u64);
+	case VHOST_USER_SET_FEATURES:
+		return vu_kernel_call(p->sock, VU_KERNEL_SET_FEATURES, &v);
+	case VHOST_USER_SET_MEM_TABLE:
+		for (uint32_t i = 0; i < pl->mem.nregions && i < VU_MAX_TABLE_REGIONS; i++)
+			r[i] = (struct vu_kernel_region){pl->mem.regions[i].guest_phys_addr,
+							 pl->mem.regions[i].memory_size,
+							 pl->mem.regions[i].userspace_addr};
+		return vu_kernel_mem_table(p->sock, r, pl->mem.nregions);
+	case VHOST_USER_SET_VRING_NUM:
+		return vu_kernel_call(p->sock, VU_KERNEL_SET_VRING_NUM, &st);
+	case VHOST_USER_SET_VRING_BASE:
+		return vu_kernel_call(p->sock, VU_KERNEL_SET_VRING_BASE, &st);
+	case VHOST_USER_SET_VRING_ADDR: {
+		struct vhost_user_vring_addr a = pl->addr;
+		return vu_kernel_call(p->sock, VU_KERNEL_SET_VRING_ADDR, &a);
+	}
+	case VHOST_USER_SET_VRING_KICK:
+	case VHOST_USER_SET_VRING_CALL:
+		f.fd = fds[0];
+		return vu_kernel_call(p->sock,
+				      req == VHOST_USER_SET_VRING_KICK ? VU_KERNEL_SET_VRING_KICK
+								       : VU_KERNEL_SET_VRING_CALL,
+				      &f);
+	case VHOST_USER_SET_VRING_ENABLE:
+		/* a vring runs once the TAP is its backend and stops when it is detached */
+		f = (struct vu_kernel_vring_file){pl->state.index, pl->state.num ? p->tapfd : -1};
+		return vu_kernel_call(p->sock, VU_KERNEL_SET_BACKEND, &f);
+	default:
+		return -ENOTSUP;
+	}
+}
+
+static int
+kernel_request(struct vu_port *p, uint32_t req, const void *payload, uint32_t size, const int *fds,
+	       uint64_t *u64)
+{
+	union vhost_user_payload pl = {0};
+	uint64_t v = 0;
+	int rc;
+
+	if (size > 0)
+		memcpy(&pl, payload, DPX_MIN((size_t)size, sizeof(pl)));
+	rc = kernel_ioctl(p, req, &pl, fds, &v);
+	if (rc != 0) {
+		VU_LOG(ERR, "%s: %s ioctl: %s", p->path, vu_req_name(req), dpx_strerror(rc));
+		return -EPERM; /* the kernel refused this request; the device stays usable */
+	}
+	if (u64 != NULL)
+		*u64 = v;
+	return 0;
+}
+
 /*
  * Send one request and, when it is a get or REPLY_ACK is negotiated, read
  * its answer within VU_CTRL_TIMEOUT_MS. @return 0 (answer's u64 in *u64),
@@ -167,6 +236,8 @@ request(struct vu_port *p, uint32_t req, const void *payload, uint32_t size, con
 	union vhost_user_payload reply = {0};
 	int rc;
 
+	if (p->kernel)
+		return kernel_request(p, req, payload, size, fds, u64);
 	memcpy(buf, &h, sizeof(h));
 	if (size > 0)
 		memcpy(buf + sizeof(h), payload, size);
@@ -177,20 +248,20 @@ request(struct vu_port *p, uint32_t req, const void *payload, uint32_t size, con
 		if (h.request != req || !(h.flags & VHOST_USER_REPLY_MASK) ||
 		    h.size > sizeof(reply) || (req != VHOST_USER_GET_VRING_BASE && h.size != 8)) {
 			VU_LOG(ERR, "%s: %s answered with request %u flags 0x%x size %u", p->path,
-			       req_name(req), h.request, h.flags, h.size);
+			       vu_req_name(req), h.request, h.flags, h.size);
 			return -EPROTO;
 		}
 		rc = recv_all(p->sock, &reply, h.size, deadline);
 	}
 	if (rc != 0) {
-		VU_LOG(ERR, "%s: %s: %s", p->path, req_name(req), dpx_strerror(rc));
+		VU_LOG(ERR, "%s: %s: %s", p->path, vu_req_name(req), dpx_strerror(rc));
 		return rc;
 	}
 	if (u64 != NULL)
 		*u64 = req == VHOST_USER_GET_VRING_BASE ? reply.state.num : reply.u64;
 	if (ack && reply.u64 != 0) {
 		VU_LOG(ERR, "%s: the back-end refused %s (status %" PRIu64 ")", p->path,
-		       req_name(req), reply.u64);
+		       vu_req_name(req), reply.u64);
 		return -EPERM;
 	}
 	return 0;
@@ -532,8 +603,10 @@ negotiate(struct vu_port *p)
 		rc = request(p, VHOST_USER_GET_FEATURES, NULL, 0, NULL, 0, &offered);
 	if (rc != 0)
 		return rc;
-	/* what the user asked for explicitly must be there; event idx is a bonus */
-	uint64_t must = want & ~(1ULL << VIRTIO_RING_F_EVENT_IDX);
+	/* what the user asked for explicitly must be there; event idx is a bonus,
+	 * and the kernel's vhost-net has no vhost-user protocol features */
+	uint64_t must = want & ~(1ULL << VIRTIO_RING_F_EVENT_IDX) &
+			~(1ULL << VHOST_USER_F_PROTOCOL_FEATURES);
 	if ((offered & must) != must) {
 		VU_LOG(ERR,
 		       "%s: back-end offers features 0x%" PRIx64 ", lacking 0x%" PRIx64
@@ -542,7 +615,11 @@ negotiate(struct vu_port *p)
 		return -ENOTSUP;
 	}
 	p->features = offered & want;
-	rc = negotiate_protocol(p);
+	p->slots_mode = false;
+	if (FEAT(p->features, VHOST_USER_F_PROTOCOL_FEATURES))
+		rc = negotiate_protocol(p);
+	else if (p->dev->data->nb_rx_queues > 1)
+		rc = -ENOTSUP; /* GET_QUEUE_NUM is a protocol feature */
 	if (rc == 0)
 		rc = request_u64(p, VHOST_USER_SET_FEATURES, p->features);
 	return rc;
@@ -584,8 +661,9 @@ vring_setup(struct vu_port *p, struct vu_vq *vq)
 	if (rc == 0 && (vq->index & 1) == 0)
 		vu_vq_rx_refill(vq); /* buffers in place before the back-end may use the ring */
 	st.num = 1;
-	/* vhost-user.rst: rings start disabled once PROTOCOL_FEATURES is negotiated */
-	if (rc == 0)
+	/* vhost-user.rst: rings start disabled once PROTOCOL_FEATURES is negotiated
+	 * (without, they run as soon as kicked); the kernel's run once the TAP is attached */
+	if (rc == 0 && (FEAT(p->features, VHOST_USER_F_PROTOCOL_FEATURES) || p->kernel))
 		rc = request(p, VHOST_USER_SET_VRING_ENABLE, &st, sizeof(st), NULL, 0, NULL);
 	return rc;
 }
