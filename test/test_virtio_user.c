@@ -497,6 +497,7 @@ test_virtio_user_args(void)
 		"net_virtio_user0,path=/tmp/x,mac=01:00:00:00:00:01",
 		"net_virtio_user0,path=/tmp/x,mac=02:00:00",
 		"net_virtio_user0,path=/tmp/x,bogus=1",
+		"net_virtio_user0,path=/tmp/x,iface=tap0", /* a TAP only for /dev/vhost-net */
 	};
 	int fds0 = dpx_test_count_fds();
 
