@@ -6,6 +6,7 @@
  *
  *   --vdev net_virtio_user0,path=SOCK[,queues=N][,queue_size=N][,server=0|1]
  *          [,packed_vq=0|1][,mrg_rxbuf=0|1][,in_order=0][,mac=XX:XX:XX:XX:XX:XX]
+ *   --vdev net_virtio_user0,path=/dev/vhost-net[,iface=TAP]...   (the kernel's vhost-net)
  *
  * A control thread per port owns the connection: it connects (server=0) or
  * accepts (server=1), sets the device up when the port is started, notices
@@ -19,8 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <fcntl.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -38,6 +39,8 @@ DPX_LOG_REGISTER(net_virtio_user_logtype, "pmd.net.virtio_user");
 
 #define DEFAULT_QUEUE_SIZE 256
 #define RECONNECT_MS 100
+/* after a set-up that failed, the same back-end is not asked again before this */
+#define RETRY_AFTER_FAILURE_MS 1000
 
 static struct vu_port *
 priv(struct dpx_eth_dev *dev)
@@ -100,6 +103,7 @@ run_if_ready(struct vu_port *p)
 	if (vu_dev_setup(p) != 0) {
 		p->setup_failures++;
 		disconnect(p);
+		p->retry_at_ms = vu_now_ms() + RETRY_AFTER_FAILURE_MS;
 		return;
 	}
 	p->running = true;
@@ -131,12 +135,16 @@ try_connect(struct vu_port *p)
 	struct sockaddr_un a;
 	int fd;
 
+	if (vu_now_ms() < p->retry_at_ms)
+		return;
 	if (p->kernel) {
 		/* a new vhost-net device: the kernel forgets the last one at its close */
 		p->sock = open(p->path, O_RDWR | O_CLOEXEC);
-		if (p->sock < 0)
+		if (p->sock < 0) {
 			VU_LOG(ERR, "port %u: %s: %s", p->dev->data->port_id, p->path,
 			       strerror(errno));
+			p->retry_at_ms = vu_now_ms() + RETRY_AFTER_FAILURE_MS;
+		}
 		return;
 	}
 	fd = sock_nonblock();

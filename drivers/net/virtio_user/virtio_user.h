@@ -142,6 +142,7 @@ struct vu_port {
 	struct dpx_memseg_fd_run runs[VU_MAX_RUNS];
 	uint64_t connects;	 /* successful set-ups */
 	uint64_t setup_failures; /* set-ups that failed (the connection was dropped) */
+	int64_t retry_at_ms;	 /* client: no new connection before (CLOCK_MONOTONIC) */
 };
 
 /* ---- rings (virtio_user_ring.c) ---- */
@@ -160,6 +161,8 @@ uint16_t vu_tx_burst(void *queue, struct dpx_mbuf **pkts, uint16_t n);
 
 /* ---- vhost-user front-end (virtio_user_dev.c) ---- */
 
+/* @return CLOCK_MONOTONIC in milliseconds (control deadlines and retries). */
+int64_t vu_now_ms(void);
 /* @return the request's name ("SET_MEM_TABLE") for logs. */
 const char *vu_req_name(uint32_t req);
 

@@ -24,8 +24,8 @@
 
 /* ---- messages ---- */
 
-static int64_t
-now_ms(void)
+int64_t
+vu_now_ms(void)
 {
 	struct timespec ts;
 
@@ -38,7 +38,7 @@ static int
 wait_fd(int fd, short events, int64_t deadline)
 {
 	for (;;) {
-		int64_t left = deadline - now_ms();
+		int64_t left = deadline - vu_now_ms();
 		struct pollfd pfd = {.fd = fd, .events = events};
 		if (left <= 0)
 			return -ETIMEDOUT;
@@ -232,7 +232,7 @@ request(struct vu_port *p, uint32_t req, const void *payload, uint32_t size, con
 	bool ack = !get && FEAT(p->protocol_features, VHOST_USER_PROTOCOL_F_REPLY_ACK);
 	struct vhost_user_hdr h = {req, VHOST_USER_VERSION | (ack ? VHOST_USER_NEED_REPLY_MASK : 0),
 				   size};
-	int64_t deadline = now_ms() + VU_CTRL_TIMEOUT_MS;
+	int64_t deadline = vu_now_ms() + VU_CTRL_TIMEOUT_MS;
 	union vhost_user_payload reply = {0};
 	int rc;
 
