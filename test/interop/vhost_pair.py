@@ -63,13 +63,21 @@ def free_hugepages():
     return 0
 
 
+def dpdk_runtime_dir_remove(prefix):
+    """DPDK's EAL leaves its runtime folder (/var/run/dpdk/PREFIX) behind, even
+    with --in-memory: take it away when the process is gone."""
+    base = "/var/run/dpdk" if os.geteuid() == 0 else os.path.join(
+        os.environ.get("XDG_RUNTIME_DIR", "/tmp"), "dpdk")
+    shutil.rmtree(os.path.join(base, prefix), ignore_errors=True)
+
+
 class Peer:
     """One dpx-fwd or testpmd process in interactive mode, fed commands on stdin."""
 
     def __init__(self, kind, role, sock, ring, mode, size, cpu, tag, huge):
         self.kind, self.role = kind, role
         dpx_mem = ["--in-memory", "-m", "256"] if huge else ["--no-huge", "--in-memory"]
-        prefix = f"vupair-{os.getpid()}-{tag}"
+        prefix = self.prefix = f"vupair-{os.getpid()}-{tag}"
         if kind == "dpx":
             if role == "fe":
                 vdev = f"net_virtio_user0,path={sock},packed_vq={int(ring == 'packed')}"
@@ -113,6 +121,8 @@ class Peer:
             self.proc.wait()
         self.out.seek(0)
         self.text = self.out.read()
+        if self.kind == "dpdk":
+            dpdk_runtime_dir_remove(self.prefix)
         return self.proc.returncode
 
     def totals(self):
