@@ -73,6 +73,41 @@ typedef int(dpx_memseg_contig_walk_t)(const struct dpx_memseg *first, size_t len
 int dpx_memseg_contig_walk(dpx_memseg_contig_walk_t *fn, void *arg);
 
 /**
+ * The file descriptor behind a heap segment, for sharing the page with
+ * another process (a vhost-user back-end maps fd at offset). The fd stays the
+ * EAL's: it is valid while the page is mapped; dup() it to keep it longer.
+ * Hugetlbfs pages have one file each (offset 0); with --in-memory and
+ * --no-huge all pages of a node share one memfd, page i at offset i * page
+ * size, so neighbouring pages can be mapped as one range.
+ * @param ms a segment from dpx_mem_virt2memseg or a walk
+ * @param fd gets the descriptor
+ * @param offset gets the offset of the segment's first byte in the file
+ * @return 0; -EINVAL (NULL argument), -ENOENT (ms is not a mapped segment),
+ *   -ENOTSUP (external memory: the EAL knows no fd for it).
+ */
+int dpx_memseg_get_fd(const struct dpx_memseg *ms, int *fd, uint64_t *offset);
+
+/** A run of heap memory contiguous in VA and in one file: [offset, offset + len) of fd. */
+struct dpx_memseg_fd_run {
+	void *va;        /**< first byte */
+	size_t len;      /**< bytes, whole pages */
+	int fd;          /**< the EAL's descriptor (see dpx_memseg_get_fd) */
+	uint64_t offset; /**< where va is in the file */
+};
+
+/** Called for each run; a non-zero return stops the walk and is returned. */
+typedef int(dpx_memseg_fd_walk_t)(const struct dpx_memseg_fd_run *run, void *arg);
+
+/**
+ * Call fn for every maximal run of mapped heap pages (external memory has no
+ * fd and is skipped) that are contiguous in VA, share one fd and follow each
+ * other in it. Safe from a memory event callback (like dpx_memseg_walk).
+ * @return 0 when every call returned 0, -EINVAL (fn NULL), otherwise the
+ *   first non-zero value fn returned.
+ */
+int dpx_memseg_fd_walk(dpx_memseg_fd_walk_t *fn, void *arg);
+
+/**
  * Find the segment holding addr.
  * @return the segment (valid until its page is released), or NULL with
  *   dpx_errno ENOENT when addr is in no mapped segment.

@@ -29,8 +29,10 @@
 #ifndef DPX_ETHDEV_DRIVER_H
 #define DPX_ETHDEV_DRIVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
+#include <dpx_common.h>
 #include <dpx_errno.h>
 #include <dpx_ethdev.h>
 
@@ -231,6 +233,59 @@ int dpx_eth_sw_stats_get(struct dpx_eth_dev *dev, struct dpx_eth_stats *stats);
 
 /** stats_reset op for drivers with software counters. @return 0 */
 int dpx_eth_sw_stats_reset(struct dpx_eth_dev *dev);
+
+/**
+ * A queue's gate between the lcore that polls it and a control thread that
+ * must know no burst is inside before it resets or frees what bursts use
+ * (a vhost device going away, a ring being reset). A burst:
+ *     if (!dpx_eth_gate_enter(&q->gate)) return 0;  ...  dpx_eth_gate_leave(&q->gate);
+ * The control side: dpx_eth_gate_set(&g, 0) on every queue, then
+ * dpx_eth_gate_wait_idle(&g) on each; dpx_eth_gate_set(&g, 1) reopens.
+ * enter stores busy then reads allow, the control side stores allow then
+ * reads busy, both sequentially consistent: one of the two sees the other.
+ */
+struct dpx_eth_gate {
+	uint32_t allow;
+	uint32_t busy;
+};
+
+/** Burst side: @return true (and busy is set) when the gate is open. */
+static inline bool
+dpx_eth_gate_enter(struct dpx_eth_gate *g)
+{
+	if (!__atomic_load_n(&g->allow, __ATOMIC_ACQUIRE))
+		return false;
+	/* seq_cst store then load: pairs with dpx_eth_gate_set's store and
+	 * dpx_eth_gate_wait_idle's load */
+	__atomic_store_n(&g->busy, 1, __ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&g->allow, __ATOMIC_SEQ_CST)) {
+		__atomic_store_n(&g->busy, 0, __ATOMIC_RELEASE);
+		return false;
+	}
+	return true;
+}
+
+/** Burst side: done (release: the burst's accesses happen before the control side goes on). */
+static inline void
+dpx_eth_gate_leave(struct dpx_eth_gate *g)
+{
+	__atomic_store_n(&g->busy, 0, __ATOMIC_RELEASE);
+}
+
+/** Control side: open (1) or close (0) the gate. */
+static inline void
+dpx_eth_gate_set(struct dpx_eth_gate *g, uint32_t allow)
+{
+	__atomic_store_n(&g->allow, allow, __ATOMIC_SEQ_CST);
+}
+
+/** Control side, after closing: wait for a burst that entered before to leave. */
+static inline void
+dpx_eth_gate_wait_idle(struct dpx_eth_gate *g)
+{
+	while (__atomic_load_n(&g->busy, __ATOMIC_SEQ_CST))
+		dpx_pause();
+}
 
 /**
  * Store a fixed link (full duplex, no autonegotiation) of @p speed Mbps, up

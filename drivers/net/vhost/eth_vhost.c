@@ -7,10 +7,9 @@
  *
  *   --vdev net_vhost0,iface=/path/sock[,queues=N][,client=0|1][,max_connections=N]
  *
- * Bursts run on lcores, callbacks on the vhost thread. A queue's `allow`
- * flag and `busy` flag form the handshake between them: a burst sets busy
- * then checks allow; destroy_device clears allow then waits for busy to drop
- * (both sequentially consistent), so no burst touches a vid after
+ * Bursts run on lcores, callbacks on the vhost thread. A queue's gate
+ * (struct dpx_eth_gate) is the handshake between them: destroy_device closes
+ * every gate and waits for the bursts inside, so no burst touches a vid after
  * destroy_device returns.
  */
 #include <errno.h>
@@ -45,8 +44,7 @@ struct vh_queue {
 	struct dpx_mempool *mp; /* rx only */
 	uint16_t vring;
 	uint16_t port_id;
-	uint32_t allow;
-	uint32_t busy;
+	struct dpx_eth_gate gate;
 };
 
 DPX_ETH_SW_STATS_FIRST(struct vh_queue, stats);
@@ -74,26 +72,6 @@ static const char *const bin_names[VH_BINS] = {
 
 /* ---- data path ---- */
 
-static bool
-queue_enter(struct vh_queue *q)
-{
-	if (!__atomic_load_n(&q->allow, __ATOMIC_ACQUIRE))
-		return false;
-	/* seq_cst store then load: pairs with queues_block()'s store then load */
-	__atomic_store_n(&q->busy, 1, __ATOMIC_SEQ_CST);
-	if (!__atomic_load_n(&q->allow, __ATOMIC_SEQ_CST)) {
-		__atomic_store_n(&q->busy, 0, __ATOMIC_RELEASE);
-		return false;
-	}
-	return true;
-}
-
-static void
-queue_leave(struct vh_queue *q)
-{
-	__atomic_store_n(&q->busy, 0, __ATOMIC_RELEASE);
-}
-
 /* Rx and tx share one body: bursts repeat until the ring gives no more. */
 static __dpx_always_inline uint16_t
 vh_burst(struct vh_queue *q, struct dpx_mbuf **pkts, uint16_t n, const bool rx)
@@ -102,7 +80,7 @@ vh_burst(struct vh_queue *q, struct dpx_mbuf **pkts, uint16_t n, const bool rx)
 	uint64_t bytes = 0;
 	int vid;
 
-	if (!queue_enter(q))
+	if (!dpx_eth_gate_enter(&q->gate))
 		return 0;
 	vid = __atomic_load_n(&q->port->vid, __ATOMIC_RELAXED);
 	do {
@@ -111,7 +89,7 @@ vh_burst(struct vh_queue *q, struct dpx_mbuf **pkts, uint16_t n, const bool rx)
 		       : dpx_vhost_enqueue_burst(vid, q->vring, pkts + done, (uint16_t)(n - done));
 		done = (uint16_t)(done + r);
 	} while (r > 0 && done < n);
-	queue_leave(q);
+	dpx_eth_gate_leave(&q->gate);
 	for (i = 0; i < done; i++) {
 		if (rx)
 			pkts[i]->port = q->port_id;
@@ -171,16 +149,15 @@ queues_allow(struct vh_port *p, uint32_t allow)
 	unsigned int i;
 
 	for (i = 0; i < VH_MAX_QUEUES; i++) {
-		__atomic_store_n(&p->rxq[i].allow, allow, __ATOMIC_SEQ_CST);
-		__atomic_store_n(&p->txq[i].allow, allow, __ATOMIC_SEQ_CST);
+		dpx_eth_gate_set(&p->rxq[i].gate, allow);
+		dpx_eth_gate_set(&p->txq[i].gate, allow);
 	}
 	if (allow)
 		return;
-	/* wait for bursts already inside: they saw allow = 1 before our store */
+	/* wait for bursts already inside: they saw the gate open before we closed it */
 	for (i = 0; i < VH_MAX_QUEUES; i++) {
-		while (__atomic_load_n(&p->rxq[i].busy, __ATOMIC_SEQ_CST) ||
-		       __atomic_load_n(&p->txq[i].busy, __ATOMIC_SEQ_CST))
-			dpx_pause();
+		dpx_eth_gate_wait_idle(&p->rxq[i].gate);
+		dpx_eth_gate_wait_idle(&p->txq[i].gate);
 	}
 }
 

@@ -6,6 +6,13 @@
  * delivers ALLOC; shrinking delivers FREE and then puts the reservation back
  * over the pages. External memory gets lists of its own.
  *
+ * Every heap page is backed by a file descriptor the EAL keeps open while the
+ * page is mapped, so a vhost-user back-end can map the same memory
+ * (dpx_memseg_get_fd): a hugetlbfs file per page by default; with --in-memory
+ * and --no-huge one sealed memfd per list (hugetlb or shmem), page i at offset
+ * i * page size, released by punching its hole. One fd per list lets
+ * neighbouring pages travel as one region.
+ *
  * Locks: the hotplug lock (eal_mem_event.c) serialises every change and every
  * event; list_lock (a rwlock) guards memseg contents for lookups and walks,
  * taken for writing only briefly and never while a callback runs, so
@@ -44,6 +51,8 @@ struct memseg_list {
 	int socket_id;
 	bool external;
 	struct dpx_memseg *segs; /* n_pages; len 0 = slot not mapped */
+	int fd;                  /* --in-memory / --no-huge: the list's memfd, else -1 */
+	int *page_fds;           /* hugetlbfs files: n_pages fds, -1 when not mapped */
 };
 
 static struct {
@@ -86,6 +95,13 @@ eal_mem_iova_mode(void)
 }
 
 /* ---- lookups and walks ---- */
+
+/* Where page idx of a list lives in the list's memfd. */
+static off_t
+page_offset(unsigned int idx)
+{
+	return (off_t)idx * (off_t)mem.page_sz;
+}
 
 static struct dpx_memseg *
 lookup_locked(const void *addr, struct memseg_list **lp)
@@ -190,6 +206,87 @@ dpx_memseg_contig_walk(dpx_memseg_contig_walk_t *fn, void *arg)
 	return rc;
 }
 
+/* The fd and offset behind the page at ms; caller holds list_lock. */
+static int
+seg_fd_locked(const struct dpx_memseg *ms, int *fd, uint64_t *offset)
+{
+	struct memseg_list *l = NULL;
+	const struct dpx_memseg *found = lookup_locked(ms->addr, &l);
+	unsigned int idx;
+
+	if (found == NULL || found != ms)
+		return -ENOENT;
+	if (l->external)
+		return -ENOTSUP;
+	idx = (unsigned int)(DPX_PTR_DIFF(ms->addr, l->base) / l->page_sz);
+	if (l->fd >= 0) {
+		*fd = l->fd;
+		*offset = (uint64_t)page_offset(idx);
+	} else {
+		*fd = l->page_fds[idx];
+		*offset = 0;
+	}
+	return 0;
+}
+
+int
+dpx_memseg_get_fd(const struct dpx_memseg *ms, int *fd, uint64_t *offset)
+{
+	int rc;
+
+	if (ms == NULL || fd == NULL || offset == NULL)
+		return -EINVAL;
+	pthread_rwlock_rdlock(&mem.list_lock);
+	rc = seg_fd_locked(ms, fd, offset);
+	pthread_rwlock_unlock(&mem.list_lock);
+	return rc;
+}
+
+/* Does seg continue run (VA, same fd, next offset)? */
+static bool
+fd_run_extends(const struct dpx_memseg_fd_run *run, const struct dpx_memseg *seg, int fd,
+	       uint64_t off)
+{
+	return seg->addr == DPX_PTR_ADD(run->va, run->len) && fd == run->fd &&
+	       off == run->offset + run->len;
+}
+
+static int
+fd_walk_list(const struct memseg_list *l, dpx_memseg_fd_walk_t *fn, void *arg)
+{
+	struct dpx_memseg_fd_run run = {.fd = -1};
+	int fd, rc;
+	uint64_t off;
+
+	for (unsigned int p = 0; p < l->n_pages; p++) {
+		if (l->segs[p].len == 0 || seg_fd_locked(&l->segs[p], &fd, &off) != 0)
+			continue;
+		if (run.len != 0 && fd_run_extends(&run, &l->segs[p], fd, off)) {
+			run.len += l->segs[p].len;
+			continue;
+		}
+		if (run.len != 0 && (rc = fn(&run, arg)) != 0)
+			return rc;
+		run = (struct dpx_memseg_fd_run){l->segs[p].addr, l->segs[p].len, fd, off};
+	}
+	return run.len != 0 ? fn(&run, arg) : 0;
+}
+
+int
+dpx_memseg_fd_walk(dpx_memseg_fd_walk_t *fn, void *arg)
+{
+	int rc = 0;
+
+	if (fn == NULL)
+		return -EINVAL;
+	pthread_rwlock_rdlock(&mem.list_lock);
+	for (unsigned int i = 0; i < MSL_MAX && rc == 0; i++)
+		if (mem.lists[i].base != NULL && !mem.lists[i].external)
+			rc = fd_walk_list(&mem.lists[i], fn, arg);
+	pthread_rwlock_unlock(&mem.list_lock);
+	return rc;
+}
+
 void
 dpx_memseg_dump(FILE *f)
 {
@@ -232,33 +329,36 @@ page_unmap(const struct memseg_list *l, unsigned int idx)
 	char path[PATH_MAX + 128];
 
 	page_unreserve(l->base + (size_t)idx * mem.page_sz);
-	if (!mem.no_huge && !mem.in_memory) {
+	if (l->fd >= 0) {
+		/* the memory goes back to the system even while a peer still maps the fd */
+		if (fallocate(l->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, page_offset(idx),
+			      (off_t)mem.page_sz) != 0)
+			MEM_LOG(ERR, "cannot release page %u of node %d: %s", idx, l->socket_id,
+				strerror(errno));
+	} else if (l->page_fds != NULL) {
+		if (l->page_fds[idx] >= 0)
+			close(l->page_fds[idx]);
+		l->page_fds[idx] = -1;
 		page_file(path, sizeof(path), l->socket_id, idx);
 		unlink(path);
 	}
 }
 
+/* The hugetlbfs file of one page (kept open while the page is mapped). */
 static int
-hugepage_fd(int socket, unsigned int idx)
+hugepage_file_open(int socket, unsigned int idx)
 {
 	char path[PATH_MAX + 128];
 	int fd;
 
-	if (mem.in_memory) {
-		/* log2(page size) at bit 26: MFD_HUGE_SHIFT == MAP_HUGE_SHIFT (glibc lacks the former) */
-		unsigned int log2 = (unsigned int)__builtin_ctzll(mem.page_sz);
-		fd = memfd_create("dpx", MFD_CLOEXEC | MFD_HUGETLB | (log2 << MAP_HUGE_SHIFT));
-	} else {
-		page_file(path, sizeof(path), socket, idx);
-		fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0600);
-	}
+	page_file(path, sizeof(path), socket, idx);
+	fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
 	if (ftruncate(fd, (off_t)mem.page_sz) != 0) {
 		int err = errno;
 		close(fd);
-		if (!mem.in_memory)
-			unlink(path);
+		unlink(path);
 		return -err;
 	}
 	return fd;
@@ -266,25 +366,31 @@ hugepage_fd(int socket, unsigned int idx)
 
 /* Map the hugepage at addr, preferring node socket; -ENOMEM when none can be had there. */
 static int
-hugepage_map(void *addr, int socket, unsigned int idx)
+hugepage_map(struct memseg_list *l, void *addr, unsigned int idx)
 {
-	unsigned long nodemask = 1UL << socket;
-	int fd = hugepage_fd(socket, idx), err = 0, node = -1;
+	unsigned long nodemask = 1UL << l->socket_id;
+	int fd = l->fd, err = 0, node = -1;
+	off_t off = page_offset(idx);
 	void *p;
 
-	if (fd < 0)
-		return fd;
+	if (fd < 0) {
+		fd = hugepage_file_open(l->socket_id, idx);
+		if (fd < 0)
+			return fd;
+		l->page_fds[idx] = fd;
+		off = 0;
+	}
 	if (mem.multi_node)
 		set_mempolicy(MPOL_PREFERRED, &nodemask, sizeof(nodemask) * 8);
 	p = mmap(addr, mem.page_sz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED | MAP_POPULATE,
-		 fd, 0);
+		 fd, off);
 	if (p == MAP_FAILED)
 		err = errno;
 	if (mem.multi_node)
 		set_mempolicy(MPOL_DEFAULT, NULL, 0);
-	close(fd);
 	if (err == 0 && mem.multi_node &&
-	    get_mempolicy(&node, NULL, 0, addr, MPOL_F_NODE | MPOL_F_ADDR) == 0 && node != socket)
+	    get_mempolicy(&node, NULL, 0, addr, MPOL_F_NODE | MPOL_F_ADDR) == 0 &&
+	    node != l->socket_id)
 		err = ENOMEM; /* preferred node was out of pages: the page came from another */
 	return -err;
 }
@@ -307,15 +413,16 @@ page_map(struct memseg_list *l, unsigned int idx, struct dpx_memseg *ms)
 	int rc = 0;
 
 	if (mem.no_huge) {
-		if (mmap(addr, mem.page_sz, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED)
+		/* shared, not private: a vhost-user back-end maps the same pages */
+		if (mmap(addr, mem.page_sz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, l->fd,
+			 page_offset(idx)) == MAP_FAILED)
 			rc = -errno;
 		else if (mem.multi_node) {
 			unsigned long nodemask = 1UL << l->socket_id;
 			mbind(addr, mem.page_sz, MPOL_PREFERRED, &nodemask, sizeof(nodemask) * 8, 0);
 		}
 	} else {
-		rc = hugepage_map(addr, l->socket_id, idx);
+		rc = hugepage_map(l, addr, idx);
 	}
 	if (rc != 0) {
 		page_unmap(l, idx);
@@ -552,7 +659,8 @@ extmem_register_locked(void *va, size_t len, dpx_iova_t iova_addrs[], unsigned i
 			.flags = DPX_MEMSEG_FLAG_EXTERNAL};
 	pthread_rwlock_wrlock(&mem.list_lock);
 	*l = (struct memseg_list){.base = va, .page_sz = page_sz, .n_pages = n_pages,
-				  .socket_id = DPX_SOCKET_ID_ANY, .external = true, .segs = segs};
+				  .socket_id = DPX_SOCKET_ID_ANY, .external = true, .segs = segs,
+				  .fd = -1};
 	pthread_rwlock_unlock(&mem.list_lock);
 	rc = eal_mem_event_notify_alloc(va, len);
 	if (rc != 0) {
@@ -747,6 +855,43 @@ hugepage_setup(const struct eal_options *o)
 	return 0;
 }
 
+/*
+ * The fds behind a list's pages: one sealed memfd of the list's size (sparse:
+ * pages are allocated as they are mapped), or room for one hugetlbfs file per
+ * page. Sealed against shrinking and growing so a peer mapping it can never
+ * be made to fault past its end.
+ */
+static int
+list_backing_create(struct memseg_list *l, int socket, size_t len, unsigned int n_pages)
+{
+	unsigned int flags = MFD_CLOEXEC | MFD_ALLOW_SEALING;
+
+	l->fd = -1;
+	if (!mem.no_huge && !mem.in_memory) {
+		l->page_fds = malloc(n_pages * sizeof(*l->page_fds));
+		if (l->page_fds == NULL)
+			return -ENOMEM;
+		for (unsigned int i = 0; i < n_pages; i++)
+			l->page_fds[i] = -1;
+		return 0;
+	}
+	/* log2(page size) at bit 26: MFD_HUGE_SHIFT == MAP_HUGE_SHIFT (glibc lacks the former) */
+	if (!mem.no_huge)
+		flags |= MFD_HUGETLB | ((unsigned int)__builtin_ctzll(mem.page_sz) << MAP_HUGE_SHIFT);
+	l->fd = memfd_create("dpx", flags);
+	if (l->fd < 0 || ftruncate(l->fd, (off_t)len) != 0 ||
+	    fcntl(l->fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) != 0) {
+		int err = errno;
+		MEM_LOG(ERR, "cannot create the %zu MB memfd of node %d: %s", len >> 20, socket,
+			strerror(err));
+		if (l->fd >= 0)
+			close(l->fd);
+		l->fd = -1;
+		return -err;
+	}
+	return 0;
+}
+
 static int
 reserve_list(struct memseg_list *l, int socket, uint64_t bytes)
 {
@@ -756,6 +901,7 @@ reserve_list(struct memseg_list *l, int socket, uint64_t bytes)
 	/* n_pages is set only once segs exists: release_lists walks segs[0..n_pages) */
 	unsigned int n_pages = (unsigned int)(bytes / mem.page_sz);
 
+	l->fd = -1;
 	l->socket_id = socket;
 	l->page_sz = mem.page_sz;
 	if (n_pages == 0)
@@ -770,9 +916,12 @@ reserve_list(struct memseg_list *l, int socket, uint64_t bytes)
 		return -ENOMEM;
 	}
 	l->segs = calloc(n_pages, sizeof(*l->segs));
-	if (l->segs == NULL) {
+	int rc = l->segs == NULL ? -ENOMEM : list_backing_create(l, socket, len, n_pages);
+	if (rc != 0) {
+		free(l->segs);
+		l->segs = NULL;
 		munmap(p, len + mem.page_sz);
-		return -ENOMEM;
+		return rc;
 	}
 	l->n_pages = n_pages;
 	l->reserved = p;
@@ -816,6 +965,9 @@ release_lists(void)
 		}
 		if (l->reserved != NULL)
 			munmap(l->reserved, l->reserved_len);
+		if (l->reserved != NULL && l->fd >= 0)
+			close(l->fd);
+		free(l->page_fds);
 		free(l->segs);
 		pthread_rwlock_wrlock(&mem.list_lock);
 		memset(l, 0, sizeof(*l));

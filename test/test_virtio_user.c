@@ -1,0 +1,898 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * net_virtio_user against dpx's own vhost-user back-end (lib/vhost) in the
+ * same process: both ring layouts, mergeable buffers on and off, two queue
+ * pairs, every byte checked both ways; the heap growing while traffic runs
+ * (the back-end maps the new page, buffers in it carry traffic) and shrinking
+ * (the region goes); a back-end that refuses a region refuses the
+ * allocation; the back-end restarting in server mode and in client mode.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <dpx_ethdev.h>
+#include <dpx_ethdev_driver.h>
+#include <dpx_malloc.h>
+#include <dpx_mbuf.h>
+#include <dpx_memory.h>
+#include <dpx_mempool.h>
+#include <dpx_vhost.h>
+
+#include "dpx_test.h"
+#include "fwd_pkt.h"
+#include "guest_helpers.h"
+#include "virtio_user.h"
+
+#define MAX_REGIONS 64
+
+/* What the back-end's callbacks saw (vhost thread writes, test reads). */
+static struct {
+	int vid;
+	int refuse; /* mem_region_added refuses while set */
+	unsigned int added, removed, nregions;
+	struct {
+		uint64_t gpa, len;
+	} regions[MAX_REGIONS];
+} be;
+
+static int
+be_new(int vid)
+{
+	__atomic_store_n(&be.vid, vid, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static void
+be_destroy(int vid)
+{
+	(void)vid;
+	__atomic_store_n(&be.vid, -1, __ATOMIC_RELEASE);
+}
+
+static int
+be_region_added(int vid, uint64_t gpa, void *hva, uint64_t len)
+{
+	(void)vid, (void)hva;
+	if (__atomic_load_n(&be.refuse, __ATOMIC_ACQUIRE))
+		return -1;
+	if (be.nregions < MAX_REGIONS) {
+		be.regions[be.nregions].gpa = gpa;
+		be.regions[be.nregions].len = len;
+		be.nregions++;
+	}
+	__atomic_fetch_add(&be.added, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static void
+be_region_removed(int vid, uint64_t gpa, void *hva, uint64_t len)
+{
+	(void)vid, (void)hva, (void)len;
+	for (unsigned int i = 0; i < be.nregions; i++)
+		if (be.regions[i].gpa == gpa) {
+			be.regions[i] = be.regions[--be.nregions];
+			break;
+		}
+	__atomic_fetch_add(&be.removed, 1, __ATOMIC_RELEASE);
+}
+
+static const struct dpx_vhost_device_ops be_ops = {
+	.new_device = be_new,
+	.destroy_device = be_destroy,
+	.mem_region_added = be_region_added,
+	.mem_region_removed = be_region_removed,
+};
+
+/* Does the back-end map [va, va + len)? (gpa = the front-end's va) */
+static bool
+be_maps(const void *va, size_t len)
+{
+	uint64_t a = (uint64_t)(uintptr_t)va;
+
+	for (unsigned int i = 0; i < be.nregions; i++)
+		if (a >= be.regions[i].gpa && a + len <= be.regions[i].gpa + be.regions[i].len)
+			return true;
+	return false;
+}
+
+static int
+be_start(const char *path, uint64_t flags)
+{
+	be.vid = -1;
+	be.nregions = 0;
+	if (dpx_vhost_driver_register(path, flags) != 0 ||
+	    dpx_vhost_driver_callback_register(path, &be_ops, NULL) != 0 ||
+	    dpx_vhost_driver_start(path) != 0)
+		return -1;
+	return 0;
+}
+
+static unsigned int link_downs;
+
+static int
+on_lsc(uint16_t port_id, enum dpx_eth_event_type ev, void *arg, void *ret)
+{
+	struct dpx_eth_link l;
+
+	(void)ev, (void)arg, (void)ret;
+	if (dpx_eth_link_get_nowait(port_id, &l) == 0 && l.link_status == DPX_ETH_LINK_DOWN)
+		__atomic_fetch_add(&link_downs, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/* Bounded waits (the control threads run at their own pace). */
+static bool
+wait_vid(bool up)
+{
+	for (int i = 0; i < 10000; i++) {
+		if ((__atomic_load_n(&be.vid, __ATOMIC_ACQUIRE) >= 0) == up)
+			return true;
+		usleep(1000);
+	}
+	return false;
+}
+
+static bool
+wait_link(uint16_t port, int up)
+{
+	struct dpx_eth_link l;
+
+	for (int i = 0; i < 10000; i++) {
+		if (dpx_eth_link_get_nowait(port, &l) == 0 && l.link_status == up)
+			return true;
+		usleep(1000);
+	}
+	return false;
+}
+
+static uint8_t
+pat(uint32_t seed, uint32_t k)
+{
+	return (uint8_t)(seed * 31 + k * 7 + (k >> 8));
+}
+
+/* A packet of len bytes of pattern seed, in segments of at most seg bytes. */
+static struct dpx_mbuf *
+make_pkt(struct dpx_mempool *mp, uint32_t seed, uint32_t len, uint32_t seg)
+{
+	struct dpx_mbuf *head = NULL;
+
+	for (uint32_t at = 0; at < len;) {
+		struct dpx_mbuf *m = dpx_pktmbuf_alloc(mp);
+		uint32_t n = DPX_MIN(seg, len - at);
+		uint8_t *d = m != NULL ? (uint8_t *)dpx_pktmbuf_append(m, (uint16_t)n) : NULL;
+		if (d == NULL) {
+			dpx_pktmbuf_free(m);
+			dpx_pktmbuf_free(head);
+			return NULL;
+		}
+		for (uint32_t k = 0; k < n; k++)
+			d[k] = pat(seed, at + k);
+		if (head == NULL)
+			head = m;
+		else if (dpx_pktmbuf_chain(head, m) != 0)
+			return NULL;
+		at += n;
+	}
+	return head;
+}
+
+static int
+check_pkt(const struct dpx_mbuf *m, uint32_t seed, uint32_t len)
+{
+	static uint8_t buf[65536];
+
+	DPX_TEST_ASSERT_EQUAL(m->pkt_len, len, "seed %u", seed);
+	const uint8_t *d = dpx_pktmbuf_read(m, 0, len, buf);
+	DPX_TEST_ASSERT(d != NULL, "");
+	for (uint32_t k = 0; k < len; k++)
+		DPX_TEST_ASSERT_EQUAL(d[k], pat(seed, k), "seed %u byte %u of %u", seed, k, len);
+	return DPX_TEST_SUCCESS;
+}
+
+static const uint32_t lens[] = {60, 64, 333, 1514, 1518, 4000, 9000};
+
+/*
+ * n packets each way on queue pair q, lengths cycling through lens (the big
+ * ones only with mergeable buffers), several ring laps. Front-end tx uses
+ * 1000-byte segments and every third packet shared (refcnt 2) so both the
+ * pushed-header and the header-slot forms are sent.
+ */
+static int
+traffic(uint16_t port, uint16_t q, struct dpx_mempool *mp, unsigned int n, bool mrg, uint32_t seed0)
+{
+	unsigned int nlens = mrg ? DPX_DIM(lens) : 5;
+	struct dpx_mbuf *pkts[32], *got[64];
+	int vid = __atomic_load_n(&be.vid, __ATOMIC_ACQUIRE);
+
+	/* back-end to front-end (vring 2q is the front-end's receive queue) */
+	for (unsigned int sent = 0, rcvd = 0, tries = 0; rcvd < n && tries < 100000; tries++) {
+		unsigned int b = DPX_MIN(32u, n - sent), e = 0;
+		for (unsigned int i = 0; i < b; i++) {
+			uint32_t s = seed0 + sent + i;
+			pkts[i] = make_pkt(mp, s, lens[s % nlens], 2000);
+			DPX_TEST_ASSERT(pkts[i] != NULL, "");
+		}
+		if (b > 0)
+			e = dpx_vhost_enqueue_burst(vid, (uint16_t)(2 * q), pkts, (uint16_t)b);
+		dpx_pktmbuf_free_bulk(pkts, b);
+		sent += e;
+		uint16_t r = dpx_eth_rx_burst(port, q, got, 64);
+		for (uint16_t i = 0; i < r; i++) {
+			uint32_t s = seed0 + rcvd + i;
+			DPX_TEST_RUN(check_pkt(got[i], s, lens[s % nlens]));
+			DPX_TEST_ASSERT_EQUAL(got[i]->port, port, "");
+		}
+		dpx_pktmbuf_free_bulk(got, r);
+		rcvd += r;
+		if (tries == 99999)
+			DPX_TEST_ASSERT(false, "q%u: %u of %u received", q, rcvd, n);
+	}
+	/* front-end to back-end */
+	for (unsigned int sent = 0, rcvd = 0, tries = 0; rcvd < n; tries++) {
+		DPX_TEST_ASSERT(tries < 100000, "q%u: %u of %u dequeued", q, rcvd, n);
+		unsigned int b = DPX_MIN(32u, n - sent), t = 0;
+		for (unsigned int i = 0; i < b; i++) {
+			uint32_t s = seed0 + 7777 + sent + i;
+			pkts[i] = make_pkt(mp, s, lens[s % nlens], 1000);
+			DPX_TEST_ASSERT(pkts[i] != NULL, "");
+			/* shared: a second reference on every segment (the header
+			 * cannot go in a headroom someone else may read) */
+			for (struct dpx_mbuf *m = pkts[i]; s % 3 == 0 && m != NULL; m = m->next)
+				dpx_mbuf_refcnt_update(m, 1);
+		}
+		if (b > 0)
+			t = dpx_eth_tx_burst(port, q, pkts, (uint16_t)b);
+		for (unsigned int i = 0; i < b; i++) {
+			uint32_t s = seed0 + 7777 + sent + i;
+			if (s % 3 == 0)
+				dpx_pktmbuf_free(
+					pkts[i]); /* our reference (the ring has the other) */
+		}
+		dpx_pktmbuf_free_bulk(pkts + t, b - t);
+		sent += t;
+		uint16_t r = dpx_vhost_dequeue_burst(vid, (uint16_t)(2 * q + 1), mp, got, 64);
+		for (uint16_t i = 0; i < r; i++) {
+			uint32_t s = seed0 + 7777 + rcvd + i;
+			DPX_TEST_RUN(check_pkt(got[i], s, lens[s % nlens]));
+		}
+		dpx_pktmbuf_free_bulk(got, r);
+		rcvd += r;
+	}
+	return DPX_TEST_SUCCESS;
+}
+
+struct env {
+	char path[108];
+	uint16_t port;
+	struct dpx_mempool *mp;
+	int fds0;
+};
+
+static int
+env_up(struct env *e, const char *opts, bool server)
+{
+	char arg[256];
+
+	e->fds0 = dpx_test_count_fds();
+	snprintf(e->path, sizeof(e->path), "/tmp/dpx-vu-%d.sock", (int)getpid());
+	unlink(e->path);
+	snprintf(arg, sizeof(arg), "net_virtio_user0,path=%s,queues=2,server=%d%s%s", e->path,
+		 server, opts[0] ? "," : "", opts);
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "-m", "256", "--vdev", arg, NULL) > 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_get_port_by_name("net_virtio_user0", &e->port), 0, "");
+	DPX_TEST_ASSERT_EQUAL(be_start(e->path, server ? DPX_VHOST_CLIENT : 0), 0, "");
+	e->mp = dpx_pktmbuf_pool_create("vu_mp", 4096, 0, 0, DPX_MBUF_DEFAULT_BUF_SIZE, -1);
+	DPX_TEST_ASSERT(e->mp != NULL, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_configure(e->port, 2, 2, NULL), 0, "");
+	for (uint16_t q = 0; q < 2; q++) {
+		DPX_TEST_ASSERT_EQUAL(dpx_eth_rx_queue_setup(e->port, q, 256, -1, NULL, e->mp), 0,
+				      "");
+		DPX_TEST_ASSERT_EQUAL(dpx_eth_tx_queue_setup(e->port, q, 256, -1, NULL), 0, "");
+	}
+	DPX_TEST_ASSERT_EQUAL(
+		dpx_eth_dev_callback_register(e->port, DPX_ETH_EVENT_LSC, on_lsc, NULL), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_start(e->port), 0, "");
+	DPX_TEST_ASSERT(wait_vid(true), "back-end device running");
+	DPX_TEST_ASSERT(wait_link(e->port, 1), "link up");
+	return DPX_TEST_SUCCESS;
+}
+
+static int
+env_down(struct env *e)
+{
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_stop(e->port), 0, "");
+	DPX_TEST_ASSERT(wait_vid(false), "the back-end's device goes with the stop");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_close(e->port), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(e->path), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_in_use_count(e->mp), 0, "every mbuf back");
+	dpx_mempool_free(e->mp);
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), e->fds0, "no fd left");
+	DPX_TEST_ASSERT(access(e->path, F_OK) != 0, "socket file gone");
+	return DPX_TEST_SUCCESS;
+}
+
+static int
+traffic_case(const char *opts, bool mrg)
+{
+	struct env e;
+	struct dpx_eth_stats st;
+	uint64_t v;
+
+	DPX_TEST_RUN(env_up(&e, opts, false));
+	DPX_TEST_RUN(traffic(e.port, 0, e.mp, 700, mrg, 1));
+	DPX_TEST_RUN(traffic(e.port, 1, e.mp, 700, mrg, 50000));
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_stats_get(e.port, &st), 0, "");
+	DPX_TEST_ASSERT_EQUAL(st.ipackets, 1400, "");
+	DPX_TEST_ASSERT_EQUAL(st.opackets, 1400, "");
+	DPX_TEST_ASSERT_EQUAL(st.q_ipackets[0], 700, "");
+	DPX_TEST_ASSERT_EQUAL(st.q_opackets[1], 700, "");
+	DPX_TEST_ASSERT_EQUAL(st.ierrors + st.oerrors, 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_xstats_get_by_name(e.port, "rx_q0_mrg_segments", &v), 0, "");
+	if (mrg)
+		DPX_TEST_ASSERT(v > 0, "4000- and 9000-byte packets took several buffers");
+	else
+		DPX_TEST_ASSERT_EQUAL(v, 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_xstats_get_by_name(e.port, "tx_q1_kicks", &v), 0, "");
+	/* lib/vhost asks for kicks on split rings and disables them on packed ones */
+	if (strstr(opts, "packed_vq=1") == NULL)
+		DPX_TEST_ASSERT(v > 0, "split: the back-end wants kicks");
+	else
+		DPX_TEST_ASSERT_EQUAL(v, 0, "packed: the back-end's event flags say DISABLE");
+	return env_down(&e);
+}
+
+static int
+test_virtio_user_split(void)
+{
+	return traffic_case("", true);
+}
+
+static int
+test_virtio_user_split_no_mrg(void)
+{
+	return traffic_case("mrg_rxbuf=0", false);
+}
+
+static int
+test_virtio_user_packed(void)
+{
+	return traffic_case("packed_vq=1", true);
+}
+
+static int
+test_virtio_user_packed_no_mrg(void)
+{
+	return traffic_case("packed_vq=1,mrg_rxbuf=0,queue_size=64", false);
+}
+
+/* Send one packet from an mbuf of mp and take it at the back-end, byte-exact. */
+static int
+one_tx(uint16_t port, struct dpx_mempool *mp, struct dpx_mempool *rx_mp, uint32_t seed)
+{
+	struct dpx_mbuf *m = make_pkt(mp, seed, 1200, 2000), *got = NULL;
+	int vid = __atomic_load_n(&be.vid, __ATOMIC_ACQUIRE);
+
+	DPX_TEST_ASSERT(m != NULL, "");
+	DPX_TEST_ASSERT(be_maps(m->buf_addr, m->buf_len), "the back-end maps the new mbuf");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_tx_burst(port, 0, &m, 1), 1, "");
+	for (int i = 0; i < 1000 && got == NULL; i++)
+		if (dpx_vhost_dequeue_burst(vid, 1, rx_mp, &got, 1) == 0)
+			usleep(100);
+	DPX_TEST_ASSERT(got != NULL, "");
+	DPX_TEST_RUN(check_pkt(got, seed, 1200));
+	dpx_pktmbuf_free(got);
+	dpx_eth_tx_burst(port, 0, NULL, 0); /* reap the sent mbuf */
+	return DPX_TEST_SUCCESS;
+}
+
+static int
+test_virtio_user_mem_hotplug(void)
+{
+	struct env e;
+	struct dpx_malloc_socket_stats st0, st1;
+
+	DPX_TEST_RUN(env_up(&e, "", false));
+	unsigned int added0 = __atomic_load_n(&be.added, __ATOMIC_ACQUIRE);
+	unsigned int removed0 = __atomic_load_n(&be.removed, __ATOMIC_ACQUIRE);
+	DPX_TEST_ASSERT(added0 > 0, "the heap shared at set-up");
+	/* grow while traffic runs: a pool of 12 MB needs new pages */
+	DPX_TEST_RUN(traffic(e.port, 0, e.mp, 100, true, 1));
+	DPX_TEST_ASSERT_EQUAL(dpx_malloc_get_socket_stats(0, &st0), 0, "");
+	struct dpx_mempool *big =
+		dpx_pktmbuf_pool_create("vu_big", 5000, 0, 0, DPX_MBUF_DEFAULT_BUF_SIZE, -1);
+	DPX_TEST_ASSERT(big != NULL, "%s", dpx_strerror(dpx_errno));
+	DPX_TEST_ASSERT_EQUAL(dpx_malloc_get_socket_stats(0, &st1), 0, "");
+	unsigned int grown = (unsigned int)(st1.pages_mapped - st0.pages_mapped);
+	DPX_TEST_ASSERT(grown > 0, "the pool took new pages");
+	DPX_TEST_ASSERT_EQUAL(__atomic_load_n(&be.added, __ATOMIC_ACQUIRE) - added0, grown,
+			      "one ADD_MEM_REG per new page");
+	for (uint32_t s = 0; s < 300; s++)
+		DPX_TEST_RUN(one_tx(e.port, big, e.mp, 900 + s));
+	DPX_TEST_RUN(traffic(e.port, 1, e.mp, 100, true, 2));
+	/* shrink: the pool's pages go, and with them their regions */
+	dpx_mempool_free(big);
+	DPX_TEST_ASSERT_EQUAL(dpx_malloc_get_socket_stats(0, &st1), 0, "");
+	unsigned int shrunk = (unsigned int)(st0.pages_mapped + grown - st1.pages_mapped);
+	DPX_TEST_ASSERT(shrunk > 0, "pages released");
+	DPX_TEST_ASSERT_EQUAL(__atomic_load_n(&be.removed, __ATOMIC_ACQUIRE) - removed0, shrunk,
+			      "one REM_MEM_REG per released page");
+	DPX_TEST_RUN(traffic(e.port, 0, e.mp, 100, true, 3));
+
+	/* a back-end that refuses the region refuses the allocation */
+	DPX_TEST_ASSERT_EQUAL(dpx_malloc_get_socket_stats(0, &st0), 0, "");
+	unsigned int downs = __atomic_load_n(&link_downs, __ATOMIC_ACQUIRE);
+	__atomic_store_n(&be.refuse, 1, __ATOMIC_RELEASE);
+	void *p = dpx_malloc("vu_refused", 8u << 20, 0);
+	__atomic_store_n(&be.refuse, 0, __ATOMIC_RELEASE);
+	DPX_TEST_ASSERT(p == NULL, "allocation refused");
+	DPX_TEST_ASSERT_EQUAL(dpx_errno, EPERM, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_malloc_get_socket_stats(0, &st1), 0, "");
+	DPX_TEST_ASSERT_EQUAL(st1.pages_mapped, st0.pages_mapped, "nothing stays mapped");
+	/* lib/vhost closes a connection after any nack: the port sets up anew */
+	for (int i = 0; i < 10000 && __atomic_load_n(&link_downs, __ATOMIC_ACQUIRE) == downs; i++)
+		usleep(1000);
+	DPX_TEST_ASSERT(__atomic_load_n(&link_downs, __ATOMIC_ACQUIRE) > downs, "link went down");
+	DPX_TEST_ASSERT(wait_link(e.port, 1) && wait_vid(true), "and came back");
+	p = dpx_malloc("vu_accepted", 8u << 20, 0);
+	DPX_TEST_ASSERT(p != NULL, "accepted again");
+	dpx_free(p);
+	DPX_TEST_RUN(traffic(e.port, 1, e.mp, 100, true, 4));
+	return env_down(&e);
+}
+
+/* The back-end goes and comes back: link down, then up, and traffic flows again. */
+static int
+restart_case(bool server)
+{
+	struct env e;
+
+	DPX_TEST_RUN(env_up(&e, "packed_vq=1", server));
+	DPX_TEST_RUN(traffic(e.port, 0, e.mp, 300, true, 1));
+	for (int round = 0; round < 2; round++) {
+		DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(e.path), 0, "");
+		DPX_TEST_ASSERT(wait_link(e.port, 0), "link down when the back-end goes");
+		struct dpx_mbuf *m = make_pkt(e.mp, 1, 100, 2000);
+		DPX_TEST_ASSERT_EQUAL(dpx_eth_tx_burst(e.port, 0, &m, 1), 0,
+				      "no traffic meanwhile");
+		dpx_pktmbuf_free(m);
+		DPX_TEST_ASSERT_EQUAL(dpx_mempool_in_use_count(e.mp), 0,
+				      "every buffer the back-end held came back");
+		DPX_TEST_ASSERT_EQUAL(be_start(e.path, server ? DPX_VHOST_CLIENT : 0), 0, "");
+		DPX_TEST_ASSERT(wait_vid(true), "back-end runs the device again");
+		DPX_TEST_ASSERT(wait_link(e.port, 1), "link up again");
+		DPX_TEST_RUN(traffic(e.port, 0, e.mp, 300, true, 1000u * (unsigned int)round));
+		DPX_TEST_RUN(traffic(e.port, 1, e.mp, 300, true, 5000u * (unsigned int)round));
+	}
+	/* each new connection negotiated from scratch at the first try (a
+	 * REPLY_ACK left from the last one would wait for an answer never sent) */
+	const struct vu_port *vp = dpx_eth_dev_get(e.port)->data->dev_private;
+	DPX_TEST_ASSERT_EQUAL(vp->setup_failures, 0, "");
+	DPX_TEST_ASSERT_EQUAL(vp->connects, 3, "");
+	return env_down(&e);
+}
+
+static int
+test_virtio_user_server_restart(void)
+{
+	return restart_case(true);
+}
+
+static int
+test_virtio_user_client_restart(void)
+{
+	return restart_case(false);
+}
+
+static int
+test_virtio_user_args(void)
+{
+	static const char *const bad[] = {
+		"net_virtio_user0",
+		"net_virtio_user0,path=/tmp/x,queues=9",
+		"net_virtio_user0,path=/tmp/x,queue_size=100",
+		"net_virtio_user0,path=/tmp/x,in_order=1",
+		"net_virtio_user0,path=/tmp/x,mac=01:00:00:00:00:01",
+		"net_virtio_user0,path=/tmp/x,mac=02:00:00",
+		"net_virtio_user0,path=/tmp/x,bogus=1",
+		"net_virtio_user0,path=/tmp/x,iface=tap0", /* a TAP only for /dev/vhost-net */
+	};
+	int fds0 = dpx_test_count_fds();
+
+	for (unsigned int i = 0; i < DPX_DIM(bad); i++)
+		DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "--vdev", bad[i], NULL) < 0, "%s",
+				bad[i]);
+	DPX_TEST_ASSERT(
+		dpx_test_eal_init("--no-huge", "--vdev",
+				  "net_virtio_user0,path=/tmp/dpx-vu-args.sock,mac=02:11:22:"
+				  "33:44:55",
+				  NULL) > 0,
+		"");
+	uint16_t port;
+	struct dpx_ether_addr mac;
+	struct dpx_eth_link l;
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_get_port_by_name("net_virtio_user0", &port), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_macaddr_get(port, &mac), 0, "");
+	DPX_TEST_ASSERT_EQUAL(mac.addr_bytes[5], 0x55, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_link_get_nowait(port, &l), 0, "");
+	DPX_TEST_ASSERT_EQUAL(l.link_status, DPX_ETH_LINK_DOWN, "no back-end: link down");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_configure(port, 2, 2, NULL), -EINVAL, "queues=1");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_configure(port, 1, 1, NULL), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "");
+	return DPX_TEST_SUCCESS;
+}
+
+/* ---- against DPDK 22.11's vhost back-end: memory by SET_MEM_TABLE ---- */
+
+/* Send n frames from mbufs of mp on queue 0, retrying while the ring is full. */
+static int
+send_n(uint16_t port, struct dpx_mempool *mp, unsigned int n, uint32_t seed)
+{
+	for (unsigned int sent = 0, tries = 0; sent < n; tries++) {
+		struct dpx_mbuf *m = make_pkt(mp, seed + sent, 64 + sent % 1400, 2000);
+		DPX_TEST_ASSERT(m != NULL, "");
+		DPX_TEST_ASSERT(tries < 1000000, "%u of %u sent", sent, n);
+		if (dpx_eth_tx_burst(port, 0, &m, 1) == 1)
+			sent++;
+		else
+			dpx_pktmbuf_free(m);
+	}
+	return DPX_TEST_SUCCESS;
+}
+
+static unsigned int
+count_str(const char *text, const char *needle)
+{
+	unsigned int n = 0;
+
+	for (const char *p = text; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+		n++;
+	return n;
+}
+
+/*
+ * DPDK's vhost offers no CONFIGURE_MEM_SLOTS: every heap growth and shrink is
+ * a new SET_MEM_TABLE (answered: REPLY_ACK), and frames from mbufs in the new
+ * memory reach DPDK's rxonly, which counts exactly what was sent.
+ */
+static int
+test_virtio_user_dpdk_mem_table(void)
+{
+	static char text[1 << 20];
+	char cmd[1024], out[64], arg[160], path[108];
+	struct dpx_eth_stats st;
+	uint16_t port;
+
+	if (access("/usr/bin/dpdk-testpmd", X_OK) != 0)
+		DPX_TEST_SKIP("dpdk-testpmd not installed (apt-get install dpdk-dev)");
+	snprintf(path, sizeof(path), "/tmp/dpx-vu-dpdk-%d.sock", (int)getpid());
+	snprintf(out, sizeof(out), "/tmp/dpx-vu-dpdk-%d.out", (int)getpid());
+	unlink(path);
+	snprintf(cmd, sizeof(cmd),
+		 "exec dpdk-testpmd --lcores=0@1,1@1 --no-pci --no-huge -m 512 "
+		 "--file-prefix=vudpdk-%d --vdev net_vhost0,iface=%s,queues=1 -- -i "
+		 "--total-num-mbufs=8192 --forward-mode=rxonly >%s 2>&1",
+		 (int)getpid(), path, out);
+	FILE *pmd = popen(cmd, "w");
+	DPX_TEST_ASSERT(pmd != NULL, "");
+	fputs("start\n", pmd);
+	fflush(pmd);
+	for (int i = 0; i < 10000 && access(path, F_OK) != 0; i++)
+		usleep(1000);
+	snprintf(arg, sizeof(arg), "net_virtio_user0,path=%s", path);
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "-m", "256", "--vdev", arg, NULL) > 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_get_port_by_name("net_virtio_user0", &port), 0, "");
+	struct dpx_mempool *mp =
+		dpx_pktmbuf_pool_create("vu_mp", 2048, 0, 0, DPX_MBUF_DEFAULT_BUF_SIZE, -1);
+	DPX_TEST_ASSERT(mp != NULL, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_configure(port, 1, 1, NULL), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_rx_queue_setup(port, 0, 256, -1, NULL, mp), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_tx_queue_setup(port, 0, 256, -1, NULL), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_start(port), 0, "");
+	DPX_TEST_ASSERT(wait_link(port, 1), "link up with DPDK's vhost");
+	DPX_TEST_RUN(send_n(port, mp, 1000, 1));
+	struct dpx_mempool *big =
+		dpx_pktmbuf_pool_create("vu_big", 5000, 0, 0, DPX_MBUF_DEFAULT_BUF_SIZE, -1);
+	DPX_TEST_ASSERT(big != NULL, "the back-end took the new table");
+	DPX_TEST_RUN(send_n(port, big, 1000, 2));
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_stop(port), 0, ""); /* sends what the ring holds */
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_start(port), 0, "");
+	DPX_TEST_ASSERT(wait_link(port, 1), "");
+	dpx_mempool_free(big); /* its pages go: a table without them */
+	DPX_TEST_RUN(send_n(port, mp, 1000, 3));
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_stats_get(port, &st), 0, "");
+	DPX_TEST_ASSERT_EQUAL(st.opackets, 3000, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_stop(port), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_close(port), 0, "");
+	fputs("stop\nquit\n", pmd);
+	DPX_TEST_ASSERT_EQUAL(pclose(pmd), 0, "testpmd exit status");
+	/* DPDK's EAL leaves its runtime folder behind */
+	snprintf(cmd, sizeof(cmd), "rm -rf /var/run/dpdk/vudpdk-%d", (int)getpid());
+	if (system(cmd) != 0)
+		printf("could not remove DPDK's runtime folder\n");
+	FILE *f = fopen(out, "r");
+	DPX_TEST_ASSERT(f != NULL, "");
+	text[fread(text, 1, sizeof(text) - 1, f)] = '\0';
+	fclose(f);
+	unlink(out);
+	const char *acc = strstr(text, "Accumulated forward statistics");
+	unsigned long rx = 0;
+	DPX_TEST_ASSERT(acc != NULL &&
+				sscanf(strstr(acc, "RX-packets:"), "RX-packets: %lu", &rx) == 1,
+			"testpmd output:\n%s", text);
+	DPX_TEST_ASSERT_EQUAL(rx, 3000, "DPDK received every frame, the new memory's too");
+	/* set-up twice (one per start), the growth, the shrink */
+	unsigned int tables = count_str(text, "read message VHOST_USER_SET_MEM_TABLE");
+	DPX_TEST_ASSERT(tables >= 4, "%u SET_MEM_TABLE", tables);
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_in_use_count(mp), 0, "");
+	dpx_mempool_free(mp);
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	return DPX_TEST_SUCCESS;
+}
+
+/* ---- the Linux kernel's vhost-net as back-end, a TAP and the kernel's stack ---- */
+
+#define VN_TAP "vutap0"
+#define VN_FRAMES 200
+
+static const uint8_t vn_port_mac[6] = {0x02, 0, 0, 0, 0, 0x01};
+static const uint8_t vn_tap_mac[6] = {0x02, 0, 0, 0, 0, 0x02};
+
+/* A UDP datagram to the TAP's 198.18.0.2, port 9 (nothing listens there). */
+static struct dpx_mbuf *
+vn_frame(struct dpx_mempool *mp, uint8_t *copy)
+{
+	struct fwd_txonly_cfg cfg;
+	struct dpx_mbuf *m = dpx_pktmbuf_alloc(mp);
+	uint8_t *d = m != NULL ? (uint8_t *)dpx_pktmbuf_append(m, 100) : NULL;
+
+	if (d == NULL) {
+		dpx_pktmbuf_free(m);
+		return NULL;
+	}
+	fwd_txonly_cfg_defaults(&cfg); /* 198.18.0.1:9 -> 198.18.0.2:9 */
+	memcpy(cfg.src_mac, vn_port_mac, 6);
+	memcpy(cfg.dst_mac, vn_tap_mac, 6);
+	fwd_txonly_build(d, 100, &cfg);
+	memcpy(copy, d, 100);
+	return m;
+}
+
+/*
+ * One ICMP port unreachable from the stack to 198.18.0.1 quoting our IPv4
+ * header and the first 8 bytes of our UDP datagram, byte for byte (RFC 792).
+ * @return 1 it is, 0 another frame (IPv6 noise), -1 a bad reply.
+ */
+static int
+vn_is_reply(const struct dpx_mbuf *m, const uint8_t *sent)
+{
+	uint8_t buf[256];
+	const uint8_t *d = dpx_pktmbuf_read(m, 0, DPX_MIN(m->pkt_len, sizeof(buf)), buf);
+
+	if (m->pkt_len < 14 + 20 + 8 + 28 || d[12] != 0x08 || d[13] != 0x00)
+		return 0;
+	if (memcmp(d, vn_port_mac, 6) != 0 || memcmp(d + 6, vn_tap_mac, 6) != 0 || d[23] != 1)
+		return -1;
+	const uint8_t *icmp = d + 14 + (d[14] & 0xf) * 4;
+	if (icmp[0] != 3 || icmp[1] != 3)
+		return -1;
+	return memcmp(icmp + 8, sent + 14, 28) == 0 ? 1 : -1;
+}
+
+static long
+vn_tap_counter(const char *name)
+{
+	char path[128], buf[32] = "";
+	snprintf(path, sizeof(path), "/sys/class/net/" VN_TAP "/statistics/%s", name);
+	FILE *f = fopen(path, "r");
+	if (f == NULL)
+		return -1;
+	if (fgets(buf, sizeof(buf), f) == NULL)
+		buf[0] = '\0';
+	fclose(f);
+	return atol(buf);
+}
+
+/* Send n datagrams from mp and take n replies. */
+static int
+vn_round(uint16_t port, struct dpx_mempool *mp, unsigned int n)
+{
+	uint8_t sent[100];
+	unsigned int replies = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		struct dpx_mbuf *m = vn_frame(mp, sent), *rx[32];
+		DPX_TEST_ASSERT(m != NULL, "");
+		for (int t = 0; t < 100000 && dpx_eth_tx_burst(port, 0, &m, 1) == 0; t++)
+			usleep(10);
+		/* one at a time: the reply is in before the next datagram goes (a
+		 * TCG guest on a busy host can take seconds; 10 s is a hang) */
+		for (int t = 0; t < 100000; t++) {
+			uint16_t r = dpx_eth_rx_burst(port, 0, rx, 32);
+			int got = 0;
+			for (uint16_t k = 0; k < r; k++) {
+				int v = vn_is_reply(rx[k], sent);
+				DPX_TEST_ASSERT(v >= 0, "a bad reply to datagram %u", i);
+				got += v;
+			}
+			dpx_pktmbuf_free_bulk(rx, r);
+			replies += (unsigned int)got;
+			if (replies == i + 1)
+				break;
+			usleep(100);
+		}
+		if (replies != i + 1) {
+			uint64_t k = 0, kr = 0;
+			dpx_eth_xstats_get_by_name(port, "tx_q0_kicks", &k);
+			dpx_eth_xstats_get_by_name(port, "rx_q0_kicks", &kr);
+			printf("datagram %u: tap rx %ld tx %ld, kicks tx %" PRIu64 " rx %" PRIu64
+			       "\n",
+			       i, vn_tap_counter("rx_packets"), vn_tap_counter("tx_packets"), k,
+			       kr);
+			const struct vu_port *vp = dpx_eth_dev_get(port)->data->dev_private;
+			for (int qi = 0; qi < 2; qi++) {
+				const struct vu_vq *q = qi == 0 ? &vp->rxq[0] : &vp->txq[0];
+				printf("vring %u: avail %u (ring %u) used %u (ring %u) free %u "
+				       "avail_event %u used_event %u flags %x\n",
+				       q->index, q->avail_idx, q->avail->idx, q->used_idx,
+				       q->used->idx, q->free_cnt,
+				       *(const uint16_t *)&q->used->ring[q->size],
+				       q->avail->ring[q->size], q->used->flags);
+			}
+		}
+		DPX_TEST_ASSERT_EQUAL(replies, i + 1, "the stack answered datagram %u", i);
+	}
+	return DPX_TEST_SUCCESS;
+}
+
+static int
+vn_inner(void)
+{
+	uint16_t port;
+	struct dpx_eth_stats st;
+
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "--vdev",
+					  "net_virtio_user0,path=/dev/vhost-net,iface=" VN_TAP
+					  ",mac=02:00:00:00:00:01",
+					  NULL) > 0,
+			"");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_get_port_by_name("net_virtio_user0", &port), 0, "");
+	struct dpx_mempool *mp =
+		dpx_pktmbuf_pool_create("vn_mp", 1024, 0, 0, DPX_MBUF_DEFAULT_BUF_SIZE, -1);
+	DPX_TEST_ASSERT(mp != NULL, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_configure(port, 1, 1, NULL), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_rx_queue_setup(port, 0, 256, -1, NULL, mp), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_tx_queue_setup(port, 0, 256, -1, NULL), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_start(port), 0, "");
+	DPX_TEST_ASSERT(wait_link(port, 1), "vhost-net set up");
+	/* the stack's side: an address, our MAC known (no ARP), and no ICMP type
+	 * rate limited (the global limiter drops at random: icmp_msgs_per_sec) */
+	DPX_TEST_ASSERT_EQUAL(system("ip link set " VN_TAP " address 02:00:00:00:00:02 && "
+				     "ip addr add 198.18.0.2/24 dev " VN_TAP " && "
+				     "ip link set " VN_TAP " up && "
+				     "arp -i " VN_TAP " -s 198.18.0.1 02:00:00:00:00:01 && "
+				     "echo 0 > /proc/sys/net/ipv4/icmp_ratemask"),
+			      0, "configuring " VN_TAP);
+	long rx0 = vn_tap_counter("rx_packets");
+	DPX_TEST_RUN(vn_round(port, mp, VN_FRAMES));
+	/* the heap grows: a new table, and buffers in the new memory carry frames */
+	struct dpx_mempool *big =
+		dpx_pktmbuf_pool_create("vn_big", 5000, 0, 0, DPX_MBUF_DEFAULT_BUF_SIZE, -1);
+	DPX_TEST_ASSERT(big != NULL, "the kernel took the new table");
+	DPX_TEST_RUN(vn_round(port, big, 50));
+	DPX_TEST_ASSERT_EQUAL(vn_tap_counter("rx_packets") - rx0, VN_FRAMES + 50,
+			      "the TAP received every datagram");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_stats_get(port, &st), 0, "");
+	DPX_TEST_ASSERT_EQUAL(st.opackets, VN_FRAMES + 50, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_stop(port), 0, "");
+	dpx_mempool_free(big);
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_close(port), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_in_use_count(mp), 0, "");
+	dpx_mempool_free(mp);
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	return DPX_TEST_SUCCESS;
+}
+
+/*
+ * Where /dev/vhost-net exists (a guest, or a host that has it) the case runs
+ * in place; elsewhere it boots a guest with vhost_net and runs itself there.
+ */
+static int
+test_virtio_user_vhost_net(void)
+{
+	static char out[262144];
+	char why[512], exe[400], args[1024];
+	ssize_t n;
+
+	if (access("/dev/vhost-net", R_OK | W_OK) == 0)
+		return vn_inner();
+	if (dpx_test_guest_prepare(why, sizeof(why)) != 0)
+		DPX_TEST_SKIP("%s", why);
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	DPX_TEST_ASSERT(n > 0, "");
+	exe[n] = '\0';
+	snprintf(args, sizeof(args),
+		 "--vhost-net --timeout 600 --add %s:/dpx-test --run '/dpx-test "
+		 "virtio_user_vhost_net'",
+		 exe);
+	DPX_TEST_ASSERT_EQUAL(dpx_test_guest_run(args, out, sizeof(out)), 0,
+			      "the case in the guest");
+	DPX_TEST_ASSERT(strstr(out, "PASS virtio_user_vhost_net") != NULL,
+			"no PASS from the guest");
+	return DPX_TEST_SUCCESS;
+}
+
+/* ---- the memory table builder against a model ---- */
+
+#define PGSZ 4096u
+
+/* Model: a byte-per-page map of which pages (of fd, offset) are shared. */
+static int
+regions_model_check(uint64_t seed)
+{
+	struct dpx_memseg_fd_run runs[8];
+	struct vu_region out[256];
+	uint8_t want[128] = {0}, got[128] = {0};
+	unsigned int nruns = 0;
+	uint64_t va = 0;
+
+	/* runs over a 128-page space: gaps between, fd 3 or 4 */
+	while (nruns < 8) {
+		va += (dpx_test_rand(&seed) % 3) * PGSZ;
+		uint64_t len = (1 + dpx_test_rand(&seed) % 10) * PGSZ;
+		if (va + len > 128 * PGSZ)
+			break;
+		runs[nruns] = (struct dpx_memseg_fd_run){(void *)(uintptr_t)(va + (1ull << 30)),
+							 len, 3 + (int)(nruns % 2), va + 5 * PGSZ};
+		for (uint64_t p = 0; p < len / PGSZ; p++)
+			want[va / PGSZ + p] = 1;
+		va += len;
+		nruns++;
+	}
+	uint64_t ex = (dpx_test_rand(&seed) % 128) * PGSZ, exl = (dpx_test_rand(&seed) % 20) * PGSZ;
+	for (uint64_t p = ex / PGSZ; p < (ex + exl) / PGSZ && p < 128; p++)
+		want[p] = 0;
+	bool per_page = dpx_test_rand(&seed) & 1;
+	int n = vu_regions_build(runs, nruns, ex + (1ull << 30), exl, per_page, PGSZ, out, 256);
+	DPX_TEST_ASSERT(n >= 0, "seed %" PRIu64, seed);
+	for (int i = 0; i < n; i++) {
+		uint64_t a = out[i].va - (1ull << 30);
+		DPX_TEST_ASSERT(out[i].len > 0 && out[i].len % PGSZ == 0, "");
+		DPX_TEST_ASSERT(!per_page || out[i].len == PGSZ, "slots: one page each");
+		DPX_TEST_ASSERT_EQUAL(out[i].offset, a + 5 * PGSZ, "offset follows the run");
+		for (uint64_t p = 0; p < out[i].len / PGSZ; p++) {
+			DPX_TEST_ASSERT_EQUAL(got[a / PGSZ + p], 0, "page in one region only");
+			got[a / PGSZ + p] = 1;
+		}
+	}
+	DPX_TEST_ASSERT(memcmp(want, got, sizeof(want)) == 0, "every shared page, no other");
+	/* too small an output says so */
+	if (n > 1)
+		DPX_TEST_ASSERT_EQUAL(vu_regions_build(runs, nruns, ex + (1ull << 30), exl,
+						       per_page, PGSZ, out, (unsigned int)n - 1),
+				      -ENOSPC, "");
+	return DPX_TEST_SUCCESS;
+}
+
+static int
+test_virtio_user_regions(void)
+{
+	for (uint64_t seed = 1; seed <= 2000; seed++)
+		DPX_TEST_RUN(regions_model_check(seed * 0x9e3779b97f4a7c15ull));
+	return DPX_TEST_SUCCESS;
+}
+
+DPX_TEST_REGISTER(virtio_user_split, fast, test_virtio_user_split);
+DPX_TEST_REGISTER(virtio_user_split_no_mrg, fast, test_virtio_user_split_no_mrg);
+DPX_TEST_REGISTER(virtio_user_packed, fast, test_virtio_user_packed);
+DPX_TEST_REGISTER(virtio_user_packed_no_mrg, fast, test_virtio_user_packed_no_mrg);
+DPX_TEST_REGISTER(virtio_user_mem_hotplug, fast, test_virtio_user_mem_hotplug);
+DPX_TEST_REGISTER(virtio_user_server_restart, fast, test_virtio_user_server_restart);
+DPX_TEST_REGISTER(virtio_user_client_restart, fast, test_virtio_user_client_restart);
+DPX_TEST_REGISTER(virtio_user_args, fast, test_virtio_user_args);
+DPX_TEST_REGISTER(virtio_user_regions, fast, test_virtio_user_regions);
+DPX_TEST_REGISTER(virtio_user_dpdk_mem_table, interop, test_virtio_user_dpdk_mem_table);
+DPX_TEST_REGISTER(virtio_user_vhost_net, guest, test_virtio_user_vhost_net);
