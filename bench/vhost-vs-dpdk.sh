@@ -21,6 +21,7 @@
 #     -q RING     ring size the front-end sets up (default 1024)
 #     -b BURST    burst size on both sides (default 32)
 #     -c CASES    a subset, e.g. g2h-split-64,h2g-packed-1518 (default: all 8)
+#     -k          keep every run's logs (their folder is printed at the end)
 #   Build dir: $DPX_BUILD_DIR or build/ (set up and built when missing).
 #   CPUs: $BENCH_BE_CPU for the back-end (default 0), $BENCH_FE_CPU for the
 #   front-end (default 1).
@@ -41,13 +42,15 @@ usage() {
 	exit 2
 }
 
-while getopts "n:t:q:b:c:h" opt; do
+keep=0
+while getopts "n:t:q:b:c:kh" opt; do
 	case $opt in
 	n) runs=$OPTARG ;;
 	t) secs=$OPTARG ;;
 	q) ring=$OPTARG ;;
 	b) burst=$OPTARG ;;
 	c) cases=${OPTARG//,/ } ;;
+	k) keep=1 ;;
 	*) usage ;;
 	esac
 done
@@ -111,7 +114,7 @@ cleanup() {
 		kill -KILL "$p" 2>/dev/null || true
 		wait "$p" 2>/dev/null || true
 	done
-	rm -rf "$work"
+	if [ "$keep" -eq 1 ]; then echo "vhost-vs-dpdk: logs kept in $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -182,16 +185,22 @@ run_one() {
 	else
 		fe_n=$(final_count "$fe_log" RX) be_n=$(final_count "$be_log" TX)
 	fi
-	# what the front-end sent the back-end received (all of it: the back-end
-	# polls until after the front-end has gone); what the back-end sent is at
-	# least what the front-end received (the rest was in the ring at the end)
+	# what the front-end sent the back-end received, but for what was still in
+	# the ring when the front-end left; what the back-end sent is at least what
+	# the front-end received (the rest was in the ring at the end)
 	if [ "$fe_n" -le 0 ] || [ "$be_n" -le 0 ] || [ "$rate" -le 0 ] ||
-		{ [ "$dir" = g2h ] && [ "$be_n" -ne "$fe_n" ]; } ||
+		{ [ "$dir" = g2h ] && { [ "$be_n" -gt "$fe_n" ] || [ "$be_n" -lt $((fe_n - ring)) ]; }; } ||
 		{ [ "$dir" = h2g ] && [ "$be_n" -lt "$fe_n" ]; }; then
 		echo "vhost-vs-dpdk: $backend $dir $layout $len: no valid figure" \
 			"(front-end counted $fe_n, back-end $be_n, rate $rate)" >&2
-		tail -3 "$be_log" "$fe_log" >&2
+		tail -n 3 "$be_log" "$fe_log" >&2
 		return 1
+	fi
+	if [ "$keep" -eq 1 ]; then
+		local keep_n
+		keep_n=$(($(find "$work" -name '*-be.log' | wc -l) + 1))
+		mv "$be_log" "$work/$keep_n-$backend-$dir-$layout-$len-be.log"
+		mv "$fe_log" "$work/$keep_n-$backend-$dir-$layout-$len-fe.log"
 	fi
 	echo "$rate"
 }
