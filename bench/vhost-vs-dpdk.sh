@@ -131,7 +131,8 @@ steady_rate() { # FILE Rx|Tx
 		END { t = 0; m = 0; for (i = 3; i <= n; i++) { t += s[i]; m++ } print (m > 0 ? int(t / m) : -1) }'
 }
 
-# run BACKEND DIR RING LEN: prints the rate in pps, or fails with a reason on stderr
+# run BACKEND DIR RING LEN: the rate in pps into $work/rate, or fails with a
+# reason on stderr. Runs in this shell (not a subshell): cleanup must know the pids.
 run_one() {
 	local backend=$1 dir=$2 layout=$3 len=$4
 	local be_mode fe_mode fe_pps_key vq=""
@@ -202,7 +203,7 @@ run_one() {
 		mv "$be_log" "$work/$keep_n-$backend-$dir-$layout-$len-be.log"
 		mv "$fe_log" "$work/$keep_n-$backend-$dir-$layout-$len-fe.log"
 	fi
-	echo "$rate"
+	echo "$rate" >"$work/rate"
 }
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
@@ -220,7 +221,8 @@ for c in $cases; do
 		if [ $((r % 2)) -eq 1 ]; then order="dpx dpdk"; else order="dpdk dpx"; fi
 		for b in $order; do
 			for attempt in 1 2; do
-				if v=$(run_one "$b" "$dir" "$layout" "$len"); then
+				if run_one "$b" "$dir" "$layout" "$len"; then
+					v=$(cat "$work/rate")
 					echo "$v" >>"$work/$b"
 					awk -v c="$c" -v r="$r" -v b="$b" -v v="$v" 'BEGIN {
 						printf "  %-16s run %d %-4s %8.3f Mpps\n", c, r, b, v / 1e6 }' >&2
@@ -235,6 +237,7 @@ for c in $cases; do
 	echo "$c $md $mk $bd $bk" >>"$table"
 done
 
+echo "  $(uptime)" >&2
 printf '\nvhost-user back-end, DPDK 22.11 virtio-user front-end; Mpps, %d runs each (median, best)\n' "$runs"
 printf '%-16s %10s %10s %7s  %10s %10s %7s\n' case "dpx med" "DPDK med" ratio "dpx best" "DPDK best" ratio
 awk '{ printf "%-16s %10.3f %10.3f %6.2fx  %10.3f %10.3f %6.2fx\n", $1, $2 / 1e6, $3 / 1e6, $2 / $3,
