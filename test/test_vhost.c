@@ -1018,7 +1018,7 @@ static const struct vhost_copy_backend copy_clearing = {"clearing", copy_clearin
 static int
 dirty_log(bool packed, const char *name, bool clear_in_copy)
 {
-	static const uint32_t lens[] = {3000};
+	static const uint32_t lens[] = {3000, 100};
 	struct vhost_user_log l = {MEM_SIZE / 4096 / 8, 0};
 	struct vhost_user_vring_addr a = {0};
 	char path[108];
@@ -1056,13 +1056,16 @@ dirty_log(bool packed, const char *name, bool clear_in_copy)
 		log_seen_size = l.mmap_size;
 		vhost_dev_get(vid)->copy = &copy_clearing;
 	}
-	DPX_TEST_RUN(check_to_guest(&fe, vid, 1, lens, 1, 7));
-	/* 3012 bytes in three 1 KiB buffers of slots 0, 1, 2; the used ring's page */
+	DPX_TEST_RUN(check_to_guest(&fe, vid, 2, lens, 1, 7));
+	/* 3012 bytes in three 1 KiB buffers of slots 0, 1, 2, 112 in slot 3's;
+	 * the used ring's page */
 	for (gpa = 0; gpa < MEM_SIZE; gpa += 4096)
 		pages += log_bit(log, gpa);
 	DPX_TEST_ASSERT(log_bit(log, fe.q[0].data_gpa), "first buffer's page");
 	DPX_TEST_ASSERT(log_bit(log, fe.q[0].data_gpa + 2 * VFE_MAX_IND * 1024ULL),
 			"third buffer's page");
+	DPX_TEST_ASSERT(log_bit(log, fe.q[0].data_gpa + 3 * VFE_MAX_IND * 1024ULL),
+			"fourth buffer's page (a packet in one buffer)");
 	if (packed) {
 		/* the used descriptors are written into the descriptor ring */
 		DPX_TEST_ASSERT(log_bit(log, fe.q[0].desc_gpa), "descriptor ring page");
@@ -1071,7 +1074,7 @@ dirty_log(bool packed, const char *name, bool clear_in_copy)
 		DPX_TEST_ASSERT(log_bit(log, fe.q[0].used_gpa), "used ring page");
 		DPX_TEST_ASSERT(!log_bit(log, fe.q[0].desc_gpa), "descriptor table not written");
 	}
-	DPX_TEST_ASSERT(pages >= 3 && pages <= 5, "%" PRIu64 " pages marked", pages);
+	DPX_TEST_ASSERT(pages >= 4 && pages <= 6, "%" PRIu64 " pages marked", pages);
 	munmap(log, l.mmap_size);
 	DPX_TEST_RUN(session_close(&fe, path));
 	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "no fd leaked");

@@ -479,6 +479,24 @@ place_undo(struct vhost_vq *vq, struct cursor *cur, const struct cursor *start, 
 	vq->batch.n = vq->batch.flushes == flushes ? mark : 0;
 }
 
+/* The packet of plen bytes at src and its header into the chain's one buffer. */
+static __dpx_always_inline int
+place_whole(struct vhost_dev *dev, struct vhost_vq *vq, unsigned int *nused, const void *src,
+	    uint32_t plen, struct virtio_net_hdr_mrg_rxbuf *hdr, const bool log)
+{
+	const struct vhost_buf *b = &vq->chain.bufs[0];
+	uint32_t hl = dev->hdr_len;
+
+	vq->used_shadow[(*nused)++] =
+		(struct vhost_used_entry){vq->chain.id, vq->chain.ndesc, plen + hl};
+	if (plen > 0)
+		batch_add(dev, vq, (uint8_t *)b->hva + hl, src, plen, b->gpa + hl, log);
+	memset(hdr, 0, sizeof(*hdr));
+	hdr->num_buffers = 1;
+	batch_add(dev, vq, b->hva, hdr, hl, b->gpa, log);
+	return 1;
+}
+
 /* @return 1 placed, 0 no room (state untouched), <0 broken ring or -EMSGSIZE */
 static __dpx_always_inline int
 place_packet(struct vhost_dev *dev, struct vhost_vq *vq, const struct vhost_ring_view *v,
@@ -508,6 +526,11 @@ place_packet(struct vhost_dev *dev, struct vhost_vq *vq, const struct vhost_ring
 			*why = "device-readable buffer in a receive chain";
 			return -EINVAL;
 		}
+		/* the common case: one segment into one buffer that holds it with
+		 * the header, two copies and no piece bookkeeping */
+		if (*nused == first && nsegs == 1 && vq->chain.nbufs == 1 &&
+		    vq->chain.bufs[0].len >= left)
+			return place_whole(dev, vq, nused, segs[0].addr, (uint32_t)plen, hdr, log);
 		w = fill_chain(dev, vq, &src, *nused == first ? dev->hdr_len : 0, &hd, log);
 		vq->used_shadow[(*nused)++] =
 			(struct vhost_used_entry){vq->chain.id, vq->chain.ndesc, w};
@@ -606,6 +629,14 @@ take_packet(struct vhost_dev *dev, struct vhost_vq *vq, struct pkt_io *io, uint1
 	nd = dst_alloc(io, out, (uint32_t)plen, dsegs, mbufs);
 	if (nd < 0)
 		return nd;
+	if (nd == 1 && c->nread == 1) {
+		/* the common case: header and packet in one buffer, one mbuf */
+		if (plen > 0)
+			batch_add(dev, vq, dsegs[0].addr, (uint8_t *)c->bufs[0].hva + skip,
+				  (uint32_t)plen, VHOST_COPY_NO_LOG, log);
+		count_packet(vq, (uint32_t)plen);
+		return 0;
+	}
 	dst = (struct seg_cursor){dsegs, (unsigned int)nd, 0, 0};
 	for (k = 0; k < c->nread; k++) {
 		s = DPX_MIN(skip, c->bufs[k].len);
