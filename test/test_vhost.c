@@ -375,8 +375,9 @@ test_vhost_negotiate(void)
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_register("", 0), -EINVAL, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_start("/nonexistent"), -ENOENT, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_get_features(path, &f), 0, "");
-	DPX_TEST_ASSERT_EQUAL(f & (F(32) | F(15) | F(29) | F(28) | F(34) | F(21) | F(26)),
-			      F(32) | F(15) | F(29) | F(28) | F(34) | F(21) | F(26), "offered");
+	DPX_TEST_ASSERT_EQUAL(f & (F(32) | F(15) | F(29) | F(28) | F(34) | F(21) | F(26) | F(35)),
+			      F(32) | F(15) | F(29) | F(28) | F(34) | F(21) | F(26) | F(35),
+			      "offered");
 	DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, MEM_SIZE), 0, "");
 	DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe, path), 0, "");
 	DPX_TEST_RUN(bring_up(&fe, WANT_ALL & ~F(VIRTIO_F_RING_PACKED), false, 1));
