@@ -14,6 +14,9 @@
 # first two seconds (connection, ring warm-up). The front-end is the same
 # program in A and B, so both are measured by one yardstick. A run counts only
 # when both sides' final counters show the packets moved (and agree).
+# A second figure, less sensitive to other load on the machine, is the
+# back-end's busy TSC cycles per packet moved (--record-core-cycles on both,
+# which count only polls that moved packets): lower is better.
 #
 #   bench/vhost-vs-dpdk.sh [-n RUNS] [-t SECONDS] [-q RING] [-b BURST] [-c CASE,...]
 #     -n RUNS     runs of each back-end per case (default 5, at least 1)
@@ -131,7 +134,16 @@ steady_rate() { # FILE Rx|Tx
 		END { t = 0; m = 0; for (i = 3; i <= n; i++) { t += s[i]; m++ } print (m > 0 ? int(t / m) : -1) }'
 }
 
-# run BACKEND DIR RING LEN: the rate in pps into $work/rate, or fails with a
+# The back-end's busy cycles, as both programs print them at exit (their
+# own per-packet figure divides by different counts in txonly: generated
+# there, sent here), so the caller divides by the packets that moved.
+busy_cycles() { # FILE
+	tr -d '\r' <"$1" | awk 'match($0, /(busy cycles |total cycles=)[0-9]+/) {
+		v = substr($0, RSTART, RLENGTH); sub(/.*[ =]/, "", v); c = v }
+		END { print (c == "" ? -1 : c) }'
+}
+
+# run BACKEND DIR RING LEN: "rate cycles" (pps, busy cycles per packet) into $work/rate, or fails with a
 # reason on stderr. Runs in this shell (not a subshell): cleanup must know the pids.
 run_one() {
 	local backend=$1 dir=$2 layout=$3 len=$4
@@ -149,12 +161,12 @@ run_one() {
 	if [ "$backend" = dpx ]; then
 		"$fwd" --lcores "0-1@$be_cpu" -m $mem --in-memory --file-prefix "vvd-be-$$" \
 			--vdev "net_vhost0,iface=$sock" -- --forward-mode "$be_mode" --txpkts "$len" \
-			--burst "$burst" --total-num-mbufs 16384 >"$be_log" 2>&1 &
+			--burst "$burst" --total-num-mbufs 16384 --record-core-cycles >"$be_log" 2>&1 &
 	else
 		"$testpmd" --lcores "0@$be_cpu,1@$be_cpu" -m $mem --no-pci --in-memory \
 			--file-prefix "vvd-be-$$" --vdev "net_vhost0,iface=$sock" -- \
 			--forward-mode="$be_mode" --txpkts="$len" --burst="$burst" \
-			--total-num-mbufs=16384 --stats-period 1 >"$be_log" 2>&1 &
+			--total-num-mbufs=16384 --record-core-cycles --stats-period 1 >"$be_log" 2>&1 &
 	fi
 	be_pid=$!
 	for _ in $(seq 100); do
@@ -179,8 +191,9 @@ run_one() {
 	kill -INT "$be_pid" 2>/dev/null || true
 	wait "$be_pid" 2>/dev/null || true
 	be_pid=
-	local rate fe_n be_n
+	local rate fe_n be_n cyc
 	rate=$(steady_rate "$fe_log" $fe_pps_key)
+	cyc=$(busy_cycles "$be_log")
 	if [ "$dir" = g2h ]; then
 		fe_n=$(final_count "$fe_log" TX) be_n=$(final_count "$be_log" RX)
 	else
@@ -203,7 +216,7 @@ run_one() {
 		mv "$be_log" "$work/$keep_n-$backend-$dir-$layout-$len-be.log"
 		mv "$fe_log" "$work/$keep_n-$backend-$dir-$layout-$len-fe.log"
 	fi
-	echo "$rate" >"$work/rate"
+	echo "$rate $(awk -v c="$cyc" -v n="$be_n" 'BEGIN { printf "%.1f", c / n }')" >"$work/rate"
 }
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
@@ -216,16 +229,17 @@ table=$work/table
 : >"$table"
 for c in $cases; do
 	IFS=- read -r dir layout len <<<"$c"
-	: >"$work/dpx" && : >"$work/dpdk"
+	: >"$work/dpx" && : >"$work/dpdk" && : >"$work/dpx.cyc" && : >"$work/dpdk.cyc"
 	for r in $(seq "$runs"); do
 		if [ $((r % 2)) -eq 1 ]; then order="dpx dpdk"; else order="dpdk dpx"; fi
 		for b in $order; do
 			for attempt in 1 2; do
 				if run_one "$b" "$dir" "$layout" "$len"; then
-					v=$(cat "$work/rate")
+					read -r v cyc <"$work/rate"
 					echo "$v" >>"$work/$b"
-					awk -v c="$c" -v r="$r" -v b="$b" -v v="$v" 'BEGIN {
-						printf "  %-16s run %d %-4s %8.3f Mpps\n", c, r, b, v / 1e6 }' >&2
+					echo "$cyc" >>"$work/$b.cyc"
+					awk -v c="$c" -v r="$r" -v b="$b" -v v="$v" -v y="$cyc" 'BEGIN {
+						printf "  %-16s run %d %-4s %8.3f Mpps %8.1f cycles/packet\n", c, r, b, v / 1e6, y }' >&2
 					break
 				fi
 				[ $attempt -eq 2 ] && die "$c: $b failed twice"
@@ -234,11 +248,14 @@ for c in $cases; do
 	done
 	md=$(median <"$work/dpx") mk=$(median <"$work/dpdk")
 	bd=$(best <"$work/dpx") bk=$(best <"$work/dpdk")
-	echo "$c $md $mk $bd $bk" >>"$table"
+	cd_=$(median <"$work/dpx.cyc") ck=$(median <"$work/dpdk.cyc")
+	echo "$c $md $mk $bd $bk $cd_ $ck" >>"$table"
 done
 
 echo "  $(uptime)" >&2
 printf '\nvhost-user back-end, DPDK 22.11 virtio-user front-end; Mpps, %d runs each (median, best)\n' "$runs"
-printf '%-16s %10s %10s %7s  %10s %10s %7s\n' case "dpx med" "DPDK med" ratio "dpx best" "DPDK best" ratio
-awk '{ printf "%-16s %10.3f %10.3f %6.2fx  %10.3f %10.3f %6.2fx\n", $1, $2 / 1e6, $3 / 1e6, $2 / $3,
-	$4 / 1e6, $5 / 1e6, $4 / $5 }' "$table"
+printf '%-16s %10s %10s %7s  %10s %10s %7s  %9s %9s %7s\n' case "dpx med" "DPDK med" ratio \
+	"dpx best" "DPDK best" ratio "dpx cyc" "DPDK cyc" ratio
+awk '{ printf "%-16s %10.3f %10.3f %6.2fx  %10.3f %10.3f %6.2fx  %9.1f %9.1f %6.2fx\n", $1, $2 / 1e6,
+	$3 / 1e6, $2 / $3, $4 / 1e6, $5 / 1e6, $4 / $5, $6, $7, ($6 > 0 ? $7 / $6 : 0) }' "$table"
+echo "(ratios: dpx/DPDK for Mpps; DPDK/dpx for the back-end's busy cycles per packet, medians)"
