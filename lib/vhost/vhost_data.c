@@ -207,6 +207,52 @@ fetch_chain(struct vhost_vq *vq, const struct vhost_ring_view *v, struct cursor 
 	return 1;
 }
 
+/*
+ * Packed: the used descriptors of a burst are written with the first one's
+ * flags last. The driver reads used descriptors in ring order, so it sees
+ * none of the burst until all of it is there, instead of taking the line
+ * back and forth with us descriptor by descriptor.
+ */
+static __dpx_always_inline void
+used_publish_packed(struct vhost_dev *dev, struct vhost_vq *vq, unsigned int n, const bool log_used)
+{
+	uint16_t first = vq->last_used_idx, first_flags = 0, flags;
+	unsigned int k;
+
+	for (k = 0; k < n; k++) {
+		const struct vhost_used_entry *e = &vq->used_shadow[k];
+		struct vring_packed_desc *d = &vq->desc_packed[vq->last_used_idx];
+
+		flags = vq->used_wrap ? VRING_PACKED_DESC_F_AVAIL | VRING_PACKED_DESC_F_USED : 0;
+		d->id = e->id;
+		d->len = e->len;
+		if (k == 0) {
+			first_flags = flags;
+		} else {
+			/* ordered before the first one's flags by the release store below */
+			__atomic_store_n(&d->flags, flags, __ATOMIC_RELAXED);
+			if (log_used)
+				vhost_log_write(dev,
+						vq->desc_gpa +
+							(uint64_t)vq->last_used_idx * sizeof(*d),
+						sizeof(*d));
+		}
+		vq->last_used_idx += e->ndesc;
+		if (vq->last_used_idx >= vq->size) {
+			vq->last_used_idx -= vq->size;
+			vq->used_wrap = !vq->used_wrap;
+		}
+	}
+	if (n == 0)
+		return;
+	/* release: pairs with the guest's acquire load of these flags */
+	__atomic_store_n(&vq->desc_packed[first].flags, first_flags, __ATOMIC_RELEASE);
+	if (log_used)
+		vhost_log_write(dev,
+				vq->desc_gpa + (uint64_t)first * sizeof(struct vring_packed_desc),
+				sizeof(struct vring_packed_desc));
+}
+
 static __dpx_always_inline void
 used_publish(struct vhost_dev *dev, struct vhost_vq *vq, unsigned int n, const bool packed,
 	     const bool log)
@@ -214,43 +260,23 @@ used_publish(struct vhost_dev *dev, struct vhost_vq *vq, unsigned int n, const b
 	const bool log_used = log && vq->log;
 	unsigned int k;
 
+	if (packed) {
+		used_publish_packed(dev, vq, n, log_used);
+		return;
+	}
 	for (k = 0; k < n; k++) {
 		const struct vhost_used_entry *e = &vq->used_shadow[k];
+		uint16_t slot = (uint16_t)((vq->last_used_idx + k) & (vq->size - 1));
 
-		if (packed) {
-			struct vring_packed_desc *d = &vq->desc_packed[vq->last_used_idx];
-			uint16_t flags =
-				vq->used_wrap ? VRING_PACKED_DESC_F_AVAIL | VRING_PACKED_DESC_F_USED
-					      : 0;
-
-			d->id = e->id;
-			d->len = e->len;
-			/* release: pairs with the guest's acquire load of these flags */
-			__atomic_store_n(&d->flags, flags, __ATOMIC_RELEASE);
-			if (log_used)
-				vhost_log_write(dev,
-						vq->desc_gpa +
-							(uint64_t)vq->last_used_idx * sizeof(*d),
-						sizeof(*d));
-			vq->last_used_idx += e->ndesc;
-			if (vq->last_used_idx >= vq->size) {
-				vq->last_used_idx -= vq->size;
-				vq->used_wrap = !vq->used_wrap;
-			}
-		} else {
-			uint16_t slot = (uint16_t)((vq->last_used_idx + k) & (vq->size - 1));
-
-			vq->used->ring[slot].id = e->id;
-			vq->used->ring[slot].len = e->len;
-			if (log_used)
-				vhost_log_write(dev,
-						vq->addr.log_guest_addr +
-							offsetof(struct vring_used, ring) +
-							slot * 8ULL,
-						8);
-		}
+		vq->used->ring[slot].id = e->id;
+		vq->used->ring[slot].len = e->len;
+		if (log_used)
+			vhost_log_write(dev,
+					vq->addr.log_guest_addr +
+						offsetof(struct vring_used, ring) + slot * 8ULL,
+					8);
 	}
-	if (!packed && n > 0) {
+	if (n > 0) {
 		vq->last_used_idx += (uint16_t)n;
 		/* release: pairs with the guest's acquire load of used->idx */
 		__atomic_store_n(&vq->used->idx, vq->last_used_idx, __ATOMIC_RELEASE);
