@@ -1028,6 +1028,89 @@ test_fwd_pkt_5tswap_flows(void)
 	return DPX_TEST_SUCCESS;
 }
 
+/* Set the IPv4 fragment field (flags and offset) of a frame and make its header checksum valid. */
+static void
+set_frag(uint8_t *f, uint16_t frag)
+{
+	uint16_t ck;
+
+	f[20] = (uint8_t)(frag >> 8), f[21] = (uint8_t)frag;
+	f[24] = f[25] = 0;
+	ck = fwd_cksum_fold(fwd_cksum_add(0, f + 14, 20));
+	f[24] = (uint8_t)(ck >> 8), f[25] = (uint8_t)ck;
+}
+
+/* An ICMP echo request to 198.18.0.2, len bytes: the UDP frame made ICMP, checksums valid. */
+static void
+echo_request(uint8_t *f, size_t len)
+{
+	uint16_t ck;
+
+	udp_frame(f, len);
+	f[23] = 1, f[34] = 8, f[35] = 0, f[36] = f[37] = 0;
+	ck = fwd_cksum_fold(fwd_cksum_add(0, f + 34, len - 34));
+	f[36] = (uint8_t)(ck >> 8), f[37] = (uint8_t)ck;
+	set_frag(f, 0);
+}
+
+/*
+ * IPv4 fragments: the bytes after the IP header of a fragment other than the
+ * first are payload, and a first fragment's L4 checksum covers the whole
+ * datagram. So csum, 5tswap and icmpecho must not touch or judge them as L4.
+ */
+static int
+test_fwd_pkt_fragments(void)
+{
+	static const uint8_t mac[6] = {2, 0xaa, 0, 0, 0, 1};
+	/* MF set (a first fragment), offset 8 bytes (a later one), both (a middle one) */
+	static const uint16_t frags[] = {0x2000, 0x0001, 0x2001, 0x1fff};
+	uint8_t f[100], g[100];
+	struct fwd_csum_result r;
+	struct fwd_seg seg = {f, sizeof(f)};
+	char line[512];
+
+	for (size_t i = 0; i < DPX_DIM(frags); i++) {
+		udp_frame(f, sizeof(f));
+		f[34] = 0x12; /* "source port" 0x1209: a swap of the first 4 bytes would show */
+		set_frag(f, frags[i]);
+		memcpy(g, f, sizeof(f));
+		DPX_TEST_ASSERT_EQUAL(fwd_csum_fix(&seg, 1, sizeof(f), &r), 0, "frag 0x%04x",
+				      frags[i]);
+		DPX_TEST_ASSERT(!r.ip_bad && !r.l4_bad && !r.l4,
+				"frag 0x%04x: no L4 checksum judged on a fragment", frags[i]);
+		DPX_TEST_ASSERT(memcmp(f, g, sizeof(f)) == 0, "frag 0x%04x: csum changed nothing",
+				frags[i]);
+		DPX_TEST_ASSERT_EQUAL(fwd_5tswap(f, sizeof(f)), 3, "frag 0x%04x: up to L3",
+				      frags[i]);
+		DPX_TEST_ASSERT(memcmp(f + 34, g + 34, sizeof(f) - 34) == 0,
+				"frag 0x%04x: 5tswap left the payload alone", frags[i]);
+		fwd_pkt_describe(line, sizeof(line), g, sizeof(g), sizeof(g), 1, "P", 1, 0);
+		DPX_TEST_ASSERT(strstr(line, "L3_IPV4 L4_FRAG  - l2_len=14 - l3_len=20 - l4_len=0") !=
+					NULL,
+				"%s", line);
+		/* an echo request in a fragment, or a later fragment whose payload starts
+		 * like one: icmpecho answers neither (a reply would be partial, or made of
+		 * someone's payload) */
+		echo_request(f, sizeof(f));
+		set_frag(f, frags[i]);
+		memcpy(g, f, sizeof(f));
+		DPX_TEST_ASSERT_EQUAL(fwd_icmpecho_reply(f, sizeof(f), mac), FWD_ECHO_DROP,
+				      "frag 0x%04x", frags[i]);
+		DPX_TEST_ASSERT(memcmp(f, g, sizeof(f)) == 0, "frag 0x%04x: left unchanged",
+				frags[i]);
+	}
+	/* DF alone is not a fragment: the L4 is checked and swapped as before */
+	udp_frame(f, sizeof(f));
+	set_frag(f, 0x4000);
+	DPX_TEST_ASSERT_EQUAL(fwd_csum_fix(&seg, 1, sizeof(f), &r), 0, "");
+	DPX_TEST_ASSERT(r.l4 && !r.l4_bad && !r.ip_bad, "DF: UDP checked");
+	DPX_TEST_ASSERT_EQUAL(fwd_5tswap(f, sizeof(f)), 4, "DF: ports swapped");
+	echo_request(f, sizeof(f));
+	set_frag(f, 0x4000);
+	DPX_TEST_ASSERT_EQUAL(fwd_icmpecho_reply(f, sizeof(f), mac), FWD_ECHO_ICMP, "DF: answered");
+	return DPX_TEST_SUCCESS;
+}
+
 DPX_TEST_REGISTER(fwd_options_invalid, fast, test_fwd_options_invalid);
 DPX_TEST_REGISTER(fwd_options_valid, fast, test_fwd_options_valid);
 DPX_TEST_REGISTER(fwd_streams, fast, test_fwd_streams);
@@ -1041,3 +1124,4 @@ DPX_TEST_REGISTER(fwd_pacer, fast, test_fwd_pacer);
 DPX_TEST_REGISTER(fwd_pkt_csum, fast, test_fwd_pkt_csum);
 DPX_TEST_REGISTER(fwd_pkt_icmpecho, fast, test_fwd_pkt_icmpecho);
 DPX_TEST_REGISTER(fwd_pkt_5tswap_flows, fast, test_fwd_pkt_5tswap_flows);
+DPX_TEST_REGISTER(fwd_pkt_fragments, fast, test_fwd_pkt_fragments);

@@ -169,6 +169,7 @@ fwd_udp4_verify(const uint8_t *buf, size_t len)
 #define TCP_MIN_HDR_LEN 20
 #define ICMP_HDR_LEN 8
 #define ARP_LEN 28
+#define IPV4_MF_OFFSET 0x3fff /* more-fragments flag and fragment offset (RFC 791) */
 
 static uint32_t
 fold16(uint32_t sum)
@@ -252,6 +253,7 @@ fwd_parse_hdrs(const uint8_t *frame, size_t avail, uint32_t pkt_len, struct fwd_
 		h->l3_len = (uint16_t)((ip[0] & 0xf) * 4);
 		ip_len = get16(ip + 2);
 		h->l4_proto = ip[9];
+		h->frag = (get16(ip + 6) & IPV4_MF_OFFSET) != 0;
 	} else if (h->ether_type == ETHER_TYPE_IPV6) {
 		if (avail < h->l2_len + (size_t)IPV6_HDR_LEN || ip[0] >> 4 != 6)
 			return -EINVAL;
@@ -266,6 +268,8 @@ fwd_parse_hdrs(const uint8_t *frame, size_t avail, uint32_t pkt_len, struct fwd_
 	    h->l2_len + (size_t)h->l3_len > avail || h->l2_len + ip_len > pkt_len)
 		return -EINVAL;
 	h->l4_len = ip_len - h->l3_len;
+	if (h->frag)
+		return 0;
 	return parse_l4(frame, avail, h->l2_len + h->l3_len, h);
 }
 
@@ -425,9 +429,12 @@ fwd_udp4_set_addr(uint8_t *frame, int dst, uint32_t addr)
 }
 
 static const char *
-l4_name(uint8_t proto)
+l4_name(const struct fwd_hdrs *h)
 {
-	return proto == IPPROTO_UDP_NUM	   ? "L4_UDP"
+	uint8_t proto = h->l4_proto;
+
+	return h->frag			   ? "L4_FRAG"
+	       : proto == IPPROTO_UDP_NUM  ? "L4_UDP"
 	       : proto == IPPROTO_TCP_NUM  ? "L4_TCP"
 	       : proto == IPPROTO_ICMP_NUM ? "L4_ICMP"
 					   : "L4_NONFRAG";
@@ -453,7 +460,7 @@ fwd_pkt_describe(char *buf, size_t size, const uint8_t *frame, size_t avail, uin
 	if (fwd_parse_hdrs(frame, avail, pkt_len, &h) == 0)
 		off += (size_t)snprintf(buf + off, size - off,
 					"L2_ETHER L3_IPV%u %s  - l2_len=%u - l3_len=%u - l4_len=%u",
-					h.l3, l4_name(h.l4_proto), h.l2_len, h.l3_len,
+					h.l3, l4_name(&h), h.l2_len, h.l3_len,
 					h.l4_hdr_len);
 	else
 		off += (size_t)snprintf(buf + off, size - off, "%s - l2_len=%d",
