@@ -534,6 +534,48 @@ test_fwd_app_interactive(void)
 }
 
 /*
+ * Prompt input as a script gives it: a line longer than the prompt takes is
+ * refused whole (its tail is not run as a command of its own), and a
+ * --cmdline-file that cannot be read says so instead of running nothing.
+ */
+static int
+test_fwd_app_prompt_input(void)
+{
+	const char *args[] = {EAL_ARGS, one_lcore(), NULL_PAIR, "--", "-i", NULL};
+	const char *dir_args[] = {EAL_ARGS, one_lcore(), NULL_PAIR, "--", "-i",
+				  "--cmdline-file", "/tmp", NULL};
+	static const char *const expected[] = {
+		"line too long (limit 511 characters)\n",
+		"Set macswap packet forwarding mode\n",
+		"macswap packet forwarding - ports=2",
+	};
+	char script[2048];
+	struct fwd_app_result r;
+	int n;
+
+	if (!need_fwd())
+		DPX_TEST_SKIP("dpx-fwd is not built next to dpx-test (set DPX_FWD)");
+	/* 515 blanks, then a command: cut at 511 bytes it would run on its own */
+	n = snprintf(script, sizeof(script), "%515s", "");
+	snprintf(script + n, sizeof(script) - (size_t)n,
+		 "set fwd rxonly\nset fwd macswap\nshow config fwd\nquit\n");
+	DPX_TEST_ASSERT_EQUAL(fwd_app_run(args, script, 0, &r), 0, "");
+	print_result(&r);
+	DPX_TEST_ASSERT_EQUAL(r.status, 0, "");
+	DPX_TEST_RUN(expect_in_order(r.out, expected, DPX_DIM(expected)));
+	DPX_TEST_ASSERT(strstr(r.out, "Set rxonly") == NULL, "the long line's tail did not run");
+	fwd_app_result_free(&r);
+
+	DPX_TEST_ASSERT_EQUAL(fwd_app_run(dir_args, "quit\n", 0, &r), 0, "");
+	print_result(&r);
+	DPX_TEST_ASSERT_EQUAL(r.status, 1, "a --cmdline-file that cannot be read fails the run");
+	DPX_TEST_ASSERT(strstr(r.err, "dpx-fwd: --cmdline-file /tmp: Is a directory\n") != NULL,
+			"one line naming the file and why");
+	fwd_app_result_free(&r);
+	return DPX_TEST_SUCCESS;
+}
+
+/*
  * A pair of net_ring ports (what one sends the other receives): txonly fills
  * the rings (1023 packets each; the rest is dropped), then io circulates
  * exactly those packets without loss.
@@ -1395,6 +1437,7 @@ DPX_TEST_REGISTER(fwd_app_icmpecho, fast, test_fwd_app_icmpecho);
 DPX_TEST_REGISTER(fwd_app_csum, fast, test_fwd_app_csum);
 DPX_TEST_REGISTER(fwd_app_5tswap, fast, test_fwd_app_5tswap);
 DPX_TEST_REGISTER(fwd_app_interactive, fast, test_fwd_app_interactive);
+DPX_TEST_REGISTER(fwd_app_prompt_input, fast, test_fwd_app_prompt_input);
 DPX_TEST_REGISTER(fwd_app_errors, fast, test_fwd_app_errors);
 DPX_TEST_REGISTER(fwd_app_tap_nonroot, fast, test_fwd_app_tap_nonroot);
 DPX_TEST_REGISTER(fwd_app_tap_icmpecho, fast, test_fwd_app_tap_icmpecho);

@@ -5,6 +5,7 @@
  * with it; otherwise (a script on stdin, or no libedit) from fgets, so
  * scripted sessions are deterministic.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -54,7 +55,8 @@ complete(const char *text, int start, int end)
 static char *
 read_line(FILE *in, int tty)
 {
-	char buf[LINE_MAX_LEN];
+	char *line = NULL;
+	size_t cap = 0;
 
 #ifdef DPX_HAS_LIBEDIT
 	if (tty) {
@@ -71,10 +73,14 @@ read_line(FILE *in, int tty)
 		fputs(PROMPT, stdout);
 		fflush(stdout);
 	}
-	if (fgets(buf, sizeof(buf), in) == NULL)
+	/* the whole line, however long: fwd_cmd_parse refuses one over its limit, where a
+	 * fixed buffer would cut it and run its tail as a command of its own */
+	if (getline(&line, &cap, in) < 0) {
+		free(line);
 		return NULL;
-	buf[strcspn(buf, "\n")] = '\0';
-	return strdup(buf);
+	}
+	line[strcspn(line, "\n")] = '\0';
+	return line;
 }
 
 typedef void(port_fn_t)(struct fwd_app *app, uint16_t idx, const struct fwd_cmd *c);
@@ -336,6 +342,12 @@ fwd_shell_run_file(struct fwd_app *app, const char *path)
 	}
 	fprintf(app->out, "Read CLI commands from %s\n", path);
 	rc = run_lines(app, in, 0);
+	/* a directory opens, then fails its first read: not an empty file */
+	if (rc == 0 && ferror(in)) {
+		rc = errno != 0 ? -errno : -EIO;
+		fprintf(stderr, "%s: --cmdline-file %s: %s\n", app->prgname, path,
+			dpx_strerror(rc));
+	}
 	fclose(in);
 	return rc;
 }
