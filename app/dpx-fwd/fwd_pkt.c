@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Packet bytes for the engines (pure). */
+#include <endian.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -43,18 +44,38 @@ fwd_ether_rewrite(uint8_t *frame, const uint8_t src[FWD_ETHER_ADDR_LEN],
 uint32_t
 fwd_cksum_add(uint32_t sum, const uint8_t *p, size_t len)
 {
-	size_t i;
+	uint64_t acc = 0;
+	size_t i = 0;
 
-	/* 16-bit big-endian words; an odd last byte is padded with zero (RFC 1071) */
-	for (i = 0; i + 1 < len; i += 2) {
-		sum += (uint32_t)p[i] << 8 | p[i + 1];
-		sum = (sum & 0xffff) + (sum >> 16);
+	/*
+	 * RFC 1071 section 2: the one's complement sum does not depend on byte
+	 * order (B) and carries may be deferred (C). So add 8 bytes at a time, as
+	 * two native 32-bit halves, into 64 bits (no overflow below 16 GB), fold
+	 * once, and turn the native 16-bit result into network order at the end.
+	 */
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, p + i, sizeof(w));
+		acc += (w & 0xffffffff) + (w >> 32);
 	}
-	if (i < len) {
-		sum += (uint32_t)p[i] << 8;
-		sum = (sum & 0xffff) + (sum >> 16);
+	for (; i + 2 <= len; i += 2) {
+		uint16_t w;
+
+		memcpy(&w, p + i, sizeof(w));
+		acc += w;
 	}
-	return sum;
+	acc = (acc & 0xffffffff) + (acc >> 32);
+	acc = (acc & 0xffffffff) + (acc >> 32);
+	acc = (acc & 0xffff) + (acc >> 16);
+	acc = (acc & 0xffff) + (acc >> 16);
+	acc = be16toh((uint16_t)acc);
+	if (i < len) /* an odd last byte is the high half of a word padded with zero */
+		acc += (uint32_t)p[i] << 8;
+	acc += sum;
+	acc = (acc & 0xffffffff) + (acc >> 32);
+	acc = (acc & 0xffff) + (acc >> 16);
+	return (uint32_t)((acc & 0xffff) + (acc >> 16));
 }
 
 uint16_t
@@ -273,28 +294,35 @@ fwd_parse_hdrs(const uint8_t *frame, size_t avail, uint32_t pkt_len, struct fwd_
 	return parse_l4(frame, avail, h->l2_len + h->l3_len, h);
 }
 
-/* Pseudo-header sum (RFC 768, RFC 8200 section 8.1) of the L4 part of h. */
+/*
+ * Pseudo-header sum (RFC 768, RFC 8200 section 8.1) of the L4 part of h: the
+ * addresses from the header, then protocol and length as the 16-bit words
+ * they would be (the IPv6 32-bit length is two).
+ */
 static uint32_t
 pseudo_sum(const uint8_t *ip, const struct fwd_hdrs *h)
 {
-	uint8_t tail[8] = {0};
+	uint32_t words = h->l4_proto + (h->l4_len >> 16) + (h->l4_len & 0xffff);
 
-	if (h->l3 == 4) {
-		put16(tail, h->l4_proto);
-		put16(tail + 2, (uint16_t)h->l4_len);
-		return fwd_cksum_add(fwd_cksum_add(0, ip + 12, 8), tail, 4);
-	}
-	put32(tail, h->l4_len);
-	tail[7] = h->l4_proto;
-	return fwd_cksum_add(fwd_cksum_add(0, ip + 8, 32), tail, 8);
+	if (h->l3 == 4)
+		return fwd_cksum_add(words, ip + 12, 8);
+	return fwd_cksum_add(words, ip + 8, 32);
+}
+
+/* RFC 1624 eqn. 3: the checksum of a sum taken with the old field in it. */
+static uint16_t
+cksum_without(uint32_t sum, uint16_t old)
+{
+	return fwd_cksum_fold(fold16(sum + (uint16_t)~old));
 }
 
 static void
 fix_ipv4_header(uint8_t *ip, const struct fwd_hdrs *h, struct fwd_csum_result *r)
 {
-	r->ip_bad = fwd_cksum_fold(fwd_cksum_add(0, ip, h->l3_len)) != 0;
-	put16(ip + 10, 0);
-	put16(ip + 10, fwd_cksum_fold(fwd_cksum_add(0, ip, h->l3_len)));
+	uint32_t sum = fwd_cksum_add(0, ip, h->l3_len);
+
+	r->ip_bad = fwd_cksum_fold(sum) != 0;
+	put16(ip + 10, cksum_without(sum, get16(ip + 10)));
 }
 
 int
@@ -322,8 +350,7 @@ fwd_csum_fix(struct fwd_seg *segs, unsigned int nb_segs, uint32_t pkt_len,
 	/* UDP over IPv4 may carry no checksum (0); over IPv6 it must (RFC 8200 8.1) */
 	if (!(h.l4_proto == IPPROTO_UDP_NUM && h.l3 == 4 && old == 0))
 		r->l4_bad = fwd_cksum_fold(sum) != 0;
-	/* the sum without the field: add its one's complement (RFC 1624 eqn. 3) */
-	ck = fwd_cksum_fold(fold16(sum + (uint16_t)~old));
+	ck = cksum_without(sum, old);
 	if (h.l4_proto == IPPROTO_UDP_NUM && ck == 0)
 		ck = 0xffff; /* RFC 768: 0 would mean "no checksum" */
 	put16(field, ck);
