@@ -1162,6 +1162,59 @@ test_fwd_pkt_fragments(void)
 	return DPX_TEST_SUCCESS;
 }
 
+/* Insert an 802.1Q tag (VLAN vid) after the MAC addresses of a len-byte frame. */
+static size_t
+add_vlan(uint8_t *f, size_t len, uint16_t vid)
+{
+	memmove(f + 16, f + 12, len - 12);
+	f[12] = 0x81, f[13] = 0x00, f[14] = (uint8_t)(vid >> 8), f[15] = (uint8_t)vid;
+	return len + 4;
+}
+
+/*
+ * icmpecho answers behind one VLAN tag as testpmd does: the reply keeps the
+ * tag, so it goes back on the VLAN the request came on.
+ */
+static int
+test_fwd_pkt_icmpecho_vlan(void)
+{
+	static const uint8_t mac[6] = {2, 0xaa, 0, 0, 0, 1},
+			     peer[6] = {0x52, 0x54, 0, 0x12, 0x34, 0x56};
+	uint8_t f[128], g[128];
+	size_t len;
+
+	echo_request(f, 98);
+	memcpy(f + 6, peer, 6);
+	len = add_vlan(f, 98, 100);
+	memcpy(g, f, len);
+	DPX_TEST_ASSERT_EQUAL(fwd_icmpecho_reply(f, len, mac), FWD_ECHO_ICMP, "tagged ping");
+	DPX_TEST_ASSERT(memcmp(f, peer, 6) == 0 && memcmp(f + 6, mac, 6) == 0, "");
+	DPX_TEST_ASSERT(memcmp(f + 12, g + 12, 4) == 0, "the tag is kept");
+	DPX_TEST_ASSERT(memcmp(f + 30, g + 34, 4) == 0 && memcmp(f + 34, g + 30, 4) == 0,
+			"addresses swapped");
+	DPX_TEST_ASSERT_EQUAL(f[38], 0, "echo reply");
+	DPX_TEST_ASSERT_EQUAL(fwd_cksum_fold(fwd_cksum_add(0, f + 38, len - 38)), 0, "ICMP sum");
+	DPX_TEST_ASSERT(memcmp(f + 42, g + 42, len - 42) == 0, "payload intact");
+
+	/* ARP who-has 198.18.0.2 tell 198.18.0.1, on VLAN 7 */
+	memset(f, 0, sizeof(f));
+	memset(f, 0xff, 6);
+	memcpy(f + 6, peer, 6);
+	f[12] = 0x08, f[13] = 0x06, f[15] = 1, f[16] = 0x08, f[18] = 6, f[19] = 4, f[21] = 1;
+	memcpy(f + 22, peer, 6);
+	memcpy(f + 28, "\xc6\x12\x00\x01", 4);
+	memcpy(f + 38, "\xc6\x12\x00\x02", 4);
+	len = add_vlan(f, 60, 7);
+	DPX_TEST_ASSERT_EQUAL(fwd_icmpecho_reply(f, len, mac), FWD_ECHO_ARP, "tagged ARP");
+	DPX_TEST_ASSERT(memcmp(f, peer, 6) == 0 && f[12] == 0x81 && f[15] == 7, "tag kept");
+	DPX_TEST_ASSERT(f[25] == 2 && memcmp(f + 26, mac, 6) == 0 &&
+				memcmp(f + 32, "\xc6\x12\x00\x02", 4) == 0,
+			"198.18.0.2 is at mac");
+	DPX_TEST_ASSERT_EQUAL(fwd_icmpecho_reply(f, 45, mac), FWD_ECHO_DROP, "tagged ARP cut");
+	DPX_TEST_ASSERT_EQUAL(fwd_icmpecho_reply(f, 17, mac), FWD_ECHO_DROP, "tag cut");
+	return DPX_TEST_SUCCESS;
+}
+
 DPX_TEST_REGISTER(fwd_options_invalid, fast, test_fwd_options_invalid);
 DPX_TEST_REGISTER(fwd_options_valid, fast, test_fwd_options_valid);
 DPX_TEST_REGISTER(fwd_streams, fast, test_fwd_streams);
@@ -1176,4 +1229,5 @@ DPX_TEST_REGISTER(fwd_pkt_csum, fast, test_fwd_pkt_csum);
 DPX_TEST_REGISTER(fwd_pkt_icmpecho, fast, test_fwd_pkt_icmpecho);
 DPX_TEST_REGISTER(fwd_pkt_5tswap_flows, fast, test_fwd_pkt_5tswap_flows);
 DPX_TEST_REGISTER(fwd_pkt_fragments, fast, test_fwd_pkt_fragments);
+DPX_TEST_REGISTER(fwd_pkt_icmpecho_vlan, fast, test_fwd_pkt_icmpecho_vlan);
 DPX_TEST_REGISTER(fwd_pkt_cksum_model, fast, test_fwd_pkt_cksum_model);

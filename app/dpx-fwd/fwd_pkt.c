@@ -375,14 +375,15 @@ swap_bytes(uint8_t *a, uint8_t *b, size_t n)
 	}
 }
 
+/* The ARP request at frame + l2 (after the Ethernet header and any VLAN tag). */
 static enum fwd_echo_verdict
-arp_reply(uint8_t *frame, size_t len, const uint8_t *mac)
+arp_reply(uint8_t *frame, size_t l2, size_t len, const uint8_t *mac)
 {
-	uint8_t *arp = frame + FWD_ETHER_HDR_LEN;
+	uint8_t *arp = frame + l2;
 
 	/* Ethernet/IPv4 ARP request: htype 1, ptype 0x0800, hlen 6, plen 4, op 1 (RFC 826) */
-	if (len < FWD_ETHER_HDR_LEN + ARP_LEN || get16(arp) != 1 ||
-	    get16(arp + 2) != ETHER_TYPE_IPV4 || arp[4] != 6 || arp[5] != 4 || get16(arp + 6) != 1)
+	if (len < l2 + ARP_LEN || get16(arp) != 1 || get16(arp + 2) != ETHER_TYPE_IPV4 ||
+	    arp[4] != 6 || arp[5] != 4 || get16(arp + 6) != 1)
 		return FWD_ECHO_DROP;
 	put16(arp + 6, 2);
 	memcpy(arp + 18, arp + 8, FWD_ETHER_ADDR_LEN); /* target hw := requester */
@@ -397,10 +398,20 @@ fwd_icmpecho_reply(uint8_t *frame, size_t len, const uint8_t port_mac[FWD_ETHER_
 {
 	struct fwd_hdrs h;
 	uint8_t *ip, *icmp;
+	size_t l2 = FWD_ETHER_HDR_LEN;
+	uint16_t type;
 
-	if (len >= FWD_ETHER_HDR_LEN && get16(frame + 12) == ETHER_TYPE_ARP)
-		return arp_reply(frame, len, port_mac);
-	if (fwd_parse_hdrs(frame, len, (uint32_t)len, &h) < 0 || h.l3 != 4 || h.l2_len != 14 ||
+	if (len < FWD_ETHER_HDR_LEN)
+		return FWD_ECHO_DROP;
+	/* one 802.1Q tag, as fwd_parse_hdrs: the reply keeps it and goes back on that VLAN */
+	type = get16(frame + 12);
+	if (type == ETHER_TYPE_VLAN && len >= FWD_ETHER_HDR_LEN + 4u) {
+		l2 += 4;
+		type = get16(frame + 16);
+	}
+	if (type == ETHER_TYPE_ARP)
+		return arp_reply(frame, l2, len, port_mac);
+	if (fwd_parse_hdrs(frame, len, (uint32_t)len, &h) < 0 || h.l3 != 4 ||
 	    h.l4_proto != IPPROTO_ICMP_NUM || h.l4_hdr_len == 0)
 		return FWD_ECHO_DROP;
 	ip = frame + h.l2_len;

@@ -117,7 +117,7 @@ enum fwd_echo_verdict {
  * icmpecho mode: turn an ARP request (for any address: icmpecho answers as
  * every host, like testpmd) into the reply from port_mac, or an ICMPv4 echo
  * request into its echo reply (addresses swapped, checksum updated); leave
- * anything else alone.
+ * anything else alone. Behind one 802.1Q tag too: the reply keeps the tag.
  * @param len bytes available in frame (the first segment)
  */
 enum fwd_echo_verdict fwd_icmpecho_reply(uint8_t *frame, size_t len,
