@@ -84,6 +84,12 @@ static const struct option_case option_cases[] = {
 	{"--lcores=(0-2)@(0-1)", -EINVAL, "dpx runs each lcore on one CPU: give it one"},
 	{"--lcores=(0,6)", -EINVAL, "dpx runs each lcore on one CPU"},
 	{"--lcores=(0-2", -EINVAL, "expected a list like"},
+	/* a group is ids separated by commas: no empty id before, between or after */
+	{"--lcores=(,0)@0", -EINVAL, "expected a list like"},
+	{"--lcores=(0,)@0", -EINVAL, "expected a list like"},
+	{"--lcores=(0,,1)@0", -EINVAL, "expected a list like"},
+	{"--lcores=()@0", -EINVAL, "expected a list like"},
+	{"--lcores=0@(,1)", -EINVAL, "expected a list like"},
 	{"-l 200", -EINVAL, "invalid value for -l: '200': lcore ids go up to 127"},
 	/* DPDK's other options: accepted with DPDK's meaning, or refused saying why */
 	{"-c 0x5", 2, NULL},

@@ -102,7 +102,7 @@ parse_id_group(const char **p, unsigned int limit, uint64_t *ids, bool *grouped)
 		unsigned int first, last;
 		int rc;
 
-		if (paren && **p == ',')
+		if (n > 0) /* the comma after the previous range: an id must follow it */
 			(*p)++;
 		rc = parse_id_range(p, limit, &first, &last);
 		if (rc < 0)
@@ -114,8 +114,10 @@ parse_id_group(const char **p, unsigned int limit, uint64_t *ids, bool *grouped)
 			n++;
 		}
 	} while (paren && **p == ',');
-	if (paren && *(*p)++ != ')')
+	if (paren && **p != ')')
 		return -EINVAL;
+	if (paren)
+		(*p)++;
 	return n;
 }
 
