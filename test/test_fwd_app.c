@@ -947,6 +947,10 @@ test_fwd_app_tx_first(void)
 				  "net_ring0",	  "--vdev",	"net_ring1,peer=net_ring0",
 				  "--",		  "--tx-first", "--burst=16",
 				  "--run-time=1", NULL};
+	const char *i_args[] = {EAL_ARGS,    two_lcores(), "--vdev",	   "net_ring0",
+				"--vdev",    "net_ring1,peer=net_ring0",   "--",
+				"-i",	     "--tx-first", NULL};
+	static const char i_script[] = "start\n@sleep 100\nstop\nstart\n@sleep 100\nstop\nquit\n";
 	static const char script[] = "set fwd txonly\n"
 				     "start tx_first\n"
 				     "set fwd io\n"
@@ -983,6 +987,15 @@ test_fwd_app_tx_first(void)
 	n = fwd_app_parse_streams(r.out, st, MAX_STREAMS);
 	DPX_TEST_ASSERT_EQUAL(n, 2, "");
 	DPX_TEST_ASSERT_EQUAL(sum_generated(st, n), 2 * 16, "one burst of 16 per stream");
+	fwd_app_result_free(&r);
+	/* -i --tx-first: the option is for the first start, typed or not */
+	DPX_TEST_ASSERT_EQUAL(fwd_app_run(i_args, i_script, 0, &r), 0, "");
+	print_result(&r);
+	DPX_TEST_ASSERT_EQUAL(r.status, 0, "");
+	n = fwd_app_parse_streams(r.out, st, MAX_STREAMS);
+	DPX_TEST_ASSERT_EQUAL(n, 4, "two runs of two streams");
+	DPX_TEST_ASSERT_EQUAL(sum_generated(st, 2), 2 * 32, "the first start: one burst each");
+	DPX_TEST_ASSERT_EQUAL(sum_generated(st + 2, 2), 0, "the second: none");
 	fwd_app_result_free(&r);
 	return DPX_TEST_SUCCESS;
 }

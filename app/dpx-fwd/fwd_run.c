@@ -422,6 +422,7 @@ fwd_start(struct fwd_app *app)
 	print_settings(app);
 	fflush(app->out);
 	tx_first(app);
+	app->opt.tx_first = 0; /* --tx-first is for the first start only */
 	now = dpx_get_tsc_cycles();
 	for (unsigned int s = 0; s < app->nb_streams; s++)
 		fwd_pacer_init(&app->streams[s].pacer, dpx_get_tsc_hz(), app->opt.tx_pps, now);

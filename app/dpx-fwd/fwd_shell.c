@@ -163,7 +163,10 @@ cmd_start(struct fwd_app *app, const struct fwd_cmd *c)
 			fwd_mode_name(app->opt.mode));
 		return;
 	}
-	app->tx_first = c->tx_first ? c->value : 0;
+	/* --tx-first is for the first start, typed or not (fwd_start clears it) */
+	app->tx_first = c->tx_first ? c->value : (unsigned int)app->opt.tx_first;
+	if (app->opt.mode == FWD_MODE_TXONLY || app->opt.mode == FWD_MODE_FLOWGEN)
+		app->tx_first = 0;
 	rc = fwd_start(app);
 	if (rc < 0)
 		fprintf(app->out, "cannot start forwarding: %s\n", dpx_strerror(rc));
