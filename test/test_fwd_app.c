@@ -1211,6 +1211,9 @@ test_fwd_app_errors(void)
 		{{"--proc-type=secondary"}, "dpx has no secondary processes"},
 		{{"--single-file-segments"}, "option --single-file-segments: not supported by dpx"},
 		{{"--huge-unlink=always"}, "--huge-unlink: 'always': not supported by dpx"},
+		{{"--vdev", "net_null0", "--", "--portmask=0x2", "--run-time=1"},
+		 "dpx-fwd: cannot start forwarding: --portmask 0x2 selects none of the 1 port(s) "
+		 "(ids 0)\n"},
 	};
 	const char *help[] = {EAL_ARGS, one_lcore(), "--", "--help", NULL};
 	struct fwd_app_result r;

@@ -164,6 +164,8 @@ stream_init(struct fwd_app *app, struct fwd_stream *fs, const struct fwd_stream_
 static int
 select_ports(struct fwd_app *app)
 {
+	size_t off;
+
 	app->nb_fwd_ports = 0;
 	for (uint16_t i = 0; i < app->nb_ports; i++) {
 		uint16_t id = app->ports[i].id;
@@ -173,9 +175,15 @@ select_ports(struct fwd_app *app)
 	}
 	if (app->nb_fwd_ports != 0)
 		return 0;
-	fprintf(app->out,
-		"--portmask 0x%" PRIx64 " selects none of the %u port(s): nothing to forward\n",
-		app->opt.portmask, app->nb_ports);
+	off = (size_t)snprintf(app->start_err, sizeof(app->start_err),
+			       "--portmask 0x%" PRIx64 " selects none of the %u port(s) (ids",
+			       app->opt.portmask, app->nb_ports);
+	for (uint16_t i = 0; i < app->nb_ports && off < sizeof(app->start_err); i++)
+		off += (size_t)snprintf(app->start_err + off, sizeof(app->start_err) - off, " %u",
+					app->ports[i].id);
+	if (off < sizeof(app->start_err))
+		snprintf(app->start_err + off, sizeof(app->start_err) - off, "%s)",
+			 app->nb_ports ? "" : " none");
 	return -ENODEV;
 }
 
@@ -277,8 +285,9 @@ launch(struct fwd_app *app)
 				 : dpx_eal_remote_launch(core_main, core, core->lcore);
 
 		if (rc != 0) {
-			fprintf(app->out, "cannot launch forwarding core %u: %s\n", c,
-				dpx_strerror(rc));
+			snprintf(app->start_err, sizeof(app->start_err),
+				 "cannot launch forwarding core %u (lcore %u): %s", c,
+				 core_lcore(app, c), dpx_strerror(rc));
 			return rc;
 		}
 		core->launched = 1;
@@ -370,6 +379,7 @@ fwd_show_config(struct fwd_app *app)
 		print_streams(app);
 		return 0;
 	}
+	app->start_err[0] = '\0';
 	rc = layout(app, lcores, available_cores(lcores));
 	if (rc < 0)
 		return rc;
@@ -404,6 +414,7 @@ fwd_start(struct fwd_app *app)
 	uint64_t now;
 	int rc;
 
+	app->start_err[0] = '\0';
 	if (app->forwarding)
 		return -EBUSY;
 	if ((generates(app->opt.mode) || app->tx_first) && (rc = txonly_templates(app)) < 0)
@@ -436,6 +447,12 @@ fwd_start(struct fwd_app *app)
 	if (rc < 0)
 		fwd_stop(app);
 	return rc;
+}
+
+const char *
+fwd_start_error(const struct fwd_app *app, int rc)
+{
+	return app->start_err[0] != '\0' ? app->start_err : dpx_strerror(rc);
 }
 
 /* The port's own counters over the run, from the difference to the start. */

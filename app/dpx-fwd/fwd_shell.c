@@ -169,7 +169,7 @@ cmd_start(struct fwd_app *app, const struct fwd_cmd *c)
 		app->tx_first = 0;
 	rc = fwd_start(app);
 	if (rc < 0)
-		fprintf(app->out, "cannot start forwarding: %s\n", dpx_strerror(rc));
+		fprintf(app->out, "cannot start forwarding: %s\n", fwd_start_error(app, rc));
 }
 
 static void
@@ -272,7 +272,7 @@ run_command(struct fwd_app *app, const struct fwd_cmd *c)
 	case FWD_CMD_SHOW_CONFIG_FWD:
 		rc = fwd_show_config(app);
 		if (rc < 0)
-			fprintf(f, "cannot lay out the streams: %s\n", dpx_strerror(rc));
+			fprintf(f, "cannot lay out the streams: %s\n", fwd_start_error(app, rc));
 		break;
 	case FWD_CMD_SET_FWD:
 	case FWD_CMD_SET_VERBOSE:
