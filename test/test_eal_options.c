@@ -108,6 +108,15 @@ static const struct option_case option_cases[] = {
 	{"--log-level=pmd\\.net\\..*,8", 1, NULL},
 	{"--log-level=lib.eal:debug --log-level=lib\\.vhost\\..*,info", 2, NULL},
 	{"--log-level=a[,debug", -EINVAL, "is not a POSIX regular expression"},
+	/* each refusal says what was wrong */
+	{"--log-level=vhost:loud", -EINVAL,
+	 "'vhost:loud': a level is emerg, alert, crit, err, warning, notice, info, debug or 1..8"},
+	{"--log-level=lib.eal:99", -EINVAL, "a level is emerg, alert, crit, err, warning"},
+	{"--log-level=loud", -EINVAL, "a level is emerg, alert, crit, err, warning"},
+	{"--log-level=:8", -EINVAL, "': empty pattern before the level"},
+	{"--log-level=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:8",
+	 -EINVAL, ": a pattern has at most 127 characters"},
 	{"--log-level=help", 1, NULL},
 };
 
