@@ -535,8 +535,9 @@ test_fwd_app_interactive(void)
 
 /*
  * Prompt input as a script gives it: a line longer than the prompt takes is
- * refused whole (its tail is not run as a command of its own), and a
- * --cmdline-file that cannot be read says so instead of running nothing.
+ * refused whole (its tail is not run as a command of its own), a start with
+ * every port detached says what to do, and a --cmdline-file that cannot be
+ * read says so instead of running nothing.
  */
 static int
 test_fwd_app_prompt_input(void)
@@ -548,6 +549,8 @@ test_fwd_app_prompt_input(void)
 		"line too long (limit 511 characters)\n",
 		"Set macswap packet forwarding mode\n",
 		"macswap packet forwarding - ports=2",
+		"Now total ports is 0\nDone\n",
+		"cannot start forwarding: no ports (add one with port attach NAME)\n",
 	};
 	char script[2048];
 	struct fwd_app_result r;
@@ -558,7 +561,8 @@ test_fwd_app_prompt_input(void)
 	/* 515 blanks, then a command: cut at 511 bytes it would run on its own */
 	n = snprintf(script, sizeof(script), "%515s", "");
 	snprintf(script + n, sizeof(script) - (size_t)n,
-		 "set fwd rxonly\nset fwd macswap\nshow config fwd\nquit\n");
+		 "set fwd rxonly\nset fwd macswap\nshow config fwd\n"
+		 "port stop all\nport detach 0\nport detach 1\nstart\nquit\n");
 	DPX_TEST_ASSERT_EQUAL(fwd_app_run(args, script, 0, &r), 0, "");
 	print_result(&r);
 	DPX_TEST_ASSERT_EQUAL(r.status, 0, "");

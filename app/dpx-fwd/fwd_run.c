@@ -175,6 +175,11 @@ select_ports(struct fwd_app *app)
 	}
 	if (app->nb_fwd_ports != 0)
 		return 0;
+	if (app->nb_ports == 0) {
+		snprintf(app->start_err, sizeof(app->start_err),
+			 "no ports (add one with port attach NAME)");
+		return -ENODEV;
+	}
 	off = (size_t)snprintf(app->start_err, sizeof(app->start_err),
 			       "--portmask 0x%" PRIx64 " selects none of the %u port(s) (ids",
 			       app->opt.portmask, app->nb_ports);
@@ -182,8 +187,7 @@ select_ports(struct fwd_app *app)
 		off += (size_t)snprintf(app->start_err + off, sizeof(app->start_err) - off, " %u",
 					app->ports[i].id);
 	if (off < sizeof(app->start_err))
-		snprintf(app->start_err + off, sizeof(app->start_err) - off, "%s)",
-			 app->nb_ports ? "" : " none");
+		snprintf(app->start_err + off, sizeof(app->start_err) - off, ")");
 	return -ENODEV;
 }
 
