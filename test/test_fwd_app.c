@@ -670,39 +670,48 @@ check_pcap(const char *path, uint32_t frame_len, enum pcap_flows flows, uint64_t
 	return rc;
 }
 
+/*
+ * Generate into net_pcap: dpx-fwd with ports net_null0 and net_pcap1 (tx
+ * only) and the options opts (at most 8), script fed to it; then every frame
+ * of the capture checked (check_pcap) and counted into *frames, the file
+ * removed. r is the run's result for the caller to check and free.
+ */
+static int
+run_into_pcap(const char *const *opts, const char *script, uint32_t frame_len,
+	      enum pcap_flows flows, struct fwd_app_result *r, uint64_t *frames)
+{
+	char path[64], vdev[128];
+	const char *args[20] = {EAL_ARGS, one_lcore(), "--vdev", "net_null0", "--vdev", vdev, "--"};
+	int n = 8, rc;
+
+	for (int i = 0; opts[i] != NULL && n < 19; i++)
+		args[n++] = opts[i];
+	args[n] = NULL;
+	snprintf(path, sizeof(path), "/tmp/dpx-fwd-test-%d.pcap", (int)getpid());
+	snprintf(vdev, sizeof(vdev), "net_pcap1,tx_pcap=%s", path);
+	DPX_TEST_ASSERT_EQUAL(fwd_app_run(args, script, 0, r), 0, "");
+	print_result(r);
+	rc = check_pcap(path, frame_len, flows, frames);
+	unlink(path);
+	return rc;
+}
+
 /* txonly through net_pcap: every frame on the wire has the right length and valid checksums. */
 static int
 test_fwd_app_txonly_pcap(void)
 {
-	char path[64], vdev[128];
-	const char *args[] = {EAL_ARGS,
-			      one_lcore(),
-			      "--vdev",
-			      "net_null0",
-			      "--vdev",
-			      vdev,
-			      "--",
-			      "--forward-mode=txonly",
-			      "--txpkts=42,30,8",
-			      "--tx-pps=100",
-			      "--txonly-multi-flow",
-			      "--run-time=1",
-			      NULL};
+	static const char *const opts[] = {"--forward-mode=txonly", "--txpkts=42,30,8",
+					   "--tx-pps=100", "--txonly-multi-flow", "--run-time=1",
+					   NULL};
 	struct fwd_app_stream st[MAX_STREAMS];
 	struct fwd_app_result r;
 	uint64_t frames = 0;
 	double secs = 0;
-	int rc;
 
 	if (!need_fwd())
 		DPX_TEST_SKIP("dpx-fwd is not built next to dpx-test (set DPX_FWD)");
-	snprintf(path, sizeof(path), "/tmp/dpx-fwd-test-%d.pcap", (int)getpid());
-	snprintf(vdev, sizeof(vdev), "net_pcap1,tx_pcap=%s", path);
-	DPX_TEST_ASSERT_EQUAL(fwd_app_run(args, "", 0, &r), 0, "");
-	print_result(&r);
-	rc = check_pcap(path, 80, FLOWS_SRC, &frames);
-	unlink(path);
-	DPX_TEST_ASSERT_EQUAL(rc, DPX_TEST_SUCCESS, "frames in the capture, one source each");
+	DPX_TEST_ASSERT_EQUAL(run_into_pcap(opts, "", 80, FLOWS_SRC, &r, &frames),
+			      DPX_TEST_SUCCESS, "frames in the capture, one source each");
 	DPX_TEST_ASSERT(
 		strstr(r.out, "forwarded for ") != NULL &&
 			sscanf(strstr(r.out, "forwarded for "), "forwarded for %lf", &secs) == 1,
@@ -727,18 +736,8 @@ test_fwd_app_txonly_pcap(void)
 static int
 test_fwd_app_flowgen_pcap(void)
 {
-	char path[64], vdev[128];
-	const char *args[] = {EAL_ARGS,
-			      one_lcore(),
-			      "--vdev",
-			      "net_null0",
-			      "--vdev",
-			      vdev,
-			      "--",
-			      "--forward-mode=flowgen",
-			      "--tx-pps=100000",
-			      "-i",
-			      NULL};
+	static const char *const opts[] = {"--forward-mode=flowgen", "--tx-pps=100000", "-i",
+					   NULL};
 	static const char script[] = "start\n"
 				     "@sleep 200\n"
 				     "stop\n"
@@ -746,17 +745,11 @@ test_fwd_app_flowgen_pcap(void)
 	struct fwd_app_stream st[MAX_STREAMS];
 	struct fwd_app_result r;
 	uint64_t frames = 0;
-	int rc;
 
 	if (!need_fwd())
 		DPX_TEST_SKIP("dpx-fwd is not built next to dpx-test (set DPX_FWD)");
-	snprintf(path, sizeof(path), "/tmp/dpx-fwd-test-flowgen-%d.pcap", (int)getpid());
-	snprintf(vdev, sizeof(vdev), "net_pcap1,tx_pcap=%s", path);
-	DPX_TEST_ASSERT_EQUAL(fwd_app_run(args, script, 0, &r), 0, "");
-	print_result(&r);
-	rc = check_pcap(path, 64, FLOWS_DST, &frames);
-	unlink(path);
-	DPX_TEST_ASSERT_EQUAL(rc, DPX_TEST_SUCCESS, "frame i to 198.18.0.2 + i (mod 1024)");
+	DPX_TEST_ASSERT_EQUAL(run_into_pcap(opts, script, 64, FLOWS_DST, &r, &frames),
+			      DPX_TEST_SUCCESS, "frame i to 198.18.0.2 + i (mod 1024)");
 	DPX_TEST_ASSERT_EQUAL(r.status, 0, "");
 	DPX_TEST_ASSERT(fwd_app_parse_streams(r.out, st, MAX_STREAMS) >= 1 && st[0].tx_port == 1,
 			"");
