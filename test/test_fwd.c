@@ -1162,6 +1162,48 @@ test_fwd_pkt_fragments(void)
 	return DPX_TEST_SUCCESS;
 }
 
+/*
+ * A UDP datagram is as long as its own length field says (RFC 768): bytes
+ * after it inside the IP packet are not covered by its checksum (receivers
+ * trim them), and a length beyond the IP packet leaves nothing to check.
+ */
+static int
+test_fwd_pkt_udp_length(void)
+{
+	uint8_t f[100], g[100];
+	struct fwd_seg seg = {f, sizeof(f)};
+	struct fwd_csum_result r;
+	uint16_t ck;
+
+	/* a 50-byte datagram (checksum valid over those 50) in an 86-byte IP packet */
+	udp_frame(f, sizeof(f));
+	f[38] = 0, f[39] = 50, f[40] = f[41] = 0;
+	ck = fwd_cksum_fold(fwd_cksum_add(17 + 50 + fwd_cksum_add(0, f + 26, 8), f + 34, 50));
+	f[40] = (uint8_t)(ck >> 8), f[41] = (uint8_t)ck;
+	memcpy(g, f, sizeof(f));
+	DPX_TEST_ASSERT_EQUAL(fwd_csum_fix(&seg, 1, sizeof(f), &r), 0, "");
+	DPX_TEST_ASSERT(r.l4 && !r.l4_bad && !r.ip_bad, "the datagram's checksum is good");
+	DPX_TEST_ASSERT(memcmp(f, g, sizeof(f)) == 0, "and kept");
+	f[60] ^= 1; /* inside the datagram: bad, and fixed over its 50 bytes */
+	DPX_TEST_ASSERT_EQUAL(fwd_csum_fix(&seg, 1, sizeof(f), &r), 0, "");
+	DPX_TEST_ASSERT(r.l4 && r.l4_bad, "");
+	DPX_TEST_ASSERT_EQUAL(fwd_csum_fix(&seg, 1, sizeof(f), &r), 0, "");
+	DPX_TEST_ASSERT(r.l4 && !r.l4_bad, "fixed");
+	f[90] ^= 1; /* after the datagram: not its business */
+	DPX_TEST_ASSERT_EQUAL(fwd_csum_fix(&seg, 1, sizeof(f), &r), 0, "");
+	DPX_TEST_ASSERT(r.l4 && !r.l4_bad, "");
+	/* a length beyond the IP packet, or below the header: the UDP part is not judged */
+	for (int len = 0; len < 2; len++) {
+		udp_frame(f, sizeof(f));
+		f[38] = 0, f[39] = len ? 87 : 7;
+		memcpy(g, f, sizeof(f));
+		DPX_TEST_ASSERT_EQUAL(fwd_csum_fix(&seg, 1, sizeof(f), &r), 0, "");
+		DPX_TEST_ASSERT(!r.l4 && !r.l4_bad, "UDP length %u", f[39]);
+		DPX_TEST_ASSERT(memcmp(f, g, sizeof(f)) == 0, "left as it was");
+	}
+	return DPX_TEST_SUCCESS;
+}
+
 /* Insert an 802.1Q tag (VLAN vid) after the MAC addresses of a len-byte frame. */
 static size_t
 add_vlan(uint8_t *f, size_t len, uint16_t vid)
@@ -1229,5 +1271,6 @@ DPX_TEST_REGISTER(fwd_pkt_csum, fast, test_fwd_pkt_csum);
 DPX_TEST_REGISTER(fwd_pkt_icmpecho, fast, test_fwd_pkt_icmpecho);
 DPX_TEST_REGISTER(fwd_pkt_5tswap_flows, fast, test_fwd_pkt_5tswap_flows);
 DPX_TEST_REGISTER(fwd_pkt_fragments, fast, test_fwd_pkt_fragments);
+DPX_TEST_REGISTER(fwd_pkt_udp_length, fast, test_fwd_pkt_udp_length);
 DPX_TEST_REGISTER(fwd_pkt_icmpecho_vlan, fast, test_fwd_pkt_icmpecho_vlan);
 DPX_TEST_REGISTER(fwd_pkt_cksum_model, fast, test_fwd_pkt_cksum_model);

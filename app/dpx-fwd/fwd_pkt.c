@@ -240,6 +240,16 @@ parse_l4(const uint8_t *frame, size_t avail, uint32_t off, struct fwd_hdrs *h)
 		return 0;
 	if (h->l4_len < need || off + need > avail)
 		return -EINVAL;
+	if (h->l4_proto == IPPROTO_UDP_NUM) {
+		uint16_t ulen = get16(frame + off + 4);
+
+		/* RFC 768: the datagram is as long as its own field says; bytes after it
+		 * are not covered (receivers trim them), and a length past the IP
+		 * packet leaves no datagram to judge */
+		if (ulen < FWD_UDP_HDR_LEN || ulen > h->l4_len)
+			return 0;
+		h->l4_len = ulen;
+	}
 	if (h->l4_proto == IPPROTO_TCP_NUM) {
 		need = (uint16_t)((frame[off + 12] >> 4) * 4);
 		if (need < TCP_MIN_HDR_LEN || h->l4_len < need || off + need > avail)

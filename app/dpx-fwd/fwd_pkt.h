@@ -75,7 +75,7 @@ struct fwd_hdrs {
 	uint8_t l4_proto;    /**< IP protocol / IPv6 next header (no extension headers) */
 	uint8_t frag;	     /**< an IPv4 fragment: its L4 is not parsed (l4_hdr_len 0) */
 	uint16_t l2_len, l3_len, l4_hdr_len; /**< l4_hdr_len: 8 UDP, TCP data offset, 8 ICMP */
-	uint32_t l4_len;		     /**< L4 header + payload, from the IP length field */
+	uint32_t l4_len; /**< L4 header + payload: from the IP length field (UDP: its own) */
 };
 
 /**
