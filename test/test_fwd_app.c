@@ -1365,6 +1365,14 @@ test_fwd_app_tap_ping(void)
 		"@sh for i in $(seq 100); do ip link show %s 2>/dev/null | grep -q '[<,]UP[,>]' && "
 		"ip link show %s 2>/dev/null | grep -q '[<,]UP[,>]' && exit 0; sleep 0.1; done; "
 		"exit 1\n"
+		/* the prompt's all-multicast mode is the interface's flag too (polled: the
+		 * prompt runs apart; before the move: dpx sets flags in its own namespace) */
+		"set allmulti 0 on\n"
+		"@sh for i in $(seq 100); do ip link show %s | grep -q '[<,]ALLMULTI[,>]' && "
+		"exit 0; sleep 0.1; done; exit 1\n"
+		"set allmulti 0 off\n"
+		"@sh for i in $(seq 100); do ip link show %s | grep -q '[<,]ALLMULTI[,>]' || "
+		"exit 0; sleep 0.1; done; exit 1\n"
 		"@sh ip link set %s netns dpxfwdA%d && ip link set %s netns dpxfwdB%d\n"
 		"@sh ip -n dpxfwdA%d addr add 198.18.0.1/24 dev %s && ip -n dpxfwdA%d link set %s "
 		"up\n"
@@ -1375,8 +1383,8 @@ test_fwd_app_tap_ping(void)
 		"@sh ip netns exec dpxfwdA%d ping -c 3 -i 0.2 -W 2 198.18.0.2\n"
 		"stop\n"
 		"quit\n",
-		tap0, tap1, tap0, pid, tap1, pid, pid, tap0, pid, tap0, pid, tap1, pid, tap1, pid,
-		tap0, pid);
+		tap0, tap1, tap0, tap0, tap0, pid, tap1, pid, pid, tap0, pid, tap0, pid, tap1, pid,
+		tap1, pid, tap0, pid);
 	rc = fwd_app_run(args, script, 0, &r);
 	if (system(cleanup) != 0)
 		printf("cleanup of the namespaces reported an error\n");
