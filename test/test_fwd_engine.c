@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* dpx-fwd engines on crafted mbufs: macswap, mac rewrite, txonly packets and chains. */
+/* dpx-fwd engines on crafted mbufs: macswap, mac rewrite, txonly packets and chains, icmpecho. */
 #include "dpx_test.h"
 
 #include <stdbool.h>
@@ -159,6 +159,72 @@ check_txonly(struct dpx_mempool *mp)
 	return DPX_TEST_SUCCESS;
 }
 
+/* A UDP/IPv4 frame of len bytes from txonly's builder, in one mbuf. */
+static struct dpx_mbuf *
+udp_mbuf(struct dpx_mempool *mp, uint16_t len)
+{
+	struct dpx_mbuf *m = dpx_pktmbuf_alloc(mp);
+	struct fwd_txonly_cfg cfg;
+	uint8_t *p;
+
+	if (m == NULL || (p = (uint8_t *)dpx_pktmbuf_append(m, len)) == NULL)
+		return NULL;
+	fwd_txonly_cfg_defaults(&cfg);
+	fwd_txonly_build(p, len, &cfg);
+	return m;
+}
+
+/* The UDP frame made an ICMP echo request (IPv4 and ICMP checksums valid). */
+static struct dpx_mbuf *
+echo_mbuf(struct dpx_mempool *mp, uint16_t len)
+{
+	struct dpx_mbuf *m = udp_mbuf(mp, len);
+	struct fwd_seg seg;
+	struct fwd_csum_result r;
+	uint8_t *p;
+	uint16_t ck;
+
+	if (m == NULL)
+		return NULL;
+	p = dpx_pktmbuf_mtod(m, uint8_t *);
+	p[23] = 1, p[34] = 8, p[35] = 0, p[36] = p[37] = 0;
+	ck = fwd_cksum_fold(fwd_cksum_add(0, p + 34, len - 34u));
+	p[36] = (uint8_t)(ck >> 8), p[37] = (uint8_t)ck;
+	seg = (struct fwd_seg){p, len};
+	fwd_csum_fix(&seg, 1, len, &r); /* the IPv4 header checksum after the protocol change */
+	return m;
+}
+
+/* icmpecho on a mixed burst: replies packed at the front in order, the rest freed and counted. */
+static int
+check_icmpecho(struct dpx_mempool *mp)
+{
+	static struct fwd_stream fs;
+	struct dpx_mbuf *pkts[6], *echo1, *echo2;
+	unsigned int before = dpx_mempool_avail_count(mp);
+
+	memset(&fs, 0, sizeof(fs));
+	fs.rx_mac[0] = 2, fs.rx_mac[5] = 0x42;
+	DPX_TEST_ASSERT((pkts[0] = crafted(mp, 60, 0)) != NULL, "");
+	DPX_TEST_ASSERT((pkts[1] = echo1 = echo_mbuf(mp, 98)) != NULL, "");
+	DPX_TEST_ASSERT((pkts[2] = udp_mbuf(mp, 64)) != NULL, "");
+	DPX_TEST_ASSERT((pkts[3] = crafted(mp, 10, 0)) != NULL, "a runt");
+	DPX_TEST_ASSERT((pkts[4] = echo2 = echo_mbuf(mp, 64)) != NULL, "");
+	DPX_TEST_ASSERT((pkts[5] = crafted(mp, 200, 7)) != NULL, "");
+	DPX_TEST_ASSERT_EQUAL(fwd_icmpecho_burst(&fs, pkts, 6), 2, "two requests");
+	DPX_TEST_ASSERT(pkts[0] == echo1 && pkts[1] == echo2, "the replies, in order");
+	for (int i = 0; i < 2; i++) {
+		const uint8_t *p = dpx_pktmbuf_mtod(pkts[i], uint8_t *);
+
+		DPX_TEST_ASSERT(p[34] == 0 && memcmp(p + 6, fs.rx_mac, 6) == 0,
+				"an echo reply from the rx port");
+	}
+	DPX_TEST_ASSERT_EQUAL(fs.stats.consumed, 4, "the others are consumed");
+	dpx_pktmbuf_free_bulk(pkts, 2);
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_avail_count(mp), before, "every mbuf came back");
+	return DPX_TEST_SUCCESS;
+}
+
 static int
 test_fwd_engine_mbufs(void)
 {
@@ -169,6 +235,8 @@ test_fwd_engine_mbufs(void)
 	rc = check_mac_modes(mp);
 	if (rc == DPX_TEST_SUCCESS)
 		rc = check_txonly(mp);
+	if (rc == DPX_TEST_SUCCESS)
+		rc = check_icmpecho(mp);
 	engine_teardown(mp);
 	return rc;
 }

@@ -127,8 +127,9 @@ uint16_t fwd_tx_first_burst(struct fwd_stream *fs);
 void fwd_csum_packet(struct fwd_stream *fs, struct dpx_mbuf *m);
 
 /**
- * icmpecho on a burst: the requests become replies, packed at the front;
- * the rest is freed and counted as consumed. @return the replies.
+ * icmpecho on a burst of n (at most FWD_MAX_BURST) packets: the requests
+ * become replies, packed at the front in order; the rest is freed and
+ * counted as consumed. @return the replies.
  */
 uint16_t fwd_icmpecho_burst(struct fwd_stream *fs, struct dpx_mbuf **pkts, uint16_t n);
 
