@@ -98,14 +98,16 @@ check_txonly_pkt(const struct dpx_mbuf *m, const struct fwd_txonly_tmpl *t)
 }
 
 /* Take every mbuf of the pool as txonly packets and check them; with
- * scribble, overwrite their bytes (as a receive would) before freeing. */
+ * scribble, overwrite their bytes (as a receive would) before freeing;
+ * txonly_pool as fwd_txonly_alloc_burst's. */
 static int
-txonly_all(struct dpx_mempool *mp, const struct fwd_txonly_tmpl *t, bool scribble)
+txonly_all(struct dpx_mempool *mp, const struct fwd_txonly_tmpl *t, bool scribble,
+	   bool txonly_pool)
 {
 	static struct dpx_mbuf *all[NB_MBUFS];
 	unsigned int n = 0, i;
 
-	while (n + 32 <= NB_MBUFS && fwd_txonly_alloc_burst(mp, t, all + n, 32) == 32)
+	while (n + 32 <= NB_MBUFS && fwd_txonly_alloc_burst(mp, t, all + n, 32, txonly_pool) == 32)
 		n += 32;
 	DPX_TEST_ASSERT(n > 0 && dpx_mempool_avail_count(mp) < 32, "the pool drained");
 	for (i = 0; i < n; i++) {
@@ -129,7 +131,7 @@ check_txonly(struct dpx_mempool *mp)
 	fwd_txonly_cfg_defaults(&cfg);
 	cfg.src_mac[0] = 0x02, cfg.src_mac[5] = 0x77;
 	DPX_TEST_ASSERT_EQUAL(fwd_txonly_tmpl_init(&t, &cfg, one, 1), 0, "");
-	DPX_TEST_ASSERT_EQUAL(fwd_txonly_alloc_burst(mp, &t, pkts, 32), 32, "");
+	DPX_TEST_ASSERT_EQUAL(fwd_txonly_alloc_burst(mp, &t, pkts, 32, true), 32, "");
 	for (int i = 0; i < 32; i++)
 		DPX_TEST_RUN(check_txonly_pkt(pkts[i], &t));
 	DPX_TEST_ASSERT_EQUAL(dpx_pktmbuf_mtod(pkts[0], uint8_t *)[11], 0x77, "source MAC");
@@ -137,13 +139,17 @@ check_txonly(struct dpx_mempool *mp)
 	/* every mbuf of the pool twice: the bytes an mbuf holds pass for the
 	 * template only while it is the same one; after another mode wrote into
 	 * them and a new start, they are written again */
-	DPX_TEST_RUN(txonly_all(mp, &t, false));
-	DPX_TEST_RUN(txonly_all(mp, &t, true));
+	DPX_TEST_RUN(txonly_all(mp, &t, false, true));
+	DPX_TEST_RUN(txonly_all(mp, &t, true, true));
 	DPX_TEST_ASSERT_EQUAL(fwd_txonly_tmpl_init(&t, &cfg, one, 1), 0, "");
-	DPX_TEST_RUN(txonly_all(mp, &t, false));
+	DPX_TEST_RUN(txonly_all(mp, &t, false, true));
+	/* a mode that receives into the pool (flowgen, tx_first): a received
+	 * frame keeps its mbuf's cookie, so the same template must copy again */
+	DPX_TEST_RUN(txonly_all(mp, &t, true, false));
+	DPX_TEST_RUN(txonly_all(mp, &t, false, false));
 	DPX_TEST_ASSERT_EQUAL(fwd_txonly_tmpl_init(&t, &cfg, three, 3), 0, "");
 	DPX_TEST_ASSERT_EQUAL(t.len, 151, "");
-	DPX_TEST_ASSERT_EQUAL(fwd_txonly_alloc_burst(mp, &t, pkts, 16), 16, "");
+	DPX_TEST_ASSERT_EQUAL(fwd_txonly_alloc_burst(mp, &t, pkts, 16, true), 16, "");
 	for (int i = 0; i < 16; i++)
 		DPX_TEST_RUN(check_txonly_pkt(pkts[i], &t));
 	dpx_pktmbuf_free_bulk(pkts, 16);
@@ -152,7 +158,7 @@ check_txonly(struct dpx_mempool *mp)
 	{
 		static struct dpx_mbuf *many[200];
 
-		DPX_TEST_ASSERT_EQUAL(fwd_txonly_alloc_burst(mp, &t, many, 200), 0, "");
+		DPX_TEST_ASSERT_EQUAL(fwd_txonly_alloc_burst(mp, &t, many, 200, true), 0, "");
 		DPX_TEST_ASSERT_EQUAL(dpx_mempool_avail_count(mp), before, "nothing taken");
 	}
 	DPX_TEST_ASSERT_EQUAL(fwd_txonly_tmpl_init(&t, &cfg, three, 0), -EINVAL, "");
