@@ -172,7 +172,22 @@ vfe_disconnect(struct vfe *fe)
 int
 vfe_send_raw(struct vfe *fe, const void *buf, size_t len, const int *fds, unsigned int nfds)
 {
-	return vfe_sendmsg_fds(fe->sock, buf, len, fds, nfds, 0);
+	size_t at, n;
+	bool with;
+	int rc = 0;
+
+	if (fe->chunk == 0)
+		return vfe_sendmsg_fds(fe->sock, buf, len, fds, nfds, 0);
+	for (at = 0; at < len && rc == 0; at += n) {
+		n = len - at < fe->chunk ? len - at : fe->chunk;
+		if (fe->budgeted && fe->budget < n)
+			return -EPIPE;
+		if (fe->budgeted)
+			fe->budget -= n;
+		with = fe->fds_last ? at + n == len : at == 0;
+		rc = vfe_sendmsg_fds(fe->sock, (const char *)buf + at, n, fds, with ? nfds : 0, 0);
+	}
+	return rc;
 }
 
 int

@@ -66,6 +66,12 @@ struct vfe_queue {
 
 struct vfe {
 	int sock;
+	/* >0: vfe_send_raw sends every message in pieces of this many bytes, one
+	 * sendmsg each, its fds with the last piece (fds_last) or the first */
+	unsigned int chunk;
+	bool fds_last;
+	bool budgeted; /* vfe_send_raw sends at most budget more bytes (then -EPIPE) */
+	size_t budget;
 	int memfd;
 	uint8_t *mem;
 	uint64_t mem_size;

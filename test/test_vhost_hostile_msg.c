@@ -1,0 +1,536 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Hostile vhost-user peers at the message layer, through a real socket:
+ * messages cut into pieces of every size with their fds on a later piece,
+ * fds on the wrong message or more than any message carries, connections
+ * opened and closed by the thousand at the cap, a front-end that hangs up
+ * after every byte of a bring-up, replies asked for where none is due and
+ * the device stopped and started under an lcore's bursts. Each ends with no
+ * fd, mapping or mbuf left, and another device served byte for byte.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <dpx_mbuf.h>
+#include <dpx_mempool.h>
+
+#include "dpx_test.h"
+#include "vhost_frontend.h"
+#include "vhost_private.h"
+
+#define F(bit) (1ULL << (bit))
+#define WANT_SPLIT (~0ULL & ~F(VIRTIO_F_RING_PACKED))
+
+static struct dpx_mempool *pool;
+static int fds_at_start;
+
+static int
+setup(void)
+{
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
+	pool = dpx_pktmbuf_pool_create("hmsg", 256, 0, 0, DPX_MBUF_DEFAULT_BUF_SIZE, -1);
+	DPX_TEST_ASSERT(pool != NULL, "pool: %s", dpx_strerror(dpx_errno));
+	fds_at_start = dpx_test_count_fds();
+	return DPX_TEST_SUCCESS;
+}
+
+static int
+finish(void)
+{
+	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds_at_start, "no fd leaked");
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_in_use_count(pool), 0, "every mbuf back");
+	dpx_mempool_free(pool);
+	return DPX_TEST_SUCCESS;
+}
+
+static uint8_t
+pattern(unsigned int seed, uint32_t off)
+{
+	return (uint8_t)(seed * 13 + off * 5 + (off >> 7));
+}
+
+/* One packet each way, every byte checked. */
+static int
+serves(struct vfe *fe, int vid, unsigned int seed)
+{
+	struct dpx_mbuf *m;
+	uint8_t buf[2048], *d;
+	const uint8_t *p;
+	uint32_t k, len = 600;
+
+	DPX_TEST_ASSERT_EQUAL(vfe_rx_post(fe, 0, 1, 1), 1, "");
+	m = dpx_pktmbuf_alloc(pool);
+	DPX_TEST_ASSERT(m != NULL, "");
+	d = (uint8_t *)dpx_pktmbuf_append(m, (uint16_t)len);
+	for (k = 0; k < len; k++)
+		d[k] = pattern(seed, k);
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_enqueue_burst(vid, 0, &m, 1), 1, "to the guest");
+	dpx_pktmbuf_free(m);
+	DPX_TEST_ASSERT_EQUAL(vfe_rx_take(fe, 0, buf, sizeof(buf)), (int)len, "");
+	for (k = 0; k < len; k++)
+		DPX_TEST_ASSERT_EQUAL(buf[k], pattern(seed, k), "byte %u", k);
+	for (k = 0; k < len; k++)
+		buf[k] = pattern(seed + 1, k);
+	DPX_TEST_ASSERT_EQUAL(vfe_tx_post(fe, 1, buf, len, 1), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_dequeue_burst(vid, 1, pool, &m, 1), 1, "from the guest");
+	DPX_TEST_ASSERT_EQUAL(m->pkt_len, len, "");
+	p = dpx_pktmbuf_read(m, 0, len, buf);
+	for (k = 0; k < len; k++)
+		DPX_TEST_ASSERT_EQUAL(p[k], pattern(seed + 1, k), "byte %u", k);
+	dpx_pktmbuf_free(m);
+	DPX_TEST_ASSERT_EQUAL(vfe_tx_reclaim(fe, 1), 1, "");
+	return DPX_TEST_SUCCESS;
+}
+
+/* ---- messages cut into pieces, fds with a later piece ---- */
+
+/* A whole bring-up with every message in pieces of 1..13 bytes, one sendmsg
+ * (and so, as often as not, one wake-up of the vhost thread) each, its fds
+ * on the first piece or the last: the device runs and serves as if each
+ * had come whole. */
+static int
+test_vhost_hostile_msg_pieces(void)
+{
+	static const unsigned int chunks[] = {1, 2, 3, 5, 7, 11, 12, 13};
+	char path[108];
+	struct vfe fe;
+	unsigned int i;
+
+	DPX_TEST_RUN(setup());
+	vfe_sock_path(path, sizeof(path), "pieces");
+	DPX_TEST_RUN(vfe_server_start(path, 0));
+	for (i = 0; i < 2 * DPX_DIM(chunks); i++) {
+		DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, VFE_SESSION_MEM_SIZE), 0, "");
+		DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe, path), 0, "");
+		fe.chunk = chunks[i / 2];
+		fe.fds_last = i % 2;
+		DPX_TEST_RUN(vfe_bring_up(&fe, WANT_SPLIT, false, (int)i + 1));
+		DPX_TEST_RUN(serves(&fe, vfe_ev.vid, i));
+		vfe_fini(&fe);
+		DPX_TEST_ASSERT(vfe_wait_count(&vfe_ev.destroy_calls, (int)i + 1), "");
+	}
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
+	return finish();
+}
+
+DPX_TEST_REGISTER(vhost_hostile_msg_pieces, fast, test_vhost_hostile_msg_pieces);
+
+/* ---- fds where they do not belong ---- */
+
+static int
+eventfds(int *fds, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		fds[i] = eventfd(0, EFD_CLOEXEC);
+		DPX_TEST_ASSERT(fds[i] >= 0, "");
+	}
+	return DPX_TEST_SUCCESS;
+}
+
+static void
+close_all(int *fds, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+}
+
+/* The bytes of a message and the fds that come with them, sent as pieces of
+ * given sizes (fds on piece fd_piece), then: closed, the reason logged. */
+struct bad_send {
+	const char *what;
+	const char *log;
+	uint8_t msg[300];
+	size_t len;
+	unsigned int nfds;
+	size_t pieces[4]; /* 0-terminated; none: one sendmsg */
+	unsigned int fd_piece;
+	unsigned int fd_piece2; /* a second piece with nfds2 more fds, or 0 */
+	unsigned int nfds2;
+};
+
+static size_t
+msg_make(uint8_t *buf, uint32_t req, uint32_t flags, const void *payload, uint32_t size)
+{
+	struct vhost_user_hdr h = {req, VHOST_USER_VERSION | flags, size};
+
+	memcpy(buf, &h, sizeof(h));
+	if (size > 0)
+		memcpy(buf + sizeof(h), payload, size);
+	return sizeof(h) + size;
+}
+
+static int
+bad_send_run(const char *path, const struct bad_send *b)
+{
+	int fds[16], fds2[16];
+	struct vfe fe;
+	size_t at = 0, n;
+	unsigned int p;
+	int rc;
+
+	DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, 4 << 20), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe, path), 0, "");
+	DPX_TEST_RUN(eventfds(fds, b->nfds));
+	DPX_TEST_RUN(eventfds(fds2, b->nfds2));
+	for (p = 0; at < b->len; p++, at += n) {
+		n = b->pieces[p] != 0 ? b->pieces[p] : b->len - at;
+		rc = vfe_sendmsg_fds(
+			fe.sock, b->msg + at, n,
+			p == b->fd_piece ? fds : (p == b->fd_piece2 ? fds2 : NULL),
+			p == b->fd_piece ? b->nfds : (p == b->fd_piece2 ? b->nfds2 : 0), 0);
+		DPX_TEST_ASSERT(rc == 0 || rc == -EPIPE || rc == -ECONNRESET, "%s: send: %s",
+				b->what, strerror(-rc));
+		usleep(20000); /* each piece its own wake-up */
+	}
+	close_all(fds, b->nfds);
+	close_all(fds2, b->nfds2);
+	DPX_TEST_ASSERT_EQUAL(vfe_wait_closed(&fe, 3000), 0, "%s: closed", b->what);
+	DPX_TEST_ASSERT(vfe_log_has(b->log), "%s", b->what);
+	vfe_fini(&fe);
+	return DPX_TEST_SUCCESS;
+}
+
+/* Fds where no rule allows them: each closes that connection, is closed
+ * itself (the fd count at the end), and the running device is served. */
+static int
+test_vhost_hostile_msg_fds(void)
+{
+	struct bad_send b[8];
+	uint64_t u = 0;
+	char path[108];
+	struct vfe good;
+	unsigned int i, n = 0;
+	struct vhost_user_mem_table t = {8, 0, {{0}}};
+
+	DPX_TEST_RUN(setup());
+	DPX_TEST_RUN(vfe_session_open(&good, path, sizeof(path), "hfds"));
+	DPX_TEST_RUN(vfe_bring_up(&good, WANT_SPLIT, false, 1));
+	memset(b, 0, sizeof(b));
+	/* 16 fds on one message: more than the receive buffer holds (MSG_CTRUNC) */
+	b[n] = (struct bad_send){.what = "16 fds",
+				 .log = "more fds than any message carries",
+				 .nfds = 16,
+				 .fd_piece = 0,
+				 .fd_piece2 = 99};
+	b[n].len = msg_make(b[n].msg, VHOST_USER_GET_FEATURES, 0, NULL, 0);
+	n++;
+	/* fds on a request that takes none, with no payload */
+	b[n] = (struct bad_send){.what = "fd on SET_OWNER",
+				 .log = "wrong number of fds",
+				 .nfds = 3,
+				 .fd_piece = 0,
+				 .fd_piece2 = 99};
+	b[n].len = msg_make(b[n].msg, VHOST_USER_SET_OWNER, 0, NULL, 0);
+	n++;
+	/* 8 and then 8 more fds on pieces of one SET_MEM_TABLE */
+	b[n] = (struct bad_send){.what = "8+8 fds",
+				 .log = "more fds than any message carries",
+				 .nfds = 8,
+				 .pieces = {5, 20, 0},
+				 .fd_piece = 0,
+				 .fd_piece2 = 1,
+				 .nfds2 = 8};
+	b[n].len = msg_make(b[n].msg, VHOST_USER_SET_MEM_TABLE, 0, &t, 8 + 32 * 8);
+	n++;
+	/* a kick with NOFD and an fd anyway */
+	u = VHOST_USER_VRING_NOFD_MASK;
+	b[n] = (struct bad_send){.what = "NOFD with an fd",
+				 .log = "wrong number of fds",
+				 .nfds = 1,
+				 .fd_piece = 1,
+				 .pieces = {12, 0},
+				 .fd_piece2 = 99};
+	b[n].len = msg_make(b[n].msg, VHOST_USER_SET_VRING_KICK, 0, &u, 8);
+	n++;
+	/* two messages in one write, the fd meant for the second: the kernel gives
+	 * it with the first byte, so it comes with the first message */
+	u = 0;
+	b[n] = (struct bad_send){.what = "two in one write",
+				 .log = "wrong number of fds",
+				 .nfds = 1,
+				 .fd_piece = 0,
+				 .fd_piece2 = 99};
+	b[n].len = msg_make(b[n].msg, VHOST_USER_SET_OWNER, 0, NULL, 0);
+	b[n].len += msg_make(b[n].msg + b[n].len, VHOST_USER_SET_VRING_CALL, 0, &u, 8);
+	n++;
+	vfe_log_capture();
+	for (i = 0; i < n; i++)
+		DPX_TEST_RUN(bad_send_run(path, &b[i]));
+	vfe_log_release();
+	DPX_TEST_RUN(serves(&good, vfe_ev.vid, 3));
+	DPX_TEST_RUN(vfe_session_close(&good, path));
+	return finish();
+}
+
+DPX_TEST_REGISTER(vhost_hostile_msg_fds, fast, test_vhost_hostile_msg_fds);
+
+/* ---- connections by the thousand at the cap ---- */
+
+/* 1000 connections opened and closed at once (a third after a message's
+ * first bytes); the running device is served in between. */
+static int
+churn(const char *path, struct vfe *good, int vid)
+{
+	struct vfe c;
+	unsigned int i;
+
+	DPX_TEST_ASSERT_EQUAL(vfe_init(&c, 4 << 20), 0, "");
+	for (i = 0; i < 1000; i++) {
+		DPX_TEST_ASSERT_EQUAL(vfe_connect(&c, path), 0, "connect %u", i);
+		if (i % 3 == 0)
+			vfe_send_raw(&c, "\x01\0\0\0\x01", 5, NULL, 0);
+		vfe_disconnect(&c);
+		if (i % 250 == 0)
+			DPX_TEST_RUN(serves(good, vid, i));
+	}
+	vfe_fini(&c);
+	return DPX_TEST_SUCCESS;
+}
+
+/* Connect n front-ends (retrying while the back-end has not yet seen the
+ * churn's last ones go) and have each answered. */
+static int
+all_served(struct vfe *fe, unsigned int n, const char *path)
+{
+	unsigned int i, tries;
+
+	for (i = 0; i < n; i++) {
+		DPX_TEST_ASSERT_EQUAL(vfe_init(&fe[i], 4 << 20), 0, "");
+		for (tries = 0; tries < 100; tries++) {
+			DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe[i], path), 0, "");
+			if (vfe_request(&fe[i], VHOST_USER_GET_FEATURES, NULL, 0, NULL, 0, NULL) ==
+			    0)
+				break;
+			vfe_disconnect(&fe[i]);
+			usleep(10000);
+		}
+		DPX_TEST_ASSERT(tries < 100, "connection %u served after the churn", i);
+	}
+	return DPX_TEST_SUCCESS;
+}
+
+static int
+test_vhost_hostile_msg_conn_churn(void)
+{
+	struct vfe fe[DPX_VHOST_DEFAULT_MAX_CONNECTIONS - 1], good, late;
+	const unsigned int others = DPX_DIM(fe);
+	char path[108];
+	unsigned int i;
+	int vid;
+
+	DPX_TEST_RUN(setup());
+	DPX_TEST_RUN(vfe_session_open(&good, path, sizeof(path), "churn"));
+	DPX_TEST_RUN(vfe_bring_up(&good, WANT_SPLIT, false, 1));
+	vid = vfe_ev.vid;
+	/* at the cap: every one of them is accepted and closed */
+	DPX_TEST_RUN(all_served(fe, others, path));
+	DPX_TEST_RUN(churn(path, &good, vid));
+	DPX_TEST_ASSERT_EQUAL(vfe_init(&late, 4 << 20), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_connect(&late, path), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_wait_closed(&late, 3000), 0, "still at the cap");
+	vfe_fini(&late);
+	for (i = 0; i < others; i++)
+		vfe_fini(&fe[i]);
+	/* below it, each is served until it goes */
+	DPX_TEST_RUN(churn(path, &good, vid));
+	/* and every place but the running device's is free again */
+	DPX_TEST_RUN(all_served(fe, others, path));
+	for (i = 0; i < others; i++)
+		vfe_fini(&fe[i]);
+	DPX_TEST_RUN(serves(&good, vid, 77));
+	DPX_TEST_RUN(vfe_session_close(&good, path));
+	return finish();
+}
+
+DPX_TEST_REGISTER(vhost_hostile_msg_conn_churn, fast, test_vhost_hostile_msg_conn_churn);
+
+/* ---- a front-end that hangs up in the middle of a message ---- */
+
+static int
+maps_count(void)
+{
+	char line[512];
+	int n = 0;
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+		n++;
+	if (f != NULL)
+		fclose(f);
+	return n;
+}
+
+/* A whole bring-up, stopping at the first error (the budget ran out). */
+static int
+bring_up_until(struct vfe *fe)
+{
+	int rc = vfe_negotiate(fe, WANT_SPLIT);
+
+	if (rc == 0)
+		rc = vfe_set_mem_table(fe);
+	if (rc == 0)
+		rc = vfe_queue_setup(fe, 0, 256, 1024, false);
+	if (rc == 0)
+		rc = vfe_queue_setup(fe, 1, 256, 1024, false);
+	if (rc == 0)
+		rc = vfe_driver_ok(fe);
+	return rc;
+}
+
+/*
+ * The front-end of a bring-up hangs up after its first n bytes, for every n
+ * (fds with the first piece of their message, one byte per sendmsg): whatever
+ * part of whichever message was in, the device goes with nothing left behind
+ * (fds, mappings, a device started and not destroyed) and the other device is
+ * served between two of them.
+ */
+static int
+test_vhost_hostile_msg_cut(void)
+{
+	char path[108], path2[108];
+	struct vfe fe, good;
+	int maps, cut, rc = -1, news, vid;
+
+	DPX_TEST_RUN(setup());
+	DPX_TEST_RUN(vfe_session_open(&good, path, sizeof(path), "cut"));
+	DPX_TEST_RUN(vfe_bring_up(&good, WANT_SPLIT, false, 1));
+	vid = vfe_ev.vid;
+	vfe_sock_path(path2, sizeof(path2), "cut2");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_register(path2, 0), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_callback_register(path2, &vfe_ops, NULL), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_start(path2), 0, "");
+	maps = maps_count();
+	for (cut = 0; rc != 0; cut++) {
+		news = vfe_ev.new_calls;
+		DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, VFE_SESSION_MEM_SIZE), 0, "");
+		DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe, path2), 0, "");
+		fe.chunk = 1;
+		fe.budgeted = true;
+		fe.budget = (size_t)cut;
+		rc = bring_up_until(&fe);
+		vfe_fini(&fe);
+		/* the last cut is the whole bring-up: that device ran */
+		DPX_TEST_ASSERT_EQUAL(vfe_ev.new_calls, news + (rc == 0), "cut after %d bytes",
+				      cut);
+		DPX_TEST_ASSERT(vfe_wait_count(&vfe_ev.destroy_calls, vfe_ev.new_calls - 1), "");
+		if (cut % 64 == 0)
+			DPX_TEST_RUN(serves(&good, vid, (unsigned int)cut));
+	}
+	printf("a bring-up is %d bytes: cut after each of them\n", cut - 1);
+	DPX_TEST_ASSERT(cut > 400, "the whole bring-up was cut");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path2), 0, "");
+	DPX_TEST_ASSERT_EQUAL(maps_count(), maps, "no mapping left");
+	DPX_TEST_RUN(vfe_session_close(&good, path));
+	return finish();
+}
+
+DPX_TEST_REGISTER(vhost_hostile_msg_cut, fast, test_vhost_hostile_msg_cut);
+
+/* ---- replies and state changes a front-end may ask at any time ---- */
+
+struct burster {
+	int vid;
+	volatile bool stop;
+	unsigned long n;
+};
+
+/* An lcore bursting both ways on pair 0 whatever the device's state. */
+static void *
+burster_thread(void *arg)
+{
+	struct burster *b = arg;
+	struct dpx_mbuf *m[4];
+	uint16_t n;
+
+	while (!b->stop) {
+		n = dpx_vhost_dequeue_burst(b->vid, 1, pool, m, 4);
+		dpx_pktmbuf_free_bulk(m, n);
+		m[0] = dpx_pktmbuf_alloc(pool);
+		if (m[0] != NULL) {
+			dpx_pktmbuf_append(m[0], 64);
+			dpx_vhost_enqueue_burst(b->vid, 0, m, 1);
+			dpx_pktmbuf_free(m[0]);
+		}
+		b->n++;
+	}
+	return NULL;
+}
+
+static int
+set_status(struct vfe *fe, uint64_t s)
+{
+	return vfe_request(fe, VHOST_USER_SET_STATUS, &s, 8, NULL, 0, NULL);
+}
+
+static int
+test_vhost_hostile_msg_replies(void)
+{
+	struct vhost_user_vring_state vs = {1, 0};
+	struct burster b = {0};
+	struct vhost_user_hdr h;
+	char path[108];
+	uint8_t pl[64];
+	uint64_t base, u;
+	struct vfe fe;
+	pthread_t t;
+	int i;
+
+	DPX_TEST_RUN(setup());
+	DPX_TEST_RUN(vfe_session_open(&fe, path, sizeof(path), "replies"));
+	DPX_TEST_RUN(vfe_bring_up(&fe, WANT_SPLIT, false, 1));
+	DPX_TEST_ASSERT(fe.pfeatures & F(VHOST_USER_PROTOCOL_F_REPLY_ACK), "");
+	/* NEED_REPLY on a get: its answer, once; the next request's answer follows */
+	DPX_TEST_ASSERT_EQUAL(vfe_send(&fe, VHOST_USER_GET_FEATURES, VHOST_USER_NEED_REPLY_MASK,
+				       NULL, 0, NULL, 0),
+			      0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_send(&fe, VHOST_USER_GET_QUEUE_NUM, 0, NULL, 0, NULL, 0), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_recv(&fe, &h, pl, sizeof(pl)), 8, "");
+	DPX_TEST_ASSERT_EQUAL(h.request, VHOST_USER_GET_FEATURES, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_recv(&fe, &h, pl, sizeof(pl)), 8, "");
+	DPX_TEST_ASSERT_EQUAL(h.request, VHOST_USER_GET_QUEUE_NUM, "one answer each");
+	memcpy(&u, pl, 8);
+	DPX_TEST_ASSERT_EQUAL(u, DPX_VHOST_MAX_QUEUE_PAIRS, "");
+	/* the status cleared and set again, 50 times, under an lcore's bursts:
+	 * each clear stops the device, each DRIVER_OK starts it */
+	b.vid = vfe_ev.vid;
+	DPX_TEST_ASSERT_EQUAL(pthread_create(&t, NULL, burster_thread, &b), 0, "");
+	for (i = 0; i < 50; i++) {
+		vfe_rx_post(&fe, 0, 1, 1);
+		DPX_TEST_ASSERT_EQUAL(set_status(&fe, 0), 0, "");
+		DPX_TEST_ASSERT_EQUAL(set_status(&fe, 15), 0, "");
+	}
+	b.stop = true;
+	pthread_join(t, NULL);
+	DPX_TEST_ASSERT_EQUAL(vfe_ev.destroy_calls, 50, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_ev.new_calls, 51, "");
+	/* GET_VRING_BASE twice: stopped once, the same base both times */
+	DPX_TEST_ASSERT_EQUAL(
+		vfe_request(&fe, VHOST_USER_GET_VRING_BASE, &vs, sizeof(vs), NULL, 0, &base), 0,
+		"");
+	DPX_TEST_ASSERT_EQUAL(vfe_ev.destroy_calls, 51, "");
+	DPX_TEST_ASSERT_EQUAL(
+		vfe_request(&fe, VHOST_USER_GET_VRING_BASE, &vs, sizeof(vs), NULL, 0, &u), 0, "");
+	DPX_TEST_ASSERT_EQUAL(u, base, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_ev.destroy_calls, 51, "stopped once");
+	/* and the ring starts again when set up again */
+	DPX_TEST_ASSERT_EQUAL(vfe_queue_setup(&fe, 1, 256, 2048, false), 0, "");
+	DPX_TEST_ASSERT(vfe_wait_count(&vfe_ev.new_calls, 52), "");
+	while (vfe_rx_take(&fe, 0, pl, sizeof(pl)) > 0)
+		; /* what the bursts delivered */
+	DPX_TEST_RUN(serves(&fe, vfe_ev.vid, 4));
+	DPX_TEST_RUN(vfe_session_close(&fe, path));
+	return finish();
+}
+
+DPX_TEST_REGISTER(vhost_hostile_msg_replies, fast, test_vhost_hostile_msg_replies);
