@@ -2,7 +2,8 @@
 /*
  * Hostile vhost-user peers at the message layer, through a real socket:
  * messages cut into pieces of every size with their fds on a later piece,
- * fds on the wrong message or more than any message carries, connections
+ * fds on the wrong message or more than any message carries, guest memory
+ * the front-end could shrink under the data path, connections
  * opened and closed by the thousand at the cap, a front-end that hangs up
  * after every byte of a bring-up, replies asked for where none is due and
  * the device stopped and started under an lcore's bursts. Each ends with no
@@ -354,6 +355,78 @@ test_vhost_hostile_msg_conn_churn(void)
 }
 
 DPX_TEST_REGISTER(vhost_hostile_msg_conn_churn, fast, test_vhost_hostile_msg_conn_churn);
+
+/* ---- guest memory the front-end could shrink under the data path ---- */
+
+/* Replace fe's guest memory by a memfd made with these flags, unsealed. */
+static int
+unsealed_memory(struct vfe *fe, unsigned int flags)
+{
+	int fd = memfd_create("unsealed", MFD_CLOEXEC | flags);
+	uint8_t *m;
+
+	DPX_TEST_ASSERT(fd >= 0, "");
+	DPX_TEST_ASSERT_EQUAL(ftruncate(fd, (off_t)fe->mem_size), 0, "");
+	m = mmap(NULL, fe->mem_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	DPX_TEST_ASSERT(m != MAP_FAILED, "");
+	munmap(fe->mem, fe->mem_size);
+	close(fe->memfd);
+	fe->mem = m;
+	fe->memfd = fd;
+	return DPX_TEST_SUCCESS;
+}
+
+/*
+ * A front-end whose memfd is not sealed: once dpx has mapped it, shrinking
+ * it would make the next burst's access fault (SIGBUS kills the process).
+ * dpx seals a memfd that allows it against shrinking before it checks its
+ * size (growing stays allowed), the dirty log's memfd too; one that cannot be
+ * sealed is mapped with a warning.
+ */
+static int
+test_vhost_hostile_msg_shrink(void)
+{
+	struct vhost_user_log l = {4096, 0};
+	char path[108];
+	struct vfe fe;
+	int logfd;
+
+	DPX_TEST_RUN(setup());
+	vfe_log_capture();
+	DPX_TEST_RUN(vfe_session_open(&fe, path, sizeof(path), "shrink"));
+	DPX_TEST_RUN(unsealed_memory(&fe, MFD_ALLOW_SEALING));
+	DPX_TEST_RUN(vfe_bring_up(&fe, WANT_SPLIT, false, 1));
+	DPX_TEST_ASSERT(ftruncate(fe.memfd, 0) < 0 && errno == EPERM,
+			"the back-end sealed the guest memory against shrinking");
+	DPX_TEST_ASSERT_EQUAL(fcntl(fe.memfd, F_GET_SEALS), F_SEAL_SHRINK, "and nothing else");
+	DPX_TEST_ASSERT_EQUAL(ftruncate(fe.memfd, (off_t)fe.mem_size * 2), 0,
+			      "growing still works");
+	logfd = memfd_create("log", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	DPX_TEST_ASSERT(logfd >= 0 && ftruncate(logfd, 4096) == 0, "");
+	DPX_TEST_ASSERT_EQUAL(
+		vfe_request(&fe, VHOST_USER_SET_LOG_BASE, &l, sizeof(l), &logfd, 1, NULL), 0, "");
+	DPX_TEST_ASSERT(ftruncate(logfd, 0) < 0 && errno == EPERM, "the log's memfd too");
+	close(logfd);
+	DPX_TEST_RUN(serves(&fe, vfe_ev.vid, 9));
+	DPX_TEST_ASSERT(!vfe_log_has("cannot be sealed"), "");
+	vfe_fini(&fe);
+	DPX_TEST_ASSERT(vfe_wait_count(&vfe_ev.destroy_calls, 1), "");
+	/* a memfd made without MFD_ALLOW_SEALING cannot be: said, and served */
+	DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, VFE_SESSION_MEM_SIZE), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe, path), 0, "");
+	DPX_TEST_RUN(unsealed_memory(&fe, 0));
+	DPX_TEST_RUN(vfe_bring_up(&fe, WANT_SPLIT, false, 2));
+	DPX_TEST_ASSERT(
+		vfe_log_has("cannot be sealed against shrinking: a front-end that truncates "
+			    "it can crash this process"),
+		"");
+	vfe_log_release();
+	DPX_TEST_RUN(serves(&fe, vfe_ev.vid, 10));
+	DPX_TEST_RUN(vfe_session_close(&fe, path));
+	return finish();
+}
+
+DPX_TEST_REGISTER(vhost_hostile_msg_shrink, fast, test_vhost_hostile_msg_shrink);
 
 /* ---- a front-end that hangs up in the middle of a message ---- */
 

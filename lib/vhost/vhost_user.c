@@ -143,18 +143,27 @@ dev_check_ready(struct vhost_dev *dev)
 /*
  * A front-end that shrinks the file after we mapped it would make our next
  * access fault (SIGBUS). QEMU seals its memfds (memory-backend-memfd seal=on,
- * the default); say so when a memfd is not sealed against shrinking.
+ * the default). A memfd that still allows sealing is sealed against shrinking
+ * here, before its size is checked, so the check holds for as long as the
+ * mapping does (shrinking is all the seal forbids: QEMU's discards punch
+ * holes, which keep the size). Files that cannot be sealed (a memfd made
+ * without MFD_ALLOW_SEALING, a tmpfs, hugetlbfs or disk file) are said to be
+ * a risk.
  */
 static void
-warn_unsealed(int fd)
+seal_shrink(int fd)
 {
 	int seals = fcntl(fd, F_GET_SEALS);
 
-	if (seals >= 0 && !(seals & F_SEAL_SHRINK))
-		VHOST_LOG(WARNING,
-			  "guest memory fd %d is a memfd not sealed against shrinking: "
-			  "a front-end that truncates it can crash this process",
-			  fd);
+	/* F_GET_SEALS fails on files with no seals at all (ext4, ...): as unsealable */
+	if (seals >= 0 && (seals & F_SEAL_SHRINK))
+		return;
+	if (seals >= 0 && !(seals & F_SEAL_SEAL) && fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK) == 0)
+		return;
+	VHOST_LOG(WARNING,
+		  "guest memory fd %d cannot be sealed against shrinking: "
+		  "a front-end that truncates it can crash this process",
+		  fd);
 }
 
 static int
@@ -163,6 +172,7 @@ map_fd(int fd, uint64_t need, void **map, size_t *map_size, const char **why)
 	struct stat st;
 	uint64_t align;
 
+	seal_shrink(fd);
 	if (fstat(fd, &st) < 0) {
 		*why = "fstat of the region fd failed";
 		return -errno;
@@ -182,7 +192,6 @@ map_fd(int fd, uint64_t need, void **map, size_t *map_size, const char **why)
 		*why = "mmap of the region failed";
 		return -errno;
 	}
-	warn_unsealed(fd);
 	return 0;
 }
 
