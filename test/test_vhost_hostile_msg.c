@@ -3,7 +3,8 @@
  * Hostile vhost-user peers at the message layer, through a real socket:
  * messages cut into pieces of every size with their fds on a later piece,
  * fds on the wrong message or more than any message carries, guest memory
- * the front-end could shrink under the data path, connections
+ * the front-end could shrink under the data path, a client-mode front-end
+ * that accepts and hangs up in a loop, connections
  * opened and closed by the thousand at the cap, a front-end that hangs up
  * after every byte of a bring-up, replies asked for where none is due and
  * the device stopped and started under an lcore's bursts. Each ends with no
@@ -427,6 +428,76 @@ test_vhost_hostile_msg_shrink(void)
 }
 
 DPX_TEST_REGISTER(vhost_hostile_msg_shrink, fast, test_vhost_hostile_msg_shrink);
+
+/* ---- a client-mode front-end that accepts and hangs up, again and again ---- */
+
+struct hangup {
+	int lfd;
+	volatile bool stop;
+	unsigned int accepted;
+};
+
+static void *
+hangup_thread(void *arg)
+{
+	struct hangup *h = arg;
+
+	while (!h->stop) {
+		struct pollfd p = {.fd = h->lfd, .events = POLLIN};
+		int fd;
+
+		if (poll(&p, 1, 50) <= 0)
+			continue;
+		fd = accept4(h->lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd >= 0) {
+			h->accepted++;
+			close(fd);
+		}
+	}
+	return NULL;
+}
+
+/*
+ * The back-end connects (client mode) to a front-end that accepts and closes
+ * every connection at once. Reconnecting at once after each, the vhost
+ * thread would connect as fast as the peer accepts (100 000 a second seen):
+ * a connection that did not last is retried a second after its connect.
+ * This bounds a rate from above (2.5 s may hold 4 connects: 0, 1, 2 s and a
+ * late one), so a slow machine cannot make it fail. Then the front-end stays
+ * and is served.
+ */
+static int
+test_vhost_hostile_msg_client_hangup(void)
+{
+	struct hangup h = {0};
+	char path[108];
+	struct vfe fe;
+	pthread_t th;
+
+	DPX_TEST_RUN(setup());
+	vfe_sock_path(path, sizeof(path), "hangup");
+	h.lfd = vfe_listen(path);
+	DPX_TEST_ASSERT(h.lfd >= 0, "");
+	DPX_TEST_ASSERT_EQUAL(pthread_create(&th, NULL, hangup_thread, &h), 0, "");
+	DPX_TEST_RUN(vfe_server_start(path, DPX_VHOST_CLIENT));
+	usleep(2500000);
+	h.stop = true;
+	pthread_join(th, NULL);
+	DPX_TEST_ASSERT(h.accepted >= 1 && h.accepted <= 5,
+			"%u connects in 2.5 s to a front-end that hangs up at once", h.accepted);
+	DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, VFE_SESSION_MEM_SIZE), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_accept(&fe, h.lfd, 10000), 0, "the next retry connects");
+	DPX_TEST_RUN(vfe_bring_up(&fe, WANT_SPLIT, false, 1));
+	DPX_TEST_RUN(serves(&fe, vfe_ev.vid, 8));
+	vfe_fini(&fe);
+	DPX_TEST_ASSERT(vfe_wait_count(&vfe_ev.destroy_calls, 1), "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
+	close(h.lfd);
+	unlink(path);
+	return finish();
+}
+
+DPX_TEST_REGISTER(vhost_hostile_msg_client_hangup, fast, test_vhost_hostile_msg_client_hangup);
 
 /* ---- a front-end that hangs up in the middle of a message ---- */
 

@@ -174,6 +174,7 @@ struct vhost_socket {
 	bool reconnect_pending; /* client: connect again at retry_at_ms */
 	bool connect_failing;	/* client: the outage is logged */
 	uint64_t retry_at_ms;
+	uint64_t connected_at_ms;  /* client: when the connection now open was made */
 	uint64_t listen_resume_ms; /* server: listener out of epoll until then (0: in) */
 	int nconn;
 	unsigned int max_conn;	  /* connections served at once (server) */
