@@ -3,7 +3,8 @@
  * Hostile vhost-user peers at the message layer, through a real socket:
  * messages cut into pieces of every size with their fds on a later piece,
  * fds on the wrong message or more than any message carries, guest memory
- * the front-end could shrink under the data path, a client-mode front-end
+ * the front-end could shrink under the data path, sparse files that would
+ * take the process's address space, a client-mode front-end
  * that accepts and hangs up in a loop, connections
  * opened and closed by the thousand at the cap, a front-end that hangs up
  * after every byte of a bring-up, replies asked for where none is due and
@@ -498,6 +499,110 @@ test_vhost_hostile_msg_client_hangup(void)
 }
 
 DPX_TEST_REGISTER(vhost_hostile_msg_client_hangup, fast, test_vhost_hostile_msg_client_hangup);
+
+/* ---- the address space ---- */
+
+static uint64_t
+vm_size_kb(void)
+{
+	char line[256];
+	uint64_t kb = 0;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "VmSize: %" SCNu64, &kb) == 1)
+			break;
+	if (f != NULL)
+		fclose(f);
+	return kb;
+}
+
+/* ADD_MEM_REG of [off, off + size) of fd at gpa. @return vfe_request's. */
+static int
+add_region(struct vfe *fe, int fd, uint64_t gpa, uint64_t size, uint64_t off)
+{
+	struct vhost_user_mem_single m = {0, {gpa, size, gpa + (1ULL << 46), off}};
+
+	return vfe_request(fe, VHOST_USER_ADD_MEM_REG, &m, sizeof(m), &fd, 1, NULL);
+}
+
+/* A second path and a negotiated front-end on it. */
+static int
+hostile(struct vfe *fe, char *path, size_t len)
+{
+	vfe_sock_path(path, len, "vaspace2");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_register(path, 0), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_start(path), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_init(fe, 4 << 20), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_connect(fe, path), 0, "");
+	return vfe_negotiate(fe, WANT_SPLIT) == 0 ? DPX_TEST_SUCCESS : DPX_TEST_FAILED;
+}
+
+/*
+ * Sparse files cost a front-end nothing, their mappings cost dpx address
+ * space: a region 16 TiB into a file was mapped from the file's start
+ * (16 TiB of address space for 4 MiB of memory), and a device could map
+ * regions (and a log) of any size: one front-end could leave the process
+ * no address space for the other devices' memory, malloc or thread stacks.
+ * A region maps its own size; a device maps at most 1 TiB.
+ */
+static int
+test_vhost_hostile_msg_address_space(void)
+{
+	const uint64_t tib = 1ULL << 40, mib = 1ULL << 20;
+	struct vhost_user_log l = {2 * tib, 0};
+	char path[108], path2[108];
+	struct vfe fe, good;
+	uint64_t before;
+	int fd;
+
+	DPX_TEST_RUN(setup());
+	DPX_TEST_RUN(vfe_session_open(&good, path, sizeof(path), "vaspace"));
+	DPX_TEST_RUN(vfe_bring_up(&good, WANT_SPLIT, false, 1));
+	fd = memfd_create("sparse", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	DPX_TEST_ASSERT(fd >= 0 && ftruncate(fd, (off_t)(16 * tib + 4 * mib)) == 0, "");
+	before = vm_size_kb();
+	DPX_TEST_ASSERT_EQUAL(add_region(&good, fd, tib, 4 * mib, 16 * tib), 0, "");
+	DPX_TEST_ASSERT(vm_size_kb() - before < 16 << 10,
+			"a 4 MiB region took %" PRIu64 " KiB of address space",
+			vm_size_kb() - before);
+	DPX_TEST_RUN(serves(&good, vfe_ev.vid, 5));
+	vfe_log_capture();
+	/* one front-end's regions past 1 TiB: refused, nothing of them left */
+	DPX_TEST_RUN(hostile(&fe, path2, sizeof(path2)));
+	/* two halves of 1 TiB, then 8 MiB more */
+	DPX_TEST_ASSERT_EQUAL(add_region(&fe, fd, 0, tib / 2, 0), 0, "");
+	DPX_TEST_ASSERT_EQUAL(add_region(&fe, fd, tib, tib / 2 - 4 * mib, tib / 2), 0, "");
+	DPX_TEST_ASSERT_EQUAL(add_region(&fe, fd, 2 * tib, 8 * mib, tib), -EIO, "past 1 TiB");
+	DPX_TEST_ASSERT_EQUAL(vfe_wait_closed(&fe, 3000), 0, "");
+	DPX_TEST_ASSERT(vfe_log_has("size 0x800000 offset 0x10000000000: guest memory and log past "
+				    "the 1 TiB a device may map"),
+			"");
+	vfe_fini(&fe);
+	close(fd);
+	/* and a log of 2 TiB */
+	DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, 4 << 20), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe, path2), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_negotiate(&fe, WANT_SPLIT), 0, "");
+	fd = memfd_create("sparse-log", MFD_CLOEXEC);
+	DPX_TEST_ASSERT(fd >= 0 && ftruncate(fd, (off_t)(2 * tib)) == 0, "");
+	DPX_TEST_ASSERT_EQUAL(
+		vfe_request(&fe, VHOST_USER_SET_LOG_BASE, &l, sizeof(l), &fd, 1, NULL), -ECONNRESET,
+		"no answer: closed");
+	DPX_TEST_ASSERT(vfe_log_has("SET_LOG_BASE size 0x20000000000 offset 0x0: guest memory and "
+				    "log past the 1 TiB"),
+			"");
+	vfe_log_release();
+	vfe_fini(&fe);
+	close(fd);
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path2), 0, "");
+	DPX_TEST_RUN(serves(&good, vfe_ev.vid, 6));
+	DPX_TEST_RUN(vfe_session_close(&good, path));
+	DPX_TEST_ASSERT(vm_size_kb() < before + (16 << 10), "all of it unmapped");
+	return finish();
+}
+
+DPX_TEST_REGISTER(vhost_hostile_msg_address_space, fast, test_vhost_hostile_msg_address_space);
 
 /* ---- a front-end that hangs up in the middle of a message ---- */
 

@@ -166,11 +166,21 @@ seal_shrink(int fd)
 		  fd);
 }
 
+/*
+ * Map [off, off + len) of fd for a device that has mapped `used` bytes
+ * already, into r (mmap_addr, mmap_size, and hva: where off is). The mapping
+ * starts at off rounded down to the file's page size, not at the file's
+ * start: a region far into a (sparse) file costs the address space of the
+ * region, not of the file before it. What one device maps is bounded, so
+ * that one front-end cannot take the process's address space from the
+ * others (and from malloc, thread stacks, ...).
+ */
 static int
-map_fd(int fd, uint64_t need, void **map, size_t *map_size, const char **why)
+map_fd(int fd, uint64_t off, uint64_t len, uint64_t used, struct vhost_mem_region *r,
+       const char **why)
 {
 	struct stat st;
-	uint64_t align;
+	uint64_t align, start;
 
 	seal_shrink(fd);
 	if (fstat(fd, &st) < 0) {
@@ -178,21 +188,35 @@ map_fd(int fd, uint64_t need, void **map, size_t *map_size, const char **why)
 		return -errno;
 	}
 	/* touching a page past the end of the file would SIGBUS the process */
-	if ((uint64_t)st.st_size < need) {
+	if ((uint64_t)st.st_size < off + len) {
 		*why = "region runs past the end of its file";
 		return -EINVAL;
 	}
 	/* hugetlbfs reports its page size here and needs mappings aligned to it */
-	align = st.st_blksize > 0 && DPX_IS_POWER_OF_2((uint64_t)st.st_blksize)
+	align = st.st_blksize > 4096 && DPX_IS_POWER_OF_2((uint64_t)st.st_blksize)
 			? (uint64_t)st.st_blksize
 			: 4096;
-	*map_size = DPX_ALIGN_CEIL(need, align);
-	*map = mmap(NULL, *map_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (*map == MAP_FAILED) {
+	start = DPX_ALIGN_FLOOR(off, align);
+	r->mmap_size = DPX_ALIGN_CEIL(off + len - start, align);
+	if (r->mmap_size > VHOST_MEM_MAX_MAPPED - used) {
+		*why = "guest memory and log past the 1 TiB a device may map";
+		return -ENOSPC;
+	}
+	r->mmap_addr =
+		mmap(NULL, r->mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)start);
+	if (r->mmap_addr == MAP_FAILED) {
 		*why = "mmap of the region failed";
 		return -errno;
 	}
+	r->hva = (uint64_t)(uintptr_t)r->mmap_addr + (off - start);
 	return 0;
+}
+
+/* Address space the device has mapped: its regions and its dirty log. */
+static uint64_t
+dev_mapped(const struct vhost_dev *dev)
+{
+	return vhost_mem_mapped(dev->mem) + dev->log_map_size;
 }
 
 static void
@@ -215,13 +239,12 @@ region_add(struct vhost_dev *dev, const struct vhost_user_mem_region *in, int fd
 				 in->mmap_offset, why);
 	if (rc < 0)
 		return rc;
-	rc = map_fd(fd, in->mmap_offset + in->memory_size, &r.mmap_addr, &r.mmap_size, why);
+	rc = map_fd(fd, in->mmap_offset, in->memory_size, dev_mapped(dev), &r, why);
 	if (rc < 0)
 		return rc;
 	r.gpa = in->guest_phys_addr;
 	r.size = in->memory_size;
 	r.uva = in->userspace_addr;
-	r.hva = (uint64_t)(uintptr_t)r.mmap_addr + in->mmap_offset;
 	if (dev->sock->ops.mem_region_added != NULL &&
 	    dev->sock->ops.mem_region_added(dev->vid, r.gpa, (void *)(uintptr_t)r.hva, r.size)) {
 		munmap(r.mmap_addr, r.mmap_size);
@@ -383,6 +406,7 @@ log_unmap(struct vhost_dev *dev)
 	if (dev->log_map != NULL)
 		munmap(dev->log_map, dev->log_map_size);
 	dev->log_map = NULL;
+	dev->log_map_size = 0;
 	dev->log_base = NULL;
 	dev->log_size = 0;
 }
@@ -392,8 +416,7 @@ h_set_log_base(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_u
 	       const char **why)
 {
 	const struct vhost_user_log *l = &msg->payload.log;
-	void *map;
-	size_t map_size;
+	struct vhost_mem_region map;
 	int rc;
 
 	if (l->mmap_size == 0 || l->mmap_offset + l->mmap_size < l->mmap_offset) {
@@ -402,16 +425,19 @@ h_set_log_base(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_u
 			  dev->vid, l->mmap_size, l->mmap_offset, *why);
 		return -EINVAL;
 	}
-	rc = map_fd(msg->fds[0], l->mmap_offset + l->mmap_size, &map, &map_size, why);
+	/* not counting the log it replaces */
+	rc = map_fd(msg->fds[0], l->mmap_offset, l->mmap_size, vhost_mem_mapped(dev->mem), &map,
+		    why);
 	if (rc < 0) {
-		VHOST_LOG(ERR, "vid %d: SET_LOG_BASE: %s", dev->vid, *why);
+		VHOST_LOG(ERR, "vid %d: SET_LOG_BASE size 0x%" PRIx64 " offset 0x%" PRIx64 ": %s",
+			  dev->vid, l->mmap_size, l->mmap_offset, *why);
 		return rc;
 	}
 	lock_all(dev);
 	log_unmap(dev);
-	dev->log_map = map;
-	dev->log_map_size = map_size;
-	dev->log_base = (uint8_t *)map + l->mmap_offset;
+	dev->log_map = map.mmap_addr;
+	dev->log_map_size = map.mmap_size;
+	dev->log_base = (uint8_t *)(uintptr_t)map.hva;
 	dev->log_size = l->mmap_size;
 	unlock_all(dev);
 	/* vhost-user.rst: the reply (zero-size payload) tells the front-end the log is in use */
