@@ -5,7 +5,8 @@
  * fds on the wrong message or more than any message carries, guest memory
  * the front-end could shrink under the data path, sparse files that would
  * take the process's address space, a client-mode front-end
- * that accepts and hangs up in a loop, connections
+ * that accepts and hangs up in a loop, a second front-end the application
+ * refuses, connections
  * opened and closed by the thousand at the cap, a front-end that hangs up
  * after every byte of a bring-up, replies asked for where none is due and
  * the device stopped and started under an lcore's bursts. Each ends with no
@@ -783,3 +784,81 @@ test_vhost_hostile_msg_replies(void)
 }
 
 DPX_TEST_REGISTER(vhost_hostile_msg_replies, fast, test_vhost_hostile_msg_replies);
+
+/* ---- a second front-end the application refuses ---- */
+
+/* An application that runs one device at a time (as a net_vhost port does). */
+static int one_vid = -1;
+
+static int
+one_new_device(int vid)
+{
+	if (one_vid >= 0)
+		return -EBUSY;
+	one_vid = vid;
+	vfe_ev.vid = vid;
+	vfe_ev.new_calls++;
+	return 0;
+}
+
+static void
+one_destroy_device(int vid)
+{
+	if (vid == one_vid)
+		one_vid = -1;
+	vfe_ev.destroy_calls++;
+}
+
+static const struct dpx_vhost_device_ops one_ops = {.new_device = one_new_device,
+						    .destroy_device = one_destroy_device};
+
+/*
+ * A second front-end on a path whose application runs one device: refused
+ * once when it is ready, not at each of its messages (it was: a front-end
+ * sending SET_VRING_ENABLE in a loop had two error lines logged per message,
+ * the library's and the application's). When the running device goes, the
+ * refused one is offered again at once (it was only at its next message,
+ * which a front-end done with its bring-up may never send).
+ */
+static int
+test_vhost_hostile_msg_refused(void)
+{
+	struct vhost_user_vring_state st = {0, 1};
+	char path[108];
+	struct vfe a, b;
+	int i;
+
+	DPX_TEST_RUN(setup());
+	memset(&vfe_ev, 0, sizeof(vfe_ev));
+	vfe_sock_path(path, sizeof(path), "refused");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_register(path, 0), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_callback_register(path, &one_ops, NULL), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_start(path), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_init(&a, VFE_SESSION_MEM_SIZE), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_connect(&a, path), 0, "");
+	DPX_TEST_RUN(vfe_bring_up(&a, WANT_SPLIT, false, 1));
+	vfe_log_capture();
+	DPX_TEST_ASSERT_EQUAL(vfe_init(&b, VFE_SESSION_MEM_SIZE), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_connect(&b, path), 0, "");
+	DPX_TEST_ASSERT_EQUAL(bring_up_until(&b), 0, "");
+	for (i = 0; i < 1000; i++)
+		DPX_TEST_ASSERT_EQUAL(vfe_request(&b, VHOST_USER_SET_VRING_ENABLE, &st, sizeof(st),
+						  NULL, 0, NULL),
+				      0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_log_count("application refused the device"), 1,
+			      "refused once, not at every message");
+	DPX_TEST_ASSERT_EQUAL(vfe_ev.new_calls, 1, "");
+	DPX_TEST_RUN(serves(&a, one_vid, 1));
+	/* the running one goes: the other runs, without a message of its own */
+	vfe_fini(&a);
+	DPX_TEST_ASSERT(vfe_wait_count(&vfe_ev.new_calls, 2), "offered again when the first went");
+	DPX_TEST_ASSERT_EQUAL(vfe_ev.destroy_calls, 1, "");
+	vfe_log_release();
+	DPX_TEST_RUN(serves(&b, one_vid, 2));
+	vfe_fini(&b);
+	DPX_TEST_ASSERT(vfe_wait_count(&vfe_ev.destroy_calls, 2), "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
+	return finish();
+}
+
+DPX_TEST_REGISTER(vhost_hostile_msg_refused, fast, test_vhost_hostile_msg_refused);

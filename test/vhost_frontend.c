@@ -940,6 +940,22 @@ log_find(const char *s, bool print)
 }
 
 int
+vfe_log_count(const char *s)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	int n = 0;
+
+	fflush(log_file);
+	rewind(log_file);
+	while (getline(&line, &cap, log_file) >= 0)
+		n += strstr(line, s) != NULL;
+	free(line);
+	fseek(log_file, 0, SEEK_END);
+	return n;
+}
+
+int
 vfe_log_has(const char *s)
 {
 	return log_find(s, true);

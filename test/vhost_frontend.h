@@ -199,6 +199,8 @@ int vfe_wait_count(int *v, int want);
  * is shared with the vhost thread: tests look, they do not parse. */
 void vfe_log_capture(void);
 int vfe_log_has(const char *s);
+/* How many lines of the log so far hold s. */
+int vfe_log_count(const char *s);
 /* vfe_log_has, waiting (a 10 s guard) for another thread to log s. */
 int vfe_log_wait(const char *s);
 void vfe_log_release(void);

@@ -126,7 +126,13 @@ dev_check_ready(struct vhost_dev *dev)
 	if (FEAT(dev->protocol_features, VHOST_USER_PROTOCOL_F_STATUS))
 		ready = ready && (dev->status & STATUS_DRIVER_OK);
 	if (ready && !dev->running) {
+		/* not at every message of a front-end the application does not want
+		 * (a second one on a net_vhost port): once, then when its path's
+		 * running device goes (vhost_dev_reoffer) */
+		if (dev->refused)
+			return;
 		if (dev->sock->ops.new_device != NULL && dev->sock->ops.new_device(dev->vid) != 0) {
+			dev->refused = true;
 			VHOST_LOG(ERR, "vid %d: application refused the device", dev->vid);
 			return;
 		}
@@ -135,6 +141,21 @@ dev_check_ready(struct vhost_dev *dev)
 			  dev->sock->path, dev->features);
 	} else if (!ready) {
 		dev_stop(dev);
+	}
+}
+
+void
+vhost_dev_reoffer(const struct vhost_socket *s)
+{
+	int vid;
+
+	for (vid = 0; vid < DPX_VHOST_MAX_DEVICES; vid++) {
+		struct vhost_dev *dev = devices[vid];
+
+		if (dev != NULL && dev->sock == s && dev->refused) {
+			dev->refused = false;
+			dev_check_ready(dev);
+		}
 	}
 }
 
@@ -963,6 +984,7 @@ dev_reset(struct vhost_dev *dev)
 	dev->features_set = false;
 	dev->protocol_features = 0;
 	dev->status = 0;
+	dev->refused = false;
 	dev->nr_vring = 0;
 	dev->hdr_len = sizeof(struct virtio_net_hdr);
 }
