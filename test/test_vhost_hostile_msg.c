@@ -6,7 +6,8 @@
  * the front-end could shrink under the data path, sparse files that would
  * take the process's address space, a client-mode front-end
  * that accepts and hangs up in a loop, a second front-end the application
- * refuses, connections
+ * refuses, rings across two regions, a log smaller than the memory or past
+ * its file, features changed while running, connections
  * opened and closed by the thousand at the cap, a front-end that hangs up
  * after every byte of a bring-up, replies asked for where none is due and
  * the device stopped and started under an lcore's bursts. Each ends with no
@@ -862,3 +863,97 @@ test_vhost_hostile_msg_refused(void)
 }
 
 DPX_TEST_REGISTER(vhost_hostile_msg_refused, fast, test_vhost_hostile_msg_refused);
+
+/* ---- ring and log messages that must be refused or kept in bounds ---- */
+
+/* A ring across two regions adjacent in guest-physical and front-end space
+ * (but two mappings for dpx): refused, as a ring in no region is. */
+static int
+ring_across_regions(const char *path)
+{
+	const uint64_t half = VFE_SESSION_MEM_SIZE / 2;
+	struct vhost_user_vring_state st = {0, 256};
+	struct vhost_user_vring_addr a = {0};
+	struct vfe fe;
+
+	DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, VFE_SESSION_MEM_SIZE), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe, path), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_negotiate(&fe, WANT_SPLIT), 0, "");
+	vfe_region_set(&fe, 0, 0, half, 0);
+	vfe_region_set(&fe, 1, half, half, half);
+	DPX_TEST_ASSERT_EQUAL(vfe_set_mem_table(&fe), 0, "");
+	DPX_TEST_ASSERT_EQUAL(
+		vfe_request(&fe, VHOST_USER_SET_VRING_NUM, &st, sizeof(st), NULL, 0, NULL), 0, "");
+	a.desc_user_addr = (uint64_t)(uintptr_t)vfe_ptr(&fe, half - 16 * 128);
+	a.avail_user_addr = (uint64_t)(uintptr_t)vfe_ptr(&fe, half + 4096);
+	a.used_user_addr = (uint64_t)(uintptr_t)vfe_ptr(&fe, half + 8192);
+	DPX_TEST_ASSERT_EQUAL(
+		vfe_request(&fe, VHOST_USER_SET_VRING_ADDR, &a, sizeof(a), NULL, 0, NULL), -EIO,
+		"a descriptor table across two regions");
+	DPX_TEST_ASSERT_EQUAL(vfe_wait_closed(&fe, 3000), 0, "");
+	DPX_TEST_ASSERT(vfe_log_has("size 256: ring outside guest memory or misaligned"), "");
+	vfe_fini(&fe);
+	return DPX_TEST_SUCCESS;
+}
+
+static int
+test_vhost_hostile_msg_refusals(void)
+{
+	struct vhost_user_log l = {1, 100};
+	char path[108];
+	uint8_t *log;
+	struct vfe fe;
+	uint64_t f;
+	int lfd, i, vid;
+
+	DPX_TEST_RUN(setup());
+	vfe_log_capture();
+	DPX_TEST_RUN(vfe_session_open(&fe, path, sizeof(path), "refusals"));
+	DPX_TEST_RUN(vfe_bring_up(&fe, WANT_SPLIT, false, 1));
+	vid = vfe_ev.vid;
+	DPX_TEST_RUN(ring_across_regions(path));
+	/* a one-byte log (8 pages) 100 bytes into its file, traffic far above
+	 * those pages: only that byte may ever be written */
+	DPX_TEST_ASSERT(fe.features & F(VHOST_F_LOG_ALL), "");
+	lfd = memfd_create("log", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	DPX_TEST_ASSERT(lfd >= 0 && ftruncate(lfd, 4096) == 0, "");
+	log = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, lfd, 0);
+	DPX_TEST_ASSERT(log != MAP_FAILED, "");
+	DPX_TEST_ASSERT_EQUAL(
+		vfe_request(&fe, VHOST_USER_SET_LOG_BASE, &l, sizeof(l), &lfd, 1, NULL), 0, "");
+	DPX_TEST_RUN(serves(&fe, vid, 11));
+	for (i = 0; i < 4096; i++)
+		DPX_TEST_ASSERT(i == 100 || log[i] == 0, "log file byte %d written", i);
+	/* a log past its file */
+	l = (struct vhost_user_log){4096, 1};
+	DPX_TEST_ASSERT_EQUAL(
+		vfe_request(&fe, VHOST_USER_SET_LOG_BASE, &l, sizeof(l), &lfd, 1, NULL),
+		-ECONNRESET, "");
+	DPX_TEST_ASSERT(vfe_log_has("SET_LOG_BASE size 0x1000 offset 0x1: region runs past the end "
+				    "of its file"),
+			"");
+	munmap(log, 4096);
+	close(lfd);
+	DPX_TEST_ASSERT(vfe_wait_count(&vfe_ev.destroy_calls, 1), "");
+	vfe_fini(&fe);
+	/* features: only LOG_ALL may change while running */
+	DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, VFE_SESSION_MEM_SIZE), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe, path), 0, "");
+	DPX_TEST_RUN(vfe_bring_up(&fe, WANT_SPLIT, false, 2));
+	f = fe.features ^ F(VHOST_F_LOG_ALL);
+	i = vfe_ev.feature_calls;
+	DPX_TEST_ASSERT_EQUAL(vfe_request(&fe, VHOST_USER_SET_FEATURES, &f, 8, NULL, 0, NULL), 0,
+			      "dirty logging off while running");
+	DPX_TEST_ASSERT_EQUAL(vfe_ev.feature_calls, i + 1, "features_changed");
+	DPX_TEST_RUN(serves(&fe, vfe_ev.vid, 12));
+	f ^= F(VIRTIO_NET_F_MRG_RXBUF);
+	DPX_TEST_ASSERT_EQUAL(vfe_request(&fe, VHOST_USER_SET_FEATURES, &f, 8, NULL, 0, NULL), -EIO,
+			      "MRG_RXBUF off while running");
+	DPX_TEST_ASSERT_EQUAL(vfe_wait_closed(&fe, 3000), 0, "");
+	DPX_TEST_ASSERT(vfe_log_has(": features changed while running"), "");
+	vfe_log_release();
+	DPX_TEST_RUN(vfe_session_close(&fe, path));
+	return finish();
+}
+
+DPX_TEST_REGISTER(vhost_hostile_msg_refusals, fast, test_vhost_hostile_msg_refusals);
