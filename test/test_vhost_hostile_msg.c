@@ -35,26 +35,6 @@
 #define WANT_SPLIT (~0ULL & ~F(VIRTIO_F_RING_PACKED))
 
 static struct dpx_mempool *pool;
-static int fds_at_start;
-
-static int
-setup(void)
-{
-	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
-	pool = dpx_pktmbuf_pool_create("hmsg", 256, 0, 0, DPX_MBUF_DEFAULT_BUF_SIZE, -1);
-	DPX_TEST_ASSERT(pool != NULL, "pool: %s", dpx_strerror(dpx_errno));
-	fds_at_start = dpx_test_count_fds();
-	return DPX_TEST_SUCCESS;
-}
-
-static int
-finish(void)
-{
-	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds_at_start, "no fd leaked");
-	DPX_TEST_ASSERT_EQUAL(dpx_mempool_in_use_count(pool), 0, "every mbuf back");
-	dpx_mempool_free(pool);
-	return DPX_TEST_SUCCESS;
-}
 
 static uint8_t
 pattern(unsigned int seed, uint32_t off)
@@ -109,7 +89,7 @@ test_vhost_hostile_msg_pieces(void)
 	struct vfe fe;
 	unsigned int i;
 
-	DPX_TEST_RUN(setup());
+	DPX_TEST_RUN(vfe_case_start(&pool));
 	vfe_sock_path(path, sizeof(path), "pieces");
 	DPX_TEST_RUN(vfe_server_start(path, 0));
 	for (i = 0; i < 2 * DPX_DIM(chunks); i++) {
@@ -123,7 +103,7 @@ test_vhost_hostile_msg_pieces(void)
 		DPX_TEST_ASSERT(vfe_wait_count(&vfe_ev.destroy_calls, (int)i + 1), "");
 	}
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
-	return finish();
+	return vfe_case_end(pool);
 }
 
 DPX_TEST_REGISTER(vhost_hostile_msg_pieces, fast, test_vhost_hostile_msg_pieces);
@@ -219,7 +199,7 @@ test_vhost_hostile_msg_fds(void)
 	unsigned int i, n = 0;
 	struct vhost_user_mem_table t = {8, 0, {{0}}};
 
-	DPX_TEST_RUN(setup());
+	DPX_TEST_RUN(vfe_case_start(&pool));
 	DPX_TEST_RUN(vfe_session_open(&good, path, sizeof(path), "hfds"));
 	DPX_TEST_RUN(vfe_bring_up(&good, WANT_SPLIT, false, 1));
 	memset(b, 0, sizeof(b));
@@ -276,7 +256,7 @@ test_vhost_hostile_msg_fds(void)
 	vfe_log_release();
 	DPX_TEST_RUN(serves(&good, vfe_ev.vid, 3));
 	DPX_TEST_RUN(vfe_session_close(&good, path));
-	return finish();
+	return vfe_case_end(pool);
 }
 
 DPX_TEST_REGISTER(vhost_hostile_msg_fds, fast, test_vhost_hostile_msg_fds);
@@ -335,7 +315,7 @@ test_vhost_hostile_msg_conn_churn(void)
 	unsigned int i;
 	int vid;
 
-	DPX_TEST_RUN(setup());
+	DPX_TEST_RUN(vfe_case_start(&pool));
 	DPX_TEST_RUN(vfe_session_open(&good, path, sizeof(path), "churn"));
 	DPX_TEST_RUN(vfe_bring_up(&good, WANT_SPLIT, false, 1));
 	vid = vfe_ev.vid;
@@ -356,7 +336,7 @@ test_vhost_hostile_msg_conn_churn(void)
 		vfe_fini(&fe[i]);
 	DPX_TEST_RUN(serves(&good, vid, 77));
 	DPX_TEST_RUN(vfe_session_close(&good, path));
-	return finish();
+	return vfe_case_end(pool);
 }
 
 DPX_TEST_REGISTER(vhost_hostile_msg_conn_churn, fast, test_vhost_hostile_msg_conn_churn);
@@ -396,7 +376,7 @@ test_vhost_hostile_msg_shrink(void)
 	struct vfe fe;
 	int logfd;
 
-	DPX_TEST_RUN(setup());
+	DPX_TEST_RUN(vfe_case_start(&pool));
 	vfe_log_capture();
 	DPX_TEST_RUN(vfe_session_open(&fe, path, sizeof(path), "shrink"));
 	DPX_TEST_RUN(unsealed_memory(&fe, MFD_ALLOW_SEALING));
@@ -428,7 +408,7 @@ test_vhost_hostile_msg_shrink(void)
 	vfe_log_release();
 	DPX_TEST_RUN(serves(&fe, vfe_ev.vid, 10));
 	DPX_TEST_RUN(vfe_session_close(&fe, path));
-	return finish();
+	return vfe_case_end(pool);
 }
 
 DPX_TEST_REGISTER(vhost_hostile_msg_shrink, fast, test_vhost_hostile_msg_shrink);
@@ -478,7 +458,7 @@ test_vhost_hostile_msg_client_hangup(void)
 	struct vfe fe;
 	pthread_t th;
 
-	DPX_TEST_RUN(setup());
+	DPX_TEST_RUN(vfe_case_start(&pool));
 	vfe_sock_path(path, sizeof(path), "hangup");
 	h.lfd = vfe_listen(path);
 	DPX_TEST_ASSERT(h.lfd >= 0, "");
@@ -498,26 +478,40 @@ test_vhost_hostile_msg_client_hangup(void)
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
 	close(h.lfd);
 	unlink(path);
-	return finish();
+	return vfe_case_end(pool);
 }
 
 DPX_TEST_REGISTER(vhost_hostile_msg_client_hangup, fast, test_vhost_hostile_msg_client_hangup);
 
 /* ---- the address space ---- */
 
-static uint64_t
-vm_size_kb(void)
+/* The process's mappings: @return how many, *bytes their sizes summed. */
+static int
+maps_scan(uint64_t *bytes)
 {
-	char line[256];
-	uint64_t kb = 0;
-	FILE *f = fopen("/proc/self/status", "r");
+	unsigned long lo, hi;
+	char line[512];
+	int n = 0;
+	FILE *f = fopen("/proc/self/maps", "r");
 
-	while (f != NULL && fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "VmSize: %" SCNu64, &kb) == 1)
-			break;
+	*bytes = 0;
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "%lx-%lx", &lo, &hi) == 2)
+			*bytes += hi - lo;
+		n++;
+	}
 	if (f != NULL)
 		fclose(f);
-	return kb;
+	return n;
+}
+
+static uint64_t
+mapped_kb(void)
+{
+	uint64_t bytes;
+
+	maps_scan(&bytes);
+	return bytes >> 10;
 }
 
 /* ADD_MEM_REG of [off, off + size) of fd at gpa. @return vfe_request's. */
@@ -559,16 +553,16 @@ test_vhost_hostile_msg_address_space(void)
 	uint64_t before;
 	int fd;
 
-	DPX_TEST_RUN(setup());
+	DPX_TEST_RUN(vfe_case_start(&pool));
 	DPX_TEST_RUN(vfe_session_open(&good, path, sizeof(path), "vaspace"));
 	DPX_TEST_RUN(vfe_bring_up(&good, WANT_SPLIT, false, 1));
 	fd = memfd_create("sparse", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	DPX_TEST_ASSERT(fd >= 0 && ftruncate(fd, (off_t)(16 * tib + 4 * mib)) == 0, "");
-	before = vm_size_kb();
+	before = mapped_kb();
 	DPX_TEST_ASSERT_EQUAL(add_region(&good, fd, tib, 4 * mib, 16 * tib), 0, "");
-	DPX_TEST_ASSERT(vm_size_kb() - before < 16 << 10,
+	DPX_TEST_ASSERT(mapped_kb() - before < 16 << 10,
 			"a 4 MiB region took %" PRIu64 " KiB of address space",
-			vm_size_kb() - before);
+			mapped_kb() - before);
 	DPX_TEST_RUN(serves(&good, vfe_ev.vid, 5));
 	vfe_log_capture();
 	/* one front-end's regions past 1 TiB: refused, nothing of them left */
@@ -601,8 +595,8 @@ test_vhost_hostile_msg_address_space(void)
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path2), 0, "");
 	DPX_TEST_RUN(serves(&good, vfe_ev.vid, 6));
 	DPX_TEST_RUN(vfe_session_close(&good, path));
-	DPX_TEST_ASSERT(vm_size_kb() < before + (16 << 10), "all of it unmapped");
-	return finish();
+	DPX_TEST_ASSERT(mapped_kb() < before + (16 << 10), "all of it unmapped");
+	return vfe_case_end(pool);
 }
 
 DPX_TEST_REGISTER(vhost_hostile_msg_address_space, fast, test_vhost_hostile_msg_address_space);
@@ -612,15 +606,9 @@ DPX_TEST_REGISTER(vhost_hostile_msg_address_space, fast, test_vhost_hostile_msg_
 static int
 maps_count(void)
 {
-	char line[512];
-	int n = 0;
-	FILE *f = fopen("/proc/self/maps", "r");
+	uint64_t bytes;
 
-	while (f != NULL && fgets(line, sizeof(line), f) != NULL)
-		n++;
-	if (f != NULL)
-		fclose(f);
-	return n;
+	return maps_scan(&bytes);
 }
 
 /* A whole bring-up, stopping at the first error (the budget ran out). */
@@ -654,7 +642,7 @@ test_vhost_hostile_msg_cut(void)
 	struct vfe fe, good;
 	int maps, cut, rc = -1, news, vid;
 
-	DPX_TEST_RUN(setup());
+	DPX_TEST_RUN(vfe_case_start(&pool));
 	DPX_TEST_RUN(vfe_session_open(&good, path, sizeof(path), "cut"));
 	DPX_TEST_RUN(vfe_bring_up(&good, WANT_SPLIT, false, 1));
 	vid = vfe_ev.vid;
@@ -684,7 +672,7 @@ test_vhost_hostile_msg_cut(void)
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path2), 0, "");
 	DPX_TEST_ASSERT_EQUAL(maps_count(), maps, "no mapping left");
 	DPX_TEST_RUN(vfe_session_close(&good, path));
-	return finish();
+	return vfe_case_end(pool);
 }
 
 DPX_TEST_REGISTER(vhost_hostile_msg_cut, fast, test_vhost_hostile_msg_cut);
@@ -738,7 +726,7 @@ test_vhost_hostile_msg_replies(void)
 	pthread_t t;
 	int i;
 
-	DPX_TEST_RUN(setup());
+	DPX_TEST_RUN(vfe_case_start(&pool));
 	DPX_TEST_RUN(vfe_session_open(&fe, path, sizeof(path), "replies"));
 	DPX_TEST_RUN(vfe_bring_up(&fe, WANT_SPLIT, false, 1));
 	DPX_TEST_ASSERT(fe.pfeatures & F(VHOST_USER_PROTOCOL_F_REPLY_ACK), "");
@@ -784,7 +772,7 @@ test_vhost_hostile_msg_replies(void)
 		; /* what the bursts delivered */
 	DPX_TEST_RUN(serves(&fe, vfe_ev.vid, 4));
 	DPX_TEST_RUN(vfe_session_close(&fe, path));
-	return finish();
+	return vfe_case_end(pool);
 }
 
 DPX_TEST_REGISTER(vhost_hostile_msg_replies, fast, test_vhost_hostile_msg_replies);
@@ -832,7 +820,7 @@ test_vhost_hostile_msg_refused(void)
 	struct vfe a, b;
 	int i;
 
-	DPX_TEST_RUN(setup());
+	DPX_TEST_RUN(vfe_case_start(&pool));
 	memset(&vfe_ev, 0, sizeof(vfe_ev));
 	vfe_sock_path(path, sizeof(path), "refused");
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_register(path, 0), 0, "");
@@ -862,7 +850,7 @@ test_vhost_hostile_msg_refused(void)
 	vfe_fini(&b);
 	DPX_TEST_ASSERT(vfe_wait_count(&vfe_ev.destroy_calls, 2), "");
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
-	return finish();
+	return vfe_case_end(pool);
 }
 
 DPX_TEST_REGISTER(vhost_hostile_msg_refused, fast, test_vhost_hostile_msg_refused);
@@ -909,7 +897,7 @@ test_vhost_hostile_msg_refusals(void)
 	uint64_t f;
 	int lfd, i, vid;
 
-	DPX_TEST_RUN(setup());
+	DPX_TEST_RUN(vfe_case_start(&pool));
 	vfe_log_capture();
 	DPX_TEST_RUN(vfe_session_open(&fe, path, sizeof(path), "refusals"));
 	DPX_TEST_RUN(vfe_bring_up(&fe, WANT_SPLIT, false, 1));
@@ -956,7 +944,7 @@ test_vhost_hostile_msg_refusals(void)
 	DPX_TEST_ASSERT(vfe_log_has(": features changed while running"), "");
 	vfe_log_release();
 	DPX_TEST_RUN(vfe_session_close(&fe, path));
-	return finish();
+	return vfe_case_end(pool);
 }
 
 DPX_TEST_REGISTER(vhost_hostile_msg_refusals, fast, test_vhost_hostile_msg_refusals);

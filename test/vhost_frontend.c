@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <dpx_log.h>
+#include <dpx_mbuf.h>
 
 #include "dpx_test.h"
 #include "vhost_frontend.h"
@@ -981,6 +982,27 @@ vfe_log_release(void)
 	if (log_file != NULL)
 		fclose(log_file);
 	log_file = NULL;
+}
+
+static int case_fds;
+
+int
+vfe_case_start(struct dpx_mempool **pool)
+{
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
+	*pool = dpx_pktmbuf_pool_create("vfe-case", 256, 0, 0, DPX_MBUF_DEFAULT_BUF_SIZE, -1);
+	DPX_TEST_ASSERT(*pool != NULL, "pool: %s", dpx_strerror(dpx_errno));
+	case_fds = dpx_test_count_fds();
+	return DPX_TEST_SUCCESS;
+}
+
+int
+vfe_case_end(struct dpx_mempool *pool)
+{
+	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), case_fds, "no fd leaked");
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_in_use_count(pool), 0, "every mbuf back");
+	dpx_mempool_free(pool);
+	return DPX_TEST_SUCCESS;
 }
 
 void

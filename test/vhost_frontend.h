@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <dpx_mempool.h>
 #include <dpx_vhost.h>
 
 #include "vhost_msg.h"
@@ -204,6 +205,12 @@ int vfe_log_count(const char *s);
 /* vfe_log_has, waiting (a 10 s guard) for another thread to log s. */
 int vfe_log_wait(const char *s);
 void vfe_log_release(void);
+/* The start of a hostile-peer case: the EAL (--no-huge), a pool of 256
+ * mbufs in *pool, and the fds open now. @return DPX_TEST_*. */
+int vfe_case_start(struct dpx_mempool **pool);
+/* Its end: no fd open that was not at vfe_case_start, every mbuf back in
+ * the pool, which is freed. @return DPX_TEST_*. */
+int vfe_case_end(struct dpx_mempool *pool);
 /* A socket path unique to this process. */
 void vfe_sock_path(char *p, size_t len, const char *name);
 /* Clear vfe_ev; register, give vfe_ops and start a path. @return DPX_TEST_*. */
