@@ -9,7 +9,8 @@
  * the cap, a front-end that hangs up after every byte of a bring-up,
  * replies asked for where none is due, the device stopped and started
  * under an lcore's bursts, a ring stopped twice and restarted with a NOFD
- * kick, a second front-end the application refuses, rings across two
+ * kick, a kick fd that would keep its connection alive, a second front-end
+ * the application refuses, rings across two
  * regions, a log smaller than the memory or past its file, features
  * changed while running. Each ends with no fd, mapping or mbuf left, and
  * another device served byte for byte.
@@ -776,6 +777,70 @@ test_vhost_hostile_msg_replies(void)
 }
 
 DPX_TEST_REGISTER(vhost_hostile_msg_replies, fast, test_vhost_hostile_msg_replies);
+
+/* ---- a kick fd that would keep its connection alive ---- */
+
+/*
+ * A front-end passes its own end of the connection as a vring's kick fd,
+ * then exits. dpx kept any fd as a kick fd: holding the front-end's end,
+ * it never saw the connection close, and two such on a path capped at two
+ * connections (a net_vhost port's default) left it refusing every
+ * front-end until the process restarted. Kick fds must be eventfds, like
+ * call and error fds.
+ */
+static int
+test_vhost_hostile_msg_self_kick(void)
+{
+	char path[108];
+	struct vfe fe;
+	uint64_t u = 0;
+	int i, p[2];
+
+	DPX_TEST_RUN(vfe_case_start(&pool));
+	vfe_sock_path(path, sizeof(path), "selfkick");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_register(path, 0), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_set_max_connections(path, 2), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_start(path), 0, "");
+	vfe_log_capture();
+	for (i = 0; i < 2; i++) {
+		DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, 4 << 20), 0, "");
+		DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe, path), 0, "");
+		DPX_TEST_ASSERT_EQUAL(vfe_negotiate(&fe, WANT_SPLIT), 0, "");
+		DPX_TEST_ASSERT_EQUAL(
+			vfe_request(&fe, VHOST_USER_SET_VRING_KICK, &u, 8, &fe.sock, 1, NULL), -EIO,
+			"its own socket as the kick fd");
+		DPX_TEST_ASSERT_EQUAL(vfe_wait_closed(&fe, 3000), 0, "closed");
+		vfe_fini(&fe);
+	}
+	DPX_TEST_ASSERT_EQUAL(vfe_log_count("SET_VRING_KICK vring 0: kick fd is not an eventfd"), 2,
+			      "");
+	/* a pipe neither */
+	DPX_TEST_ASSERT_EQUAL(pipe2(p, O_CLOEXEC), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, 4 << 20), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe, path), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_negotiate(&fe, WANT_SPLIT), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_request(&fe, VHOST_USER_SET_VRING_KICK, &u, 8, &p[0], 1, NULL),
+			      -EIO, "a pipe as the kick fd");
+	close(p[0]);
+	close(p[1]);
+	vfe_fini(&fe);
+	vfe_log_release();
+	/* both places are free: a front-end that came later is served */
+	DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, VFE_SESSION_MEM_SIZE), 0, "");
+	for (i = 0; i < 100; i++) {
+		DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe, path), 0, "");
+		if (vfe_request(&fe, VHOST_USER_GET_FEATURES, NULL, 0, NULL, 0, NULL) == 0)
+			break;
+		vfe_disconnect(&fe); /* the pipe's connection not yet seen gone */
+		usleep(10000);
+	}
+	DPX_TEST_ASSERT(i < 100, "a later front-end is served");
+	vfe_fini(&fe);
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
+	return vfe_case_end(pool);
+}
+
+DPX_TEST_REGISTER(vhost_hostile_msg_self_kick, fast, test_vhost_hostile_msg_self_kick);
 
 /* ---- a second front-end the application refuses ---- */
 

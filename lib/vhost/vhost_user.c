@@ -844,45 +844,64 @@ h_get_vring_base(struct vhost_dev *dev, struct vhost_vq *vq, struct vhost_user_m
 }
 
 /*
- * The data path writes the call and error fds (a burst's notification, a
- * broken ring's report): they must be what vhost-user says, eventfds
- * (VHOST_SET_VRING_CALL's kernel equivalent takes nothing else). A pipe or
- * socket without a reader would raise SIGPIPE, a file would grow, a device
- * could block; a library may not ignore SIGPIPE behind the application's
- * back, so those are refused here. An eventfd cannot raise SIGPIPE, and once
- * non-blocking a write at its maximum count fails with EAGAIN instead of
- * stopping the lcore (the guest has an interrupt pending then anyway).
- * O_NONBLOCK is on the open file, shared with the front-end's copy; QEMU's
- * are non-blocking already.
+ * vhost-user passes eventfds for kicks, calls and errors (the kernel ioctls
+ * it mirrors take nothing else), and dpx takes nothing else either. The data
+ * path writes the call and error fds (a burst's notification, a broken
+ * ring's report): a pipe or socket without a reader would raise SIGPIPE, a
+ * file would grow, a device could block, and a library may not ignore
+ * SIGPIPE behind the application's back. The kick fd is never read nor
+ * written (dpx polls) but kept while the ring is: a socket kept there (the
+ * front-end's own end of this very connection) would hold the connection
+ * open after the front-end is gone, and the path's place with it, for ever.
+ * An eventfd holds nothing and raises nothing.
+ *
+ * /proc names the anonymous inode without asking its file system (a file
+ * of a FUSE mount the front-end serves would make fstat wait for it);
+ * without /proc, fstat tells an anonymous inode from the rest.
  */
 static int
-event_fd_adopt(int fd, const char **why)
+event_fd_check(int fd, bool kick, const char **why)
 {
+	const char *not_one =
+		kick ? "kick fd is not an eventfd" : "call or error fd is not an eventfd";
 	char link[64], name[32];
 	struct stat st;
 	ssize_t n;
-	int fl;
 
-	if (fstat(fd, &st) < 0) {
-		*why = "fstat of the call or error fd failed";
-		return -errno;
-	}
-	/* an eventfd is an anonymous inode: no file type at all */
-	if ((st.st_mode & S_IFMT) != 0) {
-		*why = "call or error fd is not an eventfd";
-		return -EINVAL;
-	}
-	/* which anonymous inode: "anon_inode:[eventfd]" (without /proc, any of
-	 * them: none raises SIGPIPE, and non-blocking none waits) */
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
 	n = readlink(link, name, sizeof(name) - 1);
 	if (n >= 0) {
 		name[n] = '\0';
-		if (strcmp(name, "anon_inode:[eventfd]") != 0) {
-			*why = "call or error fd is not an eventfd";
-			return -EINVAL;
-		}
+		if (strcmp(name, "anon_inode:[eventfd]") == 0)
+			return 0;
+		*why = not_one;
+		return -EINVAL;
 	}
+	if (fstat(fd, &st) < 0) {
+		*why = "fstat of the kick, call or error fd failed";
+		return -errno;
+	}
+	/* an eventfd is an anonymous inode: no file type at all */
+	if ((st.st_mode & S_IFMT) != 0) {
+		*why = not_one;
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * The call and error eventfds are made non-blocking: at its maximum count a
+ * write then fails with EAGAIN instead of stopping the lcore (the guest has
+ * an interrupt pending then anyway). O_NONBLOCK is on the open file, shared
+ * with the front-end's copy; QEMU's are non-blocking already.
+ */
+static int
+event_fd_adopt(int fd, const char **why)
+{
+	int fl, rc = event_fd_check(fd, false, why);
+
+	if (rc < 0)
+		return rc;
 	fl = fcntl(fd, F_GETFL);
 	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
 		*why = "cannot make the call or error fd non-blocking";
@@ -902,8 +921,8 @@ h_set_vring_fd(struct vhost_dev *dev, struct vhost_vq *vq, struct vhost_user_msg
 	int *slot, rc;
 
 	(void)reply;
-	/* the kick fd is never read nor written (dpx polls): only kept */
-	if (!kick && fd >= 0 && (rc = event_fd_adopt(fd, why)) < 0) {
+	rc = fd < 0 ? 0 : kick ? event_fd_check(fd, true, why) : event_fd_adopt(fd, why);
+	if (rc < 0) {
 		VHOST_LOG(ERR, "vid %d: %s vring %u: %s", dev->vid,
 			  vhost_msg_name(msg->hdr.request),
 			  (unsigned int)(v & VHOST_USER_VRING_IDX_MASK), *why);
