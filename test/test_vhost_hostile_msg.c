@@ -873,9 +873,9 @@ static const struct dpx_vhost_device_ops one_ops = {.new_device = one_new_device
  * A second front-end on a path whose application runs one device: refused
  * once when it is ready, not at each of its messages (it was: a front-end
  * sending SET_VRING_ENABLE in a loop had two error lines logged per message,
- * the library's and the application's). When the running device goes, the
- * refused one is offered again at once (it was only at its next message,
- * which a front-end done with its bring-up may never send).
+ * the library's and the application's). When the running device stops or
+ * goes, the refused one is offered again at once (it was only at its next
+ * message, which a front-end done with its bring-up may never send).
  */
 static int
 test_vhost_hostile_msg_refused(void)
@@ -906,14 +906,21 @@ test_vhost_hostile_msg_refused(void)
 			      "refused once, not at every message");
 	DPX_TEST_ASSERT_EQUAL(vfe_ev.new_calls, 1, "");
 	DPX_TEST_RUN(serves(&a, one_vid, 1));
-	/* the running one goes: the other runs, without a message of its own */
-	vfe_fini(&a);
-	DPX_TEST_ASSERT(vfe_wait_count(&vfe_ev.new_calls, 2), "offered again when the first went");
+	/* the running one stops: the other runs, without a message of its own */
+	DPX_TEST_ASSERT_EQUAL(set_status(&a, 0), 0, "");
 	DPX_TEST_ASSERT_EQUAL(vfe_ev.destroy_calls, 1, "");
-	vfe_log_release();
+	DPX_TEST_ASSERT_EQUAL(vfe_ev.new_calls, 2, "offered again when the first stopped");
 	DPX_TEST_RUN(serves(&b, one_vid, 2));
+	/* the first starts again: refused (once), and runs when the other goes */
+	DPX_TEST_ASSERT_EQUAL(set_status(&a, 15), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_log_count("application refused the device"), 2, "");
 	vfe_fini(&b);
-	DPX_TEST_ASSERT(vfe_wait_count(&vfe_ev.destroy_calls, 2), "");
+	DPX_TEST_ASSERT(vfe_wait_count(&vfe_ev.new_calls, 3), "offered again when the other went");
+	DPX_TEST_ASSERT_EQUAL(vfe_ev.destroy_calls, 2, "");
+	vfe_log_release();
+	DPX_TEST_RUN(serves(&a, one_vid, 3));
+	vfe_fini(&a);
+	DPX_TEST_ASSERT(vfe_wait_count(&vfe_ev.destroy_calls, 3), "");
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
 	return vfe_case_end(pool);
 }

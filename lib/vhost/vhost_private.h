@@ -148,7 +148,7 @@ struct vhost_dev {
 	uint64_t protocol_features;
 	bool features_set;
 	bool running;	/* new_device accepted, destroy_device not yet called */
-	bool refused;	/* new_device refused it: offered again when a device of its path goes */
+	bool refused;	/* new_device refused it: offered again when a device of its path stops */
 	bool broken;	/* a fatal protocol error: the connection is closed */
 	uint8_t status; /* SET_STATUS */
 	uint16_t mtu;
@@ -194,7 +194,7 @@ void vhost_global_unlock(void);
 struct vhost_dev *vhost_dev_get(int vid);
 struct vhost_dev *vhost_dev_new(struct vhost_socket *s, int fd);
 void vhost_dev_destroy(struct vhost_dev *dev);
-/* a device of s went: offer the ready devices new_device refused again */
+/* a running device of s stopped: offer the ready devices new_device refused again */
 void vhost_dev_reoffer(const struct vhost_socket *s);
 /* handle one validated message; fills *reply for answered requests.
  * @return 0, 1 (send reply), or -errno: the device is broken. */

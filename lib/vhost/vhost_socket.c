@@ -275,9 +275,6 @@ conn_close(struct vhost_dev *dev)
 	VHOST_LOG(INFO, "%s: vid %d disconnected", s->path, dev->vid);
 	vhost_dev_destroy(dev);
 	s->nconn--;
-	/* a front-end refused while this one ran may run now */
-	if (s->started)
-		vhost_dev_reoffer(s);
 	if ((s->flags & DPX_VHOST_CLIENT) && s->started) {
 		/* at once after a connection that lasted (the front-end may be back
 		 * already), else a retry interval after its connect: a front-end

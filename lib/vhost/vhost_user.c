@@ -116,6 +116,10 @@ dev_stop(struct vhost_dev *dev)
 	if (dev->sock->ops.destroy_device != NULL)
 		dev->sock->ops.destroy_device(dev->vid);
 	VHOST_LOG(INFO, "vid %d (%s) stopped", dev->vid, dev->sock->path);
+	/* a front-end refused while this one ran may run now (not while the
+	 * path itself goes) */
+	if (dev->sock->started)
+		vhost_dev_reoffer(dev->sock);
 }
 
 static void
@@ -127,8 +131,8 @@ dev_check_ready(struct vhost_dev *dev)
 		ready = ready && (dev->status & STATUS_DRIVER_OK);
 	if (ready && !dev->running) {
 		/* not at every message of a front-end the application does not want
-		 * (a second one on a net_vhost port): once, then when its path's
-		 * running device goes (vhost_dev_reoffer) */
+		 * (a second one on a net_vhost port): once, then when a running
+		 * device of its path stops (vhost_dev_reoffer) */
 		if (dev->refused)
 			return;
 		if (dev->sock->ops.new_device != NULL && dev->sock->ops.new_device(dev->vid) != 0) {
