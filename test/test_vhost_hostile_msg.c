@@ -290,19 +290,12 @@ churn(const char *path, struct vfe *good, int vid)
 static int
 all_served(struct vfe *fe, unsigned int n, const char *path)
 {
-	unsigned int i, tries;
+	unsigned int i;
 
 	for (i = 0; i < n; i++) {
 		DPX_TEST_ASSERT_EQUAL(vfe_init(&fe[i], 4 << 20), 0, "");
-		for (tries = 0; tries < 100; tries++) {
-			DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe[i], path), 0, "");
-			if (vfe_request(&fe[i], VHOST_USER_GET_FEATURES, NULL, 0, NULL, 0, NULL) ==
-			    0)
-				break;
-			vfe_disconnect(&fe[i]);
-			usleep(10000);
-		}
-		DPX_TEST_ASSERT(tries < 100, "connection %u served after the churn", i);
+		DPX_TEST_ASSERT_EQUAL(vfe_connect_served(&fe[i], path), 0,
+				      "connection %u served after the churn", i);
 	}
 	return DPX_TEST_SUCCESS;
 }
@@ -827,14 +820,7 @@ test_vhost_hostile_msg_self_kick(void)
 	vfe_log_release();
 	/* both places are free: a front-end that came later is served */
 	DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, VFE_SESSION_MEM_SIZE), 0, "");
-	for (i = 0; i < 100; i++) {
-		DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe, path), 0, "");
-		if (vfe_request(&fe, VHOST_USER_GET_FEATURES, NULL, 0, NULL, 0, NULL) == 0)
-			break;
-		vfe_disconnect(&fe); /* the pipe's connection not yet seen gone */
-		usleep(10000);
-	}
-	DPX_TEST_ASSERT(i < 100, "a later front-end is served");
+	DPX_TEST_ASSERT_EQUAL(vfe_connect_served(&fe, path), 0, "a later front-end is served");
 	vfe_fini(&fe);
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
 	return vfe_case_end(pool);

@@ -128,6 +128,25 @@ vfe_connect(struct vfe *fe, const char *path)
 }
 
 int
+vfe_connect_served(struct vfe *fe, const char *path)
+{
+	unsigned int tries;
+	int rc = -ECONNREFUSED;
+
+	for (tries = 0; tries < 100; tries++) {
+		rc = vfe_connect(fe, path);
+		if (rc < 0)
+			return rc;
+		rc = vfe_request(fe, VHOST_USER_GET_FEATURES, NULL, 0, NULL, 0, NULL);
+		if (rc == 0)
+			return 0;
+		vfe_disconnect(fe);
+		usleep(10000);
+	}
+	return rc;
+}
+
+int
 vfe_listen(const char *path)
 {
 	struct sockaddr_un a;

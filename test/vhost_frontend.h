@@ -97,6 +97,10 @@ void *vfe_ptr(struct vfe *fe, uint64_t gpa);
 int vfe_connect(struct vfe *fe, const char *path);
 /* For client-mode backends: listen on path; vfe_accept waits (ms) for the backend. */
 int vfe_listen(const char *path);
+/* Connect and have a GET_FEATURES answered, connecting again (100 times,
+ * 10 ms apart) while the back-end refuses: it has not yet seen a connection
+ * that went free its place under the path's cap. @return 0 or -errno. */
+int vfe_connect_served(struct vfe *fe, const char *path);
 int vfe_accept(struct vfe *fe, int lfd, int timeout_ms);
 void vfe_disconnect(struct vfe *fe);
 
