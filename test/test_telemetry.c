@@ -10,6 +10,8 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <pthread.h>
+#include <semaphore.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -19,7 +21,9 @@
 
 #include <jansson.h>
 
+#include <dpx_bus_vdev.h>
 #include <dpx_ethdev.h>
+#include <dpx_ethdev_driver.h>
 #include <dpx_malloc.h>
 #include <dpx_mbuf.h>
 #include <dpx_mempool.h>
@@ -599,6 +603,268 @@ test_telemetry_commands(void)
 	return rc;
 }
 DPX_TEST_REGISTER(telemetry_commands, fast, test_telemetry_commands);
+
+/* ---- handlers against ports that come and go ---- */
+
+/*
+ * A port whose stats_get holds the telemetry thread inside the driver until
+ * the control thread is about to close the port, then gives the close time
+ * to run: a close that does not wait for the handler frees the port under
+ * it (dev_close sees the handler inside). Nothing here decides on a time:
+ * the wait only gives a broken close its chance to show.
+ */
+static struct {
+	sem_t entered;
+	int about_to_close, closing, inside, overlap;
+} race;
+
+static int
+race_infos(struct dpx_eth_dev *dev, struct dpx_eth_dev_info *info)
+{
+	(void)dev;
+	info->max_rx_queues = 1;
+	info->max_tx_queues = 1;
+	return 0;
+}
+
+static int
+race_stats(struct dpx_eth_dev *dev, struct dpx_eth_stats *st)
+{
+	__atomic_store_n(&race.inside, 1, __ATOMIC_SEQ_CST);
+	sem_post(&race.entered);
+	for (int i = 0; i < 100000 && !__atomic_load_n(&race.about_to_close, __ATOMIC_SEQ_CST);
+	     i++)
+		usleep(100);
+	for (int i = 0; i < 2000 && !__atomic_load_n(&race.closing, __ATOMIC_SEQ_CST); i++)
+		usleep(100);
+	int rc = dpx_eth_sw_stats_get(dev, st);
+	__atomic_store_n(&race.inside, 0, __ATOMIC_SEQ_CST);
+	return rc;
+}
+
+static int
+race_close(struct dpx_eth_dev *dev)
+{
+	(void)dev;
+	if (__atomic_load_n(&race.inside, __ATOMIC_SEQ_CST))
+		race.overlap = 1;
+	__atomic_store_n(&race.closing, 1, __ATOMIC_SEQ_CST);
+	return 0;
+}
+
+static int
+race_txq(struct dpx_eth_dev *dev, uint16_t qid, uint16_t nb_desc, int socket,
+	 const struct dpx_eth_txconf *conf, void **queue)
+{
+	(void)dev, (void)qid, (void)nb_desc, (void)socket, (void)conf;
+	*queue = calloc(1, sizeof(struct dpx_eth_sw_queue_stats));
+	return *queue != NULL ? 0 : -ENOMEM;
+}
+
+static void
+race_release(struct dpx_eth_dev *dev, void *queue)
+{
+	(void)dev;
+	free(queue);
+}
+
+static const struct dpx_eth_dev_ops race_ops = {
+	.dev_infos_get = race_infos,
+	.dev_close = race_close,
+	.tx_queue_setup = race_txq,
+	.tx_queue_release = race_release,
+	.stats_get = race_stats,
+};
+
+struct race_query {
+	char req[64];
+	json_t *top; /* the reply */
+};
+
+static void *
+race_query_thread(void *arg)
+{
+	struct race_query *q = arg;
+	int fd = tel_client_connect(dpx_telemetry_socket_path());
+
+	if (fd >= 0) {
+		json_decref(tel_client_recv_json(fd));
+		tel_client_query(fd, q->req, &q->top);
+		close(fd);
+	}
+	return NULL;
+}
+
+/* The errno of a reply on fd (0 when it has data). */
+static int
+query_errno(int fd, const char *req)
+{
+	json_t *top;
+
+	tel_client_query(fd, req, &top);
+	long long e = top == NULL ? -1 : jint(json_object_get(top, "error"), "errno");
+	json_decref(top);
+	return e < 0 ? (top == NULL ? -1 : 0) : (int)e;
+}
+
+/* A port still being probed (no ops yet) is not there for telemetry. */
+static int
+race_probing(struct dpx_eth_dev *dev)
+{
+	char req[64];
+	uint16_t port = dev->data->port_id;
+	json_t *top, *v;
+	int fd = tel_client_connect(dpx_telemetry_socket_path());
+
+	DPX_TEST_ASSERT(fd >= 0, "");
+	json_decref(tel_client_recv_json(fd));
+	v = tel_client_query(fd, "/ethdev/list", &top);
+	DPX_TEST_ASSERT(json_is_array(v), "");
+	for (size_t i = 0; i < json_array_size(v); i++)
+		DPX_TEST_ASSERT(json_integer_value(json_array_get(v, i)) != port,
+				"port %u listed while its probe runs", port);
+	json_decref(top);
+	static const char *const cmds[] = {"/ethdev/info", "/ethdev/stats", "/ethdev/xstats"};
+	for (unsigned int i = 0; i < DPX_DIM(cmds); i++) {
+		snprintf(req, sizeof(req), "%s,%u", cmds[i], port);
+		DPX_TEST_ASSERT_EQUAL(query_errno(fd, req), ENODEV, "%s during the probe", req);
+	}
+	close(fd);
+	return DPX_TEST_SUCCESS;
+}
+
+static int
+race_close_during_stats(void)
+{
+	struct dpx_eth_dev *dev = dpx_eth_dev_allocate("tel_race");
+	struct race_query q = {.top = NULL};
+	pthread_t t;
+	struct timespec ts;
+
+	DPX_TEST_ASSERT(dev != NULL, "");
+	DPX_TEST_RUN(race_probing(dev));
+	dev->dev_ops = &race_ops;
+	dev->driver_name = "tel_race";
+	dpx_eth_dev_probing_finish(dev);
+	uint16_t port = dev->data->port_id;
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_configure(port, 0, 1, NULL), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_tx_queue_setup(port, 0, 0, -1, NULL), 0, "");
+	memset(&race, 0, sizeof(race));
+	sem_init(&race.entered, 0, 0);
+	snprintf(q.req, sizeof(q.req), "/ethdev/stats,%u", port);
+	DPX_TEST_ASSERT_EQUAL(pthread_create(&t, NULL, race_query_thread, &q), 0, "");
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += 10;
+	int entered = sem_timedwait(&race.entered, &ts) == 0;
+	__atomic_store_n(&race.about_to_close, 1, __ATOMIC_SEQ_CST);
+	int rc = dpx_eth_dev_close(port);
+	pthread_join(t, NULL);
+	sem_destroy(&race.entered);
+	bool answered = json_is_object(json_object_get(q.top, "/ethdev/stats"));
+	json_decref(q.top);
+	DPX_TEST_ASSERT(entered, "the handler reached the driver");
+	DPX_TEST_ASSERT_EQUAL(rc, 0, "close");
+	DPX_TEST_ASSERT(!race.overlap, "dev_close ran while a telemetry handler was in stats_get");
+	DPX_TEST_ASSERT(answered, "the handler that was inside finished its reply");
+	return DPX_TEST_SUCCESS;
+}
+
+/* Real ports attached and detached (as dpx-fwd's port attach/detach) while a
+ * client asks about every port it sees: every reply is an answer or ENODEV. */
+struct churn {
+	int stop;
+	unsigned int replies, errors;
+	int bad; /* an errno other than ENODEV, or no reply */
+};
+
+static void *
+churn_thread(void *arg)
+{
+	struct churn *c = arg;
+	static const char *const cmds[] = {"/ethdev/info", "/ethdev/stats", "/ethdev/xstats"};
+	int fd = tel_client_connect(dpx_telemetry_socket_path());
+	char req[64];
+
+	cpu_set_t all;
+
+	/* off the main lcore's CPU, where the EAL pinned the thread that made us */
+	CPU_ZERO(&all);
+	for (long cpu = 0; cpu < sysconf(_SC_NPROCESSORS_ONLN) && cpu < CPU_SETSIZE; cpu++)
+		CPU_SET(cpu, &all);
+	pthread_setaffinity_np(pthread_self(), sizeof(all), &all);
+	if (fd < 0) {
+		c->bad = -1;
+		return NULL;
+	}
+	json_decref(tel_client_recv_json(fd));
+	while (!__atomic_load_n(&c->stop, __ATOMIC_ACQUIRE) && c->bad == 0) {
+		for (uint16_t p = 0; p < 4; p++)
+			for (unsigned int i = 0; i < DPX_DIM(cmds); i++) {
+				snprintf(req, sizeof(req), "%s,%u", cmds[i], p);
+				int e = query_errno(fd, req);
+				__atomic_fetch_add(&c->replies, 1, __ATOMIC_RELAXED);
+				c->errors += e != 0;
+				if (e != 0 && e != ENODEV && e != EAGAIN) {
+					printf("%s -> errno %d\n", req, e);
+					c->bad = e;
+				}
+			}
+	}
+	close(fd);
+	return NULL;
+}
+
+static int
+race_churn(struct dpx_mempool *mp)
+{
+	struct churn c = {0};
+	unsigned int cycles;
+	pthread_t t;
+	uint16_t port;
+	int rc = DPX_TEST_SUCCESS;
+
+	DPX_TEST_ASSERT_EQUAL(pthread_create(&t, NULL, churn_thread, &c), 0, "");
+	/* until the client has asked a few thousand times (bounded: 20000 cycles) */
+	for (cycles = 0; (cycles < 300 || __atomic_load_n(&c.replies, __ATOMIC_RELAXED) < 3000) &&
+			 cycles < 20000 && rc == DPX_TEST_SUCCESS && c.bad == 0;
+	     cycles++) {
+		const char *name = cycles % 2 ? "net_null7" : "net_ring7";
+
+		rc = dpx_vdev_init(name, "") == 0 ? DPX_TEST_SUCCESS : DPX_TEST_FAILED;
+		if (rc == DPX_TEST_SUCCESS && dpx_eth_dev_get_port_by_name(name, &port) == 0)
+			rc = port_start(port, 1, 1, mp);
+		if (rc == DPX_TEST_SUCCESS)
+			dpx_eth_dev_stop(port);
+		if (dpx_vdev_uninit(name) != 0)
+			rc = DPX_TEST_FAILED;
+	}
+	__atomic_store_n(&c.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(t, NULL);
+	printf("port churn: %u cycles, %u replies while ports came and went, %u of them errors\n",
+	       cycles, c.replies, c.errors);
+	DPX_TEST_ASSERT_EQUAL(rc, DPX_TEST_SUCCESS, "attach, start, stop, detach");
+	DPX_TEST_ASSERT_EQUAL(c.bad, 0, "every reply an answer or ENODEV/EAGAIN");
+	DPX_TEST_ASSERT(c.replies > 0, "");
+	return DPX_TEST_SUCCESS;
+}
+
+static int
+test_telemetry_port_race(void)
+{
+	struct dpx_mempool *mp;
+	int rc;
+
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "-l", "0", NULL) > 0, "");
+	mp = dpx_pktmbuf_pool_create("tel_race_mp", 1024, 0, 0, DPX_MBUF_DEFAULT_BUF_SIZE, -1);
+	DPX_TEST_ASSERT(mp != NULL, "");
+	rc = race_close_during_stats();
+	if (rc == DPX_TEST_SUCCESS)
+		rc = race_churn(mp);
+	dpx_mempool_free(mp);
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	return rc;
+}
+DPX_TEST_REGISTER(telemetry_port_race, fast, test_telemetry_port_race);
 
 /* ---- clients: many at once, one that never reads, the limit ---- */
 
