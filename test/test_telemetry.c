@@ -632,8 +632,7 @@ race_stats(struct dpx_eth_dev *dev, struct dpx_eth_stats *st)
 {
 	__atomic_store_n(&race.inside, 1, __ATOMIC_SEQ_CST);
 	sem_post(&race.entered);
-	for (int i = 0; i < 100000 && !__atomic_load_n(&race.about_to_close, __ATOMIC_SEQ_CST);
-	     i++)
+	for (int i = 0; i < 100000 && !__atomic_load_n(&race.about_to_close, __ATOMIC_SEQ_CST); i++)
 		usleep(100);
 	for (int i = 0; i < 2000 && !__atomic_load_n(&race.closing, __ATOMIC_SEQ_CST); i++)
 		usleep(100);
@@ -969,6 +968,111 @@ test_telemetry_clients(void)
 	return DPX_TEST_SUCCESS;
 }
 DPX_TEST_REGISTER(telemetry_clients, fast, test_telemetry_clients);
+
+/* ---- hostile clients ---- */
+
+/* Send len bytes as one message and read the reply: its errno, 0 for data, -1 for none. */
+static int
+raw_errno(int fd, const void *msg, size_t len, json_t **top)
+{
+	*top = NULL;
+	if (send(fd, msg, len, MSG_NOSIGNAL) != (ssize_t)len)
+		return -1;
+	*top = tel_client_recv_json(fd);
+	if (*top == NULL)
+		return -1;
+	long long e = jint(json_object_get(*top, "error"), "errno");
+	return e < 0 ? 0 : (int)e;
+}
+
+/* Requests that are not what a client should send: each gets its reply, the
+ * connection stays, and every reply is JSON. */
+static int
+hostile_requests(int fd)
+{
+	char big[DPX_TELEMETRY_MAX_REQUEST + 1];
+	static const char odd[] = "/test/echo,\"q\" \\b\\ \x01\x1f\x7f\n{]}";
+	json_t *top;
+
+	DPX_TEST_ASSERT_EQUAL(raw_errno(fd, "", 0, &top), EINVAL, "an empty message");
+	json_decref(top);
+	DPX_TEST_ASSERT_EQUAL(raw_errno(fd, ",", 1, &top), EINVAL, "only a comma");
+	json_decref(top);
+	DPX_TEST_ASSERT_EQUAL(raw_errno(fd, ",/info", 6, &top), EINVAL, "an empty command");
+	json_decref(top);
+	DPX_TEST_ASSERT_EQUAL(raw_errno(fd, "/info", 6, &top), EINVAL, "its NUL sent along");
+	json_decref(top);
+	memset(big, 'x', sizeof(big));
+	memcpy(big, "/info,", 6);
+	DPX_TEST_ASSERT_EQUAL(raw_errno(fd, big, DPX_TELEMETRY_MAX_REQUEST, &top), 0,
+			      "1 KiB exactly, no NUL");
+	json_decref(top);
+	DPX_TEST_ASSERT_EQUAL(raw_errno(fd, big, sizeof(big), &top), EMSGSIZE, "1 KiB + 1");
+	json_decref(top);
+	/* quotes, backslashes and control bytes come back escaped (jansson), intact */
+	DPX_TEST_ASSERT_EQUAL(raw_errno(fd, odd, sizeof(odd) - 1, &top), 0, "");
+	const char *echo = jstr(json_object_get(top, "/test/echo"), "params");
+	DPX_TEST_ASSERT(strcmp(echo, odd + strlen("/test/echo,")) == 0, "echoed: %s", echo);
+	json_decref(top);
+	DPX_TEST_ASSERT_EQUAL(raw_errno(fd, "/test/echo,\xff\xfe", 13, &top), EINVAL,
+			      "not UTF-8: an error, still JSON");
+	json_decref(top);
+	DPX_TEST_ASSERT(answered(fd, "/info"), "the connection survived all of it");
+	return DPX_TEST_SUCCESS;
+}
+
+/* Clients that come and go badly: nothing left behind, no signal. */
+static int
+hostile_clients(const char *path, int keep)
+{
+	int fds = dpx_test_count_fds(), fd;
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	char buf[64];
+
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	DPX_TEST_ASSERT(connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0 && errno == EPROTOTYPE,
+			"a stream socket cannot connect: %s", strerror(errno));
+	close(fd);
+	for (int i = 0; i < 2000; i++) { /* connect and close at once */
+		fd = tel_client_connect(path);
+		DPX_TEST_ASSERT(fd >= 0, "connection %d: %d", i, fd);
+		close(fd);
+	}
+	for (int i = 0; i < 500; i++) { /* gone between request and reply: EPIPE, no SIGPIPE */
+		fd = tel_client_connect(path);
+		DPX_TEST_ASSERT(fd >= 0, "");
+		send(fd, "/eal/params", 11, MSG_NOSIGNAL);
+		close(fd);
+	}
+	fd = tel_client_connect(path); /* half-closed: dropped, not served forever */
+	DPX_TEST_ASSERT(fd >= 0 && greeted(fd), "");
+	shutdown(fd, SHUT_WR);
+	DPX_TEST_ASSERT_EQUAL(tel_client_recv(fd, buf, sizeof(buf)), 0, "half-closed: dropped");
+	close(fd);
+	/* two round trips: the server has handled every hang-up before the second reply */
+	DPX_TEST_ASSERT(answered(keep, "/info") && answered(keep, "/info"), "");
+	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds, "fds left by clients that went away");
+	return DPX_TEST_SUCCESS;
+}
+
+static int
+test_telemetry_hostile(void)
+{
+	int fd, rc;
+
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "-l", "0", NULL) > 0, "");
+	register_test_commands();
+	fd = tel_client_connect(dpx_telemetry_socket_path());
+	DPX_TEST_ASSERT(fd >= 0 && greeted(fd), "");
+	rc = hostile_requests(fd);
+	if (rc == DPX_TEST_SUCCESS)
+		rc = hostile_clients(dpx_telemetry_socket_path(), fd);
+	close(fd);
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	return rc;
+}
+DPX_TEST_REGISTER(telemetry_hostile, fast, test_telemetry_hostile);
 
 /* ---- on and off ---- */
 
