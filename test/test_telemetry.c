@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <semaphore.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -1073,6 +1074,71 @@ test_telemetry_hostile(void)
 	return rc;
 }
 DPX_TEST_REGISTER(telemetry_hostile, fast, test_telemetry_hostile);
+
+/* How many times what occurs in text. */
+static unsigned int
+count_in(const char *text, const char *what)
+{
+	unsigned int n = 0;
+
+	for (const char *p = text; (p = strstr(p, what)) != NULL; p += strlen(what))
+		n++;
+	return n;
+}
+
+/*
+ * The process out of fds: the clients waiting to be accepted stay queued,
+ * the thread keeps serving the connected ones, says so once (not at each
+ * round: here, each request of the connected client is one more round),
+ * and accepts the waiting ones once fds are free again.
+ */
+static int
+test_telemetry_out_of_fds(void)
+{
+	int keep, waiting[3], lowest;
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	struct rlimit old, low;
+	char *log = NULL;
+	size_t log_len = 0;
+	bool served = true;
+
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "-l", "0", NULL) > 0, "");
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", dpx_telemetry_socket_path());
+	keep = tel_client_connect(a.sun_path);
+	DPX_TEST_ASSERT(keep >= 0 && greeted(keep), "");
+	for (unsigned int i = 0; i < DPX_DIM(waiting); i++)
+		waiting[i] = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	FILE *f = open_memstream(&log, &log_len);
+	DPX_TEST_ASSERT(f != NULL && waiting[DPX_DIM(waiting) - 1] >= 0, "");
+	lowest = dup(0); /* the lowest free fd: with the limit there, none is left */
+	close(lowest);
+	getrlimit(RLIMIT_NOFILE, &old);
+	low = old;
+	low.rlim_cur = (rlim_t)lowest;
+	dpx_log_set_stream(f);
+	DPX_TEST_ASSERT_EQUAL(setrlimit(RLIMIT_NOFILE, &low), 0, "");
+	for (unsigned int i = 0; i < DPX_DIM(waiting); i++)
+		if (connect(waiting[i], (struct sockaddr *)&a, sizeof(a)) != 0)
+			served = false;
+	for (int i = 0; i < 20; i++)
+		served &= answered(keep, "/info");
+	setrlimit(RLIMIT_NOFILE, &old);
+	for (unsigned int i = 0; i < DPX_DIM(waiting); i++)
+		served &= greeted(waiting[i]) && answered(waiting[i], "/info");
+	dpx_log_set_stream(NULL);
+	fclose(f);
+	for (unsigned int i = 0; i < DPX_DIM(waiting); i++)
+		close(waiting[i]);
+	close(keep);
+	printf("log while out of fds:\n%s", log);
+	unsigned int lines = count_in(log, "cannot accept");
+	free(log);
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	DPX_TEST_ASSERT(served, "connected client served meanwhile, waiting ones accepted after");
+	DPX_TEST_ASSERT_EQUAL(lines, 1, "'cannot accept' logged once, not at every round");
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(telemetry_out_of_fds, fast, test_telemetry_out_of_fds);
 
 /* ---- on and off ---- */
 
