@@ -35,6 +35,7 @@ static struct {
 	unsigned int nclients;
 	bool refusing;	    /* full: the refusal was logged, until a slot frees */
 	bool accept_paused; /* out of fds: stop polling the listener for a round */
+	bool accept_failed; /* the failure was logged, until an accept succeeds */
 } tel = {.listen_fd = -1, .wake_fd = -1};
 
 /* Any thread may ask: the path is written before running is set (release,
@@ -103,12 +104,18 @@ accept_clients(void)
 		int fd = accept4(tel.listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (fd >= 0) {
+			tel.accept_failed = false;
 			client_add(fd);
 			continue;
 		}
 		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-			/* the pending connection stays readable: pause instead of spinning */
-			TEL_LOG(WARNING, "cannot accept a client: %s", strerror(errno));
+			/* the pending connection stays readable: pause instead of spinning,
+			 * and say so once, not at every round until fds are free */
+			if (!tel.accept_failed)
+				TEL_LOG(WARNING,
+					"cannot accept a client: %s (retried until it works)",
+					strerror(errno));
+			tel.accept_failed = true;
 			tel.accept_paused = true;
 		}
 		return;
@@ -210,6 +217,7 @@ close_all(void)
 		close(tel.wake_fd);
 	tel.listen_fd = tel.wake_fd = -1;
 	tel.path[0] = '\0';
+	tel.accept_failed = tel.accept_paused = false;
 }
 
 int
