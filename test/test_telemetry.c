@@ -25,6 +25,7 @@
 #include <dpx_bus_vdev.h>
 #include <dpx_ethdev.h>
 #include <dpx_ethdev_driver.h>
+#include <dpx_lcore.h>
 #include <dpx_malloc.h>
 #include <dpx_mbuf.h>
 #include <dpx_mempool.h>
@@ -969,6 +970,132 @@ test_telemetry_clients(void)
 	return DPX_TEST_SUCCESS;
 }
 DPX_TEST_REGISTER(telemetry_clients, fast, test_telemetry_clients);
+
+/* ---- counters read while a worker lcore moves packets ---- */
+
+struct traffic {
+	uint16_t port;
+	int stop;
+};
+
+/* Both queues of the port: receive what net_null makes, send it back. */
+static int
+traffic_worker(void *arg)
+{
+	struct traffic *t = arg;
+	struct dpx_mbuf *m[32];
+
+	while (!__atomic_load_n(&t->stop, __ATOMIC_ACQUIRE))
+		for (uint16_t q = 0; q < 2; q++) {
+			uint16_t n = dpx_eth_rx_burst(t->port, q, m, DPX_DIM(m));
+			uint16_t sent = dpx_eth_tx_burst(t->port, q, m, n);
+
+			dpx_pktmbuf_free_bulk(m + sent, n - sent);
+		}
+	return 0;
+}
+
+static long long
+jsum(const json_t *o, const char *key)
+{
+	const json_t *a = json_object_get(o, key);
+	long long sum = 0;
+
+	for (size_t i = 0; i < json_array_size(a); i++)
+		sum += json_integer_value(json_array_get(a, i));
+	return sum;
+}
+
+/*
+ * What a reply read during traffic promises: its totals are the sums of its
+ * per-queue values (one load of each counter serves both), no counter goes
+ * back from one reply to the next (one writer per counter, read with
+ * atomic loads on one thread), and xstats agree with themselves likewise.
+ * Not promised: packets and bytes come from one instant (they are two
+ * loads, so bytes may include a burst the packet count does not).
+ */
+static int
+stats_during_traffic(int fd, uint16_t port, long long last[4])
+{
+	static const char *const keys[] = {"ipackets", "opackets", "ibytes", "obytes"};
+	static const char *const qkeys[] = {"q_ipackets", "q_opackets", "q_ibytes", "q_obytes"};
+	char req[64];
+	json_t *top, *v;
+
+	snprintf(req, sizeof(req), "/ethdev/stats,%u", port);
+	v = tel_client_query(fd, req, &top);
+	DPX_TEST_ASSERT(json_is_object(v), "");
+	for (unsigned int k = 0; k < DPX_DIM(keys); k++) {
+		long long x = jint(v, keys[k]);
+
+		DPX_TEST_ASSERT_EQUAL(jsum(v, qkeys[k]), x, "%s: the sum of its queues", keys[k]);
+		DPX_TEST_ASSERT(x >= last[k], "%s went back: %lld after %lld", keys[k], x, last[k]);
+		last[k] = x;
+	}
+	json_decref(top);
+	snprintf(req, sizeof(req), "/ethdev/xstats,%u", port);
+	v = tel_client_query(fd, req, &top);
+	DPX_TEST_ASSERT_EQUAL(jint(v, "rx_good_packets"),
+			      jint(v, "rx_q0_packets") + jint(v, "rx_q1_packets"), "");
+	DPX_TEST_ASSERT_EQUAL(jint(v, "tx_good_bytes"),
+			      jint(v, "tx_q0_bytes") + jint(v, "tx_q1_bytes"), "");
+	json_decref(top);
+	return DPX_TEST_SUCCESS;
+}
+
+static int
+test_telemetry_counters(void)
+{
+	struct traffic t = {.stop = 0};
+	struct dpx_eth_stats st;
+	struct dpx_mempool *mp;
+	long long last[4] = {0}, in, out_bytes;
+	unsigned int worker;
+	char req[64];
+	json_t *top;
+	int fd, rc = DPX_TEST_SUCCESS;
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) != 0 || !CPU_ISSET(0, &set) ||
+	    !CPU_ISSET(1, &set))
+		DPX_TEST_SKIP("the worker lcore needs CPU 1 beside the main one's CPU 0");
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "-l", "0-1", "--vdev", "net_null0,size=64",
+					  NULL) > 0,
+			"");
+	worker = dpx_get_next_lcore(-1, 1, 0);
+	mp = dpx_pktmbuf_pool_create("tel_cnt_mp", 2048, 0, 0, DPX_MBUF_DEFAULT_BUF_SIZE, -1);
+	t.port = port_of("net_null0");
+	DPX_TEST_ASSERT(mp != NULL && worker < DPX_MAX_LCORE, "");
+	DPX_TEST_RUN(port_start(t.port, 2, 2, mp));
+	fd = tel_client_connect(dpx_telemetry_socket_path());
+	DPX_TEST_ASSERT(fd >= 0 && greeted(fd), "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_remote_launch(traffic_worker, &t, worker), 0, "");
+	for (int i = 0; i < 300 && rc == DPX_TEST_SUCCESS; i++)
+		rc = stats_during_traffic(fd, t.port, last);
+	__atomic_store_n(&t.stop, 1, __ATOMIC_RELEASE);
+	dpx_eal_wait_lcore(worker);
+	/* at rest: the reply is the C API's */
+	snprintf(req, sizeof(req), "/ethdev/stats,%u", t.port);
+	json_t *v = tel_client_query(fd, req, &top);
+	in = jint(v, "ipackets");
+	out_bytes = jint(v, "obytes");
+	json_decref(top);
+	close(fd);
+	dpx_eth_stats_get(t.port, &st);
+	dpx_eth_dev_stop(t.port);
+	dpx_eth_dev_close(t.port);
+	dpx_mempool_free(mp);
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	printf("%llu packets in, %llu out while being read\n", (unsigned long long)st.ipackets,
+	       (unsigned long long)st.opackets);
+	DPX_TEST_ASSERT_EQUAL(rc, DPX_TEST_SUCCESS, "counters read during traffic");
+	DPX_TEST_ASSERT(st.ipackets > 0 && in >= last[0], "");
+	DPX_TEST_ASSERT_EQUAL(in, st.ipackets, "at rest, as dpx_eth_stats_get");
+	DPX_TEST_ASSERT_EQUAL(out_bytes, st.obytes, "");
+	DPX_TEST_ASSERT_EQUAL(st.ibytes, 64 * st.ipackets, "");
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(telemetry_counters, fast, test_telemetry_counters);
 
 /* ---- hostile clients ---- */
 
