@@ -251,6 +251,7 @@ check_list_and_help(int fd)
 		"/info",
 		"/eal/params",
 		"/eal/heap_info",
+		"/eal/libc_heap",
 		"/ethdev/list",
 		"/ethdev/info",
 		"/ethdev/stats",
@@ -313,6 +314,27 @@ check_eal(int fd, const char *vdev_arg)
 	DPX_TEST_ASSERT(json_is_array(v) && json_array_size(v) >= 1, "every heap");
 	DPX_TEST_ASSERT_EQUAL(jint(json_array_get(v, 0), "alloc_bytes"), st.heap_allocsz_bytes, "");
 	json_decref(top);
+	/* the C library's heap: a 64 MiB block (mmapped by malloc at any threshold) shows */
+	long long in_use, mapped;
+	v = query(fd, "/eal/libc_heap", &top);
+	in_use = jint(v, "in_use_bytes");
+	mapped = jint(v, "mmap_bytes");
+	DPX_TEST_ASSERT(in_use >= 0 && mapped >= 0 && jint(v, "free_bytes") >= 0 &&
+				jint(v, "arena_bytes") >= 0 && jint(v, "mmap_count") >= 0,
+			"");
+	json_decref(top);
+	if (in_use == 0) {
+		/* ASan's malloc answers mallinfo2 with zeros */
+		printf("/eal/libc_heap: all zero, malloc is not the C library's (a sanitizer?)\n");
+	} else {
+		void *block = malloc(64 << 20);
+		DPX_TEST_ASSERT(block != NULL, "");
+		v = query(fd, "/eal/libc_heap", &top);
+		DPX_TEST_ASSERT(jint(v, "in_use_bytes") >= in_use + (64 << 20), "");
+		DPX_TEST_ASSERT(jint(v, "mmap_bytes") >= mapped + (64 << 20), "");
+		json_decref(top);
+		free(block);
+	}
 	v = query(fd, "/eal/heap_info,x", &top);
 	DPX_TEST_ASSERT(v != NULL && json_is_null(v), "a bad parameter");
 	DPX_TEST_ASSERT_EQUAL(jint(json_object_get(top, "error"), "errno"), EINVAL, "");
