@@ -225,7 +225,7 @@ fwd_start(struct soak *s, bool client, const char *leak)
 {
 	char shim[PATH_MAX + 64] = "";
 
-	char cmd[PATH_MAX * 2 + 512], mem[PATH_MAX + 32];
+	char cmd[PATH_MAX * 3 + 1024], mem[PATH_MAX + 32];
 
 	snprintf(s->prefix, sizeof(s->prefix), "soak-%d", (int)getpid());
 	snprintf(s->sock, sizeof(s->sock), "/tmp/dpx-soak-%d.sock", (int)getpid());
