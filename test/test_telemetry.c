@@ -792,22 +792,23 @@ race_close_during_stats(void)
 	return DPX_TEST_SUCCESS;
 }
 
-/* Real ports attached and detached (as dpx-fwd's port attach/detach) while a
- * client asks about every port it sees: every reply is an answer or ENODEV. */
+/* Real ports attached and detached (as dpx-fwd's port attach/detach), a
+ * vhost-user one with its front-end connected, while a client asks about
+ * every port and device it may see: every reply is an answer or ENODEV. */
 struct churn {
 	int stop;
-	unsigned int replies, errors;
-	int bad; /* an errno other than ENODEV, or no reply */
+	unsigned int replies, errors, devices; /* devices: /vhost/info answered */
+	int bad;			       /* an errno other than ENODEV, or no reply */
 };
 
 static void *
 churn_thread(void *arg)
 {
 	struct churn *c = arg;
-	static const char *const cmds[] = {"/ethdev/info", "/ethdev/stats", "/ethdev/xstats"};
+	static const char *const cmds[] = {"/ethdev/info", "/ethdev/stats", "/ethdev/xstats",
+					   "/vhost/info"};
 	int fd = tel_client_connect(dpx_telemetry_socket_path());
 	char req[64];
-
 	cpu_set_t all;
 
 	/* off the main lcore's CPU, where the EAL pinned the thread that made us */
@@ -827,6 +828,7 @@ churn_thread(void *arg)
 				int e = query_errno(fd, req);
 				__atomic_fetch_add(&c->replies, 1, __ATOMIC_RELAXED);
 				c->errors += e != 0;
+				c->devices += e == 0 && i == 3;
 				if (e != 0 && e != ENODEV && e != EAGAIN) {
 					printf("%s -> errno %d\n", req, e);
 					c->bad = e;
@@ -837,6 +839,20 @@ churn_thread(void *arg)
 	return NULL;
 }
 
+/* A front-end up to running rings on the vhost port (its device has memory and rings). */
+static int
+churn_guest(struct vfe *fe, const char *sock)
+{
+	DPX_TEST_ASSERT_EQUAL(vfe_init(fe, 4 << 20), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_connect(fe, sock), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_negotiate(fe, ~0ULL), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_set_mem_table(fe), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_queue_setup(fe, 0, 64, 2048, false), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_queue_setup(fe, 1, 64, 2048, false), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_driver_ok(fe), 0, "");
+	return DPX_TEST_SUCCESS;
+}
+
 static int
 race_churn(struct dpx_mempool *mp)
 {
@@ -845,26 +861,39 @@ race_churn(struct dpx_mempool *mp)
 	pthread_t t;
 	uint16_t port;
 	int rc = DPX_TEST_SUCCESS;
+	char sock[108], args[160];
+	struct vfe fe;
+
+	snprintf(sock, sizeof(sock), "/tmp/dpx-tel-churn-%d.sock", (int)getpid());
+	snprintf(args, sizeof(args), "iface=%s,queues=1", sock);
 
 	DPX_TEST_ASSERT_EQUAL(pthread_create(&t, NULL, churn_thread, &c), 0, "");
 	/* until the client has asked a few thousand times (bounded: 20000 cycles) */
 	for (cycles = 0; (cycles < 300 || __atomic_load_n(&c.replies, __ATOMIC_RELAXED) < 3000) &&
 			 cycles < 20000 && rc == DPX_TEST_SUCCESS && c.bad == 0;
 	     cycles++) {
-		const char *name = cycles % 2 ? "net_null7" : "net_ring7";
+		bool vhost = cycles % 8 == 0;
+		const char *name = vhost ? "net_vhost7" : cycles % 2 ? "net_null7" : "net_ring7";
 
-		rc = dpx_vdev_init(name, "") == 0 ? DPX_TEST_SUCCESS : DPX_TEST_FAILED;
+		rc = dpx_vdev_init(name, vhost ? args : "") == 0 ? DPX_TEST_SUCCESS
+								 : DPX_TEST_FAILED;
 		if (rc == DPX_TEST_SUCCESS && dpx_eth_dev_get_port_by_name(name, &port) == 0)
 			rc = port_start(port, 1, 1, mp);
+		if (rc == DPX_TEST_SUCCESS && vhost)
+			rc = churn_guest(&fe, sock);
 		if (rc == DPX_TEST_SUCCESS)
 			dpx_eth_dev_stop(port);
+		/* a vhost port goes with its guest still connected: close destroys the device */
 		if (dpx_vdev_uninit(name) != 0)
 			rc = DPX_TEST_FAILED;
+		if (vhost)
+			vfe_fini(&fe);
 	}
 	__atomic_store_n(&c.stop, 1, __ATOMIC_RELEASE);
 	pthread_join(t, NULL);
-	printf("port churn: %u cycles, %u replies while ports came and went, %u of them errors\n",
-	       cycles, c.replies, c.errors);
+	printf("port churn: %u cycles, %u replies while ports came and went, %u of them errors, "
+	       "%u about a vhost device\n",
+	       cycles, c.replies, c.errors, c.devices);
 	DPX_TEST_ASSERT_EQUAL(rc, DPX_TEST_SUCCESS, "attach, start, stop, detach");
 	DPX_TEST_ASSERT_EQUAL(c.bad, 0, "every reply an answer or ENODEV/EAGAIN");
 	DPX_TEST_ASSERT(c.replies > 0, "");
