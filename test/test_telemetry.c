@@ -1363,6 +1363,69 @@ test_telemetry_on_off(void)
 }
 DPX_TEST_REGISTER(telemetry_on_off, fast, test_telemetry_on_off);
 
+/* A client asking everything it can, in a loop, until the server goes away. */
+struct asker {
+	char path[108];
+	unsigned int replies;
+	int bad; /* a reply that is not JSON */
+};
+
+static void *
+asker_thread(void *arg)
+{
+	static const char *const reqs[] = {"/eal/heap_info",  "/eal/params",   "/ethdev/list",
+					   "/ethdev/stats,0", "/vhost/list",   "/vfio/containers",
+					   "/vfio/maps",      "/eal/libc_heap"};
+	struct asker *a = arg;
+	int fd = tel_client_connect(a->path);
+	char buf[DPX_TELEMETRY_MAX_OUTPUT + 1];
+
+	if (fd < 0)
+		return NULL;
+	for (unsigned int i = 0;; i++) {
+		const char *r = reqs[i % DPX_DIM(reqs)];
+
+		if (send(fd, r, strlen(r), MSG_NOSIGNAL) < 0)
+			break;
+		ssize_t n = tel_client_recv(fd, buf, sizeof(buf));
+		if (n <= 0)
+			break;
+		json_t *j = json_loadb(buf, (size_t)n, 0, NULL);
+		a->bad |= j == NULL;
+		json_decref(j);
+		a->replies++;
+	}
+	close(fd);
+	return NULL;
+}
+
+/* dpx_eal_cleanup while a client keeps asking: the thread stops before what it reads goes. */
+static int
+test_telemetry_cleanup_race(void)
+{
+	unsigned int replies = 0;
+
+	for (int round = 0; round < 20; round++) {
+		struct asker a = {.replies = 0, .bad = 0};
+		pthread_t t;
+
+		DPX_TEST_ASSERT(
+			dpx_test_eal_init("--no-huge", "-l", "0", "--vdev", "net_null0", NULL) > 0,
+			"");
+		snprintf(a.path, sizeof(a.path), "%s", dpx_telemetry_socket_path());
+		DPX_TEST_ASSERT_EQUAL(pthread_create(&t, NULL, asker_thread, &a), 0, "");
+		usleep(1000 * (round % 5)); /* cleanup at various points of the asking */
+		DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "round %d", round);
+		pthread_join(t, NULL);
+		DPX_TEST_ASSERT(!a.bad, "round %d: a reply that is not JSON", round);
+		replies += a.replies;
+		DPX_TEST_ASSERT(tel_client_connect(a.path) == -ENOENT, "the socket is gone");
+	}
+	printf("%u replies in 20 rounds cut by dpx_eal_cleanup\n", replies);
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(telemetry_cleanup_race, fast, test_telemetry_cleanup_race);
+
 /* ---- usertools/dpx-telemetry against this process ---- */
 
 static int
