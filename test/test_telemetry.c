@@ -531,6 +531,20 @@ check_vfio(int fd)
 	return DPX_TEST_SUCCESS;
 }
 
+/* A front-end up to running rings on a vhost port: its device has memory and rings. */
+static int
+guest_up(struct vfe *fe, const char *sock, uint64_t mem, uint16_t size0, uint16_t size1)
+{
+	DPX_TEST_ASSERT_EQUAL(vfe_init(fe, mem), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_connect(fe, sock), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_negotiate(fe, ~0ULL), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_set_mem_table(fe), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_queue_setup(fe, 0, size0, 2048, false), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_queue_setup(fe, 1, size1, 2048, false), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_driver_ok(fe), 0, "");
+	return DPX_TEST_SUCCESS;
+}
+
 /* net_vhost0 with a guest (the front-end) that received and sent packets; net_null1 polled. */
 static int
 move_packets(struct vfe *fe, const char *path, struct dpx_mempool *mp)
@@ -542,13 +556,7 @@ move_packets(struct vfe *fe, const char *path, struct dpx_mempool *mp)
 
 	DPX_TEST_RUN(port_start(vh, 1, 1, mp));
 	DPX_TEST_RUN(port_start(nul, 1, 1, mp));
-	DPX_TEST_ASSERT_EQUAL(vfe_init(fe, 16 << 20), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_connect(fe, path), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_negotiate(fe, ~0ULL), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_set_mem_table(fe), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_queue_setup(fe, 0, 256, 2048, false), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_queue_setup(fe, 1, 128, 2048, false), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_driver_ok(fe), 0, "");
+	DPX_TEST_RUN(guest_up(fe, path, 16 << 20, 256, 128));
 	for (int i = 0; i < 5000 && (dpx_eth_link_get_nowait(vh, &l) != 0 || !l.link_status); i++)
 		usleep(1000);
 	DPX_TEST_ASSERT(l.link_status, "the guest came up");
@@ -839,20 +847,6 @@ churn_thread(void *arg)
 	return NULL;
 }
 
-/* A front-end up to running rings on the vhost port (its device has memory and rings). */
-static int
-churn_guest(struct vfe *fe, const char *sock)
-{
-	DPX_TEST_ASSERT_EQUAL(vfe_init(fe, 4 << 20), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_connect(fe, sock), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_negotiate(fe, ~0ULL), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_set_mem_table(fe), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_queue_setup(fe, 0, 64, 2048, false), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_queue_setup(fe, 1, 64, 2048, false), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_driver_ok(fe), 0, "");
-	return DPX_TEST_SUCCESS;
-}
-
 static int
 race_churn(struct dpx_mempool *mp)
 {
@@ -880,7 +874,7 @@ race_churn(struct dpx_mempool *mp)
 		if (rc == DPX_TEST_SUCCESS && dpx_eth_dev_get_port_by_name(name, &port) == 0)
 			rc = port_start(port, 1, 1, mp);
 		if (rc == DPX_TEST_SUCCESS && vhost)
-			rc = churn_guest(&fe, sock);
+			rc = guest_up(&fe, sock, 4 << 20, 64, 64);
 		if (rc == DPX_TEST_SUCCESS)
 			dpx_eth_dev_stop(port);
 		/* a vhost port goes with its guest still connected: close destroys the device */
@@ -1253,17 +1247,6 @@ test_telemetry_hostile(void)
 }
 DPX_TEST_REGISTER(telemetry_hostile, fast, test_telemetry_hostile);
 
-/* How many times what occurs in text. */
-static unsigned int
-count_in(const char *text, const char *what)
-{
-	unsigned int n = 0;
-
-	for (const char *p = text; (p = strstr(p, what)) != NULL; p += strlen(what))
-		n++;
-	return n;
-}
-
 /*
  * The process out of fds: the clients waiting to be accepted stay queued,
  * the thread keeps serving the connected ones, says so once (not at each
@@ -1309,11 +1292,12 @@ test_telemetry_out_of_fds(void)
 		close(waiting[i]);
 	close(keep);
 	printf("log while out of fds:\n%s", log);
-	unsigned int lines = count_in(log, "cannot accept");
+	const char *first = strstr(log, "cannot accept");
+	bool once = first != NULL && strstr(first + 1, "cannot accept") == NULL;
 	free(log);
 	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
 	DPX_TEST_ASSERT(served, "connected client served meanwhile, waiting ones accepted after");
-	DPX_TEST_ASSERT_EQUAL(lines, 1, "'cannot accept' logged once, not at every round");
+	DPX_TEST_ASSERT(once, "'cannot accept' logged once, not at every round");
 	return DPX_TEST_SUCCESS;
 }
 DPX_TEST_REGISTER(telemetry_out_of_fds, fast, test_telemetry_out_of_fds);

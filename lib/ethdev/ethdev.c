@@ -247,10 +247,7 @@ release_port_locked(struct dpx_eth_dev *dev)
 int
 dpx_eth_dev_release_port(struct dpx_eth_dev *dev)
 {
-	ethdev_ports_lock();
-	int rc = release_port_locked(dev);
-	ethdev_ports_unlock();
-	return rc;
+	return PORTS_LOCKED(release_port_locked(dev));
 }
 
 int
@@ -421,10 +418,7 @@ int
 dpx_eth_dev_configure(uint16_t port_id, uint16_t nb_rx_q, uint16_t nb_tx_q,
 		      const struct dpx_eth_conf *conf)
 {
-	ethdev_ports_lock();
-	int rc = configure_locked(port_id, nb_rx_q, nb_tx_q, conf);
-	ethdev_ports_unlock();
-	return rc;
+	return PORTS_LOCKED(configure_locked(port_id, nb_rx_q, nb_tx_q, conf));
 }
 
 /* Common checks of rx and tx queue setup. */
@@ -528,10 +522,7 @@ int
 dpx_eth_rx_queue_setup(uint16_t port_id, uint16_t queue, uint16_t nb_desc, int socket_id,
 		       const struct dpx_eth_rxconf *conf, struct dpx_mempool *mp)
 {
-	ethdev_ports_lock();
-	int rc = rx_queue_setup_locked(port_id, queue, nb_desc, socket_id, conf, mp);
-	ethdev_ports_unlock();
-	return rc;
+	return PORTS_LOCKED(rx_queue_setup_locked(port_id, queue, nb_desc, socket_id, conf, mp));
 }
 
 static int
@@ -556,10 +547,7 @@ int
 dpx_eth_tx_queue_setup(uint16_t port_id, uint16_t queue, uint16_t nb_desc, int socket_id,
 		       const struct dpx_eth_txconf *conf)
 {
-	ethdev_ports_lock();
-	int rc = tx_queue_setup_locked(port_id, queue, nb_desc, socket_id, conf);
-	ethdev_ports_unlock();
-	return rc;
+	return PORTS_LOCKED(tx_queue_setup_locked(port_id, queue, nb_desc, socket_id, conf));
 }
 
 /* ---- start, stop, close ---- */
@@ -611,10 +599,7 @@ start_locked(uint16_t port_id)
 int
 dpx_eth_dev_start(uint16_t port_id)
 {
-	ethdev_ports_lock();
-	int rc = start_locked(port_id);
-	ethdev_ports_unlock();
-	return rc;
+	return PORTS_LOCKED(start_locked(port_id));
 }
 
 static int
@@ -638,10 +623,7 @@ stop_locked(uint16_t port_id)
 int
 dpx_eth_dev_stop(uint16_t port_id)
 {
-	ethdev_ports_lock();
-	int rc = stop_locked(port_id);
-	ethdev_ports_unlock();
-	return rc;
+	return PORTS_LOCKED(stop_locked(port_id));
 }
 
 static int
@@ -666,10 +648,7 @@ close_locked(uint16_t port_id)
 int
 dpx_eth_dev_close(uint16_t port_id)
 {
-	ethdev_ports_lock();
-	int rc = close_locked(port_id);
-	ethdev_ports_unlock();
-	return rc;
+	return PORTS_LOCKED(close_locked(port_id));
 }
 
 int
@@ -717,10 +696,7 @@ default_mac_addr_set_locked(uint16_t port_id, struct dpx_ether_addr *mac)
 int
 dpx_eth_dev_default_mac_addr_set(uint16_t port_id, struct dpx_ether_addr *mac)
 {
-	ethdev_ports_lock();
-	int rc = default_mac_addr_set_locked(port_id, mac);
-	ethdev_ports_unlock();
-	return rc;
+	return PORTS_LOCKED(default_mac_addr_set_locked(port_id, mac));
 }
 
 int
@@ -762,10 +738,7 @@ set_mtu_locked(uint16_t port_id, uint16_t mtu)
 int
 dpx_eth_dev_set_mtu(uint16_t port_id, uint16_t mtu)
 {
-	ethdev_ports_lock();
-	int rc = set_mtu_locked(port_id, mtu);
-	ethdev_ports_unlock();
-	return rc;
+	return PORTS_LOCKED(set_mtu_locked(port_id, mtu));
 }
 
 /* Promiscuous or all-multicast mode: ethdev keeps the state, the driver applies it. */
@@ -867,8 +840,5 @@ remove_by_name_locked(const char *name)
 int
 dpx_eth_dev_remove_by_name(const char *name)
 {
-	ethdev_ports_lock();
-	int rc = remove_by_name_locked(name);
-	ethdev_ports_unlock();
-	return rc;
+	return PORTS_LOCKED(remove_by_name_locked(name));
 }

@@ -226,10 +226,7 @@ tel_ethdev_xstats(const char *cmd, const char *params, struct dpx_tel_data *d)
 #define ETHDEV_TEL_REGISTER(cmd, fn, help)                                                         \
 	static int fn##_locked(const char *c, const char *params, struct dpx_tel_data *d)         \
 	{                                                                                          \
-		ethdev_ports_lock();                                                               \
-		int rc = fn(c, params, d);                                                         \
-		ethdev_ports_unlock();                                                             \
-		return rc;                                                                         \
+		return PORTS_LOCKED(fn(c, params, d));                                             \
 	}                                                                                          \
 	DPX_TELEMETRY_REGISTER(cmd, fn##_locked, help)
 
