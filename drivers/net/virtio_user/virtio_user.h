@@ -36,11 +36,15 @@ extern int net_virtio_user_logtype;
 /* pieces of heap memory (runs of one fd) the table is built from */
 #define VU_MAX_RUNS 256
 
-/* One buffer handed to the device: its mbuf (head of the chain for tx). */
+/*
+ * One buffer handed to the device: its mbuf (head of the chain for tx). The
+ * free list lives here, never in the shared descriptor table, whose next
+ * fields the device can overwrite.
+ */
 struct vu_slot {
 	struct dpx_mbuf *m;
 	uint16_t ndesc; /* ring descriptors it took */
-	uint16_t next;	/* packed: next free id */
+	uint16_t next;	/* split: next free (or chained) descriptor; packed: next free id */
 };
 
 /* Counters beyond ethdev's packets/bytes/errors (exported as xstats). */

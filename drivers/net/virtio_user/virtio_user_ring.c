@@ -96,8 +96,6 @@ vu_vq_reset(struct vu_vq *vq, uint64_t features)
 	vq->avail_wrap = vq->used_wrap = true;
 	vq->pending = 0;
 	if (!vq->packed) {
-		for (uint16_t i = 0; i < vq->size; i++)
-			vq->desc[i].next = (uint16_t)(i + 1);
 		/* we poll: no interrupts (with event idx, used_event 0 asks for at most
 		 * one per 2^16 buffers) */
 		vq->avail->flags = VRING_AVAIL_F_NO_INTERRUPT;
@@ -174,13 +172,21 @@ post(struct vu_vq *vq, const struct seg *s, uint16_t n, bool write, struct dpx_m
 	if (!packed) {
 		uint16_t head = vq->free_head, d = head;
 		for (uint16_t i = 0; i < n; i++) {
+			/* the chain follows our free list: desc->next only tells the device */
+			uint16_t next = vq->slots[d].next;
 			vq->desc[d].addr = s[i].addr;
 			vq->desc[d].len = s[i].len;
-			vq->desc[d].flags = (uint16_t)(wflag | (i + 1 < n ? VRING_DESC_F_NEXT : 0));
-			d = vq->desc[d].next; /* the chain follows the free list */
+			if (i + 1 < n) {
+				vq->desc[d].flags = (uint16_t)(wflag | VRING_DESC_F_NEXT);
+				vq->desc[d].next = next;
+			} else {
+				vq->desc[d].flags = wflag;
+			}
+			d = next;
 		}
 		vq->free_head = d;
-		vq->slots[head] = (struct vu_slot){.m = m, .ndesc = n};
+		vq->slots[head].m = m;
+		vq->slots[head].ndesc = n;
 		vq->avail->ring[vq->avail_idx & vq->mask] = head;
 		vq->avail_idx++;
 	} else {
@@ -281,8 +287,8 @@ used_take(struct vu_vq *vq, uint16_t id, const bool packed)
 		/* give the chain's descriptors back to the free list */
 		uint16_t last = id;
 		for (uint16_t i = 1; i < s->ndesc; i++)
-			last = vq->desc[last].next;
-		vq->desc[last].next = vq->free_head;
+			last = vq->slots[last].next;
+		vq->slots[last].next = vq->free_head;
 		vq->free_head = id;
 		vq->used_idx++;
 	} else {

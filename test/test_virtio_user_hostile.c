@@ -1,0 +1,740 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * net_virtio_user against a vhost-user back-end that is buggy or hostile: a
+ * raw back-end (hb) in a thread of the test that speaks the protocol itself,
+ * maps the front-end's memory from the fds it receives, and then writes the
+ * rings through its own mappings the way a bad vswitch would: used ids out of
+ * range or returned twice, used idx jumps, lengths beyond the buffer, a
+ * descriptor table scribbled on, answers with the wrong code or size, nacks,
+ * silence, slow acks, a back-end in a crash loop.
+ *
+ * What the port must do: never hand the application an mbuf twice, never
+ * write outside its own ring and buffers, keep counters that add up, log a
+ * broken ring once, reset the device and keep serving.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <dpx_ethdev.h>
+#include <dpx_ethdev_driver.h>
+#include <dpx_log.h>
+#include <dpx_malloc.h>
+#include <dpx_mbuf.h>
+#include <dpx_memory.h>
+#include <dpx_mempool.h>
+
+#include "dpx_test.h"
+#include "virtio_user.h"
+
+/* ---- the hostile back-end ---- */
+
+#define HB_MAX_REGIONS 512
+#define HB_VRINGS 2 /* one queue pair */
+#define HB_ALWAYS 0xffffffffu
+
+enum hb_action {
+	HB_ANSWER,     /* as a good back-end would */
+	HB_NACK,       /* REPLY_ACK with status 1 */
+	HB_WRONG_CODE, /* the answer names another request */
+	HB_WRONG_SIZE, /* the answer's payload is 4 bytes */
+	HB_SILENT,     /* no answer at all */
+	HB_CLOSE,      /* hang up on receiving it */
+	HB_SLOW,       /* answer after slow_ms */
+};
+
+struct hb_region {
+	uint64_t gpa, size;
+	uint8_t *map; /* our own mapping of the front-end's fd */
+};
+
+struct hb_vring {
+	uint64_t desc, avail, used;
+	uint32_t num;
+	bool enabled;
+};
+
+struct hb {
+	char path[108];
+	bool connect_mode; /* the port is the server: the back-end connects */
+	int lfd, stopfd;
+	pthread_t thr;
+	pthread_mutex_t lock;
+	/* behaviour: set before hb_start, or under lock */
+	uint64_t features, pfeatures, max_slots;
+	uint32_t fault_req;
+	enum hb_action fault;
+	unsigned int faults_left; /* HB_ALWAYS: every time */
+	unsigned int slow_ms;
+	bool hang_up_at_once; /* a back-end in a crash loop: accept, close */
+	/* what it saw (under lock) */
+	unsigned int connections, ups; /* ups: connections that reached SET_STATUS 0xf */
+	unsigned int faulted;	       /* faults applied */
+	unsigned int add_answered;     /* ADD_MEM_REG answered */
+	unsigned int seen[VHOST_USER_MAX];
+	bool up;
+	unsigned int nregions;
+	struct hb_region regions[HB_MAX_REGIONS];
+	struct hb_vring vr[HB_VRINGS];
+	/* back-end ring state the ring helpers keep */
+	uint16_t used_idx[HB_VRINGS];
+	bool used_wrap[HB_VRINGS];
+};
+
+static const uint64_t hb_good_features =
+	(1ULL << VIRTIO_F_VERSION_1) | (1ULL << VHOST_USER_F_PROTOCOL_FEATURES) |
+	(1ULL << VIRTIO_RING_F_EVENT_IDX) | (1ULL << VIRTIO_NET_F_MRG_RXBUF) |
+	(1ULL << VIRTIO_F_RING_PACKED) | (1ULL << VIRTIO_NET_F_MQ);
+static const uint64_t hb_good_pfeatures = (1ULL << VHOST_USER_PROTOCOL_F_MQ) |
+					  (1ULL << VHOST_USER_PROTOCOL_F_REPLY_ACK) |
+					  (1ULL << VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS) |
+					  (1ULL << VHOST_USER_PROTOCOL_F_STATUS);
+
+static void
+hb_defaults(struct hb *b, const char *name)
+{
+	memset(b, 0, sizeof(*b));
+	snprintf(b->path, sizeof(b->path), "/tmp/dpx-vuh-%d-%s.sock", (int)getpid(), name);
+	b->lfd = b->stopfd = -1;
+	b->features = hb_good_features;
+	b->pfeatures = hb_good_pfeatures;
+	b->max_slots = 509;
+	pthread_mutex_init(&b->lock, NULL);
+}
+
+/* Wait for fd to be readable, or for the stop eventfd. @return 1 readable, 0 stop/timeout. */
+static int
+hb_wait(struct hb *b, int fd, int timeout_ms)
+{
+	struct pollfd p[2] = {{.fd = fd, .events = POLLIN}, {.fd = b->stopfd, .events = POLLIN}};
+
+	if (poll(p, 2, timeout_ms) <= 0 || p[1].revents)
+		return 0;
+	return 1;
+}
+
+static int
+hb_recv_full(struct hb *b, int fd, void *buf, size_t len)
+{
+	for (size_t got = 0; got < len;) {
+		if (!hb_wait(b, fd, 5000))
+			return -1;
+		ssize_t n = recv(fd, (char *)buf + got, len - got, 0);
+		if (n <= 0)
+			return -1;
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+/* One message with its fds. @return 0, -1 at the end of the connection. */
+static int
+hb_recv(struct hb *b, int fd, struct vhost_user_msg *m)
+{
+	char control[CMSG_SPACE(sizeof(int) * VHOST_USER_MAX_FDS)];
+	struct iovec iov = {.iov_base = &m->hdr, .iov_len = sizeof(m->hdr)};
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = control,
+			    .msg_controllen = sizeof(control)};
+
+	m->nfds = 0;
+	if (!hb_wait(b, fd, -1))
+		return -1;
+	ssize_t n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC | MSG_WAITALL);
+	if (n != (ssize_t)sizeof(m->hdr))
+		return -1;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+			m->nfds = (unsigned int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+			memcpy(m->fds, CMSG_DATA(c), m->nfds * sizeof(int));
+		}
+	if (m->hdr.size > sizeof(m->payload))
+		return -1;
+	return hb_recv_full(b, fd, &m->payload, m->hdr.size);
+}
+
+static void
+hb_reply(int fd, uint32_t req, uint64_t v, uint32_t size)
+{
+	uint8_t buf[sizeof(struct vhost_user_hdr) + 8];
+	struct vhost_user_hdr h = {req, VHOST_USER_VERSION | VHOST_USER_REPLY_MASK, size};
+
+	memcpy(buf, &h, sizeof(h));
+	memcpy(buf + sizeof(h), &v, 8);
+	if (send(fd, buf, sizeof(h) + size, MSG_NOSIGNAL) < 0)
+		return; /* the front-end went: the next recv ends the connection */
+}
+
+static void
+hb_unmap_all(struct hb *b)
+{
+	for (unsigned int i = 0; i < b->nregions; i++)
+		munmap(b->regions[i].map, b->regions[i].size);
+	b->nregions = 0;
+}
+
+/* lock held */
+static int
+hb_map(struct hb *b, const struct vhost_user_mem_region *r, int fd)
+{
+	if (b->nregions == HB_MAX_REGIONS)
+		return -1;
+	void *p = mmap(NULL, r->memory_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		       (off_t)r->mmap_offset);
+	if (p == MAP_FAILED) {
+		printf("hb: mmap of region %" PRIx64 "+%" PRIx64 " failed: %s\n",
+		       r->guest_phys_addr, r->memory_size, strerror(errno));
+		return -1;
+	}
+	b->regions[b->nregions++] = (struct hb_region){r->guest_phys_addr, r->memory_size, p};
+	return 0;
+}
+
+static void
+hb_unmap_one(struct hb *b, uint64_t gpa)
+{
+	for (unsigned int i = 0; i < b->nregions; i++)
+		if (b->regions[i].gpa == gpa) {
+			munmap(b->regions[i].map, b->regions[i].size);
+			b->regions[i] = b->regions[--b->nregions];
+			return;
+		}
+}
+
+static bool
+hb_is_get(uint32_t req)
+{
+	return req == VHOST_USER_GET_FEATURES || req == VHOST_USER_GET_PROTOCOL_FEATURES ||
+	       req == VHOST_USER_GET_QUEUE_NUM || req == VHOST_USER_GET_MAX_MEM_SLOTS ||
+	       req == VHOST_USER_GET_STATUS || req == VHOST_USER_GET_VRING_BASE;
+}
+
+/* Apply one message to the back-end's state (lock held). @return its answer's u64 (0 = ack). */
+static uint64_t
+hb_apply(struct hb *b, const struct vhost_user_msg *m)
+{
+	const union vhost_user_payload *pl = &m->payload;
+	uint32_t vi = pl->state.index;
+	int fail = 0;
+
+	switch (m->hdr.request) {
+	case VHOST_USER_GET_FEATURES:
+		return b->features;
+	case VHOST_USER_GET_PROTOCOL_FEATURES:
+		return b->pfeatures;
+	case VHOST_USER_GET_QUEUE_NUM:
+		return 8;
+	case VHOST_USER_GET_MAX_MEM_SLOTS:
+		return b->max_slots;
+	case VHOST_USER_SET_MEM_TABLE:
+		hb_unmap_all(b);
+		for (uint32_t i = 0; i < pl->mem.nregions && i < m->nfds && fail == 0; i++)
+			fail = hb_map(b, &pl->mem.regions[i], m->fds[i]);
+		return fail != 0;
+	case VHOST_USER_ADD_MEM_REG:
+		return m->nfds == 1 ? hb_map(b, &pl->mem_reg.region, m->fds[0]) != 0 : 1;
+	case VHOST_USER_REM_MEM_REG:
+		hb_unmap_one(b, pl->mem_reg.region.guest_phys_addr);
+		return 0;
+	case VHOST_USER_SET_VRING_NUM:
+		if (vi < HB_VRINGS)
+			b->vr[vi].num = pl->state.num;
+		return 0;
+	case VHOST_USER_SET_VRING_ADDR:
+		if (pl->addr.index < HB_VRINGS) {
+			b->vr[pl->addr.index].desc = pl->addr.desc_user_addr;
+			b->vr[pl->addr.index].avail = pl->addr.avail_user_addr;
+			b->vr[pl->addr.index].used = pl->addr.used_user_addr;
+		}
+		return 0;
+	case VHOST_USER_SET_VRING_BASE:
+		if (vi < HB_VRINGS) {
+			b->used_idx[vi] = (uint16_t)(pl->state.num & 0x7fff);
+			b->used_wrap[vi] = (pl->state.num >> 15) & 1;
+		}
+		return 0;
+	case VHOST_USER_SET_VRING_ENABLE:
+		if (vi < HB_VRINGS)
+			b->vr[vi].enabled = pl->state.num != 0;
+		return 0;
+	case VHOST_USER_SET_STATUS:
+		if (pl->u64 == 0xf && !b->up) {
+			b->up = true;
+			b->ups++;
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static void
+hb_serve(struct hb *b, int fd)
+{
+	struct vhost_user_msg m;
+
+	while (hb_recv(b, fd, &m) == 0) {
+		uint32_t req = m.hdr.request;
+		bool answer = hb_is_get(req) || (m.hdr.flags & VHOST_USER_NEED_REPLY_MASK);
+		enum hb_action act = HB_ANSWER;
+
+		pthread_mutex_lock(&b->lock);
+		if (req < VHOST_USER_MAX)
+			b->seen[req]++;
+		if (req == b->fault_req && b->faults_left > 0) {
+			act = b->fault;
+			b->faulted++;
+			if (b->faults_left != HB_ALWAYS)
+				b->faults_left--;
+		}
+		unsigned int slow = b->slow_ms;
+		pthread_mutex_unlock(&b->lock);
+		if (act == HB_SLOW)
+			usleep(slow * 1000u);
+		pthread_mutex_lock(&b->lock);
+		uint64_t v = act == HB_CLOSE ? 0 : hb_apply(b, &m);
+		if (answer && req == VHOST_USER_ADD_MEM_REG)
+			b->add_answered++;
+		pthread_mutex_unlock(&b->lock);
+		for (unsigned int i = 0; i < m.nfds; i++)
+			close(m.fds[i]);
+		if (act == HB_CLOSE)
+			return;
+		if (!answer || act == HB_SILENT)
+			continue;
+		if (act == HB_NACK)
+			v = 1;
+		hb_reply(fd, act == HB_WRONG_CODE ? req + 1 : req, v, act == HB_WRONG_SIZE ? 4 : 8);
+	}
+}
+
+/* The next connection: accept (the port is a client) or connect (it is the server). */
+static int
+hb_next_conn(struct hb *b)
+{
+	while (!b->connect_mode) {
+		if (!hb_wait(b, b->lfd, -1))
+			return -1;
+		int fd = accept4(b->lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd >= 0)
+			return fd;
+	}
+	for (;;) {
+		struct sockaddr_un a = {.sun_family = AF_UNIX};
+		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		memcpy(a.sun_path, b->path, strlen(b->path));
+		if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0)
+			return fd;
+		if (fd >= 0)
+			close(fd);
+		struct pollfd stop = {.fd = b->stopfd, .events = POLLIN};
+		if (poll(&stop, 1, 10) != 0)
+			return -1;
+	}
+}
+
+static void *
+hb_thread(void *arg)
+{
+	struct hb *b = arg;
+
+	for (;;) {
+		int fd = hb_next_conn(b);
+		if (fd < 0)
+			break;
+		pthread_mutex_lock(&b->lock);
+		b->connections++;
+		bool hang_up = b->hang_up_at_once;
+		pthread_mutex_unlock(&b->lock);
+		if (!hang_up)
+			hb_serve(b, fd);
+		close(fd);
+		pthread_mutex_lock(&b->lock);
+		b->up = false;
+		hb_unmap_all(b);
+		memset(b->vr, 0, sizeof(b->vr));
+		pthread_mutex_unlock(&b->lock);
+	}
+	return NULL;
+}
+
+static int
+hb_start(struct hb *b)
+{
+	b->stopfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (b->stopfd < 0)
+		return -1;
+	if (!b->connect_mode) {
+		struct sockaddr_un a = {.sun_family = AF_UNIX};
+		memcpy(a.sun_path, b->path, strlen(b->path));
+		unlink(b->path);
+		b->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (b->lfd < 0 || bind(b->lfd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
+		    listen(b->lfd, 4) != 0)
+			return -1;
+	}
+	return pthread_create(&b->thr, NULL, hb_thread, b) == 0 ? 0 : -1;
+}
+
+static void
+hb_stop(struct hb *b)
+{
+	if (eventfd_write(b->stopfd, 1) == 0)
+		pthread_join(b->thr, NULL);
+	if (b->lfd >= 0) {
+		close(b->lfd);
+		unlink(b->path);
+	}
+	close(b->stopfd);
+	hb_unmap_all(b);
+	pthread_mutex_destroy(&b->lock);
+}
+
+static unsigned int
+hb_get(struct hb *b, const unsigned int *field)
+{
+	pthread_mutex_lock(&b->lock);
+	unsigned int v = *field;
+	pthread_mutex_unlock(&b->lock);
+	return v;
+}
+
+/* Wait (a 10 s guard, not a timing assertion) until *field >= want. */
+static bool
+hb_wait_count(struct hb *b, const unsigned int *field, unsigned int want)
+{
+	for (int i = 0; i < 10000; i++) {
+		if (hb_get(b, field) >= want)
+			return true;
+		usleep(1000);
+	}
+	return false;
+}
+
+/* The back-end's pointer for a front-end address (through its own mappings). */
+static void *
+hb_ptr(struct hb *b, uint64_t gpa)
+{
+	void *p = NULL;
+
+	pthread_mutex_lock(&b->lock);
+	for (unsigned int i = 0; i < b->nregions && p == NULL; i++)
+		if (gpa >= b->regions[i].gpa && gpa - b->regions[i].gpa < b->regions[i].size)
+			p = b->regions[i].map + (gpa - b->regions[i].gpa);
+	pthread_mutex_unlock(&b->lock);
+	return p;
+}
+
+/* ---- rings as the back-end sees them ---- */
+
+struct hb_ring {
+	uint16_t size;
+	/* split */
+	struct vring_desc *desc;
+	struct vring_avail *avail;
+	struct vring_used *used;
+	/* packed */
+	struct vring_packed_desc *pdesc;
+};
+
+static int
+hb_ring(struct hb *b, unsigned int vi, struct hb_ring *r)
+{
+	pthread_mutex_lock(&b->lock);
+	struct hb_vring v = b->vr[vi];
+	pthread_mutex_unlock(&b->lock);
+	r->size = (uint16_t)v.num;
+	r->desc = hb_ptr(b, v.desc);
+	r->pdesc = (struct vring_packed_desc *)r->desc;
+	r->avail = hb_ptr(b, v.avail);
+	r->used = hb_ptr(b, v.used);
+	DPX_TEST_ASSERT(r->size > 0 && r->desc != NULL && r->avail != NULL && r->used != NULL,
+			"vring %u mapped by the back-end", vi);
+	return DPX_TEST_SUCCESS;
+}
+
+/* Split: put {id, len} at the back-end's next used slot (published by hb_split_publish). */
+static void
+hb_split_used(struct hb *b, unsigned int vi, const struct hb_ring *r, uint32_t id, uint32_t len)
+{
+	struct vring_used_elem *e = &r->used->ring[b->used_idx[vi] & (r->size - 1)];
+
+	e->id = id;
+	e->len = len;
+	b->used_idx[vi]++;
+}
+
+static void
+hb_split_publish(struct hb *b, unsigned int vi, const struct hb_ring *r)
+{
+	__atomic_store_n(&r->used->idx, b->used_idx[vi], __ATOMIC_RELEASE);
+}
+
+/* Packed: write a used descriptor {id, len} at the back-end's next slot, flags last. */
+static __attribute__((unused)) void
+hb_packed_used(struct hb *b, unsigned int vi, const struct hb_ring *r, uint16_t id, uint32_t len,
+	       uint16_t skip)
+{
+	uint16_t at = b->used_idx[vi];
+	uint16_t f = b->used_wrap[vi] ? (VRING_PACKED_DESC_F_AVAIL | VRING_PACKED_DESC_F_USED) : 0;
+
+	r->pdesc[at].id = id;
+	r->pdesc[at].len = len;
+	__atomic_store_n(&r->pdesc[at].flags, (uint16_t)(f | VRING_DESC_F_WRITE), __ATOMIC_RELEASE);
+	at = (uint16_t)(at + skip);
+	if (at >= r->size) {
+		at = (uint16_t)(at - r->size);
+		b->used_wrap[vi] = !b->used_wrap[vi];
+	}
+	b->used_idx[vi] = at;
+}
+
+/*
+ * Receive: the id and buffer address of the k-th buffer the front-end made
+ * available on vring 0 since the back-end's used position (split: the avail
+ * ring; packed: the descriptor at that slot).
+ */
+static void
+hb_rx_avail(struct hb *b, const struct hb_ring *r, bool packed, uint16_t k, uint16_t *id,
+	    uint64_t *addr, uint32_t *len)
+{
+	if (!packed) {
+		uint16_t head = r->avail->ring[(uint16_t)(b->used_idx[0] + k) & (r->size - 1)];
+		*id = head;
+		*addr = r->desc[head].addr;
+		*len = r->desc[head].len;
+	} else {
+		const struct vring_packed_desc *d = &r->pdesc[(b->used_idx[0] + k) % r->size];
+		*id = d->id;
+		*addr = d->addr;
+		*len = d->len;
+	}
+}
+
+/*
+ * Fill the k-th available receive buffer with a frame of len bytes of byte
+ * pattern seed (header with num_buffers nbuf) and return it used as written
+ * bytes wlen (header included; 0: the true length).
+ */
+static int
+hb_rx_fill(struct hb *b, const struct hb_ring *r, bool packed, uint16_t k, uint32_t len,
+	   uint8_t seed, uint16_t nbuf, uint16_t *id, uint32_t *room)
+{
+	uint64_t addr;
+	struct virtio_net_hdr_mrg_rxbuf h = {.num_buffers = nbuf};
+
+	hb_rx_avail(b, r, packed, k, id, &addr, room);
+	uint8_t *p = hb_ptr(b, addr);
+	DPX_TEST_ASSERT(p != NULL && hb_ptr(b, addr + *room - 1) != NULL,
+			"the back-end maps receive buffer %u", *id);
+	DPX_TEST_ASSERT(len + sizeof(h) <= *room, "");
+	memcpy(p, &h, sizeof(h));
+	for (uint32_t i = 0; i < len; i++)
+		p[sizeof(h) + i] = (uint8_t)(seed + i);
+	return DPX_TEST_SUCCESS;
+}
+
+/* ---- the port ---- */
+
+struct env {
+	struct hb b;
+	uint16_t port;
+	struct dpx_mempool *mp;
+	struct vu_port *vp;
+	int fds0;
+	FILE *log;
+};
+
+static unsigned int link_changes;
+
+static int
+on_lsc(uint16_t port_id, enum dpx_eth_event_type ev, void *arg, void *ret)
+{
+	(void)port_id, (void)ev, (void)arg, (void)ret;
+	__atomic_fetch_add(&link_changes, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static bool
+wait_link(uint16_t port, int up)
+{
+	struct dpx_eth_link l;
+
+	for (int i = 0; i < 10000; i++) {
+		if (dpx_eth_link_get_nowait(port, &l) == 0 && l.link_status == up)
+			return true;
+		usleep(1000);
+	}
+	return false;
+}
+
+/* How many times s is in the log since env_up. */
+static __attribute__((unused)) unsigned int
+log_count(struct env *e, const char *s)
+{
+	static char buf[1 << 20];
+	unsigned int n = 0;
+
+	fflush(e->log);
+	rewind(e->log);
+	size_t len = fread(buf, 1, sizeof(buf) - 1, e->log);
+	buf[len] = '\0';
+	fseek(e->log, 0, SEEK_END);
+	for (const char *p = buf; (p = strstr(p, s)) != NULL; p += strlen(s))
+		n++;
+	return n;
+}
+
+/*
+ * EAL, the hostile back-end (configured by the caller in e->b before), and a
+ * port of one queue pair with opts on it, started. Waits for the link when up.
+ */
+static int
+env_up_nowait(struct env *e, const char *opts, bool up)
+{
+	char arg[256];
+
+	e->fds0 = dpx_test_count_fds();
+	DPX_TEST_ASSERT_EQUAL(hb_start(&e->b), 0, "back-end on %s", e->b.path);
+	snprintf(arg, sizeof(arg), "net_virtio_user0,path=%s,server=%d,queue_size=64%s%s",
+		 e->b.path, e->b.connect_mode, opts[0] ? "," : "", opts);
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "-m", "128", "--vdev", arg, NULL) > 0, "");
+	e->log = tmpfile();
+	DPX_TEST_ASSERT(e->log != NULL, "");
+	dpx_log_set_stream(e->log);
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_get_port_by_name("net_virtio_user0", &e->port), 0, "");
+	e->vp = dpx_eth_dev_get(e->port)->data->dev_private;
+	e->mp = dpx_pktmbuf_pool_create("vuh_mp", 1024, 0, 0, DPX_MBUF_DEFAULT_BUF_SIZE, -1);
+	DPX_TEST_ASSERT(e->mp != NULL, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_configure(e->port, 1, 1, NULL), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_rx_queue_setup(e->port, 0, 64, -1, NULL, e->mp), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_tx_queue_setup(e->port, 0, 64, -1, NULL), 0, "");
+	DPX_TEST_ASSERT_EQUAL(
+		dpx_eth_dev_callback_register(e->port, DPX_ETH_EVENT_LSC, on_lsc, NULL), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_start(e->port), 0, "");
+	if (up) {
+		DPX_TEST_ASSERT(hb_wait_count(&e->b, &e->b.ups, 1), "device set up");
+		DPX_TEST_ASSERT(wait_link(e->port, 1), "link up");
+	}
+	return DPX_TEST_SUCCESS;
+}
+
+static int
+env_up(struct env *e, const char *opts)
+{
+	return env_up_nowait(e, opts, true);
+}
+
+static int
+env_down(struct env *e)
+{
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_stop(e->port), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_close(e->port), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_in_use_count(e->mp), 0, "every mbuf back");
+	dpx_mempool_free(e->mp);
+	hb_stop(&e->b);
+	dpx_log_set_stream(NULL);
+	fclose(e->log);
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), e->fds0, "no fd left");
+	return DPX_TEST_SUCCESS;
+}
+
+/* A tx packet of len bytes, shared (a second reference) when shared: two descriptors. */
+static struct dpx_mbuf *
+tx_pkt(struct dpx_mempool *mp, uint16_t len, bool shared)
+{
+	struct dpx_mbuf *m = dpx_pktmbuf_alloc(mp);
+
+	if (m == NULL || dpx_pktmbuf_append(m, len) == NULL) {
+		dpx_pktmbuf_free(m);
+		return NULL;
+	}
+	memset(dpx_pktmbuf_mtod(m, void *), 0x5a, len);
+	if (shared)
+		dpx_mbuf_refcnt_update(m, 1);
+	return m;
+}
+
+/* ---- the descriptor table is the back-end's to scribble on ---- */
+
+/*
+ * Split rings: the device may write anything into the descriptor table
+ * (it is shared memory), including the next fields. The front-end's own
+ * free list must not live there: a next of 0xffff would send it to write
+ * descriptor 65535 and its slot, far outside the ring.
+ */
+static int
+test_virtio_user_hostile_desc_next(void)
+{
+	struct env e;
+	struct hb_ring tx, rx;
+	struct dpx_mbuf *pk[32];
+
+	hb_defaults(&e.b, "next");
+	DPX_TEST_RUN(env_up(&e, "mrg_rxbuf=1"));
+	struct vu_vq *tq = &e.vp->txq[0], *rq = &e.vp->rxq[0];
+	DPX_TEST_RUN(hb_ring(&e.b, 1, &tx));
+	DPX_TEST_RUN(hb_ring(&e.b, 0, &rx));
+	for (unsigned int round = 0; round < 4; round++) {
+		for (uint16_t i = 0; i < tx.size; i++)
+			tx.desc[i].next = 0xffff;
+		/* shared packets take two descriptors: a chain through next */
+		for (unsigned int i = 0; i < 16; i++) {
+			pk[i] = tx_pkt(e.mp, 100, true);
+			DPX_TEST_ASSERT(pk[i] != NULL, "");
+		}
+		uint16_t sent = dpx_eth_tx_burst(e.port, 0, pk, 16);
+		DPX_TEST_ASSERT_EQUAL(sent, 16, "round %u", round);
+		for (unsigned int i = 0; i < 16; i++)
+			dpx_pktmbuf_free(pk[i]); /* our reference */
+		DPX_TEST_ASSERT(tq->free_head < tq->size, "free list inside the ring: head %u",
+				tq->free_head);
+		/* what the front-end published: heads and chain links inside the ring */
+		uint16_t aidx = __atomic_load_n(&tx.avail->idx, __ATOMIC_ACQUIRE);
+		uint16_t base = e.b.used_idx[1];
+		DPX_TEST_ASSERT_EQUAL((uint16_t)(aidx - base), 16, "");
+		for (uint16_t k = 0; k < 16; k++) {
+			uint16_t h = tx.avail->ring[(uint16_t)(base + k) & (tx.size - 1)];
+			DPX_TEST_ASSERT(h < tx.size, "head %u", h);
+			DPX_TEST_ASSERT(tx.desc[h].flags & VRING_DESC_F_NEXT, "");
+			DPX_TEST_ASSERT(tx.desc[h].next < tx.size, "link %u", tx.desc[h].next);
+			hb_split_used(&e.b, 1, &tx, h, 0);
+		}
+		hb_split_publish(&e.b, 1, &tx);
+		dpx_eth_tx_burst(e.port, 0, NULL, 0); /* reap */
+		DPX_TEST_ASSERT_EQUAL(tq->free_cnt, tq->size, "every descriptor back");
+	}
+	/* receive: the refill follows the free list too */
+	for (uint16_t i = 0; i < rx.size; i++)
+		rx.desc[i].next = 0xffff;
+	for (uint16_t k = 0; k < 8; k++) {
+		uint16_t id;
+		uint32_t room;
+		DPX_TEST_RUN(hb_rx_fill(&e.b, &rx, false, k, 60, (uint8_t)k, 1, &id, &room));
+		hb_split_used(&e.b, 0, &rx, id, 12 + 60);
+	}
+	hb_split_publish(&e.b, 0, &rx);
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_rx_burst(e.port, 0, pk, 32), 8, "");
+	dpx_pktmbuf_free_bulk(pk, 8);
+	DPX_TEST_ASSERT_EQUAL(rq->free_cnt, 0, "refilled");
+	for (uint16_t k = 0; k < 8; k++) {
+		uint16_t h = rx.avail->ring[(uint16_t)(rx.size + k) & (rx.size - 1)];
+		DPX_TEST_ASSERT(h < rx.size && rq->slots[h].m != NULL, "reposted head %u", h);
+	}
+	struct dpx_eth_stats st;
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_stats_get(e.port, &st), 0, "");
+	DPX_TEST_ASSERT_EQUAL(st.opackets, 64, "");
+	DPX_TEST_ASSERT_EQUAL(st.ipackets, 8, "");
+	DPX_TEST_ASSERT_EQUAL(st.ierrors + st.oerrors, 0, "");
+	return env_down(&e);
+}
+
+DPX_TEST_REGISTER(virtio_user_hostile_desc_next, fast, test_virtio_user_hostile_desc_next);
