@@ -478,7 +478,7 @@ hb_split_publish(struct hb *b, unsigned int vi, const struct hb_ring *r)
 }
 
 /* Packed: write a used descriptor {id, len} at the back-end's next slot, flags last. */
-static __attribute__((unused)) void
+static void
 hb_packed_used(struct hb *b, unsigned int vi, const struct hb_ring *r, uint16_t id, uint32_t len,
 	       uint16_t skip)
 {
@@ -576,7 +576,7 @@ wait_link(uint16_t port, int up)
 }
 
 /* How many times s is in the log since env_up. */
-static __attribute__((unused)) unsigned int
+static unsigned int
 log_count(struct env *e, const char *s)
 {
 	static char buf[1 << 20];
@@ -738,3 +738,205 @@ test_virtio_user_hostile_desc_next(void)
 }
 
 DPX_TEST_REGISTER(virtio_user_hostile_desc_next, fast, test_virtio_user_hostile_desc_next);
+
+/* ---- the used ring is the back-end's to get wrong ---- */
+
+static void
+used_put(struct env *e, const struct hb_ring *r, bool packed, uint16_t id, uint32_t len)
+{
+	if (packed)
+		hb_packed_used(&e->b, 0, r, id, len, 1);
+	else
+		hb_split_used(&e->b, 0, r, id, len);
+}
+
+static void
+used_publish(struct env *e, const struct hb_ring *r, bool packed)
+{
+	if (!packed)
+		hb_split_publish(&e->b, 0, r);
+}
+
+static uint64_t
+rx_errors(struct env *e)
+{
+	struct dpx_eth_stats st;
+
+	return dpx_eth_stats_get(e->port, &st) == 0 ? st.ierrors : UINT64_MAX;
+}
+
+/* A frame the back-end wrote with hb_rx_fill(len, seed), byte-exact. */
+static int
+check_frame(const struct dpx_mbuf *m, uint32_t len, uint8_t seed)
+{
+	DPX_TEST_ASSERT_EQUAL(m->pkt_len, len, "");
+	DPX_TEST_ASSERT_EQUAL(m->nb_segs, 1, "");
+	for (uint32_t i = 0; i < len; i++)
+		DPX_TEST_ASSERT_EQUAL(dpx_pktmbuf_mtod(m, const uint8_t *)[i], (uint8_t)(seed + i),
+				      "byte %u", i);
+	return DPX_TEST_SUCCESS;
+}
+
+/* Poll until want frames arrived (a guard of 20000 empty polls). @return received. */
+static uint16_t
+rx_until(struct env *e, struct dpx_mbuf **got, uint16_t cap, uint16_t want)
+{
+	uint16_t n = 0;
+
+	for (int i = 0; i < 20000 && n < want; i++) {
+		uint16_t r = dpx_eth_rx_burst(e->port, 0, got + n, (uint16_t)(cap - n));
+		if (r == 0)
+			usleep(50);
+		n = (uint16_t)(n + r);
+	}
+	return n;
+}
+
+enum violation { V_BAD_ID, V_TWICE, V_IDX_JUMP };
+
+static const char *const violation_names[] = {"id out of range", "id returned twice",
+					      "used idx beyond what is in flight"};
+
+/*
+ * One ring-state violation on a connection: the good frame before it
+ * arrives once, then the queue is broken: logged once, one rx error, the
+ * device reset (link down) and set up again (the back-end's next connection),
+ * every buffer the old ring held back in the pool.
+ */
+static int
+violation_case(struct env *e, bool packed, enum violation v)
+{
+	struct hb_ring r;
+	struct dpx_mbuf *got[64];
+	uint16_t id, held;
+	uint32_t room;
+	unsigned int ups = hb_get(&e->b, &e->b.ups), logs = log_count(e, "broken");
+	uint64_t errs = rx_errors(e);
+
+	printf("%s: %s\n", packed ? "packed" : "split", violation_names[v]);
+	DPX_TEST_RUN(hb_ring(&e->b, 0, &r));
+	DPX_TEST_RUN(hb_rx_fill(&e->b, &r, packed, 0, 60, 7, 1, &id, &room));
+	used_put(e, &r, packed, id, 12 + 60);
+	if (v == V_BAD_ID)
+		used_put(e, &r, packed, 1000, 12 + 60);
+	if (v == V_TWICE) /* in one go: no refill can have posted it again between */
+		used_put(e, &r, packed, id, 12 + 60);
+	used_publish(e, &r, packed);
+	held = rx_until(e, got, 64, 1);
+	DPX_TEST_ASSERT_EQUAL(held, 1, "the good frame");
+	DPX_TEST_RUN(check_frame(got[0], 60, 7));
+	if (v == V_IDX_JUMP) {
+		e->b.used_idx[0] = (uint16_t)(e->b.used_idx[0] + 1000);
+		used_publish(e, &r, packed);
+	}
+	/* the lcore keeps polling while the control thread resets the device */
+	for (int i = 0; i < 40000 && hb_get(&e->b, &e->b.ups) == ups; i++) {
+		held = (uint16_t)(held +
+				  dpx_eth_rx_burst(e->port, 0, got + held, (uint16_t)(64 - held)));
+		usleep(50);
+	}
+	DPX_TEST_ASSERT(hb_get(&e->b, &e->b.ups) > ups, "the device was reset and set up again");
+	DPX_TEST_ASSERT(wait_link(e->port, 1), "link up again");
+	DPX_TEST_ASSERT_EQUAL(held, 1, "no buffer handed out after the violation");
+	DPX_TEST_ASSERT_EQUAL(log_count(e, "broken") - logs, 1, "logged once");
+	DPX_TEST_ASSERT_EQUAL(rx_errors(e) - errs, 1, "counted once");
+	const struct vu_vq *rq = &e->vp->rxq[0];
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_in_use_count(e->mp), held + (rq->size - rq->free_cnt),
+			      "the old ring's buffers back in the pool, the new ring's posted");
+	dpx_pktmbuf_free(got[0]);
+	return DPX_TEST_SUCCESS;
+}
+
+/*
+ * Buffers the back-end got wrong one by one (written length beyond the
+ * buffer or below the header, num_buffers more than the ring holds) are
+ * dropped and counted, the good frames around them arrive, one log line per
+ * connection, and the queue keeps going.
+ */
+static int
+malformed_case(struct env *e, bool packed)
+{
+	struct hb_ring r;
+	struct dpx_mbuf *got[64];
+	uint16_t id;
+	uint32_t room;
+	unsigned int ups = hb_get(&e->b, &e->b.ups), logs = log_count(e, "malformed");
+	unsigned int changes = __atomic_load_n(&link_changes, __ATOMIC_ACQUIRE);
+	uint64_t errs = rx_errors(e);
+
+	DPX_TEST_RUN(hb_ring(&e->b, 0, &r));
+	for (uint16_t k = 0; k < 7; k++) {
+		bool good = k % 2 == 0;
+		DPX_TEST_RUN(hb_rx_fill(&e->b, &r, packed, k, 60 + k, (uint8_t)k, k == 5 ? 1000 : 1,
+					&id, &room));
+		uint32_t len = k == 1 ? room + 4096 : k == 3 ? 5 : 12 + 60u + k;
+		used_put(e, &r, packed, id, good || k == 5 ? 12 + 60u + k : len);
+	}
+	used_publish(e, &r, packed);
+	uint16_t n = rx_until(e, got, 64, 4);
+	for (int i = 0; i < 100; i++) /* nothing else comes */
+		n = (uint16_t)(n + dpx_eth_rx_burst(e->port, 0, got + n, (uint16_t)(64 - n)));
+	DPX_TEST_ASSERT_EQUAL(n, 4, "the good frames only");
+	for (uint16_t i = 0; i < 4; i++)
+		DPX_TEST_RUN(check_frame(got[i], 60 + 2u * i, (uint8_t)(2 * i)));
+	dpx_pktmbuf_free_bulk(got, n);
+	DPX_TEST_ASSERT_EQUAL(rx_errors(e) - errs, 3, "each bad buffer counted");
+	DPX_TEST_ASSERT_EQUAL(log_count(e, "malformed") - logs, 1, "logged once");
+	DPX_TEST_ASSERT_EQUAL(hb_get(&e->b, &e->b.ups), ups, "no reset");
+	DPX_TEST_ASSERT_EQUAL(__atomic_load_n(&link_changes, __ATOMIC_ACQUIRE), changes, "");
+	return DPX_TEST_SUCCESS;
+}
+
+static int
+used_ring_case(bool packed)
+{
+	struct env e;
+
+	hb_defaults(&e.b, packed ? "usedp" : "useds");
+	e.b.connect_mode = true; /* a reset port is set up again at once */
+	DPX_TEST_RUN(env_up(&e, packed ? "packed_vq=1" : ""));
+	DPX_TEST_RUN(malformed_case(&e, packed));
+	DPX_TEST_RUN(violation_case(&e, packed, V_BAD_ID));
+	DPX_TEST_RUN(violation_case(&e, packed, V_TWICE));
+	if (!packed)
+		DPX_TEST_RUN(violation_case(&e, packed, V_IDX_JUMP));
+	DPX_TEST_RUN(malformed_case(&e, packed)); /* logged again: a new connection */
+	if (packed) {
+		/* flags with the wrong wrap bits are not a used descriptor: nothing taken */
+		struct hb_ring r;
+		struct dpx_mbuf *m;
+		uint16_t id;
+		uint32_t room;
+		DPX_TEST_RUN(hb_ring(&e.b, 0, &r));
+		DPX_TEST_RUN(hb_rx_fill(&e.b, &r, true, 0, 80, 3, 1, &id, &room));
+		uint16_t at = e.b.used_idx[0];
+		r.pdesc[at].id = id;
+		r.pdesc[at].len = 12 + 80;
+		__atomic_store_n(&r.pdesc[at].flags,
+				 (uint16_t)(e.b.used_wrap[0] ? VRING_PACKED_DESC_F_AVAIL
+							     : VRING_PACKED_DESC_F_USED),
+				 __ATOMIC_RELEASE);
+		for (int i = 0; i < 100; i++)
+			DPX_TEST_ASSERT_EQUAL(dpx_eth_rx_burst(e.port, 0, &m, 1), 0, "");
+		hb_packed_used(&e.b, 0, &r, id, 12 + 80, 1);
+		DPX_TEST_ASSERT_EQUAL(rx_until(&e, &m, 1, 1), 1, "");
+		DPX_TEST_RUN(check_frame(m, 80, 3));
+		dpx_pktmbuf_free(m);
+	}
+	return env_down(&e);
+}
+
+static int
+test_virtio_user_hostile_used_split(void)
+{
+	return used_ring_case(false);
+}
+
+static int
+test_virtio_user_hostile_used_packed(void)
+{
+	return used_ring_case(true);
+}
+
+DPX_TEST_REGISTER(virtio_user_hostile_used_split, fast, test_virtio_user_hostile_used_split);
+DPX_TEST_REGISTER(virtio_user_hostile_used_packed, fast, test_virtio_user_hostile_used_packed);

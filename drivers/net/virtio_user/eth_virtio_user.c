@@ -171,6 +171,16 @@ try_accept(struct vu_port *p)
 	}
 }
 
+/* Did the back-end break a ring the data path uses? (it logged why) */
+static bool
+rings_broken(const struct vu_port *p)
+{
+	for (uint16_t q = 0; q < p->dev->data->nb_rx_queues; q++)
+		if (vu_vq_broken(&p->rxq[q]) || vu_vq_broken(&p->txq[q]))
+			return true;
+	return false;
+}
+
 /* The back-end speaks only when asked, and we ask under the lock: anything
  * readable now is the end of the connection or a protocol error. */
 static void
@@ -210,6 +220,11 @@ control_thread(void *arg)
 			try_accept(p);
 		else if (p->sock < 0 && !p->server)
 			try_connect(p);
+		if (p->running && rings_broken(p)) {
+			/* a device reset: the rings and every buffer back, then a new set-up */
+			disconnect(p);
+			p->retry_at_ms = vu_now_ms() + RETRY_AFTER_FAILURE_MS;
+		}
 		run_if_ready(p);
 		pthread_mutex_unlock(&p->lock);
 	}

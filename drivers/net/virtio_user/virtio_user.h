@@ -93,7 +93,10 @@ struct vu_vq {
 	uint16_t kicked_idx; /* split: avail idx at the last kick (event idx) */
 	bool avail_wrap;
 	bool used_wrap;
-	uint16_t pending; /* published since the last kick check */
+	uint16_t pending;    /* published since the last kick check */
+	uint16_t used_ready; /* split: entries the device published past used_idx, not taken */
+	bool broken;	     /* the device broke the ring's rules: the queue stops until a reset */
+	bool warned;	     /* a malformed buffer was logged on this connection */
 	int kickfd;
 	int callfd;
 	struct vu_slot *slots; /* by id (split: head descriptor) */
@@ -158,6 +161,8 @@ void vu_vq_free(struct vu_vq *vq);
 void vu_vq_reset(struct vu_vq *vq, uint64_t features);
 /* Rx: fill every free descriptor with a buffer. */
 void vu_vq_rx_refill(struct vu_vq *vq);
+/* Did the device break the ring? (the control thread then resets the device) */
+bool vu_vq_broken(const struct vu_vq *vq);
 /* Tx, gate closed: free what the device has sent. @return descriptors it still holds. */
 unsigned int vu_vq_tx_outstanding(struct vu_vq *vq);
 uint16_t vu_rx_burst(void *queue, struct dpx_mbuf **pkts, uint16_t n);
