@@ -22,6 +22,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <dpx_bus_vdev.h>
 #include <dpx_ethdev.h>
 #include <dpx_ethdev_driver.h>
 #include <dpx_log.h>
@@ -299,7 +300,10 @@ hb_serve(struct hb *b, int fd)
 		if (act == HB_SLOW)
 			usleep(slow * 1000u);
 		pthread_mutex_lock(&b->lock);
-		uint64_t v = act == HB_CLOSE ? 0 : hb_apply(b, &m);
+		/* a refused or botched request changes nothing (a get still has its value) */
+		bool applies =
+			act == HB_ANSWER || act == HB_SLOW || (hb_is_get(req) && act != HB_CLOSE);
+		uint64_t v = applies ? hb_apply(b, &m) : 0;
 		if (answer && req == VHOST_USER_ADD_MEM_REG)
 			b->add_answered++;
 		pthread_mutex_unlock(&b->lock);
@@ -940,3 +944,177 @@ test_virtio_user_hostile_used_packed(void)
 
 DPX_TEST_REGISTER(virtio_user_hostile_used_split, fast, test_virtio_user_hostile_used_split);
 DPX_TEST_REGISTER(virtio_user_hostile_used_packed, fast, test_virtio_user_hostile_used_packed);
+
+/* ---- the control protocol ---- */
+
+struct proto_port {
+	const char *name;
+	uint32_t req; /* the fault, on the first set-up only */
+	enum hb_action act;
+	const char *logged; /* what the port's log says about it (after its path) */
+	uint64_t features, pfeatures, max_slots; /* offered (0: the good ones) */
+	bool never_up;				 /* the back-end cannot be driven at all */
+};
+
+#define NO_SLOTS (hb_good_pfeatures & ~(1ULL << VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS))
+
+static const struct proto_port proto_ports[] = {
+	{"codef", VHOST_USER_GET_FEATURES, HB_WRONG_CODE, "GET_FEATURES answered with request 2"},
+	{"sizef", VHOST_USER_GET_FEATURES, HB_WRONG_SIZE, "GET_FEATURES answered with request 1"},
+	{"closef", VHOST_USER_GET_FEATURES, HB_CLOSE, "GET_FEATURES: "},
+	{"sizepf", VHOST_USER_GET_PROTOCOL_FEATURES, HB_WRONG_SIZE,
+	 "GET_PROTOCOL_FEATURES answered"},
+	{"codeslots", VHOST_USER_GET_MAX_MEM_SLOTS, HB_WRONG_CODE, "GET_MAX_MEM_SLOTS answered"},
+	{"silent", VHOST_USER_GET_MAX_MEM_SLOTS, HB_SILENT, "GET_MAX_MEM_SLOTS: "},
+	{"nackfeat", VHOST_USER_SET_FEATURES, HB_NACK, "the back-end refused SET_FEATURES"},
+	{"nackadd", VHOST_USER_ADD_MEM_REG, HB_NACK, "the back-end refused ADD_MEM_REG"},
+	{"closeadd", VHOST_USER_ADD_MEM_REG, HB_CLOSE, "ADD_MEM_REG: "},
+	{"nacknum", VHOST_USER_SET_VRING_NUM, HB_NACK, "the back-end refused SET_VRING_NUM"},
+	{"nackbase", VHOST_USER_SET_VRING_BASE, HB_NACK, "the back-end refused SET_VRING_BASE"},
+	{"nackaddr", VHOST_USER_SET_VRING_ADDR, HB_NACK, "the back-end refused SET_VRING_ADDR"},
+	{"nackcall", VHOST_USER_SET_VRING_CALL, HB_NACK, "the back-end refused SET_VRING_CALL"},
+	{"nackkick", VHOST_USER_SET_VRING_KICK, HB_NACK, "the back-end refused SET_VRING_KICK"},
+	{"nackena", VHOST_USER_SET_VRING_ENABLE, HB_NACK, "the back-end refused SET_VRING_ENABLE"},
+	{"codeena", VHOST_USER_SET_VRING_ENABLE, HB_WRONG_CODE, "SET_VRING_ENABLE answered"},
+	{"nackstat", VHOST_USER_SET_STATUS, HB_NACK, "the back-end refused SET_STATUS"},
+	{"closeowner", VHOST_USER_SET_OWNER, HB_CLOSE, "device set-up failed"},
+	{"nacktable", VHOST_USER_SET_MEM_TABLE, HB_NACK, "the back-end refused SET_MEM_TABLE",
+	 .pfeatures = NO_SLOTS},
+	{"closetable", VHOST_USER_SET_MEM_TABLE, HB_CLOSE,
+	 "SET_MEM_TABLE: ", .pfeatures = NO_SLOTS},
+	/* offers that are not faults: nonsense bits are not taken, no REPLY_ACK is table mode */
+	{"allbits", 0, HB_ANSWER, NULL, .features = ~0ULL, .pfeatures = ~0ULL, .max_slots = ~0ULL},
+	{"noack", 0, HB_ANSWER, NULL,
+	 .pfeatures = NO_SLOTS & ~(1ULL << VHOST_USER_PROTOCOL_F_REPLY_ACK)},
+	/* back-ends that cannot be driven: logged, retried, never up */
+	{"nover1", 0, HB_ANSWER, "lacking 0x100000000",
+	 .features = hb_good_features & ~(1ULL << VIRTIO_F_VERSION_1), .never_up = true},
+	{"noslots", 0, HB_ANSWER, "the heap needs more than 1 regions", .max_slots = 1,
+	 .never_up = true},
+};
+
+#define NPROTO DPX_DIM(proto_ports)
+
+/* Is there a line in the log with both a and b? (prints the log when not) */
+static bool
+log_has_line(FILE *log, const char *a, const char *b)
+{
+	static char text[1 << 20];
+
+	fflush(log);
+	rewind(log);
+	text[fread(text, 1, sizeof(text) - 1, log)] = '\0';
+	fseek(log, 0, SEEK_END);
+	for (char *line = text, *end; line != NULL && *line != '\0'; line = end) {
+		end = strchr(line, '\n');
+		if (end != NULL)
+			*end++ = '\0';
+		if (strstr(line, a) != NULL && strstr(line, b) != NULL)
+			return true;
+	}
+	printf("log:\n%s\n", text);
+	return false;
+}
+
+static struct hb proto_hb[NPROTO];
+
+/*
+ * Every fault of the table on a port of its own, all at once: the port's
+ * first set-up fails with the log line naming the step, nothing of the
+ * half-done set-up is left (fds), and the next connection sets it up. A
+ * back-end that cannot be driven at all is asked again at most once a second.
+ */
+static int
+test_virtio_user_hostile_protocol(void)
+{
+	uint16_t ports[NPROTO];
+	char name[32], args[192];
+	int fds0 = dpx_test_count_fds();
+	FILE *log = tmpfile();
+
+	DPX_TEST_ASSERT(log != NULL, "");
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "-m", "256", NULL) > 0, "");
+	dpx_log_set_stream(log);
+	struct dpx_mempool *mp =
+		dpx_pktmbuf_pool_create("vuh_proto", 2048, 0, 0, DPX_MBUF_DEFAULT_BUF_SIZE, -1);
+	DPX_TEST_ASSERT(mp != NULL, "");
+	/* every port and queue first: memory events then find no port running */
+	for (unsigned int i = 0; i < NPROTO; i++) {
+		const struct proto_port *c = &proto_ports[i];
+		struct hb *b = &proto_hb[i];
+		hb_defaults(b, c->name);
+		b->connect_mode = true;
+		b->fault_req = c->req;
+		b->fault = c->act;
+		b->faults_left = c->req != 0 ? 1 : 0;
+		if (c->features != 0)
+			b->features = c->features;
+		if (c->pfeatures != 0)
+			b->pfeatures = c->pfeatures;
+		if (c->max_slots != 0)
+			b->max_slots = c->max_slots;
+		snprintf(name, sizeof(name), "net_virtio_user%u", i);
+		snprintf(args, sizeof(args), "path=%.107s,server=1,queue_size=64", b->path);
+		DPX_TEST_ASSERT_EQUAL(dpx_vdev_init(name, args), 0, "%s", c->name);
+		DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_get_port_by_name(name, &ports[i]), 0, "");
+		DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_configure(ports[i], 1, 1, NULL), 0, "");
+		DPX_TEST_ASSERT_EQUAL(dpx_eth_rx_queue_setup(ports[i], 0, 64, -1, NULL, mp), 0, "");
+		DPX_TEST_ASSERT_EQUAL(dpx_eth_tx_queue_setup(ports[i], 0, 64, -1, NULL), 0, "");
+	}
+	double t0 = dpx_test_seconds();
+	for (unsigned int i = 0; i < NPROTO; i++) {
+		DPX_TEST_ASSERT_EQUAL(hb_start(&proto_hb[i]), 0, "");
+		DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_start(ports[i]), 0, "");
+	}
+	for (unsigned int i = 0; i < NPROTO; i++) {
+		const struct proto_port *c = &proto_ports[i];
+		struct hb *b = &proto_hb[i];
+		const struct vu_port *vp = dpx_eth_dev_get(ports[i])->data->dev_private;
+		if (c->never_up)
+			continue;
+		DPX_TEST_ASSERT(wait_link(ports[i], 1), "%s: up in the end", c->name);
+		DPX_TEST_ASSERT_EQUAL(hb_get(b, &b->faulted), c->req != 0, "%s", c->name);
+		DPX_TEST_ASSERT_EQUAL(vp->setup_failures, c->req != 0, "%s", c->name);
+		DPX_TEST_ASSERT_EQUAL(vp->connects, 1, "%s", c->name);
+		DPX_TEST_ASSERT_EQUAL(hb_get(b, &b->ups), 1, "%s", c->name);
+		DPX_TEST_ASSERT_EQUAL(vp->features & ~hb_good_features, 0,
+				      "%s: only bits asked for", c->name);
+		DPX_TEST_ASSERT_EQUAL(vp->protocol_features & ~hb_good_pfeatures, 0, "%s", c->name);
+	}
+	/* the ones that never come up: asked again, but not in a loop */
+	for (unsigned int i = 0; i < NPROTO; i++)
+		if (proto_ports[i].never_up)
+			DPX_TEST_ASSERT(hb_wait_count(&proto_hb[i], &proto_hb[i].connections, 2),
+					"%s asked again", proto_ports[i].name);
+	double elapsed = dpx_test_seconds() - t0;
+	fflush(log);
+	for (unsigned int i = 0; i < NPROTO; i++) {
+		const struct proto_port *c = &proto_ports[i];
+		struct hb *b = &proto_hb[i];
+		struct dpx_eth_link l;
+		DPX_TEST_ASSERT_EQUAL(dpx_eth_link_get_nowait(ports[i], &l), 0, "");
+		if (c->never_up) {
+			unsigned int n = hb_get(b, &b->seen[VHOST_USER_GET_FEATURES]);
+			DPX_TEST_ASSERT_EQUAL(l.link_status, 0, "%s", c->name);
+			DPX_TEST_ASSERT(n <= 2 + (unsigned int)elapsed, "%s: %u set-ups in %.1f s",
+					c->name, n, elapsed);
+		}
+		if (c->logged != NULL)
+			DPX_TEST_ASSERT(log_has_line(log, b->path, c->logged),
+					"%s: no line with '%s'", c->name, c->logged);
+	}
+	for (unsigned int i = 0; i < NPROTO; i++) {
+		DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_stop(ports[i]), 0, "");
+		DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_close(ports[i]), 0, "");
+		hb_stop(&proto_hb[i]);
+	}
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_in_use_count(mp), 0, "");
+	dpx_mempool_free(mp);
+	dpx_log_set_stream(NULL);
+	fclose(log);
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "no fd left");
+	return DPX_TEST_SUCCESS;
+}
+
+DPX_TEST_REGISTER(virtio_user_hostile_protocol, fast, test_virtio_user_hostile_protocol);

@@ -205,8 +205,12 @@ control_thread(void *arg)
 	for (;;) {
 		struct pollfd pfd[2] = {{.fd = p->wakefd, .events = POLLIN}, {.fd = -1}};
 		pthread_mutex_lock(&p->lock);
-		/* a vhost-net fd says nothing: nothing to watch there */
-		pfd[1].fd = p->kernel ? -1 : p->sock >= 0 ? p->sock : p->server ? p->listenfd : -1;
+		/* a vhost-net fd says nothing: nothing to watch there; after a failed
+		 * set-up the next back-end waits in the listen backlog until retry_at */
+		if (!p->kernel && p->sock >= 0)
+			pfd[1].fd = p->sock;
+		else if (!p->kernel && p->server && vu_now_ms() >= p->retry_at_ms)
+			pfd[1].fd = p->listenfd;
 		pthread_mutex_unlock(&p->lock);
 		pfd[1].events = POLLIN | POLLRDHUP;
 		if (poll(pfd, 2, RECONNECT_MS) < 0 && errno != EINTR)
