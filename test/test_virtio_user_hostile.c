@@ -74,6 +74,7 @@ struct hb {
 	unsigned int faults_left; /* HB_ALWAYS: every time */
 	unsigned int slow_ms;
 	bool hang_up_at_once; /* a back-end in a crash loop: accept, close */
+	bool halted;
 	/* what it saw (under lock) */
 	unsigned int connections, ups; /* ups: connections that reached SET_STATUS 0xf */
 	unsigned int faulted;	       /* faults applied */
@@ -350,6 +351,9 @@ hb_thread(void *arg)
 	struct hb *b = arg;
 
 	for (;;) {
+		struct pollfd stop = {.fd = b->stopfd, .events = POLLIN};
+		if (poll(&stop, 1, 0) != 0)
+			break;
 		int fd = hb_next_conn(b);
 		if (fd < 0)
 			break;
@@ -387,11 +391,19 @@ hb_start(struct hb *b)
 	return pthread_create(&b->thr, NULL, hb_thread, b) == 0 ? 0 : -1;
 }
 
+/* The back-end goes (its connection closes); hb_stop cleans up after. */
+static void
+hb_halt(struct hb *b)
+{
+	if (!b->halted && eventfd_write(b->stopfd, 1) == 0)
+		pthread_join(b->thr, NULL);
+	b->halted = true;
+}
+
 static void
 hb_stop(struct hb *b)
 {
-	if (eventfd_write(b->stopfd, 1) == 0)
-		pthread_join(b->thr, NULL);
+	hb_halt(b);
 	if (b->lfd >= 0) {
 		close(b->lfd);
 		unlink(b->path);
@@ -1118,3 +1130,101 @@ test_virtio_user_hostile_protocol(void)
 }
 
 DPX_TEST_REGISTER(virtio_user_hostile_protocol, fast, test_virtio_user_hostile_protocol);
+
+/* ---- back-ends that come and go ---- */
+
+/*
+ * A back-end in a crash loop (accepts, hangs up) while the application sets
+ * the port up: the control thread reconnects every 100 ms and must leave
+ * the queues alone while the port is stopped (the application may be
+ * setting them up at that moment), leak no fd, and never block a burst;
+ * when the back-end heals the port comes up.
+ */
+static int
+test_virtio_user_hostile_crash_loop(void)
+{
+	struct env e;
+	char arg[192];
+
+	hb_defaults(&e.b, "crash");
+	e.b.hang_up_at_once = true;
+	e.fds0 = dpx_test_count_fds();
+	DPX_TEST_ASSERT_EQUAL(hb_start(&e.b), 0, "");
+	snprintf(arg, sizeof(arg), "net_virtio_user0,path=%.107s,queue_size=64", e.b.path);
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "-m", "128", "--vdev", arg, NULL) > 0, "");
+	e.log = tmpfile();
+	DPX_TEST_ASSERT(e.log != NULL, "");
+	dpx_log_set_stream(e.log);
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_get_port_by_name("net_virtio_user0", &e.port), 0, "");
+	e.vp = dpx_eth_dev_get(e.port)->data->dev_private;
+	e.mp = dpx_pktmbuf_pool_create("vuh_mp", 1024, 0, 0, DPX_MBUF_DEFAULT_BUF_SIZE, -1);
+	DPX_TEST_ASSERT(e.mp != NULL, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_configure(e.port, 1, 1, NULL), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_rx_queue_setup(e.port, 0, 64, -1, NULL, e.mp), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_tx_queue_setup(e.port, 0, 64, -1, NULL), 0, "");
+	/* the stopped port's ring memory is the application's: a mark in it stays */
+	uint8_t *ring = e.vp->txq[0].mem;
+	memset(ring, 0xa5, 64);
+	DPX_TEST_ASSERT(hb_wait_count(&e.b, &e.b.connections, 4), "the port reconnects");
+	int fds1 = dpx_test_count_fds();
+	for (unsigned int i = 0; i < 64; i++)
+		DPX_TEST_ASSERT_EQUAL(ring[i], 0xa5, "byte %u of a stopped queue's ring", i);
+	DPX_TEST_ASSERT(hb_wait_count(&e.b, &e.b.connections, 14), "");
+	int fds2 = dpx_test_count_fds();
+	/* the port's socket may be open at either count, no more */
+	DPX_TEST_ASSERT(fds2 <= fds1 + 1 && fds1 <= fds2 + 1,
+			"fds %d after 4 reconnects, %d after 14", fds1, fds2);
+	/* started: each connection's set-up fails, the data path is not held up */
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_start(e.port), 0, "");
+	unsigned int c = hb_get(&e.b, &e.b.connections);
+	DPX_TEST_ASSERT(hb_wait_count(&e.b, &e.b.connections, c + 2), "");
+	struct dpx_mbuf *m = tx_pkt(e.mp, 100, false);
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_tx_burst(e.port, 0, &m, 1), 0, "link down: nothing taken");
+	DPX_TEST_ASSERT(e.vp->setup_failures >= 1, "");
+	pthread_mutex_lock(&e.b.lock);
+	e.b.hang_up_at_once = false;
+	pthread_mutex_unlock(&e.b.lock);
+	DPX_TEST_ASSERT(hb_wait_count(&e.b, &e.b.ups, 1), "the healed back-end is set up");
+	DPX_TEST_ASSERT(wait_link(e.port, 1), "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_tx_burst(e.port, 0, &m, 1), 1, "");
+	struct hb_ring tx;
+	DPX_TEST_RUN(hb_ring(&e.b, 1, &tx));
+	DPX_TEST_ASSERT_EQUAL(__atomic_load_n(&tx.avail->idx, __ATOMIC_ACQUIRE), 1, "posted");
+	return env_down(&e);
+}
+
+DPX_TEST_REGISTER(virtio_user_hostile_crash_loop, fast, test_virtio_user_hostile_crash_loop);
+
+/*
+ * Server mode, two back-ends connecting at once: one is served, the other
+ * waits unspoken to; when the first goes, the second is set up.
+ */
+static int
+test_virtio_user_hostile_two_backends(void)
+{
+	static struct hb second;
+	struct env e;
+
+	hb_defaults(&e.b, "two");
+	e.b.connect_mode = true;
+	hb_defaults(&second, "two");
+	second.connect_mode = true;
+	DPX_TEST_RUN(env_up_nowait(&e, "", false));
+	DPX_TEST_ASSERT_EQUAL(hb_start(&second), 0, "");
+	DPX_TEST_ASSERT(wait_link(e.port, 1), "");
+	struct hb *served = hb_get(&e.b, &e.b.ups) == 1 ? &e.b : &second;
+	struct hb *waiting = served == &e.b ? &second : &e.b;
+	DPX_TEST_ASSERT(hb_wait_count(waiting, &waiting->connections, 1), "both connected");
+	DPX_TEST_ASSERT_EQUAL(hb_get(served, &served->ups), 1, "");
+	DPX_TEST_ASSERT_EQUAL(hb_get(waiting, &waiting->seen[VHOST_USER_SET_OWNER]), 0,
+			      "the port did not speak to the second");
+	/* the first goes: the second's connection is accepted and set up */
+	hb_halt(served);
+	DPX_TEST_ASSERT(hb_wait_count(waiting, &waiting->ups, 1), "the second set up");
+	DPX_TEST_ASSERT(wait_link(e.port, 1), "");
+	DPX_TEST_ASSERT_EQUAL(e.vp->connects, 2, "");
+	hb_stop(&second); /* before the port goes: env_down's fd count includes its socket */
+	return env_down(&e);
+}
+
+DPX_TEST_REGISTER(virtio_user_hostile_two_backends, fast, test_virtio_user_hostile_two_backends);

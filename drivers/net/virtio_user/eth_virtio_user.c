@@ -78,17 +78,21 @@ disconnect(struct vu_port *p)
 {
 	bool was_running = p->running;
 
-	queues_allow(p, 0);
 	if (p->sock >= 0)
 		close(p->sock);
 	p->sock = -1;
 	p->running = false;
 	p->nregions = 0;
 	p->protocol_features = 0;
-	/* every buffer the back-end held comes back (it may not finish them) */
-	for (unsigned int q = 0; q < VU_MAX_QUEUE_PAIRS; q++) {
-		vu_vq_reset(&p->rxq[q], 0);
-		vu_vq_reset(&p->txq[q], 0);
+	/* every buffer the back-end held comes back (it may not finish them); a
+	 * stopped port's queues are the application's (it may be setting them
+	 * up right now, without the lock) and were reset at the stop */
+	if (p->started) {
+		queues_allow(p, 0);
+		for (unsigned int q = 0; q < VU_MAX_QUEUE_PAIRS; q++) {
+			vu_vq_reset(&p->rxq[q], 0);
+			vu_vq_reset(&p->txq[q], 0);
+		}
 	}
 	link_set(p, 0);
 	if (was_running)
@@ -317,12 +321,13 @@ vu_stop(struct dpx_eth_dev *dev)
 	struct vu_port *p = priv(dev);
 
 	pthread_mutex_lock(&p->lock);
-	p->started = false;
 	if (p->running)
 		tx_drain(p);
-	/* the back-end forgets the device; a start sets it up anew */
+	/* the back-end forgets the device (the rings are reset while still
+	 * started: see disconnect); a start sets it up anew */
 	if (p->running)
 		disconnect(p);
+	p->started = false;
 	pthread_mutex_unlock(&p->lock);
 	return 0;
 }
