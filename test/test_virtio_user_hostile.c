@@ -1228,3 +1228,104 @@ test_virtio_user_hostile_two_backends(void)
 }
 
 DPX_TEST_REGISTER(virtio_user_hostile_two_backends, fast, test_virtio_user_hostile_two_backends);
+
+/* ---- memory hotplug against a slow back-end ---- */
+
+struct small_allocs {
+	volatile bool stop;
+	double worst; /* seconds one 64-byte dpx_malloc took */
+};
+
+static void *
+small_allocs_run(void *arg)
+{
+	struct small_allocs *s = arg;
+
+	while (!s->stop) {
+		double t = dpx_test_seconds();
+		void *p = dpx_malloc("vuh_small", 64, 0);
+		t = dpx_test_seconds() - t;
+		dpx_free(p);
+		if (t > s->worst)
+			s->worst = t;
+		usleep(1000);
+	}
+	return NULL;
+}
+
+static unsigned int
+heap_pages(void)
+{
+	struct dpx_malloc_socket_stats st;
+
+	return dpx_malloc_get_socket_stats(0, &st) == 0 ? (unsigned int)st.pages_mapped : 0;
+}
+
+/*
+ * The memory event callback waits for the back-end's answers with the
+ * hotplug and heap locks held: every allocation in the process waits with
+ * it. A back-end answering each ADD_MEM_REG just within the 2 s deadline
+ * must not hold an allocation for pages x 2 s, nor a set-up hold the port
+ * (and with it the next memory event) for regions x 2 s: one deadline
+ * covers each whole exchange.
+ */
+static int
+test_virtio_user_hostile_slow_ack(void)
+{
+	struct env e;
+	struct small_allocs sa = {0};
+	pthread_t t;
+
+	hb_defaults(&e.b, "slow");
+	DPX_TEST_RUN(env_up(&e, ""));
+	pthread_mutex_lock(&e.b.lock);
+	e.b.fault_req = VHOST_USER_ADD_MEM_REG;
+	e.b.fault = HB_SLOW;
+	e.b.slow_ms = 700;
+	e.b.faults_left = HB_ALWAYS;
+	pthread_mutex_unlock(&e.b.lock);
+	DPX_TEST_ASSERT_EQUAL(pthread_create(&t, NULL, small_allocs_run, &sa), 0, "");
+	/* an allocation that needs 9 new pages: one ALLOC event, 9 regions */
+	unsigned int pages0 = heap_pages(), answered0 = hb_get(&e.b, &e.b.add_answered);
+	double t0 = dpx_test_seconds();
+	void *big = dpx_malloc("vuh_big", 17u << 20, 0);
+	double took = dpx_test_seconds() - t0;
+	unsigned int answered = hb_get(&e.b, &e.b.add_answered) - answered0;
+	unsigned int grown = heap_pages() - pages0;
+	sa.stop = true;
+	pthread_join(t, NULL);
+	printf("an allocation of %u new pages took %.2f s with ADD_MEM_REG answered after 0.7 s "
+	       "(%u answered meanwhile); another thread's 64-byte dpx_malloc waited up to %.2f s\n",
+	       grown, took, answered, sa.worst);
+	DPX_TEST_ASSERT(big != NULL, "a back-end that does not answer in time refuses nothing");
+	DPX_TEST_ASSERT(grown >= 9, "%u pages", grown);
+	DPX_TEST_ASSERT(answered < grown,
+			"the port stopped waiting before the back-end answered "
+			"all %u pages (%u answered)",
+			grown, answered);
+	/* the port drops that back-end and sets up anew: slow again, over the whole heap */
+	unsigned int conns = hb_get(&e.b, &e.b.connections);
+	DPX_TEST_ASSERT(hb_wait_count(&e.b, &e.b.connections, conns + 1), "reconnected");
+	answered0 = hb_get(&e.b, &e.b.add_answered);
+	for (int i = 0; i < 30000 && e.vp->setup_failures == 0; i++)
+		usleep(1000);
+	DPX_TEST_ASSERT_EQUAL(e.vp->setup_failures, 1, "the slow set-up was given up");
+	answered = hb_get(&e.b, &e.b.add_answered) - answered0;
+	DPX_TEST_ASSERT(answered < heap_pages(),
+			"given up before the back-end answered all %u pages "
+			"(%u answered)",
+			heap_pages(), answered);
+	/* healed: the whole heap shared, the big allocation's pages too */
+	pthread_mutex_lock(&e.b.lock);
+	e.b.faults_left = 0;
+	pthread_mutex_unlock(&e.b.lock);
+	DPX_TEST_ASSERT(hb_wait_count(&e.b, &e.b.ups, 2), "set up again");
+	DPX_TEST_ASSERT(wait_link(e.port, 1), "");
+	DPX_TEST_ASSERT(hb_ptr(&e.b, (uint64_t)(uintptr_t)big) != NULL &&
+				hb_ptr(&e.b, (uint64_t)(uintptr_t)big + (17u << 20) - 1) != NULL,
+			"the back-end maps the allocation");
+	dpx_free(big);
+	return env_down(&e);
+}
+
+DPX_TEST_REGISTER(virtio_user_hostile_slow_ack, fast, test_virtio_user_hostile_slow_ack);

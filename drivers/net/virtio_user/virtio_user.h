@@ -25,8 +25,13 @@ extern int net_virtio_user_logtype;
 
 #define VU_MAX_QUEUE_PAIRS 8
 #define VU_MAX_RING 4096
-/* every control request must be answered within this (else: link down, reconnect) */
+/* every control request must be answered within this (else: link down, reconnect);
+ * a memory event's whole exchange too: the allocating thread waits with the
+ * hotplug and heap locks held, so every allocation in the process waits */
 #define VU_CTRL_TIMEOUT_MS 2000
+/* a whole set-up (negotiation, one region per page, every vring) within this:
+ * the port's lock is held meanwhile, and the next memory event waits for it */
+#define VU_SETUP_TIMEOUT_MS 5000
 /* a stopping port gives the back-end this long to send what its tx rings hold */
 #define VU_TX_DRAIN_MS 200
 /* mem table: vhost-user's SET_MEM_TABLE carries at most this many regions */
@@ -137,6 +142,7 @@ struct vu_port {
 	int sock;		    /* the connection, -1 while none */
 	bool started;		    /* the application started the port */
 	bool running;		    /* the device is set up: queues flow */
+	int64_t deadline_ms;	    /* the exchange under way ends by then (CLOCK_MONOTONIC) */
 	uint64_t features;	    /* negotiated */
 	uint64_t protocol_features; /* negotiated */
 	bool slots_mode; /* CONFIGURE_MEM_SLOTS: one region per page, added/removed alone */
