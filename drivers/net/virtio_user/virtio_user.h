@@ -153,6 +153,7 @@ struct vu_port {
 	struct vu_region want[VU_MAX_SLOTS];
 	unsigned int nruns;
 	struct dpx_memseg_fd_run runs[VU_MAX_RUNS];
+	bool warned_unsealed;	 /* the back-end was given fds it can truncate (logged) */
 	uint64_t connects;	 /* successful set-ups */
 	uint64_t setup_failures; /* set-ups that failed (the connection was dropped) */
 	int64_t retry_at_ms;	 /* client: no new connection before (CLOCK_MONOTONIC) */

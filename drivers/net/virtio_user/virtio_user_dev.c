@@ -7,6 +7,7 @@
  * ethdev op or a memory event callback; never on the data path.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <string.h>
@@ -423,6 +424,28 @@ slot_remove(struct vu_port *p, uint64_t va)
 	return rc;
 }
 
+/*
+ * The back-end gets fds it can write to. A memfd sealed against shrinking
+ * (--in-memory, --no-huge) it cannot truncate; a hugetlbfs page file it can,
+ * and our next touch of that page is a SIGBUS that kills the process. Said
+ * once per port, at the first set-up.
+ */
+static void
+warn_unsealed(struct vu_port *p, const struct vu_region *r, unsigned int n)
+{
+	for (unsigned int i = 0; i < n && !p->warned_unsealed; i++) {
+		int seals = fcntl(r[i].fd, F_GET_SEALS);
+		if (seals >= 0 && (seals & F_SEAL_SHRINK))
+			continue;
+		VU_LOG(WARNING,
+		       "%s: heap pages are files the back-end can truncate, which kills this "
+		       "process with SIGBUS: with a back-end you do not trust, run with "
+		       "--in-memory or --no-huge (sealed memfds)",
+		       p->path);
+		p->warned_unsealed = true;
+	}
+}
+
 static int
 mem_setup(struct vu_port *p)
 {
@@ -432,6 +455,7 @@ mem_setup(struct vu_port *p)
 	p->nregions = 0;
 	if (n < 0)
 		return n;
+	warn_unsealed(p, p->want, (unsigned int)n);
 	if (!p->slots_mode)
 		return table_send(p, p->want, (unsigned int)n);
 	for (int i = 0; i < n; i++) {
