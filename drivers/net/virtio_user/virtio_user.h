@@ -76,7 +76,6 @@ struct vu_vq {
 	bool packed;
 	bool event_idx;
 	bool mrg_rxbuf;
-	uint16_t hdr_len;
 	uint16_t port_id;
 	struct dpx_mempool *mp;	  /* rx: where receive buffers come from */
 	struct dpx_eth_gate gate; /* bursts against the control thread's resets */

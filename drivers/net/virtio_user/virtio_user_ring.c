@@ -21,6 +21,10 @@
 #include "virtio_user.h"
 
 #define RX_REFILL_BATCH 32
+/* VERSION_1 is always negotiated: the header is 12 bytes, num_buffers
+ * included, mergeable buffers or not (5.1.6); a constant, so the tx header
+ * is cleared by two stores rather than a memset call */
+#define VU_HDR_LEN ((uint16_t)sizeof(struct virtio_net_hdr_mrg_rxbuf))
 
 static size_t
 align4k(size_t v)
@@ -89,7 +93,6 @@ vu_vq_reset(struct vu_vq *vq, uint64_t features)
 	memset(vq->mem, 0, vq->mem_len);
 	vq->event_idx = features & (1ULL << VIRTIO_RING_F_EVENT_IDX);
 	vq->mrg_rxbuf = features & (1ULL << VIRTIO_NET_F_MRG_RXBUF);
-	vq->hdr_len = sizeof(struct virtio_net_hdr_mrg_rxbuf); /* VERSION_1: always 12 (5.1.6) */
 	vq->free_cnt = vq->size;
 	vq->free_head = 0;
 	vq->avail_idx = vq->used_idx = vq->kicked_idx = 0;
@@ -382,8 +385,8 @@ static __dpx_always_inline void
 rx_post(struct vu_vq *vq, struct dpx_mbuf *m, const bool packed)
 {
 	struct seg s = {
-		.addr = (uint64_t)(uintptr_t)m->buf_addr + m->data_off - vq->hdr_len,
-		.len = (uint32_t)(m->buf_len - m->data_off + vq->hdr_len),
+		.addr = (uint64_t)(uintptr_t)m->buf_addr + m->data_off - VU_HDR_LEN,
+		.len = (uint32_t)(m->buf_len - m->data_off + VU_HDR_LEN),
 	};
 
 	post(vq, &s, 1, true, m, packed);
@@ -422,18 +425,18 @@ vu_vq_rx_refill(struct vu_vq *vq)
  * buffer holds (a first buffer's len is at least the header: rx_one checks).
  */
 static __dpx_always_inline bool
-rx_seg_fill(struct vu_vq *vq, struct dpx_mbuf *m, uint32_t len, bool first)
+rx_seg_fill(struct dpx_mbuf *m, uint32_t len, bool first)
 {
 	/* the device wrote len bytes from the descriptor's start (header included) */
-	uint32_t room = (uint32_t)(m->buf_len - m->data_off) + vq->hdr_len;
+	uint32_t room = (uint32_t)(m->buf_len - m->data_off) + VU_HDR_LEN;
 
 	if (dpx_unlikely(len > room))
 		return false;
 	if (first) {
-		m->data_len = (uint16_t)(len - vq->hdr_len);
+		m->data_len = (uint16_t)(len - VU_HDR_LEN);
 	} else {
 		/* later buffers carry data from their first byte, where the header would be */
-		m->data_off = (uint16_t)(m->data_off - vq->hdr_len);
+		m->data_off = (uint16_t)(m->data_off - VU_HDR_LEN);
 		m->data_len = (uint16_t)len;
 	}
 	return true;
@@ -459,7 +462,7 @@ rx_one(struct vu_vq *vq, struct dpx_mbuf **out, const bool packed)
 	if (vq->mrg_rxbuf && id < vq->size && vq->slots[id].m != NULL) {
 		const struct virtio_net_hdr_mrg_rxbuf *h =
 			(const void *)((const char *)vq->slots[id].m->buf_addr +
-				       vq->slots[id].m->data_off - vq->hdr_len);
+				       vq->slots[id].m->data_off - VU_HDR_LEN);
 		nbuf = h->num_buffers;
 		/* take none of a packet's buffers before all are used (5.1.6.4) */
 		if (nbuf > 1 && nbuf <= in_flight &&
@@ -469,8 +472,8 @@ rx_one(struct vu_vq *vq, struct dpx_mbuf **out, const bool packed)
 	head = used_take(vq, id, packed);
 	if (head == NULL)
 		return 0;
-	if (dpx_unlikely(nbuf == 0 || nbuf > in_flight || len < vq->hdr_len ||
-			 !rx_seg_fill(vq, head, len, true))) {
+	if (dpx_unlikely(nbuf == 0 || nbuf > in_flight || len < VU_HDR_LEN ||
+			 !rx_seg_fill(head, len, true))) {
 		rx_malformed(vq, head, len, nbuf);
 		return -1;
 	}
@@ -492,7 +495,7 @@ rx_one(struct vu_vq *vq, struct dpx_mbuf **out, const bool packed)
 		tail->next = m;
 		tail = m;
 		head->nb_segs++;
-		if (dpx_unlikely(!rx_seg_fill(vq, m, len, false))) {
+		if (dpx_unlikely(!rx_seg_fill(m, len, false))) {
 			rx_malformed(vq, head, len, nbuf);
 			return -1;
 		}
@@ -543,7 +546,7 @@ tx_one(struct vu_vq *vq, struct dpx_mbuf *m, const bool packed)
 {
 	struct seg s[TX_MAX_SEGS];
 	uint16_t n = 0, id = vq->free_head; /* split: head descriptor; packed: buffer id */
-	bool push = dpx_mbuf_refcnt_read(m) == 1 && dpx_pktmbuf_headroom(m) >= vq->hdr_len;
+	bool push = dpx_mbuf_refcnt_read(m) == 1 && dpx_pktmbuf_headroom(m) >= VU_HDR_LEN;
 	uint32_t need = (uint32_t)m->nb_segs + (push ? 0 : 1);
 
 	if (dpx_unlikely(need > TX_MAX_SEGS || need > vq->size))
@@ -551,12 +554,11 @@ tx_one(struct vu_vq *vq, struct dpx_mbuf *m, const bool packed)
 	if (need > vq->free_cnt)
 		return 0;
 	if (push) {
-		void *h = dpx_pktmbuf_mtod_offset(m, char *, -(int)vq->hdr_len);
-		memset(h, 0, vq->hdr_len);
-		s[n++] =
-			(struct seg){(uint64_t)(uintptr_t)h, (uint32_t)(m->data_len + vq->hdr_len)};
+		void *h = dpx_pktmbuf_mtod_offset(m, char *, -(int)VU_HDR_LEN);
+		memset(h, 0, VU_HDR_LEN);
+		s[n++] = (struct seg){(uint64_t)(uintptr_t)h, (uint32_t)(m->data_len + VU_HDR_LEN)};
 	} else {
-		s[n++] = (struct seg){(uint64_t)(uintptr_t)&vq->tx_hdrs[id], vq->hdr_len};
+		s[n++] = (struct seg){(uint64_t)(uintptr_t)&vq->tx_hdrs[id], VU_HDR_LEN};
 		s[n++] = (struct seg){dpx_pktmbuf_mtod(m, uint64_t), m->data_len};
 	}
 	for (struct dpx_mbuf *seg = m->next; seg != NULL; seg = seg->next)
@@ -565,10 +567,14 @@ tx_one(struct vu_vq *vq, struct dpx_mbuf *m, const bool packed)
 	return 1;
 }
 
-/* Free what the device has sent. */
+#define TX_REAP_BATCH 32
+
+/* Free what the device has sent, in bulk (one pool put per batch, not per mbuf). */
 static __dpx_always_inline void
 tx_reap(struct vu_vq *vq, const bool packed)
 {
+	struct dpx_mbuf *done[TX_REAP_BATCH];
+	unsigned int n = 0;
 	uint16_t id;
 	uint32_t len;
 
@@ -576,8 +582,14 @@ tx_reap(struct vu_vq *vq, const bool packed)
 		struct dpx_mbuf *m = used_take(vq, id, packed);
 		if (m == NULL)
 			break; /* broken: the reset takes the rest back */
-		dpx_pktmbuf_free(m);
+		done[n++] = m;
+		if (n == TX_REAP_BATCH) {
+			dpx_pktmbuf_free_bulk(done, n);
+			n = 0;
+		}
 	}
+	if (n > 0)
+		dpx_pktmbuf_free_bulk(done, n);
 }
 
 static __dpx_always_inline uint16_t
