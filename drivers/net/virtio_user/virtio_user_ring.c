@@ -557,6 +557,11 @@ tx_one(struct vu_vq *vq, struct dpx_mbuf *m, const bool packed)
 		void *h = dpx_pktmbuf_mtod_offset(m, char *, -(int)VU_HDR_LEN);
 		memset(h, 0, VU_HDR_LEN);
 		s[n++] = (struct seg){(uint64_t)(uintptr_t)h, (uint32_t)(m->data_len + VU_HDR_LEN)};
+		if (dpx_likely(m->next == NULL)) {
+			/* the common frame: one descriptor, post() unrolled for it */
+			post(vq, s, 1, false, m, packed);
+			return 1;
+		}
 	} else {
 		s[n++] = (struct seg){(uint64_t)(uintptr_t)&vq->tx_hdrs[id], VU_HDR_LEN};
 		s[n++] = (struct seg){dpx_pktmbuf_mtod(m, uint64_t), m->data_len};
