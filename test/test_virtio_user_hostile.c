@@ -864,6 +864,54 @@ violation_case(struct env *e, bool packed, enum violation v)
 }
 
 /*
+ * The transmit ring broken (a used id out of range after a good one): the
+ * good one is freed, the queue takes no more, the device is reset and the
+ * packets the old ring still held are freed unsent; logged once, one error.
+ */
+static int
+tx_violation_case(struct env *e, bool packed)
+{
+	struct hb_ring r;
+	struct dpx_mbuf *pk[4];
+	unsigned int ups = hb_get(&e->b, &e->b.ups), logs = log_count(e, "broken");
+	struct dpx_eth_stats st;
+
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_stats_get(e->port, &st), 0, "");
+	uint64_t oerr = st.oerrors;
+	DPX_TEST_RUN(hb_ring(&e->b, 1, &r));
+	for (unsigned int i = 0; i < 4; i++)
+		DPX_TEST_ASSERT((pk[i] = tx_pkt(e->mp, 100, false)) != NULL, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_tx_burst(e->port, 0, pk, 4), 4, "");
+	uint16_t first = packed ? r.pdesc[e->b.used_idx[1]].id
+				: r.avail->ring[e->b.used_idx[1] & (r.size - 1)];
+	if (packed) {
+		hb_packed_used(&e->b, 1, &r, first, 0, 1);
+		hb_packed_used(&e->b, 1, &r, 1000, 0, 1);
+	} else {
+		hb_split_used(&e->b, 1, &r, first, 0);
+		hb_split_used(&e->b, 1, &r, 1000, 0);
+		hb_split_publish(&e->b, 1, &r);
+	}
+	for (int i = 0; i < 40000 && hb_get(&e->b, &e->b.ups) == ups; i++) {
+		struct dpx_mbuf *m = tx_pkt(e->mp, 100, false);
+		DPX_TEST_ASSERT(m != NULL, "");
+		if (dpx_eth_tx_burst(e->port, 0, &m, 1) == 0)
+			dpx_pktmbuf_free(m);
+		usleep(50);
+	}
+	DPX_TEST_ASSERT(hb_get(&e->b, &e->b.ups) > ups, "the device was reset and set up again");
+	DPX_TEST_ASSERT(wait_link(e->port, 1), "");
+	DPX_TEST_ASSERT_EQUAL(log_count(e, "broken") - logs, 1, "logged once");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_stats_get(e->port, &st), 0, "");
+	DPX_TEST_ASSERT_EQUAL(st.oerrors - oerr, 1, "counted once");
+	const struct vu_vq *rq = &e->vp->rxq[0], *tq = &e->vp->txq[0];
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_in_use_count(e->mp),
+			      (rq->size - rq->free_cnt) + (tq->size - tq->free_cnt),
+			      "what the old ring held is back in the pool");
+	return DPX_TEST_SUCCESS;
+}
+
+/*
  * Buffers the back-end got wrong one by one (written length beyond the
  * buffer or below the header, num_buffers more than the ring holds) are
  * dropped and counted, the good frames around them arrive, one log line per
@@ -916,6 +964,7 @@ used_ring_case(bool packed)
 	DPX_TEST_RUN(violation_case(&e, packed, V_TWICE));
 	if (!packed)
 		DPX_TEST_RUN(violation_case(&e, packed, V_IDX_JUMP));
+	DPX_TEST_RUN(tx_violation_case(&e, packed));
 	DPX_TEST_RUN(malformed_case(&e, packed)); /* logged again: a new connection */
 	if (packed) {
 		/* flags with the wrong wrap bits are not a used descriptor: nothing taken */
