@@ -626,11 +626,12 @@ log_count(struct env *e, const char *s)
 }
 
 /*
- * EAL, the hostile back-end (configured by the caller in e->b before), and a
- * port of one queue pair with opts on it, started. Waits for the link when up.
+ * The hostile back-end (configured by the caller in e->b before), the EAL
+ * (hugetlbfs page files when huge, else --no-huge) and a port of one queue
+ * pair with opts on it, configured, not started.
  */
 static int
-env_up_nowait(struct env *e, const char *opts, bool up)
+env_port(struct env *e, const char *opts, bool huge)
 {
 	char arg[256];
 
@@ -638,7 +639,10 @@ env_up_nowait(struct env *e, const char *opts, bool up)
 	DPX_TEST_ASSERT_EQUAL(hb_start(&e->b), 0, "back-end on %s", e->b.path);
 	snprintf(arg, sizeof(arg), "net_virtio_user0,path=%s,server=%d,queue_size=64%s%s",
 		 e->b.path, e->b.connect_mode, opts[0] ? "," : "", opts);
-	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "-m", "128", "--vdev", arg, NULL) > 0, "");
+	/* dpx_test_eal_init adds the hugepage mount unless --no-huge is given */
+	int rc = huge ? dpx_test_eal_init("-m", "128", "--vdev", arg, NULL)
+		      : dpx_test_eal_init("--no-huge", "-m", "128", "--vdev", arg, NULL);
+	DPX_TEST_ASSERT(rc > 0, "EAL init: %d", rc);
 	e->log = tmpfile();
 	DPX_TEST_ASSERT(e->log != NULL, "");
 	dpx_log_set_stream(e->log);
@@ -649,6 +653,14 @@ env_up_nowait(struct env *e, const char *opts, bool up)
 	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_configure(e->port, 1, 1, NULL), 0, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_eth_rx_queue_setup(e->port, 0, 64, -1, NULL, e->mp), 0, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_eth_tx_queue_setup(e->port, 0, 64, -1, NULL), 0, "");
+	return DPX_TEST_SUCCESS;
+}
+
+/* env_port (--no-huge), then the port started; waits for the link when up. */
+static int
+env_up_nowait(struct env *e, const char *opts, bool up)
+{
+	DPX_TEST_RUN(env_port(e, opts, false));
 	DPX_TEST_ASSERT_EQUAL(
 		dpx_eth_dev_callback_register(e->port, DPX_ETH_EVENT_LSC, on_lsc, NULL), 0, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_start(e->port), 0, "");
@@ -1215,24 +1227,10 @@ static int
 test_virtio_user_hostile_crash_loop(void)
 {
 	struct env e;
-	char arg[192];
 
 	hb_defaults(&e.b, "crash");
 	e.b.hang_up_at_once = true;
-	e.fds0 = dpx_test_count_fds();
-	DPX_TEST_ASSERT_EQUAL(hb_start(&e.b), 0, "");
-	snprintf(arg, sizeof(arg), "net_virtio_user0,path=%.107s,queue_size=64", e.b.path);
-	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "-m", "128", "--vdev", arg, NULL) > 0, "");
-	e.log = tmpfile();
-	DPX_TEST_ASSERT(e.log != NULL, "");
-	dpx_log_set_stream(e.log);
-	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_get_port_by_name("net_virtio_user0", &e.port), 0, "");
-	e.vp = dpx_eth_dev_get(e.port)->data->dev_private;
-	e.mp = dpx_pktmbuf_pool_create("vuh_mp", 1024, 0, 0, DPX_MBUF_DEFAULT_BUF_SIZE, -1);
-	DPX_TEST_ASSERT(e.mp != NULL, "");
-	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_configure(e.port, 1, 1, NULL), 0, "");
-	DPX_TEST_ASSERT_EQUAL(dpx_eth_rx_queue_setup(e.port, 0, 64, -1, NULL, e.mp), 0, "");
-	DPX_TEST_ASSERT_EQUAL(dpx_eth_tx_queue_setup(e.port, 0, 64, -1, NULL), 0, "");
+	DPX_TEST_RUN(env_port(&e, "", false));
 	/* the stopped port's ring memory is the application's: a mark in it stays */
 	uint8_t *ring = e.vp->txq[0].mem;
 	memset(ring, 0xa5, 64);
@@ -1414,29 +1412,11 @@ static int
 unsealed_case(bool huge, bool table)
 {
 	struct env e;
-	char arg[192];
 
 	hb_defaults(&e.b, "seal");
 	if (table)
 		e.b.pfeatures = NO_SLOTS;
-	e.fds0 = dpx_test_count_fds();
-	DPX_TEST_ASSERT_EQUAL(hb_start(&e.b), 0, "");
-	snprintf(arg, sizeof(arg), "net_virtio_user0,path=%.107s,queue_size=64", e.b.path);
-	if (huge)
-		DPX_TEST_ASSERT(dpx_test_eal_init("-m", "64", "--vdev", arg, NULL) > 0, "");
-	else
-		DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "-m", "64", "--vdev", arg, NULL) > 0,
-				"");
-	e.log = tmpfile();
-	DPX_TEST_ASSERT(e.log != NULL, "");
-	dpx_log_set_stream(e.log);
-	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_get_port_by_name("net_virtio_user0", &e.port), 0, "");
-	e.vp = dpx_eth_dev_get(e.port)->data->dev_private;
-	e.mp = dpx_pktmbuf_pool_create("vuh_mp", 512, 0, 0, DPX_MBUF_DEFAULT_BUF_SIZE, -1);
-	DPX_TEST_ASSERT(e.mp != NULL, "");
-	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_configure(e.port, 1, 1, NULL), 0, "");
-	DPX_TEST_ASSERT_EQUAL(dpx_eth_rx_queue_setup(e.port, 0, 64, -1, NULL, e.mp), 0, "");
-	DPX_TEST_ASSERT_EQUAL(dpx_eth_tx_queue_setup(e.port, 0, 64, -1, NULL), 0, "");
+	DPX_TEST_RUN(env_port(&e, "", huge));
 	for (int round = 0; round < 2; round++) { /* a second set-up says nothing more */
 		DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_start(e.port), 0, "");
 		DPX_TEST_ASSERT(wait_link(e.port, 1), "");
@@ -1467,8 +1447,8 @@ test_virtio_user_hostile_unsealed(void)
 {
 	DPX_TEST_RUN(unsealed_case(false, false));
 	DPX_TEST_RUN(unsealed_case(false, true));
-	if (dpx_test_meminfo("HugePages_Free") < 32)
-		DPX_TEST_SKIP("fewer than 32 free hugepages");
+	if (dpx_test_meminfo("HugePages_Free") < 64)
+		DPX_TEST_SKIP("fewer than the 64 free hugepages -m 128 needs");
 	DPX_TEST_RUN(unsealed_case(true, false));
 	return unsealed_case(true, true);
 }
