@@ -443,7 +443,8 @@ wait_race(struct wait_case *c, int cpu)
 
 	if (rc != 0)
 		return rc;
-	/* W has reserved: from now on it holds the CPU until it yields or returns */
+	/* W has reserved (ACQUIRE: partner W's head CAS, ring.c B): from now on it
+	 * holds the CPU until it yields or returns */
 	while (__atomic_load_n(&c->side->head, __ATOMIC_ACQUIRE) == c->held_tail)
 		dpx_pause();
 	rc = fifo_thread(&holder, cpu, wait_holder, c);
