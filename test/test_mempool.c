@@ -316,7 +316,9 @@ DPX_TEST_REGISTER(mempool_iter_iova, fast, test_mempool_iter_iova);
  * Several lcores get and put through their caches at once; each writes its
  * id into what it holds and checks it is still there before putting back (an
  * object handed to two lcores would be overwritten). At the end every object
- * is available again.
+ * is available again. The four lcores share one CPU on purpose: a thread
+ * preempted inside a ring call holds up the others until they yield to it
+ * (ring.md, "Waiting on a preempted reserver").
  */
 struct mt_state {
 	struct dpx_mempool *mp;

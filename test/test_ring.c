@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* ring: create errors and lookup, bulk/burst edges, a model check, MP/MC stress. */
+/* ring: create errors, lookup, bulk/burst edges, model, MP/MC stress, preempted reservers. */
+#include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include <dpx_memory.h>
 #include <dpx_ring.h>
 
 #include "dpx_test.h"
+#include "ring_private.h"
 #include "test_pkt.h"
 
 static int
@@ -341,3 +345,193 @@ test_ring_mpmc_stress(void)
 	return DPX_TEST_SUCCESS;
 }
 DPX_TEST_REGISTER(ring_mpmc_stress, fast, test_ring_mpmc_stress);
+
+/*
+ * A thread preempted between its head CAS and its tail store holds back every
+ * later reserver on its side. When a later reserver runs on the holder's CPU
+ * it must give that CPU up while it waits: spinning a whole time slice lets
+ * the holder publish once per slice, and since each waiter is back in the ring
+ * behind the others before its slice ends, the queue re-forms at every call
+ * (the convoy that made mempool_lcores, four lcores on one CPU, take minutes).
+ *
+ * Made deterministic with SCHED_FIFO: the waiter W and the holder H run at
+ * the same real-time priority on one CPU, where neither preempts the other,
+ * so H runs only if W yields. H's reservation is staged in the ring's state
+ * (head moved past one slot, tail not) exactly as a preempted reserver leaves
+ * it; W is a real enqueue or dequeue that reserves the next slot and waits.
+ * H is created only once W has reserved, i.e. while W holds the CPU.
+ * Without yielding, W would spin forever: the watchdog (not a time
+ * assertion: with the fix H runs within microseconds) only ends that spin by
+ * publishing H's slot itself, and the case fails.
+ */
+struct wait_case {
+	struct dpx_ring *r;
+	struct ring_headtail *side; /* &r->prod or &r->cons: the side H and W are on */
+	bool producer;
+	int waiter_rc;	       /* W's enqueue or dequeue */
+	void *got;	       /* W's dequeued object */
+	uint32_t held_tail;    /* the tail H publishes: the end of its staged slot */
+	bool holder_published; /* H published, not the watchdog */
+};
+
+/* Publish H's slot unless it is published already; true if this call did. */
+static bool
+publish_held(struct wait_case *c)
+{
+	uint32_t expect = c->held_tail - 1;
+
+	/* RELEASE: partner of the other side's ACQUIRE tail load (ring.c, A) */
+	return __atomic_compare_exchange_n(&c->side->tail, &expect, c->held_tail, false,
+					   __ATOMIC_RELEASE, __ATOMIC_RELAXED);
+}
+
+/* H: running again at last, it finishes its copy and publishes. */
+static void *
+wait_holder(void *arg)
+{
+	struct wait_case *c = arg;
+
+	if (c->producer)
+		c->r->slots[(c->held_tail - 1) & c->r->mask] = obj(1000);
+	if (publish_held(c))
+		__atomic_store_n(&c->holder_published, true, __ATOMIC_RELAXED);
+	return NULL;
+}
+
+/* W: the later reserver, on H's CPU. */
+static void *
+wait_waiter(void *arg)
+{
+	struct wait_case *c = arg;
+
+	c->waiter_rc =
+		c->producer ? dpx_ring_enqueue(c->r, obj(2000)) : dpx_ring_dequeue(c->r, &c->got);
+	return NULL;
+}
+
+/* Create a SCHED_FIFO thread pinned to cpu; returns pthread_create's error. */
+static int
+fifo_thread(pthread_t *t, int cpu, void *(*fn)(void *), void *arg)
+{
+	struct sched_param prio = {.sched_priority = 1};
+	pthread_attr_t attr;
+	cpu_set_t set;
+	int rc;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	pthread_attr_init(&attr);
+	pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
+	pthread_attr_setinheritsched(&attr, PTHREAD_EXPLICIT_SCHED);
+	pthread_attr_setschedpolicy(&attr, SCHED_FIFO);
+	pthread_attr_setschedparam(&attr, &prio);
+	rc = pthread_create(t, &attr, fn, arg);
+	pthread_attr_destroy(&attr);
+	return rc;
+}
+
+/*
+ * W on cpu, then H once W has reserved; join both. Returns pthread_create's
+ * error, with nothing left running.
+ */
+static int
+wait_race(struct wait_case *c, int cpu)
+{
+	struct timespec deadline;
+	pthread_t waiter, holder;
+	int rc = fifo_thread(&waiter, cpu, wait_waiter, c);
+
+	if (rc != 0)
+		return rc;
+	/* W has reserved (ACQUIRE: partner W's head CAS, ring.c B): from now on it
+	 * holds the CPU until it yields or returns */
+	while (__atomic_load_n(&c->side->head, __ATOMIC_ACQUIRE) == c->held_tail)
+		dpx_pause();
+	rc = fifo_thread(&holder, cpu, wait_holder, c);
+	if (rc != 0) {
+		publish_held(c);
+		pthread_join(waiter, NULL);
+		return rc;
+	}
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += 10;
+	if (pthread_timedjoin_np(waiter, NULL, &deadline) != 0) {
+		/* the watchdog: ends W's spin; H, running after W, finds its slot published */
+		publish_held(c);
+		pthread_join(waiter, NULL);
+	}
+	pthread_join(holder, NULL);
+	return 0;
+}
+
+/* One side; *fifo_refused when SCHED_FIFO threads cannot be made here. */
+static int
+run_wait_case(struct dpx_ring *r, bool producer, int cpu, bool *fifo_refused)
+{
+	struct wait_case c = {.r = r, .producer = producer};
+	void *out[2];
+	int rc;
+
+	dpx_ring_reset(r);
+	if (!producer) {
+		/* two objects: the holder's (staged as being dequeued) and the waiter's */
+		DPX_TEST_ASSERT_EQUAL(dpx_ring_enqueue(r, obj(1000)), 0, "");
+		DPX_TEST_ASSERT_EQUAL(dpx_ring_enqueue(r, obj(2000)), 0, "");
+	}
+	c.side = producer ? &r->prod : &r->cons;
+	c.held_tail = c.side->tail + 1;
+	c.side->head = c.held_tail; /* H reserved one slot, then lost its CPU */
+	rc = wait_race(&c, cpu);
+	*fifo_refused = rc == EPERM;
+	if (*fifo_refused)
+		return DPX_TEST_SUCCESS;
+	DPX_TEST_ASSERT_EQUAL(rc, 0, "SCHED_FIFO thread: %s", strerror(rc));
+	DPX_TEST_ASSERT(c.holder_published, "%s side: the waiter never gave its CPU to the holder",
+			producer ? "producer" : "consumer");
+	DPX_TEST_ASSERT_EQUAL(c.waiter_rc, 0, "the waiter's %s", producer ? "enqueue" : "dequeue");
+	/* both published, in reservation order: the holder's object first */
+	if (producer) {
+		DPX_TEST_ASSERT_EQUAL(dpx_ring_dequeue_bulk(r, out, 2, NULL), 2, "");
+		DPX_TEST_ASSERT(out[0] == obj(1000) && out[1] == obj(2000), "reservation order");
+	} else {
+		DPX_TEST_ASSERT(c.got == obj(2000), "the waiter got the object after the holder's");
+	}
+	DPX_TEST_ASSERT_EQUAL(dpx_ring_count(r), 0, "");
+	DPX_TEST_ASSERT(r->prod.head == r->prod.tail && r->cons.head == r->cons.tail, "");
+	return DPX_TEST_SUCCESS;
+}
+
+static int
+test_ring_wait_yields(void)
+{
+	ssize_t size = dpx_ring_get_memsize(8, 0);
+	cpu_set_t allowed, others;
+	bool fifo_refused = false;
+	int cpu = -1, rc = DPX_TEST_SUCCESS;
+	struct dpx_ring *r;
+
+	/* W and H on the first CPU; this thread, which watches them, on the others */
+	DPX_TEST_ASSERT_EQUAL(sched_getaffinity(0, sizeof(allowed), &allowed), 0, "");
+	for (int i = 0; i < CPU_SETSIZE && cpu < 0; i++)
+		if (CPU_ISSET(i, &allowed))
+			cpu = i;
+	others = allowed;
+	CPU_CLR(cpu, &others);
+	if (CPU_COUNT(&others) == 0)
+		DPX_TEST_SKIP("one CPU only: the case needs one for the waiter and the holder and "
+			      "another for itself");
+	DPX_TEST_ASSERT(size > 0, "");
+	r = aligned_alloc(DPX_CACHE_LINE_SIZE, (size_t)size);
+	DPX_TEST_ASSERT(r != NULL, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_ring_init(r, "wait", 8, 0), 0, "MP/MC");
+	DPX_TEST_ASSERT_EQUAL(sched_setaffinity(0, sizeof(others), &others), 0, "");
+	for (int side = 0; side < 2 && rc == DPX_TEST_SUCCESS && !fifo_refused; side++)
+		rc = run_wait_case(r, side == 0, cpu, &fifo_refused);
+	sched_setaffinity(0, sizeof(allowed), &allowed);
+	free(r);
+	if (fifo_refused)
+		DPX_TEST_SKIP("SCHED_FIFO threads refused (EPERM: needs CAP_SYS_NICE and "
+			      "real-time bandwidth)");
+	return rc;
+}
+DPX_TEST_REGISTER(ring_wait_yields, fast, test_ring_wait_yields);
