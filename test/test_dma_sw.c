@@ -8,9 +8,11 @@
  * fake): IOVAs translated, unmapped ones fault and copy nothing, an unmap
  * takes effect before it returns. No thread or fd is left after close.
  */
+#include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <dpx_bus_vdev.h>
 #include <dpx_cycles.h>
@@ -816,7 +818,8 @@ test_dma_dpx_dma_iova_map(void)
 	}
 	struct dpx_vfio_dma_mapping bad[2] = {{0, 0, 2 * PG}, {PG, 0x1000000, PG}};
 	DPX_TEST_ASSERT(dpx_dma_iova_map_build(bad, 2) == NULL && dpx_errno == EINVAL, "overlap");
-	DPX_TEST_ASSERT(!dpx_dma_iova_map_covers(NULL, 0, 1) && dpx_dma_iova_map_covers(NULL, 0, 0), "");
+	DPX_TEST_ASSERT(!dpx_dma_iova_map_covers(NULL, 0, 1) && dpx_dma_iova_map_covers(NULL, 0, 0),
+			"");
 	return DPX_TEST_SUCCESS;
 }
 DPX_TEST_REGISTER(dma_dpx_dma_iova_map, fast, test_dma_dpx_dma_iova_map);
@@ -878,3 +881,454 @@ test_dma_debug_checks(void)
 #endif
 }
 DPX_TEST_REGISTER(dma_debug_checks, fast, test_dma_debug_checks);
+
+/* ---- concurrency: unmaps, maps and a destroy under a stream of jobs ---- */
+
+#define STORM_REGIONS 4
+#define STORM_LEN (16 * KIB)
+#define STORM_RING 64
+#define STORM_ROUNDS 300
+#define STORM_SRC_IOVA 0x7100000000ull
+#define STORM_IOVA 0x7200000000ull /* region r at STORM_IOVA + r * STORM_LEN */
+
+struct storm {
+	int container;
+	uint8_t *src; /* never a zero byte: a late write into a zeroed region shows */
+	uint8_t *region[STORM_REGIONS];
+	uint64_t collected; /* jobs the stream has collected (atomic) */
+	int mappers_left;   /* atomic */
+	bool abort;	    /* atomic: the stream failed, mappers give up */
+	bool destroy;	    /* the last mapper destroys the container at the end */
+	int verdict;	    /* a mapper's failure, or 0 */
+	char why[200];
+};
+
+struct storm_mapper {
+	struct storm *s;
+	unsigned int first; /* its regions: first, first + 2 */
+	uint64_t seed;
+};
+
+static uint64_t
+storm_region_iova(unsigned int r)
+{
+	return STORM_IOVA + (uint64_t)r * STORM_LEN;
+}
+
+/* Wait until the stream has collected every job it may have had in flight when this was called. */
+static bool
+storm_drain_seen(struct storm *s)
+{
+	/* acquire: partner of the stream's release of collected (its jobs' outcomes before it) */
+	uint64_t until = __atomic_load_n(&s->collected, __ATOMIC_ACQUIRE) + 2 * STORM_RING;
+
+	while (__atomic_load_n(&s->collected, __ATOMIC_ACQUIRE) < until) {
+		if (__atomic_load_n(&s->abort, __ATOMIC_ACQUIRE))
+			return false;
+		/* four threads on maybe two CPUs: let the stream and the worker run */
+		usleep(10);
+	}
+	return true;
+}
+
+static bool
+all_zero(const uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (p[i] != 0)
+			return false;
+	return true;
+}
+
+/*
+ * Unmap a region, zero it, let every job in flight and a ring's worth more
+ * run, check nothing landed; map it again. What async vhost relies on when
+ * a guest region goes: once the unmap returned, the engine writes nothing there.
+ */
+static int
+storm_unmap_once(struct storm *s, unsigned int r)
+{
+	uint8_t *p = s->region[r];
+	int rc = dpx_vfio_container_dma_unmap(s->container, iova_of(p), storm_region_iova(r),
+					      STORM_LEN);
+
+	if (rc != 0)
+		return snprintf(s->why, sizeof(s->why), "unmap of region %u: %d", r, rc), -1;
+	memset(p, 0, STORM_LEN);
+	if (!storm_drain_seen(s))
+		return 0;
+	if (!all_zero(p, STORM_LEN))
+		return snprintf(s->why, sizeof(s->why), "bytes landed in region %u after its unmap",
+				r),
+		       -1;
+	rc = dpx_vfio_container_dma_map(s->container, iova_of(p), storm_region_iova(r), STORM_LEN);
+	if (rc != 0)
+		return snprintf(s->why, sizeof(s->why), "map of region %u: %d", r, rc), -1;
+	return 0;
+}
+
+static void *
+storm_mapper_main(void *arg)
+{
+	struct storm_mapper *mp = arg;
+	struct storm *s = mp->s;
+	int rc = 0;
+
+	for (unsigned int i = 0; i < STORM_ROUNDS && rc == 0; i++) {
+		if (__atomic_load_n(&s->abort, __ATOMIC_ACQUIRE))
+			break;
+		rc = storm_unmap_once(s,
+				      mp->first + 2 * (unsigned int)(dpx_test_rand(&mp->seed) % 2));
+	}
+	if (rc != 0)
+		s->verdict = -1;
+	if (__atomic_sub_fetch(&s->mappers_left, 1, __ATOMIC_ACQ_REL) != 0)
+		return NULL;
+	/* the last one out destroys the container under the running stream */
+	if (s->destroy && s->verdict == 0) {
+		if (dpx_vfio_container_destroy(s->container) != 0) {
+			snprintf(s->why, sizeof(s->why), "destroy failed");
+			s->verdict = -1;
+		}
+		for (unsigned int r = 0; r < STORM_REGIONS; r++)
+			memset(s->region[r], 0, STORM_LEN);
+		if (storm_drain_seen(s))
+			for (unsigned int r = 0; r < STORM_REGIONS; r++)
+				if (!all_zero(s->region[r], STORM_LEN)) {
+					snprintf(s->why, sizeof(s->why),
+						 "bytes landed in region %u after the destroy", r);
+					s->verdict = -1;
+				}
+	}
+	/* release: partner of the stream's acquire; the verdict is written */
+	__atomic_store_n(&s->mappers_left, -1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* One burst of random jobs src -> a random region; then collect what finished. */
+static int
+storm_stream_step(struct storm *s, int16_t id, uint64_t *seed, uint64_t *failed)
+{
+	enum dpx_dma_status_code st[STORM_RING];
+	uint16_t room = dpx_dma_burst_capacity(id, 0), k;
+
+	for (uint16_t i = 0; i < DPX_MIN(room, 16); i++) {
+		uint32_t len = 1 + (uint32_t)(dpx_test_rand(seed) % 4096);
+		uint32_t off = (uint32_t)(dpx_test_rand(seed) % (STORM_LEN - len + 1));
+		unsigned int r = (unsigned int)(dpx_test_rand(seed) % STORM_REGIONS);
+
+		DPX_TEST_ASSERT(dpx_dma_copy(id, 0, STORM_SRC_IOVA + off,
+					     storm_region_iova(r) + off, len, 0) >= 0,
+				"");
+	}
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_submit(id, 0), 0, "");
+	k = dpx_dma_completed_status(id, 0, STORM_RING, NULL, st);
+	for (uint16_t i = 0; i < k; i++) {
+		/* the source stays mapped until the destroy; then both sides fault, source first */
+		DPX_TEST_ASSERT(st[i] == DPX_DMA_STATUS_SUCCESSFUL ||
+					st[i] == DPX_DMA_STATUS_INVALID_DST_ADDR ||
+					(s->destroy && st[i] == DPX_DMA_STATUS_INVALID_SRC_ADDR),
+				"%s", dpx_dma_status_str(st[i]));
+		*failed += st[i] != DPX_DMA_STATUS_SUCCESSFUL;
+	}
+	/* release: partner of the mappers' acquire */
+	__atomic_store_n(&s->collected, s->collected + k, __ATOMIC_RELEASE);
+	return DPX_TEST_SUCCESS;
+}
+
+/* After the stop: the completions still to collect (the stop ran every job). */
+static int
+storm_collect_rest(struct storm *s, int16_t id, uint64_t *failed)
+{
+	enum dpx_dma_status_code st[STORM_RING];
+	uint16_t k;
+
+	while ((k = dpx_dma_completed_status(id, 0, STORM_RING, NULL, st)) > 0) {
+		for (uint16_t i = 0; i < k; i++)
+			*failed += st[i] != DPX_DMA_STATUS_SUCCESSFUL;
+		s->collected += k;
+	}
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_burst_capacity(id, 0), 0, "stopped");
+	return DPX_TEST_SUCCESS;
+}
+
+static int
+storm_run(const char *args, bool destroy)
+{
+	struct storm s = {.destroy = destroy, .mappers_left = 2};
+	struct storm_mapper mp[2] = {{&s, 0, 0x51}, {&s, 1, 0x52}};
+	uint64_t seed = 0x5707, failed = 0;
+	pthread_t th[2];
+	int16_t id;
+	int rc;
+
+	s.src = buf_alloc(STORM_LEN, &seed);
+	DPX_TEST_ASSERT(s.src != NULL, "");
+	for (uint32_t i = 0; i < STORM_LEN; i++)
+		s.src[i] |= 1;
+	s.container = dpx_vfio_container_create();
+	DPX_TEST_ASSERT(s.container >= 0, "");
+	DPX_TEST_ASSERT_EQUAL(
+		dpx_vfio_container_dma_map(s.container, iova_of(s.src), STORM_SRC_IOVA, STORM_LEN),
+		0, "");
+	for (unsigned int r = 0; r < STORM_REGIONS; r++) {
+		s.region[r] = buf_alloc(STORM_LEN, NULL);
+		DPX_TEST_ASSERT(s.region[r] != NULL, "");
+		DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_map(s.container, iova_of(s.region[r]),
+								 storm_region_iova(r), STORM_LEN),
+				      0, "");
+	}
+	DPX_TEST_RUN(sw_open(args, 1, STORM_RING, &id));
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_sw_bind_container(id, s.container), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_start(id), 0, "");
+	for (int t = 0; t < 2; t++)
+		DPX_TEST_ASSERT_EQUAL(pthread_create(&th[t], NULL, storm_mapper_main, &mp[t]), 0,
+				      "");
+	rc = DPX_TEST_SUCCESS;
+	/* acquire: partner of the last mapper's release */
+	while (rc == DPX_TEST_SUCCESS && __atomic_load_n(&s.mappers_left, __ATOMIC_ACQUIRE) >= 0)
+		rc = storm_stream_step(&s, id, &seed, &failed);
+	__atomic_store_n(&s.abort, true, __ATOMIC_RELEASE);
+	for (int t = 0; t < 2; t++)
+		pthread_join(th[t], NULL);
+	DPX_TEST_RUN(rc);
+	DPX_TEST_ASSERT_EQUAL(s.verdict, 0, "%s", s.why);
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_stop(id), 0, "");
+	DPX_TEST_RUN(storm_collect_rest(&s, id, &failed));
+	struct dpx_dma_stats stats;
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_stats_get(id, 0, &stats), 0, "");
+	DPX_TEST_ASSERT(stats.submitted == s.collected && stats.completed == s.collected &&
+				stats.errors == failed,
+			"submitted %" PRIu64 " completed %" PRIu64 " errors %" PRIu64
+			", collected %" PRIu64 " failed %" PRIu64,
+			stats.submitted, stats.completed, stats.errors, s.collected, failed);
+	printf("%s%s: %" PRIu64 " jobs, %" PRIu64 " faulted\n", args,
+	       destroy ? ", container destroyed at the end" : "", s.collected, failed);
+	DPX_TEST_ASSERT_EQUAL(dpx_vdev_uninit("dma_sw0"), 0, "");
+	if (!destroy)
+		DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_destroy(s.container), 0, "");
+	for (unsigned int r = 0; r < STORM_REGIONS; r++)
+		free(s.region[r]);
+	free(s.src);
+	return DPX_TEST_SUCCESS;
+}
+
+/*
+ * Two threads unmap and map regions (their own two each) while a stream of
+ * jobs writes into all four: after an unmap returned, not one byte lands in
+ * the region until it is mapped again. Then the container is destroyed
+ * under the stream: nothing lands anywhere after that returned. With a
+ * spinning worker and one that sleeps between jobs.
+ */
+static int
+test_dma_sw_unmap_storm(void)
+{
+	DPX_TEST_RUN(fake_env_init());
+	DPX_TEST_RUN(storm_run("idle_us=0", false));
+	DPX_TEST_RUN(storm_run("idle_us=1", true));
+	DPX_TEST_RUN(fake_env_fini());
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(dma_sw_unmap_storm, fast, test_dma_sw_unmap_storm);
+
+/* ---- concurrency: a worker that sleeps between jobs ---- */
+
+#define WAKE_JOBS 5000
+#define WAKE_LEN 64
+
+struct waker {
+	int16_t id;
+	uint16_t vchan;
+	uint64_t seed;
+	uint16_t next_idx;
+	uint8_t src[WAKE_LEN], dst[WAKE_LEN];
+	int rc;
+};
+
+/*
+ * Spin 0 to 3 us, uniformly: around the 1 us after which an idle_us=1 worker
+ * goes to sleep, so submits land just before, while and after it does.
+ */
+static void
+random_pause(uint64_t *seed)
+{
+	uint64_t t = dpx_get_tsc_cycles() + dpx_test_rand(seed) % (3 * dpx_get_tsc_hz() / 1000000);
+
+	while (dpx_get_tsc_cycles() < t)
+		dpx_pause();
+}
+
+/*
+ * One job at a time, each waited for: every submit may find the worker
+ * asleep or going to sleep. A lost wake-up leaves the job undone (collect's
+ * hang detector fails the case).
+ */
+static int
+wake_pingpong(struct waker *w)
+{
+	for (uint32_t n = 0; n < WAKE_JOBS; n++) {
+		uint16_t j = w->next_idx;
+
+		memset(w->src, (int)(n % 251) + 1, WAKE_LEN);
+		DPX_TEST_ASSERT_EQUAL(dpx_dma_copy(w->id, w->vchan, iova_of(w->src),
+						   iova_of(w->dst), WAKE_LEN,
+						   DPX_DMA_OP_FLAG_SUBMIT),
+				      j, "vchan %u", w->vchan);
+		DPX_TEST_RUN(collect(w->id, w->vchan, 1, &w->next_idx, NULL));
+		DPX_TEST_ASSERT(memcmp(w->src, w->dst, WAKE_LEN) == 0, "vchan %u job %u", w->vchan,
+				j);
+		random_pause(&w->seed);
+	}
+	return DPX_TEST_SUCCESS;
+}
+
+static void *
+waker_main(void *arg)
+{
+	struct waker *w = arg;
+
+	w->rc = wake_pingpong(w);
+	return NULL;
+}
+
+/*
+ * The worker pinned to one CPU and the submitting threads to another, so
+ * that they really run at once (on one CPU a submit almost never lands in
+ * the few nanoseconds where the worker decides to sleep). args: the
+ * engine's devargs.
+ */
+static int
+wake_pinning(char *args, size_t len, cpu_set_t *app)
+{
+	cpu_set_t set;
+	int cpus[2], n = 0;
+
+	DPX_TEST_ASSERT_EQUAL(sched_getaffinity(0, sizeof(set), &set), 0, "");
+	for (int c = 0; c < CPU_SETSIZE && n < 2; c++)
+		if (CPU_ISSET(c, &set))
+			cpus[n++] = c;
+	CPU_ZERO(app);
+	if (n < 2) {
+		printf("one CPU: worker and submitters share it, few wake-up races are tried\n");
+		snprintf(args, len, "idle_us=1");
+		CPU_SET(cpus[0], app);
+		return DPX_TEST_SUCCESS;
+	}
+	snprintf(args, len, "idle_us=1,cpu=%d", cpus[1]);
+	CPU_SET(cpus[0], app);
+	return DPX_TEST_SUCCESS;
+}
+
+/*
+ * One thread alone (nobody else's submit can make up for a lost wake-up),
+ * then two threads, one vchan each, wake an idle_us=1 worker 5000 times each.
+ */
+static int
+test_dma_sw_wake_storm(void)
+{
+	static struct waker w[2];
+	char args[64], buf[2048];
+	cpu_set_t app;
+	pthread_attr_t attr;
+	pthread_t th;
+	int16_t id;
+
+	/* before the EAL pins this thread to the main lcore's CPU */
+	DPX_TEST_RUN(wake_pinning(args, sizeof(args), &app));
+	DPX_TEST_RUN(env_init(NULL));
+	DPX_TEST_ASSERT_EQUAL(pthread_setaffinity_np(pthread_self(), sizeof(app), &app), 0, "");
+	DPX_TEST_RUN(sw_open(args, 2, 16, &id));
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_start(id), 0, "");
+	for (uint16_t v = 0; v < 2; v++)
+		w[v] = (struct waker){.id = id, .vchan = v, .seed = 0x3a4e + v};
+	DPX_TEST_RUN(wake_pingpong(&w[0]));
+	pthread_attr_init(&attr);
+	pthread_attr_setaffinity_np(&attr, sizeof(app), &app);
+	DPX_TEST_ASSERT_EQUAL(pthread_create(&th, &attr, waker_main, &w[1]), 0, "");
+	pthread_attr_destroy(&attr);
+	w[0].rc = wake_pingpong(&w[0]);
+	pthread_join(th, NULL);
+	DPX_TEST_RUN(w[0].rc);
+	DPX_TEST_RUN(w[1].rc);
+	DPX_TEST_RUN(dump_of(id, buf, sizeof(buf)));
+	const char *slept = strstr(buf, "slept");
+	printf("%s: worker %.*s\n", args, slept != NULL ? (int)strcspn(slept, "\n") : 0, slept);
+	struct dpx_dma_stats st;
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_stats_get(id, DPX_DMA_ALL_VCHAN, &st), 0, "");
+	DPX_TEST_ASSERT(st.submitted == 3 * WAKE_JOBS && st.completed == 3 * WAKE_JOBS, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vdev_uninit("dma_sw0"), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(dma_sw_wake_storm, fast, test_dma_sw_wake_storm);
+
+#define CYCLES 300
+#define CYCLE_JOBS 40
+
+/*
+ * Start, a few jobs (some submitted, some not), a random pause (the worker
+ * may be asleep, falling asleep or copying), stop: every job ran exactly
+ * once, the worker is gone, again and again.
+ */
+static int
+stop_cycles(const char *args, uint64_t seed)
+{
+	uint8_t *src = buf_alloc(CYCLE_JOBS * KIB, &seed), *dst = buf_alloc(CYCLE_JOBS * KIB, NULL);
+	enum dpx_dma_status_code st[CYCLE_JOBS];
+	int threads = dpx_test_count_threads();
+	int16_t id;
+
+	DPX_TEST_ASSERT(src != NULL && dst != NULL, "");
+	DPX_TEST_RUN(sw_open(args, 1, 64, &id));
+	for (unsigned int c = 0; c < CYCLES; c++) {
+		uint32_t n = (uint32_t)(dpx_test_rand(&seed) % (CYCLE_JOBS + 1));
+		uint16_t next_idx = 0;
+
+		memset(dst, 0, CYCLE_JOBS * KIB);
+		DPX_TEST_ASSERT_EQUAL(dpx_dma_start(id), 0, "%s cycle %u", args, c);
+		for (uint32_t i = 0; i < n; i++) {
+			bool submit = dpx_test_rand(&seed) % 4 == 0;
+			DPX_TEST_ASSERT_EQUAL(dpx_dma_copy(id, 0, iova_of(src + i * KIB),
+							   iova_of(dst + i * KIB), KIB,
+							   submit ? DPX_DMA_OP_FLAG_SUBMIT : 0),
+					      i, "");
+			if (dpx_test_rand(&seed) % 8 == 0)
+				random_pause(&seed);
+		}
+		random_pause(&seed);
+		DPX_TEST_ASSERT_EQUAL(dpx_dma_stop(id), 0, "");
+		DPX_TEST_ASSERT_EQUAL(dpx_test_count_threads(), threads, "%s cycle %u", args, c);
+		DPX_TEST_ASSERT(memcmp(src, dst, n * KIB) == 0 &&
+					all_zero(dst + n * KIB, (CYCLE_JOBS - n) * KIB),
+				"%s cycle %u: %u jobs", args, c, n);
+		DPX_TEST_RUN(collect(id, 0, n, &next_idx, st));
+		for (uint32_t i = 0; i < n; i++)
+			DPX_TEST_ASSERT_EQUAL(st[i], DPX_DMA_STATUS_SUCCESSFUL, "");
+		DPX_TEST_ASSERT_EQUAL(dpx_dma_completed_status(id, 0, 1, NULL, st), 0,
+				      "exactly once");
+	}
+	DPX_TEST_ASSERT_EQUAL(dpx_vdev_uninit("dma_sw0"), 0, "");
+	free(src), free(dst);
+	return DPX_TEST_SUCCESS;
+}
+
+static int
+test_dma_sw_stop_cycles(void)
+{
+	char lcore[32];
+
+	DPX_TEST_RUN(env_init(NULL));
+	DPX_TEST_RUN(stop_cycles("idle_us=1", 0xc1));
+	DPX_TEST_RUN(stop_cycles("idle_us=0", 0xc2));
+	DPX_TEST_RUN(stop_cycles("idle_us=1,cpu=0", 0xc3));
+	unsigned int l = dpx_get_next_lcore(-1, 1, 0);
+	if (l < DPX_MAX_LCORE) {
+		snprintf(lcore, sizeof(lcore), "idle_us=1,lcore=%u", l);
+		DPX_TEST_RUN(stop_cycles(lcore, 0xc4));
+	} else {
+		printf("one lcore only: no cycles on a worker lcore\n");
+	}
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(dma_sw_stop_cycles, fast, test_dma_sw_stop_cycles);
