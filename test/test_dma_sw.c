@@ -612,6 +612,10 @@ test_dma_sw_bound_faults(void)
 	DPX_TEST_ASSERT_EQUAL(dpx_dma_info_get(id, &info), 0, "");
 	DPX_TEST_ASSERT(info.dev_capa & DPX_DMA_CAPA_IOMMU && !(info.dev_capa & DPX_DMA_CAPA_SVA),
 			"");
+	char buf[2048], want[96];
+	snprintf(want, sizeof(want), "bound to VFIO container %d: 2 mappings, 1 snapshots", c);
+	DPX_TEST_RUN(dump_of(id, buf, sizeof(buf)));
+	DPX_TEST_ASSERT(strstr(buf, want) != NULL, "%s", buf);
 	DPX_TEST_ASSERT_EQUAL(dpx_dma_start(id), 0, "");
 	memcpy(ref_b, b, 64 * KIB);
 	const uint64_t A = B_IOVA, B = B_IOVA + 64 * KIB, END = B_IOVA + 128 * KIB;
@@ -1058,12 +1062,13 @@ storm_run(const char *args, bool destroy)
 	struct storm s = {.destroy = destroy, .mappers_left = 2};
 	struct storm_mapper mp[2] = {{&s, 0, 0x51}, {&s, 1, 0x52}};
 	uint64_t seed = 0x5707, failed = 0;
+	FILE *devnull = fopen("/dev/null", "w");
 	pthread_t th[2];
 	int16_t id;
 	int rc;
 
 	s.src = buf_alloc(STORM_LEN, &seed);
-	DPX_TEST_ASSERT(s.src != NULL, "");
+	DPX_TEST_ASSERT(s.src != NULL && devnull != NULL, "");
 	for (uint32_t i = 0; i < STORM_LEN; i++)
 		s.src[i] |= 1;
 	s.container = dpx_vfio_container_create();
@@ -1086,8 +1091,14 @@ storm_run(const char *args, bool destroy)
 				      "");
 	rc = DPX_TEST_SUCCESS;
 	/* acquire: partner of the last mapper's release */
-	while (rc == DPX_TEST_SUCCESS && __atomic_load_n(&s.mappers_left, __ATOMIC_ACQUIRE) >= 0)
+	for (unsigned int step = 0;
+	     rc == DPX_TEST_SUCCESS && __atomic_load_n(&s.mappers_left, __ATOMIC_ACQUIRE) >= 0;
+	     step++) {
 		rc = storm_stream_step(&s, id, &seed, &failed);
+		/* the dump reads the binding while the mappers replace its snapshot */
+		if (step % 64 == 0 && dpx_dma_dump(id, devnull) != 0)
+			rc = DPX_TEST_FAILED;
+	}
 	__atomic_store_n(&s.abort, true, __ATOMIC_RELEASE);
 	for (int t = 0; t < 2; t++)
 		pthread_join(th[t], NULL);
@@ -1110,6 +1121,7 @@ storm_run(const char *args, bool destroy)
 	for (unsigned int r = 0; r < STORM_REGIONS; r++)
 		free(s.region[r]);
 	free(s.src);
+	fclose(devnull);
 	return DPX_TEST_SUCCESS;
 }
 

@@ -88,9 +88,15 @@ struct sw_binding {
 	 * worker after it made seq odd (seq_cst): see dma_sw_bind.c.
 	 */
 	struct dpx_dma_iova_map *map;
+	/*
+	 * What dump shows, written by the listener (relaxed): dump may run while
+	 * a map or unmap on another thread frees the snapshot, so it never
+	 * dereferences map.
+	 */
+	uint32_t nb_mappings; /* entries of map */
+	uint64_t snapshots;   /* published since bind */
 	/* odd while the worker is inside a round that may use a snapshot */
 	uint64_t seq __dpx_cache_aligned;
-	uint64_t snapshots; /* published since bind (dump) */
 };
 
 struct sw_dev {
