@@ -1359,3 +1359,89 @@ test_dma_sw_stop_cycles(void)
 	return DPX_TEST_SUCCESS;
 }
 DPX_TEST_REGISTER(dma_sw_stop_cycles, fast, test_dma_sw_stop_cycles);
+
+/* ---- who runs the worker: lcores already taken ---- */
+
+static int
+lcore_spin(void *arg)
+{
+	/* acquire: partner of the release that lets this lcore go */
+	while (!__atomic_load_n((bool *)arg, __ATOMIC_ACQUIRE))
+		dpx_pause();
+	return 0;
+}
+
+/* One job through a started engine, checked. */
+static int
+one_copy(int16_t id, uint16_t *next_idx)
+{
+	uint8_t src[128], dst[128] = {0};
+
+	memset(src, 0x77 + *next_idx, sizeof(src));
+	DPX_TEST_ASSERT(dpx_dma_copy(id, 0, iova_of(src), iova_of(dst), sizeof(src),
+				     DPX_DMA_OP_FLAG_SUBMIT) == *next_idx,
+			"");
+	DPX_TEST_RUN(collect(id, 0, 1, next_idx, NULL));
+	DPX_TEST_ASSERT(memcmp(src, dst, sizeof(src)) == 0, "");
+	return DPX_TEST_SUCCESS;
+}
+
+/*
+ * Two engines on one lcore, and an lcore the application runs something on:
+ * the start that finds the lcore busy fails with -EBUSY and leaves the
+ * engine stopped (no job taken, no thread), and succeeds once the lcore is
+ * free. An lcore that is not a worker of this process is refused at probe.
+ */
+static int
+test_dma_sw_lcore_busy(void)
+{
+	struct dpx_dma_conf conf = {.nb_vchans = 1};
+	struct dpx_dma_vchan_conf vc = {.direction = DPX_DMA_DIR_MEM_TO_MEM, .nb_desc = 16};
+	uint16_t next[2] = {0, 0};
+	bool go = false;
+	int16_t id[2];
+	int threads;
+
+	DPX_TEST_RUN(env_init(NULL));
+	unsigned int l = dpx_get_next_lcore(-1, 1, 0);
+	if (l >= DPX_MAX_LCORE) {
+		dpx_eal_cleanup();
+		DPX_TEST_SKIP("one CPU: no worker lcore");
+	}
+	char args[32], bad[32];
+	snprintf(args, sizeof(args), "lcore=%u", l);
+	snprintf(bad, sizeof(bad), "lcore=%u", DPX_MAX_LCORE - 1);
+	DPX_TEST_ASSERT_EQUAL(dpx_vdev_init("dma_sw2", bad), -EINVAL, "lcore not enabled");
+	for (int i = 0; i < 2; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "dma_sw%d", i);
+		DPX_TEST_ASSERT_EQUAL(dpx_vdev_init(name, args), 0, "");
+		id[i] = (int16_t)dpx_dma_get_dev_id_by_name(name);
+		DPX_TEST_ASSERT_EQUAL(dpx_dma_configure(id[i], &conf), 0, "");
+		DPX_TEST_ASSERT_EQUAL(dpx_dma_vchan_setup(id[i], 0, &vc), 0, "");
+	}
+	threads = dpx_test_count_threads();
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_start(id[0]), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_start(id[1]), -EBUSY, "lcore %u runs dma_sw0", l);
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_copy(id[1], 0, 0, 0, 0, 0), -ENODEV, "not started");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_burst_capacity(id[1], 0), 0, "");
+	DPX_TEST_RUN(one_copy(id[0], &next[0]));
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_stop(id[0]), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_start(id[1]), 0, "lcore %u free again", l);
+	DPX_TEST_RUN(one_copy(id[1], &next[1]));
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_stop(id[1]), 0, "");
+	/* the application's own function on the lcore */
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_remote_launch(lcore_spin, &go, l), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_start(id[0]), -EBUSY, "the application runs lcore %u", l);
+	__atomic_store_n(&go, true, __ATOMIC_RELEASE);
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_wait_lcore(l), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_start(id[0]), 0, "");
+	next[0] = 0;
+	DPX_TEST_RUN(one_copy(id[0], &next[0]));
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_stop(id[0]), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_test_count_threads(), threads, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_count_avail(), 0, "");
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(dma_sw_lcore_busy, fast, test_dma_sw_lcore_busy);
