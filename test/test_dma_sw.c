@@ -263,6 +263,7 @@ test_dma_sw_ring_full(void)
 	free(src), free(dst);
 	return DPX_TEST_SUCCESS;
 }
+
 DPX_TEST_REGISTER(dma_sw_ring_full, fast, test_dma_sw_ring_full);
 
 /* Two vchans: their own indices, rings and counters; the ALL sum. */
@@ -612,25 +613,27 @@ test_dma_sw_bound_faults(void)
 	DPX_TEST_ASSERT_EQUAL(dpx_dma_info_get(id, &info), 0, "");
 	DPX_TEST_ASSERT(info.dev_capa & DPX_DMA_CAPA_IOMMU && !(info.dev_capa & DPX_DMA_CAPA_SVA),
 			"");
-	/* a and b, and the EAL's memory (mapped in every container) */
+	/* the dump follows the table: one more mapping, far from the others, then one less */
 	char buf[2048], want[64];
 	unsigned int maps = 0;
+	const uint64_t FAR = B_IOVA + (1ull << 30);
 	snprintf(want, sizeof(want), "bound to VFIO container %d: ", c);
 	DPX_TEST_RUN(dump_of(id, buf, sizeof(buf)));
 	const char *line = strstr(buf, want);
-	DPX_TEST_ASSERT(line != NULL &&
-				sscanf(line + strlen(want), "%u mappings, 1 snapshots", &maps) ==
-					1 &&
-				maps >= 3,
+	DPX_TEST_ASSERT(line != NULL && sscanf(line + strlen(want), "%u mappings", &maps) == 1 &&
+				maps >= 1 && strstr(line, " 1 snapshots") != NULL,
 			"%s", buf);
-	DPX_TEST_ASSERT_EQUAL(
-		dpx_vfio_container_dma_unmap(c, iova_of(b), B_IOVA + 64 * KIB, 64 * KIB), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_map(c, iova_of(ref_b), FAR, 64 * KIB), 0, "");
 	DPX_TEST_RUN(dump_of(id, buf, sizeof(buf)));
 	snprintf(want + strlen(want), sizeof(want) - strlen(want), "%u mappings, 2 snapshots",
-		 maps - 1);
-	DPX_TEST_ASSERT(strstr(buf, want) != NULL, "after unmapping b: %s", buf);
-	DPX_TEST_ASSERT_EQUAL(
-		dpx_vfio_container_dma_map(c, iova_of(b), B_IOVA + 64 * KIB, 64 * KIB), 0, "");
+		 maps + 1);
+	DPX_TEST_ASSERT(strstr(buf, want) != NULL, "after a map: %s", buf);
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_unmap(c, iova_of(ref_b), FAR, 64 * KIB), 0,
+			      "");
+	DPX_TEST_RUN(dump_of(id, buf, sizeof(buf)));
+	snprintf(want, sizeof(want), "bound to VFIO container %d: %u mappings, 3 snapshots", c,
+		 maps);
+	DPX_TEST_ASSERT(strstr(buf, want) != NULL, "after the unmap: %s", buf);
 	DPX_TEST_ASSERT_EQUAL(dpx_dma_start(id), 0, "");
 	memcpy(ref_b, b, 64 * KIB);
 	const uint64_t A = B_IOVA, B = B_IOVA + 64 * KIB, END = B_IOVA + 128 * KIB;
