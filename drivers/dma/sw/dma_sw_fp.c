@@ -2,8 +2,9 @@
 /*
  * dma_sw fast path, run by the vchan's thread: enqueue, submit, collect
  * (the ring protocol is in dma_sw_private.h). Nothing here waits for the
- * worker; the only shared stores are submitted (per submit) and, on error
- * completions only, the status bytes given back.
+ * worker, and nothing fences: the shared stores are the job slots, submitted
+ * (one release per submit) and, on error completions only, the status bytes
+ * given back.
  */
 #include <errno.h>
 
@@ -16,23 +17,35 @@ vchan_of(void *dev_private, uint16_t vchan)
 }
 
 /*
- * submitted is stored seq_cst, and read by the worker with acquire (its
- * partner): the store publishes the job slots written before it; being
- * seq_cst, it also orders before the load of asleep below, which the
- * worker's seq_cst store of asleep and re-read of submitted pair with
- * (dma_sw_worker.c), so a worker about to sleep either sees these jobs or is
- * woken.
+ * The store of submitted is a release (its partner: the worker's acquire in
+ * vchan_run) that publishes the job slots written before it. Then the
+ * worker must either see it or be woken, which is Dekker's pattern with the
+ * worker's store of asleep and re-read of submitted (dma_sw_worker.c): it
+ * needs a full fence between this store and the load of asleep below.
+ * With submit_unfenced the worker never sleeps, or its membarrier() makes
+ * every thread of the process pass one before it re-reads, so this side
+ * pays nothing but keeping the compiler from swapping the two (a signal
+ * fence); otherwise both are seq_cst here, an xchg that waits for every
+ * slot store to drain.
  */
-static void
+static __dpx_always_inline void
 publish(struct sw_dev *sw, struct sw_vchan *vc)
 {
 	uint32_t n = vc->head - vc->submitted;
+	uint32_t asleep;
 
 	if (n == 0)
 		return;
-	__atomic_store_n(&vc->submitted, vc->head, __ATOMIC_SEQ_CST);
+	if (dpx_likely(sw->submit_unfenced)) {
+		__atomic_store_n(&vc->submitted, vc->head, __ATOMIC_RELEASE);
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+		asleep = __atomic_load_n(&sw->asleep, __ATOMIC_RELAXED);
+	} else {
+		__atomic_store_n(&vc->submitted, vc->head, __ATOMIC_SEQ_CST);
+		asleep = __atomic_load_n(&sw->asleep, __ATOMIC_SEQ_CST);
+	}
 	dpx_dma_vchan_stats_submitted(&vc->stats, n);
-	if (dpx_unlikely(__atomic_load_n(&sw->asleep, __ATOMIC_SEQ_CST) != 0))
+	if (dpx_unlikely(asleep != 0))
 		dma_sw_worker_wake(sw);
 }
 

@@ -6,6 +6,7 @@
  *   the vchan's fast-path thread ("app")     the worker
  *   copy:      fills jobs[head], head++
  *   submit:    submitted = head  --------->  reads jobs[done..submitted)
+ *              (release, no fence)
  *                                            copies each, marks failures in
  *                                            status[], then done += k
  *   completed: reads done, status[] <-------
@@ -119,6 +120,13 @@ struct sw_dev {
 	uint64_t idle_cycles;
 	/* 1 while the worker sleeps on it (futex); the app wakes it (dma_sw_worker.c) */
 	uint32_t asleep __dpx_cache_aligned;
+	/*
+	 * Set at start: submit needs no store-load fence, because the worker
+	 * never sleeps (idle_us=0) or runs membarrier() before it does
+	 * (dma_sw_worker.c); submit is then a plain release store. Beside
+	 * asleep: submit reads both, one line.
+	 */
+	bool submit_unfenced;
 	uint32_t stop;	 /* set by dev_stop, read by the worker */
 	uint64_t sleeps; /* written by the worker, read by dump (relaxed) */
 
@@ -137,6 +145,14 @@ void dma_sw_worker_wake(struct sw_dev *sw);
 void dma_sw_copy(const struct sw_dev *sw, void *dst, const void *src, uint64_t len);
 /* true when this CPU has the non-temporal copy (AVX2). */
 bool dma_sw_nt_available(void);
+/*
+ * Tests: start engines as if the kernel had no membarrier (submit then
+ * fences itself).
+ */
+struct dma_sw_test_hooks {
+	bool no_membarrier;
+};
+extern struct dma_sw_test_hooks dma_sw_test_hooks;
 
 /* dma_sw_bind.c: follow a container's table (device stopped); 0 or -errno. */
 int dma_sw_bind(struct sw_dev *sw, int container_fd);

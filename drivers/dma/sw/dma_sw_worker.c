@@ -5,11 +5,19 @@
  * and publishes them done. After idle_us without work it sleeps on a futex
  * until the app submits again (asleep: the app's publish() wakes it).
  *
- * Sleeping without losing a wake-up (Dekker, both sides seq_cst):
- *   worker: asleep = 1; if (nothing submitted) futex_wait(asleep == 1)
- *   app:    submitted = head; if (asleep) { asleep = 0; futex_wake }
+ * Sleeping without losing a wake-up (Dekker):
+ *   worker: asleep = 1; FENCE; if (nothing submitted) futex_wait(asleep == 1)
+ *   app:    submitted = head; FENCE; if (asleep) { asleep = 0; futex_wake }
  * Either the worker's re-read sees the new submitted, or the app's read sees
  * asleep = 1 and wakes it; futex_wait returns at once if asleep is already 0.
+ * The app's FENCE is paid per submit, the worker's once per sleep (after
+ * idle_us without a job), so it is the worker that pays: with submit_unfenced
+ * its membarrier(PRIVATE_EXPEDITED) runs a full barrier on every CPU running a
+ * thread of the process (a thread not running passed one when switched out),
+ * which orders any app's store of submitted before its load of asleep as if
+ * it had fenced itself (an asymmetric fence, as liburcu and folly do), and the
+ * app's FENCE is a compiler barrier only. Without membarrier (an old kernel, or
+ * a seccomp filter) both FENCEs are seq_cst operations.
  */
 #include <errno.h>
 #include <limits.h>
@@ -158,7 +166,8 @@ run_job(const struct sw_dev *sw, const struct dpx_dma_iova_map *m, const struct 
 
 /* Run up to SW_BURST submitted jobs of one vchan; how many ran. */
 static __dpx_always_inline uint32_t
-vchan_run(struct sw_dev *sw, struct sw_vchan *vc, const struct dpx_dma_iova_map *m, const bool bound)
+vchan_run(struct sw_dev *sw, struct sw_vchan *vc, const struct dpx_dma_iova_map *m,
+	  const bool bound)
 {
 	uint32_t done = vc->done; /* the worker is its only writer */
 	/* acquire: partner of the app's seq_cst (release) store in publish() */
@@ -232,10 +241,47 @@ work_pending(struct sw_dev *sw)
 	return false;
 }
 
+struct dma_sw_test_hooks dma_sw_test_hooks;
+
+/* membarrier(2) commands, spelled here: glibc has no wrapper */
+#define MEMBARRIER_QUERY 0
+#define MEMBARRIER_PRIVATE_EXPEDITED (1 << 3)
+#define MEMBARRIER_REGISTER_PRIVATE_EXPEDITED (1 << 4)
+
+static long
+membarrier(int cmd)
+{
+	return syscall(SYS_membarrier, cmd, 0, 0);
+}
+
+/* Whether this process may use membarrier(PRIVATE_EXPEDITED): registered once, kept. */
+static bool
+heavy_fence_available(void)
+{
+	/* 0: not asked yet, 1: yes, -1: no (relaxed: asking twice is harmless) */
+	static int state;
+	int s = __atomic_load_n(&state, __ATOMIC_RELAXED);
+
+	if (s == 0) {
+		long cmds = membarrier(MEMBARRIER_QUERY);
+		s = cmds >= 0 && (cmds & MEMBARRIER_PRIVATE_EXPEDITED) &&
+				    membarrier(MEMBARRIER_REGISTER_PRIVATE_EXPEDITED) == 0
+			    ? 1
+			    : -1;
+		__atomic_store_n(&state, s, __ATOMIC_RELAXED);
+	}
+	return s == 1 && !dma_sw_test_hooks.no_membarrier;
+}
+
 static void
 sleep_until_work(struct sw_dev *sw)
 {
 	__atomic_store_n(&sw->asleep, 1, __ATOMIC_SEQ_CST);
+	/* the other side of publish()'s signal fence; if it fails, do not sleep */
+	if (sw->submit_unfenced && membarrier(MEMBARRIER_PRIVATE_EXPEDITED) != 0) {
+		__atomic_store_n(&sw->asleep, 0, __ATOMIC_RELAXED);
+		return;
+	}
 	/* seq_cst: dma_sw_worker_stop's store of stop and its wake pair with these two */
 	if (!work_pending(sw) && !__atomic_load_n(&sw->stop, __ATOMIC_SEQ_CST)) {
 		/* relaxed: dpx_dma_dump reads it from another thread */
@@ -320,6 +366,8 @@ dma_sw_worker_start(struct sw_dev *sw)
 
 	sw->stop = 0;
 	sw->asleep = 0;
+	/* before the worker starts: the thread's creation publishes it to the worker */
+	sw->submit_unfenced = sw->idle_us == 0 || heavy_fence_available();
 	sw->idle_cycles = sw->idle_us * (dpx_get_tsc_hz() / 1000000);
 	if (sw->kind == SW_THREAD_OWN) {
 		rc = thread_start(sw);
