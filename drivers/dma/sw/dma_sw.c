@@ -343,7 +343,9 @@ sw_probe(struct dpx_vdev_device *vdev)
 	dev->dev_ops = &sw_ops;
 	dev->driver_name = "dma_sw";
 	dev->device = vdev;
-	dev->fp = dma_sw_fp;
+	dev->fp = dma_sw_prefetchw_available() && !dma_sw_test_hooks.no_prefetchw
+			  ? dma_sw_fp
+			  : dma_sw_fp_noprefetch;
 	dpx_dma_pmd_probing_finish(dev);
 	SW_LOG(INFO, "%s: DMA device %d, worker %s", name, dev->dev_id,
 	       sw->kind == SW_THREAD_LCORE ? "on an lcore" : "thread");

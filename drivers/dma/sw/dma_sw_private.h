@@ -5,6 +5,7 @@
  * Per vchan, one ring of job slots shared by two threads:
  *   the vchan's fast-path thread ("app")     the worker
  *   copy:      fills jobs[head], head++
+ *              (write-prefetches jobs[head + 16] if free)
  *   submit:    submitted = head  --------->  reads jobs[done..submitted)
  *              (release, no fence)
  *                                            copies each, marks failures in
@@ -47,7 +48,6 @@ struct sw_job {
 	uint64_t src;
 	uint64_t dst;
 	uint32_t len;
-	uint32_t flags;
 };
 
 struct sw_vchan {
@@ -133,8 +133,14 @@ struct sw_dev {
 	struct sw_binding bind;
 };
 
-/* dma_sw_fp.c: the fast-path functions dma_sw puts in dev->fp. */
+/*
+ * dma_sw_fp.c: the fast-path functions dma_sw puts in dev->fp: dma_sw_fp
+ * where the CPU has PREFETCHW (dma_sw_prefetchw_available), the other on
+ * the rest.
+ */
 extern const struct dpx_dma_fp_object dma_sw_fp;
+extern const struct dpx_dma_fp_object dma_sw_fp_noprefetch;
+bool dma_sw_prefetchw_available(void);
 
 /* dma_sw_worker.c */
 int dma_sw_worker_start(struct sw_dev *sw);
@@ -146,11 +152,12 @@ void dma_sw_copy(const struct sw_dev *sw, void *dst, const void *src, uint64_t l
 /* true when this CPU has the non-temporal copy (AVX2). */
 bool dma_sw_nt_available(void);
 /*
- * Tests: start engines as if the kernel had no membarrier (submit then
- * fences itself).
+ * Tests: probe and start engines as if the kernel had no membarrier (submit
+ * then fences itself) or the CPU no PREFETCHW (dma_sw_fp_noprefetch).
  */
 struct dma_sw_test_hooks {
 	bool no_membarrier;
+	bool no_prefetchw;
 };
 extern struct dma_sw_test_hooks dma_sw_test_hooks;
 
