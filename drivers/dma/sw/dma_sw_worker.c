@@ -170,7 +170,7 @@ vchan_run(struct sw_dev *sw, struct sw_vchan *vc, const struct dpx_dma_iova_map 
 	  const bool bound)
 {
 	uint32_t done = vc->done; /* the worker is its only writer */
-	/* acquire: partner of the app's seq_cst (release) store in publish() */
+	/* acquire: partner of the release store in publish() (dma_sw_fp.c) and in sw_stop() */
 	uint32_t n = __atomic_load_n(&vc->submitted, __ATOMIC_ACQUIRE) - done;
 	uint32_t errors = 0;
 
@@ -224,7 +224,10 @@ round_bound(struct sw_dev *sw)
 	m = __atomic_load_n(&sw->bind.map, __ATOMIC_SEQ_CST);
 	for (uint16_t v = 0; v < sw->nb_vchans; v++)
 		work += vchan_run(sw, &sw->vchans[v], m, true);
-	/* release: the round's reads of m happen before the listener frees it */
+	/*
+	 * release: the round's reads of m happen before the listener frees it
+	 * (partner: the acquire loads of seq in dma_sw_bind.c's publish())
+	 */
 	__atomic_store_n(&sw->bind.seq, seq + 2, __ATOMIC_RELEASE);
 	return work;
 }
