@@ -791,6 +791,93 @@ test_dma_sw_bound_unmap(void)
 }
 DPX_TEST_REGISTER(dma_sw_bound_unmap, fast, test_dma_sw_bound_unmap);
 
+/*
+ * Overlapping source and destination are copied as memmove does: unbound,
+ * both directions, small and above nt_threshold; bound, with the job
+ * crossing from one mapping into the next (a and b are IOVA-adjacent, not
+ * VA-adjacent), so it is copied in pieces.
+ */
+static int
+overlap_job(int16_t id, uint8_t *ref, const uint8_t *mem, size_t span, uint64_t iova_of_mem,
+	    uint64_t src_off, uint64_t dst_off, uint32_t len, uint16_t *next_idx)
+{
+	enum dpx_dma_status_code st;
+
+	memmove(ref + dst_off, ref + src_off, len);
+	DPX_TEST_ASSERT(dpx_dma_copy(id, 0, iova_of_mem + src_off, iova_of_mem + dst_off, len,
+				     DPX_DMA_OP_FLAG_SUBMIT) >= 0,
+			"");
+	DPX_TEST_RUN(collect(id, 0, 1, next_idx, &st));
+	DPX_TEST_ASSERT_EQUAL(st, DPX_DMA_STATUS_SUCCESSFUL, "");
+	DPX_TEST_ASSERT(memcmp(ref, mem, span) == 0, "src +%" PRIu64 " dst +%" PRIu64 " len %u",
+			src_off, dst_off, len);
+	return DPX_TEST_SUCCESS;
+}
+
+static int
+test_dma_sw_overlap(void)
+{
+	const size_t span = 4 * 1024 * KIB;
+	uint64_t seed = 0x0e41;
+	uint8_t *mem = buf_alloc(span, &seed), *ref = malloc(span);
+	uint8_t *a = buf_alloc(64 * KIB, &seed), *b = buf_alloc(64 * KIB, &seed);
+	uint8_t *pair = malloc(128 * KIB), *ref_pair = malloc(128 * KIB);
+	uint16_t next_idx = 0;
+	int16_t id;
+
+	DPX_TEST_ASSERT(mem != NULL && ref != NULL && pair != NULL && ref_pair != NULL, "");
+	memcpy(ref, mem, span);
+	DPX_TEST_RUN(fake_env_init());
+	DPX_TEST_RUN(sw_open("nt_threshold=256", 1, 16, &id));
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_start(id), 0, "");
+	DPX_TEST_RUN(overlap_job(id, ref, mem, span, iova_of(mem), 0, 100, 1000, &next_idx));
+	DPX_TEST_RUN(overlap_job(id, ref, mem, span, iova_of(mem), 100, 0, 1000, &next_idx));
+	DPX_TEST_RUN(overlap_job(id, ref, mem, span, iova_of(mem), 0, 4096, 1 << 20, &next_idx));
+	DPX_TEST_RUN(overlap_job(id, ref, mem, span, iova_of(mem), 4096, 0, 1 << 20, &next_idx));
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_stop(id), 0, "");
+	/* bound: the device sees a then b as 128 KiB at B_IOVA */
+	int c = dpx_vfio_container_create();
+	DPX_TEST_ASSERT(c >= 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_map(c, iova_of(a), B_IOVA, 64 * KIB), 0, "");
+	DPX_TEST_ASSERT_EQUAL(
+		dpx_vfio_container_dma_map(c, iova_of(b), B_IOVA + 64 * KIB, 64 * KIB), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_sw_bind_container(id, c), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_start(id), 0, "");
+	next_idx = 0;
+	static const struct {
+		uint64_t src, dst;
+		uint32_t len;
+	} jobs[] = {
+		{60 * KIB, 62 * KIB, 4 * KIB}, /* dst crosses into b, above src */
+		{62 * KIB, 60 * KIB, 4 * KIB}, /* src crosses into b, dst below */
+		{0, 1, 128 * KIB - 1},	       /* both cross, one byte apart */
+		{1, 0, 128 * KIB - 1},	       {32 * KIB, 40 * KIB, 80 * KIB},
+	};
+	for (unsigned int i = 0; i < DPX_DIM(jobs); i++) {
+		enum dpx_dma_status_code st;
+
+		memcpy(ref_pair, a, 64 * KIB);
+		memcpy(ref_pair + 64 * KIB, b, 64 * KIB);
+		memmove(ref_pair + jobs[i].dst, ref_pair + jobs[i].src, jobs[i].len);
+		DPX_TEST_ASSERT(dpx_dma_copy(id, 0, B_IOVA + jobs[i].src, B_IOVA + jobs[i].dst,
+					     jobs[i].len, DPX_DMA_OP_FLAG_SUBMIT) >= 0,
+				"");
+		DPX_TEST_RUN(collect(id, 0, 1, &next_idx, &st));
+		DPX_TEST_ASSERT_EQUAL(st, DPX_DMA_STATUS_SUCCESSFUL, "job %u", i);
+		memcpy(pair, a, 64 * KIB);
+		memcpy(pair + 64 * KIB, b, 64 * KIB);
+		DPX_TEST_ASSERT(memcmp(pair, ref_pair, 128 * KIB) == 0,
+				"job %u: +%" PRIu64 " -> +%" PRIu64 ", %u bytes across a|b", i,
+				jobs[i].src, jobs[i].dst, jobs[i].len);
+	}
+	DPX_TEST_ASSERT_EQUAL(dpx_vdev_uninit("dma_sw0"), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_destroy(c), 0, "");
+	DPX_TEST_RUN(fake_env_fini());
+	free(mem), free(ref), free(a), free(b), free(pair), free(ref_pair);
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(dma_sw_overlap, fast, test_dma_sw_overlap);
+
 /* ---- the IOVA snapshot against a page-by-page reference ---- */
 
 #define PAGES 512
@@ -846,6 +933,17 @@ test_dma_dpx_dma_iova_map(void)
 			       (uint64_t)ref[end] == (uint64_t)ref[end - 1] + PG)
 				end++;
 			DPX_TEST_ASSERT_EQUAL(room, end * PG - iova, "");
+			/* the same from the end: iova + 1 is the end of a range whose last byte is
+			 * iova */
+			uint64_t va_end, back;
+			DPX_TEST_ASSERT(dpx_dma_iova_map_lookup_end(m, iova + 1, &va_end, &back),
+					"");
+			DPX_TEST_ASSERT_EQUAL(va_end, va + 1, "");
+			uint64_t begin = page;
+			while (begin > 0 && ref[begin - 1] >= 0 &&
+			       (uint64_t)ref[begin - 1] + PG == (uint64_t)ref[begin])
+				begin--;
+			DPX_TEST_ASSERT_EQUAL(back, iova + 1 - begin * PG, "");
 		}
 		free(m);
 	}
@@ -853,6 +951,8 @@ test_dma_dpx_dma_iova_map(void)
 	DPX_TEST_ASSERT(dpx_dma_iova_map_build(bad, 2) == NULL && dpx_errno == EINVAL, "overlap");
 	DPX_TEST_ASSERT(!dpx_dma_iova_map_covers(NULL, 0, 1) && dpx_dma_iova_map_covers(NULL, 0, 0),
 			"");
+	uint64_t va_end, back;
+	DPX_TEST_ASSERT(!dpx_dma_iova_map_lookup_end(NULL, 1, &va_end, &back), "");
 	return DPX_TEST_SUCCESS;
 }
 DPX_TEST_REGISTER(dma_dpx_dma_iova_map, fast, test_dma_dpx_dma_iova_map);

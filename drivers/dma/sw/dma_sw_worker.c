@@ -114,11 +114,18 @@ dma_sw_copy(const struct sw_dev *sw, void *dst, const void *src, uint64_t len)
 
 /* ---- jobs ---- */
 
-/* A job whose ranges cross from one mapping into the next (IOVA-contiguous, not VA-contiguous). */
+/*
+ * A job whose ranges cross from one mapping into the next (IOVA-contiguous,
+ * not VA-contiguous): copied piece by piece, each piece inside one mapping
+ * on both sides. memmove's promise holds for the whole job, in IOVA space:
+ * when the destination starts inside the source, the pieces go from the end
+ * backwards, so that no source byte is overwritten before it is read.
+ */
 static __attribute__((noinline, cold)) uint8_t
 run_spanning(const struct sw_dev *sw, const struct dpx_dma_iova_map *m, const struct sw_job *job)
 {
 	uint64_t src = job->src, dst = job->dst, left = job->len;
+	bool backwards = dst > src && dst - src < left;
 
 	/* both sides checked whole first: a job that faults copies nothing */
 	if (!dpx_dma_iova_map_covers(m, src, left))
@@ -127,14 +134,22 @@ run_spanning(const struct sw_dev *sw, const struct dpx_dma_iova_map *m, const st
 		return DPX_DMA_STATUS_INVALID_DST_ADDR;
 	while (left > 0) {
 		uint64_t s, d, s_room, d_room, n;
+		/* covered above: every lookup succeeds */
+		bool ok = backwards
+				  ? dpx_dma_iova_map_lookup_end(m, src + left, &s, &s_room) &&
+					    dpx_dma_iova_map_lookup_end(m, dst + left, &d, &d_room)
+				  : dpx_dma_iova_map_lookup(m, src, &s, &s_room) &&
+					    dpx_dma_iova_map_lookup(m, dst, &d, &d_room);
 
-		/* covered above: both lookups succeed */
-		if (!dpx_dma_iova_map_lookup(m, src, &s, &s_room) ||
-		    !dpx_dma_iova_map_lookup(m, dst, &d, &d_room))
+		if (!ok)
 			return DPX_DMA_STATUS_INVALID_ADDR;
 		n = DPX_MIN(left, DPX_MIN(s_room, d_room));
+		if (backwards)
+			s -= n, d -= n;
+		else
+			src += n, dst += n;
 		dma_sw_copy(sw, (void *)(uintptr_t)d, (const void *)(uintptr_t)s, n);
-		src += n, dst += n, left -= n;
+		left -= n;
 	}
 	return DPX_DMA_STATUS_SUCCESSFUL;
 }
