@@ -6,6 +6,7 @@
  * config space accesses are real), and dpx-devbind agreeing with the bus.
  */
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -261,6 +262,106 @@ test_pci_sysfs(void)
 	return DPX_TEST_SUCCESS;
 }
 DPX_TEST_REGISTER(pci_sysfs, fast, test_pci_sysfs);
+
+/* Write a file of len bytes (contents repeated) at dev/bdf/file. */
+static int
+write_file(const char *dev, const char *bdf, const char *file, const char *contents, size_t len)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s/%s", dev, bdf, file);
+	f = fopen(path, "w");
+	DPX_TEST_ASSERT(f != NULL, "%s", path);
+	for (size_t i = 0; i < len; i++)
+		fputc(contents[i % (strlen(contents) > 0 ? strlen(contents) : 1)], f);
+	DPX_TEST_ASSERT_EQUAL(fclose(f), 0, "");
+	return DPX_TEST_SUCCESS;
+}
+
+/*
+ * A sysfs tree (SYSFS_PCI_DEVICES may name any folder) whose files are not
+ * what the kernel writes: the scan neither hangs, nor takes garbage for an
+ * id, nor lists one device twice. Each odd device has a good device file, so
+ * only the odd part can make it fail.
+ */
+static int
+test_pci_sysfs_hostile(void)
+{
+	static const char *const skipped[] = {
+		"0000:00:10.0", /* vendor: 4 KiB of digits (only 63 would be read) */
+		"0000:00:11.0", /* vendor: NUL bytes */
+		"0000:00:12.0", /* vendor: a FIFO nobody writes (opening it would block) */
+		"0000:00:13.0", /* vendor: a symlink to itself */
+		"0000:00:14.0", /* vendor: a folder */
+		"0000:00:15.0", /* vendor: " 0xdeed", a space first */
+		"0000:00:16.0", /* vendor: "+0xdeed" */
+		"0000:00:17.0", /* vendor -> /dev/zero */
+		"0000:00:18.0", /* numa_node: "--1" */
+	};
+	struct dpx_pci_device_info *list, info;
+	char root[256], dev[300], path[512], big[4096];
+	unsigned int n;
+	unsigned int saved = (unsigned int)dpx_log_get_level(bus_pci_logtype);
+
+	DPX_TEST_RUN(make_tree(root, sizeof(root)));
+	pci_fake_sysfs_devices(root, dev, sizeof(dev));
+	for (size_t i = 0; i < DPX_DIM(skipped); i++) {
+		struct pci_fake_dev d = {skipped[i], NULL, TEST_DEVICE, NULL, NULL, -1, NULL};
+		DPX_TEST_ASSERT_EQUAL(pci_fake_sysfs_add(root, &d), 0, "");
+	}
+	memset(big, '0', sizeof(big));
+	memcpy(big + sizeof(big) - 5, "deed\n", 5);
+	DPX_TEST_RUN(write_file(dev, "0000:00:10.0", "vendor", big, sizeof(big)));
+	DPX_TEST_RUN(write_file(dev, "0000:00:11.0", "vendor", "", 16));
+	snprintf(path, sizeof(path), "%s/0000:00:12.0/vendor", dev);
+	DPX_TEST_ASSERT_EQUAL(mkfifo(path, 0600), 0, "%s", path);
+	snprintf(path, sizeof(path), "%s/0000:00:13.0/vendor", dev);
+	DPX_TEST_ASSERT_EQUAL(symlink("vendor", path), 0, "");
+	snprintf(path, sizeof(path), "%s/0000:00:14.0/vendor", dev);
+	DPX_TEST_ASSERT_EQUAL(mkdir(path, 0700), 0, "");
+	DPX_TEST_RUN(write_file(dev, "0000:00:15.0", "vendor", " 0xdeed\n", 8));
+	DPX_TEST_RUN(write_file(dev, "0000:00:16.0", "vendor", "+0xdeed\n", 8));
+	snprintf(path, sizeof(path), "%s/0000:00:17.0/vendor", dev);
+	DPX_TEST_ASSERT_EQUAL(symlink("/dev/zero", path), 0, "");
+	DPX_TEST_RUN(write_file(dev, "0000:00:18.0", "vendor", TEST_VENDOR, strlen(TEST_VENDOR)));
+	DPX_TEST_RUN(write_file(dev, "0000:00:18.0", "numa_node", "--1", 3));
+	/* other spellings of an address the tree has: one device, listed once */
+	for (const char *const *alias = (const char *const[]){"00:03.0", "0000:00:03.00", NULL};
+	     *alias != NULL; alias++) {
+		char target[512];
+		snprintf(path, sizeof(path), "%s/%s", dev, *alias);
+		snprintf(target, sizeof(target), "%s/0000:00:03.0", dev);
+		DPX_TEST_ASSERT_EQUAL(symlink(target, path), 0, "%s", *alias);
+	}
+	struct pci_fake_dev upper = {"0000:00:0A.0", TEST_VENDOR, TEST_DEVICE, NULL,
+				     NULL,	     -1,	  NULL};
+	struct pci_fake_dev lower = {"0000:00:0a.0", TEST_VENDOR, TEST_DEVICE, NULL,
+				     NULL,	     -1,	  NULL};
+	DPX_TEST_ASSERT_EQUAL(pci_fake_sysfs_add(root, &upper), 0, "");
+	DPX_TEST_ASSERT_EQUAL(pci_fake_sysfs_add(root, &lower), 0, "");
+	/* a device folder that is a symlink loop */
+	snprintf(path, sizeof(path), "%s/0000:00:19.0", dev);
+	DPX_TEST_ASSERT_EQUAL(symlink("0000:00:19.0", path), 0, "");
+
+	dpx_log_set_level(bus_pci_logtype, DPX_LOG_EMERG);
+	for (size_t i = 0; i < DPX_DIM(skipped); i++)
+		DPX_TEST_ASSERT_EQUAL(pci_sysfs_read_device(dev, skipped[i], &info), -EINVAL, "%s",
+				      skipped[i]);
+	DPX_TEST_ASSERT_EQUAL(pci_sysfs_read_device(dev, "00:03.0", &info), -EINVAL,
+			      "not the kernel's spelling");
+	DPX_TEST_ASSERT_EQUAL(pci_sysfs_read_device(dev, "0000:00:0A.0", &info), -EINVAL, "");
+	DPX_TEST_ASSERT_EQUAL(pci_sysfs_scan(dev, &list, &n), 0, "");
+	dpx_log_set_level(bus_pci_logtype, saved);
+	DPX_TEST_ASSERT_EQUAL(n, DPX_DIM(fake_devs) + 1, "the good ones and 0000:00:0a.0");
+	for (unsigned int i = 0; i + 1 < n; i++)
+		DPX_TEST_ASSERT(dpx_pci_addr_cmp(&list[i].addr, &list[i + 1].addr) < 0,
+				"%s listed twice", list[i].name);
+	free(list);
+	DPX_TEST_ASSERT_EQUAL(pci_fake_sysfs_remove(root), 0, "");
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(pci_sysfs_hostile, fast, test_pci_sysfs_hostile);
 
 /* ---- the bus on the fake kernel ---- */
 

@@ -8,9 +8,11 @@
  * fake): IOVAs translated, unmapped ones fault and copy nothing, an unmap
  * takes effect before it returns. No thread or fd is left after close.
  */
+#include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <dpx_bus_vdev.h>
 #include <dpx_cycles.h>
@@ -19,6 +21,7 @@
 #include <dpx_lcore.h>
 #include <dpx_vfio.h>
 
+#include "dma_sw_private.h"
 #include "dpx_test.h"
 #include "dpx_dma_iova_map.h"
 #include "vfio_kernel_fake.h"
@@ -205,7 +208,7 @@ DPX_TEST_REGISTER(dma_sw_random_copies, fast, test_dma_sw_random_copies);
 
 /* A ring of 16: -ENOSPC exactly when burst_capacity says 0; completed and its last_idx. */
 static int
-test_dma_sw_ring_full(void)
+ring_full_once(void)
 {
 	uint64_t seed = 7;
 	uint8_t *src = buf_alloc(4096, &seed), *dst = buf_alloc(4096, NULL);
@@ -260,6 +263,17 @@ test_dma_sw_ring_full(void)
 	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
 	free(src), free(dst);
 	return DPX_TEST_SUCCESS;
+}
+
+/* With the copy that prefetches the slots ahead, and with the one for CPUs without PREFETCHW. */
+static int
+test_dma_sw_ring_full(void)
+{
+	DPX_TEST_RUN(ring_full_once());
+	dma_sw_test_hooks.no_prefetchw = true;
+	int rc = ring_full_once();
+	dma_sw_test_hooks.no_prefetchw = false;
+	return rc;
 }
 DPX_TEST_REGISTER(dma_sw_ring_full, fast, test_dma_sw_ring_full);
 
@@ -610,6 +624,27 @@ test_dma_sw_bound_faults(void)
 	DPX_TEST_ASSERT_EQUAL(dpx_dma_info_get(id, &info), 0, "");
 	DPX_TEST_ASSERT(info.dev_capa & DPX_DMA_CAPA_IOMMU && !(info.dev_capa & DPX_DMA_CAPA_SVA),
 			"");
+	/* the dump follows the table: one more mapping, far from the others, then one less */
+	char buf[2048], want[64];
+	unsigned int maps = 0;
+	const uint64_t FAR = B_IOVA + (1ull << 30);
+	snprintf(want, sizeof(want), "bound to VFIO container %d: ", c);
+	DPX_TEST_RUN(dump_of(id, buf, sizeof(buf)));
+	const char *line = strstr(buf, want);
+	DPX_TEST_ASSERT(line != NULL && sscanf(line + strlen(want), "%u mappings", &maps) == 1 &&
+				maps >= 1 && strstr(line, " 1 snapshots") != NULL,
+			"%s", buf);
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_map(c, iova_of(ref_b), FAR, 64 * KIB), 0, "");
+	DPX_TEST_RUN(dump_of(id, buf, sizeof(buf)));
+	snprintf(want + strlen(want), sizeof(want) - strlen(want), "%u mappings, 2 snapshots",
+		 maps + 1);
+	DPX_TEST_ASSERT(strstr(buf, want) != NULL, "after a map: %s", buf);
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_unmap(c, iova_of(ref_b), FAR, 64 * KIB), 0,
+			      "");
+	DPX_TEST_RUN(dump_of(id, buf, sizeof(buf)));
+	snprintf(want, sizeof(want), "bound to VFIO container %d: %u mappings, 3 snapshots", c,
+		 maps);
+	DPX_TEST_ASSERT(strstr(buf, want) != NULL, "after the unmap: %s", buf);
 	DPX_TEST_ASSERT_EQUAL(dpx_dma_start(id), 0, "");
 	memcpy(ref_b, b, 64 * KIB);
 	const uint64_t A = B_IOVA, B = B_IOVA + 64 * KIB, END = B_IOVA + 128 * KIB;
@@ -756,6 +791,93 @@ test_dma_sw_bound_unmap(void)
 }
 DPX_TEST_REGISTER(dma_sw_bound_unmap, fast, test_dma_sw_bound_unmap);
 
+/*
+ * Overlapping source and destination are copied as memmove does: unbound,
+ * both directions, small and above nt_threshold; bound, with the job
+ * crossing from one mapping into the next (a and b are IOVA-adjacent, not
+ * VA-adjacent), so it is copied in pieces.
+ */
+static int
+overlap_job(int16_t id, uint8_t *ref, const uint8_t *mem, size_t span, uint64_t iova_of_mem,
+	    uint64_t src_off, uint64_t dst_off, uint32_t len, uint16_t *next_idx)
+{
+	enum dpx_dma_status_code st;
+
+	memmove(ref + dst_off, ref + src_off, len);
+	DPX_TEST_ASSERT(dpx_dma_copy(id, 0, iova_of_mem + src_off, iova_of_mem + dst_off, len,
+				     DPX_DMA_OP_FLAG_SUBMIT) >= 0,
+			"");
+	DPX_TEST_RUN(collect(id, 0, 1, next_idx, &st));
+	DPX_TEST_ASSERT_EQUAL(st, DPX_DMA_STATUS_SUCCESSFUL, "");
+	DPX_TEST_ASSERT(memcmp(ref, mem, span) == 0, "src +%" PRIu64 " dst +%" PRIu64 " len %u",
+			src_off, dst_off, len);
+	return DPX_TEST_SUCCESS;
+}
+
+static int
+test_dma_sw_overlap(void)
+{
+	const size_t span = 4 * 1024 * KIB;
+	uint64_t seed = 0x0e41;
+	uint8_t *mem = buf_alloc(span, &seed), *ref = malloc(span);
+	uint8_t *a = buf_alloc(64 * KIB, &seed), *b = buf_alloc(64 * KIB, &seed);
+	uint8_t *pair = malloc(128 * KIB), *ref_pair = malloc(128 * KIB);
+	uint16_t next_idx = 0;
+	int16_t id;
+
+	DPX_TEST_ASSERT(mem != NULL && ref != NULL && pair != NULL && ref_pair != NULL, "");
+	memcpy(ref, mem, span);
+	DPX_TEST_RUN(fake_env_init());
+	DPX_TEST_RUN(sw_open("nt_threshold=256", 1, 16, &id));
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_start(id), 0, "");
+	DPX_TEST_RUN(overlap_job(id, ref, mem, span, iova_of(mem), 0, 100, 1000, &next_idx));
+	DPX_TEST_RUN(overlap_job(id, ref, mem, span, iova_of(mem), 100, 0, 1000, &next_idx));
+	DPX_TEST_RUN(overlap_job(id, ref, mem, span, iova_of(mem), 0, 4096, 1 << 20, &next_idx));
+	DPX_TEST_RUN(overlap_job(id, ref, mem, span, iova_of(mem), 4096, 0, 1 << 20, &next_idx));
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_stop(id), 0, "");
+	/* bound: the device sees a then b as 128 KiB at B_IOVA */
+	int c = dpx_vfio_container_create();
+	DPX_TEST_ASSERT(c >= 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_map(c, iova_of(a), B_IOVA, 64 * KIB), 0, "");
+	DPX_TEST_ASSERT_EQUAL(
+		dpx_vfio_container_dma_map(c, iova_of(b), B_IOVA + 64 * KIB, 64 * KIB), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_sw_bind_container(id, c), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_start(id), 0, "");
+	next_idx = 0;
+	static const struct {
+		uint64_t src, dst;
+		uint32_t len;
+	} jobs[] = {
+		{60 * KIB, 62 * KIB, 4 * KIB}, /* dst crosses into b, above src */
+		{62 * KIB, 60 * KIB, 4 * KIB}, /* src crosses into b, dst below */
+		{0, 1, 128 * KIB - 1},	       /* both cross, one byte apart */
+		{1, 0, 128 * KIB - 1},	       {32 * KIB, 40 * KIB, 80 * KIB},
+	};
+	for (unsigned int i = 0; i < DPX_DIM(jobs); i++) {
+		enum dpx_dma_status_code st;
+
+		memcpy(ref_pair, a, 64 * KIB);
+		memcpy(ref_pair + 64 * KIB, b, 64 * KIB);
+		memmove(ref_pair + jobs[i].dst, ref_pair + jobs[i].src, jobs[i].len);
+		DPX_TEST_ASSERT(dpx_dma_copy(id, 0, B_IOVA + jobs[i].src, B_IOVA + jobs[i].dst,
+					     jobs[i].len, DPX_DMA_OP_FLAG_SUBMIT) >= 0,
+				"");
+		DPX_TEST_RUN(collect(id, 0, 1, &next_idx, &st));
+		DPX_TEST_ASSERT_EQUAL(st, DPX_DMA_STATUS_SUCCESSFUL, "job %u", i);
+		memcpy(pair, a, 64 * KIB);
+		memcpy(pair + 64 * KIB, b, 64 * KIB);
+		DPX_TEST_ASSERT(memcmp(pair, ref_pair, 128 * KIB) == 0,
+				"job %u: +%" PRIu64 " -> +%" PRIu64 ", %u bytes across a|b", i,
+				jobs[i].src, jobs[i].dst, jobs[i].len);
+	}
+	DPX_TEST_ASSERT_EQUAL(dpx_vdev_uninit("dma_sw0"), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_destroy(c), 0, "");
+	DPX_TEST_RUN(fake_env_fini());
+	free(mem), free(ref), free(a), free(b), free(pair), free(ref_pair);
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(dma_sw_overlap, fast, test_dma_sw_overlap);
+
 /* ---- the IOVA snapshot against a page-by-page reference ---- */
 
 #define PAGES 512
@@ -811,12 +933,26 @@ test_dma_dpx_dma_iova_map(void)
 			       (uint64_t)ref[end] == (uint64_t)ref[end - 1] + PG)
 				end++;
 			DPX_TEST_ASSERT_EQUAL(room, end * PG - iova, "");
+			/* the same from the end: iova + 1 is the end of a range whose last byte is
+			 * iova */
+			uint64_t va_end, back;
+			DPX_TEST_ASSERT(dpx_dma_iova_map_lookup_end(m, iova + 1, &va_end, &back),
+					"");
+			DPX_TEST_ASSERT_EQUAL(va_end, va + 1, "");
+			uint64_t begin = page;
+			while (begin > 0 && ref[begin - 1] >= 0 &&
+			       (uint64_t)ref[begin - 1] + PG == (uint64_t)ref[begin])
+				begin--;
+			DPX_TEST_ASSERT_EQUAL(back, iova + 1 - begin * PG, "");
 		}
 		free(m);
 	}
 	struct dpx_vfio_dma_mapping bad[2] = {{0, 0, 2 * PG}, {PG, 0x1000000, PG}};
 	DPX_TEST_ASSERT(dpx_dma_iova_map_build(bad, 2) == NULL && dpx_errno == EINVAL, "overlap");
-	DPX_TEST_ASSERT(!dpx_dma_iova_map_covers(NULL, 0, 1) && dpx_dma_iova_map_covers(NULL, 0, 0), "");
+	DPX_TEST_ASSERT(!dpx_dma_iova_map_covers(NULL, 0, 1) && dpx_dma_iova_map_covers(NULL, 0, 0),
+			"");
+	uint64_t va_end, back;
+	DPX_TEST_ASSERT(!dpx_dma_iova_map_lookup_end(NULL, 1, &va_end, &back), "");
 	return DPX_TEST_SUCCESS;
 }
 DPX_TEST_REGISTER(dma_dpx_dma_iova_map, fast, test_dma_dpx_dma_iova_map);
@@ -878,3 +1014,557 @@ test_dma_debug_checks(void)
 #endif
 }
 DPX_TEST_REGISTER(dma_debug_checks, fast, test_dma_debug_checks);
+
+/* ---- concurrency: unmaps, maps and a destroy under a stream of jobs ---- */
+
+#define STORM_REGIONS 4
+#define STORM_LEN (16 * KIB)
+#define STORM_RING 64
+#define STORM_ROUNDS 300
+#define STORM_SRC_IOVA 0x7100000000ull
+#define STORM_IOVA 0x7200000000ull /* region r at STORM_IOVA + r * STORM_LEN */
+
+struct storm {
+	int container;
+	uint8_t *src; /* never a zero byte: a late write into a zeroed region shows */
+	uint8_t *region[STORM_REGIONS];
+	uint64_t collected; /* jobs the stream has collected (atomic) */
+	int mappers_left;   /* atomic */
+	bool abort;	    /* atomic: the stream failed, mappers give up */
+	bool destroy;	    /* the last mapper destroys the container at the end */
+	int verdict;	    /* a mapper's failure, or 0 */
+	char why[200];
+};
+
+struct storm_mapper {
+	struct storm *s;
+	unsigned int first; /* its regions: first, first + 2 */
+	uint64_t seed;
+};
+
+static uint64_t
+storm_region_iova(unsigned int r)
+{
+	return STORM_IOVA + (uint64_t)r * STORM_LEN;
+}
+
+/* Wait until the stream has collected every job it may have had in flight when this was called. */
+static bool
+storm_drain_seen(struct storm *s)
+{
+	/* acquire: partner of the stream's release of collected (its jobs' outcomes before it) */
+	uint64_t until = __atomic_load_n(&s->collected, __ATOMIC_ACQUIRE) + 2 * STORM_RING;
+
+	while (__atomic_load_n(&s->collected, __ATOMIC_ACQUIRE) < until) {
+		if (__atomic_load_n(&s->abort, __ATOMIC_ACQUIRE))
+			return false;
+		/* four threads on maybe two CPUs: let the stream and the worker run */
+		usleep(10);
+	}
+	return true;
+}
+
+static bool
+all_zero(const uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (p[i] != 0)
+			return false;
+	return true;
+}
+
+/*
+ * Unmap a region, zero it, let every job in flight and a ring's worth more
+ * run, check nothing landed; map it again. What async vhost relies on when
+ * a guest region goes: once the unmap returned, the engine writes nothing there.
+ */
+static int
+storm_unmap_once(struct storm *s, unsigned int r)
+{
+	uint8_t *p = s->region[r];
+	int rc = dpx_vfio_container_dma_unmap(s->container, iova_of(p), storm_region_iova(r),
+					      STORM_LEN);
+
+	if (rc != 0)
+		return snprintf(s->why, sizeof(s->why), "unmap of region %u: %d", r, rc), -1;
+	memset(p, 0, STORM_LEN);
+	if (!storm_drain_seen(s))
+		return 0;
+	if (!all_zero(p, STORM_LEN))
+		return snprintf(s->why, sizeof(s->why), "bytes landed in region %u after its unmap",
+				r),
+		       -1;
+	rc = dpx_vfio_container_dma_map(s->container, iova_of(p), storm_region_iova(r), STORM_LEN);
+	if (rc != 0)
+		return snprintf(s->why, sizeof(s->why), "map of region %u: %d", r, rc), -1;
+	return 0;
+}
+
+static void *
+storm_mapper_main(void *arg)
+{
+	struct storm_mapper *mp = arg;
+	struct storm *s = mp->s;
+	int rc = 0;
+
+	for (unsigned int i = 0; i < STORM_ROUNDS && rc == 0; i++) {
+		if (__atomic_load_n(&s->abort, __ATOMIC_ACQUIRE))
+			break;
+		rc = storm_unmap_once(s,
+				      mp->first + 2 * (unsigned int)(dpx_test_rand(&mp->seed) % 2));
+	}
+	if (rc != 0)
+		s->verdict = -1;
+	if (__atomic_sub_fetch(&s->mappers_left, 1, __ATOMIC_ACQ_REL) != 0)
+		return NULL;
+	/* the last one out destroys the container under the running stream */
+	if (s->destroy && s->verdict == 0) {
+		if (dpx_vfio_container_destroy(s->container) != 0) {
+			snprintf(s->why, sizeof(s->why), "destroy failed");
+			s->verdict = -1;
+		}
+		for (unsigned int r = 0; r < STORM_REGIONS; r++)
+			memset(s->region[r], 0, STORM_LEN);
+		if (storm_drain_seen(s))
+			for (unsigned int r = 0; r < STORM_REGIONS; r++)
+				if (!all_zero(s->region[r], STORM_LEN)) {
+					snprintf(s->why, sizeof(s->why),
+						 "bytes landed in region %u after the destroy", r);
+					s->verdict = -1;
+				}
+	}
+	/* release: partner of the stream's acquire; the verdict is written */
+	__atomic_store_n(&s->mappers_left, -1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* One burst of random jobs src -> a random region; then collect what finished. */
+static int
+storm_stream_step(struct storm *s, int16_t id, uint64_t *seed, uint64_t *failed)
+{
+	enum dpx_dma_status_code st[STORM_RING];
+	uint16_t room = dpx_dma_burst_capacity(id, 0), k;
+
+	for (uint16_t i = 0; i < DPX_MIN(room, 16); i++) {
+		uint32_t len = 1 + (uint32_t)(dpx_test_rand(seed) % 4096);
+		uint32_t off = (uint32_t)(dpx_test_rand(seed) % (STORM_LEN - len + 1));
+		unsigned int r = (unsigned int)(dpx_test_rand(seed) % STORM_REGIONS);
+
+		DPX_TEST_ASSERT(dpx_dma_copy(id, 0, STORM_SRC_IOVA + off,
+					     storm_region_iova(r) + off, len, 0) >= 0,
+				"");
+	}
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_submit(id, 0), 0, "");
+	k = dpx_dma_completed_status(id, 0, STORM_RING, NULL, st);
+	for (uint16_t i = 0; i < k; i++) {
+		/* the source stays mapped until the destroy; then both sides fault, source first */
+		DPX_TEST_ASSERT(st[i] == DPX_DMA_STATUS_SUCCESSFUL ||
+					st[i] == DPX_DMA_STATUS_INVALID_DST_ADDR ||
+					(s->destroy && st[i] == DPX_DMA_STATUS_INVALID_SRC_ADDR),
+				"%s", dpx_dma_status_str(st[i]));
+		*failed += st[i] != DPX_DMA_STATUS_SUCCESSFUL;
+	}
+	/* release: partner of the mappers' acquire */
+	__atomic_store_n(&s->collected, s->collected + k, __ATOMIC_RELEASE);
+	return DPX_TEST_SUCCESS;
+}
+
+/* After the stop: the completions still to collect (the stop ran every job). */
+static int
+storm_collect_rest(struct storm *s, int16_t id, uint64_t *failed)
+{
+	enum dpx_dma_status_code st[STORM_RING];
+	uint16_t k;
+
+	while ((k = dpx_dma_completed_status(id, 0, STORM_RING, NULL, st)) > 0) {
+		for (uint16_t i = 0; i < k; i++)
+			*failed += st[i] != DPX_DMA_STATUS_SUCCESSFUL;
+		s->collected += k;
+	}
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_burst_capacity(id, 0), 0, "stopped");
+	return DPX_TEST_SUCCESS;
+}
+
+static int
+storm_run(const char *args, bool destroy)
+{
+	struct storm s = {.destroy = destroy, .mappers_left = 2};
+	struct storm_mapper mp[2] = {{&s, 0, 0x51}, {&s, 1, 0x52}};
+	uint64_t seed = 0x5707, failed = 0;
+	FILE *devnull = fopen("/dev/null", "w");
+	pthread_t th[2];
+	int16_t id;
+	int rc;
+
+	s.src = buf_alloc(STORM_LEN, &seed);
+	DPX_TEST_ASSERT(s.src != NULL && devnull != NULL, "");
+	for (uint32_t i = 0; i < STORM_LEN; i++)
+		s.src[i] |= 1;
+	s.container = dpx_vfio_container_create();
+	DPX_TEST_ASSERT(s.container >= 0, "");
+	DPX_TEST_ASSERT_EQUAL(
+		dpx_vfio_container_dma_map(s.container, iova_of(s.src), STORM_SRC_IOVA, STORM_LEN),
+		0, "");
+	for (unsigned int r = 0; r < STORM_REGIONS; r++) {
+		s.region[r] = buf_alloc(STORM_LEN, NULL);
+		DPX_TEST_ASSERT(s.region[r] != NULL, "");
+		DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_map(s.container, iova_of(s.region[r]),
+								 storm_region_iova(r), STORM_LEN),
+				      0, "");
+	}
+	DPX_TEST_RUN(sw_open(args, 1, STORM_RING, &id));
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_sw_bind_container(id, s.container), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_start(id), 0, "");
+	for (int t = 0; t < 2; t++)
+		DPX_TEST_ASSERT_EQUAL(pthread_create(&th[t], NULL, storm_mapper_main, &mp[t]), 0,
+				      "");
+	rc = DPX_TEST_SUCCESS;
+	/* acquire: partner of the last mapper's release */
+	for (unsigned int step = 0;
+	     rc == DPX_TEST_SUCCESS && __atomic_load_n(&s.mappers_left, __ATOMIC_ACQUIRE) >= 0;
+	     step++) {
+		rc = storm_stream_step(&s, id, &seed, &failed);
+		/* the dump reads the binding while the mappers replace its snapshot */
+		if (step % 64 == 0 && dpx_dma_dump(id, devnull) != 0)
+			rc = DPX_TEST_FAILED;
+	}
+	__atomic_store_n(&s.abort, true, __ATOMIC_RELEASE);
+	for (int t = 0; t < 2; t++)
+		pthread_join(th[t], NULL);
+	DPX_TEST_RUN(rc);
+	DPX_TEST_ASSERT_EQUAL(s.verdict, 0, "%s", s.why);
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_stop(id), 0, "");
+	DPX_TEST_RUN(storm_collect_rest(&s, id, &failed));
+	struct dpx_dma_stats stats;
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_stats_get(id, 0, &stats), 0, "");
+	DPX_TEST_ASSERT(stats.submitted == s.collected && stats.completed == s.collected &&
+				stats.errors == failed,
+			"submitted %" PRIu64 " completed %" PRIu64 " errors %" PRIu64
+			", collected %" PRIu64 " failed %" PRIu64,
+			stats.submitted, stats.completed, stats.errors, s.collected, failed);
+	printf("%s%s: %" PRIu64 " jobs, %" PRIu64 " faulted\n", args,
+	       destroy ? ", container destroyed at the end" : "", s.collected, failed);
+	DPX_TEST_ASSERT_EQUAL(dpx_vdev_uninit("dma_sw0"), 0, "");
+	if (!destroy)
+		DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_destroy(s.container), 0, "");
+	for (unsigned int r = 0; r < STORM_REGIONS; r++)
+		free(s.region[r]);
+	free(s.src);
+	fclose(devnull);
+	return DPX_TEST_SUCCESS;
+}
+
+/*
+ * Two threads unmap and map regions (their own two each) while a stream of
+ * jobs writes into all four: after an unmap returned, not one byte lands in
+ * the region until it is mapped again. Then the container is destroyed
+ * under the stream: nothing lands anywhere after that returned. With a
+ * spinning worker and one that sleeps between jobs.
+ */
+static int
+test_dma_sw_unmap_storm(void)
+{
+	DPX_TEST_RUN(fake_env_init());
+	DPX_TEST_RUN(storm_run("idle_us=0", false));
+	DPX_TEST_RUN(storm_run("idle_us=1", true));
+	DPX_TEST_RUN(fake_env_fini());
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(dma_sw_unmap_storm, fast, test_dma_sw_unmap_storm);
+
+/* ---- concurrency: a worker that sleeps between jobs ---- */
+
+#define WAKE_JOBS 5000
+#define WAKE_LEN 64
+
+struct waker {
+	int16_t id;
+	uint16_t vchan;
+	uint64_t seed;
+	uint16_t next_idx;
+	uint8_t src[WAKE_LEN], dst[WAKE_LEN];
+	int rc;
+};
+
+/*
+ * Spin 0 to 3 us, uniformly: around the 1 us after which an idle_us=1 worker
+ * goes to sleep, so submits land just before, while and after it does.
+ */
+static void
+random_pause(uint64_t *seed)
+{
+	uint64_t t = dpx_get_tsc_cycles() + dpx_test_rand(seed) % (3 * dpx_get_tsc_hz() / 1000000);
+
+	while (dpx_get_tsc_cycles() < t)
+		dpx_pause();
+}
+
+/*
+ * One job at a time, each waited for: every submit may find the worker
+ * asleep or going to sleep. A lost wake-up leaves the job undone (collect's
+ * hang detector fails the case).
+ */
+static int
+wake_pingpong(struct waker *w)
+{
+	for (uint32_t n = 0; n < WAKE_JOBS; n++) {
+		uint16_t j = w->next_idx;
+
+		memset(w->src, (int)(n % 251) + 1, WAKE_LEN);
+		DPX_TEST_ASSERT_EQUAL(dpx_dma_copy(w->id, w->vchan, iova_of(w->src),
+						   iova_of(w->dst), WAKE_LEN,
+						   DPX_DMA_OP_FLAG_SUBMIT),
+				      j, "vchan %u", w->vchan);
+		DPX_TEST_RUN(collect(w->id, w->vchan, 1, &w->next_idx, NULL));
+		DPX_TEST_ASSERT(memcmp(w->src, w->dst, WAKE_LEN) == 0, "vchan %u job %u", w->vchan,
+				j);
+		random_pause(&w->seed);
+	}
+	return DPX_TEST_SUCCESS;
+}
+
+static void *
+waker_main(void *arg)
+{
+	struct waker *w = arg;
+
+	w->rc = wake_pingpong(w);
+	return NULL;
+}
+
+/*
+ * The worker pinned to one CPU and the submitting threads to another, so
+ * that they really run at once (on one CPU a submit almost never lands in
+ * the few nanoseconds where the worker decides to sleep). args: the
+ * engine's devargs.
+ */
+static int
+wake_pinning(char *args, size_t len, cpu_set_t *app)
+{
+	cpu_set_t set;
+	int cpus[2], n = 0;
+
+	DPX_TEST_ASSERT_EQUAL(sched_getaffinity(0, sizeof(set), &set), 0, "");
+	for (int c = 0; c < CPU_SETSIZE && n < 2; c++)
+		if (CPU_ISSET(c, &set))
+			cpus[n++] = c;
+	CPU_ZERO(app);
+	if (n < 2) {
+		printf("one CPU: worker and submitters share it, few wake-up races are tried\n");
+		snprintf(args, len, "idle_us=1");
+		CPU_SET(cpus[0], app);
+		return DPX_TEST_SUCCESS;
+	}
+	snprintf(args, len, "idle_us=1,cpu=%d", cpus[1]);
+	CPU_SET(cpus[0], app);
+	return DPX_TEST_SUCCESS;
+}
+
+/*
+ * One thread alone (nobody else's submit can make up for a lost wake-up),
+ * with submit fencing itself and then relying on the worker's membarrier,
+ * then two threads, one vchan each, wake an idle_us=1 worker 5000 times each.
+ */
+static int
+test_dma_sw_wake_storm(void)
+{
+	static struct waker w[2];
+	char args[64], buf[2048];
+	cpu_set_t app;
+	pthread_attr_t attr;
+	pthread_t th;
+	int16_t id;
+
+	/* before the EAL pins this thread to the main lcore's CPU */
+	DPX_TEST_RUN(wake_pinning(args, sizeof(args), &app));
+	DPX_TEST_RUN(env_init(NULL));
+	DPX_TEST_ASSERT_EQUAL(pthread_setaffinity_np(pthread_self(), sizeof(app), &app), 0, "");
+	DPX_TEST_RUN(sw_open(args, 2, 16, &id));
+	for (uint16_t v = 0; v < 2; v++)
+		w[v] = (struct waker){.id = id, .vchan = v, .seed = 0x3a4e + v};
+	/* submit fencing itself, as on a kernel without membarrier */
+	dma_sw_test_hooks.no_membarrier = true;
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_start(id), 0, "");
+	dma_sw_test_hooks.no_membarrier = false;
+	DPX_TEST_RUN(wake_pingpong(&w[0]));
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_stop(id), 0, "");
+	/* the worker's membarrier standing in for submit's fence (where the kernel has it) */
+	w[0].next_idx = 0;
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_start(id), 0, "");
+	DPX_TEST_RUN(wake_pingpong(&w[0]));
+	pthread_attr_init(&attr);
+	pthread_attr_setaffinity_np(&attr, sizeof(app), &app);
+	DPX_TEST_ASSERT_EQUAL(pthread_create(&th, &attr, waker_main, &w[1]), 0, "");
+	pthread_attr_destroy(&attr);
+	w[0].rc = wake_pingpong(&w[0]);
+	pthread_join(th, NULL);
+	DPX_TEST_RUN(w[0].rc);
+	DPX_TEST_RUN(w[1].rc);
+	DPX_TEST_RUN(dump_of(id, buf, sizeof(buf)));
+	const char *slept = strstr(buf, "slept");
+	printf("%s: worker %.*s\n", args, slept != NULL ? (int)strcspn(slept, "\n") : 0, slept);
+	struct dpx_dma_stats st;
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_stats_get(id, DPX_DMA_ALL_VCHAN, &st), 0, "");
+	DPX_TEST_ASSERT(st.submitted == 4 * WAKE_JOBS && st.completed == 4 * WAKE_JOBS, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vdev_uninit("dma_sw0"), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(dma_sw_wake_storm, fast, test_dma_sw_wake_storm);
+
+#define CYCLES 300
+#define CYCLE_JOBS 40
+
+/*
+ * Start, a few jobs (some submitted, some not), a random pause (the worker
+ * may be asleep, falling asleep or copying), stop: every job ran exactly
+ * once, the worker is gone, again and again.
+ */
+static int
+stop_cycles(const char *args, uint64_t seed)
+{
+	uint8_t *src = buf_alloc(CYCLE_JOBS * KIB, &seed), *dst = buf_alloc(CYCLE_JOBS * KIB, NULL);
+	enum dpx_dma_status_code st[CYCLE_JOBS];
+	int threads = dpx_test_count_threads();
+	int16_t id;
+
+	DPX_TEST_ASSERT(src != NULL && dst != NULL, "");
+	DPX_TEST_RUN(sw_open(args, 1, 64, &id));
+	for (unsigned int c = 0; c < CYCLES; c++) {
+		uint32_t n = (uint32_t)(dpx_test_rand(&seed) % (CYCLE_JOBS + 1));
+		uint16_t next_idx = 0;
+
+		memset(dst, 0, CYCLE_JOBS * KIB);
+		DPX_TEST_ASSERT_EQUAL(dpx_dma_start(id), 0, "%s cycle %u", args, c);
+		for (uint32_t i = 0; i < n; i++) {
+			bool submit = dpx_test_rand(&seed) % 4 == 0;
+			DPX_TEST_ASSERT_EQUAL(dpx_dma_copy(id, 0, iova_of(src + i * KIB),
+							   iova_of(dst + i * KIB), KIB,
+							   submit ? DPX_DMA_OP_FLAG_SUBMIT : 0),
+					      i, "");
+			if (dpx_test_rand(&seed) % 8 == 0)
+				random_pause(&seed);
+		}
+		random_pause(&seed);
+		DPX_TEST_ASSERT_EQUAL(dpx_dma_stop(id), 0, "");
+		DPX_TEST_ASSERT_EQUAL(dpx_test_count_threads(), threads, "%s cycle %u", args, c);
+		DPX_TEST_ASSERT(memcmp(src, dst, n * KIB) == 0 &&
+					all_zero(dst + n * KIB, (CYCLE_JOBS - n) * KIB),
+				"%s cycle %u: %u jobs", args, c, n);
+		DPX_TEST_RUN(collect(id, 0, n, &next_idx, st));
+		for (uint32_t i = 0; i < n; i++)
+			DPX_TEST_ASSERT_EQUAL(st[i], DPX_DMA_STATUS_SUCCESSFUL, "");
+		DPX_TEST_ASSERT_EQUAL(dpx_dma_completed_status(id, 0, 1, NULL, st), 0,
+				      "exactly once");
+	}
+	DPX_TEST_ASSERT_EQUAL(dpx_vdev_uninit("dma_sw0"), 0, "");
+	free(src), free(dst);
+	return DPX_TEST_SUCCESS;
+}
+
+static int
+test_dma_sw_stop_cycles(void)
+{
+	char lcore[32];
+
+	DPX_TEST_RUN(env_init(NULL));
+	DPX_TEST_RUN(stop_cycles("idle_us=1", 0xc1));
+	DPX_TEST_RUN(stop_cycles("idle_us=0", 0xc2));
+	DPX_TEST_RUN(stop_cycles("idle_us=1,cpu=0", 0xc3));
+	unsigned int l = dpx_get_next_lcore(-1, 1, 0);
+	if (l < DPX_MAX_LCORE) {
+		snprintf(lcore, sizeof(lcore), "idle_us=1,lcore=%u", l);
+		DPX_TEST_RUN(stop_cycles(lcore, 0xc4));
+	} else {
+		printf("one lcore only: no cycles on a worker lcore\n");
+	}
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(dma_sw_stop_cycles, fast, test_dma_sw_stop_cycles);
+
+/* ---- who runs the worker: lcores already taken ---- */
+
+static int
+lcore_spin(void *arg)
+{
+	/* acquire: partner of the release that lets this lcore go */
+	while (!__atomic_load_n((bool *)arg, __ATOMIC_ACQUIRE))
+		dpx_pause();
+	return 0;
+}
+
+/* One job through a started engine, checked. */
+static int
+one_copy(int16_t id, uint16_t *next_idx)
+{
+	uint8_t src[128], dst[128] = {0};
+
+	memset(src, 0x77 + *next_idx, sizeof(src));
+	DPX_TEST_ASSERT(dpx_dma_copy(id, 0, iova_of(src), iova_of(dst), sizeof(src),
+				     DPX_DMA_OP_FLAG_SUBMIT) == *next_idx,
+			"");
+	DPX_TEST_RUN(collect(id, 0, 1, next_idx, NULL));
+	DPX_TEST_ASSERT(memcmp(src, dst, sizeof(src)) == 0, "");
+	return DPX_TEST_SUCCESS;
+}
+
+/*
+ * Two engines on one lcore, and an lcore the application runs something on:
+ * the start that finds the lcore busy fails with -EBUSY and leaves the
+ * engine stopped (no job taken, no thread), and succeeds once the lcore is
+ * free. An lcore that is not a worker of this process is refused at probe.
+ */
+static int
+test_dma_sw_lcore_busy(void)
+{
+	struct dpx_dma_conf conf = {.nb_vchans = 1};
+	struct dpx_dma_vchan_conf vc = {.direction = DPX_DMA_DIR_MEM_TO_MEM, .nb_desc = 16};
+	uint16_t next[2] = {0, 0};
+	bool go = false;
+	int16_t id[2];
+	int threads;
+
+	DPX_TEST_RUN(env_init(NULL));
+	unsigned int l = dpx_get_next_lcore(-1, 1, 0);
+	if (l >= DPX_MAX_LCORE) {
+		dpx_eal_cleanup();
+		DPX_TEST_SKIP("one CPU: no worker lcore");
+	}
+	char args[32], bad[32];
+	snprintf(args, sizeof(args), "lcore=%u", l);
+	snprintf(bad, sizeof(bad), "lcore=%u", DPX_MAX_LCORE - 1);
+	DPX_TEST_ASSERT_EQUAL(dpx_vdev_init("dma_sw2", bad), -EINVAL, "lcore not enabled");
+	for (int i = 0; i < 2; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "dma_sw%d", i);
+		DPX_TEST_ASSERT_EQUAL(dpx_vdev_init(name, args), 0, "");
+		id[i] = (int16_t)dpx_dma_get_dev_id_by_name(name);
+		DPX_TEST_ASSERT_EQUAL(dpx_dma_configure(id[i], &conf), 0, "");
+		DPX_TEST_ASSERT_EQUAL(dpx_dma_vchan_setup(id[i], 0, &vc), 0, "");
+	}
+	threads = dpx_test_count_threads();
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_start(id[0]), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_start(id[1]), -EBUSY, "lcore %u runs dma_sw0", l);
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_copy(id[1], 0, 0, 0, 0, 0), -ENODEV, "not started");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_burst_capacity(id[1], 0), 0, "");
+	DPX_TEST_RUN(one_copy(id[0], &next[0]));
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_stop(id[0]), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_start(id[1]), 0, "lcore %u free again", l);
+	DPX_TEST_RUN(one_copy(id[1], &next[1]));
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_stop(id[1]), 0, "");
+	/* the application's own function on the lcore */
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_remote_launch(lcore_spin, &go, l), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_start(id[0]), -EBUSY, "the application runs lcore %u", l);
+	__atomic_store_n(&go, true, __ATOMIC_RELEASE);
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_wait_lcore(l), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_start(id[0]), 0, "");
+	next[0] = 0;
+	DPX_TEST_RUN(one_copy(id[0], &next[0]));
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_stop(id[0]), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_test_count_threads(), threads, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_count_avail(), 0, "");
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(dma_sw_lcore_busy, fast, test_dma_sw_lcore_busy);

@@ -265,7 +265,8 @@ bench_setup(struct bench *b, int *container)
 		b->src[i] = (uint8_t)(i * 7 + 1);
 	kfake_reset(KMODEL_TYPE1V2);
 	DPX_TEST_ASSERT_EQUAL(vfio_set_kernel_ops(&kfake_ops), 0, "");
-	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "--in-memory", NULL) > 0, "");
+	/* -m: the rings are all the EAL memory used (and valgrind cannot reserve the default VA) */
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "--in-memory", "-m", "256", NULL) > 0, "");
 	*container = dpx_vfio_container_create();
 	DPX_TEST_ASSERT(*container >= 0, "");
 	/* eight unrelated regions around the arenas, as a guest's table would have */
@@ -323,6 +324,114 @@ test_dma_sw_perf(void)
 	return DPX_TEST_SUCCESS;
 }
 DPX_TEST_REGISTER(dma_sw_perf, perf, test_dma_sw_perf);
+
+/*
+ * What the submitting core pays per job, alone: 64 B and 1518 B jobs,
+ * unbound and bound, more runs than dma_sw_perf and fewer jobs each. Also
+ * the workload to count the fast path's instructions under callgrind:
+ *   valgrind --tool=callgrind --toggle-collect=sw_copy --toggle-collect=sw_submit
+ *            --toggle-collect=sw_completed dpx-test dma_sw_submit_cost
+ */
+#define COST_REPS 9
+
+static int
+test_dma_sw_submit_cost(void)
+{
+	static const uint32_t cost_sizes[] = {64, 1518};
+	struct bench b = {0};
+	int container;
+
+	DPX_TEST_RUN(bench_setup(&b, &container));
+	for (unsigned int s = 0; s < DPX_DIM(cost_sizes); s++) {
+		double sub[MODES][COST_REPS], poll[MODES][COST_REPS];
+
+		for (int rep = 0; rep < COST_REPS; rep++)
+			for (int m = MODE_UNBOUND; m < MODES; m++) {
+				struct result r;
+				memset(b.dst, 0, ARENA);
+				DPX_TEST_RUN(run_engine(&b, m, cost_sizes[s], 20000, &r));
+				DPX_TEST_RUN(check_landed(&b, cost_sizes[s], 20000));
+				sub[m][rep] = r.submit_cycles;
+				poll[m][rep] = r.poll_cycles;
+			}
+		for (int m = MODE_UNBOUND; m < MODES; m++) {
+			char name[96];
+			snprintf(name, sizeof(name), "%s %u B: copy+submit cycles/job",
+				 mode_name[m], cost_sizes[s]);
+			printf("PERF %-48s %8.1f (best %.1f), completed %.1f\n", name,
+			       median(sub[m], COST_REPS), best(sub[m], COST_REPS, false),
+			       median(poll[m], COST_REPS));
+		}
+	}
+	DPX_TEST_ASSERT_EQUAL(dpx_vdev_uninit("dma_sw1"), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vdev_uninit("dma_sw0"), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_destroy(container), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfio_set_kernel_ops(NULL), 0, "");
+	free(b.src), free(b.dst);
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(dma_sw_submit_cost, perf, test_dma_sw_submit_cost);
+
+/*
+ * The fast path's instructions, for callgrind (the worker never has to keep
+ * up: each round fills the ring, and stop runs the jobs):
+ *   valgrind --tool=callgrind --toggle-collect=sw_copy --toggle-collect=sw_submit
+ *     --toggle-collect=sw_completed dpx-test dma_sw_fp_instructions
+ * then self Ir / FPI_ROUNDS * FPI_RING per copy, / (FPI_ROUNDS * FPI_RING / BURST)
+ * per submit, / (FPI_ROUNDS * FPI_RING / FPI_COLLECT) per completed.
+ */
+#define FPI_ROUNDS 50
+#define FPI_RING 1024
+#define FPI_COLLECT 64
+
+static int
+test_dma_sw_fp_instructions(void)
+{
+	struct dpx_dma_conf conf = {.nb_vchans = 1};
+	struct dpx_dma_vchan_conf vc = {.direction = DPX_DMA_DIR_MEM_TO_MEM, .nb_desc = FPI_RING};
+	uint8_t *src = aligned_alloc(4096, FPI_RING * 64),
+		*dst = aligned_alloc(4096, FPI_RING * 64);
+	uint64_t submit_cycles = 0, collect_cycles = 0;
+	int16_t id;
+
+	DPX_TEST_ASSERT(src != NULL && dst != NULL, "");
+	memset(src, 0x3c, FPI_RING * 64);
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "--in-memory", "-m", "64", NULL) > 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vdev_init("dma_sw0", NULL), 0, "");
+	id = (int16_t)dpx_dma_get_dev_id_by_name("dma_sw0");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_configure(id, &conf), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_dma_vchan_setup(id, 0, &vc), 0, "");
+	for (unsigned int r = 0; r < FPI_ROUNDS; r++) {
+		uint32_t got = 0;
+
+		memset(dst, 0, FPI_RING * 64);
+		DPX_TEST_ASSERT_EQUAL(dpx_dma_start(id), 0, "");
+		uint64_t t0 = dpx_get_tsc_cycles();
+		for (uint32_t j = 0; j < FPI_RING; j += BURST) {
+			for (uint32_t i = j; i < j + BURST; i++)
+				dpx_dma_copy(id, 0, (uint64_t)(uintptr_t)(src + i * 64),
+					     (uint64_t)(uintptr_t)(dst + i * 64), 64, 0);
+			dpx_dma_submit(id, 0);
+		}
+		submit_cycles += dpx_get_tsc_cycles() - t0;
+		DPX_TEST_ASSERT_EQUAL(dpx_dma_stop(id), 0, "");
+		t0 = dpx_get_tsc_cycles();
+		while (got < FPI_RING)
+			got += dpx_dma_completed(id, 0, FPI_COLLECT, NULL, NULL);
+		collect_cycles += dpx_get_tsc_cycles() - t0;
+		DPX_TEST_ASSERT(memcmp(src, dst, FPI_RING * 64) == 0, "round %u", r);
+	}
+	printf("PERF %-48s %8.1f\n", "copy+submit cycles/job, ring never full",
+	       (double)submit_cycles / (FPI_ROUNDS * FPI_RING));
+	printf("PERF %-48s %8.1f\n", "completed cycles/job, all done",
+	       (double)collect_cycles / (FPI_ROUNDS * FPI_RING));
+	DPX_TEST_ASSERT_EQUAL(dpx_vdev_uninit("dma_sw0"), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	free(src), free(dst);
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(dma_sw_fp_instructions, perf, test_dma_sw_fp_instructions);
 
 /* ---- memcpy against streaming stores, large copies into memory not in the cache ---- */
 

@@ -105,8 +105,9 @@ dpx_dma_fp_check_failed(const char *fn, int16_t dev_id, uint16_t vchan)
 static struct dpx_dma_dev *
 dev_get(int16_t dev_id)
 {
+	/* acquire: partner of dpx_dma_pmd_probing_finish's release (the device is filled in) */
 	if (dev_id < 0 || dev_id >= DPX_DMADEV_MAX_DEVS ||
-	    dma_devices[dev_id].state != DPX_DMA_DEV_READY)
+	    __atomic_load_n(&dma_devices[dev_id].state, __ATOMIC_ACQUIRE) != DPX_DMA_DEV_READY)
 		return NULL;
 	return &dma_devices[dev_id];
 }
@@ -207,6 +208,7 @@ dpx_dma_pmd_probing_finish(struct dpx_dma_dev *dev)
 	if (dev == NULL || dev->state != DPX_DMA_DEV_ATTACHED)
 		return;
 	fp_reset(dev);
+	/* release: partner of dev_get's acquire, for threads that look devices up */
 	__atomic_store_n(&dev->state, DPX_DMA_DEV_READY, __ATOMIC_RELEASE);
 }
 

@@ -29,7 +29,8 @@ struct dpx_dma_iova_map {
  * NULL on -ENOMEM (dpx_errno set) or when the input overlaps or is not
  * sorted (EINVAL). Free with free().
  */
-struct dpx_dma_iova_map *dpx_dma_iova_map_build(const struct dpx_vfio_dma_mapping *maps, unsigned int n);
+struct dpx_dma_iova_map *dpx_dma_iova_map_build(const struct dpx_vfio_dma_mapping *maps,
+						unsigned int n);
 
 /* Index of the entry holding iova, or -1 (also for a NULL map). O(log n). */
 static inline int
@@ -58,7 +59,8 @@ dpx_dma_iova_map_find(const struct dpx_dma_iova_map *m, uint64_t iova)
  * of its entry). false when iova is not mapped.
  */
 static inline bool
-dpx_dma_iova_map_lookup(const struct dpx_dma_iova_map *m, uint64_t iova, uint64_t *va, uint64_t *room)
+dpx_dma_iova_map_lookup(const struct dpx_dma_iova_map *m, uint64_t iova, uint64_t *va,
+			uint64_t *room)
 {
 	int i = dpx_dma_iova_map_find(m, iova);
 
@@ -66,6 +68,25 @@ dpx_dma_iova_map_lookup(const struct dpx_dma_iova_map *m, uint64_t iova, uint64_
 		return false;
 	*va = m->e[i].va + (iova - m->e[i].iova);
 	*room = m->e[i].len - (iova - m->e[i].iova);
+	return true;
+}
+
+/*
+ * Translate the end of a range, for copying it backwards: iova_end is one
+ * past its last byte; *va_end is one past that byte's VA and *room the bytes
+ * from the start of its entry to iova_end. false when iova_end - 1 is not
+ * mapped (or iova_end is 0).
+ */
+static inline bool
+dpx_dma_iova_map_lookup_end(const struct dpx_dma_iova_map *m, uint64_t iova_end, uint64_t *va_end,
+			    uint64_t *room)
+{
+	int i = iova_end != 0 ? dpx_dma_iova_map_find(m, iova_end - 1) : -1;
+
+	if (i < 0)
+		return false;
+	*room = iova_end - m->e[i].iova;
+	*va_end = m->e[i].va + *room;
 	return true;
 }
 

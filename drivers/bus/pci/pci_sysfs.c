@@ -4,12 +4,15 @@
  * the driver and iommu_group links. Any folder will do, so the fast suite
  * runs this on a fake tree.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "pci_private.h"
@@ -24,31 +27,65 @@ pci_sysfs_devices(void)
 }
 
 /*
- * One number from base/name/file: "0x1234\n" (hex) or "-1\n" (decimal).
- * Returns 0, -ENOENT (no such file), -EINVAL (anything but a number <= max).
+ * The whole of a small regular file into buf (NUL-terminated), one trailing
+ * newline dropped. SYSFS_PCI_DEVICES may name any folder: a FIFO (whose open
+ * would block), a device node (/dev/zero) or a file longer than buf (whose
+ * head alone might parse as a number) is refused, not read.
+ * Returns the length, -ENOENT (no such file) or -EINVAL.
+ */
+static int
+read_small_file(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	struct stat st;
+	size_t n = 0;
+	ssize_t r = 1;
+
+	if (fd < 0)
+		return errno == ENOENT ? -ENOENT : -EINVAL;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
+	while (n + 1 < size && (r = read(fd, buf + n, size - 1 - n)) > 0)
+		n += (size_t)r;
+	/* buf full: one byte more means the file is longer than any number here */
+	if (r > 0 && n + 1 == size) {
+		char more;
+		r = read(fd, &more, 1) == 0 ? 0 : -1;
+	}
+	close(fd);
+	if (r < 0 || n >= size)
+		return -EINVAL;
+	buf[n] = '\0';
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	return strlen(buf) == n ? (int)n : -EINVAL; /* a NUL inside is no number */
+}
+
+/*
+ * One number from dir/file as the kernel writes it: "0x1234" (hex) or "-1"
+ * (decimal), nothing before it (strtoll alone would take spaces and '+').
+ * Returns 0, -ENOENT (no such file), -EINVAL (anything but a number in
+ * [min, max]).
  */
 static int
 read_number(const char *dir, const char *file, int base, long long min, long long max,
 	    long long *out)
 {
 	char path[PATH_MAX], buf[64], *end;
-	FILE *f;
-	size_t n;
+	int n;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
-	f = fopen(path, "re");
-	if (f == NULL)
-		return errno == ENOENT ? -ENOENT : -EINVAL;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	if (n > 0 && buf[n - 1] == '\n')
-		buf[--n] = '\0';
+	n = read_small_file(path, buf, sizeof(buf));
+	if (n == -ENOENT)
+		return n;
 	errno = 0;
-	long long v = strtoll(buf, &end, base);
-	if (n == 0 || errno != 0 || *end != '\0' || v < min || v > max) {
-		PCI_LOG(WARNING, "%s: \"%.20s\" is not a number in [%lld, %lld]", path, buf, min,
-			max);
+	long long v = n > 0 ? strtoll(buf, &end, base) : 0;
+	bool digit_first = isdigit((unsigned char)buf[n > 0 && buf[0] == '-' ? 1 : 0]);
+	if (n <= 0 || !digit_first || errno != 0 || *end != '\0' || v < min || v > max) {
+		PCI_LOG(WARNING, "%s: \"%.20s\" is not a number in [%lld, %lld]", path,
+			n > 0 ? buf : "", min, max);
 		return -EINVAL;
 	}
 	*out = v;
@@ -114,8 +151,14 @@ pci_sysfs_read_device(const char *base, const char *name, struct dpx_pci_device_
 	info->iommu_group = -1;
 	if (dpx_pci_addr_parse(name, &info->addr) != 0)
 		return -EINVAL;
-	/* sysfs's spelling, which VFIO wants for VFIO_GROUP_GET_DEVICE_FD */
+	/*
+	 * sysfs's spelling, which VFIO wants for VFIO_GROUP_GET_DEVICE_FD. The
+	 * kernel names every device so; another spelling ("00:03.0", upper case)
+	 * is not the kernel's, and would list one address twice.
+	 */
 	dpx_pci_addr_format(&info->addr, info->name, sizeof(info->name));
+	if (strcmp(name, info->name) != 0)
+		return -EINVAL;
 	snprintf(dir, sizeof(dir), "%s/%s", base, name);
 	rc = read_number(dir, "vendor", 16, 0, 0xffff, &vendor);
 	if (rc == 0)

@@ -171,7 +171,6 @@ static int
 sw_dump(const struct dpx_dma_dev *dev, FILE *f)
 {
 	const struct sw_dev *sw = priv(dev);
-	const struct dpx_dma_iova_map *m = __atomic_load_n(&sw->bind.map, __ATOMIC_ACQUIRE);
 
 	if (sw->kind == SW_THREAD_LCORE)
 		fprintf(f, "  worker: lcore %u", sw->lcore);
@@ -184,7 +183,9 @@ sw_dump(const struct dpx_dma_dev *dev, FILE *f)
 		__atomic_load_n(&sw->sleeps, __ATOMIC_RELAXED));
 	if (sw->bind.bound)
 		fprintf(f, "  bound to VFIO container %d: %u mappings, %" PRIu64 " snapshots\n",
-			sw->bind.container_fd, m != NULL ? m->n : 0, sw->bind.snapshots);
+			sw->bind.container_fd,
+			__atomic_load_n(&sw->bind.nb_mappings, __ATOMIC_RELAXED),
+			__atomic_load_n(&sw->bind.snapshots, __ATOMIC_RELAXED));
 	else
 		fprintf(f, "  not bound: IOVA is VA\n");
 	for (uint16_t v = 0; v < sw->nb_vchans; v++) {
@@ -342,7 +343,9 @@ sw_probe(struct dpx_vdev_device *vdev)
 	dev->dev_ops = &sw_ops;
 	dev->driver_name = "dma_sw";
 	dev->device = vdev;
-	dev->fp = dma_sw_fp;
+	dev->fp = dma_sw_prefetchw_available() && !dma_sw_test_hooks.no_prefetchw
+			  ? dma_sw_fp
+			  : dma_sw_fp_noprefetch;
 	dpx_dma_pmd_probing_finish(dev);
 	SW_LOG(INFO, "%s: DMA device %d, worker %s", name, dev->dev_id,
 	       sw->kind == SW_THREAD_LCORE ? "on an lcore" : "thread");

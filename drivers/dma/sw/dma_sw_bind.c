@@ -47,7 +47,8 @@ publish(struct sw_dev *sw, struct dpx_dma_iova_map *m)
 			sched_yield();
 	}
 	free(old);
-	sw->bind.snapshots++;
+	__atomic_store_n(&sw->bind.nb_mappings, m != NULL ? m->n : 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&sw->bind.snapshots, sw->bind.snapshots + 1, __ATOMIC_RELAXED);
 }
 
 static void
@@ -75,7 +76,7 @@ dma_sw_bind(struct sw_dev *sw, int container_fd)
 	dma_sw_unbind(sw);
 	sw->bind.bound = true;
 	sw->bind.container_fd = container_fd;
-	sw->bind.snapshots = 0;
+	__atomic_store_n(&sw->bind.snapshots, 0, __ATOMIC_RELAXED);
 	rc = dpx_vfio_container_dma_listener_register(container_fd, listener, sw);
 	if (rc != 0) {
 		SW_LOG(ERR, "%s: cannot follow container %d: %s", sw->name, container_fd,
@@ -94,5 +95,6 @@ dma_sw_unbind(struct sw_dev *sw)
 	dpx_vfio_container_dma_listener_unregister(sw->bind.container_fd, listener, sw);
 	free(sw->bind.map);
 	sw->bind.map = NULL;
+	__atomic_store_n(&sw->bind.nb_mappings, 0, __ATOMIC_RELAXED);
 	sw->bind.bound = false;
 }

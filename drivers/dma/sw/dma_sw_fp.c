@@ -2,10 +2,15 @@
 /*
  * dma_sw fast path, run by the vchan's thread: enqueue, submit, collect
  * (the ring protocol is in dma_sw_private.h). Nothing here waits for the
- * worker; the only shared stores are submitted (per submit) and, on error
- * completions only, the status bytes given back.
+ * worker, and nothing fences: the shared stores are the job slots, submitted
+ * (one release per submit) and, on error completions only, the status bytes
+ * given back.
  */
 #include <errno.h>
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
 
 #include "dma_sw_private.h"
 
@@ -16,45 +21,106 @@ vchan_of(void *dev_private, uint16_t vchan)
 }
 
 /*
- * submitted is stored seq_cst, and read by the worker with acquire (its
- * partner): the store publishes the job slots written before it; being
- * seq_cst, it also orders before the load of asleep below, which the
- * worker's seq_cst store of asleep and re-read of submitted pair with
- * (dma_sw_worker.c), so a worker about to sleep either sees these jobs or is
- * woken.
+ * The store of submitted is a release (its partner: the worker's acquire in
+ * vchan_run) that publishes the job slots written before it. Then the
+ * worker must either see it or be woken, which is Dekker's pattern with the
+ * worker's store of asleep and re-read of submitted (dma_sw_worker.c): it
+ * needs a full fence between this store and the load of asleep below.
+ * With submit_unfenced the worker never sleeps, or its membarrier() makes
+ * every thread of the process pass one before it re-reads, so this side
+ * pays nothing but keeping the compiler from swapping the two (a signal
+ * fence); otherwise both are seq_cst here, an xchg that waits for every
+ * slot store to drain.
  */
-static void
+static __dpx_always_inline void
 publish(struct sw_dev *sw, struct sw_vchan *vc)
 {
 	uint32_t n = vc->head - vc->submitted;
+	uint32_t asleep;
 
 	if (n == 0)
 		return;
-	__atomic_store_n(&vc->submitted, vc->head, __ATOMIC_SEQ_CST);
+	if (dpx_likely(sw->submit_unfenced)) {
+		__atomic_store_n(&vc->submitted, vc->head, __ATOMIC_RELEASE);
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+		asleep = __atomic_load_n(&sw->asleep, __ATOMIC_RELAXED);
+	} else {
+		__atomic_store_n(&vc->submitted, vc->head, __ATOMIC_SEQ_CST);
+		asleep = __atomic_load_n(&sw->asleep, __ATOMIC_SEQ_CST);
+	}
 	dpx_dma_vchan_stats_submitted(&vc->stats, n);
-	if (dpx_unlikely(__atomic_load_n(&sw->asleep, __ATOMIC_SEQ_CST) != 0))
+	if (dpx_unlikely(asleep != 0))
 		dma_sw_worker_wake(sw);
 }
 
-static int
-sw_copy(void *dev_private, uint16_t vchan, uint64_t src, uint64_t dst, uint32_t len, uint64_t flags)
+/* Out of line, so that a copy without the SUBMIT flag saves no register. */
+static __attribute__((noinline)) int
+copy_and_publish(struct sw_dev *sw, struct sw_vchan *vc, uint32_t head)
+{
+	publish(sw, vc);
+	return (uint16_t)head;
+}
+
+/*
+ * The slots the next copies write were last read by the worker on another
+ * core, so each store waits for its line to come back from there (an
+ * upgrade, a core-to-core round trip), and in-order stores wait for them one
+ * after the other. A write prefetch of the slot SW_PREFETCH_AHEAD jobs ahead
+ * starts that round trip while the copies before it are written. Only a free
+ * slot: one still in flight is the worker's to read first, and taking its
+ * line away would make the worker fetch it back.
+ */
+#define SW_PREFETCH_AHEAD 16
+
+/* One body for both tables; prefetchw is a constant in each. */
+static __dpx_always_inline int
+copy_body(void *dev_private, uint16_t vchan, uint64_t src, uint64_t dst, uint32_t len,
+	  uint64_t flags, const bool prefetchw)
 {
 	struct sw_vchan *vc = vchan_of(dev_private, vchan);
-	uint32_t head = vc->head;
+	uint32_t head = vc->head, room = vc->size - (head - vc->collected);
 	struct sw_job *job;
 
-	if (dpx_unlikely(head - vc->collected == vc->size))
+	if (dpx_unlikely(room == 0))
 		return -ENOSPC;
+	/*
+	 * Branch-free: when the slot ahead is not free, the one written now is
+	 * prefetched instead (a no-op). __builtin_prefetch(, 1) is PREFETCHW in
+	 * a function built for prfchw (sw_copy).
+	 */
+	if (prefetchw)
+		__builtin_prefetch(
+			&vc->jobs[(head + (room > SW_PREFETCH_AHEAD ? SW_PREFETCH_AHEAD : 0)) &
+				  vc->mask],
+			1, 3);
 	job = &vc->jobs[head & vc->mask];
+	/*
+	 * No flags in the slot: one worker runs a vchan's jobs in order, each
+	 * finished before the next, so every job is fenced already.
+	 */
 	job->src = src;
 	job->dst = dst;
 	job->len = len;
-	/* one worker, jobs in order, each finished before the next: every job is fenced */
-	job->flags = (uint32_t)flags;
 	vc->head = head + 1;
-	if (flags & DPX_DMA_OP_FLAG_SUBMIT)
-		publish(dev_private, vc);
+	if (dpx_unlikely(flags & DPX_DMA_OP_FLAG_SUBMIT))
+		return copy_and_publish(dev_private, vc, head);
 	return (uint16_t)head;
+}
+
+#if defined(__x86_64__)
+__attribute__((target("prfchw")))
+#endif
+static int
+sw_copy(void *dev_private, uint16_t vchan, uint64_t src, uint64_t dst, uint32_t len, uint64_t flags)
+{
+	return copy_body(dev_private, vchan, src, dst, len, flags, true);
+}
+
+static int
+sw_copy_noprefetch(void *dev_private, uint16_t vchan, uint64_t src, uint64_t dst, uint32_t len,
+		   uint64_t flags)
+{
+	return copy_body(dev_private, vchan, src, dst, len, flags, false);
 }
 
 static int
@@ -139,3 +205,24 @@ const struct dpx_dma_fp_object dma_sw_fp = {
 	.completed_status = sw_completed_status,
 	.burst_capacity = sw_burst_capacity,
 };
+
+const struct dpx_dma_fp_object dma_sw_fp_noprefetch = {
+	.copy = sw_copy_noprefetch,
+	.submit = sw_submit,
+	.completed = sw_completed,
+	.completed_status = sw_completed_status,
+	.burst_capacity = sw_burst_capacity,
+};
+
+bool
+dma_sw_prefetchw_available(void)
+{
+#if defined(__x86_64__)
+	unsigned int eax, ebx, ecx, edx;
+
+	/* PRFCHW: leaf 0x80000001, ecx bit 8 (AMD since 3DNow!, Intel since Broadwell) */
+	return __get_cpuid(0x80000001, &eax, &ebx, &ecx, &edx) && (ecx & (1u << 8)) != 0;
+#else
+	return false;
+#endif
+}

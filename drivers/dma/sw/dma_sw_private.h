@@ -5,7 +5,9 @@
  * Per vchan, one ring of job slots shared by two threads:
  *   the vchan's fast-path thread ("app")     the worker
  *   copy:      fills jobs[head], head++
+ *              (write-prefetches jobs[head + 16] if free)
  *   submit:    submitted = head  --------->  reads jobs[done..submitted)
+ *              (release, no fence)
  *                                            copies each, marks failures in
  *                                            status[], then done += k
  *   completed: reads done, status[] <-------
@@ -46,7 +48,6 @@ struct sw_job {
 	uint64_t src;
 	uint64_t dst;
 	uint32_t len;
-	uint32_t flags;
 };
 
 struct sw_vchan {
@@ -88,9 +89,15 @@ struct sw_binding {
 	 * worker after it made seq odd (seq_cst): see dma_sw_bind.c.
 	 */
 	struct dpx_dma_iova_map *map;
+	/*
+	 * What dump shows, written by the listener (relaxed): dump may run while
+	 * a map or unmap on another thread frees the snapshot, so it never
+	 * dereferences map.
+	 */
+	uint32_t nb_mappings; /* entries of map */
+	uint64_t snapshots;   /* published since bind */
 	/* odd while the worker is inside a round that may use a snapshot */
 	uint64_t seq __dpx_cache_aligned;
-	uint64_t snapshots; /* published since bind (dump) */
 };
 
 struct sw_dev {
@@ -113,14 +120,27 @@ struct sw_dev {
 	uint64_t idle_cycles;
 	/* 1 while the worker sleeps on it (futex); the app wakes it (dma_sw_worker.c) */
 	uint32_t asleep __dpx_cache_aligned;
+	/*
+	 * Set at start: submit needs no store-load fence, because the worker
+	 * never sleeps (idle_us=0) or runs membarrier() before it does
+	 * (dma_sw_worker.c); submit is then a plain release store. Beside
+	 * asleep: submit reads both, one line.
+	 */
+	bool submit_unfenced;
 	uint32_t stop;	 /* set by dev_stop, read by the worker */
 	uint64_t sleeps; /* written by the worker, read by dump (relaxed) */
 
 	struct sw_binding bind;
 };
 
-/* dma_sw_fp.c: the fast-path functions dma_sw puts in dev->fp. */
+/*
+ * dma_sw_fp.c: the fast-path functions dma_sw puts in dev->fp: dma_sw_fp
+ * where the CPU has PREFETCHW (dma_sw_prefetchw_available), the other on
+ * the rest.
+ */
 extern const struct dpx_dma_fp_object dma_sw_fp;
+extern const struct dpx_dma_fp_object dma_sw_fp_noprefetch;
+bool dma_sw_prefetchw_available(void);
 
 /* dma_sw_worker.c */
 int dma_sw_worker_start(struct sw_dev *sw);
@@ -131,6 +151,15 @@ void dma_sw_worker_wake(struct sw_dev *sw);
 void dma_sw_copy(const struct sw_dev *sw, void *dst, const void *src, uint64_t len);
 /* true when this CPU has the non-temporal copy (AVX2). */
 bool dma_sw_nt_available(void);
+/*
+ * Tests: probe and start engines as if the kernel had no membarrier (submit
+ * then fences itself) or the CPU no PREFETCHW (dma_sw_fp_noprefetch).
+ */
+struct dma_sw_test_hooks {
+	bool no_membarrier;
+	bool no_prefetchw;
+};
+extern struct dma_sw_test_hooks dma_sw_test_hooks;
 
 /* dma_sw_bind.c: follow a container's table (device stopped); 0 or -errno. */
 int dma_sw_bind(struct sw_dev *sw, int container_fd);

@@ -5,11 +5,19 @@
  * and publishes them done. After idle_us without work it sleeps on a futex
  * until the app submits again (asleep: the app's publish() wakes it).
  *
- * Sleeping without losing a wake-up (Dekker, both sides seq_cst):
- *   worker: asleep = 1; if (nothing submitted) futex_wait(asleep == 1)
- *   app:    submitted = head; if (asleep) { asleep = 0; futex_wake }
+ * Sleeping without losing a wake-up (Dekker):
+ *   worker: asleep = 1; FENCE; if (nothing submitted) futex_wait(asleep == 1)
+ *   app:    submitted = head; FENCE; if (asleep) { asleep = 0; futex_wake }
  * Either the worker's re-read sees the new submitted, or the app's read sees
  * asleep = 1 and wakes it; futex_wait returns at once if asleep is already 0.
+ * The app's FENCE is paid per submit, the worker's once per sleep (after
+ * idle_us without a job), so it is the worker that pays: with submit_unfenced
+ * its membarrier(PRIVATE_EXPEDITED) runs a full barrier on every CPU running a
+ * thread of the process (a thread not running passed one when switched out),
+ * which orders any app's store of submitted before its load of asleep as if
+ * it had fenced itself (an asymmetric fence, as liburcu and folly do), and the
+ * app's FENCE is a compiler barrier only. Without membarrier (an old kernel, or
+ * a seccomp filter) both FENCEs are seq_cst operations.
  */
 #include <errno.h>
 #include <limits.h>
@@ -106,11 +114,18 @@ dma_sw_copy(const struct sw_dev *sw, void *dst, const void *src, uint64_t len)
 
 /* ---- jobs ---- */
 
-/* A job whose ranges cross from one mapping into the next (IOVA-contiguous, not VA-contiguous). */
+/*
+ * A job whose ranges cross from one mapping into the next (IOVA-contiguous,
+ * not VA-contiguous): copied piece by piece, each piece inside one mapping
+ * on both sides. memmove's promise holds for the whole job, in IOVA space:
+ * when the destination starts inside the source, the pieces go from the end
+ * backwards, so that no source byte is overwritten before it is read.
+ */
 static __attribute__((noinline, cold)) uint8_t
 run_spanning(const struct sw_dev *sw, const struct dpx_dma_iova_map *m, const struct sw_job *job)
 {
 	uint64_t src = job->src, dst = job->dst, left = job->len;
+	bool backwards = dst > src && dst - src < left;
 
 	/* both sides checked whole first: a job that faults copies nothing */
 	if (!dpx_dma_iova_map_covers(m, src, left))
@@ -119,14 +134,22 @@ run_spanning(const struct sw_dev *sw, const struct dpx_dma_iova_map *m, const st
 		return DPX_DMA_STATUS_INVALID_DST_ADDR;
 	while (left > 0) {
 		uint64_t s, d, s_room, d_room, n;
+		/* covered above: every lookup succeeds */
+		bool ok = backwards
+				  ? dpx_dma_iova_map_lookup_end(m, src + left, &s, &s_room) &&
+					    dpx_dma_iova_map_lookup_end(m, dst + left, &d, &d_room)
+				  : dpx_dma_iova_map_lookup(m, src, &s, &s_room) &&
+					    dpx_dma_iova_map_lookup(m, dst, &d, &d_room);
 
-		/* covered above: both lookups succeed */
-		if (!dpx_dma_iova_map_lookup(m, src, &s, &s_room) ||
-		    !dpx_dma_iova_map_lookup(m, dst, &d, &d_room))
+		if (!ok)
 			return DPX_DMA_STATUS_INVALID_ADDR;
 		n = DPX_MIN(left, DPX_MIN(s_room, d_room));
+		if (backwards)
+			s -= n, d -= n;
+		else
+			src += n, dst += n;
 		dma_sw_copy(sw, (void *)(uintptr_t)d, (const void *)(uintptr_t)s, n);
-		src += n, dst += n, left -= n;
+		left -= n;
 	}
 	return DPX_DMA_STATUS_SUCCESSFUL;
 }
@@ -158,10 +181,11 @@ run_job(const struct sw_dev *sw, const struct dpx_dma_iova_map *m, const struct 
 
 /* Run up to SW_BURST submitted jobs of one vchan; how many ran. */
 static __dpx_always_inline uint32_t
-vchan_run(struct sw_dev *sw, struct sw_vchan *vc, const struct dpx_dma_iova_map *m, const bool bound)
+vchan_run(struct sw_dev *sw, struct sw_vchan *vc, const struct dpx_dma_iova_map *m,
+	  const bool bound)
 {
 	uint32_t done = vc->done; /* the worker is its only writer */
-	/* acquire: partner of the app's seq_cst (release) store in publish() */
+	/* acquire: partner of the release store in publish() (dma_sw_fp.c) and in sw_stop() */
 	uint32_t n = __atomic_load_n(&vc->submitted, __ATOMIC_ACQUIRE) - done;
 	uint32_t errors = 0;
 
@@ -215,7 +239,10 @@ round_bound(struct sw_dev *sw)
 	m = __atomic_load_n(&sw->bind.map, __ATOMIC_SEQ_CST);
 	for (uint16_t v = 0; v < sw->nb_vchans; v++)
 		work += vchan_run(sw, &sw->vchans[v], m, true);
-	/* release: the round's reads of m happen before the listener frees it */
+	/*
+	 * release: the round's reads of m happen before the listener frees it
+	 * (partner: the acquire loads of seq in dma_sw_bind.c's publish())
+	 */
 	__atomic_store_n(&sw->bind.seq, seq + 2, __ATOMIC_RELEASE);
 	return work;
 }
@@ -232,10 +259,47 @@ work_pending(struct sw_dev *sw)
 	return false;
 }
 
+struct dma_sw_test_hooks dma_sw_test_hooks;
+
+/* membarrier(2) commands, spelled here: glibc has no wrapper */
+#define MEMBARRIER_QUERY 0
+#define MEMBARRIER_PRIVATE_EXPEDITED (1 << 3)
+#define MEMBARRIER_REGISTER_PRIVATE_EXPEDITED (1 << 4)
+
+static long
+membarrier(int cmd)
+{
+	return syscall(SYS_membarrier, cmd, 0, 0);
+}
+
+/* Whether this process may use membarrier(PRIVATE_EXPEDITED): registered once, kept. */
+static bool
+heavy_fence_available(void)
+{
+	/* 0: not asked yet, 1: yes, -1: no (relaxed: asking twice is harmless) */
+	static int state;
+	int s = __atomic_load_n(&state, __ATOMIC_RELAXED);
+
+	if (s == 0) {
+		long cmds = membarrier(MEMBARRIER_QUERY);
+		s = cmds >= 0 && (cmds & MEMBARRIER_PRIVATE_EXPEDITED) &&
+				    membarrier(MEMBARRIER_REGISTER_PRIVATE_EXPEDITED) == 0
+			    ? 1
+			    : -1;
+		__atomic_store_n(&state, s, __ATOMIC_RELAXED);
+	}
+	return s == 1 && !dma_sw_test_hooks.no_membarrier;
+}
+
 static void
 sleep_until_work(struct sw_dev *sw)
 {
 	__atomic_store_n(&sw->asleep, 1, __ATOMIC_SEQ_CST);
+	/* the other side of publish()'s signal fence; if it fails, do not sleep */
+	if (sw->submit_unfenced && membarrier(MEMBARRIER_PRIVATE_EXPEDITED) != 0) {
+		__atomic_store_n(&sw->asleep, 0, __ATOMIC_RELAXED);
+		return;
+	}
 	/* seq_cst: dma_sw_worker_stop's store of stop and its wake pair with these two */
 	if (!work_pending(sw) && !__atomic_load_n(&sw->stop, __ATOMIC_SEQ_CST)) {
 		/* relaxed: dpx_dma_dump reads it from another thread */
@@ -320,6 +384,8 @@ dma_sw_worker_start(struct sw_dev *sw)
 
 	sw->stop = 0;
 	sw->asleep = 0;
+	/* before the worker starts: the thread's creation publishes it to the worker */
+	sw->submit_unfenced = sw->idle_us == 0 || heavy_fence_available();
 	sw->idle_cycles = sw->idle_us * (dpx_get_tsc_hz() / 1000000);
 	if (sw->kind == SW_THREAD_OWN) {
 		rc = thread_start(sw);
