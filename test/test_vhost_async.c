@@ -121,12 +121,22 @@ env_fini(struct env *e)
 	return DPX_TEST_SUCCESS;
 }
 
+/* Guest memory as three regions (async_regions) or one: region 0 holds the
+ * rings and the queues' buffer areas, regions 1 and 2 what a case posts there. */
+#define R0 (32ULL << 20)
+#define R1 (8ULL << 20)
+
 /* Negotiate, memory, rings (receive buffers of RX_BUF, transmit descriptors
- * of TX_BUF), DRIVER_OK; both vrings async. */
+ * of TX_BUF), DRIVER_OK. */
 static int
-dev_up(struct env *e, const char *name, uint64_t want, bool indirect)
+dev_connect(struct env *e, const char *name, uint64_t want, bool indirect, unsigned int nregions)
 {
 	DPX_TEST_RUN(vfe_session_open(&e->fe, e->path, sizeof(e->path), name));
+	if (nregions == 3) {
+		vfe_region_set(&e->fe, 0, 0, R0, 0);
+		vfe_region_set(&e->fe, 1, R0, R1, R0);
+		vfe_region_set(&e->fe, 2, R0 + R1, R1, R0 + R1);
+	}
 	DPX_TEST_ASSERT_EQUAL(vfe_negotiate(&e->fe, want), 0, "");
 	DPX_TEST_ASSERT_EQUAL(vfe_set_mem_table(&e->fe), 0, "");
 	DPX_TEST_ASSERT_EQUAL(vfe_queue_setup(&e->fe, 0, 256, RX_BUF, indirect), 0, "");
@@ -134,6 +144,14 @@ dev_up(struct env *e, const char *name, uint64_t want, bool indirect)
 	DPX_TEST_ASSERT_EQUAL(vfe_driver_ok(&e->fe), 0, "");
 	DPX_TEST_ASSERT(vfe_wait_count(&vfe_ev.new_calls, 1), "new_device called");
 	e->vid = vfe_ev.vid;
+	return DPX_TEST_SUCCESS;
+}
+
+/* dev_connect, then both vrings async. */
+static int
+dev_up(struct env *e, const char *name, uint64_t want, bool indirect)
+{
+	DPX_TEST_RUN(dev_connect(e, name, want, indirect, 1));
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_channel_register(e->vid, 0), 0, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_channel_register(e->vid, 1), 0, "");
 	return DPX_TEST_SUCCESS;
@@ -365,3 +383,511 @@ DPX_TEST_REGISTER(vhost_async_bytes_split, fast, test_vhost_async_bytes_split);
 DPX_TEST_REGISTER(vhost_async_bytes_packed, fast, test_vhost_async_bytes_packed);
 DPX_TEST_REGISTER(vhost_async_bytes_split_indirect, fast, test_vhost_async_bytes_split_indirect);
 DPX_TEST_REGISTER(vhost_async_bytes_packed_indirect, fast, test_vhost_async_bytes_packed_indirect);
+
+/* ---- ordering: nothing shown or returned before its copies landed ---- */
+
+static uint16_t
+poll_rx(struct env *e, struct dpx_mbuf **done, uint16_t n)
+{
+	return dpx_vhost_poll_enqueue_completed(e->vid, 0, done, n, e->dma, 0);
+}
+
+static void
+poison(struct dpx_mbuf **m, uint16_t n)
+{
+	for (uint16_t i = 0; i < n; i++)
+		for (struct dpx_mbuf *s = m[i]; s != NULL; s = s->next)
+			memset(dpx_pktmbuf_mtod(s, void *), 0xee, s->data_len);
+}
+
+/*
+ * The test engine holds the jobs: a packet is published and its mbuf
+ * returned only once every one of its jobs ran, in ring order (a packet of
+ * CPU copies only waits behind older ones); mbufs are poisoned as soon as
+ * they come back, before the remaining jobs run, so a packet returned early
+ * would reach the guest poisoned. Dequeue: the guest gets no buffer back
+ * and the host no packet while the copies wait.
+ */
+static int
+async_order(const char *name, uint64_t want)
+{
+	static const uint32_t lens[] = {1518, 1518, 1518, 1518, 12};
+	struct dpx_mbuf *pkts[DPX_DIM(lens)], *done[8], *rx[4];
+	struct dpx_vhost_async_stats st;
+	uint8_t tmp[1000];
+	struct env e;
+	unsigned int i;
+	uint16_t k;
+	int inflight;
+
+	DPX_TEST_RUN(env_init(&e, ENGINE_FAKE));
+	DPX_TEST_RUN(dev_up(&e, name, want, false));
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_set_copy_threshold(e.vid, 0), 0, "");
+	dma_fake_hold(true);
+	vfe_rx_post(&e.fe, 0, 64, 1);
+	for (i = 0; i < DPX_DIM(lens); i++)
+		pkts[i] = chain_make(e.mp, lens[i], 2048, i);
+	DPX_TEST_ASSERT_EQUAL(
+		dpx_vhost_submit_enqueue_burst(e.vid, 0, pkts, DPX_DIM(lens), e.dma, 0),
+		DPX_DIM(lens), "");
+	/* 1518 B in two 1 KiB buffers: two jobs each, the 12-byte packet none */
+	DPX_TEST_ASSERT_EQUAL(dma_fake_pending(), 8, "");
+	DPX_TEST_ASSERT_EQUAL(poll_rx(&e, done, 8), 0, "nothing ran");
+	DPX_TEST_ASSERT_EQUAL(vfe_rx_take(&e.fe, 0, tmp, sizeof(tmp)), 0, "no used entry yet");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_get_inflight(e.vid, 0), 5, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_stats_get(e.vid, 0, &st, 0), 0, "");
+	DPX_TEST_ASSERT(st.submitted == 5 && st.completed == 0 && st.in_flight == 5 &&
+				st.dma_copies == 8 && st.cpu_copies == 6,
+			"dma %" PRIu64 " cpu %" PRIu64, st.dma_copies, st.cpu_copies);
+	DPX_TEST_ASSERT_EQUAL(dma_fake_run(1), 1, "");
+	DPX_TEST_ASSERT_EQUAL(poll_rx(&e, done, 8), 0, "half a packet is no packet");
+	DPX_TEST_ASSERT_EQUAL(dma_fake_run(1), 1, "");
+	DPX_TEST_ASSERT_EQUAL(poll_rx(&e, done, 8), 1, "packet 0 complete");
+	DPX_TEST_ASSERT(done[0] == pkts[0], "");
+	poison(done, 1);
+	dpx_pktmbuf_free(done[0]);
+	DPX_TEST_RUN(check_guest_pkt(&e.fe, 1518, 0));
+	DPX_TEST_ASSERT_EQUAL(vfe_rx_take(&e.fe, 0, tmp, sizeof(tmp)), 0, "packet 1 not yet");
+	for (i = 1; i < 4; i++) {
+		DPX_TEST_ASSERT_EQUAL(dma_fake_run(2), 2, "");
+		k = poll_rx(&e, done, 8);
+		/* the CPU-only packet comes with the last one, not before */
+		DPX_TEST_ASSERT_EQUAL(k, i < 3 ? 1 : 2, "after packet %u's jobs", i);
+		poison(done, k);
+		dpx_pktmbuf_free_bulk(done, k);
+	}
+	DPX_TEST_ASSERT(used_in_order(&e.fe, 0), "");
+	for (i = 1; i < DPX_DIM(lens); i++)
+		DPX_TEST_RUN(check_guest_pkt(&e.fe, lens[i], i));
+	/* guest to host */
+	for (i = 0; i < 3; i++) {
+		for (k = 0; k < sizeof(tmp); k++)
+			tmp[k] = pattern(20 + i, k);
+		DPX_TEST_ASSERT_EQUAL(vfe_tx_post(&e.fe, 1, tmp, sizeof(tmp), 1), 0, "");
+	}
+	DPX_TEST_ASSERT_EQUAL(
+		dpx_vhost_async_try_dequeue_burst(e.vid, 1, e.mp, rx, 4, &inflight, e.dma, 0), 0,
+		"");
+	DPX_TEST_ASSERT_EQUAL(inflight, 3, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_tx_reclaim(&e.fe, 1), 0, "no chain back before it was read");
+	DPX_TEST_ASSERT_EQUAL(dma_fake_run(100), 3, "");
+	DPX_TEST_ASSERT_EQUAL(
+		dpx_vhost_async_try_dequeue_burst(e.vid, 1, e.mp, rx, 4, &inflight, e.dma, 0), 3,
+		"");
+	DPX_TEST_ASSERT_EQUAL(inflight, 0, "");
+	for (i = 0; i < 3; i++)
+		DPX_TEST_RUN(check_mbuf(rx[i], sizeof(tmp), 20 + i));
+	dpx_pktmbuf_free_bulk(rx, 3);
+	DPX_TEST_ASSERT_EQUAL(vfe_tx_reclaim(&e.fe, 1), 3, "");
+	dma_fake_hold(false);
+	DPX_TEST_RUN(dev_down(&e));
+	DPX_TEST_RUN(env_fini(&e));
+	return DPX_TEST_SUCCESS;
+}
+
+CASE_OF(test_vhost_async_order_split, async_order("async-order", SPLIT))
+CASE_OF(test_vhost_async_order_packed, async_order("async-order-p", WANT_ALL))
+
+DPX_TEST_REGISTER(vhost_async_order_split, fast, test_vhost_async_order_split);
+DPX_TEST_REGISTER(vhost_async_order_packed, fast, test_vhost_async_order_packed);
+
+/* ---- DMA errors: exactly that packet dropped, the ring consistent ---- */
+
+/*
+ * Host to guest with mergeable buffers: the middle packet takes three
+ * buffers and its second job fails; the guest (dropping short buffers as
+ * Linux does) sees the first and third packets whole and three length
+ * errors, never a misparsed header. Guest to host: the middle packet's job
+ * fails; the host gets the other two, the guest gets all three chains back.
+ */
+static int
+async_dma_error(const char *name, uint64_t want)
+{
+	static const uint32_t lens[] = {1518, 2040, 1518};
+	struct dpx_mbuf *pkts[3], *done[8], *rx[4];
+	struct dpx_vhost_vring_stats vs;
+	struct dpx_vhost_async_stats st;
+	uint8_t tmp[1000];
+	struct env e;
+	unsigned int i;
+	uint16_t k, got = 0;
+
+	DPX_TEST_RUN(env_init(&e, ENGINE_FAKE));
+	DPX_TEST_RUN(dev_up(&e, name, want, false));
+	e.fe.q[0].drop_short = true;
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_set_copy_threshold(e.vid, 0), 0, "");
+	vfe_rx_post(&e.fe, 0, 64, 1);
+	for (i = 0; i < 3; i++)
+		pkts[i] = chain_make(e.mp, lens[i], 2048, i);
+	/* jobs: packet 0 idx 0-1; packet 1 idx 2-3 (1012 and 1024 B; its last
+	 * 4 bytes by the CPU); packet 2 idx 4-5 */
+	dma_fake_fail(3);
+	DPX_TEST_RUN(to_guest(&e, pkts, 3));
+	DPX_TEST_RUN(check_guest_pkt(&e.fe, lens[0], 0));
+	DPX_TEST_RUN(check_guest_pkt(&e.fe, lens[2], 2));
+	DPX_TEST_ASSERT_EQUAL(e.fe.q[0].rx_length_errors, 3, "each of its buffers dropped alone");
+	DPX_TEST_ASSERT_EQUAL(vfe_rx_take(&e.fe, 0, tmp, sizeof(tmp)), 0, "nothing else");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_stats_get(e.vid, 0, &st, 0), 0, "");
+	DPX_TEST_ASSERT(st.submitted == 3 && st.completed == 3 && st.dma_errors == 1 &&
+				st.in_flight == 0,
+			"errors %" PRIu64, st.dma_errors);
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_vring_stats_get(e.vid, 0, &vs, 0), 0, "");
+	DPX_TEST_ASSERT(vs.packets == 2 && vs.errors == 1, "%" PRIu64 " %" PRIu64, vs.packets,
+			vs.errors);
+	/* guest to host: one job per packet, idx 6-8 */
+	dma_fake_fail(7);
+	for (i = 0; i < 3; i++) {
+		for (k = 0; k < sizeof(tmp); k++)
+			tmp[k] = pattern(30 + i, k);
+		DPX_TEST_ASSERT_EQUAL(vfe_tx_post(&e.fe, 1, tmp, sizeof(tmp), 1), 0, "");
+	}
+	for (unsigned int loops = 0; loops < 100 && got < 2; loops++) {
+		got += dpx_vhost_async_try_dequeue_burst(e.vid, 1, e.mp, rx + got, 4, NULL, e.dma,
+							 0);
+		dma_fake_run(100);
+	}
+	DPX_TEST_ASSERT_EQUAL(got, 2, "");
+	DPX_TEST_RUN(check_mbuf(rx[0], sizeof(tmp), 30));
+	DPX_TEST_RUN(check_mbuf(rx[1], sizeof(tmp), 32));
+	dpx_pktmbuf_free_bulk(rx, 2);
+	DPX_TEST_ASSERT_EQUAL(vfe_tx_reclaim(&e.fe, 1), 3, "every chain back to the guest");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_stats_get(e.vid, 1, &st, 0), 0, "");
+	DPX_TEST_ASSERT(st.submitted == 3 && st.completed == 3 && st.dma_errors == 1, "");
+	DPX_TEST_ASSERT_EQUAL(poll_rx(&e, done, 8), 0, "");
+	DPX_TEST_RUN(dev_down(&e));
+	DPX_TEST_RUN(env_fini(&e));
+	return DPX_TEST_SUCCESS;
+}
+
+CASE_OF(test_vhost_async_dma_error_split, async_dma_error("async-err", SPLIT))
+CASE_OF(test_vhost_async_dma_error_packed, async_dma_error("async-err-p", WANT_ALL))
+
+DPX_TEST_REGISTER(vhost_async_dma_error_split, fast, test_vhost_async_dma_error_split);
+DPX_TEST_REGISTER(vhost_async_dma_error_packed, fast, test_vhost_async_dma_error_packed);
+
+/* ---- guest memory in the container ---- */
+
+static void
+region_span(const struct vhost_mem_region *r, uint64_t *va, uint64_t *len)
+{
+	*va = r->hva & ~4095ULL;
+	*len = ((r->hva + r->size + 4095) & ~4095ULL) - *va;
+}
+
+/*
+ * The container's kernel holds the EAL's mappings and, for each region of
+ * the device when mapped, exactly one more: the region's pages at IOVA =
+ * our address of them. Reads the device's table between messages (every
+ * request here is answered before the next).
+ */
+static int
+check_mappings(struct env *e, bool mapped, unsigned int nregions)
+{
+	struct vhost_dev *dev = vhost_dev_get(e->vid);
+	uint64_t va, len;
+	unsigned int i;
+
+	DPX_TEST_ASSERT_EQUAL(dev->mem->n, nregions, "regions");
+	DPX_TEST_ASSERT_EQUAL(e->k->n, e->k0 + (mapped ? nregions : 0), "kernel mappings");
+	for (i = 0; mapped && i < dev->mem->n; i++) {
+		region_span(&dev->mem->regions[i], &va, &len);
+		long m = kmodel_find(e->k, va);
+
+		DPX_TEST_ASSERT(m >= 0, "region %u", i);
+		DPX_TEST_ASSERT(e->k->maps[m].iova == va && e->k->maps[m].va == va &&
+					e->k->maps[m].len == len,
+				"region %u: one mapping, iova 0x%" PRIx64 " len 0x%" PRIx64, i,
+				e->k->maps[m].iova, e->k->maps[m].len);
+	}
+	return DPX_TEST_SUCCESS;
+}
+
+static void
+fill(struct vfe *fe, uint64_t gpa, uint64_t len, uint8_t v)
+{
+	memset(vfe_ptr(fe, gpa), v, len);
+}
+
+static int
+all_is(struct vfe *fe, uint64_t gpa, uint64_t len, uint8_t v)
+{
+	const uint8_t *p = vfe_ptr(fe, gpa);
+
+	for (uint64_t k = 0; k < len; k++)
+		DPX_TEST_ASSERT_EQUAL(p[k], v,
+				      "byte 0x%" PRIx64 " of [0x%" PRIx64 ", +0x%" PRIx64 ")", k,
+				      gpa, len);
+	return DPX_TEST_SUCCESS;
+}
+
+/*
+ * A copy the IOMMU refuses: region 1 unmapped behind vhost's back, a
+ * receive buffer and a transmit packet there. Exactly those packets drop;
+ * the failed job wrote nothing (the header is the CPU's).
+ */
+static int
+unmapped_copy(struct env *e)
+{
+	struct vhost_dev *dev = vhost_dev_get(e->vid);
+	struct dpx_mbuf *pkts[3], *rx[4];
+	struct dpx_vhost_async_stats st0, st1;
+	uint8_t tmp[1000];
+	uint64_t va, len;
+	uint16_t got = 0;
+	unsigned int i;
+
+	region_span(&dev->mem->regions[1], &va, &len);
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_unmap(e->c, va, va, len), 0, "");
+	fill(&e->fe, R0, R1, 0x5a);
+	vfe_rx_post(&e->fe, 0, 1, 1);
+	DPX_TEST_ASSERT_EQUAL(vfe_rx_post_at(&e->fe, 0, R0 + 4096, RX_BUF), 0, "");
+	vfe_rx_post(&e->fe, 0, 1, 1);
+	for (i = 0; i < 3; i++)
+		pkts[i] = chain_make(e->mp, 1000, 2048, 40 + i);
+	DPX_TEST_RUN(to_guest(e, pkts, 3));
+	DPX_TEST_RUN(check_guest_pkt(&e->fe, 1000, 40));
+	DPX_TEST_RUN(check_guest_pkt(&e->fe, 1000, 42));
+	DPX_TEST_ASSERT_EQUAL(e->fe.q[0].rx_length_errors, 1, "");
+	DPX_TEST_RUN(all_is(&e->fe, R0 + 4096 + 12, R1 - 4096 - 12, 0x5a));
+	for (i = 0; i < 3; i++) {
+		for (uint32_t k = 0; k < sizeof(tmp); k++)
+			tmp[k] = pattern(50 + i, k);
+		DPX_TEST_ASSERT_EQUAL(
+			i == 1 ? vfe_tx_post_at(&e->fe, 1, R0 + 65536, tmp, sizeof(tmp))
+			       : vfe_tx_post(&e->fe, 1, tmp, sizeof(tmp), 1),
+			0, "");
+	}
+	for (unsigned int loops = 0; loops < WAIT_LOOPS && got < 2; loops++)
+		got += dpx_vhost_async_try_dequeue_burst(e->vid, 1, e->mp, rx + got, 4, NULL,
+							 e->dma, 0);
+	DPX_TEST_ASSERT_EQUAL(got, 2, "");
+	DPX_TEST_RUN(check_mbuf(rx[0], sizeof(tmp), 50));
+	DPX_TEST_RUN(check_mbuf(rx[1], sizeof(tmp), 52));
+	dpx_pktmbuf_free_bulk(rx, 2);
+	for (unsigned int loops = 0; loops < WAIT_LOOPS && got < 5; loops++)
+		got += vfe_tx_reclaim(&e->fe, 1);
+	DPX_TEST_ASSERT_EQUAL(got, 5, "every chain back");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_stats_get(e->vid, 0, &st0, 0), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_stats_get(e->vid, 1, &st1, 0), 0, "");
+	DPX_TEST_ASSERT(st0.dma_errors == 1 && st1.dma_errors == 1, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_dma_map(e->c, va, va, len), 0, "");
+	return DPX_TEST_SUCCESS;
+}
+
+/*
+ * Copies in flight into region 1 when REM_MEM_REG removes it: they land and
+ * are published before the reply, and nothing lands there after it (a
+ * guard pattern written after the reply survives later traffic).
+ */
+static int
+rem_under_traffic(struct env *e)
+{
+	struct dpx_mbuf *pkts[32];
+	unsigned int i;
+
+	for (i = 0; i < 32; i++)
+		DPX_TEST_ASSERT_EQUAL(vfe_rx_post_at(&e->fe, 0, R0 + i * 8192ULL, RX_BUF), 0, "");
+	for (i = 0; i < 32; i++)
+		pkts[i] = chain_make(e->mp, 1000, 2048, 60 + i);
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_submit_enqueue_burst(e->vid, 0, pkts, 32, e->dma, 0), 32,
+			      "");
+	DPX_TEST_ASSERT_EQUAL(vfe_rem_region(&e->fe, 1), 0, "");
+	DPX_TEST_RUN(check_mappings(e, true, 2));
+	/* published by the drain: the guest has them before anyone polled */
+	for (i = 0; i < 32; i++)
+		DPX_TEST_RUN(check_guest_pkt(&e->fe, 1000, 60 + i));
+	fill(&e->fe, R0, R1, 0xa5);
+	struct dpx_mbuf *done[32];
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_poll_enqueue_completed(e->vid, 0, done, 32, e->dma, 0), 32,
+			      "");
+	dpx_pktmbuf_free_bulk(done, 32);
+	vfe_rx_post(&e->fe, 0, 64, 1);
+	for (i = 0; i < 32; i++)
+		pkts[i] = chain_make(e->mp, 1000, 2048, 100 + i);
+	DPX_TEST_RUN(to_guest(e, pkts, 32));
+	for (i = 0; i < 32; i++)
+		DPX_TEST_RUN(check_guest_pkt(&e->fe, 1000, 100 + i));
+	DPX_TEST_RUN(all_is(&e->fe, R0, R1, 0xa5));
+	return DPX_TEST_SUCCESS;
+}
+
+static int
+test_vhost_async_regions(void)
+{
+	struct env e;
+	unsigned int i;
+
+	DPX_TEST_RUN(env_init(&e, ENGINE_SW));
+	DPX_TEST_RUN(dev_connect(&e, "async-regions", SPLIT, false, 3));
+	e.fe.q[0].drop_short = true;
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_set_copy_threshold(e.vid, 0), 0, "");
+	DPX_TEST_RUN(check_mappings(&e, false, 3));
+	/* regions there before the first async vring are mapped when it registers */
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_channel_register(e.vid, 0), 0, "");
+	DPX_TEST_RUN(check_mappings(&e, true, 3));
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_channel_register(e.vid, 1), 0, "");
+	DPX_TEST_RUN(check_mappings(&e, true, 3));
+	/* each region goes and comes on its own, its neighbours stay */
+	DPX_TEST_ASSERT_EQUAL(vfe_rem_region(&e.fe, 1), 0, "");
+	DPX_TEST_RUN(check_mappings(&e, true, 2));
+	DPX_TEST_ASSERT_EQUAL(vfe_add_region(&e.fe, 1), 0, "");
+	DPX_TEST_RUN(check_mappings(&e, true, 3));
+	/* a new table: the old regions unmapped, the new ones mapped */
+	DPX_TEST_ASSERT_EQUAL(vfe_set_mem_table(&e.fe), 0, "");
+	DPX_TEST_RUN(check_mappings(&e, true, 3));
+	for (i = 0; i < 1000; i++) {
+		DPX_TEST_ASSERT_EQUAL(vfe_rem_region(&e.fe, 2), 0, "cycle %u", i);
+		DPX_TEST_ASSERT_EQUAL(e.k->n, e.k0 + 2, "cycle %u", i);
+		DPX_TEST_ASSERT_EQUAL(vfe_add_region(&e.fe, 2), 0, "cycle %u", i);
+		DPX_TEST_ASSERT_EQUAL(e.k->n, e.k0 + 3, "cycle %u", i);
+	}
+	DPX_TEST_RUN(check_mappings(&e, true, 3));
+	DPX_TEST_RUN(unmapped_copy(&e));
+	DPX_TEST_RUN(check_mappings(&e, true, 3));
+	DPX_TEST_RUN(rem_under_traffic(&e));
+	/* a map the kernel refuses: the error reply (and, as after any failed
+	 * message, the connection closes), nothing left mapped */
+	DPX_TEST_ASSERT_EQUAL(vfe_rem_region(&e.fe, 2), 0, "");
+	DPX_TEST_RUN(check_mappings(&e, true, 1));
+	vfe_log_capture();
+	kfake.fail_map_in = 1;
+	DPX_TEST_ASSERT_EQUAL(vfe_add_region(&e.fe, 2), -EIO, "nack");
+	DPX_TEST_ASSERT(vfe_log_has("DMA map of the region failed"), "");
+	vfe_log_release();
+	/* the front-end goes with the vrings still async: everything unmapped */
+	DPX_TEST_RUN(vfe_session_close(&e.fe, e.path));
+	DPX_TEST_ASSERT_EQUAL(e.k->n, e.k0, "disconnect unmaps");
+	DPX_TEST_RUN(env_fini(&e));
+	return DPX_TEST_SUCCESS;
+}
+
+DPX_TEST_REGISTER(vhost_async_regions, fast, test_vhost_async_regions);
+
+/* ---- draining: a ring stops, a vring unregisters, copies in flight ---- */
+
+static int
+get_vring_base(struct vfe *fe, uint32_t vring, uint64_t *base)
+{
+	struct vhost_user_vring_state st = {vring, 0};
+
+	return vfe_request(fe, VHOST_USER_GET_VRING_BASE, &st, sizeof(st), NULL, 0, base);
+}
+
+/*
+ * Copies in flight when a vring unregisters: they complete and are
+ * published, and the unregister waits for the mbufs to be collected
+ * (-EBUSY until dpx_vhost_clear_queue() returned them). Copies in flight
+ * when GET_VRING_BASE stops a ring: published before the reply, so the
+ * base counts only buffers the guest has back; the stopped ring's mbufs
+ * come back through clear_queue.
+ */
+static int
+async_drain(const char *name, uint64_t want)
+{
+	struct dpx_mbuf *pkts[4], *done[8];
+	uint8_t tmp[1000];
+	struct env e;
+	uint64_t base = 0;
+	unsigned int i;
+	uint32_t k;
+	int inflight;
+
+	DPX_TEST_RUN(env_init(&e, ENGINE_FAKE));
+	DPX_TEST_RUN(dev_up(&e, name, want, false));
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_set_copy_threshold(e.vid, 0), 0, "");
+	dma_fake_hold(true);
+	for (i = 0; i < 2; i++) {
+		for (k = 0; k < sizeof(tmp); k++)
+			tmp[k] = pattern(70 + i, k);
+		DPX_TEST_ASSERT_EQUAL(vfe_tx_post(&e.fe, 1, tmp, sizeof(tmp), 2), 0, "");
+	}
+	DPX_TEST_ASSERT_EQUAL(
+		dpx_vhost_async_try_dequeue_burst(e.vid, 1, e.mp, done, 8, &inflight, e.dma, 0), 0,
+		"");
+	DPX_TEST_ASSERT_EQUAL(inflight, 2, "");
+	/* released: the vhost thread's collection runs them */
+	dma_fake_hold(false);
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_channel_unregister(e.vid, 1), -EBUSY,
+			      "mbufs not collected");
+	DPX_TEST_ASSERT_EQUAL(dma_fake_pending(), 0, "the unregister completed them");
+	DPX_TEST_ASSERT_EQUAL(vfe_tx_reclaim(&e.fe, 1), 2, "and published them");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_clear_queue(e.vid, 1, done, 8, e.dma, 0), 2, "");
+	for (i = 0; i < 2; i++)
+		DPX_TEST_RUN(check_mbuf(done[i], sizeof(tmp), 70 + i));
+	dpx_pktmbuf_free_bulk(done, 2);
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_channel_unregister(e.vid, 1), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_get_inflight(e.vid, 1), -EINVAL, "not async now");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_channel_register(e.vid, 1), 0, "");
+	/* GET_VRING_BASE with four packets' copies waiting */
+	dma_fake_hold(true);
+	vfe_rx_post(&e.fe, 0, 8, 1);
+	for (i = 0; i < 4; i++)
+		pkts[i] = chain_make(e.mp, 1000, 2048, 80 + i);
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_submit_enqueue_burst(e.vid, 0, pkts, 4, e.dma, 0), 4, "");
+	DPX_TEST_ASSERT_EQUAL(dma_fake_pending(), 4, "");
+	dma_fake_hold(false);
+	DPX_TEST_ASSERT_EQUAL(get_vring_base(&e.fe, 0, &base), 0, "");
+	DPX_TEST_ASSERT_EQUAL((base >> 32) & 0x7fff, 4, "four buffers used"); /* {index, num} */
+	DPX_TEST_ASSERT(vfe_wait_count(&vfe_ev.destroy_calls, 1), "ring 0 stopped");
+	for (i = 0; i < 4; i++)
+		DPX_TEST_RUN(check_guest_pkt(&e.fe, 1000, 80 + i));
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_submit_enqueue_burst(e.vid, 0, pkts, 4, e.dma, 0), 0,
+			      "stopped");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_get_inflight(e.vid, 0), 4, "not collected yet");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_clear_queue(e.vid, 0, done, 8, e.dma, 0), 4, "");
+	for (i = 0; i < 4; i++)
+		DPX_TEST_ASSERT(done[i] == pkts[i], "in order");
+	dpx_pktmbuf_free_bulk(done, 4);
+	DPX_TEST_RUN(dev_down(&e));
+	DPX_TEST_RUN(env_fini(&e));
+	return DPX_TEST_SUCCESS;
+}
+
+CASE_OF(test_vhost_async_drain_split, async_drain("async-drain", SPLIT))
+CASE_OF(test_vhost_async_drain_packed, async_drain("async-drain-p", WANT_ALL))
+
+DPX_TEST_REGISTER(vhost_async_drain_split, fast, test_vhost_async_drain_split);
+DPX_TEST_REGISTER(vhost_async_drain_packed, fast, test_vhost_async_drain_packed);
+
+/*
+ * An engine that never completes: REM_MEM_REG waits its bounded time, then
+ * the device is broken (error reply, connection closed, one log line); its
+ * packets are never returned, and with no IOMMU in front of the engine the
+ * guest memory stays mapped in this process, so the late copies that run
+ * once the engine is released land there harmlessly.
+ */
+static int
+test_vhost_async_drain_timeout(void)
+{
+	struct dpx_mbuf *pkts[4];
+	struct env e;
+	unsigned int i;
+
+	DPX_TEST_RUN(env_init(&e, ENGINE_FAKE));
+	DPX_TEST_RUN(dev_up(&e, "async-hung", SPLIT, false));
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_set_copy_threshold(e.vid, 0), 0, "");
+	dma_fake_hold(true);
+	vfe_rx_post(&e.fe, 0, 8, 1);
+	for (i = 0; i < 4; i++)
+		pkts[i] = chain_make(e.mp, 1000, 2048, 90 + i);
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_submit_enqueue_burst(e.vid, 0, pkts, 4, e.dma, 0), 4, "");
+	vfe_log_capture();
+	DPX_TEST_ASSERT_EQUAL(vfe_rem_region(&e.fe, 0), -EIO, "refused after the deadline");
+	DPX_TEST_ASSERT_EQUAL(vfe_wait_closed(&e.fe, 5000), 0, "the device is broken");
+	DPX_TEST_ASSERT(vfe_log_has("DMA copies not complete after 1000 ms: 4 packets abandoned"),
+			"");
+	DPX_TEST_ASSERT(vfe_log_has("stays mapped in this process"), "");
+	vfe_log_release();
+	DPX_TEST_ASSERT(vfe_wait_count(&vfe_ev.destroy_calls, 1), "");
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_in_use_count(e.mp), 4, "never returned");
+	/* the engine wakes up: its copies land in memory still mapped */
+	dma_fake_hold(false);
+	DPX_TEST_ASSERT_EQUAL(dma_fake_run(100), 4, "");
+	/* the application, which knows its engine is done, frees them */
+	dpx_pktmbuf_free_bulk(pkts, 4);
+	DPX_TEST_RUN(vfe_session_close(&e.fe, e.path));
+	DPX_TEST_RUN(env_fini(&e));
+	return DPX_TEST_SUCCESS;
+}
+
+DPX_TEST_REGISTER(vhost_async_drain_timeout, fast, test_vhost_async_drain_timeout);
