@@ -891,3 +891,250 @@ test_vhost_async_drain_timeout(void)
 }
 
 DPX_TEST_REGISTER(vhost_async_drain_timeout, fast, test_vhost_async_drain_timeout);
+
+/* ---- dirty log (live migration) under async ---- */
+
+static int
+log_bit(const uint8_t *log, uint64_t gpa)
+{
+	return (log[gpa / 4096 / 8] >> ((gpa / 4096) % 8)) & 1;
+}
+
+static uint64_t
+log_pages(const uint8_t *log, uint64_t size)
+{
+	uint64_t gpa, n = 0;
+
+	for (gpa = 0; gpa < size; gpa += 4096)
+		n += log_bit(log, gpa);
+	return n;
+}
+
+/*
+ * Every page a packet's copies wrote is marked, and only once they have
+ * completed: nothing is marked while the engine holds the jobs, all of it
+ * (and the used ring's page) once the completion is published. Then the
+ * log is switched off with copies in flight: they complete and are marked
+ * before SET_FEATURES is answered.
+ */
+static int
+async_dirty_log(const char *name, uint64_t want)
+{
+	struct vhost_user_log l = {VFE_SESSION_MEM_SIZE / 4096 / 8, 0};
+	struct dpx_mbuf *pkts[2], *done[4];
+	struct env e;
+	uint8_t *log;
+	uint64_t f;
+	int lfd;
+
+	DPX_TEST_RUN(env_init(&e, ENGINE_FAKE));
+	DPX_TEST_RUN(dev_up(&e, name, want, false));
+	DPX_TEST_ASSERT(e.fe.features & F(VHOST_F_LOG_ALL), "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_set_copy_threshold(e.vid, 0), 0, "");
+	lfd = memfd_create("async-log", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	DPX_TEST_ASSERT(lfd >= 0 && ftruncate(lfd, (off_t)l.mmap_size) == 0, "");
+	DPX_TEST_ASSERT_EQUAL(fcntl(lfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW), 0, "");
+	log = mmap(NULL, l.mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, lfd, 0);
+	DPX_TEST_ASSERT(log != MAP_FAILED, "");
+	DPX_TEST_ASSERT_EQUAL(
+		vfe_request(&e.fe, VHOST_USER_SET_LOG_BASE, &l, sizeof(l), &lfd, 1, NULL), 0, "");
+	close(lfd);
+	struct vhost_user_vring_addr a = {0,
+					  VHOST_VRING_F_LOG,
+					  (uint64_t)(uintptr_t)vfe_ptr(&e.fe, e.fe.q[0].desc_gpa),
+					  (uint64_t)(uintptr_t)vfe_ptr(&e.fe, e.fe.q[0].used_gpa),
+					  (uint64_t)(uintptr_t)vfe_ptr(&e.fe, e.fe.q[0].avail_gpa),
+					  e.fe.q[0].packed ? e.fe.q[0].desc_gpa
+							   : e.fe.q[0].used_gpa};
+	DPX_TEST_ASSERT_EQUAL(
+		vfe_request(&e.fe, VHOST_USER_SET_VRING_ADDR, &a, sizeof(a), NULL, 0, NULL), 0, "");
+	dma_fake_hold(true);
+	vfe_rx_post(&e.fe, 0, 8, 1);
+	pkts[0] = chain_make(e.mp, 3000, 2048, 1); /* three buffers, three slot areas */
+	pkts[1] = chain_make(e.mp, 100, 2048, 2);
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_submit_enqueue_burst(e.vid, 0, pkts, 2, e.dma, 0), 2, "");
+	DPX_TEST_ASSERT_EQUAL(log_pages(log, VFE_SESSION_MEM_SIZE), 0,
+			      "nothing marked before the copies ran");
+	dma_fake_run(100);
+	DPX_TEST_ASSERT_EQUAL(log_pages(log, VFE_SESSION_MEM_SIZE), 0,
+			      "nor before their completion was collected");
+	DPX_TEST_ASSERT_EQUAL(poll_rx(&e, done, 4), 2, "");
+	dpx_pktmbuf_free_bulk(done, 2);
+	for (unsigned int s = 0; s < 4; s++)
+		DPX_TEST_ASSERT(
+			log_bit(log, e.fe.q[0].data_gpa + s * VFE_MAX_IND * (uint64_t)RX_BUF),
+			"buffer of slot %u", s);
+	DPX_TEST_ASSERT(log_bit(log, e.fe.q[0].packed ? e.fe.q[0].desc_gpa : e.fe.q[0].used_gpa),
+			"the used entries' page");
+	DPX_TEST_RUN(check_guest_pkt(&e.fe, 3000, 1));
+	DPX_TEST_RUN(check_guest_pkt(&e.fe, 100, 2));
+	/* the log goes off with a packet's copies in flight: they are marked first */
+	memset(log, 0, l.mmap_size);
+	pkts[0] = chain_make(e.mp, 1000, 2048, 3);
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_submit_enqueue_burst(e.vid, 0, pkts, 1, e.dma, 0), 1, "");
+	dma_fake_hold(false);
+	f = e.fe.features & ~F(VHOST_F_LOG_ALL);
+	DPX_TEST_ASSERT_EQUAL(vfe_request(&e.fe, VHOST_USER_SET_FEATURES, &f, 8, NULL, 0, NULL), 0,
+			      "");
+	DPX_TEST_ASSERT(log_bit(log, e.fe.q[0].data_gpa + 4 * VFE_MAX_IND * (uint64_t)RX_BUF),
+			"marked before the log went off");
+	DPX_TEST_RUN(check_guest_pkt(&e.fe, 1000, 3));
+	DPX_TEST_ASSERT_EQUAL(poll_rx(&e, done, 4), 1, "");
+	dpx_pktmbuf_free_bulk(done, 1);
+	munmap(log, l.mmap_size);
+	DPX_TEST_RUN(dev_down(&e));
+	DPX_TEST_RUN(env_fini(&e));
+	return DPX_TEST_SUCCESS;
+}
+
+CASE_OF(test_vhost_async_dirty_log_split, async_dirty_log("async-log", SPLIT))
+CASE_OF(test_vhost_async_dirty_log_packed, async_dirty_log("async-log-p", WANT_ALL))
+
+DPX_TEST_REGISTER(vhost_async_dirty_log_split, fast, test_vhost_async_dirty_log_split);
+DPX_TEST_REGISTER(vhost_async_dirty_log_packed, fast, test_vhost_async_dirty_log_packed);
+
+/* ---- hostile guests with copies in flight ---- */
+
+/*
+ * A broken chain behind packets in flight stops the ring; those packets
+ * still complete, are published and come back. A guest that scribbles over
+ * its descriptor table and avail ring while copies are in flight changes
+ * nothing we use: the copies go where the chains said when we read them.
+ * REM_MEM_REG of the region the rings live in, copies in flight: they land
+ * and are published first, then the ring stops.
+ */
+static int
+test_vhost_async_hostile(void)
+{
+	struct dpx_mbuf *pkts[4], *done[8];
+	struct vring_used *used;
+	struct vring_desc *d;
+	struct env e;
+	unsigned int i;
+
+	DPX_TEST_RUN(env_init(&e, ENGINE_FAKE));
+	DPX_TEST_RUN(dev_up(&e, "async-hostile", SPLIT, false));
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_set_copy_threshold(e.vid, 0), 0, "");
+	used = vfe_ptr(&e.fe, e.fe.q[0].used_gpa);
+	/* scribbled while in flight */
+	dma_fake_hold(true);
+	vfe_rx_post(&e.fe, 0, 4, 1);
+	for (i = 0; i < 4; i++)
+		pkts[i] = chain_make(e.mp, 1000, 2048, 110 + i);
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_submit_enqueue_burst(e.vid, 0, pkts, 4, e.dma, 0), 4, "");
+	d = vfe_split_desc(&e.fe, 0);
+	struct vring_desc saved[4];
+	memcpy(saved, d, sizeof(saved));
+	memset(d, 0xff, 16 * 4);
+	dma_fake_run(100);
+	DPX_TEST_ASSERT_EQUAL(poll_rx(&e, done, 8), 4, "");
+	dpx_pktmbuf_free_bulk(done, 4);
+	DPX_TEST_ASSERT_EQUAL(used->idx, 4, "");
+	for (i = 0; i < 4; i++)
+		DPX_TEST_ASSERT_EQUAL(used->ring[i].id, i, "the chains we read");
+	memcpy(d, saved, sizeof(saved));
+	for (i = 0; i < 4; i++)
+		DPX_TEST_RUN(check_guest_pkt(&e.fe, 1000, 110 + i));
+	/* a broken chain behind two packets in flight */
+	vfe_rx_post(&e.fe, 0, 2, 1);
+	for (i = 0; i < 3; i++)
+		pkts[i] = chain_make(e.mp, 1000, 2048, 120 + i);
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_submit_enqueue_burst(e.vid, 0, pkts, 2, e.dma, 0), 2, "");
+	d[100] = (struct vring_desc){e.fe.q[0].data_gpa, 64, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT,
+				     999};
+	vfe_split_publish(&e.fe, 0, 100);
+	vfe_log_capture();
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_submit_enqueue_burst(e.vid, 0, pkts + 2, 1, e.dma, 0), 0,
+			      "");
+	DPX_TEST_ASSERT(vfe_log_has("guest ring broken: next index past the table"), "");
+	vfe_log_release();
+	dpx_pktmbuf_free(pkts[2]);
+	dma_fake_run(100);
+	DPX_TEST_ASSERT_EQUAL(poll_rx(&e, done, 8), 2, "the ring is broken, its packets done");
+	dpx_pktmbuf_free_bulk(done, 2);
+	DPX_TEST_RUN(check_guest_pkt(&e.fe, 1000, 120));
+	DPX_TEST_RUN(check_guest_pkt(&e.fe, 1000, 121));
+	DPX_TEST_RUN(dev_down(&e));
+	/* REM_MEM_REG of the rings' region with copies in flight */
+	DPX_TEST_RUN(dev_up(&e, "async-hostile-rem", SPLIT, false));
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_set_copy_threshold(e.vid, 0), 0, "");
+	dma_fake_hold(true);
+	vfe_rx_post(&e.fe, 0, 4, 1);
+	for (i = 0; i < 4; i++)
+		pkts[i] = chain_make(e.mp, 1000, 2048, 130 + i);
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_submit_enqueue_burst(e.vid, 0, pkts, 4, e.dma, 0), 4, "");
+	dma_fake_hold(false);
+	DPX_TEST_ASSERT_EQUAL(vfe_rem_region(&e.fe, 0), 0, "");
+	DPX_TEST_ASSERT(vfe_wait_count(&vfe_ev.destroy_calls, 1), "the rings are gone");
+	for (i = 0; i < 4; i++)
+		DPX_TEST_RUN(check_guest_pkt(&e.fe, 1000, 130 + i));
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_clear_queue(e.vid, 0, done, 8, e.dma, 0), 4, "");
+	dpx_pktmbuf_free_bulk(done, 4);
+	DPX_TEST_RUN(dev_down(&e));
+	DPX_TEST_RUN(env_fini(&e));
+	return DPX_TEST_SUCCESS;
+}
+
+DPX_TEST_REGISTER(vhost_async_hostile, fast, test_vhost_async_hostile);
+
+/* ---- the API's errors ---- */
+
+static int
+test_vhost_async_api(void)
+{
+	struct dpx_mbuf *pkts[2], *done[4];
+	struct dpx_vhost_async_stats st;
+	struct env e;
+
+	DPX_TEST_RUN(env_init(&e, ENGINE_FAKE));
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_dma_configure(-1, 0), -ENODEV, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_dma_configure(63, 0), -ENODEV, "no such device");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_dma_configure(e.dma, 1), -EINVAL, "one vchan");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_dma_configure(e.dma, 0), 0, "again: nothing to do");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_dma_unconfigure(e.dma, 3), -EINVAL, "");
+	DPX_TEST_RUN(dev_connect(&e, "async-api", SPLIT, false, 1));
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_channel_register(e.vid + 1, 0), -ENODEV, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_channel_register(e.vid, DPX_VHOST_MAX_VRINGS),
+			      -EINVAL, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_channel_register(e.vid, 2), -EINVAL, "not set up");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_channel_unregister(e.vid, 0), -EINVAL, "not async");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_get_inflight(e.vid, 0), -EINVAL, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_get_inflight(e.vid + 1, 0), -ENODEV, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_stats_get(e.vid, 0, &st, 0), -EINVAL, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_set_copy_threshold(e.vid + 1, 0), -ENODEV, "");
+	pkts[0] = chain_make(e.mp, 100, 2048, 1);
+	pkts[1] = chain_make(e.mp, 100, 2048, 2);
+	vfe_rx_post(&e.fe, 0, 8, 1);
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_submit_enqueue_burst(e.vid, 0, pkts, 2, e.dma, 0), 0,
+			      "a sync vring takes no async burst");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_channel_register(e.vid, 0), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_channel_register(e.vid, 0), -EEXIST, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_enqueue_burst(e.vid, 0, pkts, 2), 0,
+			      "an async vring takes no sync burst");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_submit_enqueue_burst(e.vid, 0, pkts, 2, e.dma + 1, 0), 0,
+			      "a vchan not configured");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_poll_enqueue_completed(e.vid, 1, done, 4, e.dma, 0), 0,
+			      "odd vring");
+	dma_fake_hold(true);
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_set_copy_threshold(e.vid, 0), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_submit_enqueue_burst(e.vid, 0, pkts, 2, e.dma, 0), 2, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_dma_unconfigure(e.dma, 0), -EBUSY, "jobs in flight");
+	dma_fake_run(100);
+	DPX_TEST_ASSERT_EQUAL(poll_rx(&e, done, 4), 2, "");
+	dpx_pktmbuf_free_bulk(done, 2);
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_stats_get(e.vid, 0, &st, 1), 0, "");
+	DPX_TEST_ASSERT(st.submitted == 2 && st.completed == 2 && st.dma_copies == 2 &&
+				st.cpu_copies == 2,
+			"");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_stats_get(e.vid, 0, &st, 0), 0, "");
+	DPX_TEST_ASSERT(st.submitted == 0 && st.completed == 0 && st.dma_copies == 0 &&
+				st.in_flight == 0,
+			"after the reset");
+	dma_fake_hold(false);
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_channel_unregister(e.vid, 0), 0, "");
+	DPX_TEST_RUN(vfe_session_close(&e.fe, e.path));
+	DPX_TEST_RUN(env_fini(&e));
+	return DPX_TEST_SUCCESS;
+}
+
+DPX_TEST_REGISTER(vhost_async_api, fast, test_vhost_async_api);
