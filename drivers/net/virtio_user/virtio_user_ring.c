@@ -380,7 +380,11 @@ rx_one(struct vu_vq *vq, const bool packed)
 
 	if (!used_peek(vq, &id, &len, packed))
 		return NULL;
-	if (vq->mrg_rxbuf && id < vq->size && vq->slots[id].m != NULL) {
+	/* a buffer shorter than a header has none: it is dropped alone, as
+	 * Linux's receive_buf drops it, never read for a num_buffers (an async
+	 * back-end returns each buffer of a packet it dropped with length 0;
+	 * their first bytes are payload, or stale) */
+	if (vq->mrg_rxbuf && len >= vq->hdr_len && id < vq->size && vq->slots[id].m != NULL) {
 		const struct virtio_net_hdr_mrg_rxbuf *h =
 			(const void *)((const char *)vq->slots[id].m->buf_addr +
 				       vq->slots[id].m->data_off - vq->hdr_len);
