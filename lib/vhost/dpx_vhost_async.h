@@ -63,8 +63,10 @@ struct dpx_mbuf;
 struct dpx_mempool;
 
 /** Copy threshold of a new device (bytes): copies shorter than it are done
- *  by the CPU. Chosen from the benchmark in doc/vhost.md. */
-#define DPX_VHOST_ASYNC_COPY_THRESHOLD_DEFAULT 256
+ *  by the CPU. Chosen from the benchmark in doc/vhost.md: with cold caches
+ *  the engine paid for 512-byte copies host to guest and broke even guest to
+ *  host, and lost on 256-byte ones guest to host. */
+#define DPX_VHOST_ASYNC_COPY_THRESHOLD_DEFAULT 512
 
 /** Copies of at most this many bytes are done by the CPU whatever the
  *  threshold (virtio-net headers among them). */
@@ -129,7 +131,8 @@ int dpx_vhost_async_channel_unregister(int vid, uint16_t vring);
 /**
  * Set the copy threshold of a device: copies shorter than bytes are done by
  * the CPU, the rest by the DMA engine (0: every copy longer than
- * DPX_VHOST_ASYNC_CPU_COPY_MAX). Takes effect at the next burst.
+ * DPX_VHOST_ASYNC_CPU_COPY_MAX; DPX_VHOST_ASYNC_COPY_THRESHOLD_DEFAULT until
+ * set). Takes effect at the next burst.
  * @return 0, or -ENODEV.
  */
 int dpx_vhost_async_set_copy_threshold(int vid, uint32_t bytes);

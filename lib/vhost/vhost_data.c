@@ -4,8 +4,15 @@
  * direction serves split and packed rings (the `packed` argument is a
  * constant at each call site, so the compiler makes two specialised copies).
  * Payload bytes move only through the per-queue copy batch, executed by the
- * device's copy backend: the one place a DMA engine will plug in. Dirty pages
- * are marked when a batch has run, never before its bytes are in guest memory.
+ * device's copy backend. Dirty pages are marked when a batch has run, never
+ * before its bytes are in guest memory.
+ *
+ * Async (dpx_vhost_async.h): the bodies also take a constant `async` flag.
+ * Each packet's batch then runs at once, short copies by the CPU and the
+ * rest as DMA jobs, and the packet waits in the vring's in-flight ring
+ * (struct vhost_async) with its used entries and dirty-log ranges until its
+ * jobs completed; async_publish walks that ring in order, so used entries
+ * are published in ring order and only after their bytes landed.
  *
  * Packets come from and go to mbufs (the API) or plain segments (tests): the
  * bodies take a constant `mbufs` flag, so the mbuf code is inlined in place

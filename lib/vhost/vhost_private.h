@@ -39,8 +39,10 @@ extern int vhost_data_logtype;
 
 /*
  * One copy of the data path. Enqueue and dequeue only build these; the copy
- * backend executes a batch (CPU memcpy today; a DMA engine later, which is
- * why both ends are plain addresses with their guest-physical side noted).
+ * backend executes a batch (sync), or each packet's batch becomes CPU copies
+ * and DMA jobs (async): both ends are plain addresses, which are also the
+ * IOVAs (guest regions are DMA-mapped at our address of them), with the
+ * guest-physical side noted for the dirty log.
  */
 struct vhost_copy {
 	void *dst;
