@@ -172,24 +172,7 @@ dev_down(struct env *e)
 static struct dpx_mbuf *
 chain_make(struct dpx_mempool *mp, uint32_t len, uint32_t seg, unsigned int seed)
 {
-	struct dpx_mbuf *head = NULL, *m;
-	uint32_t at = 0, l, k;
-
-	do {
-		m = dpx_pktmbuf_alloc(mp);
-		if (m == NULL)
-			return NULL;
-		l = len - at < seg ? len - at : seg;
-		uint8_t *d = (uint8_t *)dpx_pktmbuf_append(m, (uint16_t)l);
-		for (k = 0; k < l; k++)
-			d[k] = pattern(seed, at + k);
-		if (head == NULL)
-			head = m;
-		else if (dpx_pktmbuf_chain(head, m) != 0)
-			return NULL;
-		at += l;
-	} while (at < len);
-	return head;
+	return vfe_mbuf_chain(mp, len, seg, seed, pattern);
 }
 
 /* Used entries the guest has not taken yet are in ring order (IN_ORDER):

@@ -64,16 +64,7 @@
 
 static const uint32_t lens[NLENS] = {64, 256, 512, 1518};
 
-static volatile int perf_vid = -1;
-
-static int
-perf_new(int vid)
-{
-	perf_vid = vid;
-	return 0;
-}
-
-static const struct dpx_vhost_device_ops perf_ops = {.new_device = perf_new};
+static int perf_vid = -1;
 
 struct bench {
 	struct vfe fe;
@@ -358,7 +349,7 @@ bench_cycles(bool packed)
 	static struct run_fig s_deq[NLENS][RUNS], a_deq[NLENS][RUNS];
 	static struct tally se, sd, ae, ad;
 	uint64_t want = packed ? ~0ULL : ~(1ULL << VIRTIO_F_RING_PACKED);
-	int first, second, i;
+	int first, second;
 	char path[108];
 	cpu_set_t one;
 
@@ -372,21 +363,7 @@ bench_cycles(bool packed)
 	DPX_TEST_ASSERT(b.mp != NULL, "");
 	DPX_TEST_RUN(open_engine(second, &b.dma));
 	snprintf(path, sizeof(path), "/tmp/dpx-vhost-aperf-%d.sock", (int)getpid());
-	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_register(path, 0), 0, "");
-	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_callback_register(path, &perf_ops, NULL), 0, "");
-	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_start(path), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_init(&b.fe, 64 << 20), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_connect(&b.fe, path), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_negotiate(&b.fe, want), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_set_mem_table(&b.fe), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_queue_setup(&b.fe, 0, 256, 2048, false), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_queue_setup(&b.fe, 1, 256, 2048, false), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_driver_ok(&b.fe), 0, "");
-	for (i = 0; i < 5000 && perf_vid < 0; i++)
-		usleep(1000);
-	DPX_TEST_ASSERT(perf_vid >= 0, "device running");
-	vfe_no_interrupts(&b.fe, 0);
-	vfe_no_interrupts(&b.fe, 1);
+	DPX_TEST_RUN(vfe_perf_up(&b.fe, path, 64 << 20, 1, want, &perf_vid));
 	printf("vhost calls on cpu %d, dma_sw0 worker spinning on cpu %d; bursts of %d, %d rounds "
 	       "a run, copy threshold %u B\n",
 	       first, second, BURST, ROUNDS, BENCH_THRESHOLD);
@@ -492,22 +469,8 @@ test_vhost_async_register_perf(void)
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_dma_configure(dma, 0), 0, "");
 	/* 16 GiB of guest address space, pages only where the rings are */
 	snprintf(path, sizeof(path), "/tmp/dpx-vhost-areg-%d.sock", (int)getpid());
-	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_register(path, 0), 0, "");
-	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_callback_register(path, &perf_ops, NULL), 0, "");
-	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_start(path), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, REG_REGIONS * REG_SIZE), 0, "");
-	for (i = 0; i < REG_REGIONS; i++)
-		vfe_region_set(&fe, (unsigned int)i, i * REG_SIZE, REG_SIZE, i * REG_SIZE);
-	perf_vid = -1;
-	DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe, path), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_negotiate(&fe, ~(1ULL << VIRTIO_F_RING_PACKED)), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_set_mem_table(&fe), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_queue_setup(&fe, 0, 256, 2048, false), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_queue_setup(&fe, 1, 256, 2048, false), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_driver_ok(&fe), 0, "");
-	for (i = 0; i < 5000 && perf_vid < 0; i++)
-		usleep(1000);
-	DPX_TEST_ASSERT(perf_vid >= 0, "device running");
+	DPX_TEST_RUN(vfe_perf_up(&fe, path, REG_REGIONS * REG_SIZE, REG_REGIONS,
+				 ~(1ULL << VIRTIO_F_RING_PACKED), &perf_vid));
 	dev = vhost_dev_get(perf_vid);
 	DPX_TEST_ASSERT_EQUAL(dev->mem->n, REG_REGIONS, "");
 	for (i = 0; i < REG_REGIONS; i++)

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <dpx_log.h>
+#include <dpx_mbuf.h>
 
 #include "dpx_test.h"
 #include "vhost_frontend.h"
@@ -1041,5 +1042,57 @@ vfe_session_close(struct vfe *fe, const char *path)
 	vfe_fini(fe);
 	DPX_TEST_ASSERT(vfe_wait_count(&vfe_ev.destroy_calls, 1), "destroy_device called");
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
+	return DPX_TEST_SUCCESS;
+}
+
+struct dpx_mbuf *
+vfe_mbuf_chain(struct dpx_mempool *mp, uint32_t len, uint32_t seg, unsigned int seed,
+	       uint8_t (*pattern)(unsigned int, uint32_t))
+{
+	struct dpx_mbuf *head = NULL, *m;
+	uint32_t at = 0, l, k;
+
+	do {
+		m = dpx_pktmbuf_alloc(mp);
+		l = len - at < seg ? len - at : seg;
+		uint8_t *d = m != NULL ? (uint8_t *)dpx_pktmbuf_append(m, (uint16_t)l) : NULL;
+		if (d == NULL) {
+			dpx_pktmbuf_free(m);
+			dpx_pktmbuf_free(head);
+			return NULL;
+		}
+		for (k = 0; k < l; k++)
+			d[k] = pattern(seed, at + k);
+		if (head == NULL)
+			head = m;
+		else if (dpx_pktmbuf_chain(head, m) != 0)
+			return NULL;
+		at += l;
+	} while (at < len);
+	return head;
+}
+
+int
+vfe_perf_up(struct vfe *fe, const char *path, uint64_t mem_size, unsigned int nregions,
+	    uint64_t want, int *vid)
+{
+	uint64_t size = mem_size / nregions;
+
+	DPX_TEST_ASSERT(nregions >= 1 && nregions <= VFE_MAX_REGIONS, "");
+	DPX_TEST_RUN(vfe_server_start(path, 0));
+	DPX_TEST_ASSERT_EQUAL(vfe_init(fe, mem_size), 0, "");
+	for (unsigned int i = 0; i < nregions; i++)
+		vfe_region_set(fe, i, i * size, size, i * size);
+	DPX_TEST_ASSERT_EQUAL(vfe_connect(fe, path), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_negotiate(fe, want), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_set_mem_table(fe), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_queue_setup(fe, 0, 256, 2048, false), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_queue_setup(fe, 1, 256, 2048, false), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_driver_ok(fe), 0, "");
+	DPX_TEST_ASSERT(vfe_wait_count(&vfe_ev.new_calls, 1), "device running");
+	/* the data path alone: no eventfd write per burst on either layout */
+	vfe_no_interrupts(fe, 0);
+	vfe_no_interrupts(fe, 1);
+	*vid = vfe_ev.vid;
 	return DPX_TEST_SUCCESS;
 }

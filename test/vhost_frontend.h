@@ -175,6 +175,22 @@ uint64_t vfe_calls(struct vfe *fe, unsigned int qi);
 struct vring_desc *vfe_split_desc(struct vfe *fe, unsigned int qi);
 void vfe_split_publish(struct vfe *fe, unsigned int qi, uint16_t head);
 
+struct dpx_mbuf;
+struct dpx_mempool;
+
+/* A packet of len bytes (at least one mbuf, so len 0 is one empty mbuf) in a
+ * chain of mbufs of at most seg bytes each, byte k being pattern(seed, k).
+ * @return its head or NULL (pool empty: what was taken is given back). */
+struct dpx_mbuf *vfe_mbuf_chain(struct dpx_mempool *mp, uint32_t len, uint32_t seg,
+				unsigned int seed, uint8_t (*pattern)(unsigned int, uint32_t));
+
+/* The perf cases' device: a server path (vfe_server_start), a front-end with
+ * mem_size bytes of guest memory in nregions equal regions, pair 0 of rings
+ * of 256 buffers of 2048 bytes, interrupts off, running; *vid set.
+ * @return DPX_TEST_*. */
+int vfe_perf_up(struct vfe *fe, const char *path, uint64_t mem_size, unsigned int nregions,
+		uint64_t want, int *vid);
+
 /* ---- harness shared by the vhost test files: a server path whose callbacks
  * count into vfe_ev, and the steps every case starts and ends with ---- */
 

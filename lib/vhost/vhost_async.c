@@ -53,35 +53,35 @@ region_span(const struct vhost_mem_region *r, uint64_t *va, uint64_t *len)
 	*len = DPX_ALIGN_CEIL(r->hva + r->size, 4096) - start;
 }
 
+/* DMA-map (or unmap) one region in one container, logging a failure. */
 static int
-region_map_one(struct vhost_dev *dev, const struct vhost_mem_region *r, int fd)
+region_dma(struct vhost_dev *dev, const struct vhost_mem_region *r, int fd, bool map)
 {
 	uint64_t va, len;
 	int rc;
 
 	region_span(r, &va, &len);
-	rc = dpx_vfio_container_dma_map(fd, va, va, len);
+	rc = map ? dpx_vfio_container_dma_map(fd, va, va, len)
+		 : dpx_vfio_container_dma_unmap(fd, va, va, len);
 	if (rc < 0)
 		VHOST_LOG(ERR,
-			  "vid %d: DMA map of region gpa 0x%" PRIx64 " size 0x%" PRIx64
-			  " (iova 0x%" PRIx64 ") into container %d failed: %s",
-			  dev->vid, r->gpa, r->size, va, fd, dpx_strerror(rc));
+			  "vid %d: DMA %s of region gpa 0x%" PRIx64 " size 0x%" PRIx64
+			  " (iova 0x%" PRIx64 ") in container %d failed: %s",
+			  dev->vid, map ? "map" : "unmap", r->gpa, r->size, va, fd,
+			  dpx_strerror(rc));
 	return rc;
+}
+
+static int
+region_map_one(struct vhost_dev *dev, const struct vhost_mem_region *r, int fd)
+{
+	return region_dma(dev, r, fd, true);
 }
 
 static void
 region_unmap_one(struct vhost_dev *dev, const struct vhost_mem_region *r, int fd)
 {
-	uint64_t va, len;
-	int rc;
-
-	region_span(r, &va, &len);
-	rc = dpx_vfio_container_dma_unmap(fd, va, va, len);
-	if (rc < 0)
-		VHOST_LOG(ERR,
-			  "vid %d: DMA unmap of region gpa 0x%" PRIx64 " (iova 0x%" PRIx64
-			  ") from container %d failed: %s",
-			  dev->vid, r->gpa, va, fd, dpx_strerror(rc));
+	(void)region_dma(dev, r, fd, false);
 }
 
 /* One region into every container; on failure the containers done are undone. */
