@@ -66,6 +66,9 @@ pattern(unsigned int pkt, uint32_t off)
 	return (uint8_t)(pkt * 29 + off * 13 + (off >> 9));
 }
 
+/* The engine's vchan ring (the test engine only). */
+static uint16_t fake_ring = 1024;
+
 static int
 env_init(struct env *e, enum engine engine)
 {
@@ -87,7 +90,7 @@ env_init(struct env *e, enum engine engine)
 	e->k = kfake_container_model(e->c);
 	e->k0 = e->k->n;
 	if (engine == ENGINE_FAKE) {
-		int id = dma_fake_create(1024);
+		int id = dma_fake_create(fake_ring);
 
 		DPX_TEST_ASSERT(id >= 0, "%d", id);
 		e->dma = (int16_t)id;
@@ -1121,3 +1124,51 @@ test_vhost_async_api(void)
 }
 
 DPX_TEST_REGISTER(vhost_async_api, fast, test_vhost_async_api);
+
+/*
+ * A vchan of 16 slots: a 64 KiB packet's copies (some 70 jobs each way)
+ * could never all be on it at once; the packet is copied by the CPU instead
+ * of waiting for ever, and the ones around it still go to the engine.
+ */
+static int
+test_vhost_async_small_ring(void)
+{
+	static uint8_t tmp[MAX_PKT];
+	struct dpx_mbuf *pkts[3], *rx[3];
+	struct dpx_vhost_async_stats st;
+	static const uint32_t lens[3] = {1000, MAX_PKT, 1000};
+	struct env e;
+	unsigned int i;
+
+	fake_ring = 16;
+	DPX_TEST_RUN(env_init(&e, ENGINE_FAKE));
+	fake_ring = 1024;
+	DPX_TEST_RUN(dev_up(&e, "async-small", SPLIT, false));
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_set_copy_threshold(e.vid, 0), 0, "");
+	vfe_rx_post(&e.fe, 0, 100, 1);
+	for (i = 0; i < 3; i++)
+		pkts[i] = chain_make(e.mp, lens[i], 2048, 140 + i);
+	DPX_TEST_RUN(to_guest(&e, pkts, 3));
+	for (i = 0; i < 3; i++)
+		DPX_TEST_RUN(check_guest_pkt(&e.fe, lens[i], 140 + i));
+	for (i = 0; i < 3; i++) {
+		for (uint32_t k = 0; k < lens[i]; k++)
+			tmp[k] = pattern(150 + i, k);
+		DPX_TEST_ASSERT_EQUAL(vfe_tx_post(&e.fe, 1, tmp, lens[i], 8), 0, "");
+	}
+	DPX_TEST_RUN(from_guest(&e, rx, 3));
+	for (i = 0; i < 3; i++)
+		DPX_TEST_RUN(check_mbuf(rx[i], lens[i], 150 + i));
+	dpx_pktmbuf_free_bulk(rx, 3);
+	DPX_TEST_ASSERT_EQUAL(vfe_tx_reclaim(&e.fe, 1), 3, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_stats_get(e.vid, 0, &st, 0), 0, "");
+	DPX_TEST_ASSERT(st.dma_copies == 2 && st.completed == 3,
+			"the 1000-byte packets on the engine: %" PRIu64, st.dma_copies);
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_stats_get(e.vid, 1, &st, 0), 0, "");
+	DPX_TEST_ASSERT(st.dma_copies >= 2 && st.completed == 3, "%" PRIu64, st.dma_copies);
+	DPX_TEST_RUN(dev_down(&e));
+	DPX_TEST_RUN(env_fini(&e));
+	return DPX_TEST_SUCCESS;
+}
+
+DPX_TEST_REGISTER(vhost_async_small_ring, fast, test_vhost_async_small_ring);

@@ -509,17 +509,26 @@ async_log_add(struct vhost_async *as, struct vhost_async_pkt *p, uint64_t gpa, u
 	p->nlog++;
 }
 
+/* The vchan takes `need` more jobs now, or never will: with none of ours
+ * outstanding its room is its whole ring (the packet is then the CPU's). */
+static __dpx_always_inline bool
+async_fits(const struct async_io *a, unsigned int need)
+{
+	return need <= a->room || a->vc->in_flight == 0;
+}
+
 /*
  * Run one packet's batch: copies below the threshold (and cpu_only ones:
  * sources on the caller's stack) by memcpy now, the rest as DMA jobs whose
  * slots point at the packet, which becomes the next in-flight entry. Its
- * dirty-log ranges are kept for the publish, after every copy completed.
- * @return 0, or -ENOSPC (the vchan's ring or the log ring lacks room; nothing
- *   run, the batch kept for the caller to drop)
+ * dirty-log ranges are kept for the publish, after every copy completed. A
+ * packet of more jobs than the vchan's ring holds is copied by the CPU.
+ * @return 0, or -ENOSPC (the vchan's ring or the log ring lacks room now;
+ *   nothing run, the batch kept for the caller to drop)
  */
 static __dpx_always_inline int
 async_commit(struct vhost_vq *vq, struct async_io *a, struct dpx_mbuf *m, bool packet, uint32_t len,
-	     uint16_t nused, const bool cpu_only)
+	     uint16_t nused, bool cpu_only)
 {
 	struct vhost_copy_batch *b = &vq->batch;
 	struct vhost_async *as = a->as;
@@ -531,8 +540,9 @@ async_commit(struct vhost_vq *vq, struct async_io *a, struct dpx_mbuf *m, bool p
 	if (!cpu_only && b->n > a->room) {
 		for (i = 0; i < b->n; i++)
 			need += !copy_by_cpu(&b->copies[i], a->threshold);
-		if (need > a->room)
+		if (!async_fits(a, need))
 			return -ENOSPC;
+		cpu_only = need > a->room;
 	}
 	if (a->log && (uint16_t)(as->log_head - as->log_pub) > VHOST_ASYNC_RING - b->n)
 		return -ENOSPC;
@@ -1051,6 +1061,13 @@ inject_rarp(struct vhost_dev *dev, struct vhost_vq *vq, struct pkt_io *io, uint8
 	return 1;
 }
 
+/* The mbufs of `room` data bytes a packet of len bytes takes. */
+static __dpx_always_inline unsigned int
+pkt_mbufs(uint64_t len, uint32_t room)
+{
+	return len <= room ? 1 : (unsigned int)((len + room - 1) / room);
+}
+
 /* async: a used entry that carries no packet (a dropped chain) keeps its place in ring order */
 static __dpx_always_inline void
 async_no_packet(struct vhost_vq *vq, struct async_io *a, const bool async)
@@ -1112,8 +1129,10 @@ dequeue_body(struct vhost_dev *dev, struct vhost_vq *vq, uint16_t vring, struct 
 			continue;
 		}
 		/* a packet's copies are at most its buffers plus its mbufs: with
-		 * that much DMA room its commit cannot fail */
-		if (async && a->room < vq->chain.nread + VHOST_PKT_MAX_SEGS) {
+		 * that much DMA room (or an idle vchan) its commit cannot fail */
+		if (async && !async_fits(a, vq->chain.nread + pkt_mbufs(vq->chain.read_len -
+									    dev->hdr_len,
+									io->room))) {
 			cur = before;
 			nused--;
 			break;
