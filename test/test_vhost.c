@@ -933,24 +933,7 @@ DPX_TEST_REGISTER(vhost_dirty_log_after_copy_packed, fast, test_vhost_dirty_log_
 static struct dpx_mbuf *
 mbuf_chain_make(struct dpx_mempool *mp, uint32_t len, uint32_t seg, unsigned int seed)
 {
-	struct dpx_mbuf *head = NULL, *m;
-	uint32_t at = 0, l, k;
-
-	while (at < len) {
-		m = dpx_pktmbuf_alloc(mp);
-		if (m == NULL)
-			return NULL;
-		l = len - at < seg ? len - at : seg;
-		uint8_t *d = (uint8_t *)dpx_pktmbuf_append(m, (uint16_t)l);
-		for (k = 0; k < l; k++)
-			d[k] = pattern(seed, at + k);
-		if (head == NULL)
-			head = m;
-		else if (dpx_pktmbuf_chain(head, m) != 0)
-			return NULL;
-		at += l;
-	}
-	return head;
+	return vfe_mbuf_chain(mp, len, seg, seed, pattern);
 }
 
 static int

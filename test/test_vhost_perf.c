@@ -21,16 +21,7 @@
 #define BURST 32
 #define ROUNDS 3000
 
-static volatile int perf_vid = -1;
-
-static int
-perf_new(int vid)
-{
-	perf_vid = vid;
-	return 0;
-}
-
-static const struct dpx_vhost_device_ops perf_ops = {.new_device = perf_new};
+static int perf_vid = -1;
 
 static struct dpx_mempool *perf_pool;
 static uint8_t src_buf[2048];
@@ -119,7 +110,6 @@ run(bool packed)
 	uint64_t want = ~0ULL;
 	char path[108];
 	struct vfe fe;
-	int i;
 
 	/* -m: an address-space reservation valgrind (callgrind) can make too */
 	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "-m", "256", NULL) > 0, "");
@@ -130,19 +120,7 @@ run(bool packed)
 	if (!packed)
 		want &= ~(1ULL << VIRTIO_F_RING_PACKED);
 	snprintf(path, sizeof(path), "/tmp/dpx-vhost-perf-%d.sock", (int)getpid());
-	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_register(path, 0), 0, "");
-	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_callback_register(path, &perf_ops, NULL), 0, "");
-	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_start(path), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, 64 << 20), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe, path), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_negotiate(&fe, want), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_set_mem_table(&fe), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_queue_setup(&fe, 0, 256, 2048, false), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_queue_setup(&fe, 1, 256, 2048, false), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_driver_ok(&fe), 0, "");
-	for (i = 0; i < 5000 && perf_vid < 0; i++)
-		usleep(1000);
-	DPX_TEST_ASSERT(perf_vid >= 0, "device running");
+	DPX_TEST_RUN(vfe_perf_up(&fe, path, 64 << 20, 1, want, &perf_vid));
 	/* DPX_VHOST_PERF_LEN=N measures one length only (for profilers) */
 	if (getenv("DPX_VHOST_PERF_LEN") != NULL) {
 		DPX_TEST_RUN(measure(&fe, packed, (uint32_t)atoi(getenv("DPX_VHOST_PERF_LEN"))));

@@ -63,6 +63,10 @@ struct vfe_queue {
 	int kickfd;
 	int callfd;
 	uint32_t outstanding;
+	/* receive: drop used buffers shorter than a header and an Ethernet
+	 * header, counting them, as Linux 6.1's virtio_net does */
+	bool drop_short;
+	uint64_t rx_length_errors;
 };
 
 struct vfe {
@@ -164,6 +168,11 @@ int vfe_rx_take(struct vfe *fe, unsigned int qi, uint8_t *out, size_t cap);
  * split over nseg descriptors. @return 0, -ENOSPC (ring full). */
 int vfe_tx_post(struct vfe *fe, unsigned int qi, const uint8_t *pkt, uint32_t len,
 		unsigned int nseg);
+/* Post one chain of one buffer of len bytes at gpa (anywhere in guest memory),
+ * for the receive queue, or with a zero header and pkt for the transmit queue.
+ * @return 0, -ENOSPC (ring full), -EFAULT (gpa outside the regions). */
+int vfe_rx_post_at(struct vfe *fe, unsigned int qi, uint64_t gpa, uint32_t len);
+int vfe_tx_post_at(struct vfe *fe, unsigned int qi, uint64_t gpa, const uint8_t *pkt, uint32_t len);
 /* Reclaim used transmit buffers. @return how many. */
 unsigned int vfe_tx_reclaim(struct vfe *fe, unsigned int qi);
 /* Set the event-idx threshold (split: used_event; packed: off_wrap + DESC). */
@@ -176,6 +185,22 @@ uint64_t vfe_calls(struct vfe *fe, unsigned int qi);
 /* Raw descriptor access for malformed-ring tests (split layout). */
 struct vring_desc *vfe_split_desc(struct vfe *fe, unsigned int qi);
 void vfe_split_publish(struct vfe *fe, unsigned int qi, uint16_t head);
+
+struct dpx_mbuf;
+struct dpx_mempool;
+
+/* A packet of len bytes (at least one mbuf, so len 0 is one empty mbuf) in a
+ * chain of mbufs of at most seg bytes each, byte k being pattern(seed, k).
+ * @return its head or NULL (pool empty: what was taken is given back). */
+struct dpx_mbuf *vfe_mbuf_chain(struct dpx_mempool *mp, uint32_t len, uint32_t seg,
+				unsigned int seed, uint8_t (*pattern)(unsigned int, uint32_t));
+
+/* The perf cases' device: a server path (vfe_server_start), a front-end with
+ * mem_size bytes of guest memory in nregions equal regions, pair 0 of rings
+ * of 256 buffers of 2048 bytes, interrupts off, running; *vid set.
+ * @return DPX_TEST_*. */
+int vfe_perf_up(struct vfe *fe, const char *path, uint64_t mem_size, unsigned int nregions,
+		uint64_t want, int *vid);
 
 /* ---- harness shared by the vhost test files: a server path whose callbacks
  * count into vfe_ev, and the steps every case starts and ends with ---- */

@@ -459,7 +459,11 @@ rx_one(struct vu_vq *vq, struct dpx_mbuf **out, const bool packed)
 		return 0;
 	/* every buffer of the packet is one the device holds, this one included */
 	uint16_t in_flight = (uint16_t)(vq->size - vq->free_cnt);
-	if (vq->mrg_rxbuf && id < vq->size && vq->slots[id].m != NULL) {
+	/* a buffer shorter than a header has none: it is dropped alone, as
+	 * Linux's receive_buf drops it, never read for a num_buffers (an async
+	 * back-end returns each buffer of a packet it dropped with length 0;
+	 * their first bytes are payload, or stale) */
+	if (vq->mrg_rxbuf && len >= VU_HDR_LEN && id < vq->size && vq->slots[id].m != NULL) {
 		const struct virtio_net_hdr_mrg_rxbuf *h =
 			(const void *)((const char *)vq->slots[id].m->buf_addr +
 				       vq->slots[id].m->data_off - VU_HDR_LEN);
