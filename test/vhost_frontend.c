@@ -442,6 +442,9 @@ area(struct vfe_queue *q, uint16_t slot, unsigned int j)
 	return q->data_gpa + ((uint64_t)slot * VFE_MAX_IND + j) * q->buflen;
 }
 
+/* vfe_*_post_at: the first buffer of the next chain is here, not in its slot's area */
+static uint64_t post_at = UINT64_MAX;
+
 /* Fill the chain record for buffer id with nseg buffers of the given lengths. */
 static void
 chain_fill(struct vfe_queue *q, uint16_t id, uint16_t slot, unsigned int nseg, const uint32_t *lens)
@@ -451,7 +454,7 @@ chain_fill(struct vfe_queue *q, uint16_t id, uint16_t slot, unsigned int nseg, c
 
 	c->n = (uint16_t)nseg;
 	for (j = 0; j < nseg; j++) {
-		c->gpa[j] = area(q, slot, j);
+		c->gpa[j] = j == 0 && post_at != UINT64_MAX ? post_at : area(q, slot, j);
 		c->len[j] = lens[j];
 	}
 }
@@ -702,6 +705,14 @@ vfe_rx_take(struct vfe *fe, unsigned int qi, uint8_t *out, size_t cap)
 
 	if (!used_peek(fe, q, 0, &id, &len))
 		return 0;
+	/* Linux 6.1 receive_buf: a buffer shorter than a header and an Ethernet
+	 * header is dropped alone, before its header is read */
+	while (q->drop_short && len < HDR_LEN + 14) {
+		used_consume(fe, q, id);
+		q->rx_length_errors++;
+		if (!used_peek(fe, q, 0, &id, &len))
+			return 0;
+	}
 	if (len < HDR_LEN ||
 	    gather(fe, &q->chains[id], HDR_LEN, 0, (uint8_t *)&h, HDR_LEN) != HDR_LEN)
 		return -EBADMSG;
@@ -743,6 +754,34 @@ vfe_tx_post(struct vfe *fe, unsigned int qi, const uint8_t *pkt, uint32_t len, u
 	}
 	free(tmp);
 	return post(fe, qi, nseg, lens, 0);
+}
+
+int
+vfe_rx_post_at(struct vfe *fe, unsigned int qi, uint64_t gpa, uint32_t len)
+{
+	int rc;
+
+	post_at = gpa;
+	rc = post(fe, qi, 1, &len, VRING_DESC_F_WRITE);
+	post_at = UINT64_MAX;
+	return rc;
+}
+
+int
+vfe_tx_post_at(struct vfe *fe, unsigned int qi, uint64_t gpa, const uint8_t *pkt, uint32_t len)
+{
+	uint8_t *b = vfe_ptr(fe, gpa);
+	uint32_t total = HDR_LEN + len;
+	int rc;
+
+	if (b == NULL || vfe_ptr(fe, gpa + total - 1) == NULL)
+		return -EFAULT;
+	memset(b, 0, HDR_LEN);
+	memcpy(b + HDR_LEN, pkt, len);
+	post_at = gpa;
+	rc = post(fe, qi, 1, &total, 0);
+	post_at = UINT64_MAX;
+	return rc;
 }
 
 unsigned int

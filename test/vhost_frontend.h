@@ -62,6 +62,10 @@ struct vfe_queue {
 	int kickfd;
 	int callfd;
 	uint32_t outstanding;
+	/* receive: drop used buffers shorter than a header and an Ethernet
+	 * header, counting them, as Linux 6.1's virtio_net does */
+	bool drop_short;
+	uint64_t rx_length_errors;
 };
 
 struct vfe {
@@ -153,6 +157,11 @@ int vfe_rx_take(struct vfe *fe, unsigned int qi, uint8_t *out, size_t cap);
  * split over nseg descriptors. @return 0, -ENOSPC (ring full). */
 int vfe_tx_post(struct vfe *fe, unsigned int qi, const uint8_t *pkt, uint32_t len,
 		unsigned int nseg);
+/* Post one chain of one buffer of len bytes at gpa (anywhere in guest memory),
+ * for the receive queue, or with a zero header and pkt for the transmit queue.
+ * @return 0, -ENOSPC (ring full), -EFAULT (gpa outside the regions). */
+int vfe_rx_post_at(struct vfe *fe, unsigned int qi, uint64_t gpa, uint32_t len);
+int vfe_tx_post_at(struct vfe *fe, unsigned int qi, uint64_t gpa, const uint8_t *pkt, uint32_t len);
 /* Reclaim used transmit buffers. @return how many. */
 unsigned int vfe_tx_reclaim(struct vfe *fe, unsigned int qi);
 /* Set the event-idx threshold (split: used_event; packed: off_wrap + DESC). */

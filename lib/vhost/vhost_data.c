@@ -23,6 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <dpx_dmadev.h>
 #include <dpx_mbuf.h>
 #include <dpx_mempool.h>
 
@@ -68,6 +69,7 @@ batch_flush(struct vhost_dev *dev, struct vhost_vq *vq, const bool log)
 		for (i = 0; i < b->n; i++)
 			if (b->copies[i].log_gpa != VHOST_COPY_NO_LOG)
 				vhost_log_write(dev, b->copies[i].log_gpa, b->copies[i].len);
+	b->flushed += b->n;
 	b->n = 0;
 	b->flushes++;
 }
@@ -214,13 +216,14 @@ fetch_chain(struct vhost_vq *vq, const struct vhost_ring_view *v, struct cursor 
  * back and forth with us descriptor by descriptor.
  */
 static __dpx_always_inline void
-used_publish_packed(struct vhost_dev *dev, struct vhost_vq *vq, unsigned int n, const bool log_used)
+used_publish_packed(struct vhost_dev *dev, struct vhost_vq *vq, const struct vhost_used_entry *used,
+		    unsigned int n, const bool log_used)
 {
 	uint16_t first = vq->last_used_idx, first_flags = 0, flags;
 	unsigned int k;
 
 	for (k = 0; k < n; k++) {
-		const struct vhost_used_entry *e = &vq->used_shadow[k];
+		const struct vhost_used_entry *e = &used[k];
 		struct vring_packed_desc *d = &vq->desc_packed[vq->last_used_idx];
 
 		flags = vq->used_wrap ? VRING_PACKED_DESC_F_AVAIL | VRING_PACKED_DESC_F_USED : 0;
@@ -253,19 +256,20 @@ used_publish_packed(struct vhost_dev *dev, struct vhost_vq *vq, unsigned int n, 
 				sizeof(struct vring_packed_desc));
 }
 
+/* Publish n used entries (the burst's shadow, or a run of the async used ring). */
 static __dpx_always_inline void
-used_publish(struct vhost_dev *dev, struct vhost_vq *vq, unsigned int n, const bool packed,
-	     const bool log)
+used_publish(struct vhost_dev *dev, struct vhost_vq *vq, const struct vhost_used_entry *used,
+	     unsigned int n, const bool packed, const bool log)
 {
 	const bool log_used = log && vq->log;
 	unsigned int k;
 
 	if (packed) {
-		used_publish_packed(dev, vq, n, log_used);
+		used_publish_packed(dev, vq, used, n, log_used);
 		return;
 	}
 	for (k = 0; k < n; k++) {
-		const struct vhost_used_entry *e = &vq->used_shadow[k];
+		const struct vhost_used_entry *e = &used[k];
 		uint16_t slot = (uint16_t)((vq->last_used_idx + k) & (vq->size - 1));
 
 		vq->used->ring[slot].id = e->id;
@@ -460,6 +464,324 @@ xfer(struct vhost_dev *dev, struct vhost_vq *vq, struct seg_cursor *s, uint8_t *
 	return done;
 }
 
+/* ---- async: the batch's copies become CPU copies or DMA jobs ---- */
+
+/* What an async burst works with; the sync bodies get NULL and never look. */
+struct async_io {
+	struct vhost_async *as;
+	struct vhost_async_vchan *vc;
+	int16_t dma;
+	uint16_t vchan;
+	uint32_t threshold;
+	uint16_t room;	  /* jobs the vchan takes for the rest of the burst */
+	uint16_t jobs;	  /* jobs this burst gave it (one submit at the end) */
+	uint64_t flushed; /* batch.flushed at the last commit: mid-packet flushes ran by CPU */
+	bool log;
+};
+
+static __dpx_always_inline bool
+copy_by_cpu(const struct vhost_copy *c, uint32_t threshold)
+{
+	return c->len <= DPX_VHOST_ASYNC_CPU_COPY_MAX || c->len < threshold;
+}
+
+#define ASYNC_STAT_ADD(as, field, v) \
+	__atomic_store_n(&(as)->cnt.field, (as)->cnt.field + (v), __ATOMIC_RELAXED)
+
+/* A dirty-log range of packet p, merged into its previous one when contiguous. */
+static __dpx_always_inline void
+async_log_add(struct vhost_async *as, struct vhost_async_pkt *p, uint64_t gpa, uint32_t len)
+{
+	struct vhost_log_range *r = &as->log[(uint16_t)(as->log_head - 1) & VHOST_ASYNC_MASK];
+
+	if (p->nlog > 0 && r->gpa + r->len == gpa) {
+		r->len += len;
+		return;
+	}
+	as->log[as->log_head++ & VHOST_ASYNC_MASK] = (struct vhost_log_range){gpa, len};
+	p->nlog++;
+}
+
+/*
+ * Run one packet's batch: copies below the threshold (and cpu_only ones:
+ * sources on the caller's stack) by memcpy now, the rest as DMA jobs whose
+ * slots point at the packet, which becomes the next in-flight entry. Its
+ * dirty-log ranges are kept for the publish, after every copy completed.
+ * @return 0, or -ENOSPC (the vchan's ring or the log ring lacks room; nothing
+ *   run, the batch kept for the caller to drop)
+ */
+static __dpx_always_inline int
+async_commit(struct vhost_vq *vq, struct async_io *a, struct dpx_mbuf *m, bool packet, uint32_t len,
+	     uint16_t nused, const bool cpu_only)
+{
+	struct vhost_copy_batch *b = &vq->batch;
+	struct vhost_async *as = a->as;
+	struct vhost_async_pkt *p = &as->pkts[as->pkt_head & VHOST_ASYNC_MASK];
+	uint64_t cpu = b->flushed - a->flushed;
+	unsigned int i, need = 0, dma = 0;
+	int idx, last = -1;
+
+	if (!cpu_only && b->n > a->room) {
+		for (i = 0; i < b->n; i++)
+			need += !copy_by_cpu(&b->copies[i], a->threshold);
+		if (need > a->room)
+			return -ENOSPC;
+	}
+	if (a->log && (uint16_t)(as->log_head - as->log_pub) > VHOST_ASYNC_RING - b->n)
+		return -ENOSPC;
+	/* no job can mark it before the submit, which this thread does (vchan lock held) */
+	*p = (struct vhost_async_pkt){m, len, nused, 0, packet, 0, 0};
+	for (i = 0; i < b->n; i++) {
+		const struct vhost_copy *c = &b->copies[i];
+
+		if (a->log && c->log_gpa != VHOST_COPY_NO_LOG)
+			async_log_add(as, p, c->log_gpa, c->len);
+		if (cpu_only || copy_by_cpu(c, a->threshold)) {
+			memcpy(c->dst, c->src, c->len);
+			cpu++;
+			continue;
+		}
+		/* IOVA = VA on both sides: guest regions are mapped at their
+		 * address here, and the EAL runs IOVA-as-VA (dma_configure checks) */
+		idx = dpx_dma_copy(a->dma, a->vchan, (uint64_t)(uintptr_t)c->src,
+				   (uint64_t)(uintptr_t)c->dst, c->len, 0);
+		if (dpx_unlikely(idx < 0)) {
+			/* the room was measured under the vchan lock: only a device
+			 * stopped under us gets here; the packet is dropped as failed */
+			p->error = 1;
+			continue;
+		}
+		a->vc->slots[idx & a->vc->mask] = (uintptr_t)p;
+		last = idx;
+		dma++;
+	}
+	if (last >= 0) {
+		a->vc->slots[last & a->vc->mask] |= 1;
+		a->vc->issued = (uint16_t)(last + 1);
+		a->vc->in_flight += dma;
+		a->room = (uint16_t)(a->room - dma);
+		a->jobs = (uint16_t)(a->jobs + dma);
+	} else {
+		p->done = 1;
+	}
+	a->flushed = b->flushed;
+	b->n = 0;
+	as->pkt_head++;
+	ASYNC_STAT_ADD(as, cpu_copies, cpu);
+	ASYNC_STAT_ADD(as, dma_copies, dma);
+	if (packet)
+		ASYNC_STAT_ADD(as, submitted, 1);
+	return 0;
+}
+
+/* Room for a whole burst in the in-flight rings (a dequeue burst adds up to
+ * VHOST_USED_SHADOW entries of each), and the vchan: then take its lock. */
+static __dpx_always_inline bool
+async_begin(struct vhost_dev *dev, struct vhost_vq *vq, struct async_io *a, int16_t dma,
+	    uint16_t vchan)
+{
+	struct vhost_async *as = vq->async;
+
+	if ((uint16_t)(as->pkt_head - as->pkt_tail) > VHOST_ASYNC_RING - VHOST_USED_SHADOW - 1 ||
+	    (uint16_t)(as->used_head - as->used_pub) > VHOST_ASYNC_RING - VHOST_USED_SHADOW)
+		return false;
+	a->vc = vhost_async_vchan_get(dma, vchan);
+	if (a->vc == NULL) {
+		static bool logged;
+
+		if (!__atomic_exchange_n(&logged, true, __ATOMIC_RELAXED))
+			VHOST_DLOG(
+				ERR,
+				"vid %d: async burst on DMA %d vchan %u, which "
+				"dpx_vhost_async_dma_configure() did not configure (logged once)",
+				dev->vid, dma, vchan);
+		return false;
+	}
+	a->as = as;
+	a->dma = dma;
+	a->vchan = vchan;
+	a->threshold = __atomic_load_n(&dev->async_threshold, __ATOMIC_RELAXED);
+	a->jobs = 0;
+	a->flushed = vq->batch.flushed;
+	a->log = vhost_log_on(dev);
+	vhost_lock_take(&a->vc->lock);
+	/* unconfigured meanwhile: its slots are no longer vhost's to use */
+	if (!a->vc->configured) {
+		vhost_lock_release(&a->vc->lock);
+		return false;
+	}
+	a->room = dpx_dma_burst_capacity(dma, vchan);
+	return true;
+}
+
+static __dpx_always_inline void
+async_end(struct async_io *a)
+{
+	if (a->jobs > 0)
+		dpx_dma_submit(a->dma, a->vchan);
+	vhost_lock_release(&a->vc->lock);
+}
+
+/* The burst's cursor and used entries, kept in flight instead of published. */
+static __dpx_always_inline void
+async_finish(struct vhost_vq *vq, const struct cursor *cur, unsigned int nused)
+{
+	struct vhost_async *as = vq->async;
+	unsigned int k;
+
+	cursor_commit(vq, cur);
+	for (k = 0; k < nused; k++)
+		as->used[(uint16_t)(as->used_head + k) & VHOST_ASYNC_MASK] = vq->used_shadow[k];
+	as->used_head = (uint16_t)(as->used_head + nused);
+}
+
+/* Mark the packets of n jobs a vchan reported, the last at job index last. */
+static void
+vchan_mark(struct vhost_async_vchan *vc, uint16_t last, uint16_t n,
+	   const enum dpx_dma_status_code *st)
+{
+	uint16_t i, idx;
+
+	for (i = 0; i < n; i++) {
+		idx = (uint16_t)(last - (n - 1) + i);
+		uintptr_t slot = vc->slots[idx & vc->mask];
+		struct vhost_async_pkt *p = (struct vhost_async_pkt *)(slot & ~(uintptr_t)1);
+
+		vc->slots[idx & vc->mask] = 0;
+		if (p == NULL)
+			continue; /* its vring gave it up (a drain that expired) */
+		/* seen by the owner through done's release below, or through the
+		 * vchan lock (release at unlock, acquire at lock) when the
+		 * packet's last job is reported by a later collection */
+		if (st != NULL && st[i] != DPX_DMA_STATUS_SUCCESSFUL)
+			__atomic_store_n(&p->error, 1, __ATOMIC_RELAXED);
+		/* release: pairs with the acquire load of done in async_publish */
+		if (slot & 1)
+			__atomic_store_n(&p->done, 1, __ATOMIC_RELEASE);
+	}
+	vc->in_flight -= n;
+}
+
+/* dmadev: completed() stops before a failed job, which only
+ * completed_status() reports and gets past. */
+void
+vhost_async_vchan_collect(int16_t dma, uint16_t vchan, struct vhost_async_vchan *vc)
+{
+	enum dpx_dma_status_code st[64];
+	unsigned int rounds;
+	uint16_t n, last;
+	bool err;
+
+	for (rounds = 0; rounds < 16 && vc->in_flight > 0; rounds++) {
+		n = dpx_dma_completed(dma, vchan, 64, &last, &err);
+		vchan_mark(vc, last, n, NULL);
+		if (err) {
+			uint16_t k = dpx_dma_completed_status(dma, vchan, 64, &last, st);
+
+			vchan_mark(vc, last, k, st);
+			n = (uint16_t)(n + k);
+		}
+		if (n == 0)
+			break;
+	}
+}
+
+/* A packet one of whose copies failed: dropped, the ring kept consistent. */
+static void
+async_drop(struct vhost_vq *vq, struct vhost_async *as, struct vhost_async_pkt *p, uint16_t used)
+{
+	unsigned int k;
+
+	if (as->rx) {
+		/* each receive buffer goes back with length 0: shorter than a
+		 * header, so the driver drops it alone (Linux: receive_buf's
+		 * "short packet", rx_length_errors) and never reads num_buffers
+		 * from a buffer the packet half wrote */
+		for (k = 0; k < p->nused; k++)
+			as->used[(uint16_t)(used + k) & VHOST_ASYNC_MASK].len = 0;
+	} else if (p->mbuf != NULL) {
+		/* the chain was read (or not) and goes back used; the mbuf is ours to free */
+		dpx_pktmbuf_free(p->mbuf);
+		p->mbuf = NULL;
+	}
+	ASYNC_STAT_ADD(as, dma_errors, 1);
+	STAT_ADD(vq, errors, 1);
+}
+
+/* Publish, in ring order, the in-flight packets whose copies completed: their
+ * dirty pages, then their used entries, then one call. */
+static __dpx_always_inline unsigned int
+async_publish(struct vhost_dev *dev, struct vhost_vq *vq, const bool packed)
+{
+	struct vhost_async *as = vq->async;
+	const bool log = vhost_log_on(dev);
+	uint16_t p = as->pkt_pub, u = as->used_pub, l = as->log_pub;
+	unsigned int nused = 0, npkts = 0, first, k;
+
+	while (p != as->pkt_head) {
+		struct vhost_async_pkt *e = &as->pkts[p & VHOST_ASYNC_MASK];
+
+		/* acquire: pairs with the release store of done in vchan_mark
+		 * (the bytes its DMA jobs wrote are visible after it) */
+		if (!__atomic_load_n(&e->done, __ATOMIC_ACQUIRE))
+			break;
+		if (dpx_unlikely(__atomic_load_n(&e->error, __ATOMIC_RELAXED)))
+			async_drop(vq, as, e, (uint16_t)(u + nused));
+		else if (e->packet)
+			count_packet(vq, e->len);
+		/* the drain before any log change keeps `log` what it was at submit */
+		for (k = 0; log && k < e->nlog; k++) {
+			const struct vhost_log_range *r =
+				&as->log[(uint16_t)(l + k) & VHOST_ASYNC_MASK];
+
+			vhost_log_write(dev, r->gpa, r->len);
+		}
+		l = (uint16_t)(l + e->nlog);
+		nused += e->nused;
+		p++;
+		npkts++;
+	}
+	if (npkts == 0)
+		return 0;
+	/* not ready: the ring's addresses may be stale (only after an expired drain) */
+	if (vq->ready && nused > 0) {
+		first = DPX_MIN(nused, (unsigned int)(VHOST_ASYNC_RING - (u & VHOST_ASYNC_MASK)));
+		used_publish(dev, vq, &as->used[u & VHOST_ASYNC_MASK], first, packed, log);
+		if (nused > first)
+			used_publish(dev, vq, as->used, nused - first, packed, log);
+		notify(dev, vq, packed);
+	}
+	as->pkt_pub = p;
+	as->used_pub = (uint16_t)(u + nused);
+	as->log_pub = l;
+	return npkts;
+}
+
+unsigned int
+vhost_async_complete(struct vhost_dev *dev, struct vhost_vq *vq)
+{
+	return vq->packed ? async_publish(dev, vq, true) : async_publish(dev, vq, false);
+}
+
+/* Give the application the mbufs of published packets, in ring order. */
+static uint16_t
+async_return(struct vhost_async *as, struct dpx_mbuf **pkts, uint16_t n)
+{
+	uint64_t done = 0;
+	uint16_t k = 0;
+
+	while (as->pkt_tail != as->pkt_pub && k < n) {
+		struct vhost_async_pkt *e = &as->pkts[as->pkt_tail & VHOST_ASYNC_MASK];
+
+		done += e->packet;
+		if (e->mbuf != NULL)
+			pkts[k++] = e->mbuf;
+		as->pkt_tail++;
+	}
+	ASYNC_STAT_ADD(as, completed, done);
+	return k;
+}
+
 /* ---- enqueue ---- */
 
 struct hdr_dst {
@@ -589,14 +911,19 @@ burst_finish(struct vhost_dev *dev, struct vhost_vq *vq, const struct cursor *cu
 {
 	batch_flush(dev, vq, log);
 	cursor_commit(vq, cur);
-	used_publish(dev, vq, nused, packed, log);
+	used_publish(dev, vq, vq->used_shadow, nused, packed, log);
 	if (nused > 0)
 		notify(dev, vq, packed);
 }
 
+/*
+ * async (constant): each placed packet's batch runs at once (CPU copies and
+ * DMA jobs) and the packet joins the in-flight ring; the burst's used
+ * entries wait there for async_publish instead of being published now.
+ */
 static __dpx_always_inline uint16_t
 enqueue_body(struct vhost_dev *dev, struct vhost_vq *vq, uint16_t vring, struct pkt_io *io,
-	     uint16_t n, const bool packed, const bool mbufs)
+	     uint16_t n, const bool packed, const bool mbufs, const bool async, struct async_io *a)
 {
 	struct virtio_net_hdr_mrg_rxbuf hdrs[VHOST_MAX_BURST];
 	struct vhost_seg segs[VHOST_PKT_MAX_SEGS];
@@ -605,8 +932,8 @@ enqueue_body(struct vhost_dev *dev, struct vhost_vq *vq, uint16_t vring, struct 
 		FEAT(dev->features, VIRTIO_RING_F_INDIRECT_DESC)};
 	const bool log = vhost_log_on(dev);
 	const char *why = "";
-	unsigned int nused = 0, k;
-	struct cursor cur;
+	unsigned int nused = 0, first, k;
+	struct cursor cur, start;
 	uint64_t plen;
 	uint16_t i;
 	int ns, rc = 0;
@@ -623,17 +950,34 @@ enqueue_body(struct vhost_dev *dev, struct vhost_vq *vq, uint16_t vring, struct 
 		}
 		for (plen = 0, k = 0; k < (unsigned int)ns; k++)
 			plen += segs[k].len;
+		start = cur;
+		first = nused;
 		rc = place_packet(dev, vq, &v, &cur, &nused, segs, (unsigned int)ns, plen, &hdrs[i],
 				  packed, log, &why);
 		if (rc <= 0)
 			break;
-		count_packet(vq, (uint32_t)plen);
+		if (!async) {
+			count_packet(vq, (uint32_t)plen);
+			continue;
+		}
+		if (async_commit(vq, a, io->pkts[i], true, (uint32_t)plen,
+				 (uint16_t)(nused - first), false) < 0) {
+			/* no DMA room: the packet waits for a later burst, as with no buffers */
+			cur = start;
+			nused = first;
+			vq->batch.n = 0;
+			rc = 0;
+			break;
+		}
 	}
 	if (rc == -EMSGSIZE)
 		STAT_ADD(vq, errors, 1);
 	else if (rc < 0)
 		ring_broken(dev, vq, vring, why, rc);
-	burst_finish(dev, vq, &cur, nused, packed, log);
+	if (async)
+		async_finish(vq, &cur, nused);
+	else
+		burst_finish(dev, vq, &cur, nused, packed, log);
 	return i;
 }
 
@@ -642,7 +986,7 @@ enqueue_body(struct vhost_dev *dev, struct vhost_vq *vq, uint16_t vring, struct 
 /* @return 0, or the dst_alloc error (nothing queued then) */
 static __dpx_always_inline int
 take_packet(struct vhost_dev *dev, struct vhost_vq *vq, struct pkt_io *io, uint16_t out,
-	    const bool mbufs, const bool log)
+	    const bool mbufs, const bool log, const bool async)
 {
 	struct vhost_chain *c = &vq->chain;
 	struct vhost_seg dsegs[VHOST_PKT_MAX_SEGS];
@@ -660,7 +1004,8 @@ take_packet(struct vhost_dev *dev, struct vhost_vq *vq, struct pkt_io *io, uint1
 		if (plen > 0)
 			batch_add(dev, vq, dsegs[0].addr, (uint8_t *)c->bufs[0].hva + skip,
 				  (uint32_t)plen, VHOST_COPY_NO_LOG, log);
-		count_packet(vq, (uint32_t)plen);
+		if (!async)
+			count_packet(vq, (uint32_t)plen);
 		return 0;
 	}
 	dst = (struct seg_cursor){dsegs, (unsigned int)nd, 0, 0};
@@ -670,7 +1015,8 @@ take_packet(struct vhost_dev *dev, struct vhost_vq *vq, struct pkt_io *io, uint1
 		xfer(dev, vq, &dst, (uint8_t *)c->bufs[k].hva + s, c->bufs[k].gpa + s,
 		     c->bufs[k].len - s, false, log);
 	}
-	count_packet(vq, (uint32_t)plen);
+	if (!async)
+		count_packet(vq, (uint32_t)plen);
 	return 0;
 }
 
@@ -698,9 +1044,22 @@ inject_rarp(struct vhost_dev *dev, struct vhost_vq *vq, struct pkt_io *io, uint8
 	return 1;
 }
 
+/* async: a used entry that carries no packet (a dropped chain) keeps its place in ring order */
+static __dpx_always_inline void
+async_no_packet(struct vhost_vq *vq, struct async_io *a, const bool async)
+{
+	if (async)
+		(void)async_commit(vq, a, NULL, false, 0, 1, true); /* no copies: cannot fail */
+}
+
+/*
+ * async (constant): each packet's copies start at once and the packet joins
+ * the in-flight ring with its used entry (the chain goes back to the guest
+ * only after the copies read it); dropped chains join it too, in order.
+ */
 static __dpx_always_inline uint16_t
 dequeue_body(struct vhost_dev *dev, struct vhost_vq *vq, uint16_t vring, struct pkt_io *io,
-	     uint16_t n, const bool packed, const bool mbufs)
+	     uint16_t n, const bool packed, const bool mbufs, const bool async, struct async_io *a)
 {
 	const struct vhost_ring_view v = {
 		dev->mem, packed ? (const void *)vq->desc_packed : vq->desc, vq->size,
@@ -721,6 +1080,9 @@ dequeue_body(struct vhost_dev *dev, struct vhost_vq *vq, uint16_t vring, struct 
 	if (n > 0 && __atomic_load_n(&dev->rarp_pending, __ATOMIC_RELAXED) &&
 	    __atomic_exchange_n(&dev->rarp_pending, 0, __ATOMIC_ACQUIRE))
 		out = inject_rarp(dev, vq, io, rarp, mbufs);
+	/* the frame is on this stack: copied by the CPU, now */
+	if (async && out > 0)
+		(void)async_commit(vq, a, io->pkts[0], true, 60, 0, true);
 	if (out == n || !head_avail(vq, &cur, packed))
 		goto done;
 	/* split: the chains the guest made available bound the allocation */
@@ -739,9 +1101,17 @@ dequeue_body(struct vhost_dev *dev, struct vhost_vq *vq, uint16_t vring, struct 
 			VHOST_DLOG(DEBUG, "vid %d vring %u: tx chain of %" PRIu64 " bytes dropped",
 				   dev->vid, vring, vq->chain.read_len);
 			STAT_ADD(vq, errors, 1);
+			async_no_packet(vq, a, async);
 			continue;
 		}
-		rc = take_packet(dev, vq, io, out, mbufs, log);
+		/* a packet's copies are at most its buffers plus its mbufs: with
+		 * that much DMA room its commit cannot fail */
+		if (async && a->room < vq->chain.nread + VHOST_PKT_MAX_SEGS) {
+			cur = before;
+			nused--;
+			break;
+		}
+		rc = take_packet(dev, vq, io, out, mbufs, log, async);
 		if (rc == -ENOMEM) {
 			/* no mbufs now: the chain stays in the ring for a later burst */
 			cur = before;
@@ -756,23 +1126,32 @@ dequeue_body(struct vhost_dev *dev, struct vhost_vq *vq, uint16_t vring, struct 
 				   "vid %d vring %u: tx chain of %" PRIu64 " bytes dropped: %s",
 				   dev->vid, vring, vq->chain.read_len, dpx_strerror(rc));
 			STAT_ADD(vq, errors, 1);
+			async_no_packet(vq, a, async);
 			rc = 0;
 			continue;
 		}
+		if (async)
+			(void)async_commit(vq, a, io->pkts[out], true,
+					   (uint32_t)(vq->chain.read_len - dev->hdr_len), 1, false);
 		out++;
 	}
 	if (rc < 0)
 		ring_broken(dev, vq, vring, why, rc);
 	dst_release(io, out, mbufs);
 done:
-	burst_finish(dev, vq, &cur, nused, packed, log);
+	if (async)
+		async_finish(vq, &cur, nused);
+	else
+		burst_finish(dev, vq, &cur, nused, packed, log);
 	return out;
 }
 
 /* ---- entry points ---- */
 
+/* The vring of a burst, locked, when it runs and is async exactly when the
+ * burst is (a sync burst on an async vring would publish out of order). */
 static struct vhost_vq *
-vq_enter(int vid, uint16_t vring, bool rx, struct vhost_dev **devp)
+vq_enter(int vid, uint16_t vring, bool rx, const bool async, struct vhost_dev **devp)
 {
 	struct vhost_dev *dev = vhost_dev_get(vid);
 	struct vhost_vq *vq;
@@ -782,7 +1161,7 @@ vq_enter(int vid, uint16_t vring, bool rx, struct vhost_dev **devp)
 	vq = dev->vq[vring];
 	if (vq == NULL || !vhost_lock_try(&vq->access_lock))
 		return NULL;
-	if (!vq->ready || !vq->enabled || vq->broken) {
+	if (!vq->ready || !vq->enabled || vq->broken || (vq->async != NULL) != async) {
 		vhost_lock_release(&vq->access_lock);
 		return NULL;
 	}
@@ -791,26 +1170,38 @@ vq_enter(int vid, uint16_t vring, bool rx, struct vhost_dev **devp)
 }
 
 /*
- * Both directions and both packet kinds share one entry: the lock, the burst
- * cap and the release are the same, and each body is specialized by the
- * constant ring-layout and mbuf flags.
+ * Both directions, both packet kinds and both modes share one entry: the
+ * lock, the burst cap and the release are the same, and each body is
+ * specialized by the constant ring-layout, mbuf and async flags. Async: the
+ * vchan is held for the burst and its jobs submitted at the end, and the
+ * vring is handed back still locked (*vqp) for the caller to collect.
  */
 static __dpx_always_inline uint16_t
-vq_burst(int vid, uint16_t vring, struct pkt_io *io, uint16_t n, const bool rx, const bool mbufs)
+vq_burst(int vid, uint16_t vring, struct pkt_io *io, uint16_t n, const bool rx, const bool mbufs,
+	 const bool async, struct async_io *a, struct vhost_vq **vqp)
 {
 	struct vhost_dev *dev;
-	struct vhost_vq *vq = vq_enter(vid, vring, rx, &dev);
+	struct vhost_vq *vq = vq_enter(vid, vring, rx, async, &dev);
 	uint16_t done;
 
 	if (vq == NULL)
 		return 0;
 	n = DPX_MIN(n, VHOST_MAX_BURST);
+	if (async && !async_begin(dev, vq, a, a->dma, a->vchan)) {
+		*vqp = vq;
+		return 0;
+	}
 	if (rx)
-		done = vq->packed ? enqueue_body(dev, vq, vring, io, n, true, mbufs)
-				  : enqueue_body(dev, vq, vring, io, n, false, mbufs);
+		done = vq->packed ? enqueue_body(dev, vq, vring, io, n, true, mbufs, async, a)
+				  : enqueue_body(dev, vq, vring, io, n, false, mbufs, async, a);
 	else
-		done = vq->packed ? dequeue_body(dev, vq, vring, io, n, true, mbufs)
-				  : dequeue_body(dev, vq, vring, io, n, false, mbufs);
+		done = vq->packed ? dequeue_body(dev, vq, vring, io, n, true, mbufs, async, a)
+				  : dequeue_body(dev, vq, vring, io, n, false, mbufs, async, a);
+	if (async) {
+		async_end(a);
+		*vqp = vq;
+		return done;
+	}
 	vhost_lock_release(&vq->access_lock);
 	return done;
 }
@@ -820,7 +1211,7 @@ vhost_enqueue_segs(int vid, uint16_t vring, const struct vhost_pkt_ops *ops, voi
 {
 	struct pkt_io io = {.ops = ops, .ctx = ctx};
 
-	return vq_burst(vid, vring, &io, n, true, false);
+	return vq_burst(vid, vring, &io, n, true, false, false, NULL, NULL);
 }
 
 uint16_t
@@ -828,7 +1219,7 @@ vhost_dequeue_segs(int vid, uint16_t vring, const struct vhost_pkt_ops *ops, voi
 {
 	struct pkt_io io = {.ops = ops, .ctx = ctx};
 
-	return vq_burst(vid, vring, &io, n, false, false);
+	return vq_burst(vid, vring, &io, n, false, false, false, NULL, NULL);
 }
 
 uint16_t
@@ -836,20 +1227,138 @@ dpx_vhost_enqueue_burst(int vid, uint16_t vring, struct dpx_mbuf **pkts, uint16_
 {
 	struct pkt_io io = {.pkts = pkts};
 
-	return vq_burst(vid, vring, &io, n, true, true);
+	return vq_burst(vid, vring, &io, n, true, true, false, NULL, NULL);
+}
+
+/* Data bytes of one of mp's mbufs: a fresh mbuf's data starts at
+ * min(headroom, room), as dpx_pktmbuf_reset sets it. */
+static uint32_t
+pool_room(struct dpx_mempool *mp)
+{
+	uint16_t data_room = dpx_pktmbuf_data_room_size(mp);
+
+	return data_room - DPX_MIN(data_room, DPX_PKTMBUF_HEADROOM);
 }
 
 uint16_t
 dpx_vhost_dequeue_burst(int vid, uint16_t vring, struct dpx_mempool *mp, struct dpx_mbuf **pkts,
 			uint16_t n)
 {
-	uint16_t data_room = dpx_pktmbuf_data_room_size(mp);
-	/* a fresh mbuf's data starts at min(headroom, room), as dpx_pktmbuf_reset sets it */
-	struct pkt_io io = {.pkts = pkts,
-			    .mp = mp,
-			    .room = data_room - DPX_MIN(data_room, DPX_PKTMBUF_HEADROOM)};
+	struct pkt_io io = {.pkts = pkts, .mp = mp, .room = pool_room(mp)};
 
 	if (io.room == 0)
 		return 0; /* no packet fits such mbufs: documented, nothing taken */
-	return vq_burst(vid, vring, &io, n, false, true);
+	return vq_burst(vid, vring, &io, n, false, true, false, NULL, NULL);
+}
+
+/* ---- async entry points ---- */
+
+/* An async vring, locked (spin: waits for a burst), running or not: what
+ * completed can be collected and returned whatever the ring's state.
+ * rx: 1 an even vring, 0 an odd one, -1 either. */
+static struct vhost_vq *
+async_enter(int vid, uint16_t vring, int rx, bool spin, struct vhost_dev **devp)
+{
+	struct vhost_dev *dev = vhost_dev_get(vid);
+	struct vhost_vq *vq;
+
+	if (dev == NULL || vring >= DPX_VHOST_MAX_VRINGS || (rx >= 0 && (vring & 1) == rx))
+		return NULL;
+	vq = dev->vq[vring];
+	if (vq == NULL)
+		return NULL;
+	if (spin)
+		vhost_lock_take(&vq->access_lock);
+	else if (!vhost_lock_try(&vq->access_lock))
+		return NULL;
+	if (vq->async == NULL) {
+		vhost_lock_release(&vq->access_lock);
+		return NULL;
+	}
+	*devp = dev;
+	return vq;
+}
+
+static void
+async_collect(int16_t dma, uint16_t vchan)
+{
+	struct vhost_async_vchan *vc = vhost_async_vchan_get(dma, vchan);
+
+	if (vc == NULL || __atomic_load_n(&vc->in_flight, __ATOMIC_RELAXED) == 0)
+		return;
+	vhost_lock_take(&vc->lock);
+	if (vc->configured)
+		vhost_async_vchan_collect(dma, vchan, vc);
+	vhost_lock_release(&vc->lock);
+}
+
+/* Collect the vchan, publish what completed, return mbufs; then unlock. */
+static uint16_t
+async_reap(struct vhost_dev *dev, struct vhost_vq *vq, struct dpx_mbuf **pkts, uint16_t n,
+	   int16_t dma, uint16_t vchan, int *nr_inflight)
+{
+	uint16_t got;
+
+	async_collect(dma, vchan);
+	vhost_async_complete(dev, vq);
+	got = async_return(vq->async, pkts, n);
+	if (nr_inflight != NULL)
+		*nr_inflight = vhost_async_held(vq->async);
+	vhost_lock_release(&vq->access_lock);
+	return got;
+}
+
+uint16_t
+dpx_vhost_submit_enqueue_burst(int vid, uint16_t vring, struct dpx_mbuf **pkts, uint16_t n,
+			       int16_t dma_id, uint16_t vchan)
+{
+	struct pkt_io io = {.pkts = pkts};
+	struct async_io a = {.dma = dma_id, .vchan = vchan};
+	struct vhost_vq *vq = NULL;
+	uint16_t done = vq_burst(vid, vring, &io, n, true, true, true, &a, &vq);
+
+	if (vq != NULL)
+		vhost_lock_release(&vq->access_lock);
+	return done;
+}
+
+uint16_t
+dpx_vhost_poll_enqueue_completed(int vid, uint16_t vring, struct dpx_mbuf **pkts, uint16_t n,
+				 int16_t dma_id, uint16_t vchan)
+{
+	struct vhost_dev *dev;
+	struct vhost_vq *vq = async_enter(vid, vring, 1, false, &dev);
+
+	return vq == NULL ? 0 : async_reap(dev, vq, pkts, n, dma_id, vchan, NULL);
+}
+
+uint16_t
+dpx_vhost_async_try_dequeue_burst(int vid, uint16_t vring, struct dpx_mempool *mp,
+				  struct dpx_mbuf **pkts, uint16_t n, int *nr_inflight,
+				  int16_t dma_id, uint16_t vchan)
+{
+	struct dpx_mbuf *fresh[VHOST_MAX_BURST];
+	struct pkt_io io = {.pkts = fresh, .mp = mp, .room = pool_room(mp)};
+	struct async_io a = {.dma = dma_id, .vchan = vchan};
+	struct vhost_vq *vq = NULL;
+	struct vhost_dev *dev;
+
+	if (nr_inflight != NULL)
+		*nr_inflight = -1;
+	/* new chains only when the ring runs; completions whatever its state */
+	if (io.room > 0)
+		(void)vq_burst(vid, vring, &io, n, false, true, true, &a, &vq);
+	if (vq == NULL && (vq = async_enter(vid, vring, 0, false, &dev)) == NULL)
+		return 0;
+	return async_reap(vhost_dev_get(vid), vq, pkts, n, dma_id, vchan, nr_inflight);
+}
+
+uint16_t
+dpx_vhost_clear_queue(int vid, uint16_t vring, struct dpx_mbuf **pkts, uint16_t n, int16_t dma_id,
+		      uint16_t vchan)
+{
+	struct vhost_dev *dev;
+	struct vhost_vq *vq = async_enter(vid, vring, -1, true, &dev);
+
+	return vq == NULL ? 0 : async_reap(dev, vq, pkts, n, dma_id, vchan, NULL);
 }

@@ -11,10 +11,12 @@
 #include <sys/un.h>
 
 #include <dpx_common.h>
+#include <dpx_dmadev.h>
 #include <dpx_errno.h>
 #include <dpx_log.h>
 
 #include "dpx_vhost.h"
+#include "dpx_vhost_async.h"
 #include "vhost_desc.h"
 #include "vhost_mem.h"
 #include "vhost_msg.h"
@@ -61,6 +63,7 @@ struct vhost_copy_backend {
 struct vhost_copy_batch {
 	unsigned int n;
 	unsigned int flushes; /* batches run so far: tells a rollback whether its copies ran */
+	uint64_t flushed;     /* copies those batches ran (async counts them as CPU copies) */
 	struct vhost_copy copies[VHOST_COPY_BATCH];
 };
 
@@ -68,6 +71,88 @@ struct vhost_used_entry {
 	uint16_t id;
 	uint16_t ndesc;
 	uint32_t len;
+};
+
+/* ---- async (vhost_async.c, and the async bodies in vhost_data.c) ---- */
+
+/* In-flight entries of an async vring, of each kind: at least any ring
+ * size, so a vring never holds more than this of honest work. */
+#define VHOST_ASYNC_RING 32768
+#define VHOST_ASYNC_MASK (VHOST_ASYNC_RING - 1)
+/* The longest the vhost thread waits for a device's copies to complete
+ * before memory or a ring changes: a DMA engine finishes a ring of jobs in
+ * microseconds; the software engine's worker may be descheduled for a few
+ * ms on a loaded host. An engine slower than this is taken as hung. */
+#define VHOST_ASYNC_DRAIN_MS 1000
+/* DMA vchans vhost can use at once, and VFIO containers behind them. */
+#define VHOST_ASYNC_MAX_CONTAINERS 8
+
+/* One packet (or one used entry without a packet: a dropped transmit chain)
+ * between submit and its return to the application. */
+struct vhost_async_pkt {
+	struct dpx_mbuf *mbuf; /* NULL: none to return (no packet, or dropped and freed) */
+	uint32_t len;	       /* packet bytes, counted when it completes */
+	uint16_t nused;	       /* used entries it took, in the async used ring */
+	uint16_t nlog;	       /* dirty-log ranges it wrote, in the async log ring */
+	bool packet;	       /* a packet (counted in submitted/completed) */
+	/* written by whoever collects the packet's DMA vchan: error relaxed,
+	 * then done with release; the vring's owner reads done with acquire */
+	uint8_t done;
+	uint8_t error;
+};
+
+struct vhost_log_range {
+	uint64_t gpa;
+	uint64_t len;
+};
+
+/* Counters written by the vring's lock holder only (relaxed stores). */
+struct vhost_async_counters {
+	uint64_t dma_copies;
+	uint64_t cpu_copies;
+	uint64_t submitted;
+	uint64_t completed;
+	uint64_t dma_errors;
+};
+
+/*
+ * An async vring's in-flight state: three rings (packets, their used
+ * entries, their dirty-log ranges) with free-running 16-bit indexes.
+ * pkt_tail <= pkt_pub <= pkt_head: [pub, head) have copies outstanding or
+ * wait for an older packet; [tail, pub) are published to the guest and wait
+ * for the application to take their mbufs. Only the vring's lock holder moves
+ * the indexes.
+ */
+struct vhost_async {
+	bool rx; /* an even vring: enqueue (host to guest) */
+	uint16_t vring;
+	uint16_t pkt_head, pkt_pub, pkt_tail;
+	uint16_t used_head, used_pub;
+	uint16_t log_head, log_pub;
+	struct vhost_async_counters cnt;
+	struct vhost_async_counters base; /* a reset moves it (vhost mutex) */
+	struct vhost_async_pkt pkts[VHOST_ASYNC_RING];
+	struct vhost_used_entry used[VHOST_ASYNC_RING];
+	struct vhost_log_range log[VHOST_ASYNC_RING];
+};
+
+/*
+ * A DMA vchan vhost uses (dpx_vhost_async_dma_configure). One job slot per
+ * ring entry of the vchan, indexed by job index: the packet the job belongs
+ * to, with bit 0 set on the packet's last job (jobs of a vchan complete in
+ * order, so when the last completes the packet's others have). Everything
+ * but `configured` changes under `lock`, which serializes vhost's calls on
+ * the vchan (dmadev requires one thread at a time) across the vrings that
+ * share it.
+ */
+struct vhost_async_vchan {
+	uint32_t lock;
+	bool configured;
+	int container; /* index in the container set, or -1 (IOVA = VA, no container) */
+	uint16_t mask;
+	uint16_t issued;    /* index after the last job vhost gave it */
+	uint32_t in_flight; /* jobs given and not yet reported */
+	uintptr_t *slots;
 };
 
 /* The per-queue access lock: held by the data path for a burst, taken by the
@@ -133,6 +218,7 @@ struct vhost_vq {
 	struct vhost_copy_batch batch;
 	struct vhost_used_entry used_shadow[VHOST_USED_SHADOW];
 	struct vhost_chain chain;
+	struct vhost_async *async; /* registered async (set and cleared under access_lock) */
 };
 
 struct vhost_socket;
@@ -170,6 +256,11 @@ struct vhost_dev {
 	void *log_map;
 	size_t log_map_size;
 	const struct vhost_copy_backend *copy;
+	uint32_t async_threshold;  /* copies shorter than this are done by the CPU (relaxed) */
+	unsigned int async_vrings; /* vrings registered async */
+	bool async_mapped;	   /* guest regions are DMA-mapped into the async containers */
+	bool async_keep_memory;	   /* a drain expired under an engine without IOMMU: never
+				      unmap guest memory (it may still write there) */
 	struct vhost_rx rx;
 	struct vhost_vq *vq[DPX_VHOST_MAX_VRINGS];
 };
@@ -241,6 +332,62 @@ void vhost_vq_stats_read(struct vhost_vq *vq, struct dpx_vhost_vring_stats *out,
 int vhost_vq_translate(struct vhost_dev *dev, struct vhost_vq *vq);
 
 extern const struct vhost_copy_backend vhost_copy_cpu;
+
+/* ---- async: data path (vhost_data.c) ---- */
+
+/* Indexed by DMA device and vchan; `configured` is written under the vhost
+ * mutex with release and read by bursts with acquire, the rest under the
+ * vchan's lock (a burst checks `configured` again once it holds it). */
+extern struct vhost_async_vchan vhost_async_vchans[DPX_DMADEV_MAX_DEVS][DPX_DMA_MAX_VCHANS];
+
+static inline struct vhost_async_vchan *
+vhost_async_vchan_get(int16_t dma_id, uint16_t vchan)
+{
+	struct vhost_async_vchan *vc;
+
+	if (dma_id < 0 || dma_id >= DPX_DMADEV_MAX_DEVS || vchan >= DPX_DMA_MAX_VCHANS)
+		return NULL;
+	vc = &vhost_async_vchans[dma_id][vchan];
+	/* acquire: pairs with the release store in dpx_vhost_async_dma_configure */
+	return __atomic_load_n(&vc->configured, __ATOMIC_ACQUIRE) ? vc : NULL;
+}
+
+/* Packets an async vring holds: its lock holder, or any thread loading
+ * relaxed (completed first, so the difference is never negative). */
+static inline int
+vhost_async_held(const struct vhost_async *as)
+{
+	uint64_t done = __atomic_load_n(&as->cnt.completed, __ATOMIC_RELAXED);
+
+	return (int)(__atomic_load_n(&as->cnt.submitted, __ATOMIC_RELAXED) - done);
+}
+
+/* Publish the packets of an async vring whose copies completed, in ring
+ * order (dirty-log marks, then used entries, then one call). Caller holds
+ * the vring's lock. @return packets published. */
+unsigned int vhost_async_complete(struct vhost_dev *dev, struct vhost_vq *vq);
+/* Collect every configured vchan that has jobs of vhost in flight. */
+void vhost_async_collect_all(void);
+/* Collect one vchan's completions, marking its packets; caller holds vc->lock. */
+void vhost_async_vchan_collect(int16_t dma_id, uint16_t vchan, struct vhost_async_vchan *vc);
+
+/* ---- async: control (vhost_async.c), vhost thread with the vhost mutex ---- */
+
+/* Complete and publish an async vring's in-flight copies, waiting at most
+ * VHOST_ASYNC_DRAIN_MS; on expiry the vring's in-flight packets are
+ * abandoned (never returned), the vring and device are broken.
+ * Caller holds the vring's lock. @return 0 or -ETIMEDOUT. */
+int vhost_async_drain(struct vhost_dev *dev, struct vhost_vq *vq);
+/* Free a vring's async state; mbufs still held are freed (abandoned ones are not). */
+void vhost_async_vq_free(struct vhost_dev *dev, struct vhost_vq *vq);
+/* DMA-map a new region into every async container when the device is async
+ * (nothing left mapped on failure). @return 0 or -errno. */
+int vhost_async_region_map(struct vhost_dev *dev, const struct vhost_mem_region *r);
+/* Undo vhost_async_region_map for a region that goes. */
+void vhost_async_region_unmap(struct vhost_dev *dev, const struct vhost_mem_region *r);
+/* Close a device's connection from outside its messages (the vhost thread
+ * sees the end of its socket and destroys it). */
+void vhost_dev_break(struct vhost_dev *dev);
 
 /*
  * Data path over plain segments, for tests that check the bytes without mbufs.

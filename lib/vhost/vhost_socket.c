@@ -285,6 +285,15 @@ conn_close(struct vhost_dev *dev)
 	}
 }
 
+void
+vhost_dev_break(struct vhost_dev *dev)
+{
+	dev->broken = true;
+	/* the thread reads the end of the stream and closes the connection */
+	if (dev->fd >= 0)
+		shutdown(dev->fd, SHUT_RDWR);
+}
+
 /* Never blocking: a connect() on a server whose backlog is full would wait,
  * an accept() with nothing left to accept too. */
 static int

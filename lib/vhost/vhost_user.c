@@ -58,6 +58,32 @@ lock_all(struct vhost_dev *dev)
 			vhost_lock_take(&dev->vq[i]->access_lock);
 }
 
+/*
+ * Async vrings: before anything their in-flight copies depend on changes
+ * (memory, ring addresses, size, base, the log), the copies complete and are
+ * published. @return 0, or -ETIMEDOUT (an engine missed the deadline: the
+ * device is broken, the handler fails and the connection closes).
+ */
+static int
+vq_lock_drained(struct vhost_dev *dev, struct vhost_vq *vq)
+{
+	vhost_lock_take(&vq->access_lock);
+	return vhost_async_drain(dev, vq);
+}
+
+static int
+lock_all_drained(struct vhost_dev *dev)
+{
+	unsigned int i;
+	int rc = 0;
+
+	lock_all(dev);
+	for (i = 0; i < DPX_VHOST_MAX_VRINGS; i++)
+		if (dev->vq[i] != NULL && vhost_async_drain(dev, dev->vq[i]) < 0)
+			rc = -ETIMEDOUT;
+	return rc;
+}
+
 static void
 unlock_all(struct vhost_dev *dev)
 {
@@ -95,6 +121,7 @@ vhost_dev_new(struct vhost_socket *s, int fd)
 	dev->sock = s;
 	dev->copy = &vhost_copy_cpu;
 	dev->hdr_len = sizeof(struct virtio_net_hdr);
+	dev->async_threshold = DPX_VHOST_ASYNC_COPY_THRESHOLD_DEFAULT;
 	devices[vid] = dev;
 	return dev;
 }
@@ -186,12 +213,23 @@ map_fd(int fd, uint64_t need, void **map, size_t *map_size, const char **why)
 	return 0;
 }
 
+/* Callers drained the async copies first: no engine writes there any more
+ * (or, after an expired drain, only through an IOMMU that the unmap closes). */
 static void
 region_release(struct vhost_dev *dev, struct vhost_mem_region *r)
 {
 	if (dev->sock->ops.mem_region_removed != NULL)
 		dev->sock->ops.mem_region_removed(dev->vid, r->gpa, (void *)(uintptr_t)r->hva,
 						  r->size);
+	vhost_async_region_unmap(dev, r);
+	if (dev->async_keep_memory) {
+		VHOST_LOG(ERR,
+			  "vid %d: region gpa 0x%" PRIx64 " size 0x%" PRIx64
+			  " stays mapped in this process: a DMA engine that missed its "
+			  "deadline may still write there",
+			  dev->vid, r->gpa, r->size);
+		return;
+	}
 	munmap(r->mmap_addr, r->mmap_size);
 }
 
@@ -213,8 +251,16 @@ region_add(struct vhost_dev *dev, const struct vhost_user_mem_region *in, int fd
 	r.size = in->memory_size;
 	r.uva = in->userspace_addr;
 	r.hva = (uint64_t)(uintptr_t)r.mmap_addr + in->mmap_offset;
+	/* async: one DMA map per container, before any burst can see the region */
+	rc = vhost_async_region_map(dev, &r);
+	if (rc < 0) {
+		munmap(r.mmap_addr, r.mmap_size);
+		*why = "DMA map of the region failed";
+		return rc;
+	}
 	if (dev->sock->ops.mem_region_added != NULL &&
 	    dev->sock->ops.mem_region_added(dev->vid, r.gpa, (void *)(uintptr_t)r.hva, r.size)) {
+		vhost_async_region_unmap(dev, &r);
 		munmap(r.mmap_addr, r.mmap_size);
 		*why = "application refused the region";
 		return -EPERM;
@@ -260,7 +306,10 @@ h_set_mem_table(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_
 	int rc = 0;
 
 	(void)reply;
-	lock_all(dev);
+	if (lock_all_drained(dev) < 0) {
+		*why = "in-flight DMA copies did not complete";
+		rc = -ETIMEDOUT;
+	}
 	mem_free_all(dev);
 	for (i = 0; i < t->nregions && rc == 0; i++)
 		rc = region_add(dev, &t->regions[i], msg->fds[i], why);
@@ -270,12 +319,14 @@ h_set_mem_table(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_
 	 * not when the connection is closed */
 	retranslate_rings(dev);
 	unlock_all(dev);
-	if (rc < 0)
+	if (rc < 0 && i > 0)
 		VHOST_LOG(ERR,
 			  "vid %d: SET_MEM_TABLE region %u (gpa 0x%" PRIx64 " size 0x%" PRIx64
 			  "): %s",
 			  dev->vid, i - 1, t->regions[i - 1].guest_phys_addr,
 			  t->regions[i - 1].memory_size, *why);
+	else if (rc < 0)
+		VHOST_LOG(ERR, "vid %d: SET_MEM_TABLE: %s", dev->vid, *why);
 	dev_check_ready(dev);
 	return rc;
 }
@@ -315,10 +366,11 @@ h_rem_mem_reg(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_us
 {
 	const struct vhost_user_mem_region *in = &msg->payload.mem_reg.region;
 	struct vhost_mem_region r;
-	int idx;
+	int idx, rc;
 
-	(void)reply, (void)why;
-	lock_all(dev);
+	(void)reply;
+	/* the copies in flight may write into it: they land before it goes */
+	rc = lock_all_drained(dev);
 	idx = vhost_mem_find(dev->mem, in->guest_phys_addr, in->memory_size, in->userspace_addr);
 	if (idx >= 0) {
 		vhost_mem_remove(dev->mem, (unsigned int)idx, &r);
@@ -336,7 +388,12 @@ h_rem_mem_reg(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_us
 	/* no queue can reach it any more: unmap outside the locks */
 	region_release(dev, &r);
 	dev_check_ready(dev);
-	return 0;
+	if (rc < 0) {
+		*why = "in-flight DMA copies did not complete";
+		VHOST_LOG(ERR, "vid %d: REM_MEM_REG gpa 0x%" PRIx64 ": %s", dev->vid,
+			  in->guest_phys_addr, *why);
+	}
+	return rc;
 }
 
 static int
@@ -398,7 +455,8 @@ h_set_log_base(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_u
 		VHOST_LOG(ERR, "vid %d: SET_LOG_BASE: %s", dev->vid, *why);
 		return rc;
 	}
-	lock_all(dev);
+	/* copies in flight were logged (or not) by the old log: they land first */
+	rc = lock_all_drained(dev);
 	log_unmap(dev);
 	dev->log_map = map;
 	dev->log_map_size = map_size;
@@ -407,7 +465,9 @@ h_set_log_base(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_u
 	unlock_all(dev);
 	/* vhost-user.rst: the reply (zero-size payload) tells the front-end the log is in use */
 	reply->hdr.size = 0;
-	return 0;
+	if (rc < 0)
+		*why = "in-flight DMA copies did not complete";
+	return rc;
 }
 
 /* ---- features ---- */
@@ -481,7 +541,12 @@ h_set_features(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_u
 		VHOST_LOG(ERR, "vid %d: SET_FEATURES 0x%" PRIx64 ": %s", dev->vid, f, *why);
 		return -EBUSY;
 	}
-	lock_all(dev);
+	/* LOG_ALL may switch: copies in flight land under the log they began with */
+	if (lock_all_drained(dev) < 0) {
+		unlock_all(dev);
+		*why = "in-flight DMA copies did not complete";
+		return -ETIMEDOUT;
+	}
 	dev->features = f;
 	dev->features_set = true;
 	dev->hdr_len = vhost_net_hdr_len(f);
@@ -612,6 +677,7 @@ h_set_vring_num(struct vhost_dev *dev, struct vhost_vq *vq, struct vhost_user_ms
 		struct vhost_user_msg *reply, const char **why)
 {
 	uint32_t num = msg->payload.state.num;
+	int rc;
 
 	(void)reply;
 	/* 2.6: split rings are a power of 2; 2.7: packed rings up to 32768 */
@@ -621,11 +687,13 @@ h_set_vring_num(struct vhost_dev *dev, struct vhost_vq *vq, struct vhost_user_ms
 		VHOST_LOG(ERR, "vid %d: SET_VRING_NUM %u: %s", dev->vid, num, *why);
 		return -EINVAL;
 	}
-	vhost_lock_take(&vq->access_lock);
+	rc = vq_lock_drained(dev, vq);
 	vq->size = (uint16_t)num; /* 32768 fits */
 	vq->ready = false;
 	vhost_lock_release(&vq->access_lock);
-	return 0;
+	if (rc < 0)
+		*why = "in-flight DMA copies did not complete";
+	return rc;
 }
 
 static void *
@@ -709,7 +777,11 @@ h_set_vring_addr(struct vhost_dev *dev, struct vhost_vq *vq, struct vhost_user_m
 	int rc;
 
 	(void)reply;
-	vhost_lock_take(&vq->access_lock);
+	if (vq_lock_drained(dev, vq) < 0) {
+		vhost_lock_release(&vq->access_lock);
+		*why = "in-flight DMA copies did not complete";
+		return -ETIMEDOUT;
+	}
 	vq->addr = *a;
 	vq->addr_set = true;
 	vq->log = (a->flags & VHOST_VRING_F_LOG) != 0;
@@ -753,7 +825,11 @@ h_set_vring_base(struct vhost_dev *dev, struct vhost_vq *vq, struct vhost_user_m
 			  msg->payload.state.index, num, vq->size, *why);
 		return rc;
 	}
-	vhost_lock_take(&vq->access_lock);
+	if (vq_lock_drained(dev, vq) < 0) {
+		vhost_lock_release(&vq->access_lock);
+		*why = "in-flight DMA copies did not complete";
+		return -ETIMEDOUT;
+	}
 	if (vq->packed) {
 		/* vhost-user.rst: bits 0-14 avail index, bit 15 its wrap counter */
 		vq->last_avail_idx = num & 0x7fff;
@@ -772,9 +848,11 @@ static int
 h_get_vring_base(struct vhost_dev *dev, struct vhost_vq *vq, struct vhost_user_msg *msg,
 		 struct vhost_user_msg *reply, const char **why)
 {
-	(void)why;
-	/* vhost-user.rst: GET_VRING_BASE stops the ring */
-	vhost_lock_take(&vq->access_lock);
+	int rc;
+
+	/* vhost-user.rst: GET_VRING_BASE stops the ring; its copies in flight
+	 * land and are published first, so the base counts only used buffers */
+	rc = vq_lock_drained(dev, vq);
 	vq->ready = false;
 	vhost_lock_release(&vq->access_lock);
 	dev_check_ready(dev);
@@ -784,7 +862,9 @@ h_get_vring_base(struct vhost_dev *dev, struct vhost_vq *vq, struct vhost_user_m
 	close_fd(&vq->kickfd);
 	close_fd(&vq->callfd);
 	vhost_lock_release(&vq->access_lock);
-	return 0;
+	if (rc < 0)
+		*why = "in-flight DMA copies did not complete";
+	return rc;
 }
 
 /*
@@ -883,6 +963,7 @@ h_set_vring_enable(struct vhost_dev *dev, struct vhost_vq *vq, struct vhost_user
 		   struct vhost_user_msg *reply, const char **why)
 {
 	uint32_t idx = msg->payload.state.index, en = msg->payload.state.num;
+	int rc;
 
 	(void)reply;
 	if (en > 1) {
@@ -891,14 +972,17 @@ h_set_vring_enable(struct vhost_dev *dev, struct vhost_vq *vq, struct vhost_user
 			  *why);
 		return -EINVAL;
 	}
-	vhost_lock_take(&vq->access_lock);
+	/* a disabled ring publishes nothing: what is in flight is published first */
+	rc = vq_lock_drained(dev, vq);
 	vq->enabled = en;
 	vq->enable_set = true;
 	vhost_lock_release(&vq->access_lock);
 	if (dev->running && dev->sock->ops.vring_state_changed != NULL)
 		dev->sock->ops.vring_state_changed(dev->vid, (uint16_t)idx, (int)en);
 	dev_check_ready(dev);
-	return 0;
+	if (rc < 0)
+		*why = "in-flight DMA copies did not complete";
+	return rc;
 }
 
 /* ---- device ---- */
@@ -909,12 +993,14 @@ dev_reset(struct vhost_dev *dev)
 	unsigned int i;
 
 	dev_stop(dev);
-	lock_all(dev);
+	/* an expired drain abandoned the copies: nothing to wait for below */
+	(void)lock_all_drained(dev);
 	for (i = 0; i < DPX_VHOST_MAX_VRINGS; i++) {
 		struct vhost_vq *vq = dev->vq[i];
 
 		if (vq == NULL)
 			continue;
+		vhost_async_vq_free(dev, vq);
 		close_fd(&vq->kickfd);
 		close_fd(&vq->callfd);
 		close_fd(&vq->errfd);
@@ -923,6 +1009,7 @@ dev_reset(struct vhost_dev *dev)
 		free(vq);
 	}
 	mem_free_all(dev);
+	dev->async_mapped = false; /* its regions were unmapped with them */
 	log_unmap(dev);
 	dev->features = 0;
 	dev->features_set = false;
