@@ -190,8 +190,9 @@ check_counters(struct penv *e, uint64_t tx_pkts, uint64_t rx_pkts)
 				      submitted, "%s: submitted = completed + in flight", dir);
 		DPX_TEST_ASSERT_EQUAL(xq(e->port, dir, "inflight_packets"), 0, "%s", dir);
 		DPX_TEST_ASSERT_EQUAL(xq(e->port, dir, "dma_errors"), 0, "%s", dir);
-		/* the virtio-net header of each packet is a CPU copy */
-		DPX_TEST_ASSERT(xq(e->port, dir, "cpu_copies") >= want[d], "%s", dir);
+		/* the virtio-net header of each packet sent is a CPU copy (a
+		 * received one's is read, not copied) */
+		DPX_TEST_ASSERT(d == 1 || xq(e->port, dir, "cpu_copies") >= want[d], "%s", dir);
 		dma += xq(e->port, dir, "dma_copies");
 	}
 	/* every copy vhost counted as DMA is a job the engine ran */
