@@ -31,6 +31,25 @@ tel_client_connect(const char *path)
 	return fd;
 }
 
+int
+tel_client_connect_prefix(const char *prefix)
+{
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	char path[512];
+	int fd;
+
+	if (getuid() == 0)
+		snprintf(path, sizeof(path), "/var/run/dpx/%s/dpx_telemetry.v2", prefix);
+	else if (xdg != NULL && xdg[0] == '/')
+		snprintf(path, sizeof(path), "%s/dpx/%s/dpx_telemetry.v2", xdg, prefix);
+	else
+		snprintf(path, sizeof(path), "/tmp/dpx-%u/%s/dpx_telemetry.v2", getuid(), prefix);
+	fd = tel_client_connect(path);
+	if (fd >= 0)
+		json_decref(tel_client_recv_json(fd)); /* the greeting */
+	return fd;
+}
+
 ssize_t
 tel_client_recv(int fd, char *buf, size_t cap)
 {

@@ -11,6 +11,11 @@
 /* Connect to a telemetry socket. @return the fd or -errno. */
 int tel_client_connect(const char *path);
 
+/* Connect to the socket of the dpx process started with --file-prefix=prefix
+ * (its runtime directory, as the EAL picks it) and read the greeting.
+ * @return the fd or -errno. */
+int tel_client_connect_prefix(const char *prefix);
+
 /* One message, waiting up to 10 s (a hung server fails a case, it does not pass it).
  * @return its length, 0 when the server closed, -ETIMEDOUT or -errno. */
 ssize_t tel_client_recv(int fd, char *buf, size_t cap);

@@ -88,24 +88,11 @@ status_kb(pid_t pid, const char *field)
 	return kb;
 }
 
-/* A telemetry connection to dpx-fwd, greeted (its runtime directory, as the EAL picks it). */
+/* A telemetry connection to dpx-fwd, greeted. */
 static int
 soak_connect(const struct soak *s)
 {
-	const char *xdg = getenv("XDG_RUNTIME_DIR");
-	char path[512];
-
-	if (getuid() == 0)
-		snprintf(path, sizeof(path), "/var/run/dpx/%s/dpx_telemetry.v2", s->prefix);
-	else if (xdg != NULL && xdg[0] == '/')
-		snprintf(path, sizeof(path), "%s/dpx/%s/dpx_telemetry.v2", xdg, s->prefix);
-	else
-		snprintf(path, sizeof(path), "/tmp/dpx-%u/%s/dpx_telemetry.v2", getuid(),
-			 s->prefix);
-	int fd = tel_client_connect(path);
-	if (fd >= 0)
-		json_decref(tel_client_recv_json(fd)); /* the greeting */
-	return fd;
+	return tel_client_connect_prefix(s->prefix);
 }
 
 /* One request on a connection of its own. */

@@ -9,16 +9,23 @@
  *  - with a net_tap port instead of the second guest: the guest pings the
  *    host's TAP address and downloads 20 MB from a host httpd (md5 compared);
  *    these skip when the build has no net_tap driver.
+ *  - async: the ports' queues copy on the software engine (dmas=, every copy
+ *    but the headers on it); one guest (split rings) pings the other (packed
+ *    rings) and downloads 20 MB from it, and the ports' async counters, read
+ *    over telemetry before dpx-fwd stops, add up.
  */
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <inttypes.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "dpx_test.h"
 #include "guest_helpers.h"
+#include "telemetry_client.h"
 
 #define GUEST_TIMEOUT_S 300
 
@@ -26,6 +33,8 @@ struct guest_env {
 	char sock[2][128];
 	char out[2][128];
 	char fwd_out[128];
+	char prefix[64]; /* dpx-fwd's --file-prefix, async runs (telemetry) */
+	bool async;
 	pid_t guest[2];
 	pid_t fwd;
 };
@@ -41,22 +50,33 @@ env_init(struct guest_env *e, const char *tag)
 		unlink(e->sock[i]);
 	}
 	snprintf(e->fwd_out, sizeof(e->fwd_out), "/tmp/dpx-vg-%d-%s-fwd.out", (int)getpid(), tag);
+	snprintf(e->prefix, sizeof(e->prefix), "vg-%d-%s", (int)getpid(), tag);
+	e->async = false;
 	e->guest[0] = e->guest[1] = e->fwd = -1;
 }
+
+/* Async: both ports' queue 0 on one software engine, its thread beside
+ * the forwarding lcore; telemetry on (a file prefix instead of --in-memory). */
+#define ASYNC_DMAS ",dmas=[txq0@dma_sw0;rxq0@dma_sw0],dma_copy_threshold=0"
 
 static pid_t
 fwd_start_q(struct guest_env *e, int client, int queues)
 {
-	char cmd[1024];
+	char cmd[1280], mem[96];
 
+	if (e->async)
+		snprintf(mem, sizeof(mem), "--file-prefix=%s --vdev dma_sw0", e->prefix);
+	else
+		snprintf(mem, sizeof(mem), "--in-memory");
 	snprintf(cmd, sizeof(cmd),
-		 "exec '%s/app/dpx-fwd/dpx-fwd' --no-huge --in-memory -l 0 "
+		 "exec '%s/app/dpx-fwd/dpx-fwd' --no-huge %s -l 0 "
 		 "--log-level=pmd.net.vhost:info --log-level=lib.vhost.*:info "
-		 "--vdev net_vhost0,iface=%s,client=%d,queues=%d "
-		 "--vdev net_vhost1,iface=%s,client=%d,queues=%d "
+		 "--vdev 'net_vhost0,iface=%s,client=%d,queues=%d%s' "
+		 "--vdev 'net_vhost1,iface=%s,client=%d,queues=%d%s' "
 		 "-- --forward-mode=io --rxq %d --txq %d >> %s 2>&1",
-		 DPX_BUILD_ROOT, e->sock[0], client, queues, e->sock[1], client, queues, queues,
-		 queues, e->fwd_out);
+		 DPX_BUILD_ROOT, mem, e->sock[0], client, queues, e->async ? ASYNC_DMAS : "",
+		 e->sock[1], client, queues, e->async ? ASYNC_DMAS : "", queues, queues,
+		 e->fwd_out);
 	e->fwd = dpx_test_guest_spawn(cmd);
 	return e->fwd;
 }
@@ -117,14 +137,69 @@ dump(const char *title, const char *path)
 	unlink(path);
 }
 
+/*
+ * An async run's counters, port by port, over telemetry while dpx-fwd still
+ * runs: both directions moved packets, every payload copy on the engine, no
+ * DMA error, submitted = completed + in flight; the engine ran as many jobs
+ * as the ports counted DMA copies. @return DPX_TEST_*.
+ */
+static int
+async_counters(struct guest_env *e)
+{
+	const char *dirs[2] = {"rx", "tx"};
+	uint64_t dma = 0, v[6];
+	json_t *top, *x;
+	char req[64], name[64];
+	int fd = tel_client_connect_prefix(e->prefix);
+
+	DPX_TEST_ASSERT(fd >= 0, "telemetry of dpx-fwd (%s): %d", e->prefix, fd);
+	for (int port = 0; port < 2; port++) {
+		snprintf(req, sizeof(req), "/ethdev/xstats,%d", port);
+		x = tel_client_query(fd, req, &top);
+		for (int d = 0; d < 2; d++) {
+			static const char *const what[6] = {
+				"submitted_packets", "completed_packets", "inflight_packets",
+				"dma_copies",	     "cpu_copies",	  "dma_errors"};
+
+			for (int k = 0; k < 6; k++) {
+				snprintf(name, sizeof(name), "%s_q0_async_%s", dirs[d], what[k]);
+				v[k] = (uint64_t)jint(x, name);
+			}
+			printf("port %d %s: submitted %" PRIu64 " completed %" PRIu64
+			       " in flight %" PRIu64 " dma copies %" PRIu64 " cpu copies %" PRIu64
+			       " dma errors %" PRIu64 "\n",
+			       port, dirs[d], v[0], v[1], v[2], v[3], v[4], v[5]);
+			DPX_TEST_ASSERT(v[0] > 0 && v[3] > 0, "port %d %s: packets on the engine",
+					port, dirs[d]);
+			DPX_TEST_ASSERT_EQUAL(v[1] + v[2], v[0], "port %d %s", port, dirs[d]);
+			DPX_TEST_ASSERT_EQUAL(v[5], 0, "port %d %s: no DMA error", port, dirs[d]);
+			dma += v[3];
+		}
+		json_decref(top);
+	}
+	x = tel_client_query(fd, "/dmadev/stats,0", &top);
+	printf("dma_sw0: submitted %lld completed %lld errors %lld\n", jint(x, "submitted"),
+	       jint(x, "completed"), jint(x, "errors"));
+	/* read after the ports: the engine may have run a few more since */
+	DPX_TEST_ASSERT(jint(x, "submitted") >= (long long)dma, "the engine ran the ports' copies");
+	DPX_TEST_ASSERT_EQUAL(jint(x, "errors"), 0, "");
+	json_decref(top);
+	close(fd);
+	return DPX_TEST_SUCCESS;
+}
+
 static int
 env_finish(struct guest_env *e, int *rc0, int *rc1)
 {
+	int rc = DPX_TEST_SUCCESS;
+
 	*rc0 = dpx_test_guest_reap(e->guest[0], GUEST_TIMEOUT_S + 30);
 	*rc1 = dpx_test_guest_reap(e->guest[1], GUEST_TIMEOUT_S + 30);
+	if (e->async)
+		rc = async_counters(e);
 	fwd_stop(e);
 	dump("dpx-fwd", e->fwd_out);
-	return 0;
+	return rc;
 }
 
 /* Wait until the peer answers (bounded), then 5 pings that must all return. */
@@ -175,21 +250,24 @@ test_vhost_guest_ping_mq(void)
 	return ping_pair("mq");
 }
 
+/* One guest serves 20 MB over HTTP, the other pings it and downloads it:
+ * md5 equal. extra0/extra1: each guest's NIC options ("packed"). */
 static int
-test_vhost_guest_http(void)
+http_pair(const char *tag, const char *extra0, const char *extra1, bool async)
 {
 	static char out[65536];
 	char why[256], src[64], dst[64];
 	struct guest_env e;
-	int rc0, rc1;
+	int rc0, rc1, rc;
 
 	if (dpx_test_guest_prepare(why, sizeof(why)) != 0)
 		DPX_TEST_SKIP("%s", why);
-	env_init(&e, "http");
+	env_init(&e, tag);
+	e.async = async;
 	DPX_TEST_ASSERT(fwd_start(&e, 0) > 0, "dpx-fwd not started");
 	wait_sockets(&e);
 	/* the server makes 20 MB, serves it, and ends when the client says so */
-	DPX_TEST_ASSERT(guest_start(&e, 0, "",
+	DPX_TEST_ASSERT(guest_start(&e, 0, extra0,
 				    "mkdir -p /tmp/www; dd if=/dev/urandom of=/tmp/www/f bs=1M "
 				    "count=20 2>/dev/null; "
 				    "echo DPX-MD5=$(md5sum /tmp/www/f | cut -c1-32); httpd -p 8080 "
@@ -197,14 +275,14 @@ test_vhost_guest_http(void)
 				    "nc -l -p 9000 >/dev/null; exit 0") > 0,
 			"");
 	DPX_TEST_ASSERT(
-		guest_start(&e, 1, "",
+		guest_start(&e, 1, extra1,
 			    "i=0; until ping -c 1 -W 1 10.0.0.1 >/dev/null 2>&1; do i=$((i+1)); "
-			    "[ $i -ge 150 ] && exit 3; done; sleep 5; "
-			    "wget -q -O /tmp/f http://10.0.0.1:8080/f; r=$?; "
+			    "[ $i -ge 150 ] && exit 3; done; ping -c 3 -W 2 10.0.0.1 || exit 4; "
+			    "sleep 2; wget -q -O /tmp/f http://10.0.0.1:8080/f; r=$?; "
 			    "echo DPX-MD5=$(md5sum /tmp/f | cut -c1-32); ls -l /tmp/f; "
 			    "echo done | nc 10.0.0.1 9000; exit $r") > 0,
 		"");
-	env_finish(&e, &rc0, &rc1);
+	rc = env_finish(&e, &rc0, &rc1);
 	DPX_TEST_ASSERT_EQUAL(dpx_test_guest_read_file(e.out[0], out, sizeof(out)), 0, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_test_guest_value(out, "DPX-MD5", src, sizeof(src)), 0,
 			      "server md5");
@@ -213,10 +291,26 @@ test_vhost_guest_http(void)
 	DPX_TEST_ASSERT_EQUAL(dpx_test_guest_value(out, "DPX-MD5", dst, sizeof(dst)), 0,
 			      "client md5");
 	dump("client guest", e.out[1]);
+	DPX_TEST_ASSERT(rc1 != 4, "the client's pings got no reply");
 	DPX_TEST_ASSERT_EQUAL(rc1, 0, "wget status");
 	DPX_TEST_ASSERT_EQUAL(rc0, 0, "server status");
 	DPX_TEST_ASSERT(strlen(src) == 32 && strcmp(src, dst) == 0, "md5 %s vs %s", src, dst);
+	DPX_TEST_ASSERT_EQUAL(rc, DPX_TEST_SUCCESS, "the async counters");
 	return DPX_TEST_SUCCESS;
+}
+
+static int
+test_vhost_guest_http(void)
+{
+	return http_pair("http", "", "", false);
+}
+
+/* The server's NIC packed, the client's split: one run puts both ring
+ * layouts through the async ports, each direction of each. */
+static int
+test_vhost_guest_async(void)
+{
+	return http_pair("async", "packed", "", true);
 }
 
 /* Has guest i printed this line yet? */
@@ -441,3 +535,4 @@ DPX_TEST_REGISTER(vhost_guest_ping_packed, guest, test_vhost_guest_ping_packed);
 DPX_TEST_REGISTER(vhost_guest_ping_mq, guest, test_vhost_guest_ping_mq);
 DPX_TEST_REGISTER(vhost_guest_http, guest, test_vhost_guest_http);
 DPX_TEST_REGISTER(vhost_guest_client_restart, guest, test_vhost_guest_client_restart);
+DPX_TEST_REGISTER(vhost_guest_async, guest, test_vhost_guest_async);

@@ -27,16 +27,6 @@ report_lcore(void *arg)
 static void
 report_dma(int16_t id)
 {
-	static const struct {
-		uint64_t bit;
-		const char *name;
-	} capa[] = {
-		{DPX_DMA_CAPA_MEM_TO_MEM, "mem-to-mem"},
-		{DPX_DMA_CAPA_SVA, "iova-is-va"},
-		{DPX_DMA_CAPA_IOMMU, "iommu"},
-		{DPX_DMA_CAPA_HANDLES_ERRORS, "handles-errors"},
-		{DPX_DMA_CAPA_OPS_COPY, "copy"},
-	};
 	struct dpx_dma_info info;
 	int fd;
 
@@ -45,9 +35,9 @@ report_dma(int16_t id)
 	printf("dma %d: %s (driver %s, NUMA node %d): vchans up to %u, ring %u..%u, capabilities",
 	       id, info.dev_name, info.driver_name, info.numa_node, info.max_vchans, info.min_desc,
 	       info.max_desc);
-	for (unsigned int i = 0; i < DPX_DIM(capa); i++)
-		if (info.dev_capa & capa[i].bit)
-			printf(" %s", capa[i].name);
+	for (unsigned int bit = 0; bit < 64; bit++)
+		if ((info.dev_capa >> bit) & 1 && dpx_dma_capability_name(UINT64_C(1) << bit))
+			printf(" %s", dpx_dma_capability_name(UINT64_C(1) << bit));
 	if (dpx_dma_container_get(id, &fd) == 0)
 		printf(" (VFIO container %d)", fd);
 	printf("\n");

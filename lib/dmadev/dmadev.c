@@ -612,6 +612,24 @@ dpx_dma_status_str(enum dpx_dma_status_code status)
 	return "unknown error";
 }
 
+const char *
+dpx_dma_capability_name(uint64_t capa)
+{
+	switch (capa) {
+	case DPX_DMA_CAPA_MEM_TO_MEM:
+		return "mem-to-mem";
+	case DPX_DMA_CAPA_SVA:
+		return "iova-is-va";
+	case DPX_DMA_CAPA_IOMMU:
+		return "iommu";
+	case DPX_DMA_CAPA_HANDLES_ERRORS:
+		return "handles-errors";
+	case DPX_DMA_CAPA_OPS_COPY:
+		return "copy";
+	}
+	return NULL;
+}
+
 void
 dpx_dma_vchan_stats_read(const struct dpx_dma_vchan_stats *s, struct dpx_dma_stats *out)
 {

@@ -243,6 +243,13 @@ int dpx_dma_container_get(int16_t dev_id, int *container_fd);
 /** @return a constant name for a status code ("successful", "invalid source address"...). */
 const char *dpx_dma_status_str(enum dpx_dma_status_code status);
 
+/**
+ * @param capa one DPX_DMA_CAPA_* bit
+ * @return its constant name ("mem-to-mem", "iova-is-va", "iommu",
+ *   "handles-errors", "copy"), or NULL for a bit that has none (or several bits).
+ */
+const char *dpx_dma_capability_name(uint64_t capa);
+
 /* ---- fast path ---- */
 
 #include <dpx_dmadev_core.h>

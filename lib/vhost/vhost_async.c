@@ -519,6 +519,7 @@ dpx_vhost_async_channel_register(int vid, uint16_t vring)
 	if (rc == 0) {
 		as->rx = (vring & 1) == 0;
 		as->vring = vring;
+		as->last_vchan = UINT32_MAX;
 		vhost_lock_take(&vq->access_lock);
 		vq->async = as;
 		vhost_lock_release(&vq->access_lock);
@@ -609,33 +610,36 @@ dpx_vhost_async_get_inflight(int vid, uint16_t vring)
 	return rc;
 }
 
+void
+vhost_async_stats_read(struct vhost_async *as, struct dpx_vhost_async_stats *stats, bool reset)
+{
+	const uint64_t *now = (const uint64_t *)&as->cnt;
+	uint64_t *base = (uint64_t *)&as->base, *out = (uint64_t *)stats, v;
+	unsigned int i;
+
+	/* the counters come first in the same order in both structs */
+	_Static_assert(offsetof(struct dpx_vhost_async_stats, dma_errors) ==
+			       offsetof(struct vhost_async_counters, dma_errors),
+		       "async counters in the public order");
+	for (i = 0; i < sizeof(as->cnt) / sizeof(uint64_t); i++) {
+		v = __atomic_load_n(&now[i], __ATOMIC_RELAXED);
+		out[i] = v - base[i];
+		if (reset)
+			base[i] = v;
+	}
+	stats->in_flight = (uint64_t)vhost_async_held(as);
+}
+
 int
 dpx_vhost_async_stats_get(int vid, uint16_t vring, struct dpx_vhost_async_stats *stats, int reset)
 {
 	struct vhost_async *as;
-	const uint64_t *now;
-	uint64_t *base, *out, v;
-	unsigned int i;
 	int rc;
 
 	vhost_global_lock();
 	as = async_of(vid, vring, &rc);
-	if (as != NULL) {
-		now = (const uint64_t *)&as->cnt;
-		base = (uint64_t *)&as->base;
-		out = (uint64_t *)stats;
-		/* the counters come first in the same order in both structs */
-		_Static_assert(offsetof(struct dpx_vhost_async_stats, dma_errors) ==
-				       offsetof(struct vhost_async_counters, dma_errors),
-			       "async counters in the public order");
-		for (i = 0; i < sizeof(as->cnt) / sizeof(uint64_t); i++) {
-			v = __atomic_load_n(&now[i], __ATOMIC_RELAXED);
-			out[i] = v - base[i];
-			if (reset)
-				base[i] = v;
-		}
-		stats->in_flight = (uint64_t)vhost_async_held(as);
-	}
+	if (as != NULL)
+		vhost_async_stats_read(as, stats, reset != 0);
 	vhost_global_unlock();
 	return rc;
 }

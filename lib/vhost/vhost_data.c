@@ -617,6 +617,9 @@ async_begin(struct vhost_dev *dev, struct vhost_vq *vq, struct async_io *a, int1
 	a->as = as;
 	a->dma = dma;
 	a->vchan = vchan;
+	if (as->last_vchan != ((uint32_t)(uint16_t)dma << 16 | vchan))
+		__atomic_store_n(&as->last_vchan, (uint32_t)(uint16_t)dma << 16 | vchan,
+				 __ATOMIC_RELAXED);
 	a->threshold = __atomic_load_n(&dev->async_threshold, __ATOMIC_RELAXED);
 	a->jobs = 0;
 	a->flushed = vq->batch.flushed;

@@ -133,6 +133,9 @@ struct vhost_async {
 	uint16_t log_head, log_pub;
 	struct vhost_async_counters cnt;
 	struct vhost_async_counters base; /* a reset moves it (vhost mutex) */
+	/* the DMA vchan of the last async burst, dma_id << 16 | vchan, UINT32_MAX
+	 * before any: the lock holder stores it, telemetry loads it (relaxed) */
+	uint32_t last_vchan;
 	struct vhost_async_pkt pkts[VHOST_ASYNC_RING];
 	struct vhost_used_entry used[VHOST_ASYNC_RING];
 	struct vhost_log_range log[VHOST_ASYNC_RING];
@@ -394,6 +397,9 @@ void vhost_async_region_unmap(struct vhost_dev *dev, const struct vhost_mem_regi
 /* Close a device's connection from outside its messages (the vhost thread
  * sees the end of its socket and destroys it). */
 void vhost_dev_break(struct vhost_dev *dev);
+/* An async vring's counters as dpx_vhost_async_stats_get gives them (vhost mutex). */
+void vhost_async_stats_read(struct vhost_async *as, struct dpx_vhost_async_stats *stats,
+			    bool reset);
 
 /*
  * Data path over plain segments, for tests that check the bytes without mbufs.

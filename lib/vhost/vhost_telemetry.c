@@ -26,6 +26,33 @@ tel_vhost_list(const char *cmd, const char *params, struct dpx_tel_data *d)
 	return rc;
 }
 
+/* "async": whether the vring copies on a DMA engine; when it does, the
+ * vchan of its last burst (dma_id -1 before any) and the counters
+ * dpx_vhost_async_stats_get gives. */
+static int
+async_fill(struct dpx_tel_data *v, struct vhost_async *as)
+{
+	struct dpx_vhost_async_stats st;
+	uint32_t last;
+	int rc = dpx_tel_data_add_dict_bool(v, "async", as != NULL);
+
+	if (as == NULL || rc != 0)
+		return rc;
+	last = __atomic_load_n(&as->last_vchan, __ATOMIC_RELAXED);
+	vhost_async_stats_read(as, &st, false);
+	const struct dpx_tel_uint f[] = {
+		{"async_submitted", st.submitted},   {"async_completed", st.completed},
+		{"async_in_flight", st.in_flight},   {"async_dma_copies", st.dma_copies},
+		{"async_cpu_copies", st.cpu_copies}, {"async_dma_errors", st.dma_errors},
+	};
+	rc = dpx_tel_data_add_dict_int(v, "dma_id",
+				       last == UINT32_MAX ? -1 : (int16_t)(last >> 16));
+	if (rc == 0)
+		rc = dpx_tel_data_add_dict_int(v, "vchan",
+					       last == UINT32_MAX ? -1 : (int)(last & 0xffff));
+	return rc != 0 ? rc : dpx_tel_data_add_dict_uints(v, f, DPX_DIM(f));
+}
+
 static int
 vring_fill(struct dpx_tel_data *v, unsigned int index, struct vhost_vq *vq)
 {
@@ -53,7 +80,7 @@ vring_fill(struct dpx_tel_data *v, unsigned int index, struct vhost_vq *vq)
 
 	for (unsigned int i = 0; i < DPX_DIM(b) && rc == 0; i++)
 		rc = dpx_tel_data_add_dict_bool(v, b[i].name, b[i].value);
-	return rc;
+	return rc != 0 ? rc : async_fill(v, vq->async);
 }
 
 static int

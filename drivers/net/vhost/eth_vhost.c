@@ -6,6 +6,9 @@
  * (new_device .. destroy_device).
  *
  *   --vdev net_vhost0,iface=/path/sock[,queues=N][,client=0|1][,max_connections=N]
+ *          [,dmas=[txq0@DMA;rxq0@DMA]][,dma_ring_size=N][,dma_copy_threshold=N]
+ *
+ * Queues named in dmas= copy on a DMA engine (async vhost, eth_vhost_async.c).
  *
  * Bursts run on lcores, callbacks on the vhost thread. A queue's gate
  * (struct dpx_eth_gate) is the handshake between them: destroy_device closes
@@ -25,15 +28,13 @@
 #include <dpx_mempool.h>
 #include <dpx_vhost.h>
 
-DPX_LOG_REGISTER_STATIC(net_vhost_logtype, "pmd.net.vhost");
-#define VH_LOG(level, fmt, ...) DPX_LOG(level, net_vhost_logtype, "net_vhost: " fmt, ##__VA_ARGS__)
+#include "eth_vhost_async.h"
 
-#define VH_MAX_QUEUES DPX_VHOST_MAX_QUEUE_PAIRS
+DPX_LOG_REGISTER(net_vhost_logtype, "pmd.net.vhost");
+
 /* One front-end runs a port; room for one more, so a front-end coming back is
  * not refused while the back-end has yet to see its old connection close. */
 #define VH_DEFAULT_MAX_CONNECTIONS 2
-/* packets one dpx_vhost_enqueue_burst/dequeue_burst call handles at most */
-#define VH_LIB_BURST 64
 #define VH_BINS 7
 /* per queue: the size bins, guest errors, notifications */
 #define VH_XSTATS_PER_QUEUE (VH_BINS + 2)
@@ -48,6 +49,9 @@ struct vh_queue {
 	uint16_t vring;
 	uint16_t port_id;
 	struct dpx_eth_gate gate;
+	/* tx: this queue's async state when dmas= names it; rx: when the port
+	 * has any async queue (an rx burst collects its tx twin's completions) */
+	struct vh_async_queue *async;
 } __dpx_cache_aligned;
 
 DPX_ETH_SW_STATS_FIRST(struct vh_queue, stats);
@@ -65,6 +69,7 @@ struct vh_port {
 	/* library counters (guest errors, notifications, size bins) of devices
 	 * that came and went, by vring; ethdev's counters keep packets and bytes */
 	struct dpx_vhost_vring_stats base[DPX_VHOST_MAX_VRINGS];
+	struct vh_async_port async;
 };
 
 static const char *const bin_names[VH_BINS] = {
@@ -104,17 +109,61 @@ vh_burst(struct vh_queue *q, struct dpx_mbuf **pkts, uint16_t n, const bool rx)
 	return done;
 }
 
+/* Async queues: the same gate and counters around net_vhost's async bursts
+ * (eth_vhost_async.c). rx with n == 0 only collects the tx twin's completions. */
+static __dpx_always_inline uint16_t
+vh_burst_async(struct vh_queue *q, struct dpx_mbuf **pkts, uint16_t n, const bool rx)
+{
+	struct vh_port *p = q->port;
+	uint64_t bytes = 0;
+	uint16_t done, i;
+	int vid;
+
+	if (!dpx_eth_gate_enter(&q->gate))
+		return 0;
+	vid = __atomic_load_n(&p->vid, __ATOMIC_RELAXED);
+	if (rx) {
+		done = vh_async_rx(q->async, &p->async.txq[q->vring / 2], vid, q->mp, pkts, n);
+		for (i = 0; i < done; i++) {
+			pkts[i]->port = q->port_id;
+			bytes += pkts[i]->pkt_len;
+		}
+	} else {
+		done = vh_async_tx(q->async, vid, pkts, n, &bytes);
+	}
+	dpx_eth_gate_leave(&q->gate);
+	if (done > 0)
+		dpx_eth_sw_count(&q->stats, done, bytes);
+	return done;
+}
+
 static uint16_t
 vh_rx(void *queue, struct dpx_mbuf **pkts, uint16_t n)
 {
-	return vh_burst(queue, pkts, n, true);
+	struct vh_queue *q = queue;
+	uint16_t got;
+
+	if (q->async == NULL)
+		return vh_burst(q, pkts, n, true);
+	if (vh_async_on(q->async))
+		return vh_burst_async(q, pkts, n, true);
+	/* a sync queue (or one not registered yet) of a port with async queues */
+	got = vh_burst(q, pkts, n, true);
+	vh_burst_async(q, NULL, 0, true);
+	return got;
 }
 
 static uint16_t
 vh_tx(void *queue, struct dpx_mbuf **pkts, uint16_t n)
 {
-	uint16_t sent = vh_burst(queue, pkts, n, false);
+	struct vh_queue *q = queue;
+	uint16_t sent;
 
+	/* async: vhost holds the sent mbufs until their copies completed, then
+	 * net_vhost frees them */
+	if (q->async != NULL && vh_async_on(q->async))
+		return vh_burst_async(q, pkts, n, false);
+	sent = vh_burst(q, pkts, n, false);
 	/* the guest has copies: the sent mbufs are done; the rest stay the caller's */
 	dpx_pktmbuf_free_bulk(pkts, sent);
 	return sent;
@@ -178,6 +227,8 @@ vh_new_device(int vid)
 		       vid, p->vid);
 		return -EBUSY;
 	}
+	/* the async channels exist before any burst may use the vid */
+	vh_async_new_device(&p->async, vid);
 	__atomic_store_n(&p->vid, vid, __ATOMIC_RELEASE);
 	if (p->started)
 		queues_allow(p, 1);
@@ -196,6 +247,8 @@ vh_destroy_device(int vid)
 	if (p == NULL || p->vid != vid)
 		return;
 	queues_allow(p, 0);
+	/* no burst inside: the packets vhost holds come back before the vid goes */
+	vh_async_destroy_device(&p->async, vid);
 	for (r = 0; r < DPX_VHOST_MAX_VRINGS; r++) {
 		if (dpx_vhost_vring_stats_get(vid, (uint16_t)r, &st, 0) == 0)
 			lib_stats_add(&p->base[r], &st);
@@ -212,8 +265,12 @@ vh_vring_state(int vid, uint16_t vring, int enable)
 	struct dpx_eth_event_queue_state qs = {(uint16_t)(vring / 2), (uint8_t)(vring & 1),
 					       (uint8_t)enable};
 
-	if (p != NULL)
-		dpx_eth_dev_callback_process(p->dev, DPX_ETH_EVENT_QUEUE_STATE, &qs);
+	if (p == NULL)
+		return 0;
+	/* a queue pair set up after new_device: its vrings go async now */
+	if (enable)
+		vh_async_vring_enabled(&p->async, vid, vring);
+	dpx_eth_dev_callback_process(p->dev, DPX_ETH_EVENT_QUEUE_STATE, &qs);
 	return 0;
 }
 
@@ -262,6 +319,9 @@ vh_stop(struct dpx_eth_dev *dev)
 
 	p->started = false;
 	queues_allow(p, 0);
+	/* no burst inside: what vhost holds comes back (sent mbufs freed,
+	 * received ones dropped) while the device may keep running */
+	vh_async_stop(&p->async, __atomic_load_n(&p->vid, __ATOMIC_ACQUIRE));
 	return 0;
 }
 
@@ -272,6 +332,7 @@ vh_close(struct dpx_eth_dev *dev)
 
 	/* destroys the connected device (our callback runs) and closes the socket */
 	dpx_vhost_driver_unregister(p->iface);
+	vh_async_release(&p->async);
 	free(p);
 	dev->data->dev_private = NULL;
 	return 0;
@@ -296,6 +357,7 @@ vh_rxq_setup(struct dpx_eth_dev *dev, uint16_t qid, uint16_t nb_desc, int socket
 	q->mp = mp;
 	q->vring = (uint16_t)(2 * qid + 1);
 	q->port_id = dev->data->port_id;
+	q->async = priv(dev)->async.any ? &priv(dev)->async.rxq[qid] : NULL;
 	*queue = q;
 	return 0;
 }
@@ -311,6 +373,7 @@ vh_txq_setup(struct dpx_eth_dev *dev, uint16_t qid, uint16_t nb_desc, int socket
 	q->port = priv(dev);
 	q->vring = (uint16_t)(2 * qid);
 	q->port_id = dev->data->port_id;
+	q->async = priv(dev)->async.txq[qid].dma_id >= 0 ? &priv(dev)->async.txq[qid] : NULL;
 	*queue = q;
 	return 0;
 }
@@ -351,6 +414,9 @@ vh_stats_get(struct dpx_eth_dev *dev, struct dpx_eth_stats *st)
 		if (q < DPX_ETHDEV_QUEUE_STAT_CNTRS)
 			st->q_errors[q] += rx.errors;
 	}
+	/* async: packets a DMA error dropped, received ones freed at stop */
+	vh_async_add_stats(&p->async, __atomic_load_n(&p->vid, __ATOMIC_ACQUIRE), &st->ierrors,
+			   &st->oerrors, &st->imissed);
 	return 0;
 }
 
@@ -366,13 +432,15 @@ vh_stats_reset(struct dpx_eth_dev *dev)
 	memset(p->base, 0, sizeof(p->base));
 	for (r = 0; vid >= 0 && r < DPX_VHOST_MAX_VRINGS; r++)
 		dpx_vhost_vring_stats_get(vid, r, &st, 1);
+	vh_async_stats_reset(&p->async, vid);
 	return 0;
 }
 
+/* the driver's own, then the async queues' (vh_async_xstats) */
 static unsigned int
 xstats_count(struct vh_port *p)
 {
-	return 2u * p->queues * VH_XSTATS_PER_QUEUE;
+	return 2u * p->queues * VH_XSTATS_PER_QUEUE + vh_async_xstats(&p->async, -1, 0, NULL, NULL);
 }
 
 static int
@@ -396,7 +464,7 @@ vh_xstats_get_names(struct dpx_eth_dev *dev, struct dpx_eth_xstat_name *names, u
 				 dir, q);
 		}
 	}
-	return (int)n;
+	return (int)(n + vh_async_xstats(&p->async, -1, n, names + n, NULL));
 }
 
 static int
@@ -419,7 +487,8 @@ vh_xstats_get(struct dpx_eth_dev *dev, struct dpx_eth_xstat *xs, unsigned int si
 			n++;
 		}
 	}
-	return (int)n;
+	return (int)(n + vh_async_xstats(&p->async, __atomic_load_n(&p->vid, __ATOMIC_ACQUIRE), n,
+					 NULL, xs + n));
 }
 
 static int
@@ -484,6 +553,8 @@ parse_args(struct dpx_vdev_device *vdev, struct vh_port *p)
 		strcpy(p->iface, iface);
 		p->queues = (uint16_t)queues;
 		p->max_connections = (unsigned int)max_conn;
+		/* last: on success it holds DMA devices, which a failure gives back */
+		rc = vh_async_setup(&p->async, dpx_vdev_device_name(vdev), kv, p->queues);
 	}
 	return rc;
 }
@@ -530,6 +601,7 @@ vh_probe(struct dpx_vdev_device *vdev)
 	}
 	dev = dpx_eth_dev_allocate(name);
 	if (dev == NULL) {
+		vh_async_release(&p->async);
 		free(p);
 		return -dpx_errno;
 	}
@@ -546,6 +618,7 @@ vh_probe(struct dpx_vdev_device *vdev)
 	if (rc < 0) {
 		VH_LOG(ERR, "%s: vhost-user socket %s: %s", name, p->iface, dpx_strerror(rc));
 		dpx_eth_dev_release_port(dev);
+		vh_async_release(&p->async);
 		free(p);
 		return rc;
 	}
@@ -566,7 +639,14 @@ vh_remove(struct dpx_vdev_device *vdev)
 	return dpx_eth_dev_close(dev->data->port_id);
 }
 
-static const char *const vh_keys[] = {"iface", "queues", "client", "max_connections", NULL};
+static const char *const vh_keys[] = {"iface",
+				      "queues",
+				      "client",
+				      "max_connections",
+				      "dmas",
+				      "dma_ring_size",
+				      "dma_copy_threshold",
+				      NULL};
 
 static struct dpx_vdev_driver vh_drv = {
 	.valid_keys = vh_keys,

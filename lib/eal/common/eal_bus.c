@@ -2,8 +2,8 @@
 /*
  * Bus registry and the EAL "bus probe" stage. Buses register from
  * constructors (before main), so the list is only read after that; the
- * stage scans every bus, then probes every bus, and cleanup walks the probed
- * ones in reverse.
+ * stage scans every bus, then probes every bus (vdev last), and cleanup walks
+ * the probed ones in reverse.
  */
 #include <errno.h>
 #include <string.h>
@@ -11,8 +11,8 @@
 #include "eal_private.h"
 #include "dpx_bus_driver.h"
 
-static struct dpx_bus *bus_list;      /* in registration order */
-static struct dpx_bus *probed[64];    /* buses whose probe succeeded, in order */
+static struct dpx_bus *bus_list;   /* in registration order */
+static struct dpx_bus *probed[64]; /* buses whose probe succeeded, in order */
 static unsigned int probed_count;
 
 void
@@ -63,35 +63,50 @@ eal_bus_cleanup_all(void)
 	}
 }
 
+/* Probe one bus and record it for cleanup. @return 0 or the probe's error (all cleaned up). */
+static int
+bus_probe(struct dpx_bus *b, unsigned long errors)
+{
+	int rc;
+
+	if (probed_count == DPX_DIM(probed)) {
+		EAL_LOG(ERR, "more than %zu buses", DPX_DIM(probed));
+		eal_bus_cleanup_all();
+		return -ENOSPC;
+	}
+	rc = b->probe();
+	if (rc != 0) {
+		/* the bus or its driver named the device that failed */
+		DPX_LOG_UNSAID(errors, eal_logtype, "EAL: bus %s probe failed: %s", b->name,
+			       dpx_strerror(rc));
+		eal_bus_cleanup_all();
+		return rc;
+	}
+	probed[probed_count++] = b;
+	return 0;
+}
+
 int
 eal_bus_probe_all(const struct eal_options *opts)
 {
 	(void)opts;
 	unsigned long errors = dpx_log_error_count();
+	struct dpx_bus *vdev = dpx_bus_find_by_name("vdev");
+	int rc;
 
 	for (struct dpx_bus *b = bus_list; b != NULL; b = b->next) {
-		int rc = b->scan();
+		rc = b->scan();
 		if (rc != 0) {
 			DPX_LOG_UNSAID(errors, eal_logtype, "EAL: bus %s scan failed: %s", b->name,
 				       dpx_strerror(rc));
 			return rc;
 		}
 	}
-	for (struct dpx_bus *b = bus_list; b != NULL; b = b->next) {
-		if (probed_count == DPX_DIM(probed)) {
-			EAL_LOG(ERR, "more than %zu buses", DPX_DIM(probed));
-			eal_bus_cleanup_all();
-			return -ENOSPC;
-		}
-		int rc = b->probe();
-		if (rc != 0) {
-			/* the bus or its driver named the device that failed */
-			DPX_LOG_UNSAID(errors, eal_logtype, "EAL: bus %s probe failed: %s", b->name,
-				       dpx_strerror(rc));
-			eal_bus_cleanup_all();
+	/* vdev last, as DPDK's rte_bus_probe does: a virtual device may use a
+	 * device of another bus (net_vhost's dmas= can name an edu engine on the
+	 * PCI bus), and cleanup, in reverse, removes it before what it uses */
+	for (struct dpx_bus *b = bus_list; b != NULL; b = b->next)
+		if (b != vdev && (rc = bus_probe(b, errors)) != 0)
 			return rc;
-		}
-		probed[probed_count++] = b;
-	}
-	return 0;
+	return vdev != NULL ? bus_probe(vdev, errors) : 0;
 }
