@@ -87,6 +87,17 @@ void dpx_page_pool_destroy(struct dpx_page_pool *pp);
 int dpx_page_pool_alloc_bulk(struct dpx_page_pool *pp, struct dpx_mbuf **mbufs, unsigned int n);
 
 /**
+ * Allocate @p n reset mbufs from the ring and the mempool only: the caller
+ * does not become the owner and the cache is not touched. For buffers
+ * posted outside the queue's data path (a device set up by a control
+ * thread or by the thread that starts the port), so that the lcore that
+ * polls the queue is the one that owns it.
+ * @return 0, or -ENOENT (nothing handed out).
+ */
+int dpx_page_pool_alloc_bulk_nocache(struct dpx_page_pool *pp, struct dpx_mbuf **mbufs,
+				     unsigned int n);
+
+/**
  * Allocate one reset mbuf.
  * @return the mbuf, or NULL with dpx_errno = ENOENT.
  */

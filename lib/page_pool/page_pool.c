@@ -207,14 +207,21 @@ alloc_owner(struct dpx_page_pool *pp, struct dpx_mbuf **mbufs, unsigned int n)
 	return 0;
 }
 
+/* An allocation (re)starts a drained pool: frees recycle again. */
+static inline void
+pool_start(struct dpx_page_pool *pp)
+{
+	if (dpx_unlikely(!__atomic_load_n(&pp->active, __ATOMIC_RELAXED)))
+		__atomic_store_n(&pp->active, 1, __ATOMIC_RELAXED);
+}
+
 int
 dpx_page_pool_alloc_bulk(struct dpx_page_pool *pp, struct dpx_mbuf **mbufs, unsigned int n)
 {
 	unsigned int lcore = dpx_lcore_id();
 	uint32_t owner = __atomic_load_n(&pp->owner, __ATOMIC_RELAXED);
 
-	if (dpx_unlikely(!__atomic_load_n(&pp->active, __ATOMIC_RELAXED)))
-		__atomic_store_n(&pp->active, 1, __ATOMIC_RELAXED);
+	pool_start(pp);
 	if (dpx_unlikely(owner != lcore)) {
 		/* the first EAL lcore to allocate owns the cache until a drain */
 		if (owner != PP_NO_OWNER || lcore >= DPX_MAX_LCORE)
@@ -224,6 +231,14 @@ dpx_page_pool_alloc_bulk(struct dpx_page_pool *pp, struct dpx_mbuf **mbufs, unsi
 	if (dpx_unlikely(n > DPX_PAGE_POOL_CACHE_SIZE))
 		return alloc_uncached(pp, mbufs, n);
 	return alloc_owner(pp, mbufs, n);
+}
+
+int
+dpx_page_pool_alloc_bulk_nocache(struct dpx_page_pool *pp, struct dpx_mbuf **mbufs,
+				 unsigned int n)
+{
+	pool_start(pp);
+	return alloc_uncached(pp, mbufs, n);
 }
 
 struct dpx_mbuf *
