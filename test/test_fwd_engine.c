@@ -2,6 +2,8 @@
 /* dpx-fwd engines on crafted mbufs: macswap, mac rewrite, txonly packets and chains. */
 #include "dpx_test.h"
 
+#include <stdbool.h>
+
 #include <dpx_mbuf.h>
 #include <dpx_mempool.h>
 
@@ -95,6 +97,26 @@ check_txonly_pkt(const struct dpx_mbuf *m, const struct fwd_txonly_tmpl *t)
 	return DPX_TEST_SUCCESS;
 }
 
+/* Take every mbuf of the pool as txonly packets and check them; with
+ * scribble, overwrite their bytes (as a receive would) before freeing. */
+static int
+txonly_all(struct dpx_mempool *mp, const struct fwd_txonly_tmpl *t, bool scribble)
+{
+	static struct dpx_mbuf *all[NB_MBUFS];
+	unsigned int n = 0, i;
+
+	while (n + 32 <= NB_MBUFS && fwd_txonly_alloc_burst(mp, t, all + n, 32) == 32)
+		n += 32;
+	DPX_TEST_ASSERT(n > 0 && dpx_mempool_avail_count(mp) < 32, "the pool drained");
+	for (i = 0; i < n; i++) {
+		DPX_TEST_RUN(check_txonly_pkt(all[i], t));
+		if (scribble)
+			memset(dpx_pktmbuf_mtod(all[i], uint8_t *), 0xee, t->len);
+	}
+	dpx_pktmbuf_free_bulk(all, n);
+	return DPX_TEST_SUCCESS;
+}
+
 static int
 check_txonly(struct dpx_mempool *mp)
 {
@@ -112,6 +134,13 @@ check_txonly(struct dpx_mempool *mp)
 		DPX_TEST_RUN(check_txonly_pkt(pkts[i], &t));
 	DPX_TEST_ASSERT_EQUAL(dpx_pktmbuf_mtod(pkts[0], uint8_t *)[11], 0x77, "source MAC");
 	dpx_pktmbuf_free_bulk(pkts, 32);
+	/* every mbuf of the pool twice: the bytes an mbuf holds pass for the
+	 * template only while it is the same one; after another mode wrote into
+	 * them and a new start, they are written again */
+	DPX_TEST_RUN(txonly_all(mp, &t, false));
+	DPX_TEST_RUN(txonly_all(mp, &t, true));
+	DPX_TEST_ASSERT_EQUAL(fwd_txonly_tmpl_init(&t, &cfg, one, 1), 0, "");
+	DPX_TEST_RUN(txonly_all(mp, &t, false));
 	DPX_TEST_ASSERT_EQUAL(fwd_txonly_tmpl_init(&t, &cfg, three, 3), 0, "");
 	DPX_TEST_ASSERT_EQUAL(t.len, 151, "");
 	DPX_TEST_ASSERT_EQUAL(fwd_txonly_alloc_burst(mp, &t, pkts, 16), 16, "");

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
@@ -117,16 +118,7 @@ dst_alloc(void *ctx, uint16_t i, uint32_t len, struct vhost_seg *segs, unsigned 
 	return (int)k;
 }
 
-static void
-dst_free(void *ctx, uint16_t i)
-{
-	struct host_pkts *p = ctx;
-
-	free(p->data[i]);
-	p->data[i] = NULL;
-}
-
-static const struct vhost_pkt_ops seg_ops = {src_segs, dst_alloc, dst_free};
+static const struct vhost_pkt_ops seg_ops = {src_segs, dst_alloc};
 
 /* Set while the vhost thread may hold the queue locks (memory changes): a
  * burst that finds its queue locked returns 0 and is simply tried again. */
@@ -216,8 +208,9 @@ test_vhost_negotiate(void)
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_register("", 0), -EINVAL, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_start("/nonexistent"), -ENOENT, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_get_features(path, &f), 0, "");
-	DPX_TEST_ASSERT_EQUAL(f & (F(32) | F(15) | F(29) | F(28) | F(34) | F(21) | F(26)),
-			      F(32) | F(15) | F(29) | F(28) | F(34) | F(21) | F(26), "offered");
+	DPX_TEST_ASSERT_EQUAL(f & (F(32) | F(15) | F(29) | F(28) | F(34) | F(21) | F(26) | F(35)),
+			      F(32) | F(15) | F(29) | F(28) | F(34) | F(21) | F(26) | F(35),
+			      "offered");
 	DPX_TEST_ASSERT_EQUAL(vfe_init(&fe, MEM_SIZE), 0, "");
 	DPX_TEST_ASSERT_EQUAL(vfe_connect(&fe, path), 0, "");
 	DPX_TEST_RUN(vfe_bring_up(&fe, WANT_ALL & ~F(VIRTIO_F_RING_PACKED), false, 1));
@@ -776,7 +769,8 @@ static int
 test_vhost_malformed_rings(void)
 {
 	static const char *const reasons[] = {
-		"descriptor chain longer than its table (loop)",
+		/* a loop in a ring of 256: the 64-descriptor bound ends it first */
+		"chain has too many descriptors",
 		"head index past the ring",
 		"indirect table outside guest memory",
 		"avail index moved more than the ring size",
@@ -841,10 +835,26 @@ log_bit(const uint8_t *log, uint64_t gpa)
 	return (log[gpa / 4096 / 8] >> ((gpa / 4096) % 8)) & 1;
 }
 
-static int
-dirty_log(bool packed, const char *name)
+/* The front-end's view of the log while a burst runs: a backend that clears
+ * the bitmap just before it copies is a front-end that reads and clears it
+ * between a mark and its copy. Pages marked before the copy are then lost. */
+static uint8_t *log_seen;
+static size_t log_seen_size;
+
+static void
+copy_clearing_log(void *ctx, const struct vhost_copy *c, unsigned int n)
 {
-	static const uint32_t lens[] = {3000};
+	(void)ctx;
+	memset(log_seen, 0, log_seen_size);
+	vhost_copy_cpu.run(NULL, c, n);
+}
+
+static const struct vhost_copy_backend copy_clearing = {"clearing", copy_clearing_log, NULL};
+
+static int
+dirty_log(bool packed, const char *name, bool clear_in_copy)
+{
+	static const uint32_t lens[] = {3000, 100};
 	struct vhost_user_log l = {MEM_SIZE / 4096 / 8, 0};
 	struct vhost_user_vring_addr a = {0};
 	char path[108];
@@ -878,13 +888,21 @@ dirty_log(bool packed, const char *name)
 	DPX_TEST_ASSERT_EQUAL(
 		vfe_request(&fe, VHOST_USER_SET_VRING_ADDR, &a, sizeof(a), NULL, 0, NULL), 0, "");
 	vfe_rx_post(&fe, 0, 8, 1);
-	DPX_TEST_RUN(check_to_guest(&fe, vid, 1, lens, 1, 7));
-	/* 3012 bytes in three 1 KiB buffers of slots 0, 1, 2; the used ring's page */
+	if (clear_in_copy) {
+		log_seen = log;
+		log_seen_size = l.mmap_size;
+		vhost_dev_get(vid)->copy = &copy_clearing;
+	}
+	DPX_TEST_RUN(check_to_guest(&fe, vid, 2, lens, 1, 7));
+	/* 3012 bytes in three 1 KiB buffers of slots 0, 1, 2, 112 in slot 3's;
+	 * the used ring's page */
 	for (gpa = 0; gpa < MEM_SIZE; gpa += 4096)
 		pages += log_bit(log, gpa);
 	DPX_TEST_ASSERT(log_bit(log, fe.q[0].data_gpa), "first buffer's page");
 	DPX_TEST_ASSERT(log_bit(log, fe.q[0].data_gpa + 2 * VFE_MAX_IND * 1024ULL),
 			"third buffer's page");
+	DPX_TEST_ASSERT(log_bit(log, fe.q[0].data_gpa + 3 * VFE_MAX_IND * 1024ULL),
+			"fourth buffer's page (a packet in one buffer)");
 	if (packed) {
 		/* the used descriptors are written into the descriptor ring */
 		DPX_TEST_ASSERT(log_bit(log, fe.q[0].desc_gpa), "descriptor ring page");
@@ -893,18 +911,22 @@ dirty_log(bool packed, const char *name)
 		DPX_TEST_ASSERT(log_bit(log, fe.q[0].used_gpa), "used ring page");
 		DPX_TEST_ASSERT(!log_bit(log, fe.q[0].desc_gpa), "descriptor table not written");
 	}
-	DPX_TEST_ASSERT(pages >= 3 && pages <= 5, "%" PRIu64 " pages marked", pages);
+	DPX_TEST_ASSERT(pages >= 4 && pages <= 6, "%" PRIu64 " pages marked", pages);
 	munmap(log, l.mmap_size);
 	DPX_TEST_RUN(vfe_session_close(&fe, path));
 	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "no fd leaked");
 	return DPX_TEST_SUCCESS;
 }
 
-CASE_OF(test_vhost_dirty_log, dirty_log(false, "log"))
-CASE_OF(test_vhost_dirty_log_packed, dirty_log(true, "log-packed"))
+CASE_OF(test_vhost_dirty_log, dirty_log(false, "log", false))
+CASE_OF(test_vhost_dirty_log_packed, dirty_log(true, "log-packed", false))
+CASE_OF(test_vhost_dirty_log_after_copy, dirty_log(false, "log-copy", true))
+CASE_OF(test_vhost_dirty_log_after_copy_packed, dirty_log(true, "log-copy-packed", true))
 
 DPX_TEST_REGISTER(vhost_dirty_log, fast, test_vhost_dirty_log);
 DPX_TEST_REGISTER(vhost_dirty_log_packed, fast, test_vhost_dirty_log_packed);
+DPX_TEST_REGISTER(vhost_dirty_log_after_copy, fast, test_vhost_dirty_log_after_copy);
+DPX_TEST_REGISTER(vhost_dirty_log_after_copy_packed, fast, test_vhost_dirty_log_after_copy_packed);
 
 /* ---- the mbuf API ---- */
 
@@ -1009,6 +1031,206 @@ test_vhost_mbuf_burst(void)
 }
 
 DPX_TEST_REGISTER(vhost_mbuf_burst, fast, test_vhost_mbuf_burst);
+
+/* ---- data path failures and counters ---- */
+
+/* A chain no mbuf chain can hold is dropped (returned, counted once); the
+ * packets behind it still flow. Only an empty pool leaves a chain in the ring. */
+static int
+dequeue_drop(bool packed, const char *name)
+{
+	struct dpx_vhost_vring_stats st;
+	struct dpx_mbuf *rx[8];
+	struct dpx_mempool *tiny;
+	uint8_t tmp[3000], got[128];
+	const uint8_t *p;
+	char path[108];
+	struct vfe fe;
+	uint32_t k;
+	int vid, r;
+
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
+	/* 64 data bytes a mbuf, 32 segments a packet at most: 2048 bytes */
+	tiny = dpx_pktmbuf_pool_create(name, 256, 0, 0, 64 + DPX_PKTMBUF_HEADROOM, -1);
+	DPX_TEST_ASSERT(tiny != NULL, "pool: %s", dpx_strerror(dpx_errno));
+	DPX_TEST_RUN(vfe_session_open(&fe, path, sizeof(path), name));
+	DPX_TEST_RUN(vfe_bring_up(&fe, WANT_ALL & ~(packed ? 0 : F(VIRTIO_F_RING_PACKED)), false, 1));
+	vid = vfe_ev.vid;
+	for (k = 0; k < sizeof(tmp); k++)
+		tmp[k] = pattern(3, k);
+	DPX_TEST_ASSERT_EQUAL(vfe_tx_post(&fe, 1, tmp, 3000, 2), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_tx_post(&fe, 1, tmp, 100, 1), 0, "");
+	r = dpx_vhost_dequeue_burst(vid, 1, tiny, rx, 8);
+	DPX_TEST_ASSERT_EQUAL(r, 1, "the 3000-byte chain dropped, the next one delivered");
+	DPX_TEST_ASSERT_EQUAL(rx[0]->pkt_len, 100, "");
+	DPX_TEST_ASSERT_EQUAL(rx[0]->nb_segs, 2, "");
+	p = dpx_pktmbuf_read(rx[0], 0, 100, got);
+	for (k = 0; k < 100; k++)
+		DPX_TEST_ASSERT_EQUAL(p[k], pattern(3, k), "byte %u", k);
+	dpx_pktmbuf_free(rx[0]);
+	DPX_TEST_ASSERT_EQUAL(vfe_tx_reclaim(&fe, 1), 2, "both chains returned to the guest");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_dequeue_burst(vid, 1, tiny, rx, 8), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_dequeue_burst(vid, 1, tiny, rx, 8), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_vring_stats_get(vid, 1, &st, 0), 0, "");
+	DPX_TEST_ASSERT_EQUAL(st.errors, 1, "counted once, not on every poll");
+	DPX_TEST_ASSERT_EQUAL(st.packets, 1, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_in_use_count(tiny), 0, "every mbuf back");
+	DPX_TEST_RUN(vfe_session_close(&fe, path));
+	dpx_mempool_free(tiny);
+	return DPX_TEST_SUCCESS;
+}
+
+CASE_OF(test_vhost_dequeue_drop, dequeue_drop(false, "deq-drop"))
+CASE_OF(test_vhost_dequeue_drop_packed, dequeue_drop(true, "deq-drop-packed"))
+
+DPX_TEST_REGISTER(vhost_dequeue_drop, fast, test_vhost_dequeue_drop);
+DPX_TEST_REGISTER(vhost_dequeue_drop_packed, fast, test_vhost_dequeue_drop_packed);
+
+/* A packet that does not fit leaves the guest's buffers as they were: its
+ * copies are taken out of the batch with it. */
+static int
+enqueue_undo(bool packed, bool mrg, const char *name)
+{
+	static const uint32_t big[] = {1500}, small[] = {200};
+	struct vfe_queue *q;
+	char path[108];
+	uint8_t *data;
+	size_t size, k;
+	struct vfe fe;
+	struct host_pkts p;
+	uint64_t want = WANT_ALL;
+	int vid;
+
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
+	if (!packed)
+		want &= ~F(VIRTIO_F_RING_PACKED);
+	if (!mrg)
+		want &= ~F(VIRTIO_NET_F_MRG_RXBUF);
+	DPX_TEST_RUN(vfe_session_open(&fe, path, sizeof(path), name));
+	DPX_TEST_RUN(vfe_bring_up(&fe, want, false, 1));
+	vid = vfe_ev.vid;
+	q = &fe.q[0];
+	size = (size_t)q->buflen * VFE_MAX_IND * q->size;
+	data = vfe_ptr(&fe, q->data_gpa);
+	DPX_TEST_ASSERT(data != NULL, "");
+	memset(data, 0xa5, size);
+	/* one 1024-byte buffer: 1500 bytes never fit without MRG_RXBUF, and with
+	 * it there is no second buffer yet */
+	DPX_TEST_ASSERT_EQUAL(vfe_rx_post(&fe, 0, 1, 1), 1, "");
+	pkts_make(&p, 1, big, 1, 5);
+	DPX_TEST_ASSERT_EQUAL(vhost_enqueue_segs(vid, 0, &seg_ops, &p, 1), 0, "");
+	pkts_free(&p);
+	for (k = 0; k < size; k++)
+		DPX_TEST_ASSERT_EQUAL(data[k], 0xa5, "guest byte %zu written by an undone packet", k);
+	/* the buffer is still the guest's to use: the next packet lands in it */
+	DPX_TEST_RUN(check_to_guest(&fe, vid, 1, small, 1, 9));
+	DPX_TEST_RUN(vfe_session_close(&fe, path));
+	return DPX_TEST_SUCCESS;
+}
+
+CASE_OF(test_vhost_enqueue_undo, enqueue_undo(false, false, "undo"))
+CASE_OF(test_vhost_enqueue_undo_mrg, enqueue_undo(false, true, "undo-mrg"))
+CASE_OF(test_vhost_enqueue_undo_packed, enqueue_undo(true, true, "undo-packed"))
+
+DPX_TEST_REGISTER(vhost_enqueue_undo, fast, test_vhost_enqueue_undo);
+DPX_TEST_REGISTER(vhost_enqueue_undo_mrg, fast, test_vhost_enqueue_undo_mrg);
+DPX_TEST_REGISTER(vhost_enqueue_undo_packed, fast, test_vhost_enqueue_undo_packed);
+
+/* A reset while a burst is counting: the counters read after it never hold
+ * more than what moved since (a reset that zeroed them under a counting
+ * burst lost itself to the burst's store of the old value plus one). */
+struct race {
+	struct vfe *fe;
+	int vid;
+	uint64_t moved; /* packets the burst thread saw delivered (atomic) */
+	int stop;
+};
+
+static void *
+race_bursts(void *arg)
+{
+	static const uint32_t lens[VHOST_MAX_BURST] = {[0 ... VHOST_MAX_BURST - 1] = 64};
+	struct race *r = arg;
+	struct host_pkts p;
+	uint8_t got[2048];
+	uint16_t n;
+
+	pkts_make(&p, 32, lens, 1, 1);
+	while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE)) {
+		vfe_rx_post(r->fe, 0, 32, 1);
+		n = vhost_enqueue_segs(r->vid, 0, &seg_ops, &p, 32);
+		__atomic_fetch_add(&r->moved, n, __ATOMIC_RELEASE);
+		while (vfe_rx_take(r->fe, 0, got, sizeof(got)) > 0)
+			;
+	}
+	pkts_free(&p);
+	return NULL;
+}
+
+static int
+test_vhost_stats_reset_race(void)
+{
+	static const uint32_t lens3[] = {60, 60, 60};
+	struct dpx_vhost_vring_stats st, owned;
+	struct race r = {0};
+	uint64_t before, after, bad = 0, worst = 0, resets = 0, last, next = 0;
+	char path[108];
+	struct vfe fe;
+	pthread_t t;
+	unsigned int i;
+
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
+	DPX_TEST_RUN(vfe_session_open(&fe, path, sizeof(path), "stats-race"));
+	DPX_TEST_RUN(vfe_bring_up(&fe, WANT_ALL & ~F(VIRTIO_F_RING_PACKED), false, 1));
+	r.fe = &fe;
+	r.vid = vfe_ev.vid;
+	vfe_no_interrupts(&fe, 0);
+	/* what makes the race impossible: a reset never writes the counters a
+	 * burst owns (it moves a base the readers subtract) */
+	vfe_rx_post(&fe, 0, 8, 1);
+	DPX_TEST_RUN(check_to_guest(&fe, r.vid, 3, lens3, 1, 4));
+	owned = vhost_dev_get(r.vid)->vq[0]->stats;
+	DPX_TEST_ASSERT_EQUAL(owned.packets, 3, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_vring_stats_get(r.vid, 0, &st, 1), 0, "");
+	DPX_TEST_ASSERT_EQUAL(st.packets, 3, "");
+	DPX_TEST_ASSERT(memcmp(&owned, &vhost_dev_get(r.vid)->vq[0]->stats, sizeof(owned)) == 0,
+			"the reset wrote the burst's counters");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_vring_stats_get(r.vid, 0, &st, 0), 0, "");
+	DPX_TEST_ASSERT_EQUAL(st.packets + st.bytes + st.size_bins[0], 0, "read as zero after it");
+	DPX_TEST_ASSERT_EQUAL(pthread_create(&t, NULL, race_bursts, &r), 0, "");
+	/* a reset every 1000 packets or so, over 2 million: a reset lost to a
+	 * counting burst leaves a thousand packets or more in the next read */
+	for (i = 0; i < 200000000; i++) {
+		last = __atomic_load_n(&r.moved, __ATOMIC_ACQUIRE);
+		if (last >= 2000000)
+			break;
+		if (last < next)
+			continue;
+		next = last + 1000;
+		resets++;
+		before = __atomic_load_n(&r.moved, __ATOMIC_ACQUIRE);
+		DPX_TEST_ASSERT_EQUAL(dpx_vhost_vring_stats_get(r.vid, 0, &st, 1), 0, "");
+		DPX_TEST_ASSERT_EQUAL(dpx_vhost_vring_stats_get(r.vid, 0, &st, 0), 0, "");
+		after = __atomic_load_n(&r.moved, __ATOMIC_ACQUIRE);
+		/* one burst may have counted without being added to moved yet */
+		if (st.packets > after - before + VHOST_MAX_BURST) {
+			bad++;
+			worst = DPX_MAX(worst, st.packets - (after - before));
+		}
+		i = 0; /* the bound is on polls without progress, not on resets */
+	}
+	__atomic_store_n(&r.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(t, NULL);
+	DPX_TEST_ASSERT_EQUAL(bad, 0,
+			      "reads after a reset above what moved (worst by %" PRIu64
+			      ", %" PRIu64 " resets)",
+			      worst, resets);
+	DPX_TEST_ASSERT(resets >= 20, "%" PRIu64 " resets while bursts ran", resets);
+	DPX_TEST_RUN(vfe_session_close(&fe, path));
+	return DPX_TEST_SUCCESS;
+}
+
+DPX_TEST_REGISTER(vhost_stats_reset_race, fast, test_vhost_stats_reset_race);
 
 /* ---- ring stop/restart, RARP, a second queue pair ---- */
 

@@ -282,7 +282,23 @@ test_vhost_desc_walk(void)
 					     (uint16_t)(i + 1)};
 	big[39].flags = 0;
 	d[0] = (struct vring_desc){0x8000, 40 * 16, VRING_DESC_F_INDIRECT, 0};
-	DPX_TEST_ASSERT_EQUAL(walk(&g, 0, 16, 0, false, c), -E2BIG, "80 buffers");
+	DPX_TEST_ASSERT_EQUAL(walk(&g, 0, 64, 0, false, c), -E2BIG, "80 buffers");
+	/* an indirect table is bounded by the ring size */
+	DPX_TEST_ASSERT_EQUAL(walk(&g, 0, 39, 0, false, c), -EINVAL, "40 entries, ring of 39");
+	/* every descriptor counts, zero-length ones too: 64 read at most */
+	for (i = 0; i < 64; i++)
+		big[i] = (struct vring_desc){0x1000, 0, VRING_DESC_F_NEXT, (uint16_t)(i + 1)};
+	big[63] = (struct vring_desc){0x1000, 1, 0, 0};
+	d[0] = (struct vring_desc){0x8000, 64 * 16, VRING_DESC_F_INDIRECT, 0};
+	DPX_TEST_ASSERT_EQUAL(walk(&g, 0, 128, 0, false, c), -E2BIG, "1 + 64 descriptors");
+	d[0].len = 63 * 16;
+	big[62] = (struct vring_desc){0x1000, 1, 0, 0};
+	DPX_TEST_ASSERT_EQUAL(walk(&g, 0, 128, 0, false, c), 0, "1 + 63 descriptors");
+	DPX_TEST_ASSERT_EQUAL(c->nbufs, 1, "zero-length descriptors add no buffer");
+	for (i = 0; i < 128; i++)
+		d[i] = (struct vring_desc){0x1000, 0, VRING_DESC_F_NEXT, (uint16_t)(i + 1)};
+	d[127].flags = 0;
+	DPX_TEST_ASSERT_EQUAL(walk(&g, 0, 128, 0, false, c), -E2BIG, "128 zero-length in the ring");
 	/* packed: chain wraps the ring end, buffer id from the last descriptor */
 	p = (struct vring_packed_desc *)(g.ram + 0x3000);
 	memset(p, 0, 16 * 8);
@@ -306,6 +322,12 @@ test_vhost_desc_walk(void)
 	DPX_TEST_ASSERT_EQUAL(c->read_len, 16, "");
 	DPX_TEST_ASSERT_EQUAL(c->id, 5, "");
 	DPX_TEST_ASSERT_EQUAL(c->ndesc, 1, "");
+	/* packed indirect tables walk every entry: bounded by the ring, and by the count */
+	memset(pt, 0, 100 * sizeof(*pt));
+	p[0] = (struct vring_packed_desc){0x4000, 9 * 16, 5, VRING_DESC_F_INDIRECT};
+	DPX_TEST_ASSERT_EQUAL(walk(&g, 0x3000, 8, 0, true, c), -EINVAL, "9 entries, ring of 8");
+	p[0].len = 100 * 16;
+	DPX_TEST_ASSERT_EQUAL(walk(&g, 0x3000, 128, 0, true, c), -E2BIG, "100 zero-length");
 	free(g.mem);
 	free(g.ram);
 	free(c);

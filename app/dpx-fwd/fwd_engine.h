@@ -69,6 +69,9 @@ struct fwd_txonly_tmpl {
 	uint32_t len;
 	uint16_t seg_len[FWD_MAX_TXSEGS];
 	unsigned int nb_segs;
+	/** Never 0, new at every fwd_txonly_tmpl_init: a one-segment mbuf whose
+	 *  udata64 holds it already has frame in its data room (see txonly_fill). */
+	uint64_t cookie;
 };
 
 struct fwd_stream {

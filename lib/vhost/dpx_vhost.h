@@ -151,7 +151,12 @@ int dpx_vhost_get_mtu(int vid, uint16_t *mtu);
 /** @return 1 if the vring is enabled and ready, 0 if not, -ENODEV, -EINVAL (vring). */
 int dpx_vhost_vring_is_enabled(int vid, uint16_t vring);
 
-/** Read (and with reset != 0 clear) one vring's counters. @return 0, -ENODEV, -EINVAL. */
+/**
+ * Read (and with reset != 0 clear) one vring's counters. A reset may run
+ * while a burst is counting on another lcore: the next read counts from the
+ * reset on, and no packet counted after it is lost.
+ * @return 0, -ENODEV, -EINVAL.
+ */
 int dpx_vhost_vring_stats_get(int vid, uint16_t vring, struct dpx_vhost_vring_stats *stats,
 			      int reset);
 
@@ -171,8 +176,11 @@ uint16_t dpx_vhost_enqueue_burst(int vid, uint16_t vring, struct dpx_mbuf **pkts
  * Guest to host: turn the guest's transmit chains of a vring (an odd one)
  * into packets, each a chain of mbufs from mp as long as needed.
  * @return packets stored in pkts (the caller owns them). A chain shorter than
- *   the virtio-net header or longer than 64 KiB is returned to the guest
- *   unread and counted in errors. At most 64 per call.
+ *   the virtio-net header, longer than 64 KiB, or longer than 32 of mp's
+ *   mbufs hold is returned to the guest unread and counted in errors. When
+ *   mp is empty the chain stays in the ring for a later call (counted in
+ *   errors each time). At most 64 per call; 0 for a pool whose data room
+ *   is no larger than DPX_PKTMBUF_HEADROOM.
  */
 uint16_t dpx_vhost_dequeue_burst(int vid, uint16_t vring, struct dpx_mempool *mp,
 				 struct dpx_mbuf **pkts, uint16_t n);

@@ -44,7 +44,12 @@ struct vhost_copy {
 	void *dst;
 	const void *src;
 	uint32_t len;
+	/* guest-physical address of dst, marked dirty once the copy is done
+	 * (dirty logging on), or VHOST_COPY_NO_LOG (dst is host memory) */
+	uint64_t log_gpa;
 };
+
+#define VHOST_COPY_NO_LOG UINT64_MAX
 
 struct vhost_copy_backend {
 	const char *name;
@@ -55,6 +60,7 @@ struct vhost_copy_backend {
 
 struct vhost_copy_batch {
 	unsigned int n;
+	unsigned int flushes; /* batches run so far: tells a rollback whether its copies ran */
 	struct vhost_copy copies[VHOST_COPY_BATCH];
 };
 
@@ -120,7 +126,10 @@ struct vhost_vq {
 	int errfd;
 	bool addr_set;
 	struct vhost_user_vring_addr addr;
+	/* written by the data path only (relaxed atomic stores); a reset moves
+	 * stats_base (vhost mutex) instead of zeroing what a burst is counting */
 	struct dpx_vhost_vring_stats stats;
+	struct dpx_vhost_vring_stats stats_base;
 	struct vhost_copy_batch batch;
 	struct vhost_used_entry used_shadow[VHOST_USED_SHADOW];
 	struct vhost_chain chain;
@@ -216,15 +225,30 @@ uint64_t vhost_now_ms(void);
 uint32_t vhost_net_hdr_len(uint64_t features);
 /* mark [gpa, gpa+len) dirty when LOG_ALL is on */
 void vhost_log_write(struct vhost_dev *dev, uint64_t gpa, uint64_t len);
+
+/* Dirty logging is on: the data path reads it once per burst (the vhost
+ * thread changes the log only with every queue lock held). */
+static inline bool
+vhost_log_on(const struct vhost_dev *dev)
+{
+	return dev->log_base != NULL && ((dev->features >> VHOST_F_LOG_ALL) & 1);
+}
+
+/* One vring's counters since the last reset; with reset, the next read
+ * starts from now. Caller holds the vhost mutex; bursts may be counting. */
+void vhost_vq_stats_read(struct vhost_vq *vq, struct dpx_vhost_vring_stats *out, bool reset);
 /* translate a ring's addresses; @return 0 or -EFAULT */
 int vhost_vq_translate(struct vhost_dev *dev, struct vhost_vq *vq);
 
 extern const struct vhost_copy_backend vhost_copy_cpu;
 
 /*
- * Data path over plain segments, what the mbuf API wraps (and tests drive).
+ * Data path over plain segments, for tests that check the bytes without mbufs.
  * Enqueue: src_segs describes packet i. Dequeue: dst_alloc gives room for a
- * packet of len bytes; dst_free gives it back when the packet is dropped.
+ * packet of len bytes (-ENOMEM: none now, the chain stays in the ring for a
+ * later burst; any other error drops the chain). The mbuf API
+ * (dpx_vhost_enqueue_burst, dpx_vhost_dequeue_burst) shares the bodies, with
+ * mbuf code inlined in place of these calls.
  */
 struct vhost_seg {
 	void *addr;
@@ -237,7 +261,6 @@ struct vhost_pkt_ops {
 	int (*src_segs)(void *ctx, uint16_t i, struct vhost_seg *segs, unsigned int max);
 	int (*dst_alloc)(void *ctx, uint16_t i, uint32_t len, struct vhost_seg *segs,
 			 unsigned int max);
-	void (*dst_free)(void *ctx, uint16_t i);
 };
 
 uint16_t vhost_enqueue_segs(int vid, uint16_t vring, const struct vhost_pkt_ops *ops, void *ctx,

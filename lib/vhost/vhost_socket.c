@@ -79,7 +79,10 @@ features_offered(void)
 	       (1ULL << VIRTIO_F_RING_PACKED) | (1ULL << VIRTIO_NET_F_GUEST_ANNOUNCE) |
 	       (1ULL << VIRTIO_NET_F_CTRL_VQ) | (1ULL << VIRTIO_NET_F_MQ) |
 	       (1ULL << VHOST_F_LOG_ALL) | (1ULL << VHOST_USER_F_PROTOCOL_FEATURES) |
-	       (1ULL << VIRTIO_F_ANY_LAYOUT) | (1ULL << VIRTIO_NET_F_MTU);
+	       (1ULL << VIRTIO_F_ANY_LAYOUT) | (1ULL << VIRTIO_NET_F_MTU) |
+	       /* the data path uses every buffer in the order it was made
+		* available (dropped chains included), so drivers may rely on it */
+	       (1ULL << VIRTIO_F_IN_ORDER);
 }
 
 static int

@@ -27,17 +27,20 @@ tel_vhost_list(const char *cmd, const char *params, struct dpx_tel_data *d)
 }
 
 static int
-vring_fill(struct dpx_tel_data *v, unsigned int index, const struct vhost_vq *vq)
+vring_fill(struct dpx_tel_data *v, unsigned int index, struct vhost_vq *vq)
 {
+	struct dpx_vhost_vring_stats st;
+	/* through the reader: counters count from the last reset, as the C API's do */
+	vhost_vq_stats_read(vq, &st, false);
 	const struct dpx_tel_uint f[] = {
 		{"index", index},
 		{"size", vq->size},
 		{"last_avail_idx", vq->last_avail_idx},
 		{"last_used_idx", vq->last_used_idx},
-		{"packets", vq->stats.packets},
-		{"bytes", vq->stats.bytes},
-		{"errors", vq->stats.errors},
-		{"notifications", vq->stats.notifications},
+		{"packets", st.packets},
+		{"bytes", st.bytes},
+		{"errors", st.errors},
+		{"notifications", st.notifications},
 	};
 	const struct {
 		const char *name;

@@ -1395,9 +1395,7 @@ dpx_vhost_vring_stats_get(int vid, uint16_t vring, struct dpx_vhost_vring_stats 
 		memset(stats, 0, sizeof(*stats));
 	} else {
 		/* counters are written by the data path only; reads may be a burst behind */
-		*stats = dev->vq[vring]->stats;
-		if (reset)
-			memset(&dev->vq[vring]->stats, 0, sizeof(*stats));
+		vhost_vq_stats_read(dev->vq[vring], stats, reset != 0);
 	}
 	vhost_global_unlock();
 	return rc;

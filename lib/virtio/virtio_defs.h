@@ -28,6 +28,7 @@
 #define VHOST_USER_F_PROTOCOL_FEATURES 30
 #define VIRTIO_F_VERSION_1 32
 #define VIRTIO_F_RING_PACKED 34
+#define VIRTIO_F_IN_ORDER 35
 
 /* split ring (2.6) */
 #define VRING_DESC_F_NEXT 1

@@ -32,12 +32,15 @@ DPX_LOG_REGISTER_STATIC(net_vhost_logtype, "pmd.net.vhost");
 /* One front-end runs a port; room for one more, so a front-end coming back is
  * not refused while the back-end has yet to see its old connection close. */
 #define VH_DEFAULT_MAX_CONNECTIONS 2
+/* packets one dpx_vhost_enqueue_burst/dequeue_burst call handles at most */
+#define VH_LIB_BURST 64
 #define VH_BINS 7
 /* per queue: the size bins, guest errors, notifications */
 #define VH_XSTATS_PER_QUEUE (VH_BINS + 2)
 
 struct vh_port;
 
+/* One per cache line: queues polled by different lcores share no line. */
 struct vh_queue {
 	struct dpx_eth_sw_queue_stats stats; /* first: see dpx_eth_sw_stats_get */
 	struct vh_port *port;
@@ -45,7 +48,7 @@ struct vh_queue {
 	uint16_t vring;
 	uint16_t port_id;
 	struct dpx_eth_gate gate;
-};
+} __dpx_cache_aligned;
 
 DPX_ETH_SW_STATS_FIRST(struct vh_queue, stats);
 
@@ -76,19 +79,21 @@ static const char *const bin_names[VH_BINS] = {
 static __dpx_always_inline uint16_t
 vh_burst(struct vh_queue *q, struct dpx_mbuf **pkts, uint16_t n, const bool rx)
 {
-	uint16_t done = 0, r, i;
+	uint16_t done = 0, r, i, ask;
 	uint64_t bytes = 0;
 	int vid;
 
 	if (!dpx_eth_gate_enter(&q->gate))
 		return 0;
 	vid = __atomic_load_n(&q->port->vid, __ATOMIC_RELAXED);
+	/* the library takes at most VH_LIB_BURST a call; fewer means the ring
+	 * had no more, and asking again would only cost a call */
 	do {
-		r = rx ? dpx_vhost_dequeue_burst(vid, q->vring, q->mp, pkts + done,
-						 (uint16_t)(n - done))
-		       : dpx_vhost_enqueue_burst(vid, q->vring, pkts + done, (uint16_t)(n - done));
+		ask = (uint16_t)DPX_MIN(n - done, VH_LIB_BURST);
+		r = rx ? dpx_vhost_dequeue_burst(vid, q->vring, q->mp, pkts + done, ask)
+		       : dpx_vhost_enqueue_burst(vid, q->vring, pkts + done, ask);
 		done = (uint16_t)(done + r);
-	} while (r > 0 && done < n);
+	} while (r == ask && done < n);
 	dpx_eth_gate_leave(&q->gate);
 	for (i = 0; i < done; i++) {
 		if (rx)
@@ -508,12 +513,15 @@ static int
 vh_probe(struct dpx_vdev_device *vdev)
 {
 	const char *name = dpx_vdev_device_name(vdev);
-	struct vh_port *p = calloc(1, sizeof(*p));
+	/* aligned: its queues each start a cache line */
+	struct vh_port *p =
+		aligned_alloc(DPX_CACHE_LINE_SIZE, DPX_ALIGN_CEIL(sizeof(*p), DPX_CACHE_LINE_SIZE));
 	struct dpx_eth_dev *dev;
 	int rc;
 
 	if (p == NULL)
 		return -ENOMEM;
+	memset(p, 0, sizeof(*p));
 	p->vid = -1;
 	rc = parse_args(vdev, p);
 	if (rc != 0) {
