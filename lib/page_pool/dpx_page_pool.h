@@ -156,6 +156,9 @@ struct dpx_page_pool_info {
 /** @return 0, or -EINVAL (NULL argument). */
 int dpx_page_pool_info_get(const struct dpx_page_pool *pp, struct dpx_page_pool_info *info);
 
+/** @return the mempool the pool draws from (its params.mp). */
+struct dpx_mempool *dpx_page_pool_mempool(const struct dpx_page_pool *pp);
+
 /** @return the pool of that name, or NULL with dpx_errno = ENOENT or EINVAL. */
 struct dpx_page_pool *dpx_page_pool_lookup(const char *name);
 

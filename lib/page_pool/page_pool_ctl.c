@@ -272,6 +272,12 @@ dpx_page_pool_info_get(const struct dpx_page_pool *pp, struct dpx_page_pool_info
 	return 0;
 }
 
+struct dpx_mempool *
+dpx_page_pool_mempool(const struct dpx_page_pool *pp)
+{
+	return pp->mp;
+}
+
 struct dpx_page_pool *
 dpx_page_pool_lookup(const char *name)
 {
