@@ -51,8 +51,8 @@ eal_two_lcores(void)
 
 struct remote_op {
 	struct dpx_page_pool *pp;
-	int alloc;		  /* 1: alloc_bulk(n), 0: free */
-	int bulk;		  /* free: free_bulk rather than one free per packet */
+	int alloc; /* 1: alloc_bulk(n), 0: free */
+	int bulk;  /* free: free_bulk rather than one free per packet */
 	unsigned int n;
 	struct dpx_mbuf **mbufs;
 	int rc;
@@ -110,10 +110,12 @@ check_handed_out(struct dpx_page_pool *pp, struct dpx_mbuf **m, unsigned int n)
 
 	dpx_page_pool_info_get(pp, &info);
 	for (unsigned int i = 0; i < n; i++) {
-		DPX_TEST_ASSERT(m[i]->udata64 != TAG_OUT, "buffer %p handed out twice", (void *)m[i]);
+		DPX_TEST_ASSERT(m[i]->udata64 != TAG_OUT, "buffer %p handed out twice",
+				(void *)m[i]);
 		DPX_TEST_ASSERT_EQUAL(m[i]->home_id, info.home_id, "");
 		DPX_TEST_ASSERT_EQUAL(dpx_mbuf_refcnt_read(m[i]), 1, "");
-		DPX_TEST_ASSERT(m[i]->next == NULL && m[i]->nb_segs == 1 && m[i]->data_len == 0, "");
+		DPX_TEST_ASSERT(m[i]->next == NULL && m[i]->nb_segs == 1 && m[i]->data_len == 0,
+				"");
 		m[i]->udata64 = TAG_OUT;
 	}
 	return DPX_TEST_SUCCESS;
@@ -315,8 +317,7 @@ step_chain(struct world *w)
 			return;
 	for (unsigned int i = 1; i < k; i++)
 		dpx_pktmbuf_chain(w->pkts[head].m, w->pkts[head + i].m);
-	memmove(&w->pkts[head + 1], &w->pkts[head + k],
-		(w->npkts - head - k) * sizeof(w->pkts[0]));
+	memmove(&w->pkts[head + 1], &w->pkts[head + k], (w->npkts - head - k) * sizeof(w->pkts[0]));
 	w->npkts -= k - 1;
 }
 
@@ -763,7 +764,8 @@ test_page_pool_concurrent(void)
 	prm.mp = dpx_pktmbuf_pool_create("conc_mp", 2048, 0, 0, 256, -1);
 	DPX_TEST_ASSERT(prm.mp != NULL, "");
 	c.pp = dpx_page_pool_create(&prm);
-	c.handoff = dpx_ring_create("conc_handoff", 1024, -1, DPX_RING_F_SP_ENQ | DPX_RING_F_SC_DEQ);
+	c.handoff =
+		dpx_ring_create("conc_handoff", 1024, -1, DPX_RING_F_SP_ENQ | DPX_RING_F_SC_DEQ);
 	DPX_TEST_ASSERT(c.pp != NULL && c.handoff != NULL, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_eal_remote_launch(conc_free_side, &c, 1), 0, "");
 	while (out < CONC_PKTS) {
@@ -859,7 +861,8 @@ dma_traffic(struct dpx_page_pool *pp)
 		DPX_TEST_ASSERT_EQUAL(alloc_on(r % 2, pp, m, 32), 0, "");
 		for (unsigned int i = 0; i < 32; i++)
 			DPX_TEST_ASSERT_EQUAL(dpx_pktmbuf_iova(m[i]),
-					      dpx_mem_virt2iova(dpx_pktmbuf_mtod(m[i], void *)), "");
+					      dpx_mem_virt2iova(dpx_pktmbuf_mtod(m[i], void *)),
+					      "");
 		free_on((r / 2) % 2, m, 32, 1);
 	}
 	return DPX_TEST_SUCCESS;

@@ -32,8 +32,8 @@ mbuf_free_cost(void)
 
 	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "--in-memory", "-m", "64", NULL) > 0,
 			"init");
-	struct dpx_mempool *mp = dpx_pktmbuf_pool_create("cost", 1024, 256, 0,
-							 DPX_MBUF_DEFAULT_BUF_SIZE, -1);
+	struct dpx_mempool *mp =
+		dpx_pktmbuf_pool_create("cost", 1024, 256, 0, DPX_MBUF_DEFAULT_BUF_SIZE, -1);
 	DPX_TEST_ASSERT(mp != NULL, "");
 	for (unsigned int r = 0; r < FREE_COST_ROUNDS; r++) {
 		DPX_TEST_ASSERT_EQUAL(dpx_pktmbuf_alloc_bulk(mp, ms, 32), 0, "");
@@ -68,10 +68,10 @@ page_pool_cycle_cost(void)
 	struct dpx_mbuf *ms[32];
 
 	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "--in-memory", "-m", "64", NULL) > 0, "");
-	struct dpx_mempool *a = dpx_pktmbuf_pool_create("cost_a", 1024, 256, 0,
-							DPX_MBUF_DEFAULT_BUF_SIZE, -1);
-	struct dpx_mempool *b = dpx_pktmbuf_pool_create("cost_b", 1024, 256, 0,
-							DPX_MBUF_DEFAULT_BUF_SIZE, -1);
+	struct dpx_mempool *a =
+		dpx_pktmbuf_pool_create("cost_a", 1024, 256, 0, DPX_MBUF_DEFAULT_BUF_SIZE, -1);
+	struct dpx_mempool *b =
+		dpx_pktmbuf_pool_create("cost_b", 1024, 256, 0, DPX_MBUF_DEFAULT_BUF_SIZE, -1);
 	DPX_TEST_ASSERT(a != NULL && b != NULL, "");
 	struct dpx_page_pool_params prm = {.name = "cost", .mp = b};
 	struct dpx_page_pool *pp = dpx_page_pool_create(&prm);
@@ -130,7 +130,7 @@ struct perf_run {
 	struct dpx_page_pool *pp; /* NULL: the mempool */
 	struct dpx_ring *handoff; /* NULL: free on the receiving lcore */
 	struct perf_side rx, free;
-	int aged; /* the pool's ring holds PERF_AGED buffers before the run (FIFO) */
+	int aged;	/* the pool's ring holds PERF_AGED buffers before the run (FIFO) */
 	uint64_t freed; /* by lcore 1 */
 	int done;
 };
@@ -154,7 +154,8 @@ static inline void
 sample(struct perf_side *s, uint64_t t0)
 {
 	if (s->n < PERF_BURSTS + 64)
-		s->cycles[s->n++] = (uint32_t)DPX_MIN(dpx_get_tsc_cycles() - t0, (uint64_t)UINT32_MAX);
+		s->cycles[s->n++] =
+			(uint32_t)DPX_MIN(dpx_get_tsc_cycles() - t0, (uint64_t)UINT32_MAX);
 }
 
 static int
@@ -204,9 +205,9 @@ kept_mean(struct perf_side *s, unsigned int *dropped)
 }
 
 struct perf_result {
-	double cpp;  /* both lcores' cycles per packet, preempted bursts dropped */
+	double cpp;    /* both lcores' cycles per packet, preempted bursts dropped */
 	double rx_cpp; /* lcore 0's part */
-	double wall; /* TSC from the first receive to the last free, per packet */
+	double wall;   /* TSC from the first receive to the last free, per packet */
 	unsigned int dropped;
 };
 
@@ -258,8 +259,8 @@ perf_one(struct perf_run *r, struct perf_result *res)
 			sample(&r->rx, t);
 			continue;
 		}
-		unsigned int sent = dpx_ring_enqueue_burst(r->handoff, (void *const *)m,
-							   PERF_BURST, NULL);
+		unsigned int sent =
+			dpx_ring_enqueue_burst(r->handoff, (void *const *)m, PERF_BURST, NULL);
 		sample(&r->rx, t);
 		while (sent < PERF_BURST) /* lcore 1 is behind: waiting is not work */
 			sent += dpx_ring_enqueue_burst(r->handoff, (void *const *)(m + sent),
@@ -300,7 +301,7 @@ median(double *v, unsigned int n)
 
 #define PERF_VARIANTS 5
 static const char *const perf_names[PERF_VARIANTS] = {
-	"mempool, one lcore",	  "page pool, one lcore", "mempool, across lcores",
+	"mempool, one lcore", "page pool, one lcore", "mempool, across lcores",
 	"page pool, across lcores", "page pool, across, aged"};
 
 static void
@@ -335,7 +336,8 @@ perf_report(double cpp[PERF_VARIANTS][PERF_ROUNDS], double wall[PERF_VARIANTS][P
 }
 
 static int
-perf_rounds(struct perf_run *runs, double cpp[PERF_VARIANTS][PERF_ROUNDS], double wall[PERF_VARIANTS][PERF_ROUNDS])
+perf_rounds(struct perf_run *runs, double cpp[PERF_VARIANTS][PERF_ROUNDS],
+	    double wall[PERF_VARIANTS][PERF_ROUNDS])
 {
 	struct perf_result res;
 	unsigned int dropped = 0, samples = 0;
@@ -349,8 +351,8 @@ perf_rounds(struct perf_run *runs, double cpp[PERF_VARIANTS][PERF_ROUNDS], doubl
 		for (unsigned int k = 0; k < PERF_VARIANTS; k++) {
 			/* alternate the order: A B B A, so neither always runs first */
 			unsigned int v = round % 2 && k < 4 ? (k ^ 1) : k;
-			DPX_TEST_ASSERT_EQUAL(perf_one(&runs[v], &res), 0,
-					      "%s: work not all done", perf_names[v]);
+			DPX_TEST_ASSERT_EQUAL(perf_one(&runs[v], &res), 0, "%s: work not all done",
+					      perf_names[v]);
 			cpp[v][round] = res.cpp;
 			rx_part[v] += res.rx_cpp / PERF_ROUNDS;
 			wall[v][round] = res.wall;
@@ -360,7 +362,8 @@ perf_rounds(struct perf_run *runs, double cpp[PERF_VARIANTS][PERF_ROUNDS], doubl
 	printf("bursts dropped as preempted (> %u x median): %u of %u\n", PERF_OUTLIER, dropped,
 	       samples);
 	for (unsigned int v = 2; v < PERF_VARIANTS; v++)
-		printf("  %s: lcore 0 (receive) %.1f cycles/packet on average, lcore 1 (free) the rest\n",
+		printf("  %s: lcore 0 (receive) %.1f cycles/packet on average, lcore 1 (free) the "
+		       "rest\n",
 		       perf_names[v], rx_part[v]);
 	return DPX_TEST_SUCCESS;
 }
@@ -380,8 +383,8 @@ test_page_pool_perf(void)
 	printf("lcores %s; %u packets per run, bursts of %u, %u rounds interleaved\n", map,
 	       PERF_PKTS, PERF_BURST, PERF_ROUNDS);
 	/* one mempool under every variant: no variant gets luckier memory */
-	struct dpx_mempool *mp = dpx_pktmbuf_pool_create("perf_mp", 8192, 256, 0,
-							 DPX_MBUF_DEFAULT_BUF_SIZE, -1);
+	struct dpx_mempool *mp =
+		dpx_pktmbuf_pool_create("perf_mp", 8192, 256, 0, DPX_MBUF_DEFAULT_BUF_SIZE, -1);
 	struct dpx_ring *handoff =
 		dpx_ring_create("perf_handoff", 256, -1, DPX_RING_F_SP_ENQ | DPX_RING_F_SC_DEQ);
 	DPX_TEST_ASSERT(mp != NULL && handoff != NULL, "");

@@ -625,9 +625,10 @@ tap_page_pool_case(const char *args, bool pooled)
 
 	DPX_TEST_RUN(tap_env());
 	snprintf(vdev, sizeof(vdev), "net_tap0,iface=" IFNAME "%s", args);
-	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "--in-memory", "--vdev", vdev, NULL) > 0, "");
-	struct dpx_mempool *mp = dpx_pktmbuf_pool_create("pp_pool", POOL_SIZE, 0, 0,
-							 DPX_MBUF_DEFAULT_BUF_SIZE, -1);
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "--in-memory", "--vdev", vdev, NULL) > 0,
+			"");
+	struct dpx_mempool *mp =
+		dpx_pktmbuf_pool_create("pp_pool", POOL_SIZE, 0, 0, DPX_MBUF_DEFAULT_BUF_SIZE, -1);
 	DPX_TEST_ASSERT(mp != NULL, "");
 	uint16_t port = port_of("net_tap0");
 	DPX_TEST_RUN(port_start(port, 1, 1, mp));
@@ -669,7 +670,8 @@ tap_page_pool_case(const char *args, bool pooled)
 	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_stop(port), 0, "");
 	if (pooled)
 		DPX_TEST_ASSERT_EQUAL(tap_xstat(port, "rx_q0_pp_in_flight"), 0, "");
-	DPX_TEST_ASSERT_EQUAL(dpx_mempool_avail_count(mp), POOL_SIZE, "a stop returns every buffer");
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_avail_count(mp), POOL_SIZE,
+			      "a stop returns every buffer");
 	DPX_TEST_ASSERT_EQUAL(dpx_vdev_uninit("net_tap0"), 0, "");
 	return pool_and_eal_done(mp, POOL_SIZE);
 }

@@ -113,17 +113,17 @@ unsigned int dpx_page_pool_drain(struct dpx_page_pool *pp);
 
 /** Counters of a pool (doc/page_pool.md, "Counters"). */
 struct dpx_page_pool_stats {
-	uint64_t alloc_fast;   /**< buffers handed out from what the cache held */
-	uint64_t alloc_slow;   /**< buffers handed out from the mempool */
-	uint64_t alloc_empty;  /**< refills that found the recycle ring empty */
-	uint64_t alloc_refill; /**< buffers handed out from the recycle ring */
-	uint64_t alloc_waive;  /**< buffers that came home to a stopped pool: to the mempool */
-	uint64_t recycle_cached;     /**< freed on the owner lcore into the cache */
-	uint64_t recycle_cache_full; /**< freed on the owner lcore with the cache full */
-	uint64_t recycle_ring;	     /**< put on the recycle ring */
-	uint64_t recycle_ring_full;  /**< ring full: released to the mempool */
+	uint64_t alloc_fast;	 /**< buffers handed out from what the cache held */
+	uint64_t alloc_slow;	 /**< buffers handed out from the mempool */
+	uint64_t alloc_empty;	 /**< refills that found the recycle ring empty */
+	uint64_t alloc_refill;	 /**< buffers handed out from the recycle ring */
+	uint64_t alloc_waive;	 /**< buffers that came home to a stopped pool: to the mempool */
+	uint64_t recycle_cached; /**< freed on the owner lcore into the cache */
+	uint64_t recycle_cache_full;	  /**< freed on the owner lcore with the cache full */
+	uint64_t recycle_ring;		  /**< put on the recycle ring */
+	uint64_t recycle_ring_full;	  /**< ring full: released to the mempool */
 	uint64_t recycle_released_refcnt; /**< frees that left other references */
-	uint64_t in_flight; /**< handed out and not home (a level: not reset) */
+	uint64_t in_flight;		  /**< handed out and not home (a level: not reset) */
 };
 
 /** Number of counters in struct dpx_page_pool_stats. */
@@ -162,7 +162,8 @@ struct dpx_mempool *dpx_page_pool_mempool(const struct dpx_page_pool *pp);
 /** @return the pool of that name, or NULL with dpx_errno = ENOENT or EINVAL. */
 struct dpx_page_pool *dpx_page_pool_lookup(const char *name);
 
-/** Call fn(pool, arg) for every pool (not destroyed), newest first; fn must not create or destroy. */
+/** Call fn(pool, arg) for every pool (not destroyed), newest first; fn must not create or destroy.
+ */
 void dpx_page_pool_walk(void (*fn)(struct dpx_page_pool *pp, void *arg), void *arg);
 
 /* ---- for drivers ---- */
@@ -177,6 +178,14 @@ void dpx_page_pool_walk(void (*fn)(struct dpx_page_pool *pp, void *arg), void *a
  */
 int dpx_page_pool_kvargs(const struct dpx_kvargs *kv, const char *devname, bool *enabled,
 			 unsigned int *size);
+
+/**
+ * The pool of a port's rx queue: named "<port_name>_rxq<queue_id>", over the
+ * queue's mempool, with a recycle ring of @p size (0: the default).
+ * @return the pool, or NULL with dpx_errno as dpx_page_pool_create.
+ */
+struct dpx_page_pool *dpx_page_pool_create_rxq(const char *port_name, uint16_t queue_id,
+					       struct dpx_mempool *mp, unsigned int size);
 
 /**
  * A port's page-pool xstats, for a driver's xstats ops: for each queue q

@@ -48,8 +48,7 @@ recycle_count(struct dpx_page_pool *pp, struct pp_recycle_counters *c, size_t of
 		__atomic_fetch_add((uint64_t *)((char *)&pp->shared + off), v, __ATOMIC_RELEASE);
 	}
 }
-#define RECYCLE_COUNT(pp, c, f, v) \
-	recycle_count(pp, c, offsetof(struct pp_recycle_counters, f), v)
+#define RECYCLE_COUNT(pp, c, f, v) recycle_count(pp, c, offsetof(struct pp_recycle_counters, f), v)
 
 /* Allocating thread only (one at a time): relaxed stores so readers see whole values. */
 static inline void
@@ -234,8 +233,7 @@ dpx_page_pool_alloc_bulk(struct dpx_page_pool *pp, struct dpx_mbuf **mbufs, unsi
 }
 
 int
-dpx_page_pool_alloc_bulk_nocache(struct dpx_page_pool *pp, struct dpx_mbuf **mbufs,
-				 unsigned int n)
+dpx_page_pool_alloc_bulk_nocache(struct dpx_page_pool *pp, struct dpx_mbuf **mbufs, unsigned int n)
 {
 	pool_start(pp);
 	return alloc_uncached(pp, mbufs, n);

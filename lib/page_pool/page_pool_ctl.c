@@ -23,9 +23,12 @@ static struct dpx_page_pool *zombies;
 static pthread_mutex_t zombies_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static const char *const stat_names[DPX_PAGE_POOL_NB_STATS] = {
-	"alloc_fast",	  "alloc_slow",		"alloc_empty",	     "alloc_refill",
-	"alloc_waive",	  "recycle_cached",	"recycle_cache_full", "recycle_ring",
-	"recycle_ring_full", "recycle_released_refcnt", "in_flight",
+	"alloc_fast",	      "alloc_slow",
+	"alloc_empty",	      "alloc_refill",
+	"alloc_waive",	      "recycle_cached",
+	"recycle_cache_full", "recycle_ring",
+	"recycle_ring_full",  "recycle_released_refcnt",
+	"in_flight",
 };
 _Static_assert(sizeof(struct dpx_page_pool_stats) == DPX_PAGE_POOL_NB_STATS * sizeof(uint64_t),
 	       "one name per counter");
@@ -68,13 +71,13 @@ alloc_locals(struct dpx_page_pool *pp)
 {
 	unsigned int lcore, n = 0;
 
-	DPX_LCORE_FOREACH(lcore)
+	DPX_LCORE_FOREACH (lcore)
 		n++;
 	pp->local_block = zalloc_aligned(n * sizeof(struct pp_recycle_counters));
 	if (pp->local_block == NULL)
 		return -ENOMEM;
 	n = 0;
-	DPX_LCORE_FOREACH(lcore)
+	DPX_LCORE_FOREACH (lcore)
 		pp->local[lcore] = &pp->local_block[n++];
 	return 0;
 }
@@ -102,7 +105,8 @@ check_params(const struct dpx_page_pool_params *p)
 		       DPX_PAGE_POOL_NAMESIZE - 1);
 		return -EINVAL;
 	}
-	if (p->size != 0 && (p->size < DPX_PAGE_POOL_SIZE_MIN || p->size > DPX_PAGE_POOL_SIZE_MAX)) {
+	if (p->size != 0 &&
+	    (p->size < DPX_PAGE_POOL_SIZE_MIN || p->size > DPX_PAGE_POOL_SIZE_MAX)) {
 		PP_LOG(ERR, "create %s: size %u outside %u..%u", p->name, p->size,
 		       DPX_PAGE_POOL_SIZE_MIN, DPX_PAGE_POOL_SIZE_MAX);
 		return -EINVAL;
@@ -216,7 +220,8 @@ dpx_page_pool_destroy(struct dpx_page_pool *pp)
 	zombies = pp;
 	pthread_mutex_unlock(&zombies_lock);
 	if (!all_home(pp))
-		PP_LOG(INFO, "%s: destroyed with buffers in flight: they go to %s as they are freed",
+		PP_LOG(INFO,
+		       "%s: destroyed with buffers in flight: they go to %s as they are freed",
 		       pp->name, dpx_mempool_get_name(pp->mp));
 	reap_zombies();
 }
@@ -330,6 +335,17 @@ dpx_page_pool_kvargs(const struct dpx_kvargs *kv, const char *devname, bool *ena
 	}
 	*size = (unsigned int)sz;
 	return 0;
+}
+
+struct dpx_page_pool *
+dpx_page_pool_create_rxq(const char *port_name, uint16_t queue_id, struct dpx_mempool *mp,
+			 unsigned int size)
+{
+	char name[DPX_PAGE_POOL_NAMESIZE];
+	struct dpx_page_pool_params prm = {.name = name, .mp = mp, .size = size};
+
+	snprintf(name, sizeof(name), "%s_rxq%u", port_name, queue_id);
+	return dpx_page_pool_create(&prm);
 }
 
 unsigned int

@@ -35,9 +35,9 @@ struct pp_recycle_counters {
 struct dpx_page_pool {
 	struct dpx_mbuf_home home; /* first: the mbuf library calls put/shared with it */
 	/* read by every freeing thread */
-	uint32_t owner;	    /* lcore id or PP_NO_OWNER (relaxed atomic) */
-	uint8_t active;	    /* allocated from since the last drain (relaxed atomic) */
-	uint16_t home_id;   /* what its buffers carry in m->home_id */
+	uint32_t owner;	       /* lcore id or PP_NO_OWNER (relaxed atomic) */
+	uint8_t active;	       /* allocated from since the last drain (relaxed atomic) */
+	uint16_t home_id;      /* what its buffers carry in m->home_id */
 	struct dpx_ring *ring; /* MP/SC: buffers freed off the owner lcore */
 	struct dpx_mempool *mp;
 	struct pp_recycle_counters *local[DPX_MAX_LCORE]; /* NULL: lcore not enabled at create */
@@ -51,7 +51,7 @@ struct dpx_page_pool {
 	/* control (create/destroy/stats, under the list lock or a snapshot) */
 	char name[DPX_PAGE_POOL_NAMESIZE] __dpx_cache_aligned;
 	unsigned int size;
-	bool dying; /* destroyed, waits for its buffers in flight */
+	bool dying;			 /* destroyed, waits for its buffers in flight */
 	struct dpx_page_pool_stats base; /* counters at the last reset */
 	struct pp_recycle_counters *local_block;
 	struct dpx_page_pool *next_zombie;

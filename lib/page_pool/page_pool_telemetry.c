@@ -54,7 +54,8 @@ info_fill(struct dpx_page_pool *pp, struct dpx_tel_data *d)
 	dpx_page_pool_info_get(pp, &info);
 	dpx_page_pool_stats_get(pp, &st);
 	for (unsigned int i = 0; i < DPX_PAGE_POOL_NB_STATS; i++)
-		f[i] = (struct dpx_tel_uint){dpx_page_pool_stat_name(i), ((const uint64_t *)&st)[i]};
+		f[i] = (struct dpx_tel_uint){dpx_page_pool_stat_name(i),
+					     ((const uint64_t *)&st)[i]};
 	rc = dpx_tel_data_start_dict(d);
 	if (rc == 0)
 		rc = dpx_tel_data_add_dict_string(d, "name", info.name);
@@ -69,10 +70,9 @@ info_fill(struct dpx_page_pool *pp, struct dpx_tel_data *d)
 	if (rc == 0)
 		rc = dpx_tel_data_add_dict_uints(d, levels, DPX_DIM(levels));
 	if (rc == 0)
-		rc = dpx_tel_data_add_dict_int(d, "owner_lcore",
-					       info.owner_lcore == DPX_LCORE_ID_ANY
-						       ? -1
-						       : (int64_t)info.owner_lcore);
+		rc = dpx_tel_data_add_dict_int(
+			d, "owner_lcore",
+			info.owner_lcore == DPX_LCORE_ID_ANY ? -1 : (int64_t)info.owner_lcore);
 	if (rc == 0)
 		rc = dpx_tel_data_add_dict_bool(d, "active", info.active);
 	if (rc == 0)

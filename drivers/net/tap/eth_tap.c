@@ -415,10 +415,7 @@ tap_rxq_setup(struct dpx_eth_dev *dev, uint16_t qid, uint16_t nb_desc, int socke
 	if (q->overflow == NULL)
 		return -ENOMEM;
 	if (priv(dev)->page_pool) {
-		char name[DPX_PAGE_POOL_NAMESIZE];
-		snprintf(name, sizeof(name), "%s_rxq%u", dev->data->name, qid);
-		struct dpx_page_pool_params pp = {.name = name, .mp = mp, .size = priv(dev)->pp_size};
-		q->pp = dpx_page_pool_create(&pp);
+		q->pp = dpx_page_pool_create_rxq(dev->data->name, qid, mp, priv(dev)->pp_size);
 		if (q->pp == NULL) {
 			int rc = -dpx_errno;
 			tap_rxq_release(dev, q);
@@ -470,8 +467,8 @@ tap_close(struct dpx_eth_dev *dev)
 /* ---- xstats: the rx queues' page pools (rx_qN_pp_*) ---- */
 
 static unsigned int
-tap_pp_xstats(struct dpx_eth_dev *dev, struct dpx_eth_xstat_name *names,
-	      struct dpx_eth_xstat *xs, unsigned int size)
+tap_pp_xstats(struct dpx_eth_dev *dev, struct dpx_eth_xstat_name *names, struct dpx_eth_xstat *xs,
+	      unsigned int size)
 {
 	struct dpx_page_pool *pools[TAP_MAX_QUEUES];
 	uint16_t nb = DPX_MIN(dev->data->nb_rx_queues, (uint16_t)TAP_MAX_QUEUES);
@@ -482,8 +479,7 @@ tap_pp_xstats(struct dpx_eth_dev *dev, struct dpx_eth_xstat_name *names,
 }
 
 static int
-tap_xstats_get_names(struct dpx_eth_dev *dev, struct dpx_eth_xstat_name *names,
-		     unsigned int size)
+tap_xstats_get_names(struct dpx_eth_dev *dev, struct dpx_eth_xstat_name *names, unsigned int size)
 {
 	return (int)tap_pp_xstats(dev, names, NULL, names == NULL ? 0 : size);
 }

@@ -310,10 +310,7 @@ vh_rxq_setup(struct dpx_eth_dev *dev, uint16_t qid, uint16_t nb_desc, int socket
 
 	(void)nb_desc, (void)socket, (void)conf;
 	if (priv(dev)->page_pool) {
-		char name[DPX_PAGE_POOL_NAMESIZE];
-		snprintf(name, sizeof(name), "%s_rxq%u", dev->data->name, qid);
-		struct dpx_page_pool_params pp = {.name = name, .mp = mp, .size = priv(dev)->pp_size};
-		q->pp = dpx_page_pool_create(&pp);
+		q->pp = dpx_page_pool_create_rxq(dev->data->name, qid, mp, priv(dev)->pp_size);
 		if (q->pp == NULL)
 			return -dpx_errno;
 	}
@@ -633,8 +630,8 @@ vh_remove(struct dpx_vdev_device *vdev)
 	return dpx_eth_dev_close(dev->data->port_id);
 }
 
-static const char *const vh_keys[] = {"iface",	"queues", "client", "max_connections",
-				      DPX_PAGE_POOL_KVARGS_KEYS, NULL};
+static const char *const vh_keys[] = {
+	"iface", "queues", "client", "max_connections", DPX_PAGE_POOL_KVARGS_KEYS, NULL};
 
 static struct dpx_vdev_driver vh_drv = {
 	.valid_keys = vh_keys,

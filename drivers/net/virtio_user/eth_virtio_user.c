@@ -422,10 +422,7 @@ vu_rxq_setup(struct dpx_eth_dev *dev, uint16_t qid, uint16_t nb_desc, int socket
 		return rc;
 	vq->mp = mp;
 	if (p->page_pool) {
-		char name[DPX_PAGE_POOL_NAMESIZE];
-		snprintf(name, sizeof(name), "%s_rxq%u", dev->data->name, qid);
-		struct dpx_page_pool_params pp = {.name = name, .mp = mp, .size = p->pp_size};
-		vq->pp = dpx_page_pool_create(&pp);
+		vq->pp = dpx_page_pool_create_rxq(dev->data->name, qid, mp, p->pp_size);
 		if (vq->pp == NULL) {
 			rc = -dpx_errno;
 			vq_release(vq);
@@ -820,8 +817,9 @@ vu_remove(struct dpx_vdev_device *vdev)
 }
 
 static const char *const vu_keys[] = {
-	"iface",    "path", "queues", "queue_size", "server", "packed_vq", "mrg_rxbuf",
-	"in_order", "mac",  DPX_PAGE_POOL_KVARGS_KEYS, NULL};
+	"iface",     "path",	  "queues",   "queue_size", "server",
+	"packed_vq", "mrg_rxbuf", "in_order", "mac",	    DPX_PAGE_POOL_KVARGS_KEYS,
+	NULL};
 
 static struct dpx_vdev_driver vu_drv = {
 	.valid_keys = vu_keys,
