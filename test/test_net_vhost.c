@@ -13,6 +13,7 @@
 #include <dpx_page_pool.h>
 
 #include "dpx_test.h"
+#include "test_ethdev_util.h"
 #include "vhost_frontend.h"
 
 static int lsc_events;
@@ -119,23 +120,15 @@ guest_session(uint16_t port, const char *path, unsigned int seed)
 static int
 check_page_pool(uint16_t port, bool pooled)
 {
-	struct dpx_eth_xstat_name names[64];
-	uint64_t v[DPX_PAGE_POOL_NB_STATS];
-	char name[64];
-	int n = dpx_eth_xstats_get_names(port, names, DPX_DIM(names)), pp = 0;
+	struct dpx_page_pool_stats s, *st = &s;
+	int pp = xstat_names_with(port, "_pp_");
 
-	for (int i = 0; i < n && i < (int)DPX_DIM(names); i++)
-		pp += strstr(names[i].name, "_pp_") != NULL;
 	if (!pooled) {
 		DPX_TEST_ASSERT_EQUAL(pp, 0, "page_pool=0: no rx_qN_pp_* names");
 		return DPX_TEST_SUCCESS;
 	}
 	DPX_TEST_ASSERT_EQUAL(pp, DPX_PAGE_POOL_NB_STATS, "");
-	for (unsigned int i = 0; i < DPX_PAGE_POOL_NB_STATS; i++) {
-		snprintf(name, sizeof(name), "rx_q0_pp_%s", dpx_page_pool_stat_name(i));
-		DPX_TEST_ASSERT_EQUAL(dpx_eth_xstats_get_by_name(port, name, &v[i]), 0, "%s", name);
-	}
-	const struct dpx_page_pool_stats *st = (const struct dpx_page_pool_stats *)v;
+	DPX_TEST_RUN(pp_xstats_of(port, 0, st));
 	uint64_t out = st->alloc_fast + st->alloc_slow + st->alloc_refill;
 	DPX_TEST_ASSERT(out >= 6, "one buffer per packet dequeued at least: %" PRIu64, out);
 	DPX_TEST_ASSERT_EQUAL(st->recycle_cached, out, "all freed on the lcore that dequeued");

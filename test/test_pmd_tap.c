@@ -571,15 +571,6 @@ DPX_TEST_REGISTER(pmd_tap_moved_netns, fast, test_pmd_tap_moved_netns);
 
 #define PP_FRAMES 300
 
-static uint64_t
-tap_xstat(uint16_t port, const char *name)
-{
-	uint64_t v = UINT64_MAX;
-
-	dpx_eth_xstats_get_by_name(port, name, &v);
-	return v;
-}
-
 /* The kernel sends frames out of the interface (a packet socket): the port receives them. */
 static int
 kernel_sends(int sock, unsigned int seq, uint32_t len)
@@ -618,10 +609,9 @@ static int
 tap_page_pool_case(const char *args, bool pooled)
 {
 	struct sockaddr_ll sll = {.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL)};
-	uint64_t segs = 0, v[DPX_PAGE_POOL_NB_STATS];
-	struct dpx_eth_xstat_name names[64];
-	char name[64], vdev[128];
-	int n, pp_names = 0;
+	struct dpx_page_pool_stats s, *st = &s;
+	uint64_t segs = 0;
+	char vdev[128];
 
 	DPX_TEST_RUN(tap_env());
 	snprintf(vdev, sizeof(vdev), "net_tap0,iface=" IFNAME "%s", args);
@@ -644,32 +634,26 @@ tap_page_pool_case(const char *args, bool pooled)
 		DPX_TEST_RUN(receive_frames(port, 20, &segs));
 	}
 	close(sock);
-	n = dpx_eth_xstats_get_names(port, names, 64);
-	for (int i = 0; i < n && i < 64; i++)
-		pp_names += strstr(names[i].name, "_pp_") != NULL;
 	if (!pooled) {
-		DPX_TEST_ASSERT_EQUAL(pp_names, 0, "page_pool=0: no rx_qN_pp_* names");
+		DPX_TEST_ASSERT_EQUAL(xstat_names_with(port, "_pp_"), 0,
+				      "page_pool=0: no rx_qN_pp_* names");
 	} else {
-		DPX_TEST_ASSERT_EQUAL(pp_names, DPX_PAGE_POOL_NB_STATS, "");
-		for (unsigned int i = 0; i < DPX_PAGE_POOL_NB_STATS; i++) {
-			snprintf(name, sizeof(name), "rx_q0_pp_%s", dpx_page_pool_stat_name(i));
-			v[i] = tap_xstat(port, name);
-		}
-		struct dpx_page_pool_stats *st = (struct dpx_page_pool_stats *)v;
+		DPX_TEST_ASSERT_EQUAL(xstat_names_with(port, "_pp_"), DPX_PAGE_POOL_NB_STATS, "");
+		DPX_TEST_RUN(pp_xstats_of(port, 0, st));
 		printf("%" PRIu64 " frames in %" PRIu64 " segments; pp fast %" PRIu64
 		       " slow %" PRIu64 " cached %" PRIu64 " in flight %" PRIu64 "\n",
-		       tap_xstat(port, "rx_q0_packets"), segs, st->alloc_fast, st->alloc_slow,
+		       xstat_of(port, "rx_q0_packets"), segs, st->alloc_fast, st->alloc_slow,
 		       st->recycle_cached, st->in_flight);
 		DPX_TEST_ASSERT_EQUAL(st->in_flight, 1, "the buffer kept for the next read");
 		DPX_TEST_ASSERT_EQUAL(st->alloc_fast + st->alloc_slow + st->alloc_refill,
 				      segs + st->in_flight, "handed out = received + kept");
 		DPX_TEST_ASSERT_EQUAL(st->recycle_cached + st->recycle_ring + st->recycle_ring_full,
 				      segs, "every received segment home");
-		DPX_TEST_ASSERT(segs > tap_xstat(port, "rx_q0_packets"), "chains were received");
+		DPX_TEST_ASSERT(segs > xstat_of(port, "rx_q0_packets"), "chains were received");
 	}
 	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_stop(port), 0, "");
 	if (pooled)
-		DPX_TEST_ASSERT_EQUAL(tap_xstat(port, "rx_q0_pp_in_flight"), 0, "");
+		DPX_TEST_ASSERT_EQUAL(xstat_of(port, "rx_q0_pp_in_flight"), 0, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_mempool_avail_count(mp), POOL_SIZE,
 			      "a stop returns every buffer");
 	DPX_TEST_ASSERT_EQUAL(dpx_vdev_uninit("net_tap0"), 0, "");

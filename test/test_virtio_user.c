@@ -23,6 +23,7 @@
 #include "dpx_test.h"
 #include "fwd_pkt.h"
 #include "guest_helpers.h"
+#include "test_ethdev_util.h"
 #include "virtio_user.h"
 
 #define MAX_REGIONS 64
@@ -370,27 +371,6 @@ traffic_case(const char *opts, bool mrg)
 	return env_down(&e);
 }
 
-static uint64_t
-xstat(uint16_t port, const char *name)
-{
-	uint64_t v = UINT64_MAX;
-
-	dpx_eth_xstats_get_by_name(port, name, &v);
-	return v;
-}
-
-/* The port's xstat names with "_pp_" in them. */
-static int
-pp_xstat_names(uint16_t port)
-{
-	struct dpx_eth_xstat_name names[256];
-	int n = dpx_eth_xstats_get_names(port, names, 256), pp = 0;
-
-	for (int i = 0; i < n && i < 256; i++)
-		pp += strstr(names[i].name, "_pp_") != NULL;
-	return n < 0 ? n : pp;
-}
-
 /*
  * The page pool's counters add up to what the queue received: every buffer
  * handed out is a received one (one per packet, plus the merged ones) or one
@@ -399,19 +379,15 @@ pp_xstat_names(uint16_t port)
 static int
 pp_counters_add_up(uint16_t port, uint16_t q)
 {
+	struct dpx_page_pool_stats s, *st = &s;
+	uint64_t pkts, mrg;
 	char n[64];
-	uint64_t v[DPX_PAGE_POOL_NB_STATS], pkts, mrg;
 
-	for (unsigned int i = 0; i < DPX_PAGE_POOL_NB_STATS; i++) {
-		snprintf(n, sizeof(n), "rx_q%u_pp_%s", q, dpx_page_pool_stat_name(i));
-		v[i] = xstat(port, n);
-		DPX_TEST_ASSERT(v[i] != UINT64_MAX, "no xstat %s", n);
-	}
+	DPX_TEST_RUN(pp_xstats_of(port, q, st));
 	snprintf(n, sizeof(n), "rx_q%u_packets", q);
-	pkts = xstat(port, n);
+	pkts = xstat_of(port, n);
 	snprintf(n, sizeof(n), "rx_q%u_mrg_segments", q);
-	mrg = xstat(port, n);
-	struct dpx_page_pool_stats *st = (struct dpx_page_pool_stats *)v;
+	mrg = xstat_of(port, n);
 	printf("rx_q%u: %" PRIu64 " packets, %" PRIu64 " merged buffers; pp fast %" PRIu64
 	       " slow %" PRIu64 " refill %" PRIu64 " cached %" PRIu64 " ring %" PRIu64
 	       " in flight %" PRIu64 "\n",
@@ -438,20 +414,20 @@ page_pool_case(const char *opts, bool mrg)
 	DPX_TEST_RUN(traffic(e.port, 0, e.mp, 700, mrg, 1));
 	DPX_TEST_RUN(traffic(e.port, 1, e.mp, 300, mrg, 9000));
 	if (strstr(opts, "page_pool=0") != NULL) {
-		DPX_TEST_ASSERT_EQUAL(pp_xstat_names(e.port), 0, "no pool: no rx_qN_pp_* names");
+		DPX_TEST_ASSERT_EQUAL(xstat_names_with(e.port, "_pp_"), 0, "no pool: no rx_qN_pp_* names");
 		DPX_TEST_ASSERT(dpx_page_pool_lookup("net_virtio_user0_rxq0") == NULL, "");
 		return env_down(&e);
 	}
-	DPX_TEST_ASSERT_EQUAL(pp_xstat_names(e.port), 2 * DPX_PAGE_POOL_NB_STATS, "");
+	DPX_TEST_ASSERT_EQUAL(xstat_names_with(e.port, "_pp_"), 2 * DPX_PAGE_POOL_NB_STATS, "");
 	DPX_TEST_ASSERT(dpx_page_pool_lookup("net_virtio_user0_rxq1") != NULL, "");
 	DPX_TEST_RUN(pp_counters_add_up(e.port, 0));
 	DPX_TEST_RUN(pp_counters_add_up(e.port, 1));
 	/* a stop returns everything to the mempool */
 	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_stop(e.port), 0, "");
-	DPX_TEST_ASSERT_EQUAL(xstat(e.port, "rx_q0_pp_in_flight"), 0, "");
+	DPX_TEST_ASSERT_EQUAL(xstat_of(e.port, "rx_q0_pp_in_flight"), 0, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_mempool_in_use_count(e.mp), 0, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_eth_xstats_reset(e.port), 0, "");
-	DPX_TEST_ASSERT_EQUAL(xstat(e.port, "rx_q1_pp_alloc_fast"), 0, "reset");
+	DPX_TEST_ASSERT_EQUAL(xstat_of(e.port, "rx_q1_pp_alloc_fast"), 0, "reset");
 	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_start(e.port), 0, "");
 	DPX_TEST_ASSERT(wait_link(e.port, 1), "link up again");
 	DPX_TEST_RUN(traffic(e.port, 0, e.mp, 100, mrg, 20000));
