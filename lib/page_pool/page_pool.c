@@ -92,7 +92,7 @@ pp_home_put(struct dpx_mbuf_home *home, struct dpx_mbuf *const *segs, unsigned i
 
 		cached = DPX_MIN(n, (unsigned int)DPX_PAGE_POOL_CACHE_SIZE - len);
 		memcpy(&pp->cache[len], segs, cached * sizeof(*segs));
-		pp->cache_len = len + cached;
+		pp_cache_len_set(pp, len + cached);
 		RECYCLE_COUNT(pp, c, cached, cached);
 		if (cached == n)
 			return;
@@ -173,14 +173,14 @@ cache_fill(struct dpx_page_pool *pp, unsigned int n, unsigned int *from_ring)
 		if (dpx_mempool_get_bulk(pp->mp, (void **)&pp->cache[len], want) != 0) {
 			want = n - len;
 			if (dpx_mempool_get_bulk(pp->mp, (void **)&pp->cache[len], want) != 0) {
-				pp->cache_len = len;
+				pp_cache_len_set(pp, len);
 				return -ENOENT;
 			}
 		}
 		take(pp, &pp->cache[len], want);
 		len += want;
 	}
-	pp->cache_len = len;
+	pp_cache_len_set(pp, len);
 	return 0;
 }
 
@@ -197,7 +197,7 @@ alloc_owner(struct dpx_page_pool *pp, struct dpx_mbuf **mbufs, unsigned int n)
 
 	if (fast < n && cache_fill(pp, n, &from_ring) != 0)
 		return -ENOENT;
-	pp->cache_len -= n;
+	pp_cache_len_set(pp, pp->cache_len - n);
 	hand_out(mbufs, &pp->cache[pp->cache_len], n);
 	refill = DPX_MIN(n - fast, from_ring);
 	alloc_count(&pp->alloc.fast, fast);

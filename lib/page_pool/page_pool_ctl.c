@@ -169,7 +169,7 @@ dpx_page_pool_drain(struct dpx_page_pool *pp)
 	__atomic_store_n(&pp->owner, PP_NO_OWNER, __ATOMIC_RELAXED);
 	total = pp->cache_len;
 	pp_release(pp, pp->cache, pp->cache_len);
-	pp->cache_len = 0;
+	pp_cache_len_set(pp, 0);
 	while ((n = dpx_ring_dequeue_burst(pp->ring, (void **)batch, DPX_DIM(batch), NULL)) > 0) {
 		pp_release(pp, batch, n);
 		total += n;

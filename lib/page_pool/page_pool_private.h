@@ -45,7 +45,7 @@ struct dpx_page_pool {
 
 	/* the allocating thread's; the cache is the owner lcore's alone */
 	struct pp_alloc_counters alloc __dpx_cache_aligned;
-	uint32_t cache_len;
+	uint32_t cache_len; /* written by the owner only, pp_cache_len_set */
 	struct dpx_mbuf *cache[DPX_PAGE_POOL_CACHE_SIZE];
 
 	/* control (create/destroy/stats, under the list lock or a snapshot) */
@@ -56,6 +56,13 @@ struct dpx_page_pool {
 	struct pp_recycle_counters *local_block;
 	struct dpx_page_pool *next_zombie;
 };
+
+/* The owner's cache length: relaxed stores, as info_get reads it from any thread. */
+static inline void
+pp_cache_len_set(struct dpx_page_pool *pp, uint32_t len)
+{
+	__atomic_store_n(&pp->cache_len, len, __ATOMIC_RELAXED);
+}
 
 /* The data path's put and shared (page_pool.c), installed by create. */
 dpx_mbuf_home_put_t pp_home_put;
