@@ -95,6 +95,12 @@ static const struct option_case option_cases[] = {
 	{"--lcores=(0-2)@(0-1)", -EINVAL, "dpx runs each lcore on one CPU: give it one"},
 	{"--lcores=(0,6)", -EINVAL, "dpx runs each lcore on one CPU"},
 	{"--lcores=(0-2", -EINVAL, "expected a list like"},
+	/* a group is ids separated by commas: no empty id before, between or after */
+	{"--lcores=(,0)@0", -EINVAL, "expected a list like"},
+	{"--lcores=(0,)@0", -EINVAL, "expected a list like"},
+	{"--lcores=(0,,1)@0", -EINVAL, "expected a list like"},
+	{"--lcores=()@0", -EINVAL, "expected a list like"},
+	{"--lcores=0@(,1)", -EINVAL, "expected a list like"},
 	{"-l 200", -EINVAL, "invalid value for -l: '200': lcore ids go up to 127"},
 	/* DPDK's other options: accepted with DPDK's meaning, or refused saying why */
 	{"-c 0x5", 2, NULL},
@@ -113,6 +119,15 @@ static const struct option_case option_cases[] = {
 	{"--log-level=pmd\\.net\\..*,8", 1, NULL},
 	{"--log-level=lib.eal:debug --log-level=lib\\.vhost\\..*,info", 2, NULL},
 	{"--log-level=a[,debug", -EINVAL, "is not a POSIX regular expression"},
+	/* each refusal says what was wrong */
+	{"--log-level=vhost:loud", -EINVAL,
+	 "'vhost:loud': a level is emerg, alert, crit, err, warning, notice, info, debug or 1..8"},
+	{"--log-level=lib.eal:99", -EINVAL, "a level is emerg, alert, crit, err, warning"},
+	{"--log-level=loud", -EINVAL, "a level is emerg, alert, crit, err, warning"},
+	{"--log-level=:8", -EINVAL, "': empty pattern before the level"},
+	{"--log-level=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:8",
+	 -EINVAL, ": a pattern has at most 127 characters"},
 	{"--log-level=help", 1, NULL},
 };
 

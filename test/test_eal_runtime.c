@@ -113,6 +113,41 @@ test_eal_cleanup_leaks(void)
 }
 DPX_TEST_REGISTER(eal_cleanup_leaks, fast, test_eal_cleanup_leaks);
 
+/*
+ * A process killed with this prefix left its runtime directory: its lock file
+ * (naming a pid long gone), its telemetry socket, another file. The next
+ * process with the prefix takes the directory over: the leftovers go at init
+ * (the telemetry socket can be bound again), and cleanup removes the
+ * directory, so a killed process does not leave one behind for good.
+ */
+static int
+test_eal_runtime_dir_leftovers(void)
+{
+	static const char *const stale[] = {"config", "dpx_telemetry.v2", "something"};
+	char dir[PATH_MAX], path[PATH_MAX + 32];
+
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "-l", "0", NULL) > 0, "init");
+	snprintf(dir, sizeof(dir), "%s", dpx_eal_runtime_dir());
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	DPX_TEST_ASSERT(!path_exists(dir), "%s removed by cleanup", dir);
+	DPX_TEST_ASSERT_EQUAL(mkdir(dir, 0700), 0, "%s", dir);
+	for (unsigned int i = 0; i < DPX_DIM(stale); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, stale[i]);
+		int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		DPX_TEST_ASSERT(fd >= 0, "%s", path);
+		DPX_TEST_ASSERT_EQUAL(write(fd, "1\n", 2), 2, "");
+		close(fd);
+	}
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "-l", "0", NULL) > 0,
+			"init over a dead process's directory");
+	snprintf(path, sizeof(path), "%s/something", dir);
+	DPX_TEST_ASSERT(!path_exists(path), "the leftover file is gone after init");
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	DPX_TEST_ASSERT(!path_exists(dir), "%s removed by cleanup after leftovers", dir);
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(eal_runtime_dir_leftovers, fast, test_eal_runtime_dir_leftovers);
+
 static int
 return_7(void *arg)
 {

@@ -1028,6 +1028,235 @@ test_fwd_pkt_5tswap_flows(void)
 	return DPX_TEST_SUCCESS;
 }
 
+/* RFC 1071 as written: 16-bit big-endian words, each carry folded at once. */
+static uint16_t
+model_cksum(uint32_t sum, const uint8_t *p, size_t len)
+{
+	uint64_t s = sum;
+
+	for (size_t i = 0; i < len; i++)
+		s += i % 2 ? p[i] : (uint32_t)p[i] << 8;
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
+/*
+ * fwd_cksum_add against the model: every length 0..300 at every alignment,
+ * random bytes and starting sums (any 32-bit value), and the worst case of
+ * all-ones words for the carries; then a jumbo frame's worth.
+ */
+static int
+test_fwd_pkt_cksum_model(void)
+{
+	static uint8_t buf[9608];
+	uint32_t seed = 12345;
+
+	for (size_t i = 0; i < sizeof(buf); i++) {
+		seed = seed * 1103515245u + 12345u;
+		buf[i] = (uint8_t)(seed >> 16);
+	}
+	for (int ones = 0; ones < 2; ones++) {
+		if (ones)
+			memset(buf, 0xff, sizeof(buf));
+		for (size_t off = 0; off < 8; off++) {
+			for (size_t len = 0; len <= 300; len++) {
+				uint32_t sum;
+
+				seed = seed * 1103515245u + 12345u;
+				sum = len % 3 == 0 ? 0 : len % 3 == 1 ? seed >> 15 : seed;
+				DPX_TEST_ASSERT_EQUAL(
+					fwd_cksum_fold(fwd_cksum_add(sum, buf + off, len)),
+					model_cksum(sum, buf + off, len), "ones %d off %zu len %zu",
+					ones, off, len);
+			}
+		}
+		DPX_TEST_ASSERT_EQUAL(fwd_cksum_fold(fwd_cksum_add(7, buf + 1, 9601)),
+				      model_cksum(7, buf + 1, 9601), "ones %d, 9601 bytes", ones);
+	}
+	memset(buf, 0, 64);
+	DPX_TEST_ASSERT_EQUAL(fwd_cksum_fold(fwd_cksum_add(0, buf, 64)), 0xffff, "zeros sum to 0");
+	return DPX_TEST_SUCCESS;
+}
+
+/* Set the IPv4 fragment field (flags and offset) of a frame and make its header checksum valid. */
+static void
+set_frag(uint8_t *f, uint16_t frag)
+{
+	uint16_t ck;
+
+	f[20] = (uint8_t)(frag >> 8), f[21] = (uint8_t)frag;
+	f[24] = f[25] = 0;
+	ck = fwd_cksum_fold(fwd_cksum_add(0, f + 14, 20));
+	f[24] = (uint8_t)(ck >> 8), f[25] = (uint8_t)ck;
+}
+
+/* An ICMP echo request to 198.18.0.2, len bytes: the UDP frame made ICMP, checksums valid. */
+static void
+echo_request(uint8_t *f, size_t len)
+{
+	uint16_t ck;
+
+	udp_frame(f, len);
+	f[23] = 1, f[34] = 8, f[35] = 0, f[36] = f[37] = 0;
+	ck = fwd_cksum_fold(fwd_cksum_add(0, f + 34, len - 34));
+	f[36] = (uint8_t)(ck >> 8), f[37] = (uint8_t)ck;
+	set_frag(f, 0);
+}
+
+/*
+ * IPv4 fragments: the bytes after the IP header of a fragment other than the
+ * first are payload, and a first fragment's L4 checksum covers the whole
+ * datagram. So csum, 5tswap and icmpecho must not touch or judge them as L4.
+ */
+static int
+test_fwd_pkt_fragments(void)
+{
+	static const uint8_t mac[6] = {2, 0xaa, 0, 0, 0, 1};
+	/* MF set (a first fragment), offset 8 bytes (a later one), both (a middle one) */
+	static const uint16_t frags[] = {0x2000, 0x0001, 0x2001, 0x1fff};
+	uint8_t f[100], g[100];
+	struct fwd_csum_result r;
+	struct fwd_seg seg = {f, sizeof(f)};
+	char line[512];
+
+	for (size_t i = 0; i < DPX_DIM(frags); i++) {
+		udp_frame(f, sizeof(f));
+		f[34] = 0x12; /* "source port" 0x1209: a swap of the first 4 bytes would show */
+		set_frag(f, frags[i]);
+		memcpy(g, f, sizeof(f));
+		DPX_TEST_ASSERT_EQUAL(fwd_csum_fix(&seg, 1, sizeof(f), &r), 0, "frag 0x%04x",
+				      frags[i]);
+		DPX_TEST_ASSERT(!r.ip_bad && !r.l4_bad && !r.l4,
+				"frag 0x%04x: no L4 checksum judged on a fragment", frags[i]);
+		DPX_TEST_ASSERT(memcmp(f, g, sizeof(f)) == 0, "frag 0x%04x: csum changed nothing",
+				frags[i]);
+		DPX_TEST_ASSERT_EQUAL(fwd_5tswap(f, sizeof(f)), 3, "frag 0x%04x: up to L3",
+				      frags[i]);
+		DPX_TEST_ASSERT(memcmp(f + 34, g + 34, sizeof(f) - 34) == 0,
+				"frag 0x%04x: 5tswap left the payload alone", frags[i]);
+		fwd_pkt_describe(line, sizeof(line), g, sizeof(g), sizeof(g), 1, "P", 1, 0);
+		DPX_TEST_ASSERT(strstr(line, "L3_IPV4 L4_FRAG  - l2_len=14 - l3_len=20 - l4_len=0") !=
+					NULL,
+				"%s", line);
+		/* an echo request in a fragment, or a later fragment whose payload starts
+		 * like one: icmpecho answers neither (a reply would be partial, or made of
+		 * someone's payload) */
+		echo_request(f, sizeof(f));
+		set_frag(f, frags[i]);
+		memcpy(g, f, sizeof(f));
+		DPX_TEST_ASSERT_EQUAL(fwd_icmpecho_reply(f, sizeof(f), mac), FWD_ECHO_DROP,
+				      "frag 0x%04x", frags[i]);
+		DPX_TEST_ASSERT(memcmp(f, g, sizeof(f)) == 0, "frag 0x%04x: left unchanged",
+				frags[i]);
+	}
+	/* DF alone is not a fragment: the L4 is checked and swapped as before */
+	udp_frame(f, sizeof(f));
+	set_frag(f, 0x4000);
+	DPX_TEST_ASSERT_EQUAL(fwd_csum_fix(&seg, 1, sizeof(f), &r), 0, "");
+	DPX_TEST_ASSERT(r.l4 && !r.l4_bad && !r.ip_bad, "DF: UDP checked");
+	DPX_TEST_ASSERT_EQUAL(fwd_5tswap(f, sizeof(f)), 4, "DF: ports swapped");
+	echo_request(f, sizeof(f));
+	set_frag(f, 0x4000);
+	DPX_TEST_ASSERT_EQUAL(fwd_icmpecho_reply(f, sizeof(f), mac), FWD_ECHO_ICMP, "DF: answered");
+	return DPX_TEST_SUCCESS;
+}
+
+/*
+ * A UDP datagram is as long as its own length field says (RFC 768): bytes
+ * after it inside the IP packet are not covered by its checksum (receivers
+ * trim them), and a length beyond the IP packet leaves nothing to check.
+ */
+static int
+test_fwd_pkt_udp_length(void)
+{
+	uint8_t f[100], g[100];
+	struct fwd_seg seg = {f, sizeof(f)};
+	struct fwd_csum_result r;
+	uint16_t ck;
+
+	/* a 50-byte datagram (checksum valid over those 50) in an 86-byte IP packet */
+	udp_frame(f, sizeof(f));
+	f[38] = 0, f[39] = 50, f[40] = f[41] = 0;
+	ck = fwd_cksum_fold(fwd_cksum_add(17 + 50 + fwd_cksum_add(0, f + 26, 8), f + 34, 50));
+	f[40] = (uint8_t)(ck >> 8), f[41] = (uint8_t)ck;
+	memcpy(g, f, sizeof(f));
+	DPX_TEST_ASSERT_EQUAL(fwd_csum_fix(&seg, 1, sizeof(f), &r), 0, "");
+	DPX_TEST_ASSERT(r.l4 && !r.l4_bad && !r.ip_bad, "the datagram's checksum is good");
+	DPX_TEST_ASSERT(memcmp(f, g, sizeof(f)) == 0, "and kept");
+	f[60] ^= 1; /* inside the datagram: bad, and fixed over its 50 bytes */
+	DPX_TEST_ASSERT_EQUAL(fwd_csum_fix(&seg, 1, sizeof(f), &r), 0, "");
+	DPX_TEST_ASSERT(r.l4 && r.l4_bad, "");
+	DPX_TEST_ASSERT_EQUAL(fwd_csum_fix(&seg, 1, sizeof(f), &r), 0, "");
+	DPX_TEST_ASSERT(r.l4 && !r.l4_bad, "fixed");
+	f[90] ^= 1; /* after the datagram: not its business */
+	DPX_TEST_ASSERT_EQUAL(fwd_csum_fix(&seg, 1, sizeof(f), &r), 0, "");
+	DPX_TEST_ASSERT(r.l4 && !r.l4_bad, "");
+	/* a length beyond the IP packet, or below the header: the UDP part is not judged */
+	for (int len = 0; len < 2; len++) {
+		udp_frame(f, sizeof(f));
+		f[38] = 0, f[39] = len ? 87 : 7;
+		memcpy(g, f, sizeof(f));
+		DPX_TEST_ASSERT_EQUAL(fwd_csum_fix(&seg, 1, sizeof(f), &r), 0, "");
+		DPX_TEST_ASSERT(!r.l4 && !r.l4_bad, "UDP length %u", f[39]);
+		DPX_TEST_ASSERT(memcmp(f, g, sizeof(f)) == 0, "left as it was");
+	}
+	return DPX_TEST_SUCCESS;
+}
+
+/* Insert an 802.1Q tag (VLAN vid) after the MAC addresses of a len-byte frame. */
+static size_t
+add_vlan(uint8_t *f, size_t len, uint16_t vid)
+{
+	memmove(f + 16, f + 12, len - 12);
+	f[12] = 0x81, f[13] = 0x00, f[14] = (uint8_t)(vid >> 8), f[15] = (uint8_t)vid;
+	return len + 4;
+}
+
+/*
+ * icmpecho answers behind one VLAN tag as testpmd does: the reply keeps the
+ * tag, so it goes back on the VLAN the request came on.
+ */
+static int
+test_fwd_pkt_icmpecho_vlan(void)
+{
+	static const uint8_t mac[6] = {2, 0xaa, 0, 0, 0, 1},
+			     peer[6] = {0x52, 0x54, 0, 0x12, 0x34, 0x56};
+	uint8_t f[128], g[128];
+	size_t len;
+
+	echo_request(f, 98);
+	memcpy(f + 6, peer, 6);
+	len = add_vlan(f, 98, 100);
+	memcpy(g, f, len);
+	DPX_TEST_ASSERT_EQUAL(fwd_icmpecho_reply(f, len, mac), FWD_ECHO_ICMP, "tagged ping");
+	DPX_TEST_ASSERT(memcmp(f, peer, 6) == 0 && memcmp(f + 6, mac, 6) == 0, "");
+	DPX_TEST_ASSERT(memcmp(f + 12, g + 12, 4) == 0, "the tag is kept");
+	DPX_TEST_ASSERT(memcmp(f + 30, g + 34, 4) == 0 && memcmp(f + 34, g + 30, 4) == 0,
+			"addresses swapped");
+	DPX_TEST_ASSERT_EQUAL(f[38], 0, "echo reply");
+	DPX_TEST_ASSERT_EQUAL(fwd_cksum_fold(fwd_cksum_add(0, f + 38, len - 38)), 0, "ICMP sum");
+	DPX_TEST_ASSERT(memcmp(f + 42, g + 42, len - 42) == 0, "payload intact");
+
+	/* ARP who-has 198.18.0.2 tell 198.18.0.1, on VLAN 7 */
+	memset(f, 0, sizeof(f));
+	memset(f, 0xff, 6);
+	memcpy(f + 6, peer, 6);
+	f[12] = 0x08, f[13] = 0x06, f[15] = 1, f[16] = 0x08, f[18] = 6, f[19] = 4, f[21] = 1;
+	memcpy(f + 22, peer, 6);
+	memcpy(f + 28, "\xc6\x12\x00\x01", 4);
+	memcpy(f + 38, "\xc6\x12\x00\x02", 4);
+	len = add_vlan(f, 60, 7);
+	DPX_TEST_ASSERT_EQUAL(fwd_icmpecho_reply(f, len, mac), FWD_ECHO_ARP, "tagged ARP");
+	DPX_TEST_ASSERT(memcmp(f, peer, 6) == 0 && f[12] == 0x81 && f[15] == 7, "tag kept");
+	DPX_TEST_ASSERT(f[25] == 2 && memcmp(f + 26, mac, 6) == 0 &&
+				memcmp(f + 32, "\xc6\x12\x00\x02", 4) == 0,
+			"198.18.0.2 is at mac");
+	DPX_TEST_ASSERT_EQUAL(fwd_icmpecho_reply(f, 45, mac), FWD_ECHO_DROP, "tagged ARP cut");
+	DPX_TEST_ASSERT_EQUAL(fwd_icmpecho_reply(f, 17, mac), FWD_ECHO_DROP, "tag cut");
+	return DPX_TEST_SUCCESS;
+}
+
 DPX_TEST_REGISTER(fwd_options_invalid, fast, test_fwd_options_invalid);
 DPX_TEST_REGISTER(fwd_options_valid, fast, test_fwd_options_valid);
 DPX_TEST_REGISTER(fwd_streams, fast, test_fwd_streams);
@@ -1041,3 +1270,7 @@ DPX_TEST_REGISTER(fwd_pacer, fast, test_fwd_pacer);
 DPX_TEST_REGISTER(fwd_pkt_csum, fast, test_fwd_pkt_csum);
 DPX_TEST_REGISTER(fwd_pkt_icmpecho, fast, test_fwd_pkt_icmpecho);
 DPX_TEST_REGISTER(fwd_pkt_5tswap_flows, fast, test_fwd_pkt_5tswap_flows);
+DPX_TEST_REGISTER(fwd_pkt_fragments, fast, test_fwd_pkt_fragments);
+DPX_TEST_REGISTER(fwd_pkt_udp_length, fast, test_fwd_pkt_udp_length);
+DPX_TEST_REGISTER(fwd_pkt_icmpecho_vlan, fast, test_fwd_pkt_icmpecho_vlan);
+DPX_TEST_REGISTER(fwd_pkt_cksum_model, fast, test_fwd_pkt_cksum_model);

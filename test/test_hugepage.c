@@ -26,13 +26,8 @@
  * mount. Where dpx-setup reserved them (DPX_TEST_REQUIRE_HUGEPAGES set, as in
  * CI) a missing resource is a failure: the suite must not pass by skipping.
  */
-#define NEED_HUGEPAGES_FAIL(fmt, ...)                                                              \
-	do {                                                                                       \
-		if (getenv("DPX_TEST_REQUIRE_HUGEPAGES") == NULL)                                  \
-			DPX_TEST_SKIP(fmt, ##__VA_ARGS__);                                         \
-		printf("FAIL (DPX_TEST_REQUIRE_HUGEPAGES is set): " fmt "\n", ##__VA_ARGS__);      \
-		return DPX_TEST_FAILED;                                                            \
-	} while (0)
+#define NEED_HUGEPAGES_FAIL(fmt, ...) \
+	DPX_TEST_SKIP_UNLESS_REQUIRED("DPX_TEST_REQUIRE_HUGEPAGES", fmt, ##__VA_ARGS__)
 
 static int
 need_hugepages(long n)

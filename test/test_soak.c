@@ -7,12 +7,17 @@
  * (server mode), once with it connecting (client mode). And one session whose
  * second memory region is added and removed 1000 times, packets moving
  * through buffers in that region each time. Counted from /proc/<dpx-fwd>
- * before and after: fds, mappings, threads and hugepages must come back to
- * what they were after the first cycle (the first one may set up what stays:
- * a malloc arena of the vhost thread); the EAL heap's allocations (asked over
- * telemetry) must too, and the port's counters must add up exactly.
+ * before and after: fds, mappings (their number and their size, which sees
+ * a leaked mapping the kernel merged with its neighbour), threads and
+ * hugepages must come back to what they were after the first SOAK_WARM
+ * cycles; so must the EAL heap's allocations and the C library's heap bytes
+ * in use (asked over telemetry), and the port's counters must add up exactly.
+ * The first cycles may set up what stays: a malloc arena for the vhost
+ * thread, and the C library's per-thread caches, which keep up to 7 freed
+ * chunks of each size (counted as in use) before freeing for real.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -29,6 +34,7 @@
 #include "vhost_frontend.h"
 
 #define SOAK_CYCLES 1000
+#define SOAK_WARM 10	     /* cycles before the reference count */
 #define SOAK_PKTS 8	     /* per cycle, each way */
 #define SOAK_MEM (32u << 20) /* the front-end's memfd */
 #define SOAK_REGION1 (1ULL << 32)
@@ -44,7 +50,7 @@ struct soak {
 };
 
 struct proc_counts {
-	long fds, maps, threads, hugetlb_kb, heap_allocs;
+	long fds, maps, threads, hugetlb_kb, heap_allocs, vm_kb, libc_in_use;
 };
 
 static long
@@ -62,18 +68,20 @@ count_lines(const char *path)
 	return n;
 }
 
-/* "HugetlbPages:   4096 kB" of /proc/<pid>/status */
+/* A "<field>:   4096 kB" line of /proc/<pid>/status (field "HugetlbPages", "VmSize") */
 static long
-hugetlb_kb(pid_t pid)
+status_kb(pid_t pid, const char *field)
 {
-	char path[64], line[256];
+	char path[64], line[256], name[64];
 	long kb = -1;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	snprintf(name, sizeof(name), "%s:", field);
 	f = fopen(path, "r");
 	while (f != NULL && fgets(line, sizeof(line), f) != NULL)
-		if (sscanf(line, "HugetlbPages: %ld kB", &kb) == 1)
+		if (strncmp(line, name, strlen(name)) == 0 &&
+		    sscanf(line + strlen(name), "%ld", &kb) == 1)
 			break;
 	if (f != NULL)
 		fclose(f);
@@ -158,6 +166,9 @@ counts_take(const struct soak *s, struct proc_counts *c, bool between_sessions)
 	heap = tel_client_query(fd, "/eal/heap_info,0", &top);
 	c->heap_allocs = jint(heap, "alloc_count");
 	json_decref(top);
+	heap = tel_client_query(fd, "/eal/libc_heap", &top);
+	c->libc_in_use = jint(heap, "in_use_bytes");
+	json_decref(top);
 	tel_client_query(fd, "/info", &top);
 	json_decref(top);
 	snprintf(path, sizeof(path), "/proc/%d/fd", (int)s->pid);
@@ -166,10 +177,11 @@ counts_take(const struct soak *s, struct proc_counts *c, bool between_sessions)
 	c->threads = dpx_test_count_entries(path);
 	snprintf(path, sizeof(path), "/proc/%d/maps", (int)s->pid);
 	c->maps = count_lines(path);
-	c->hugetlb_kb = hugetlb_kb(s->pid);
+	c->hugetlb_kb = status_kb(s->pid, "HugetlbPages");
+	c->vm_kb = status_kb(s->pid, "VmSize");
 	close(fd);
 	DPX_TEST_ASSERT(c->fds > 0 && c->threads > 0 && c->maps > 0 && c->hugetlb_kb >= 0 &&
-				c->heap_allocs >= 0,
+				c->heap_allocs >= 0 && c->vm_kb > 0 && c->libc_in_use >= 0,
 			"dpx-fwd pid %d readable in /proc and over telemetry", (int)s->pid);
 	return DPX_TEST_SUCCESS;
 }
@@ -177,9 +189,10 @@ counts_take(const struct soak *s, struct proc_counts *c, bool between_sessions)
 static void
 counts_print(const char *when, const struct proc_counts *c)
 {
-	printf("dpx-fwd %-28s fds %ld, mappings %ld, threads %ld, hugetlb %ld kB, heap "
-	       "allocations %ld\n",
-	       when, c->fds, c->maps, c->threads, c->hugetlb_kb, c->heap_allocs);
+	printf("dpx-fwd %-28s fds %ld, mappings %ld (%ld kB), threads %ld, hugetlb %ld kB, heap "
+	       "allocations %ld, malloc in use %ld bytes\n",
+	       when, c->fds, c->maps, c->vm_kb, c->threads, c->hugetlb_kb, c->heap_allocs,
+	       c->libc_in_use);
 }
 
 static int
@@ -190,6 +203,10 @@ counts_equal(const struct proc_counts *a, const struct proc_counts *b, const cha
 	DPX_TEST_ASSERT_EQUAL(b->threads, a->threads, "threads leaked %s", what);
 	DPX_TEST_ASSERT_EQUAL(b->hugetlb_kb, a->hugetlb_kb, "hugepages leaked %s", what);
 	DPX_TEST_ASSERT_EQUAL(b->heap_allocs, a->heap_allocs, "heap allocations leaked %s", what);
+	DPX_TEST_ASSERT_EQUAL(b->vm_kb, a->vm_kb, "mapped memory grew %s", what);
+	if (a->libc_in_use == 0 && b->libc_in_use == 0)
+		printf("malloc heap not measured: malloc is not the C library's (a sanitizer?)\n");
+	DPX_TEST_ASSERT_EQUAL(b->libc_in_use, a->libc_in_use, "malloc heap grew %s", what);
 	return DPX_TEST_SUCCESS;
 }
 
@@ -201,11 +218,14 @@ path_exists(const char *p)
 	return stat(p, &st) == 0;
 }
 
-/* Start dpx-fwd: one net_vhost port, io forwarding on a worker lcore. */
+/* Start dpx-fwd: one net_vhost port, io forwarding on a worker lcore;
+ * with soak_leak_shim preloaded when leak names a leak to make. */
 static int
-fwd_start(struct soak *s, bool client)
+fwd_start(struct soak *s, bool client, const char *leak)
 {
-	char cmd[PATH_MAX * 2 + 512], mem[PATH_MAX + 32];
+	char shim[PATH_MAX + 64] = "";
+
+	char cmd[PATH_MAX * 3 + 1024], mem[PATH_MAX + 32];
 
 	snprintf(s->prefix, sizeof(s->prefix), "soak-%d", (int)getpid());
 	snprintf(s->sock, sizeof(s->sock), "/tmp/dpx-soak-%d.sock", (int)getpid());
@@ -223,15 +243,20 @@ fwd_start(struct soak *s, bool client)
 		s->listen_fd = vfe_listen(s->sock);
 		DPX_TEST_ASSERT(s->listen_fd >= 0, "listen on %s: %d", s->sock, s->listen_fd);
 	}
+	if (leak != NULL)
+		snprintf(shim, sizeof(shim),
+			 "env LD_PRELOAD=%s/test/soak_leak_shim.so DPX_SOAK_LEAK=%s ",
+			 DPX_BUILD_ROOT, leak);
 	snprintf(cmd, sizeof(cmd),
-		 "exec '%s/app/dpx-fwd/dpx-fwd' --file-prefix %s %s -l 0-1 "
+		 "exec %s'%s/app/dpx-fwd/dpx-fwd' --file-prefix %s %s -l 0-1 "
 		 "--vdev net_vhost0,iface=%s,queues=1%s -- --forward-mode=io --auto-start "
 		 "</dev/null >%s 2>&1",
-		 DPX_BUILD_ROOT, s->prefix, mem, s->sock, client ? ",client=1" : "", s->log);
+		 shim, DPX_BUILD_ROOT, s->prefix, mem, s->sock, client ? ",client=1" : "", s->log);
 	s->pid = dpx_test_guest_spawn(cmd);
 	DPX_TEST_ASSERT(s->pid > 0, "");
-	printf("dpx-fwd pid %d, %s mode, %s\n", (int)s->pid, client ? "client" : "server",
-	       s->hugepages ? "2 MB hugepages" : "--no-huge (too few free hugepages)");
+	printf("dpx-fwd pid %d, %s mode, %s%s%s\n", (int)s->pid, client ? "client" : "server",
+	       s->hugepages ? "2 MB hugepages" : "--no-huge (too few free hugepages)",
+	       leak != NULL ? ", leaking: " : "", leak != NULL ? leak : "");
 	for (int i = 0; i < 1000 && !client && !path_exists(s->sock); i++)
 		usleep(10000);
 	DPX_TEST_ASSERT(client || path_exists(s->sock), "dpx-fwd listens on %s", s->sock);
@@ -351,43 +376,60 @@ now(void)
 	return (double)t.tv_sec + t.tv_nsec / 1e9;
 }
 
+/*
+ * cycles sessions against a started dpx-fwd: counts after SOAK_WARM of
+ * them and after the last (both taken once dpx-fwd has settled).
+ */
 static int
-soak_sessions(bool client)
+sessions_run(struct soak *s, unsigned int cycles, struct proc_counts *warm,
+	     struct proc_counts *after)
 {
-	struct proc_counts before, warm, after;
-	struct soak s;
+	struct proc_counts before;
 	struct vfe fe;
-	int fds0 = dpx_test_count_fds(), rc = DPX_TEST_SUCCESS;
+	int rc = DPX_TEST_SUCCESS;
 	double t0;
 
-	DPX_TEST_RUN(fwd_start(&s, client));
-	if (client) { /* dpx-fwd is up once it connects: count before its first session */
-		DPX_TEST_ASSERT_EQUAL(vfe_accept(&fe, s.listen_fd, 10000), 0, "dpx-fwd connects");
+	/* client mode: dpx-fwd is up once it connects; count before its first session */
+	if (s->listen_fd >= 0) {
+		DPX_TEST_ASSERT_EQUAL(vfe_accept(&fe, s->listen_fd, 10000), 0, "dpx-fwd connects");
 		vfe_disconnect(&fe);
 	}
-	DPX_TEST_RUN(counts_take(&s, &before, true));
+	DPX_TEST_RUN(counts_take(s, &before, true));
 	t0 = now();
-	for (unsigned int i = 0; i < SOAK_CYCLES && rc == DPX_TEST_SUCCESS; i++) {
-		rc = session_open(&s, &fe, false);
+	for (unsigned int i = 0; i < cycles && rc == DPX_TEST_SUCCESS; i++) {
+		rc = session_open(s, &fe, false);
 		if (rc == DPX_TEST_SUCCESS)
-			rc = bounce(&s, &fe);
+			rc = bounce(s, &fe);
 		vfe_fini(&fe);
 		if (rc != DPX_TEST_SUCCESS)
 			printf("cycle %u failed\n", i);
-		if (i == 0 && rc == DPX_TEST_SUCCESS)
-			rc = counts_take(&s, &warm, true);
+		if (i == SOAK_WARM - 1 && rc == DPX_TEST_SUCCESS)
+			rc = counts_take(s, warm, true);
 	}
 	double t = now() - t0;
 	if (rc == DPX_TEST_SUCCESS)
-		rc = counts_take(&s, &after, true);
+		rc = counts_take(s, after, true);
 	if (rc == DPX_TEST_SUCCESS) {
-		printf("%u sessions (%u packets each way) in %.1f s, %.2f ms each\n", SOAK_CYCLES,
-		       SOAK_CYCLES * SOAK_PKTS, t, t * 1000 / SOAK_CYCLES);
+		printf("%u sessions (%u packets each way) in %.1f s, %.2f ms each\n", cycles,
+		       cycles * SOAK_PKTS, t, t * 1000 / cycles);
 		counts_print("before the first session:", &before);
-		counts_print("after the first:", &warm);
-		counts_print("after the last:", &after);
-		rc = counts_equal(&warm, &after, "over the sessions");
+		counts_print("after " DPX_STR(SOAK_WARM) ":", warm);
+		counts_print("after the last:", after);
 	}
+	return rc;
+}
+
+static int
+soak_sessions(bool client)
+{
+	struct proc_counts warm, after;
+	struct soak s;
+	int fds0 = dpx_test_count_fds();
+
+	DPX_TEST_RUN(fwd_start(&s, client, NULL));
+	int rc = sessions_run(&s, SOAK_CYCLES, &warm, &after);
+	if (rc == DPX_TEST_SUCCESS)
+		rc = counts_equal(&warm, &after, "over the sessions");
 	int stop = fwd_stop(&s);
 	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "the front-end side leaked fds");
 	return rc != DPX_TEST_SUCCESS ? rc : stop;
@@ -431,7 +473,7 @@ test_soak_vhost_regions(void)
 	int rc;
 	double t0;
 
-	DPX_TEST_RUN(fwd_start(&s, false));
+	DPX_TEST_RUN(fwd_start(&s, false, NULL));
 	rc = session_open(&s, &fe, true);
 	DPX_TEST_ASSERT((fe.pfeatures >> VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS) & 1,
 			"dpx-fwd offers ADD/REM_MEM_REG");
@@ -448,7 +490,7 @@ test_soak_vhost_regions(void)
 		rc = region_cycle(&s, &fe, data0);
 		if (rc != DPX_TEST_SUCCESS)
 			printf("cycle %u failed\n", i);
-		if (i == 0 && rc == DPX_TEST_SUCCESS)
+		if (i == SOAK_WARM - 1 && rc == DPX_TEST_SUCCESS)
 			rc = counts_take(&s, &warm, false);
 	}
 	double t = now() - t0;
@@ -461,7 +503,7 @@ test_soak_vhost_regions(void)
 		       "%.1f s, %.2f ms each\n",
 		       SOAK_CYCLES, SOAK_PKTS, t, t * 1000 / SOAK_CYCLES);
 		counts_print("before the first cycle:", &before);
-		counts_print("after the first:", &warm);
+		counts_print("after " DPX_STR(SOAK_WARM) ":", &warm);
 		counts_print("after the last:", &after);
 		rc = counts_equal(&warm, &after, "over the region cycles");
 	}
@@ -470,3 +512,42 @@ test_soak_vhost_regions(void)
 	return rc != DPX_TEST_SUCCESS ? rc : stop;
 }
 DPX_TEST_REGISTER(soak_vhost_regions, soak, test_soak_vhost_regions);
+
+/*
+ * The soak's self-check: dpx-fwd made to leak (soak_leak_shim.c) at the
+ * rates the soak must catch, over 210 sessions: an fd every 10, a page
+ * merged into one growing mapping every one, a thread every 100, 48 bytes of
+ * malloc every one. Each must make the soak's comparison fail, on its count.
+ */
+static int
+test_soak_catches_leaks(void)
+{
+	static const struct {
+		const char *kind;
+		size_t count; /* offset of the count that must grow */
+	} leaks[] = {
+		{"fd", offsetof(struct proc_counts, fds)},
+		{"map", offsetof(struct proc_counts, vm_kb)},
+		{"thread", offsetof(struct proc_counts, threads)},
+		{"heap", offsetof(struct proc_counts, libc_in_use)},
+	};
+	struct proc_counts warm, after;
+	struct soak s;
+
+	for (unsigned int i = 0; i < DPX_DIM(leaks); i++) {
+		DPX_TEST_RUN(fwd_start(&s, false, leaks[i].kind));
+		int rc = sessions_run(&s, 210, &warm, &after);
+		int stop = fwd_stop(&s);
+		DPX_TEST_ASSERT_EQUAL(rc, DPX_TEST_SUCCESS, "%s: sessions", leaks[i].kind);
+		DPX_TEST_ASSERT_EQUAL(stop, DPX_TEST_SUCCESS, "%s: dpx-fwd", leaks[i].kind);
+		long w = *(const long *)((const char *)&warm + leaks[i].count);
+		long a = *(const long *)((const char *)&after + leaks[i].count);
+		printf("leaking %s: %ld after %d sessions, %ld after the last\n", leaks[i].kind, w,
+		       SOAK_WARM, a);
+		DPX_TEST_ASSERT(a > w, "a leak of %s went unseen", leaks[i].kind);
+		DPX_TEST_ASSERT(counts_equal(&warm, &after, "(a leak made on purpose)") != 0,
+				"the soak's comparison passed with a %s leak", leaks[i].kind);
+	}
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(soak_catches_leaks, soak, test_soak_catches_leaks);

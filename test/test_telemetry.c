@@ -10,7 +10,10 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <pthread.h>
+#include <semaphore.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -19,7 +22,10 @@
 
 #include <jansson.h>
 
+#include <dpx_bus_vdev.h>
 #include <dpx_ethdev.h>
+#include <dpx_ethdev_driver.h>
+#include <dpx_lcore.h>
 #include <dpx_malloc.h>
 #include <dpx_mbuf.h>
 #include <dpx_mempool.h>
@@ -246,6 +252,7 @@ check_list_and_help(int fd)
 		"/info",
 		"/eal/params",
 		"/eal/heap_info",
+		"/eal/libc_heap",
 		"/ethdev/list",
 		"/ethdev/info",
 		"/ethdev/stats",
@@ -310,6 +317,27 @@ check_eal(int fd, const char *vdev_arg)
 	DPX_TEST_ASSERT(json_is_array(v) && json_array_size(v) >= 1, "every heap");
 	DPX_TEST_ASSERT_EQUAL(jint(json_array_get(v, 0), "alloc_bytes"), st.heap_allocsz_bytes, "");
 	json_decref(top);
+	/* the C library's heap: a 64 MiB block (mmapped by malloc at any threshold) shows */
+	long long in_use, mapped;
+	v = query(fd, "/eal/libc_heap", &top);
+	in_use = jint(v, "in_use_bytes");
+	mapped = jint(v, "mmap_bytes");
+	DPX_TEST_ASSERT(in_use >= 0 && mapped >= 0 && jint(v, "free_bytes") >= 0 &&
+				jint(v, "arena_bytes") >= 0 && jint(v, "mmap_count") >= 0,
+			"");
+	json_decref(top);
+	if (in_use == 0) {
+		/* ASan's malloc answers mallinfo2 with zeros */
+		printf("/eal/libc_heap: all zero, malloc is not the C library's (a sanitizer?)\n");
+	} else {
+		void *block = malloc(64 << 20);
+		DPX_TEST_ASSERT(block != NULL, "");
+		v = query(fd, "/eal/libc_heap", &top);
+		DPX_TEST_ASSERT(jint(v, "in_use_bytes") >= in_use + (64 << 20), "");
+		DPX_TEST_ASSERT(jint(v, "mmap_bytes") >= mapped + (64 << 20), "");
+		json_decref(top);
+		free(block);
+	}
 	v = query(fd, "/eal/heap_info,x", &top);
 	DPX_TEST_ASSERT(v != NULL && json_is_null(v), "a bad parameter");
 	DPX_TEST_ASSERT_EQUAL(jint(json_object_get(top, "error"), "errno"), EINVAL, "");
@@ -543,6 +571,20 @@ check_page_pool(int fd)
 	return DPX_TEST_SUCCESS;
 }
 
+/* A front-end up to running rings on a vhost port: its device has memory and rings. */
+static int
+guest_up(struct vfe *fe, const char *sock, uint64_t mem, uint16_t size0, uint16_t size1)
+{
+	DPX_TEST_ASSERT_EQUAL(vfe_init(fe, mem), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_connect(fe, sock), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_negotiate(fe, ~0ULL), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_set_mem_table(fe), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_queue_setup(fe, 0, size0, 2048, false), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_queue_setup(fe, 1, size1, 2048, false), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_driver_ok(fe), 0, "");
+	return DPX_TEST_SUCCESS;
+}
+
 /* net_vhost0 with a guest (the front-end) that received and sent packets; net_null1 polled. */
 static int
 move_packets(struct vfe *fe, const char *path, struct dpx_mempool *mp)
@@ -554,13 +596,7 @@ move_packets(struct vfe *fe, const char *path, struct dpx_mempool *mp)
 
 	DPX_TEST_RUN(port_start(vh, 1, 1, mp));
 	DPX_TEST_RUN(port_start(nul, 1, 1, mp));
-	DPX_TEST_ASSERT_EQUAL(vfe_init(fe, 16 << 20), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_connect(fe, path), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_negotiate(fe, ~0ULL), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_set_mem_table(fe), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_queue_setup(fe, 0, 256, 2048, false), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_queue_setup(fe, 1, 128, 2048, false), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfe_driver_ok(fe), 0, "");
+	DPX_TEST_RUN(guest_up(fe, path, 16 << 20, 256, 128));
 	for (int i = 0; i < 5000 && (dpx_eth_link_get_nowait(vh, &l) != 0 || !l.link_status); i++)
 		usleep(1000);
 	DPX_TEST_ASSERT(l.link_status, "the guest came up");
@@ -641,6 +677,282 @@ test_telemetry_commands(void)
 	return rc;
 }
 DPX_TEST_REGISTER(telemetry_commands, fast, test_telemetry_commands);
+
+/* ---- handlers against ports that come and go ---- */
+
+/*
+ * A port whose stats_get holds the telemetry thread inside the driver until
+ * the control thread is about to close the port, then gives the close time
+ * to run: a close that does not wait for the handler frees the port under
+ * it (dev_close sees the handler inside). Nothing here decides on a time:
+ * the wait only gives a broken close its chance to show.
+ */
+static struct {
+	sem_t entered;
+	int about_to_close, closing, inside, overlap;
+} race;
+
+static int
+race_infos(struct dpx_eth_dev *dev, struct dpx_eth_dev_info *info)
+{
+	(void)dev;
+	info->max_rx_queues = 1;
+	info->max_tx_queues = 1;
+	return 0;
+}
+
+static int
+race_stats(struct dpx_eth_dev *dev, struct dpx_eth_stats *st)
+{
+	__atomic_store_n(&race.inside, 1, __ATOMIC_SEQ_CST);
+	sem_post(&race.entered);
+	for (int i = 0; i < 100000 && !__atomic_load_n(&race.about_to_close, __ATOMIC_SEQ_CST); i++)
+		usleep(100);
+	for (int i = 0; i < 2000 && !__atomic_load_n(&race.closing, __ATOMIC_SEQ_CST); i++)
+		usleep(100);
+	int rc = dpx_eth_sw_stats_get(dev, st);
+	__atomic_store_n(&race.inside, 0, __ATOMIC_SEQ_CST);
+	return rc;
+}
+
+static int
+race_close(struct dpx_eth_dev *dev)
+{
+	(void)dev;
+	if (__atomic_load_n(&race.inside, __ATOMIC_SEQ_CST))
+		race.overlap = 1;
+	__atomic_store_n(&race.closing, 1, __ATOMIC_SEQ_CST);
+	return 0;
+}
+
+static int
+race_txq(struct dpx_eth_dev *dev, uint16_t qid, uint16_t nb_desc, int socket,
+	 const struct dpx_eth_txconf *conf, void **queue)
+{
+	(void)dev, (void)qid, (void)nb_desc, (void)socket, (void)conf;
+	*queue = calloc(1, sizeof(struct dpx_eth_sw_queue_stats));
+	return *queue != NULL ? 0 : -ENOMEM;
+}
+
+static void
+race_release(struct dpx_eth_dev *dev, void *queue)
+{
+	(void)dev;
+	free(queue);
+}
+
+static const struct dpx_eth_dev_ops race_ops = {
+	.dev_infos_get = race_infos,
+	.dev_close = race_close,
+	.tx_queue_setup = race_txq,
+	.tx_queue_release = race_release,
+	.stats_get = race_stats,
+};
+
+struct race_query {
+	char req[64];
+	json_t *top; /* the reply */
+};
+
+static void *
+race_query_thread(void *arg)
+{
+	struct race_query *q = arg;
+	int fd = tel_client_connect(dpx_telemetry_socket_path());
+
+	if (fd >= 0) {
+		json_decref(tel_client_recv_json(fd));
+		tel_client_query(fd, q->req, &q->top);
+		close(fd);
+	}
+	return NULL;
+}
+
+/* The errno of a reply on fd (0 when it has data). */
+static int
+query_errno(int fd, const char *req)
+{
+	json_t *top;
+
+	tel_client_query(fd, req, &top);
+	long long e = top == NULL ? -1 : jint(json_object_get(top, "error"), "errno");
+	json_decref(top);
+	return e < 0 ? (top == NULL ? -1 : 0) : (int)e;
+}
+
+/* A port still being probed (no ops yet) is not there for telemetry. */
+static int
+race_probing(struct dpx_eth_dev *dev)
+{
+	char req[64];
+	uint16_t port = dev->data->port_id;
+	json_t *top, *v;
+	int fd = tel_client_connect(dpx_telemetry_socket_path());
+
+	DPX_TEST_ASSERT(fd >= 0, "");
+	json_decref(tel_client_recv_json(fd));
+	v = tel_client_query(fd, "/ethdev/list", &top);
+	DPX_TEST_ASSERT(json_is_array(v), "");
+	for (size_t i = 0; i < json_array_size(v); i++)
+		DPX_TEST_ASSERT(json_integer_value(json_array_get(v, i)) != port,
+				"port %u listed while its probe runs", port);
+	json_decref(top);
+	static const char *const cmds[] = {"/ethdev/info", "/ethdev/stats", "/ethdev/xstats"};
+	for (unsigned int i = 0; i < DPX_DIM(cmds); i++) {
+		snprintf(req, sizeof(req), "%s,%u", cmds[i], port);
+		DPX_TEST_ASSERT_EQUAL(query_errno(fd, req), ENODEV, "%s during the probe", req);
+	}
+	close(fd);
+	return DPX_TEST_SUCCESS;
+}
+
+static int
+race_close_during_stats(void)
+{
+	struct dpx_eth_dev *dev = dpx_eth_dev_allocate("tel_race");
+	struct race_query q = {.top = NULL};
+	pthread_t t;
+	struct timespec ts;
+
+	DPX_TEST_ASSERT(dev != NULL, "");
+	DPX_TEST_RUN(race_probing(dev));
+	dev->dev_ops = &race_ops;
+	dev->driver_name = "tel_race";
+	dpx_eth_dev_probing_finish(dev);
+	uint16_t port = dev->data->port_id;
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_configure(port, 0, 1, NULL), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_tx_queue_setup(port, 0, 0, -1, NULL), 0, "");
+	memset(&race, 0, sizeof(race));
+	sem_init(&race.entered, 0, 0);
+	snprintf(q.req, sizeof(q.req), "/ethdev/stats,%u", port);
+	DPX_TEST_ASSERT_EQUAL(pthread_create(&t, NULL, race_query_thread, &q), 0, "");
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += 10;
+	int entered = sem_timedwait(&race.entered, &ts) == 0;
+	__atomic_store_n(&race.about_to_close, 1, __ATOMIC_SEQ_CST);
+	int rc = dpx_eth_dev_close(port);
+	pthread_join(t, NULL);
+	sem_destroy(&race.entered);
+	bool answered = json_is_object(json_object_get(q.top, "/ethdev/stats"));
+	json_decref(q.top);
+	DPX_TEST_ASSERT(entered, "the handler reached the driver");
+	DPX_TEST_ASSERT_EQUAL(rc, 0, "close");
+	DPX_TEST_ASSERT(!race.overlap, "dev_close ran while a telemetry handler was in stats_get");
+	DPX_TEST_ASSERT(answered, "the handler that was inside finished its reply");
+	return DPX_TEST_SUCCESS;
+}
+
+/* Real ports attached and detached (as dpx-fwd's port attach/detach), a
+ * vhost-user one with its front-end connected, while a client asks about
+ * every port and device it may see: every reply is an answer or ENODEV. */
+struct churn {
+	int stop;
+	unsigned int replies, errors, devices; /* devices: /vhost/info answered */
+	int bad;			       /* an errno other than ENODEV, or no reply */
+};
+
+static void *
+churn_thread(void *arg)
+{
+	struct churn *c = arg;
+	static const char *const cmds[] = {"/ethdev/info", "/ethdev/stats", "/ethdev/xstats",
+					   "/vhost/info"};
+	int fd = tel_client_connect(dpx_telemetry_socket_path());
+	char req[64];
+	cpu_set_t all;
+
+	/* off the main lcore's CPU, where the EAL pinned the thread that made us */
+	CPU_ZERO(&all);
+	for (long cpu = 0; cpu < sysconf(_SC_NPROCESSORS_ONLN) && cpu < CPU_SETSIZE; cpu++)
+		CPU_SET(cpu, &all);
+	pthread_setaffinity_np(pthread_self(), sizeof(all), &all);
+	if (fd < 0) {
+		c->bad = -1;
+		return NULL;
+	}
+	json_decref(tel_client_recv_json(fd));
+	while (!__atomic_load_n(&c->stop, __ATOMIC_ACQUIRE) && c->bad == 0) {
+		for (uint16_t p = 0; p < 4; p++)
+			for (unsigned int i = 0; i < DPX_DIM(cmds); i++) {
+				snprintf(req, sizeof(req), "%s,%u", cmds[i], p);
+				int e = query_errno(fd, req);
+				__atomic_fetch_add(&c->replies, 1, __ATOMIC_RELAXED);
+				c->errors += e != 0;
+				c->devices += e == 0 && i == 3;
+				if (e != 0 && e != ENODEV && e != EAGAIN) {
+					printf("%s -> errno %d\n", req, e);
+					c->bad = e;
+				}
+			}
+	}
+	close(fd);
+	return NULL;
+}
+
+static int
+race_churn(struct dpx_mempool *mp)
+{
+	struct churn c = {0};
+	unsigned int cycles;
+	pthread_t t;
+	uint16_t port;
+	int rc = DPX_TEST_SUCCESS;
+	char sock[108], args[160];
+	struct vfe fe;
+
+	snprintf(sock, sizeof(sock), "/tmp/dpx-tel-churn-%d.sock", (int)getpid());
+	snprintf(args, sizeof(args), "iface=%s,queues=1", sock);
+
+	DPX_TEST_ASSERT_EQUAL(pthread_create(&t, NULL, churn_thread, &c), 0, "");
+	/* until the client has asked a few thousand times (bounded: 20000 cycles) */
+	for (cycles = 0; (cycles < 300 || __atomic_load_n(&c.replies, __ATOMIC_RELAXED) < 3000) &&
+			 cycles < 20000 && rc == DPX_TEST_SUCCESS && c.bad == 0;
+	     cycles++) {
+		bool vhost = cycles % 8 == 0;
+		const char *name = vhost ? "net_vhost7" : cycles % 2 ? "net_null7" : "net_ring7";
+
+		rc = dpx_vdev_init(name, vhost ? args : "") == 0 ? DPX_TEST_SUCCESS
+								 : DPX_TEST_FAILED;
+		if (rc == DPX_TEST_SUCCESS && dpx_eth_dev_get_port_by_name(name, &port) == 0)
+			rc = port_start(port, 1, 1, mp);
+		if (rc == DPX_TEST_SUCCESS && vhost)
+			rc = guest_up(&fe, sock, 4 << 20, 64, 64);
+		if (rc == DPX_TEST_SUCCESS)
+			dpx_eth_dev_stop(port);
+		/* a vhost port goes with its guest still connected: close destroys the device */
+		if (dpx_vdev_uninit(name) != 0)
+			rc = DPX_TEST_FAILED;
+		if (vhost)
+			vfe_fini(&fe);
+	}
+	__atomic_store_n(&c.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(t, NULL);
+	printf("port churn: %u cycles, %u replies while ports came and went, %u of them errors, "
+	       "%u about a vhost device\n",
+	       cycles, c.replies, c.errors, c.devices);
+	DPX_TEST_ASSERT_EQUAL(rc, DPX_TEST_SUCCESS, "attach, start, stop, detach");
+	DPX_TEST_ASSERT_EQUAL(c.bad, 0, "every reply an answer or ENODEV/EAGAIN");
+	DPX_TEST_ASSERT(c.replies > 0, "");
+	return DPX_TEST_SUCCESS;
+}
+
+static int
+test_telemetry_port_race(void)
+{
+	struct dpx_mempool *mp;
+	int rc;
+
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "-l", "0", NULL) > 0, "");
+	mp = dpx_pktmbuf_pool_create("tel_race_mp", 1024, 0, 0, DPX_MBUF_DEFAULT_BUF_SIZE, -1);
+	DPX_TEST_ASSERT(mp != NULL, "");
+	rc = race_close_during_stats();
+	if (rc == DPX_TEST_SUCCESS)
+		rc = race_churn(mp);
+	dpx_mempool_free(mp);
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	return rc;
+}
+DPX_TEST_REGISTER(telemetry_port_race, fast, test_telemetry_port_race);
 
 /* ---- clients: many at once, one that never reads, the limit ---- */
 
@@ -746,6 +1058,292 @@ test_telemetry_clients(void)
 }
 DPX_TEST_REGISTER(telemetry_clients, fast, test_telemetry_clients);
 
+/* ---- counters read while a worker lcore moves packets ---- */
+
+struct traffic {
+	uint16_t port;
+	int stop;
+};
+
+/* Both queues of the port: receive what net_null makes, send it back. */
+static int
+traffic_worker(void *arg)
+{
+	struct traffic *t = arg;
+	struct dpx_mbuf *m[32];
+
+	while (!__atomic_load_n(&t->stop, __ATOMIC_ACQUIRE))
+		for (uint16_t q = 0; q < 2; q++) {
+			uint16_t n = dpx_eth_rx_burst(t->port, q, m, DPX_DIM(m));
+			uint16_t sent = dpx_eth_tx_burst(t->port, q, m, n);
+
+			dpx_pktmbuf_free_bulk(m + sent, n - sent);
+		}
+	return 0;
+}
+
+static long long
+jsum(const json_t *o, const char *key)
+{
+	const json_t *a = json_object_get(o, key);
+	long long sum = 0;
+
+	for (size_t i = 0; i < json_array_size(a); i++)
+		sum += json_integer_value(json_array_get(a, i));
+	return sum;
+}
+
+/*
+ * What a reply read during traffic promises: its totals are the sums of its
+ * per-queue values (one load of each counter serves both), no counter goes
+ * back from one reply to the next (one writer per counter, read with
+ * atomic loads on one thread), and xstats agree with themselves likewise.
+ * Not promised: packets and bytes come from one instant (they are two
+ * loads, so bytes may include a burst the packet count does not).
+ */
+static int
+stats_during_traffic(int fd, uint16_t port, long long last[4])
+{
+	static const char *const keys[] = {"ipackets", "opackets", "ibytes", "obytes"};
+	static const char *const qkeys[] = {"q_ipackets", "q_opackets", "q_ibytes", "q_obytes"};
+	char req[64];
+	json_t *top, *v;
+
+	snprintf(req, sizeof(req), "/ethdev/stats,%u", port);
+	v = tel_client_query(fd, req, &top);
+	DPX_TEST_ASSERT(json_is_object(v), "");
+	for (unsigned int k = 0; k < DPX_DIM(keys); k++) {
+		long long x = jint(v, keys[k]);
+
+		DPX_TEST_ASSERT_EQUAL(jsum(v, qkeys[k]), x, "%s: the sum of its queues", keys[k]);
+		DPX_TEST_ASSERT(x >= last[k], "%s went back: %lld after %lld", keys[k], x, last[k]);
+		last[k] = x;
+	}
+	json_decref(top);
+	snprintf(req, sizeof(req), "/ethdev/xstats,%u", port);
+	v = tel_client_query(fd, req, &top);
+	DPX_TEST_ASSERT_EQUAL(jint(v, "rx_good_packets"),
+			      jint(v, "rx_q0_packets") + jint(v, "rx_q1_packets"), "");
+	DPX_TEST_ASSERT_EQUAL(jint(v, "tx_good_bytes"),
+			      jint(v, "tx_q0_bytes") + jint(v, "tx_q1_bytes"), "");
+	json_decref(top);
+	return DPX_TEST_SUCCESS;
+}
+
+static int
+test_telemetry_counters(void)
+{
+	struct traffic t = {.stop = 0};
+	struct dpx_eth_stats st;
+	struct dpx_mempool *mp;
+	long long last[4] = {0}, in, out_bytes;
+	unsigned int worker;
+	char req[64];
+	json_t *top;
+	int fd, rc = DPX_TEST_SUCCESS;
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) != 0 || !CPU_ISSET(0, &set) ||
+	    !CPU_ISSET(1, &set))
+		DPX_TEST_SKIP("the worker lcore needs CPU 1 beside the main one's CPU 0");
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "-l", "0-1", "--vdev", "net_null0,size=64",
+					  NULL) > 0,
+			"");
+	worker = dpx_get_next_lcore(-1, 1, 0);
+	mp = dpx_pktmbuf_pool_create("tel_cnt_mp", 2048, 0, 0, DPX_MBUF_DEFAULT_BUF_SIZE, -1);
+	t.port = port_of("net_null0");
+	DPX_TEST_ASSERT(mp != NULL && worker < DPX_MAX_LCORE, "");
+	DPX_TEST_RUN(port_start(t.port, 2, 2, mp));
+	fd = tel_client_connect(dpx_telemetry_socket_path());
+	DPX_TEST_ASSERT(fd >= 0 && greeted(fd), "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_remote_launch(traffic_worker, &t, worker), 0, "");
+	for (int i = 0; i < 300 && rc == DPX_TEST_SUCCESS; i++)
+		rc = stats_during_traffic(fd, t.port, last);
+	__atomic_store_n(&t.stop, 1, __ATOMIC_RELEASE);
+	dpx_eal_wait_lcore(worker);
+	/* at rest: the reply is the C API's */
+	snprintf(req, sizeof(req), "/ethdev/stats,%u", t.port);
+	json_t *v = tel_client_query(fd, req, &top);
+	in = jint(v, "ipackets");
+	out_bytes = jint(v, "obytes");
+	json_decref(top);
+	close(fd);
+	dpx_eth_stats_get(t.port, &st);
+	dpx_eth_dev_stop(t.port);
+	dpx_eth_dev_close(t.port);
+	dpx_mempool_free(mp);
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	printf("%llu packets in, %llu out while being read\n", (unsigned long long)st.ipackets,
+	       (unsigned long long)st.opackets);
+	DPX_TEST_ASSERT_EQUAL(rc, DPX_TEST_SUCCESS, "counters read during traffic");
+	DPX_TEST_ASSERT(st.ipackets > 0 && in >= last[0], "");
+	DPX_TEST_ASSERT_EQUAL(in, st.ipackets, "at rest, as dpx_eth_stats_get");
+	DPX_TEST_ASSERT_EQUAL(out_bytes, st.obytes, "");
+	DPX_TEST_ASSERT_EQUAL(st.ibytes, 64 * st.ipackets, "");
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(telemetry_counters, fast, test_telemetry_counters);
+
+/* ---- hostile clients ---- */
+
+/* Send len bytes as one message and read the reply: its errno, 0 for data, -1 for none. */
+static int
+raw_errno(int fd, const void *msg, size_t len, json_t **top)
+{
+	*top = NULL;
+	if (send(fd, msg, len, MSG_NOSIGNAL) != (ssize_t)len)
+		return -1;
+	*top = tel_client_recv_json(fd);
+	if (*top == NULL)
+		return -1;
+	long long e = jint(json_object_get(*top, "error"), "errno");
+	return e < 0 ? 0 : (int)e;
+}
+
+/* Requests that are not what a client should send: each gets its reply, the
+ * connection stays, and every reply is JSON. */
+static int
+hostile_requests(int fd)
+{
+	char big[DPX_TELEMETRY_MAX_REQUEST + 1];
+	static const char odd[] = "/test/echo,\"q\" \\b\\ \x01\x1f\x7f\n{]}";
+	json_t *top;
+
+	DPX_TEST_ASSERT_EQUAL(raw_errno(fd, "", 0, &top), EINVAL, "an empty message");
+	json_decref(top);
+	DPX_TEST_ASSERT_EQUAL(raw_errno(fd, ",", 1, &top), EINVAL, "only a comma");
+	json_decref(top);
+	DPX_TEST_ASSERT_EQUAL(raw_errno(fd, ",/info", 6, &top), EINVAL, "an empty command");
+	json_decref(top);
+	DPX_TEST_ASSERT_EQUAL(raw_errno(fd, "/info", 6, &top), EINVAL, "its NUL sent along");
+	json_decref(top);
+	memset(big, 'x', sizeof(big));
+	memcpy(big, "/info,", 6);
+	DPX_TEST_ASSERT_EQUAL(raw_errno(fd, big, DPX_TELEMETRY_MAX_REQUEST, &top), 0,
+			      "1 KiB exactly, no NUL");
+	json_decref(top);
+	DPX_TEST_ASSERT_EQUAL(raw_errno(fd, big, sizeof(big), &top), EMSGSIZE, "1 KiB + 1");
+	json_decref(top);
+	/* quotes, backslashes and control bytes come back escaped (jansson), intact */
+	DPX_TEST_ASSERT_EQUAL(raw_errno(fd, odd, sizeof(odd) - 1, &top), 0, "");
+	const char *echo = jstr(json_object_get(top, "/test/echo"), "params");
+	DPX_TEST_ASSERT(strcmp(echo, odd + strlen("/test/echo,")) == 0, "echoed: %s", echo);
+	json_decref(top);
+	DPX_TEST_ASSERT_EQUAL(raw_errno(fd, "/test/echo,\xff\xfe", 13, &top), EINVAL,
+			      "not UTF-8: an error, still JSON");
+	json_decref(top);
+	DPX_TEST_ASSERT(answered(fd, "/info"), "the connection survived all of it");
+	return DPX_TEST_SUCCESS;
+}
+
+/* Clients that come and go badly: nothing left behind, no signal. */
+static int
+hostile_clients(const char *path, int keep)
+{
+	int fds = dpx_test_count_fds(), fd;
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	char buf[64];
+
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	DPX_TEST_ASSERT(connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0 && errno == EPROTOTYPE,
+			"a stream socket cannot connect: %s", strerror(errno));
+	close(fd);
+	for (int i = 0; i < 2000; i++) { /* connect and close at once */
+		fd = tel_client_connect(path);
+		DPX_TEST_ASSERT(fd >= 0, "connection %d: %d", i, fd);
+		close(fd);
+	}
+	for (int i = 0; i < 500; i++) { /* gone between request and reply: EPIPE, no SIGPIPE */
+		fd = tel_client_connect(path);
+		DPX_TEST_ASSERT(fd >= 0, "");
+		send(fd, "/eal/params", 11, MSG_NOSIGNAL);
+		close(fd);
+	}
+	fd = tel_client_connect(path); /* half-closed: dropped, not served forever */
+	DPX_TEST_ASSERT(fd >= 0 && greeted(fd), "");
+	shutdown(fd, SHUT_WR);
+	DPX_TEST_ASSERT_EQUAL(tel_client_recv(fd, buf, sizeof(buf)), 0, "half-closed: dropped");
+	close(fd);
+	/* two round trips: the server has handled every hang-up before the second reply */
+	DPX_TEST_ASSERT(answered(keep, "/info") && answered(keep, "/info"), "");
+	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds, "fds left by clients that went away");
+	return DPX_TEST_SUCCESS;
+}
+
+static int
+test_telemetry_hostile(void)
+{
+	int fd, rc;
+
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "-l", "0", NULL) > 0, "");
+	register_test_commands();
+	fd = tel_client_connect(dpx_telemetry_socket_path());
+	DPX_TEST_ASSERT(fd >= 0 && greeted(fd), "");
+	rc = hostile_requests(fd);
+	if (rc == DPX_TEST_SUCCESS)
+		rc = hostile_clients(dpx_telemetry_socket_path(), fd);
+	close(fd);
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	return rc;
+}
+DPX_TEST_REGISTER(telemetry_hostile, fast, test_telemetry_hostile);
+
+/*
+ * The process out of fds: the clients waiting to be accepted stay queued,
+ * the thread keeps serving the connected ones, says so once (not at each
+ * round: here, each request of the connected client is one more round),
+ * and accepts the waiting ones once fds are free again.
+ */
+static int
+test_telemetry_out_of_fds(void)
+{
+	int keep, waiting[3], lowest;
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	struct rlimit old, low;
+	char *log = NULL;
+	size_t log_len = 0;
+	bool served = true;
+
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "-l", "0", NULL) > 0, "");
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", dpx_telemetry_socket_path());
+	keep = tel_client_connect(a.sun_path);
+	DPX_TEST_ASSERT(keep >= 0 && greeted(keep), "");
+	for (unsigned int i = 0; i < DPX_DIM(waiting); i++)
+		waiting[i] = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	FILE *f = open_memstream(&log, &log_len);
+	DPX_TEST_ASSERT(f != NULL && waiting[DPX_DIM(waiting) - 1] >= 0, "");
+	lowest = dup(0); /* the lowest free fd: with the limit there, none is left */
+	close(lowest);
+	getrlimit(RLIMIT_NOFILE, &old);
+	low = old;
+	low.rlim_cur = (rlim_t)lowest;
+	dpx_log_set_stream(f);
+	DPX_TEST_ASSERT_EQUAL(setrlimit(RLIMIT_NOFILE, &low), 0, "");
+	for (unsigned int i = 0; i < DPX_DIM(waiting); i++)
+		if (connect(waiting[i], (struct sockaddr *)&a, sizeof(a)) != 0)
+			served = false;
+	for (int i = 0; i < 20; i++)
+		served &= answered(keep, "/info");
+	setrlimit(RLIMIT_NOFILE, &old);
+	for (unsigned int i = 0; i < DPX_DIM(waiting); i++)
+		served &= greeted(waiting[i]) && answered(waiting[i], "/info");
+	dpx_log_set_stream(NULL);
+	fclose(f);
+	for (unsigned int i = 0; i < DPX_DIM(waiting); i++)
+		close(waiting[i]);
+	close(keep);
+	printf("log while out of fds:\n%s", log);
+	const char *first = strstr(log, "cannot accept");
+	bool once = first != NULL && strstr(first + 1, "cannot accept") == NULL;
+	free(log);
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	DPX_TEST_ASSERT(served, "connected client served meanwhile, waiting ones accepted after");
+	DPX_TEST_ASSERT(once, "'cannot accept' logged once, not at every round");
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(telemetry_out_of_fds, fast, test_telemetry_out_of_fds);
+
 /* ---- on and off ---- */
 
 static int
@@ -790,6 +1388,69 @@ test_telemetry_on_off(void)
 	return DPX_TEST_SUCCESS;
 }
 DPX_TEST_REGISTER(telemetry_on_off, fast, test_telemetry_on_off);
+
+/* A client asking everything it can, in a loop, until the server goes away. */
+struct asker {
+	char path[108];
+	unsigned int replies;
+	int bad; /* a reply that is not JSON */
+};
+
+static void *
+asker_thread(void *arg)
+{
+	static const char *const reqs[] = {"/eal/heap_info",  "/eal/params",   "/ethdev/list",
+					   "/ethdev/stats,0", "/vhost/list",   "/vfio/containers",
+					   "/vfio/maps",      "/eal/libc_heap"};
+	struct asker *a = arg;
+	int fd = tel_client_connect(a->path);
+	char buf[DPX_TELEMETRY_MAX_OUTPUT + 1];
+
+	if (fd < 0)
+		return NULL;
+	for (unsigned int i = 0;; i++) {
+		const char *r = reqs[i % DPX_DIM(reqs)];
+
+		if (send(fd, r, strlen(r), MSG_NOSIGNAL) < 0)
+			break;
+		ssize_t n = tel_client_recv(fd, buf, sizeof(buf));
+		if (n <= 0)
+			break;
+		json_t *j = json_loadb(buf, (size_t)n, 0, NULL);
+		a->bad |= j == NULL;
+		json_decref(j);
+		a->replies++;
+	}
+	close(fd);
+	return NULL;
+}
+
+/* dpx_eal_cleanup while a client keeps asking: the thread stops before what it reads goes. */
+static int
+test_telemetry_cleanup_race(void)
+{
+	unsigned int replies = 0;
+
+	for (int round = 0; round < 20; round++) {
+		struct asker a = {.replies = 0, .bad = 0};
+		pthread_t t;
+
+		DPX_TEST_ASSERT(
+			dpx_test_eal_init("--no-huge", "-l", "0", "--vdev", "net_null0", NULL) > 0,
+			"");
+		snprintf(a.path, sizeof(a.path), "%s", dpx_telemetry_socket_path());
+		DPX_TEST_ASSERT_EQUAL(pthread_create(&t, NULL, asker_thread, &a), 0, "");
+		usleep(1000 * (round % 5)); /* cleanup at various points of the asking */
+		DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "round %d", round);
+		pthread_join(t, NULL);
+		DPX_TEST_ASSERT(!a.bad, "round %d: a reply that is not JSON", round);
+		replies += a.replies;
+		DPX_TEST_ASSERT(tel_client_connect(a.path) == -ENOENT, "the socket is gone");
+	}
+	printf("%u replies in 20 rounds cut by dpx_eal_cleanup\n", replies);
+	return DPX_TEST_SUCCESS;
+}
+DPX_TEST_REGISTER(telemetry_cleanup_race, fast, test_telemetry_cleanup_race);
 
 /* ---- usertools/dpx-telemetry against this process ---- */
 

@@ -34,28 +34,6 @@
 #define EVENTFD_MAX 0xfffffffffffffffeULL
 
 static struct dpx_mempool *pool;
-static int fds_at_start;
-
-/* The start of every case: the EAL, a pool, and the fds open before it. */
-static int
-setup(void)
-{
-	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
-	pool = dpx_pktmbuf_pool_create("hostile", 256, 0, 0, DPX_MBUF_DEFAULT_BUF_SIZE, -1);
-	DPX_TEST_ASSERT(pool != NULL, "pool: %s", dpx_strerror(dpx_errno));
-	fds_at_start = dpx_test_count_fds();
-	return DPX_TEST_SUCCESS;
-}
-
-/* The end of every case: no fd left open, every mbuf back. */
-static int
-finish(void)
-{
-	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds_at_start, "no fd leaked");
-	DPX_TEST_ASSERT_EQUAL(dpx_mempool_in_use_count(pool), 0, "every mbuf back");
-	dpx_mempool_free(pool);
-	return DPX_TEST_SUCCESS;
-}
 
 /* A running device on a path of its own: the one that must keep serving. */
 static int
@@ -237,7 +215,7 @@ test_vhost_hostile_call_fd_kind(void)
 	int errfd, p[2];
 	uint64_t u;
 
-	DPX_TEST_RUN(setup());
+	DPX_TEST_RUN(vfe_case_start(&pool));
 	DPX_TEST_RUN(good_device(&good, path, sizeof(path), "callfd", WANT_SPLIT));
 	vfe_log_capture();
 	for (k = 0; k < FD_NKINDS; k++)
@@ -263,7 +241,7 @@ test_vhost_hostile_call_fd_kind(void)
 	DPX_TEST_RUN(still_serving(&good, vfe_ev.vid, 1));
 	DPX_TEST_RUN(vfe_session_close(&good, path));
 	DPX_TEST_RUN(sigpipe_is_default());
-	return finish();
+	return vfe_case_end(pool);
 }
 
 DPX_TEST_REGISTER(vhost_hostile_call_fd_kind, fast, test_vhost_hostile_call_fd_kind);
@@ -332,7 +310,7 @@ test_vhost_hostile_call_fd_full(void)
 	int vid, errfd;
 	uint8_t buf[256];
 
-	DPX_TEST_RUN(setup());
+	DPX_TEST_RUN(vfe_case_start(&pool));
 	DPX_TEST_RUN(vfe_session_open(&fe, path, sizeof(path), "callfull"));
 	fe.q[0].callfd = eventfd(0, EFD_CLOEXEC);
 	errfd = eventfd(0, EFD_CLOEXEC);
@@ -379,7 +357,7 @@ test_vhost_hostile_call_fd_full(void)
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
 	vfe_ev.destroy_calls = 0;
 	DPX_TEST_RUN(vfe_session_close(&other, path2));
-	return finish();
+	return vfe_case_end(pool);
 }
 
 DPX_TEST_REGISTER(vhost_hostile_call_fd_full, fast, test_vhost_hostile_call_fd_full);
@@ -424,7 +402,7 @@ test_vhost_hostile_unread_replies(void)
 	char path[108], path2[108];
 	struct vfe good, bad;
 
-	DPX_TEST_RUN(setup());
+	DPX_TEST_RUN(vfe_case_start(&pool));
 	DPX_TEST_RUN(good_device(&good, path, sizeof(path), "unread", WANT_SPLIT));
 	DPX_TEST_RUN(hostile_open(&bad, path2, sizeof(path2), "unread2"));
 	vfe_log_capture();
@@ -436,7 +414,7 @@ test_vhost_hostile_unread_replies(void)
 	DPX_TEST_RUN(still_serving(&good, vfe_ev.vid, 5));
 	DPX_TEST_RUN(hostile_close(&bad, path2));
 	DPX_TEST_RUN(vfe_session_close(&good, path));
-	return finish();
+	return vfe_case_end(pool);
 }
 
 DPX_TEST_REGISTER(vhost_hostile_unread_replies, fast, test_vhost_hostile_unread_replies);
@@ -486,7 +464,7 @@ test_vhost_hostile_trickle(void)
 	struct vfe good, bad;
 	pthread_t th;
 
-	DPX_TEST_RUN(setup());
+	DPX_TEST_RUN(vfe_case_start(&pool));
 	DPX_TEST_RUN(good_device(&good, path, sizeof(path), "trickle", WANT_SPLIT));
 	DPX_TEST_RUN(hostile_open(&bad, path2, sizeof(path2), "trickle2"));
 	vfe_log_capture();
@@ -502,7 +480,7 @@ test_vhost_hostile_trickle(void)
 	vfe_log_release();
 	DPX_TEST_RUN(hostile_close(&bad, path2));
 	DPX_TEST_RUN(vfe_session_close(&good, path));
-	return finish();
+	return vfe_case_end(pool);
 }
 
 DPX_TEST_REGISTER(vhost_hostile_trickle, fast, test_vhost_hostile_trickle);
@@ -517,7 +495,7 @@ test_vhost_hostile_vring_base(void)
 	struct vfe fe;
 	uint64_t base;
 
-	DPX_TEST_RUN(setup());
+	DPX_TEST_RUN(vfe_case_start(&pool));
 	DPX_TEST_RUN(good_device(&fe, path, sizeof(path), "base", WANT_PACKED));
 	vfe_log_capture();
 	/* the lcore polls this ring: its index may not move under it */
@@ -551,7 +529,7 @@ test_vhost_hostile_vring_base(void)
 	DPX_TEST_ASSERT_EQUAL(vfe_wait_closed(&fe, 3000), 0, "");
 	vfe_fini(&fe);
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
-	return finish();
+	return vfe_case_end(pool);
 }
 
 DPX_TEST_REGISTER(vhost_hostile_vring_base, fast, test_vhost_hostile_vring_base);
@@ -593,7 +571,7 @@ test_vhost_hostile_vring_index(void)
 	struct vfe fe;
 	uint64_t n;
 
-	DPX_TEST_RUN(setup());
+	DPX_TEST_RUN(vfe_case_start(&pool));
 	vfe_sock_path(path, sizeof(path), "index");
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_register(path, 0), 0, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_set_max_queue_pairs(path, 0), -EINVAL, "");
@@ -629,7 +607,7 @@ test_vhost_hostile_vring_index(void)
 	vfe_log_release();
 	vfe_fini(&fe);
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
-	return finish();
+	return vfe_case_end(pool);
 }
 
 DPX_TEST_REGISTER(vhost_hostile_vring_index, fast, test_vhost_hostile_vring_index);
@@ -643,7 +621,7 @@ test_vhost_hostile_connections(void)
 	char path[108], path2[108];
 	unsigned int i, max = DPX_VHOST_DEFAULT_MAX_CONNECTIONS;
 
-	DPX_TEST_RUN(setup());
+	DPX_TEST_RUN(vfe_case_start(&pool));
 	DPX_TEST_RUN(vfe_session_open(&fe[0], path, sizeof(path), "conns"));
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_set_max_connections(path, 2), -EBUSY, "started");
 	DPX_TEST_RUN(vfe_bring_up(&fe[0], WANT_SPLIT, false, 1));
@@ -660,14 +638,7 @@ test_vhost_hostile_connections(void)
 	vfe_fini(&fe[1]);
 	vfe_fini(&fe[max]);
 	DPX_TEST_ASSERT_EQUAL(vfe_init(&late, 4 << 20), 0, "");
-	for (i = 0; i < 100; i++) {
-		DPX_TEST_ASSERT_EQUAL(vfe_connect(&late, path), 0, "");
-		if (vfe_request(&late, VHOST_USER_GET_FEATURES, NULL, 0, NULL, 0, NULL) == 0)
-			break;
-		/* the back-end had not yet seen the first one go */
-		vfe_disconnect(&late);
-		usleep(10000);
-	}
+	DPX_TEST_ASSERT_EQUAL(vfe_connect_served(&late, path), 0, "");
 	DPX_TEST_RUN(answers(&late));
 	vfe_fini(&late);
 	for (i = 2; i < max; i++)
@@ -695,7 +666,7 @@ test_vhost_hostile_connections(void)
 	vfe_fini(&fe[2]);
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path2), 0, "");
 	DPX_TEST_RUN(vfe_session_close(&fe[0], path));
-	return finish();
+	return vfe_case_end(pool);
 }
 
 DPX_TEST_REGISTER(vhost_hostile_connections, fast, test_vhost_hostile_connections);
@@ -799,7 +770,7 @@ test_vhost_hostile_accept_emfile(void)
 	long t0, t1;
 	int next, statfd;
 
-	DPX_TEST_RUN(setup());
+	DPX_TEST_RUN(vfe_case_start(&pool));
 	DPX_TEST_RUN(good_device(&good, path, sizeof(path), "emfile", WANT_SPLIT));
 	statfd = vhost_thread_stat_open();
 	DPX_TEST_ASSERT(statfd >= 0, "the dpx-vhost thread's stat file");
@@ -838,7 +809,7 @@ test_vhost_hostile_accept_emfile(void)
 	DPX_TEST_RUN(answers(&late));
 	vfe_fini(&late);
 	DPX_TEST_RUN(vfe_session_close(&good, path));
-	return finish();
+	return vfe_case_end(pool);
 }
 
 DPX_TEST_REGISTER(vhost_hostile_accept_emfile, fast, test_vhost_hostile_accept_emfile);
@@ -860,7 +831,7 @@ test_vhost_hostile_rings_before_features(void)
 	uint64_t f;
 	int vid;
 
-	DPX_TEST_RUN(setup());
+	DPX_TEST_RUN(vfe_case_start(&pool));
 	DPX_TEST_RUN(vfe_session_open(&fe, path, sizeof(path), "early"));
 	DPX_TEST_ASSERT_EQUAL(vfe_request(&fe, VHOST_USER_GET_FEATURES, NULL, 0, NULL, 0, &f), 0,
 			      "");
@@ -896,7 +867,7 @@ test_vhost_hostile_rings_before_features(void)
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_vring_is_enabled(vid, 3), 0, "vring 3 never enabled");
 	DPX_TEST_RUN(still_serving(&fe, vid, 6));
 	DPX_TEST_RUN(vfe_session_close(&fe, path));
-	return finish();
+	return vfe_case_end(pool);
 }
 
 DPX_TEST_REGISTER(vhost_hostile_rings_before_features, fast,
@@ -936,7 +907,7 @@ test_vhost_hostile_reconnect_retry(void)
 {
 	char path[108];
 
-	DPX_TEST_RUN(setup());
+	DPX_TEST_RUN(vfe_case_start(&pool));
 	vfe_sock_path(path, sizeof(path), "retry");
 	unlink(path);
 	vfe_log_capture();
@@ -949,7 +920,7 @@ test_vhost_hostile_reconnect_retry(void)
 	vfe_log_release();
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
 	unlink(path);
-	return finish();
+	return vfe_case_end(pool);
 }
 
 DPX_TEST_REGISTER(vhost_hostile_reconnect_retry, fast, test_vhost_hostile_reconnect_retry);

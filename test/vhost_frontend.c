@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <dpx_log.h>
+#include <dpx_mbuf.h>
 
 #include "dpx_test.h"
 #include "vhost_frontend.h"
@@ -127,6 +128,25 @@ vfe_connect(struct vfe *fe, const char *path)
 }
 
 int
+vfe_connect_served(struct vfe *fe, const char *path)
+{
+	unsigned int tries;
+	int rc = -ECONNREFUSED;
+
+	for (tries = 0; tries < 100; tries++) {
+		rc = vfe_connect(fe, path);
+		if (rc < 0)
+			return rc;
+		rc = vfe_request(fe, VHOST_USER_GET_FEATURES, NULL, 0, NULL, 0, NULL);
+		if (rc == 0)
+			return 0;
+		vfe_disconnect(fe);
+		usleep(10000);
+	}
+	return rc;
+}
+
+int
 vfe_listen(const char *path)
 {
 	struct sockaddr_un a;
@@ -172,7 +192,22 @@ vfe_disconnect(struct vfe *fe)
 int
 vfe_send_raw(struct vfe *fe, const void *buf, size_t len, const int *fds, unsigned int nfds)
 {
-	return vfe_sendmsg_fds(fe->sock, buf, len, fds, nfds, 0);
+	size_t at, n;
+	bool with;
+	int rc = 0;
+
+	if (fe->chunk == 0)
+		return vfe_sendmsg_fds(fe->sock, buf, len, fds, nfds, 0);
+	for (at = 0; at < len && rc == 0; at += n) {
+		n = len - at < fe->chunk ? len - at : fe->chunk;
+		if (fe->budgeted && fe->budget < n)
+			return -EPIPE;
+		if (fe->budgeted)
+			fe->budget -= n;
+		with = fe->fds_last ? at + n == len : at == 0;
+		rc = vfe_sendmsg_fds(fe->sock, (const char *)buf + at, n, fds, with ? nfds : 0, 0);
+	}
+	return rc;
 }
 
 int
@@ -925,6 +960,22 @@ log_find(const char *s, bool print)
 }
 
 int
+vfe_log_count(const char *s)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	int n = 0;
+
+	fflush(log_file);
+	rewind(log_file);
+	while (getline(&line, &cap, log_file) >= 0)
+		n += strstr(line, s) != NULL;
+	free(line);
+	fseek(log_file, 0, SEEK_END);
+	return n;
+}
+
+int
 vfe_log_has(const char *s)
 {
 	return log_find(s, true);
@@ -950,6 +1001,27 @@ vfe_log_release(void)
 	if (log_file != NULL)
 		fclose(log_file);
 	log_file = NULL;
+}
+
+static int case_fds;
+
+int
+vfe_case_start(struct dpx_mempool **pool)
+{
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
+	*pool = dpx_pktmbuf_pool_create("vfe-case", 256, 0, 0, DPX_MBUF_DEFAULT_BUF_SIZE, -1);
+	DPX_TEST_ASSERT(*pool != NULL, "pool: %s", dpx_strerror(dpx_errno));
+	case_fds = dpx_test_count_fds();
+	return DPX_TEST_SUCCESS;
+}
+
+int
+vfe_case_end(struct dpx_mempool *pool)
+{
+	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), case_fds, "no fd leaked");
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_in_use_count(pool), 0, "every mbuf back");
+	dpx_mempool_free(pool);
+	return DPX_TEST_SUCCESS;
 }
 
 void

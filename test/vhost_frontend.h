@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <dpx_mempool.h>
 #include <dpx_vhost.h>
 
 #include "vhost_msg.h"
@@ -66,6 +67,12 @@ struct vfe_queue {
 
 struct vfe {
 	int sock;
+	/* >0: vfe_send_raw sends every message in pieces of this many bytes, one
+	 * sendmsg each, its fds with the last piece (fds_last) or the first */
+	unsigned int chunk;
+	bool fds_last;
+	bool budgeted; /* vfe_send_raw sends at most budget more bytes (then -EPIPE) */
+	size_t budget;
 	int memfd;
 	uint8_t *mem;
 	uint64_t mem_size;
@@ -90,6 +97,10 @@ void *vfe_ptr(struct vfe *fe, uint64_t gpa);
 int vfe_connect(struct vfe *fe, const char *path);
 /* For client-mode backends: listen on path; vfe_accept waits (ms) for the backend. */
 int vfe_listen(const char *path);
+/* Connect and have a GET_FEATURES answered, connecting again (100 times,
+ * 10 ms apart) while the back-end refuses: it has not yet seen a connection
+ * that went free its place under the path's cap. @return 0 or -errno. */
+int vfe_connect_served(struct vfe *fe, const char *path);
 int vfe_accept(struct vfe *fe, int lfd, int timeout_ms);
 void vfe_disconnect(struct vfe *fe);
 
@@ -193,9 +204,17 @@ int vfe_wait_count(int *v, int want);
  * is shared with the vhost thread: tests look, they do not parse. */
 void vfe_log_capture(void);
 int vfe_log_has(const char *s);
+/* How many lines of the log so far hold s. */
+int vfe_log_count(const char *s);
 /* vfe_log_has, waiting (a 10 s guard) for another thread to log s. */
 int vfe_log_wait(const char *s);
 void vfe_log_release(void);
+/* The start of a hostile-peer case: the EAL (--no-huge), a pool of 256
+ * mbufs in *pool, and the fds open now. @return DPX_TEST_*. */
+int vfe_case_start(struct dpx_mempool **pool);
+/* Its end: no fd open that was not at vfe_case_start, every mbuf back in
+ * the pool, which is freed. @return DPX_TEST_*. */
+int vfe_case_end(struct dpx_mempool *pool);
 /* A socket path unique to this process. */
 void vfe_sock_path(char *p, size_t len, const char *name);
 /* Clear vfe_ev; register, give vfe_ops and start a path. @return DPX_TEST_*. */

@@ -65,6 +65,7 @@ struct fwd_app {
 	pthread_mutex_t show_lock; /**< "show port stats" rates: prompt vs. display thread */
 	uint64_t start_ns;
 	unsigned int tx_first; /**< bursts per stream at the next start ("start tx_first N") */
+	char start_err[160];   /**< why the last fwd_start failed, when it knows more than -errno */
 };
 
 /** Find the ports, create the mbuf pool, configure and start every port.
@@ -83,14 +84,20 @@ int fwd_check_cores(const struct fwd_app *app, char *err, size_t errlen);
 /** @return the forwarding lcores there are (the workers, or 1: the main lcore's CPU). */
 unsigned int fwd_available_cores(void);
 
-/** Lay out streams for the current mode and launch the forwarding cores. @return 0, -EBUSY, -errno.
+/**
+ * Lay out streams for the current mode and launch the forwarding cores.
+ * @return 0, -EBUSY, -errno; on failure app->start_err may say why in words
+ *   (the caller prints one line: fwd_start_error()).
  */
 int fwd_start(struct fwd_app *app);
+/** @return why the last fwd_start failed: its own words, or the text of rc. */
+const char *fwd_start_error(const struct fwd_app *app, int rc);
 /** Stop the cores, print the forward statistics. @return 0, or -EALREADY when not forwarding. */
 int fwd_stop(struct fwd_app *app);
 /** "show fwd stats all": the forward statistics so far (forwarding or not). */
 void fwd_show_fwd_stats(struct fwd_app *app);
-/** "show config fwd": the stream list the running (or next) start has. @return 0 or -errno. */
+/** "show config fwd": the stream list the running (or next) start has. @return 0 or -errno
+ *  (app->start_err may say why, as for fwd_start). */
 int fwd_show_config(struct fwd_app *app);
 /** "set verbose": takes effect at once on running streams too. */
 void fwd_set_verbose(struct fwd_app *app, unsigned int level);

@@ -56,22 +56,25 @@ fwd_txonly_tmpl_init(struct fwd_txonly_tmpl *t, const struct fwd_txonly_cfg *cfg
 
 /*
  * Copy the template into one packet made of t->nb_segs mbufs (segs[0] is the
- * head). A one-segment packet skips the copy when its mbuf carried this very
- * template before: txonly is the only user of the pool while it runs (no rx
- * is polled, transmitting reads the data), a fresh mbuf's data always starts
- * at the same offset, and every start makes a new template, so data written
- * into the mbuf by an earlier run in another mode never passes for it.
- * testpmd does not write the payload at all; this keeps every byte exact.
+ * head). With txonly_pool, a one-segment packet skips the copy when its mbuf
+ * carried this very template before: the caller says it is the only writer
+ * of the pool's mbufs (txonly polls no rx, transmitting reads the data), a
+ * fresh mbuf's data always starts at the same offset, and every start makes
+ * a new template, so data written into the mbuf by an earlier run in another
+ * mode never passes for it. A mode that also receives into the pool (flowgen,
+ * tx_first) must copy: a received frame keeps the cookie of the template its
+ * mbuf last carried. testpmd does not write the payload at all; this keeps
+ * every byte exact.
  */
 static void
-txonly_fill(struct dpx_mbuf **segs, const struct fwd_txonly_tmpl *t)
+txonly_fill(struct dpx_mbuf **segs, const struct fwd_txonly_tmpl *t, bool txonly_pool)
 {
 	uint32_t off = 0;
 
 	if (t->nb_segs == 1) {
 		struct dpx_mbuf *m = segs[0];
 
-		if (m->udata64 != t->cookie) {
+		if (!txonly_pool || m->udata64 != t->cookie) {
 			memcpy(dpx_pktmbuf_mtod(m, uint8_t *), t->frame, t->len);
 			m->udata64 = t->cookie;
 		}
@@ -94,7 +97,7 @@ txonly_fill(struct dpx_mbuf **segs, const struct fwd_txonly_tmpl *t)
 
 uint16_t
 fwd_txonly_alloc_burst(struct dpx_mempool *pool, const struct fwd_txonly_tmpl *t,
-		       struct dpx_mbuf **pkts, uint16_t n)
+		       struct dpx_mbuf **pkts, uint16_t n, bool txonly_pool)
 {
 	struct dpx_mbuf *segs[FWD_MAX_BURST * FWD_MAX_TXSEGS];
 	unsigned int need = (unsigned int)n * t->nb_segs;
@@ -102,7 +105,7 @@ fwd_txonly_alloc_burst(struct dpx_mempool *pool, const struct fwd_txonly_tmpl *t
 	if (n > FWD_MAX_BURST || dpx_pktmbuf_alloc_bulk(pool, segs, need) != 0)
 		return 0;
 	for (uint16_t i = 0; i < n; i++) {
-		txonly_fill(&segs[i * t->nb_segs], t);
+		txonly_fill(&segs[i * t->nb_segs], t, txonly_pool);
 		pkts[i] = segs[i * t->nb_segs];
 	}
 	return n;
@@ -153,7 +156,7 @@ uint16_t
 fwd_tx_first_burst(struct fwd_stream *fs)
 {
 	struct dpx_mbuf *pkts[FWD_MAX_BURST];
-	uint16_t n = fwd_txonly_alloc_burst(fs->pool, fs->tmpl, pkts, fs->burst);
+	uint16_t n = fwd_txonly_alloc_burst(fs->pool, fs->tmpl, pkts, fs->burst, false);
 	uint64_t before = fs->stats.tx_packets;
 
 	if (n == 0) {
@@ -189,17 +192,21 @@ fwd_csum_packet(struct fwd_stream *fs, struct dpx_mbuf *m)
 uint16_t
 fwd_icmpecho_burst(struct fwd_stream *fs, struct dpx_mbuf **pkts, uint16_t n)
 {
-	uint16_t k = 0;
+	struct dpx_mbuf *drop[FWD_MAX_BURST];
+	uint16_t k = 0, d = 0;
 
+	/* most of a burst is usually not a request: free those in one call, not one each */
 	for (uint16_t i = 0; i < n; i++) {
 		if (fwd_icmpecho_reply(dpx_pktmbuf_mtod(pkts[i], uint8_t *), pkts[i]->data_len,
 				       fs->rx_mac) != FWD_ECHO_DROP)
 			pkts[k++] = pkts[i];
 		else
-			dpx_pktmbuf_free(pkts[i]);
+			drop[d++] = pkts[i];
 	}
-	if (k < n)
-		STAT_ADD(fs, consumed, (uint64_t)(n - k));
+	if (d != 0) {
+		dpx_pktmbuf_free_bulk(drop, d);
+		STAT_ADD(fs, consumed, d);
+	}
 	return k;
 }
 
@@ -214,7 +221,7 @@ generate(struct fwd_stream *fs, struct dpx_mbuf **pkts, const enum fwd_mode mode
 
 	if (want == 0)
 		return 0;
-	n = fwd_txonly_alloc_burst(fs->pool, fs->tmpl, pkts, want);
+	n = fwd_txonly_alloc_burst(fs->pool, fs->tmpl, pkts, want, mode == FWD_MODE_TXONLY);
 	if (n == 0) {
 		STAT_ADD(fs, gen_nombuf, want);
 		return 0;

@@ -7,6 +7,7 @@
 #ifndef FWD_ENGINE_H
 #define FWD_ENGINE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -127,8 +128,9 @@ uint16_t fwd_tx_first_burst(struct fwd_stream *fs);
 void fwd_csum_packet(struct fwd_stream *fs, struct dpx_mbuf *m);
 
 /**
- * icmpecho on a burst: the requests become replies, packed at the front;
- * the rest is freed and counted as consumed. @return the replies.
+ * icmpecho on a burst of n (at most FWD_MAX_BURST) packets: the requests
+ * become replies, packed at the front in order; the rest is freed and
+ * counted as consumed. @return the replies.
  */
 uint16_t fwd_icmpecho_burst(struct fwd_stream *fs, struct dpx_mbuf **pkts, uint16_t n);
 
@@ -141,10 +143,15 @@ void fwd_mac_burst(struct dpx_mbuf **pkts, uint16_t n, const uint8_t *src, const
 /**
  * Allocate and fill up to n txonly packets from the template (one mbuf per
  * segment, chained). All or nothing.
+ * @param txonly_pool true only when nothing but this template's packets is
+ *   written into the pool's mbufs while the template lives (txonly mode: no
+ *   receive polled); a one-segment packet whose mbuf carried the template
+ *   before then keeps its bytes instead of having them copied again. flowgen
+ *   and tx_first receive into the same pool, so they pass false.
  * @return n, or 0 when the pool ran out.
  */
 uint16_t fwd_txonly_alloc_burst(struct dpx_mempool *pool, const struct fwd_txonly_tmpl *t,
-				struct dpx_mbuf **pkts, uint16_t n);
+				struct dpx_mbuf **pkts, uint16_t n, bool txonly_pool);
 
 /**
  * Fill a template: the txonly frame of the configured length from tx port

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Packet bytes for the engines (pure). */
+#include <endian.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -43,18 +44,38 @@ fwd_ether_rewrite(uint8_t *frame, const uint8_t src[FWD_ETHER_ADDR_LEN],
 uint32_t
 fwd_cksum_add(uint32_t sum, const uint8_t *p, size_t len)
 {
-	size_t i;
+	uint64_t acc = 0;
+	size_t i = 0;
 
-	/* 16-bit big-endian words; an odd last byte is padded with zero (RFC 1071) */
-	for (i = 0; i + 1 < len; i += 2) {
-		sum += (uint32_t)p[i] << 8 | p[i + 1];
-		sum = (sum & 0xffff) + (sum >> 16);
+	/*
+	 * RFC 1071 section 2: the one's complement sum does not depend on byte
+	 * order (B) and carries may be deferred (C). So add 8 bytes at a time, as
+	 * two native 32-bit halves, into 64 bits (no overflow below 16 GB), fold
+	 * once, and turn the native 16-bit result into network order at the end.
+	 */
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, p + i, sizeof(w));
+		acc += (w & 0xffffffff) + (w >> 32);
 	}
-	if (i < len) {
-		sum += (uint32_t)p[i] << 8;
-		sum = (sum & 0xffff) + (sum >> 16);
+	for (; i + 2 <= len; i += 2) {
+		uint16_t w;
+
+		memcpy(&w, p + i, sizeof(w));
+		acc += w;
 	}
-	return sum;
+	acc = (acc & 0xffffffff) + (acc >> 32);
+	acc = (acc & 0xffffffff) + (acc >> 32);
+	acc = (acc & 0xffff) + (acc >> 16);
+	acc = (acc & 0xffff) + (acc >> 16);
+	acc = be16toh((uint16_t)acc);
+	if (i < len) /* an odd last byte is the high half of a word padded with zero */
+		acc += (uint32_t)p[i] << 8;
+	acc += sum;
+	acc = (acc & 0xffffffff) + (acc >> 32);
+	acc = (acc & 0xffff) + (acc >> 16);
+	return (uint32_t)((acc & 0xffff) + (acc >> 16));
 }
 
 uint16_t
@@ -169,6 +190,7 @@ fwd_udp4_verify(const uint8_t *buf, size_t len)
 #define TCP_MIN_HDR_LEN 20
 #define ICMP_HDR_LEN 8
 #define ARP_LEN 28
+#define IPV4_MF_OFFSET 0x3fff /* more-fragments flag and fragment offset (RFC 791) */
 
 static uint32_t
 fold16(uint32_t sum)
@@ -218,6 +240,16 @@ parse_l4(const uint8_t *frame, size_t avail, uint32_t off, struct fwd_hdrs *h)
 		return 0;
 	if (h->l4_len < need || off + need > avail)
 		return -EINVAL;
+	if (h->l4_proto == IPPROTO_UDP_NUM) {
+		uint16_t ulen = get16(frame + off + 4);
+
+		/* RFC 768: the datagram is as long as its own field says; bytes after it
+		 * are not covered (receivers trim them), and a length past the IP
+		 * packet leaves no datagram to judge */
+		if (ulen < FWD_UDP_HDR_LEN || ulen > h->l4_len)
+			return 0;
+		h->l4_len = ulen;
+	}
 	if (h->l4_proto == IPPROTO_TCP_NUM) {
 		need = (uint16_t)((frame[off + 12] >> 4) * 4);
 		if (need < TCP_MIN_HDR_LEN || h->l4_len < need || off + need > avail)
@@ -252,6 +284,7 @@ fwd_parse_hdrs(const uint8_t *frame, size_t avail, uint32_t pkt_len, struct fwd_
 		h->l3_len = (uint16_t)((ip[0] & 0xf) * 4);
 		ip_len = get16(ip + 2);
 		h->l4_proto = ip[9];
+		h->frag = (get16(ip + 6) & IPV4_MF_OFFSET) != 0;
 	} else if (h->ether_type == ETHER_TYPE_IPV6) {
 		if (avail < h->l2_len + (size_t)IPV6_HDR_LEN || ip[0] >> 4 != 6)
 			return -EINVAL;
@@ -266,31 +299,40 @@ fwd_parse_hdrs(const uint8_t *frame, size_t avail, uint32_t pkt_len, struct fwd_
 	    h->l2_len + (size_t)h->l3_len > avail || h->l2_len + ip_len > pkt_len)
 		return -EINVAL;
 	h->l4_len = ip_len - h->l3_len;
+	if (h->frag)
+		return 0;
 	return parse_l4(frame, avail, h->l2_len + h->l3_len, h);
 }
 
-/* Pseudo-header sum (RFC 768, RFC 8200 section 8.1) of the L4 part of h. */
+/*
+ * Pseudo-header sum (RFC 768, RFC 8200 section 8.1) of the L4 part of h: the
+ * addresses from the header, then protocol and length as the 16-bit words
+ * they would be (the IPv6 32-bit length is two).
+ */
 static uint32_t
 pseudo_sum(const uint8_t *ip, const struct fwd_hdrs *h)
 {
-	uint8_t tail[8] = {0};
+	uint32_t words = h->l4_proto + (h->l4_len >> 16) + (h->l4_len & 0xffff);
 
-	if (h->l3 == 4) {
-		put16(tail, h->l4_proto);
-		put16(tail + 2, (uint16_t)h->l4_len);
-		return fwd_cksum_add(fwd_cksum_add(0, ip + 12, 8), tail, 4);
-	}
-	put32(tail, h->l4_len);
-	tail[7] = h->l4_proto;
-	return fwd_cksum_add(fwd_cksum_add(0, ip + 8, 32), tail, 8);
+	if (h->l3 == 4)
+		return fwd_cksum_add(words, ip + 12, 8);
+	return fwd_cksum_add(words, ip + 8, 32);
+}
+
+/* RFC 1624 eqn. 3: the checksum of a sum taken with the old field in it. */
+static uint16_t
+cksum_without(uint32_t sum, uint16_t old)
+{
+	return fwd_cksum_fold(fold16(sum + (uint16_t)~old));
 }
 
 static void
 fix_ipv4_header(uint8_t *ip, const struct fwd_hdrs *h, struct fwd_csum_result *r)
 {
-	r->ip_bad = fwd_cksum_fold(fwd_cksum_add(0, ip, h->l3_len)) != 0;
-	put16(ip + 10, 0);
-	put16(ip + 10, fwd_cksum_fold(fwd_cksum_add(0, ip, h->l3_len)));
+	uint32_t sum = fwd_cksum_add(0, ip, h->l3_len);
+
+	r->ip_bad = fwd_cksum_fold(sum) != 0;
+	put16(ip + 10, cksum_without(sum, get16(ip + 10)));
 }
 
 int
@@ -318,8 +360,7 @@ fwd_csum_fix(struct fwd_seg *segs, unsigned int nb_segs, uint32_t pkt_len,
 	/* UDP over IPv4 may carry no checksum (0); over IPv6 it must (RFC 8200 8.1) */
 	if (!(h.l4_proto == IPPROTO_UDP_NUM && h.l3 == 4 && old == 0))
 		r->l4_bad = fwd_cksum_fold(sum) != 0;
-	/* the sum without the field: add its one's complement (RFC 1624 eqn. 3) */
-	ck = fwd_cksum_fold(fold16(sum + (uint16_t)~old));
+	ck = cksum_without(sum, old);
 	if (h.l4_proto == IPPROTO_UDP_NUM && ck == 0)
 		ck = 0xffff; /* RFC 768: 0 would mean "no checksum" */
 	put16(field, ck);
@@ -344,14 +385,15 @@ swap_bytes(uint8_t *a, uint8_t *b, size_t n)
 	}
 }
 
+/* The ARP request at frame + l2 (after the Ethernet header and any VLAN tag). */
 static enum fwd_echo_verdict
-arp_reply(uint8_t *frame, size_t len, const uint8_t *mac)
+arp_reply(uint8_t *frame, size_t l2, size_t len, const uint8_t *mac)
 {
-	uint8_t *arp = frame + FWD_ETHER_HDR_LEN;
+	uint8_t *arp = frame + l2;
 
 	/* Ethernet/IPv4 ARP request: htype 1, ptype 0x0800, hlen 6, plen 4, op 1 (RFC 826) */
-	if (len < FWD_ETHER_HDR_LEN + ARP_LEN || get16(arp) != 1 ||
-	    get16(arp + 2) != ETHER_TYPE_IPV4 || arp[4] != 6 || arp[5] != 4 || get16(arp + 6) != 1)
+	if (len < l2 + ARP_LEN || get16(arp) != 1 || get16(arp + 2) != ETHER_TYPE_IPV4 ||
+	    arp[4] != 6 || arp[5] != 4 || get16(arp + 6) != 1)
 		return FWD_ECHO_DROP;
 	put16(arp + 6, 2);
 	memcpy(arp + 18, arp + 8, FWD_ETHER_ADDR_LEN); /* target hw := requester */
@@ -366,10 +408,20 @@ fwd_icmpecho_reply(uint8_t *frame, size_t len, const uint8_t port_mac[FWD_ETHER_
 {
 	struct fwd_hdrs h;
 	uint8_t *ip, *icmp;
+	size_t l2 = FWD_ETHER_HDR_LEN;
+	uint16_t type;
 
-	if (len >= FWD_ETHER_HDR_LEN && get16(frame + 12) == ETHER_TYPE_ARP)
-		return arp_reply(frame, len, port_mac);
-	if (fwd_parse_hdrs(frame, len, (uint32_t)len, &h) < 0 || h.l3 != 4 || h.l2_len != 14 ||
+	if (len < FWD_ETHER_HDR_LEN)
+		return FWD_ECHO_DROP;
+	/* one 802.1Q tag, as fwd_parse_hdrs: the reply keeps it and goes back on that VLAN */
+	type = get16(frame + 12);
+	if (type == ETHER_TYPE_VLAN && len >= FWD_ETHER_HDR_LEN + 4u) {
+		l2 += 4;
+		type = get16(frame + 16);
+	}
+	if (type == ETHER_TYPE_ARP)
+		return arp_reply(frame, l2, len, port_mac);
+	if (fwd_parse_hdrs(frame, len, (uint32_t)len, &h) < 0 || h.l3 != 4 ||
 	    h.l4_proto != IPPROTO_ICMP_NUM || h.l4_hdr_len == 0)
 		return FWD_ECHO_DROP;
 	ip = frame + h.l2_len;
@@ -425,9 +477,12 @@ fwd_udp4_set_addr(uint8_t *frame, int dst, uint32_t addr)
 }
 
 static const char *
-l4_name(uint8_t proto)
+l4_name(const struct fwd_hdrs *h)
 {
-	return proto == IPPROTO_UDP_NUM	   ? "L4_UDP"
+	uint8_t proto = h->l4_proto;
+
+	return h->frag			   ? "L4_FRAG"
+	       : proto == IPPROTO_UDP_NUM  ? "L4_UDP"
 	       : proto == IPPROTO_TCP_NUM  ? "L4_TCP"
 	       : proto == IPPROTO_ICMP_NUM ? "L4_ICMP"
 					   : "L4_NONFRAG";
@@ -453,7 +508,7 @@ fwd_pkt_describe(char *buf, size_t size, const uint8_t *frame, size_t avail, uin
 	if (fwd_parse_hdrs(frame, avail, pkt_len, &h) == 0)
 		off += (size_t)snprintf(buf + off, size - off,
 					"L2_ETHER L3_IPV%u %s  - l2_len=%u - l3_len=%u - l4_len=%u",
-					h.l3, l4_name(h.l4_proto), h.l2_len, h.l3_len,
+					h.l3, l4_name(&h), h.l2_len, h.l3_len,
 					h.l4_hdr_len);
 	else
 		off += (size_t)snprintf(buf + off, size - off, "%s - l2_len=%d",

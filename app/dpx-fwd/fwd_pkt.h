@@ -73,16 +73,19 @@ struct fwd_hdrs {
 	uint16_t ether_type; /**< after at most one 802.1Q tag */
 	uint8_t l3;	     /**< 4 or 6 (0: not IP) */
 	uint8_t l4_proto;    /**< IP protocol / IPv6 next header (no extension headers) */
+	uint8_t frag;	     /**< an IPv4 fragment: its L4 is not parsed (l4_hdr_len 0) */
 	uint16_t l2_len, l3_len, l4_hdr_len; /**< l4_hdr_len: 8 UDP, TCP data offset, 8 ICMP */
-	uint32_t l4_len;		     /**< L4 header + payload, from the IP length field */
+	uint32_t l4_len; /**< L4 header + payload: from the IP length field (UDP: its own) */
 };
 
 /**
  * Parse Ethernet (one VLAN tag allowed), IPv4 or IPv6, and UDP/TCP/ICMP
  * headers, all of which must be within the first avail bytes; the IP length
- * must fit in pkt_len.
- * @return 0 (IP, maybe with an unknown L4: l4_hdr_len 0), -EINVAL (not IP,
- *   truncated or inconsistent headers).
+ * must fit in pkt_len. The L4 header of an IPv4 fragment is not parsed: a
+ * later fragment carries payload where the header would be, and a first
+ * fragment's L4 checksum covers bytes that are not in it.
+ * @return 0 (IP, maybe with an unknown L4 or a fragment: l4_hdr_len 0),
+ *   -EINVAL (not IP, truncated or inconsistent headers).
  */
 int fwd_parse_hdrs(const uint8_t *frame, size_t avail, uint32_t pkt_len, struct fwd_hdrs *h);
 
@@ -114,7 +117,7 @@ enum fwd_echo_verdict {
  * icmpecho mode: turn an ARP request (for any address: icmpecho answers as
  * every host, like testpmd) into the reply from port_mac, or an ICMPv4 echo
  * request into its echo reply (addresses swapped, checksum updated); leave
- * anything else alone.
+ * anything else alone. Behind one 802.1Q tag too: the reply keeps the tag.
  * @param len bytes available in frame (the first segment)
  */
 enum fwd_echo_verdict fwd_icmpecho_reply(uint8_t *frame, size_t len,

@@ -164,6 +164,8 @@ stream_init(struct fwd_app *app, struct fwd_stream *fs, const struct fwd_stream_
 static int
 select_ports(struct fwd_app *app)
 {
+	size_t off;
+
 	app->nb_fwd_ports = 0;
 	for (uint16_t i = 0; i < app->nb_ports; i++) {
 		uint16_t id = app->ports[i].id;
@@ -173,9 +175,19 @@ select_ports(struct fwd_app *app)
 	}
 	if (app->nb_fwd_ports != 0)
 		return 0;
-	fprintf(app->out,
-		"--portmask 0x%" PRIx64 " selects none of the %u port(s): nothing to forward\n",
-		app->opt.portmask, app->nb_ports);
+	if (app->nb_ports == 0) {
+		snprintf(app->start_err, sizeof(app->start_err),
+			 "no ports (add one with port attach NAME)");
+		return -ENODEV;
+	}
+	off = (size_t)snprintf(app->start_err, sizeof(app->start_err),
+			       "--portmask 0x%" PRIx64 " selects none of the %u port(s) (ids",
+			       app->opt.portmask, app->nb_ports);
+	for (uint16_t i = 0; i < app->nb_ports && off < sizeof(app->start_err); i++)
+		off += (size_t)snprintf(app->start_err + off, sizeof(app->start_err) - off, " %u",
+					app->ports[i].id);
+	if (off < sizeof(app->start_err))
+		snprintf(app->start_err + off, sizeof(app->start_err) - off, ")");
 	return -ENODEV;
 }
 
@@ -277,8 +289,9 @@ launch(struct fwd_app *app)
 				 : dpx_eal_remote_launch(core_main, core, core->lcore);
 
 		if (rc != 0) {
-			fprintf(app->out, "cannot launch forwarding core %u: %s\n", c,
-				dpx_strerror(rc));
+			snprintf(app->start_err, sizeof(app->start_err),
+				 "cannot launch forwarding core %u (lcore %u): %s", c,
+				 core_lcore(app, c), dpx_strerror(rc));
 			return rc;
 		}
 		core->launched = 1;
@@ -370,6 +383,7 @@ fwd_show_config(struct fwd_app *app)
 		print_streams(app);
 		return 0;
 	}
+	app->start_err[0] = '\0';
 	rc = layout(app, lcores, available_cores(lcores));
 	if (rc < 0)
 		return rc;
@@ -404,6 +418,7 @@ fwd_start(struct fwd_app *app)
 	uint64_t now;
 	int rc;
 
+	app->start_err[0] = '\0';
 	if (app->forwarding)
 		return -EBUSY;
 	if ((generates(app->opt.mode) || app->tx_first) && (rc = txonly_templates(app)) < 0)
@@ -422,6 +437,7 @@ fwd_start(struct fwd_app *app)
 	print_settings(app);
 	fflush(app->out);
 	tx_first(app);
+	app->opt.tx_first = 0; /* --tx-first is for the first start only */
 	now = dpx_get_tsc_cycles();
 	for (unsigned int s = 0; s < app->nb_streams; s++)
 		fwd_pacer_init(&app->streams[s].pacer, dpx_get_tsc_hz(), app->opt.tx_pps, now);
@@ -435,6 +451,12 @@ fwd_start(struct fwd_app *app)
 	if (rc < 0)
 		fwd_stop(app);
 	return rc;
+}
+
+const char *
+fwd_start_error(const struct fwd_app *app, int rc)
+{
+	return app->start_err[0] != '\0' ? app->start_err : dpx_strerror(rc);
 }
 
 /* The port's own counters over the run, from the difference to the start. */

@@ -5,6 +5,7 @@
  * with it; otherwise (a script on stdin, or no libedit) from fgets, so
  * scripted sessions are deterministic.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -54,7 +55,8 @@ complete(const char *text, int start, int end)
 static char *
 read_line(FILE *in, int tty)
 {
-	char buf[LINE_MAX_LEN];
+	char *line = NULL;
+	size_t cap = 0;
 
 #ifdef DPX_HAS_LIBEDIT
 	if (tty) {
@@ -71,10 +73,14 @@ read_line(FILE *in, int tty)
 		fputs(PROMPT, stdout);
 		fflush(stdout);
 	}
-	if (fgets(buf, sizeof(buf), in) == NULL)
+	/* the whole line, however long: fwd_cmd_parse refuses one over its limit, where a
+	 * fixed buffer would cut it and run its tail as a command of its own */
+	if (getline(&line, &cap, in) < 0) {
+		free(line);
 		return NULL;
-	buf[strcspn(buf, "\n")] = '\0';
-	return strdup(buf);
+	}
+	line[strcspn(line, "\n")] = '\0';
+	return line;
 }
 
 typedef void(port_fn_t)(struct fwd_app *app, uint16_t idx, const struct fwd_cmd *c);
@@ -157,10 +163,13 @@ cmd_start(struct fwd_app *app, const struct fwd_cmd *c)
 			fwd_mode_name(app->opt.mode));
 		return;
 	}
-	app->tx_first = c->tx_first ? c->value : 0;
+	/* --tx-first is for the first start, typed or not (fwd_start clears it) */
+	app->tx_first = c->tx_first ? c->value : (unsigned int)app->opt.tx_first;
+	if (app->opt.mode == FWD_MODE_TXONLY || app->opt.mode == FWD_MODE_FLOWGEN)
+		app->tx_first = 0;
 	rc = fwd_start(app);
 	if (rc < 0)
-		fprintf(app->out, "cannot start forwarding: %s\n", dpx_strerror(rc));
+		fprintf(app->out, "cannot start forwarding: %s\n", fwd_start_error(app, rc));
 }
 
 static void
@@ -263,7 +272,7 @@ run_command(struct fwd_app *app, const struct fwd_cmd *c)
 	case FWD_CMD_SHOW_CONFIG_FWD:
 		rc = fwd_show_config(app);
 		if (rc < 0)
-			fprintf(f, "cannot lay out the streams: %s\n", dpx_strerror(rc));
+			fprintf(f, "cannot lay out the streams: %s\n", fwd_start_error(app, rc));
 		break;
 	case FWD_CMD_SET_FWD:
 	case FWD_CMD_SET_VERBOSE:
@@ -336,6 +345,12 @@ fwd_shell_run_file(struct fwd_app *app, const char *path)
 	}
 	fprintf(app->out, "Read CLI commands from %s\n", path);
 	rc = run_lines(app, in, 0);
+	/* a directory opens, then fails its first read: not an empty file */
+	if (rc == 0 && ferror(in)) {
+		rc = errno != 0 ? -errno : -EIO;
+		fprintf(stderr, "%s: --cmdline-file %s: %s\n", app->prgname, path,
+			dpx_strerror(rc));
+	}
 	fclose(in);
 	return rc;
 }

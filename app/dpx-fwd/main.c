@@ -85,7 +85,7 @@ run(void)
 		rc = fwd_start(&app);
 		if (rc < 0) {
 			fprintf(stderr, "%s: cannot start forwarding: %s\n", app.prgname,
-				dpx_strerror(rc));
+				fwd_start_error(&app, rc));
 			return 1;
 		}
 	}

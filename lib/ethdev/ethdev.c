@@ -9,6 +9,9 @@
  *   burst on a stopped or closed port returns 0 without a state check.
  * - data->rx_queues/tx_queues have nb_rx/tx_queues entries once configured;
  *   a non-NULL entry is a queue the driver made and has not released.
+ * - What a port's getters follow (its data, queue arrays and queues, the
+ *   driver's state) is freed or replaced only under ports_lock, and a port
+ *   becomes READY under it: see ethdev_ports_lock.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -23,7 +26,28 @@ DPX_LOG_REGISTER(ethdev_logtype, "lib.ethdev");
 struct dpx_eth_fp_ops dpx_eth_fp_ops[DPX_MAX_ETHPORTS];
 
 static struct dpx_eth_dev eth_devices[DPX_MAX_ETHPORTS];
-static pthread_mutex_t ports_lock = PTHREAD_MUTEX_INITIALIZER;
+/*
+ * Held by allocation and release, by the control calls that free or replace
+ * what the getters read (configure, queue setup, start, stop, close, the end
+ * of a probe) or that write fields wider than a word (MAC address), and by
+ * the telemetry handlers (ethdev_telemetry.c) for a whole reply: they run on
+ * the telemetry thread while the application controls its ports from its
+ * own. Recursive: close releases the port, and the DESTROY callbacks fired
+ * from the release run with it held and may call ethdev.
+ */
+static pthread_mutex_t ports_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+
+void
+ethdev_ports_lock(void)
+{
+	pthread_mutex_lock(&ports_lock);
+}
+
+void
+ethdev_ports_unlock(void)
+{
+	pthread_mutex_unlock(&ports_lock);
+}
 
 /* What a stopped port's fast-path entry points at. */
 static void *dummy_queues[DPX_ETHDEV_MAX_QUEUES];
@@ -188,14 +212,23 @@ dpx_eth_dev_allocate(const char *name)
 void
 dpx_eth_dev_probing_finish(struct dpx_eth_dev *dev)
 {
-	if (dev == NULL || dev->state != DPX_ETH_DEV_ATTACHED)
+	bool ready = false;
+
+	if (dev == NULL)
 		return;
-	dev->state = DPX_ETH_DEV_READY;
-	dpx_eth_dev_callback_process(dev, DPX_ETH_EVENT_NEW, NULL);
+	/* the unlock publishes what the driver wrote into the port to the next locker (telemetry) */
+	ethdev_ports_lock();
+	if (dev->state == DPX_ETH_DEV_ATTACHED) {
+		dev->state = DPX_ETH_DEV_READY;
+		ready = true;
+	}
+	ethdev_ports_unlock();
+	if (ready)
+		dpx_eth_dev_callback_process(dev, DPX_ETH_EVENT_NEW, NULL);
 }
 
-int
-dpx_eth_dev_release_port(struct dpx_eth_dev *dev)
+static int
+release_port_locked(struct dpx_eth_dev *dev)
 {
 	if (dev == NULL || dev->state == DPX_ETH_DEV_UNUSED)
 		return -EINVAL;
@@ -204,13 +237,17 @@ dpx_eth_dev_release_port(struct dpx_eth_dev *dev)
 		dpx_eth_dev_callback_process(dev, DPX_ETH_EVENT_DESTROY, NULL);
 	fp_ops_reset(port_id);
 	ethdev_callbacks_drop_port(port_id);
-	pthread_mutex_lock(&ports_lock);
 	free(dev->data->rx_queues);
 	free(dev->data->tx_queues);
 	free(dev->data);
 	memset(dev, 0, sizeof(*dev));
-	pthread_mutex_unlock(&ports_lock);
 	return 0;
+}
+
+int
+dpx_eth_dev_release_port(struct dpx_eth_dev *dev)
+{
+	return PORTS_LOCKED(release_port_locked(dev));
 }
 
 int
@@ -337,9 +374,9 @@ check_config(struct dpx_eth_dev *dev, uint16_t nb_rx_q, uint16_t nb_tx_q,
 	return 0;
 }
 
-int
-dpx_eth_dev_configure(uint16_t port_id, uint16_t nb_rx_q, uint16_t nb_tx_q,
-		      const struct dpx_eth_conf *conf)
+static int
+configure_locked(uint16_t port_id, uint16_t nb_rx_q, uint16_t nb_tx_q,
+		 const struct dpx_eth_conf *conf)
 {
 	static const struct dpx_eth_conf defaults;
 	struct dpx_eth_dev *dev;
@@ -375,6 +412,13 @@ dpx_eth_dev_configure(uint16_t port_id, uint16_t nb_rx_q, uint16_t nb_tx_q,
 	}
 	d->dev_configured = 1;
 	return 0;
+}
+
+int
+dpx_eth_dev_configure(uint16_t port_id, uint16_t nb_rx_q, uint16_t nb_tx_q,
+		      const struct dpx_eth_conf *conf)
+{
+	return PORTS_LOCKED(configure_locked(port_id, nb_rx_q, nb_tx_q, conf));
 }
 
 /* Common checks of rx and tx queue setup. */
@@ -455,9 +499,9 @@ queue_setup_finish(struct dpx_eth_dev *dev, bool rx, uint16_t queue, int rc, voi
 	return 0;
 }
 
-int
-dpx_eth_rx_queue_setup(uint16_t port_id, uint16_t queue, uint16_t nb_desc, int socket_id,
-		       const struct dpx_eth_rxconf *conf, struct dpx_mempool *mp)
+static int
+rx_queue_setup_locked(uint16_t port_id, uint16_t queue, uint16_t nb_desc, int socket_id,
+		      const struct dpx_eth_rxconf *conf, struct dpx_mempool *mp)
 {
 	static const struct dpx_eth_rxconf defaults;
 	struct dpx_eth_dev *dev;
@@ -475,8 +519,15 @@ dpx_eth_rx_queue_setup(uint16_t port_id, uint16_t queue, uint16_t nb_desc, int s
 }
 
 int
-dpx_eth_tx_queue_setup(uint16_t port_id, uint16_t queue, uint16_t nb_desc, int socket_id,
-		       const struct dpx_eth_txconf *conf)
+dpx_eth_rx_queue_setup(uint16_t port_id, uint16_t queue, uint16_t nb_desc, int socket_id,
+		       const struct dpx_eth_rxconf *conf, struct dpx_mempool *mp)
+{
+	return PORTS_LOCKED(rx_queue_setup_locked(port_id, queue, nb_desc, socket_id, conf, mp));
+}
+
+static int
+tx_queue_setup_locked(uint16_t port_id, uint16_t queue, uint16_t nb_desc, int socket_id,
+		      const struct dpx_eth_txconf *conf)
 {
 	static const struct dpx_eth_txconf defaults;
 	struct dpx_eth_dev *dev;
@@ -490,6 +541,13 @@ dpx_eth_tx_queue_setup(uint16_t port_id, uint16_t queue, uint16_t nb_desc, int s
 		return rc;
 	rc = dev->dev_ops->tx_queue_setup(dev, queue, nb_desc, socket_id, conf, &q);
 	return queue_setup_finish(dev, false, queue, rc, q);
+}
+
+int
+dpx_eth_tx_queue_setup(uint16_t port_id, uint16_t queue, uint16_t nb_desc, int socket_id,
+		       const struct dpx_eth_txconf *conf)
+{
+	return PORTS_LOCKED(tx_queue_setup_locked(port_id, queue, nb_desc, socket_id, conf));
 }
 
 /* ---- start, stop, close ---- */
@@ -512,8 +570,8 @@ check_queues_ready(struct dpx_eth_dev *dev)
 	return 0;
 }
 
-int
-dpx_eth_dev_start(uint16_t port_id)
+static int
+start_locked(uint16_t port_id)
 {
 	struct dpx_eth_dev *dev;
 	int rc;
@@ -539,7 +597,13 @@ dpx_eth_dev_start(uint16_t port_id)
 }
 
 int
-dpx_eth_dev_stop(uint16_t port_id)
+dpx_eth_dev_start(uint16_t port_id)
+{
+	return PORTS_LOCKED(start_locked(port_id));
+}
+
+static int
+stop_locked(uint16_t port_id)
 {
 	struct dpx_eth_dev *dev;
 	int rc;
@@ -557,7 +621,13 @@ dpx_eth_dev_stop(uint16_t port_id)
 }
 
 int
-dpx_eth_dev_close(uint16_t port_id)
+dpx_eth_dev_stop(uint16_t port_id)
+{
+	return PORTS_LOCKED(stop_locked(port_id));
+}
+
+static int
+close_locked(uint16_t port_id)
 {
 	struct dpx_eth_dev *dev;
 	int rc;
@@ -573,6 +643,12 @@ dpx_eth_dev_close(uint16_t port_id)
 		ETHDEV_LOG(ERR, "port %u: driver close failed: %s", port_id, dpx_strerror(rc));
 	dpx_eth_dev_release_port(dev);
 	return rc;
+}
+
+int
+dpx_eth_dev_close(uint16_t port_id)
+{
+	return PORTS_LOCKED(close_locked(port_id));
 }
 
 int
@@ -598,8 +674,8 @@ dpx_eth_macaddr_get(uint16_t port_id, struct dpx_ether_addr *mac)
 	return 0;
 }
 
-int
-dpx_eth_dev_default_mac_addr_set(uint16_t port_id, struct dpx_ether_addr *mac)
+static int
+default_mac_addr_set_locked(uint16_t port_id, struct dpx_ether_addr *mac)
 {
 	struct dpx_eth_dev *dev;
 	int rc;
@@ -618,6 +694,12 @@ dpx_eth_dev_default_mac_addr_set(uint16_t port_id, struct dpx_ether_addr *mac)
 }
 
 int
+dpx_eth_dev_default_mac_addr_set(uint16_t port_id, struct dpx_ether_addr *mac)
+{
+	return PORTS_LOCKED(default_mac_addr_set_locked(port_id, mac));
+}
+
+int
 dpx_eth_dev_get_mtu(uint16_t port_id, uint16_t *mtu)
 {
 	struct dpx_eth_dev *dev;
@@ -629,8 +711,8 @@ dpx_eth_dev_get_mtu(uint16_t port_id, uint16_t *mtu)
 	return 0;
 }
 
-int
-dpx_eth_dev_set_mtu(uint16_t port_id, uint16_t mtu)
+static int
+set_mtu_locked(uint16_t port_id, uint16_t mtu)
 {
 	struct dpx_eth_dev_info info;
 	struct dpx_eth_dev *dev;
@@ -651,6 +733,12 @@ dpx_eth_dev_set_mtu(uint16_t port_id, uint16_t mtu)
 	if (rc == 0)
 		dev->data->mtu = mtu;
 	return rc;
+}
+
+int
+dpx_eth_dev_set_mtu(uint16_t port_id, uint16_t mtu)
+{
+	return PORTS_LOCKED(set_mtu_locked(port_id, mtu));
 }
 
 /* Promiscuous or all-multicast mode: ethdev keeps the state, the driver applies it. */
@@ -738,8 +826,8 @@ dpx_eth_dev_dump(FILE *f, uint16_t port_id)
 	return 0;
 }
 
-int
-dpx_eth_dev_remove_by_name(const char *name)
+static int
+remove_by_name_locked(const char *name)
 {
 	struct dpx_eth_dev *dev = dpx_eth_dev_allocated(name);
 
@@ -747,4 +835,10 @@ dpx_eth_dev_remove_by_name(const char *name)
 		return 0; /* the application closed the port already */
 	dpx_eth_dev_stop(dev->data->port_id); /* logs its own failure; close must run anyway */
 	return dpx_eth_dev_close(dev->data->port_id);
+}
+
+int
+dpx_eth_dev_remove_by_name(const char *name)
+{
+	return PORTS_LOCKED(remove_by_name_locked(name));
 }

@@ -32,6 +32,22 @@ ethdev_call_on_off(struct dpx_eth_dev *dev, int on, int (*on_op)(struct dpx_eth_
 	return op != NULL ? op(dev) : -ENOTSUP;
 }
 
+/*
+ * The port lock (recursive; see ethdev.c): allocation, release, the control
+ * calls that free what the getters read, and the telemetry handlers, which
+ * hold it for a whole reply.
+ */
+void ethdev_ports_lock(void);
+void ethdev_ports_unlock(void);
+/* The int value of call, made under the port lock. */
+#define PORTS_LOCKED(call)                                                                         \
+	__extension__({                                                                            \
+		ethdev_ports_lock();                                                               \
+		int rc_ = (call);                                                                  \
+		ethdev_ports_unlock();                                                             \
+		rc_;                                                                               \
+	})
+
 /* Drop every callback registered for this port id (not those on DPX_ETH_ALL). */
 void ethdev_callbacks_drop_port(uint16_t port_id);
 

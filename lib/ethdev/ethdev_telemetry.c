@@ -3,6 +3,11 @@
  * The ethdev telemetry commands: port list, info, statistics and extended
  * statistics, built from the public calls only, so a reply says exactly what
  * dpx_eth_dev_info_get, dpx_eth_stats_get and dpx_eth_xstats_get say.
+ *
+ * They run on the telemetry thread while the application configures,
+ * closes and detaches ports from its own: each reply is built under the
+ * port lock (ethdev_ports_lock), which every call that frees what these
+ * read takes, and only ports whose probe has finished are shown.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,7 +15,16 @@
 
 #include <dpx_telemetry.h>
 
-#include "dpx_ethdev.h"
+#include "ethdev_private.h"
+
+/* A port telemetry may look at: probed (a port still ATTACHED may have no ops yet). */
+static bool
+port_shown(uint16_t port)
+{
+	const struct dpx_eth_dev *dev = dpx_eth_dev_get(port);
+
+	return dev != NULL && dev->state == DPX_ETH_DEV_READY;
+}
 
 static int
 port_param(const char *params, uint16_t *port)
@@ -20,7 +34,7 @@ port_param(const char *params, uint16_t *port)
 	if (dpx_telemetry_param_uint(params, DPX_MAX_ETHPORTS - 1, &v) != 0)
 		return -EINVAL;
 	*port = (uint16_t)v;
-	return dpx_eth_dev_is_valid_port(*port) ? 0 : -ENODEV;
+	return port_shown(*port) ? 0 : -ENODEV;
 }
 
 /* The port the parameter names and its info (queue counts size the per-queue arrays). */
@@ -41,7 +55,7 @@ tel_ethdev_list(const char *cmd, const char *params, struct dpx_tel_data *d)
 	(void)cmd, (void)params;
 	rc = dpx_tel_data_start_array(d);
 	DPX_ETH_FOREACH_DEV (port) {
-		if (rc == 0)
+		if (rc == 0 && port_shown(port))
 			rc = dpx_tel_data_add_array_int(d, port);
 	}
 	return rc;
@@ -208,10 +222,18 @@ tel_ethdev_xstats(const char *cmd, const char *params, struct dpx_tel_data *d)
 	return rc < 0 ? rc : xstats_fill(d, port, (unsigned int)rc);
 }
 
-DPX_TELEMETRY_REGISTER("/ethdev/list", tel_ethdev_list, "Port ids. No parameter");
-DPX_TELEMETRY_REGISTER("/ethdev/info", tel_ethdev_info,
-		       "Port name, driver, limits, queues, offloads, link. Parameter: port id");
-DPX_TELEMETRY_REGISTER("/ethdev/stats", tel_ethdev_stats,
-		       "Port statistics (per queue too). Parameter: port id");
-DPX_TELEMETRY_REGISTER("/ethdev/xstats", tel_ethdev_xstats,
-		       "Port extended statistics, by name. Parameter: port id");
+/* Register fn as cmd, run under the port lock. */
+#define ETHDEV_TEL_REGISTER(cmd, fn, help)                                                         \
+	static int fn##_locked(const char *c, const char *params, struct dpx_tel_data *d)         \
+	{                                                                                          \
+		return PORTS_LOCKED(fn(c, params, d));                                             \
+	}                                                                                          \
+	DPX_TELEMETRY_REGISTER(cmd, fn##_locked, help)
+
+ETHDEV_TEL_REGISTER("/ethdev/list", tel_ethdev_list, "Port ids. No parameter");
+ETHDEV_TEL_REGISTER("/ethdev/info", tel_ethdev_info,
+		    "Port name, driver, limits, queues, offloads, link. Parameter: port id");
+ETHDEV_TEL_REGISTER("/ethdev/stats", tel_ethdev_stats,
+		    "Port statistics (per queue too). Parameter: port id");
+ETHDEV_TEL_REGISTER("/ethdev/xstats", tel_ethdev_xstats,
+		    "Port extended statistics, by name. Parameter: port id");

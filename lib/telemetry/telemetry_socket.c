@@ -35,6 +35,7 @@ static struct {
 	unsigned int nclients;
 	bool refusing;	    /* full: the refusal was logged, until a slot frees */
 	bool accept_paused; /* out of fds: stop polling the listener for a round */
+	bool accept_failed; /* the failure was logged, until an accept succeeds */
 } tel = {.listen_fd = -1, .wake_fd = -1};
 
 /* Any thread may ask: the path is written before running is set (release,
@@ -103,21 +104,28 @@ accept_clients(void)
 		int fd = accept4(tel.listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (fd >= 0) {
+			tel.accept_failed = false;
 			client_add(fd);
 			continue;
 		}
 		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-			/* the pending connection stays readable: pause instead of spinning */
-			TEL_LOG(WARNING, "cannot accept a client: %s", strerror(errno));
+			/* the pending connection stays readable: pause instead of spinning,
+			 * and say so once, not at every round until fds are free */
+			if (!tel.accept_failed)
+				TEL_LOG(WARNING,
+					"cannot accept a client: %s (retried until it works)",
+					strerror(errno));
+			tel.accept_failed = true;
 			tel.accept_paused = true;
 		}
 		return;
 	}
 }
 
-/* Read one request and answer it. @return 0, or -1 to drop the client. */
+/* Read one request and answer it (revents: what poll said of the client).
+ * @return 0, or -1 to drop the client. */
 static int
-client_serve(struct client *c)
+client_serve(struct client *c, short revents)
 {
 	char req[DPX_TELEMETRY_MAX_REQUEST];
 	size_t len;
@@ -127,8 +135,10 @@ client_serve(struct client *c)
 	ssize_t n = recv(c->fd, req, sizeof(req), MSG_DONTWAIT | MSG_TRUNC);
 	if (n < 0)
 		return errno == EAGAIN || errno == EINTR ? 0 : -1;
-	if (n == 0)
-		return -1; /* the client closed */
+	/* 0 bytes is an empty message, or the end once the client closed or shut
+	 * down its side (a seqpacket peer's close sets both HUP and RDHUP) */
+	if (n == 0 && (revents & (POLLHUP | POLLRDHUP)) != 0)
+		return -1;
 	reply = telemetry_reply(req, (size_t)n, &len);
 	if (reply == NULL) {
 		TEL_LOG(ERR, "no memory for a reply to client pid %d: dropped", (int)c->pid);
@@ -152,7 +162,8 @@ telemetry_thread(void *arg)
 		pfd[1] = (struct pollfd){.fd = tel.accept_paused ? -1 : tel.listen_fd,
 					 .events = POLLIN};
 		for (unsigned int i = 0; i < n; i++)
-			pfd[2 + i] = (struct pollfd){.fd = tel.clients[i].fd, .events = POLLIN};
+			pfd[2 + i] = (struct pollfd){.fd = tel.clients[i].fd,
+						     .events = POLLIN | POLLRDHUP};
 		int rc = poll(pfd, 2 + n, tel.accept_paused ? 100 : -1);
 		if (rc < 0 && errno != EINTR)
 			TEL_LOG(ERR, "poll: %s", strerror(errno));
@@ -164,7 +175,7 @@ telemetry_thread(void *arg)
 			if (pfd[2 + i].revents == 0)
 				continue;
 			if ((pfd[2 + i].revents & POLLIN) == 0 ||
-			    client_serve(&tel.clients[i]) != 0)
+			    client_serve(&tel.clients[i], pfd[2 + i].revents) != 0)
 				client_drop(i);
 		}
 		if (pfd[1].revents != 0)
@@ -206,6 +217,7 @@ close_all(void)
 		close(tel.wake_fd);
 	tel.listen_fd = tel.wake_fd = -1;
 	tel.path[0] = '\0';
+	tel.accept_failed = tel.accept_paused = false;
 }
 
 int

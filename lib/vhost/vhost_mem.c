@@ -75,6 +75,17 @@ vhost_mem_find(const struct vhost_mem *m, uint64_t gpa, uint64_t size, uint64_t 
 	return -ENOENT;
 }
 
+uint64_t
+vhost_mem_mapped(const struct vhost_mem *m)
+{
+	uint64_t sum = 0;
+	unsigned int i;
+
+	for (i = 0; i < m->n; i++)
+		sum += m->regions[i].mmap_size;
+	return sum;
+}
+
 void
 vhost_mem_remove(struct vhost_mem *m, unsigned int idx, struct vhost_mem_region *out)
 {

@@ -26,6 +26,13 @@ struct vhost_mem_region {
 	size_t mmap_size;
 };
 
+/*
+ * Address space one device may map (its regions and dirty log): 1 TiB, so
+ * DPX_VHOST_MAX_DEVICES of them together take at most half of x86-64's
+ * 128 TiB of user space, and one front-end cannot take it all.
+ */
+#define VHOST_MEM_MAX_MAPPED (1ULL << 40)
+
 struct vhost_mem {
 	uint32_t n;
 	struct vhost_mem_region regions[DPX_VHOST_MAX_MEM_SLOTS]; /* sorted by gpa */
@@ -45,6 +52,9 @@ int vhost_mem_insert(struct vhost_mem *m, const struct vhost_mem_region *r);
 
 /* @return the index of the region with exactly these gpa, size (and uva), or -ENOENT. */
 int vhost_mem_find(const struct vhost_mem *m, uint64_t gpa, uint64_t size, uint64_t uva);
+
+/* @return the bytes the regions' mappings take (their mmap_size summed). */
+uint64_t vhost_mem_mapped(const struct vhost_mem *m);
 
 /* Remove region idx, handing it back in *out (the caller unmaps it). */
 void vhost_mem_remove(struct vhost_mem *m, unsigned int idx, struct vhost_mem_region *out);

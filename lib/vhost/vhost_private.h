@@ -157,6 +157,7 @@ struct vhost_dev {
 	uint64_t protocol_features;
 	bool features_set;
 	bool running;	/* new_device accepted, destroy_device not yet called */
+	bool refused;	/* new_device refused it: offered again when a device of its path stops */
 	bool broken;	/* a fatal protocol error: the connection is closed */
 	uint8_t status; /* SET_STATUS */
 	uint16_t mtu;
@@ -183,6 +184,7 @@ struct vhost_socket {
 	bool reconnect_pending; /* client: connect again at retry_at_ms */
 	bool connect_failing;	/* client: the outage is logged */
 	uint64_t retry_at_ms;
+	uint64_t connected_at_ms;  /* client: when the connection now open was made */
 	uint64_t listen_resume_ms; /* server: listener out of epoll until then (0: in) */
 	int nconn;
 	unsigned int max_conn;	  /* connections served at once (server) */
@@ -201,6 +203,8 @@ void vhost_global_unlock(void);
 struct vhost_dev *vhost_dev_get(int vid);
 struct vhost_dev *vhost_dev_new(struct vhost_socket *s, int fd);
 void vhost_dev_destroy(struct vhost_dev *dev);
+/* a running device of s stopped: offer the ready devices new_device refused again */
+void vhost_dev_reoffer(const struct vhost_socket *s);
 /* handle one validated message; fills *reply for answered requests.
  * @return 0, 1 (send reply), or -errno: the device is broken. */
 int vhost_user_dispatch(struct vhost_dev *dev, struct vhost_user_msg *msg,

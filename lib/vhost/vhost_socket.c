@@ -279,9 +279,11 @@ conn_close(struct vhost_dev *dev)
 	vhost_dev_destroy(dev);
 	s->nconn--;
 	if ((s->flags & DPX_VHOST_CLIENT) && s->started) {
-		/* at once: the front-end may be back already */
+		/* at once after a connection that lasted (the front-end may be back
+		 * already), else a retry interval after its connect: a front-end
+		 * that accepts and hangs up at once gets one connect a second */
 		s->reconnect_pending = true;
-		s->retry_at_ms = 0;
+		s->retry_at_ms = s->connected_at_ms + RECONNECT_INTERVAL_MS;
 	}
 }
 
@@ -326,6 +328,7 @@ client_connect(struct vhost_socket *s)
 		VHOST_LOG(INFO, "%s: connected", s->path);
 	s->connect_failing = false;
 	s->reconnect_pending = false;
+	s->connected_at_ms = vhost_now_ms();
 	rc = conn_add(s, fd);
 	if (rc < 0)
 		connect_failed(s, rc);
@@ -432,8 +435,8 @@ earlier(uint64_t a, uint64_t b)
 	return a < b ? a : b;
 }
 
-/* Run what is due (reconnects, listeners backing off, messages past their
- * deadline). @return how long the thread may wait for the next one. */
+/* Run what is due (messages past their deadline, reconnects, listeners
+ * backing off). @return how long the thread may wait for the next one. */
 static int
 timers_run(uint64_t now)
 {
@@ -442,6 +445,14 @@ timers_run(uint64_t now)
 	struct vhost_dev *dev;
 	int i;
 
+	/* first: a client path's overdue connection is reconnected below */
+	for (i = 0; i < DPX_VHOST_MAX_DEVICES; i++) {
+		dev = vhost_dev_get(i);
+		if (dev != NULL && vhost_user_overdue(dev, now))
+			conn_close(dev);
+		else if (dev != NULL)
+			next = earlier(next, vhost_user_deadline(dev));
+	}
 	for (i = 0; i < MAX_SOCKETS; i++) {
 		s = sockets[i];
 		if (s == NULL)
@@ -457,13 +468,6 @@ timers_run(uint64_t now)
 			next = earlier(next, s->retry_at_ms);
 		if (s->listen_resume_ms != 0)
 			next = earlier(next, s->listen_resume_ms);
-	}
-	for (i = 0; i < DPX_VHOST_MAX_DEVICES; i++) {
-		dev = vhost_dev_get(i);
-		if (dev != NULL && vhost_user_overdue(dev, now))
-			conn_close(dev);
-		else if (dev != NULL)
-			next = earlier(next, vhost_user_deadline(dev));
 	}
 	return next <= now ? 0 : (int)(next - now);
 }

@@ -116,6 +116,10 @@ dev_stop(struct vhost_dev *dev)
 	if (dev->sock->ops.destroy_device != NULL)
 		dev->sock->ops.destroy_device(dev->vid);
 	VHOST_LOG(INFO, "vid %d (%s) stopped", dev->vid, dev->sock->path);
+	/* a front-end refused while this one ran may run now (not while the
+	 * path itself goes) */
+	if (dev->sock->started)
+		vhost_dev_reoffer(dev->sock);
 }
 
 static void
@@ -126,7 +130,13 @@ dev_check_ready(struct vhost_dev *dev)
 	if (FEAT(dev->protocol_features, VHOST_USER_PROTOCOL_F_STATUS))
 		ready = ready && (dev->status & STATUS_DRIVER_OK);
 	if (ready && !dev->running) {
+		/* not at every message of a front-end the application does not want
+		 * (a second one on a net_vhost port): once, then when a running
+		 * device of its path stops (vhost_dev_reoffer) */
+		if (dev->refused)
+			return;
 		if (dev->sock->ops.new_device != NULL && dev->sock->ops.new_device(dev->vid) != 0) {
+			dev->refused = true;
 			VHOST_LOG(ERR, "vid %d: application refused the device", dev->vid);
 			return;
 		}
@@ -138,52 +148,100 @@ dev_check_ready(struct vhost_dev *dev)
 	}
 }
 
+void
+vhost_dev_reoffer(const struct vhost_socket *s)
+{
+	int vid;
+
+	for (vid = 0; vid < DPX_VHOST_MAX_DEVICES; vid++) {
+		struct vhost_dev *dev = devices[vid];
+
+		if (dev != NULL && dev->sock == s && dev->refused) {
+			dev->refused = false;
+			dev_check_ready(dev);
+		}
+	}
+}
+
 /* ---- memory ---- */
 
 /*
  * A front-end that shrinks the file after we mapped it would make our next
  * access fault (SIGBUS). QEMU seals its memfds (memory-backend-memfd seal=on,
- * the default); say so when a memfd is not sealed against shrinking.
+ * the default). A memfd that still allows sealing is sealed against shrinking
+ * here, before its size is checked, so the check holds for as long as the
+ * mapping does (shrinking is all the seal forbids: QEMU's discards punch
+ * holes, which keep the size). Files that cannot be sealed (a memfd made
+ * without MFD_ALLOW_SEALING, a tmpfs, hugetlbfs or disk file) are said to be
+ * a risk.
  */
 static void
-warn_unsealed(int fd)
+seal_shrink(int fd)
 {
 	int seals = fcntl(fd, F_GET_SEALS);
 
-	if (seals >= 0 && !(seals & F_SEAL_SHRINK))
-		VHOST_LOG(WARNING,
-			  "guest memory fd %d is a memfd not sealed against shrinking: "
-			  "a front-end that truncates it can crash this process",
-			  fd);
+	/* F_GET_SEALS fails on files with no seals at all (ext4, ...): as unsealable */
+	if (seals >= 0 && (seals & F_SEAL_SHRINK))
+		return;
+	if (seals >= 0 && !(seals & F_SEAL_SEAL) && fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK) == 0)
+		return;
+	VHOST_LOG(WARNING,
+		  "guest memory fd %d cannot be sealed against shrinking: "
+		  "a front-end that truncates it can crash this process",
+		  fd);
 }
 
+/*
+ * Map [off, off + len) of fd for a device that has mapped `used` bytes
+ * already, into r (mmap_addr, mmap_size, and hva: where off is). The mapping
+ * starts at off rounded down to the file's page size, not at the file's
+ * start: a region far into a (sparse) file costs the address space of the
+ * region, not of the file before it. What one device maps is bounded, so
+ * that one front-end cannot take the process's address space from the
+ * others (and from malloc, thread stacks, ...).
+ */
 static int
-map_fd(int fd, uint64_t need, void **map, size_t *map_size, const char **why)
+map_fd(int fd, uint64_t off, uint64_t len, uint64_t used, struct vhost_mem_region *r,
+       const char **why)
 {
 	struct stat st;
-	uint64_t align;
+	uint64_t align, start;
 
+	seal_shrink(fd);
 	if (fstat(fd, &st) < 0) {
 		*why = "fstat of the region fd failed";
 		return -errno;
 	}
 	/* touching a page past the end of the file would SIGBUS the process */
-	if ((uint64_t)st.st_size < need) {
+	if ((uint64_t)st.st_size < off + len) {
 		*why = "region runs past the end of its file";
 		return -EINVAL;
 	}
 	/* hugetlbfs reports its page size here and needs mappings aligned to it */
-	align = st.st_blksize > 0 && DPX_IS_POWER_OF_2((uint64_t)st.st_blksize)
+	align = st.st_blksize > 4096 && DPX_IS_POWER_OF_2((uint64_t)st.st_blksize)
 			? (uint64_t)st.st_blksize
 			: 4096;
-	*map_size = DPX_ALIGN_CEIL(need, align);
-	*map = mmap(NULL, *map_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (*map == MAP_FAILED) {
+	start = DPX_ALIGN_FLOOR(off, align);
+	r->mmap_size = DPX_ALIGN_CEIL(off + len - start, align);
+	if (r->mmap_size > VHOST_MEM_MAX_MAPPED - used) {
+		*why = "guest memory and log past the 1 TiB a device may map";
+		return -ENOSPC;
+	}
+	r->mmap_addr =
+		mmap(NULL, r->mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)start);
+	if (r->mmap_addr == MAP_FAILED) {
 		*why = "mmap of the region failed";
 		return -errno;
 	}
-	warn_unsealed(fd);
+	r->hva = (uint64_t)(uintptr_t)r->mmap_addr + (off - start);
 	return 0;
+}
+
+/* Address space the device has mapped: its regions and its dirty log. */
+static uint64_t
+dev_mapped(const struct vhost_dev *dev)
+{
+	return vhost_mem_mapped(dev->mem) + dev->log_map_size;
 }
 
 static void
@@ -206,13 +264,12 @@ region_add(struct vhost_dev *dev, const struct vhost_user_mem_region *in, int fd
 				 in->mmap_offset, why);
 	if (rc < 0)
 		return rc;
-	rc = map_fd(fd, in->mmap_offset + in->memory_size, &r.mmap_addr, &r.mmap_size, why);
+	rc = map_fd(fd, in->mmap_offset, in->memory_size, dev_mapped(dev), &r, why);
 	if (rc < 0)
 		return rc;
 	r.gpa = in->guest_phys_addr;
 	r.size = in->memory_size;
 	r.uva = in->userspace_addr;
-	r.hva = (uint64_t)(uintptr_t)r.mmap_addr + in->mmap_offset;
 	if (dev->sock->ops.mem_region_added != NULL &&
 	    dev->sock->ops.mem_region_added(dev->vid, r.gpa, (void *)(uintptr_t)r.hva, r.size)) {
 		munmap(r.mmap_addr, r.mmap_size);
@@ -374,6 +431,7 @@ log_unmap(struct vhost_dev *dev)
 	if (dev->log_map != NULL)
 		munmap(dev->log_map, dev->log_map_size);
 	dev->log_map = NULL;
+	dev->log_map_size = 0;
 	dev->log_base = NULL;
 	dev->log_size = 0;
 }
@@ -383,8 +441,7 @@ h_set_log_base(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_u
 	       const char **why)
 {
 	const struct vhost_user_log *l = &msg->payload.log;
-	void *map;
-	size_t map_size;
+	struct vhost_mem_region map;
 	int rc;
 
 	if (l->mmap_size == 0 || l->mmap_offset + l->mmap_size < l->mmap_offset) {
@@ -393,16 +450,19 @@ h_set_log_base(struct vhost_dev *dev, struct vhost_user_msg *msg, struct vhost_u
 			  dev->vid, l->mmap_size, l->mmap_offset, *why);
 		return -EINVAL;
 	}
-	rc = map_fd(msg->fds[0], l->mmap_offset + l->mmap_size, &map, &map_size, why);
+	/* not counting the log it replaces */
+	rc = map_fd(msg->fds[0], l->mmap_offset, l->mmap_size, vhost_mem_mapped(dev->mem), &map,
+		    why);
 	if (rc < 0) {
-		VHOST_LOG(ERR, "vid %d: SET_LOG_BASE: %s", dev->vid, *why);
+		VHOST_LOG(ERR, "vid %d: SET_LOG_BASE size 0x%" PRIx64 " offset 0x%" PRIx64 ": %s",
+			  dev->vid, l->mmap_size, l->mmap_offset, *why);
 		return rc;
 	}
 	lock_all(dev);
 	log_unmap(dev);
-	dev->log_map = map;
-	dev->log_map_size = map_size;
-	dev->log_base = (uint8_t *)map + l->mmap_offset;
+	dev->log_map = map.mmap_addr;
+	dev->log_map_size = map.mmap_size;
+	dev->log_base = (uint8_t *)(uintptr_t)map.hva;
 	dev->log_size = l->mmap_size;
 	unlock_all(dev);
 	/* vhost-user.rst: the reply (zero-size payload) tells the front-end the log is in use */
@@ -788,45 +848,64 @@ h_get_vring_base(struct vhost_dev *dev, struct vhost_vq *vq, struct vhost_user_m
 }
 
 /*
- * The data path writes the call and error fds (a burst's notification, a
- * broken ring's report): they must be what vhost-user says, eventfds
- * (VHOST_SET_VRING_CALL's kernel equivalent takes nothing else). A pipe or
- * socket without a reader would raise SIGPIPE, a file would grow, a device
- * could block; a library may not ignore SIGPIPE behind the application's
- * back, so those are refused here. An eventfd cannot raise SIGPIPE, and once
- * non-blocking a write at its maximum count fails with EAGAIN instead of
- * stopping the lcore (the guest has an interrupt pending then anyway).
- * O_NONBLOCK is on the open file, shared with the front-end's copy; QEMU's
- * are non-blocking already.
+ * vhost-user passes eventfds for kicks, calls and errors (the kernel ioctls
+ * it mirrors take nothing else), and dpx takes nothing else either. The data
+ * path writes the call and error fds (a burst's notification, a broken
+ * ring's report): a pipe or socket without a reader would raise SIGPIPE, a
+ * file would grow, a device could block, and a library may not ignore
+ * SIGPIPE behind the application's back. The kick fd is never read nor
+ * written (dpx polls) but kept while the ring is: a socket kept there (the
+ * front-end's own end of this very connection) would hold the connection
+ * open after the front-end is gone, and the path's place with it, for ever.
+ * An eventfd holds nothing and raises nothing.
+ *
+ * /proc names the anonymous inode without asking its file system (a file
+ * of a FUSE mount the front-end serves would make fstat wait for it);
+ * without /proc, fstat tells an anonymous inode from the rest.
  */
 static int
-event_fd_adopt(int fd, const char **why)
+event_fd_check(int fd, bool kick, const char **why)
 {
+	const char *not_one =
+		kick ? "kick fd is not an eventfd" : "call or error fd is not an eventfd";
 	char link[64], name[32];
 	struct stat st;
 	ssize_t n;
-	int fl;
 
-	if (fstat(fd, &st) < 0) {
-		*why = "fstat of the call or error fd failed";
-		return -errno;
-	}
-	/* an eventfd is an anonymous inode: no file type at all */
-	if ((st.st_mode & S_IFMT) != 0) {
-		*why = "call or error fd is not an eventfd";
-		return -EINVAL;
-	}
-	/* which anonymous inode: "anon_inode:[eventfd]" (without /proc, any of
-	 * them: none raises SIGPIPE, and non-blocking none waits) */
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
 	n = readlink(link, name, sizeof(name) - 1);
 	if (n >= 0) {
 		name[n] = '\0';
-		if (strcmp(name, "anon_inode:[eventfd]") != 0) {
-			*why = "call or error fd is not an eventfd";
-			return -EINVAL;
-		}
+		if (strcmp(name, "anon_inode:[eventfd]") == 0)
+			return 0;
+		*why = not_one;
+		return -EINVAL;
 	}
+	if (fstat(fd, &st) < 0) {
+		*why = "fstat of the kick, call or error fd failed";
+		return -errno;
+	}
+	/* an eventfd is an anonymous inode: no file type at all */
+	if ((st.st_mode & S_IFMT) != 0) {
+		*why = not_one;
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * The call and error eventfds are made non-blocking: at its maximum count a
+ * write then fails with EAGAIN instead of stopping the lcore (the guest has
+ * an interrupt pending then anyway). O_NONBLOCK is on the open file, shared
+ * with the front-end's copy; QEMU's are non-blocking already.
+ */
+static int
+event_fd_adopt(int fd, const char **why)
+{
+	int fl, rc = event_fd_check(fd, false, why);
+
+	if (rc < 0)
+		return rc;
 	fl = fcntl(fd, F_GETFL);
 	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
 		*why = "cannot make the call or error fd non-blocking";
@@ -846,8 +925,8 @@ h_set_vring_fd(struct vhost_dev *dev, struct vhost_vq *vq, struct vhost_user_msg
 	int *slot, rc;
 
 	(void)reply;
-	/* the kick fd is never read nor written (dpx polls): only kept */
-	if (!kick && fd >= 0 && (rc = event_fd_adopt(fd, why)) < 0) {
+	rc = fd < 0 ? 0 : kick ? event_fd_check(fd, true, why) : event_fd_adopt(fd, why);
+	if (rc < 0) {
 		VHOST_LOG(ERR, "vid %d: %s vring %u: %s", dev->vid,
 			  vhost_msg_name(msg->hdr.request),
 			  (unsigned int)(v & VHOST_USER_VRING_IDX_MASK), *why);
@@ -928,6 +1007,7 @@ dev_reset(struct vhost_dev *dev)
 	dev->features_set = false;
 	dev->protocol_features = 0;
 	dev->status = 0;
+	dev->refused = false;
 	dev->nr_vring = 0;
 	dev->hdr_len = sizeof(struct virtio_net_hdr);
 }

@@ -15,6 +15,11 @@
  * then records:
  *   ctl (1 byte): bit 7 clear: a message. bits 0-2 fds to attach, bits 3-4
  *     their kind (0 memfd, 1 eventfd, 2 a pipe's write end, 3 alternating);
+ *     bit 5: sent in two pieces, the vhost thread running between them, the
+ *     fds with the second (a cut byte follows ctl: where, modulo the length);
+ *     bit 6: the bytes sent are not what the header says (a length byte
+ *     follows: payload bytes sent, so the size field lies either way and the
+ *     next record starts inside this message or this one inside the last);
  *     then a 12-byte header and as much of its payload as the input has
  *     (less is a message left unfinished).
  *   bit 7 set: a guest memory write: u16 offset (in 8-byte words), u64 value.
@@ -117,7 +122,7 @@ drain(int fd)
 		;
 }
 
-/* One message to the back-end and the vhost thread's work on it. @return <0 closed. */
+/* Bytes to the back-end and the vhost thread's work on them. @return <0 closed. */
 static int
 deliver(struct vhost_dev *dev, int peer, const void *msg, size_t len, const int *fds,
 	unsigned int nfds)
@@ -133,6 +138,25 @@ deliver(struct vhost_dev *dev, int peer, const void *msg, size_t len, const int 
 	rc = vhost_user_handle(dev);
 	drain(peer);
 	return rc;
+}
+
+/* A record's bytes in two pieces (cut inside them), the fds with the second. */
+static int
+deliver_cut(struct vhost_dev *dev, int peer, const uint8_t *msg, size_t len, size_t cut,
+	    const int *fds, unsigned int nfds)
+{
+	unsigned int i;
+	int rc;
+
+	if (cut == 0 || cut >= len)
+		return deliver(dev, peer, msg, len, fds, nfds);
+	rc = deliver(dev, peer, msg, cut, NULL, 0);
+	if (rc < 0) {
+		for (i = 0; i < nfds; i++)
+			close(fds[i]);
+		return rc;
+	}
+	return deliver(dev, peer, msg + cut, len - cut, fds, nfds);
 }
 
 static int
@@ -253,7 +277,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct vhost_user_hdr h;
 	struct vhost_dev *dev;
-	size_t at = 1, len;
+	size_t at = 1, len, payload, cut;
 	int sv[2], fds[8], free_fd = lowest_free_fd();
 	unsigned int nfds;
 	uint16_t off;
@@ -281,12 +305,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			at += 10;
 			continue;
 		}
+		cut = payload = 0;
+		if ((ctl & 0x20) && at < size)
+			cut = data[at++];
+		if ((ctl & 0x40) && at < size)
+			payload = data[at++];
 		if (size - at < sizeof(h))
 			break;
 		memcpy(&h, data + at, sizeof(h));
-		len = sizeof(h) + DPX_MIN((size_t)h.size, size - at - sizeof(h));
+		if (!(ctl & 0x40))
+			payload = h.size;
+		len = sizeof(h) + DPX_MIN(payload, size - at - sizeof(h));
 		nfds = make_fds(ctl, fds);
-		if (deliver(dev, sv[1], data + at, len, fds, nfds) < 0)
+		if (deliver_cut(dev, sv[1], data + at, len, cut % len, fds, nfds) < 0)
 			break; /* the vhost thread would close the connection here */
 		at += len;
 	}

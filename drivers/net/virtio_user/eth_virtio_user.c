@@ -79,17 +79,21 @@ disconnect(struct vu_port *p)
 {
 	bool was_running = p->running;
 
-	queues_allow(p, 0);
 	if (p->sock >= 0)
 		close(p->sock);
 	p->sock = -1;
 	p->running = false;
 	p->nregions = 0;
 	p->protocol_features = 0;
-	/* every buffer the back-end held comes back (it may not finish them) */
-	for (unsigned int q = 0; q < VU_MAX_QUEUE_PAIRS; q++) {
-		vu_vq_reset(&p->rxq[q], 0);
-		vu_vq_reset(&p->txq[q], 0);
+	/* every buffer the back-end held comes back (it may not finish them); a
+	 * stopped port's queues are the application's (it may be setting them
+	 * up right now, without the lock) and were reset at the stop */
+	if (p->started) {
+		queues_allow(p, 0);
+		for (unsigned int q = 0; q < VU_MAX_QUEUE_PAIRS; q++) {
+			vu_vq_reset(&p->rxq[q], 0);
+			vu_vq_reset(&p->txq[q], 0);
+		}
 	}
 	link_set(p, 0);
 	if (was_running)
@@ -172,6 +176,16 @@ try_accept(struct vu_port *p)
 	}
 }
 
+/* Did the back-end break a ring the data path uses? (it logged why) */
+static bool
+rings_broken(const struct vu_port *p)
+{
+	for (uint16_t q = 0; q < p->dev->data->nb_rx_queues; q++)
+		if (vu_vq_broken(&p->rxq[q]) || vu_vq_broken(&p->txq[q]))
+			return true;
+	return false;
+}
+
 /* The back-end speaks only when asked, and we ask under the lock: anything
  * readable now is the end of the connection or a protocol error. */
 static void
@@ -196,8 +210,12 @@ control_thread(void *arg)
 	for (;;) {
 		struct pollfd pfd[2] = {{.fd = p->wakefd, .events = POLLIN}, {.fd = -1}};
 		pthread_mutex_lock(&p->lock);
-		/* a vhost-net fd says nothing: nothing to watch there */
-		pfd[1].fd = p->kernel ? -1 : p->sock >= 0 ? p->sock : p->server ? p->listenfd : -1;
+		/* a vhost-net fd says nothing: nothing to watch there; after a failed
+		 * set-up the next back-end waits in the listen backlog until retry_at */
+		if (!p->kernel && p->sock >= 0)
+			pfd[1].fd = p->sock;
+		else if (!p->kernel && p->server && vu_now_ms() >= p->retry_at_ms)
+			pfd[1].fd = p->listenfd;
 		pthread_mutex_unlock(&p->lock);
 		pfd[1].events = POLLIN | POLLRDHUP;
 		if (poll(pfd, 2, RECONNECT_MS) < 0 && errno != EINTR)
@@ -211,6 +229,11 @@ control_thread(void *arg)
 			try_accept(p);
 		else if (p->sock < 0 && !p->server)
 			try_connect(p);
+		if (p->running && rings_broken(p)) {
+			/* a device reset: the rings and every buffer back, then a new set-up */
+			disconnect(p);
+			p->retry_at_ms = vu_now_ms() + RETRY_AFTER_FAILURE_MS;
+		}
 		run_if_ready(p);
 		pthread_mutex_unlock(&p->lock);
 	}
@@ -299,12 +322,13 @@ vu_stop(struct dpx_eth_dev *dev)
 	struct vu_port *p = priv(dev);
 
 	pthread_mutex_lock(&p->lock);
-	p->started = false;
 	if (p->running)
 		tx_drain(p);
-	/* the back-end forgets the device; a start sets it up anew */
+	/* the back-end forgets the device (the rings are reset while still
+	 * started: see disconnect); a start sets it up anew */
 	if (p->running)
 		disconnect(p);
+	p->started = false;
 	pthread_mutex_unlock(&p->lock);
 	/* the rings gave their buffers back (disconnect): now the page pools
 	 * give theirs to the mempools; the application stopped polling */

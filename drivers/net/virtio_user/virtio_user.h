@@ -26,8 +26,13 @@ extern int net_virtio_user_logtype;
 
 #define VU_MAX_QUEUE_PAIRS 8
 #define VU_MAX_RING 4096
-/* every control request must be answered within this (else: link down, reconnect) */
+/* every control request must be answered within this (else: link down, reconnect);
+ * a memory event's whole exchange too: the allocating thread waits with the
+ * hotplug and heap locks held, so every allocation in the process waits */
 #define VU_CTRL_TIMEOUT_MS 2000
+/* a whole set-up (negotiation, one region per page, every vring) within this:
+ * the port's lock is held meanwhile, and the next memory event waits for it */
+#define VU_SETUP_TIMEOUT_MS 5000
 /* a stopping port gives the back-end this long to send what its tx rings hold */
 #define VU_TX_DRAIN_MS 200
 /* mem table: vhost-user's SET_MEM_TABLE carries at most this many regions */
@@ -37,11 +42,15 @@ extern int net_virtio_user_logtype;
 /* pieces of heap memory (runs of one fd) the table is built from */
 #define VU_MAX_RUNS 256
 
-/* One buffer handed to the device: its mbuf (head of the chain for tx). */
+/*
+ * One buffer handed to the device: its mbuf (head of the chain for tx). The
+ * free list lives here, never in the shared descriptor table, whose next
+ * fields the device can overwrite.
+ */
 struct vu_slot {
 	struct dpx_mbuf *m;
 	uint16_t ndesc; /* ring descriptors it took */
-	uint16_t next;	/* packed: next free id */
+	uint16_t next;	/* split: next free (or chained) descriptor; packed: next free id */
 };
 
 /* Counters beyond ethdev's packets/bytes/errors (exported as xstats). */
@@ -68,7 +77,6 @@ struct vu_vq {
 	bool packed;
 	bool event_idx;
 	bool mrg_rxbuf;
-	uint16_t hdr_len;
 	uint16_t port_id;
 	struct dpx_mempool *mp;	  /* rx: the queue's mempool */
 	struct dpx_page_pool *pp; /* rx: where receive buffers come from (NULL: mp) */
@@ -91,7 +99,10 @@ struct vu_vq {
 	uint16_t kicked_idx; /* split: avail idx at the last kick (event idx) */
 	bool avail_wrap;
 	bool used_wrap;
-	uint16_t pending; /* published since the last kick check */
+	uint16_t pending;    /* published since the last kick check */
+	uint16_t used_ready; /* split: entries the device published past used_idx, not taken */
+	bool broken;	     /* the device broke the ring's rules: the queue stops until a reset */
+	bool warned;	     /* a malformed buffer was logged on this connection */
 	int kickfd;
 	int callfd;
 	struct vu_slot *slots; /* by id (split: head descriptor) */
@@ -134,6 +145,7 @@ struct vu_port {
 	int sock;		    /* the connection, -1 while none */
 	bool started;		    /* the application started the port */
 	bool running;		    /* the device is set up: queues flow */
+	int64_t deadline_ms;	    /* the exchange under way ends by then (CLOCK_MONOTONIC) */
 	uint64_t features;	    /* negotiated */
 	uint64_t protocol_features; /* negotiated */
 	bool slots_mode; /* CONFIGURE_MEM_SLOTS: one region per page, added/removed alone */
@@ -144,6 +156,7 @@ struct vu_port {
 	struct vu_region want[VU_MAX_SLOTS];
 	unsigned int nruns;
 	struct dpx_memseg_fd_run runs[VU_MAX_RUNS];
+	bool warned_unsealed;	 /* the back-end was given fds it can truncate (logged) */
 	uint64_t connects;	 /* successful set-ups */
 	uint64_t setup_failures; /* set-ups that failed (the connection was dropped) */
 	int64_t retry_at_ms;	 /* client: no new connection before (CLOCK_MONOTONIC) */
@@ -158,6 +171,8 @@ void vu_vq_free(struct vu_vq *vq);
 void vu_vq_reset(struct vu_vq *vq, uint64_t features);
 /* Rx, at device set-up (gate closed): fill every free descriptor with a buffer. */
 void vu_vq_rx_refill(struct vu_vq *vq);
+/* Did the device break the ring? (the control thread then resets the device) */
+bool vu_vq_broken(const struct vu_vq *vq);
 /* Tx, gate closed: free what the device has sent. @return descriptors it still holds. */
 unsigned int vu_vq_tx_outstanding(struct vu_vq *vq);
 uint16_t vu_rx_burst(void *queue, struct dpx_mbuf **pkts, uint16_t n);

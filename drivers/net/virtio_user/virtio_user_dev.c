@@ -7,6 +7,7 @@
  * ethdev op or a memory event callback; never on the data path.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <string.h>
@@ -219,9 +220,10 @@ kernel_request(struct vu_port *p, uint32_t req, const void *payload, uint32_t si
 
 /*
  * Send one request and, when it is a get or REPLY_ACK is negotiated, read
- * its answer within VU_CTRL_TIMEOUT_MS. @return 0 (answer's u64 in *u64),
- * -EPERM (the back-end nacked), -ETIMEDOUT / -ECONNRESET / -EPROTO (the
- * connection is no longer usable: the caller disconnects).
+ * its answer within VU_CTRL_TIMEOUT_MS and the exchange's deadline
+ * (p->deadline_ms, set by its caller: a set-up or a memory event). @return 0 (answer's u64 in
+ * *u64), -EPERM (the back-end nacked), -ETIMEDOUT / -ECONNRESET / -EPROTO (the connection is no
+ * longer usable: the caller disconnects).
  */
 static int
 request(struct vu_port *p, uint32_t req, const void *payload, uint32_t size, const int *fds,
@@ -232,7 +234,7 @@ request(struct vu_port *p, uint32_t req, const void *payload, uint32_t size, con
 	bool ack = !get && FEAT(p->protocol_features, VHOST_USER_PROTOCOL_F_REPLY_ACK);
 	struct vhost_user_hdr h = {req, VHOST_USER_VERSION | (ack ? VHOST_USER_NEED_REPLY_MASK : 0),
 				   size};
-	int64_t deadline = vu_now_ms() + VU_CTRL_TIMEOUT_MS;
+	int64_t deadline = DPX_MIN(vu_now_ms() + VU_CTRL_TIMEOUT_MS, p->deadline_ms);
 	union vhost_user_payload reply = {0};
 	int rc;
 
@@ -422,6 +424,28 @@ slot_remove(struct vu_port *p, uint64_t va)
 	return rc;
 }
 
+/*
+ * The back-end gets fds it can write to. A memfd sealed against shrinking
+ * (--in-memory, --no-huge) it cannot truncate; a hugetlbfs page file it can,
+ * and our next touch of that page is a SIGBUS that kills the process. Said
+ * once per port, at the first set-up.
+ */
+static void
+warn_unsealed(struct vu_port *p, const struct vu_region *r, unsigned int n)
+{
+	for (unsigned int i = 0; i < n && !p->warned_unsealed; i++) {
+		int seals = fcntl(r[i].fd, F_GET_SEALS);
+		if (seals >= 0 && (seals & F_SEAL_SHRINK))
+			continue;
+		VU_LOG(WARNING,
+		       "%s: heap pages are files the back-end can truncate, which kills this "
+		       "process with SIGBUS: with a back-end you do not trust, run with "
+		       "--in-memory or --no-huge (sealed memfds)",
+		       p->path);
+		p->warned_unsealed = true;
+	}
+}
+
 static int
 mem_setup(struct vu_port *p)
 {
@@ -431,6 +455,7 @@ mem_setup(struct vu_port *p)
 	p->nregions = 0;
 	if (n < 0)
 		return n;
+	warn_unsealed(p, p->want, (unsigned int)n);
 	if (!p->slots_mode)
 		return table_send(p, p->want, (unsigned int)n);
 	for (int i = 0; i < n; i++) {
@@ -486,6 +511,7 @@ vu_dev_mem_alloc(struct vu_port *p, const void *va, size_t len)
 
 	if (p->sock < 0 || !p->running)
 		return 0; /* shared when the back-end (re)connects */
+	p->deadline_ms = vu_now_ms() + VU_CTRL_TIMEOUT_MS;
 	if (!p->slots_mode) {
 		int n = regions_wanted(p, 0, 0, VU_MAX_TABLE_REGIONS);
 		rc = n < 0 ? n : table_send(p, p->want, (unsigned int)n);
@@ -519,6 +545,7 @@ vu_dev_mem_free(struct vu_port *p, const void *va, size_t len)
 
 	if (p->sock < 0 || !p->running)
 		return;
+	p->deadline_ms = vu_now_ms() + VU_CTRL_TIMEOUT_MS;
 	if (!p->slots_mode) {
 		int n = regions_wanted(p, start, len, VU_MAX_TABLE_REGIONS);
 		rc = n < 0 ? n : table_send(p, p->want, (unsigned int)n);
@@ -671,7 +698,10 @@ vring_setup(struct vu_port *p, struct vu_vq *vq)
 int
 vu_dev_setup(struct vu_port *p)
 {
-	int rc = negotiate(p);
+	int rc;
+
+	p->deadline_ms = vu_now_ms() + VU_SETUP_TIMEOUT_MS;
+	rc = negotiate(p);
 
 	if (rc == 0)
 		rc = mem_setup(p);

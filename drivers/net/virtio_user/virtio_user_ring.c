@@ -21,6 +21,10 @@
 #include "virtio_user.h"
 
 #define RX_REFILL_BATCH 32
+/* VERSION_1 is always negotiated: the header is 12 bytes, num_buffers
+ * included, mergeable buffers or not (5.1.6); a constant, so the tx header
+ * is cleared by two stores rather than a memset call */
+#define VU_HDR_LEN ((uint16_t)sizeof(struct virtio_net_hdr_mrg_rxbuf))
 
 static size_t
 align4k(size_t v)
@@ -89,21 +93,66 @@ vu_vq_reset(struct vu_vq *vq, uint64_t features)
 	memset(vq->mem, 0, vq->mem_len);
 	vq->event_idx = features & (1ULL << VIRTIO_RING_F_EVENT_IDX);
 	vq->mrg_rxbuf = features & (1ULL << VIRTIO_NET_F_MRG_RXBUF);
-	vq->hdr_len = sizeof(struct virtio_net_hdr_mrg_rxbuf); /* VERSION_1: always 12 (5.1.6) */
 	vq->free_cnt = vq->size;
 	vq->free_head = 0;
 	vq->avail_idx = vq->used_idx = vq->kicked_idx = 0;
 	vq->avail_wrap = vq->used_wrap = true;
 	vq->pending = 0;
+	vq->used_ready = 0;
+	vq->warned = false;
+	__atomic_store_n(&vq->broken, false, __ATOMIC_RELAXED); /* the gate is closed */
 	if (!vq->packed) {
-		for (uint16_t i = 0; i < vq->size; i++)
-			vq->desc[i].next = (uint16_t)(i + 1);
 		/* we poll: no interrupts (with event idx, used_event 0 asks for at most
 		 * one per 2^16 buffers) */
 		vq->avail->flags = VRING_AVAIL_F_NO_INTERRUPT;
 	} else {
 		vq->driver_event->flags = VRING_PACKED_EVENT_FLAG_DISABLE;
 	}
+}
+
+/* ---- what the device gets wrong ---- */
+
+/*
+ * The device broke the ring's rules (an id it does not hold, more used
+ * entries than buffers in flight): our view of the ring can no longer be
+ * trusted. Log once, count one error, stop the queue; the control thread
+ * sees the flag and resets the device (release: pairs with vu_vq_broken).
+ */
+static __attribute__((noinline, cold)) void
+vq_break(struct vu_vq *vq, const char *what, unsigned int value, unsigned int limit)
+{
+	if (vq->broken)
+		return;
+	VU_LOG(ERR,
+	       "port %u vring %u broken by the back-end: %s (%u, at most %u): resetting the device",
+	       vq->port_id, vq->index, what, value, limit);
+	dpx_eth_sw_count_errors(&vq->stats, 1);
+	__atomic_store_n(&vq->broken, true, __ATOMIC_RELEASE);
+}
+
+bool
+vu_vq_broken(const struct vu_vq *vq)
+{
+	return __atomic_load_n(&vq->broken, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * A buffer the device filled wrongly (written length below the header or
+ * beyond the buffer, a num_buffers it cannot complete): dropped and counted;
+ * the ring itself is sound. Logged once per connection, so a device that
+ * does it at line rate cannot flood the log from the data path.
+ */
+static __attribute__((noinline, cold)) void
+rx_malformed(struct vu_vq *vq, struct dpx_mbuf *head, uint32_t len, uint16_t nbuf)
+{
+	if (!vq->warned)
+		VU_LOG(ERR,
+		       "port %u vring %u: malformed receive buffer from the back-end (%u bytes "
+		       "written, num_buffers %u): dropped; later ones are only counted (rx errors)",
+		       vq->port_id, vq->index, len, nbuf);
+	vq->warned = true;
+	dpx_pktmbuf_free(head);
+	dpx_eth_sw_count_errors(&vq->stats, 1);
 }
 
 /* ---- kicks ---- */
@@ -174,13 +223,21 @@ post(struct vu_vq *vq, const struct seg *s, uint16_t n, bool write, struct dpx_m
 	if (!packed) {
 		uint16_t head = vq->free_head, d = head;
 		for (uint16_t i = 0; i < n; i++) {
+			/* the chain follows our free list: desc->next only tells the device */
+			uint16_t next = vq->slots[d].next;
 			vq->desc[d].addr = s[i].addr;
 			vq->desc[d].len = s[i].len;
-			vq->desc[d].flags = (uint16_t)(wflag | (i + 1 < n ? VRING_DESC_F_NEXT : 0));
-			d = vq->desc[d].next; /* the chain follows the free list */
+			if (i + 1 < n) {
+				vq->desc[d].flags = (uint16_t)(wflag | VRING_DESC_F_NEXT);
+				vq->desc[d].next = next;
+			} else {
+				vq->desc[d].flags = wflag;
+			}
+			d = next;
 		}
 		vq->free_head = d;
-		vq->slots[head] = (struct vu_slot){.m = m, .ndesc = n};
+		vq->slots[head].m = m;
+		vq->slots[head].ndesc = n;
 		vq->avail->ring[vq->avail_idx & vq->mask] = head;
 		vq->avail_idx++;
 	} else {
@@ -214,16 +271,36 @@ post(struct vu_vq *vq, const struct seg *s, uint16_t n, bool write, struct dpx_m
 }
 
 /*
- * The next used buffer: its id and written length. Split: used->idx loaded
- * with acquire (pairs with the device's release store of used->idx). Packed:
- * the slot's flags loaded with acquire (pairs with the device's release store
- * of them). @return false when the device has returned nothing more.
+ * Split: how many entries the device has published past used_idx, from one
+ * acquire load of used->idx (pairs with the device's release store of it).
+ * Each entry is a distinct buffer in flight, and a buffer takes at least a
+ * descriptor: more than that is a device that made entries up.
+ */
+static __dpx_always_inline bool
+used_refresh(struct vu_vq *vq)
+{
+	uint16_t n = (uint16_t)(__atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE) - vq->used_idx);
+	uint16_t in_flight = (uint16_t)(vq->size - vq->free_cnt);
+
+	if (dpx_unlikely(n > in_flight)) {
+		vq_break(vq, "used entries beyond the buffers in flight", n, in_flight);
+		return false;
+	}
+	vq->used_ready = n;
+	return n != 0;
+}
+
+/*
+ * The next used buffer: its id and written length. Split: entries counted by
+ * used_refresh. Packed: the slot's flags loaded with acquire (pairs with the
+ * device's release store of them). @return false when the device has
+ * returned nothing more (or broke the ring).
  */
 static __dpx_always_inline bool
 used_peek(struct vu_vq *vq, uint16_t *id, uint32_t *len, const bool packed)
 {
 	if (!packed) {
-		if (vq->used_idx == __atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE))
+		if (vq->used_ready == 0 && !used_refresh(vq))
 			return false;
 		const struct vring_used_elem *e = &vq->used->ring[vq->used_idx & vq->mask];
 		*id = (uint16_t)e->id;
@@ -244,8 +321,7 @@ static __dpx_always_inline bool
 used_ready_at(struct vu_vq *vq, uint16_t k, const bool packed)
 {
 	if (!packed)
-		return (uint16_t)(__atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE) -
-				  vq->used_idx) > k;
+		return k < vq->used_ready || (used_refresh(vq) && k < vq->used_ready);
 	uint32_t pos = (uint32_t)vq->used_idx + k;
 	bool wrap = vq->used_wrap ^ (pos >= vq->size);
 	uint16_t f = __atomic_load_n(&vq->pdesc[pos % vq->size].flags, __ATOMIC_ACQUIRE);
@@ -253,7 +329,10 @@ used_ready_at(struct vu_vq *vq, uint16_t k, const bool packed)
 	       (bool)(f & VRING_PACKED_DESC_F_USED) == wrap;
 }
 
-/* Take the buffer id off the ring: @return its mbuf (NULL for an id the device made up). */
+/*
+ * Take the buffer id off the ring: @return its mbuf, or NULL for an id the
+ * device does not hold (out of range, or returned twice): the ring is broken.
+ */
 static __dpx_always_inline struct dpx_mbuf *
 used_take(struct vu_vq *vq, uint16_t id, const bool packed)
 {
@@ -261,17 +340,7 @@ used_take(struct vu_vq *vq, uint16_t id, const bool packed)
 	struct dpx_mbuf *m;
 
 	if (dpx_unlikely(id >= vq->size || vq->slots[id].m == NULL)) {
-		VU_LOG(ERR, "port %u vring %u: device returned buffer id %u it does not hold",
-		       vq->port_id, vq->index, id);
-		/* step past the entry so a bad device cannot wedge the queue */
-		if (packed) {
-			if (++vq->used_idx == vq->size) {
-				vq->used_idx = 0;
-				vq->used_wrap = !vq->used_wrap;
-			}
-		} else {
-			vq->used_idx++;
-		}
+		vq_break(vq, "a used id the device does not hold", id, vq->size - 1u);
 		return NULL;
 	}
 	s = &vq->slots[id];
@@ -281,10 +350,11 @@ used_take(struct vu_vq *vq, uint16_t id, const bool packed)
 		/* give the chain's descriptors back to the free list */
 		uint16_t last = id;
 		for (uint16_t i = 1; i < s->ndesc; i++)
-			last = vq->desc[last].next;
-		vq->desc[last].next = vq->free_head;
+			last = vq->slots[last].next;
+		vq->slots[last].next = vq->free_head;
 		vq->free_head = id;
 		vq->used_idx++;
+		vq->used_ready--;
 	} else {
 		s->next = vq->free_head;
 		vq->free_head = id;
@@ -321,8 +391,8 @@ static __dpx_always_inline void
 rx_post(struct vu_vq *vq, struct dpx_mbuf *m, const bool packed)
 {
 	struct seg s = {
-		.addr = (uint64_t)(uintptr_t)m->buf_addr + m->data_off - vq->hdr_len,
-		.len = (uint32_t)(m->buf_len - m->data_off + vq->hdr_len),
+		.addr = (uint64_t)(uintptr_t)m->buf_addr + m->data_off - VU_HDR_LEN,
+		.len = (uint32_t)(m->buf_len - m->data_off + VU_HDR_LEN),
 	};
 
 	post(vq, &s, 1, true, m, packed);
@@ -355,77 +425,91 @@ vu_vq_rx_refill(struct vu_vq *vq)
 		rx_refill(vq, false, false);
 }
 
-/* A used buffer of len bytes as a segment: the header is in front of data_off. */
-static __dpx_always_inline void
-rx_seg_fill(struct vu_vq *vq, struct dpx_mbuf *m, uint32_t len, bool first)
+/*
+ * A used buffer of len bytes as a segment: the header is in front of
+ * data_off. @return false when the device says it wrote more than the
+ * buffer holds (a first buffer's len is at least the header: rx_one checks).
+ */
+static __dpx_always_inline bool
+rx_seg_fill(struct dpx_mbuf *m, uint32_t len, bool first)
 {
 	/* the device wrote len bytes from the descriptor's start (header included) */
-	uint32_t room = (uint32_t)(m->buf_len - m->data_off) + vq->hdr_len;
-	if (len > room)
-		len = room;
+	uint32_t room = (uint32_t)(m->buf_len - m->data_off) + VU_HDR_LEN;
+
+	if (dpx_unlikely(len > room))
+		return false;
 	if (first) {
-		m->data_len = (uint16_t)(len < vq->hdr_len ? 0 : len - vq->hdr_len);
+		m->data_len = (uint16_t)(len - VU_HDR_LEN);
 	} else {
 		/* later buffers carry data from their first byte, where the header would be */
-		m->data_off = (uint16_t)(m->data_off - vq->hdr_len);
+		m->data_off = (uint16_t)(m->data_off - VU_HDR_LEN);
 		m->data_len = (uint16_t)len;
 	}
+	return true;
 }
 
 /*
- * One packet: num_buffers used buffers (mergeable) or one. @return the head,
- * or NULL when the device has not returned all its buffers yet (nothing is
- * consumed then) or returned a bad one (consumed, counted).
+ * One packet: num_buffers used buffers (mergeable) or one. @return 1 with
+ * the head in *out; 0 when there is nothing to take (the device has not
+ * returned all of a packet's buffers yet: nothing is consumed then), or the
+ * ring broke; -1 when the packet was malformed (consumed, counted).
  */
-static __dpx_always_inline struct dpx_mbuf *
-rx_one(struct vu_vq *vq, const bool packed)
+static __dpx_always_inline int
+rx_one(struct vu_vq *vq, struct dpx_mbuf **out, const bool packed)
 {
 	uint16_t id, nbuf = 1;
 	uint32_t len;
 	struct dpx_mbuf *head, *tail;
 
 	if (!used_peek(vq, &id, &len, packed))
-		return NULL;
+		return 0;
+	/* every buffer of the packet is one the device holds, this one included */
+	uint16_t in_flight = (uint16_t)(vq->size - vq->free_cnt);
 	if (vq->mrg_rxbuf && id < vq->size && vq->slots[id].m != NULL) {
 		const struct virtio_net_hdr_mrg_rxbuf *h =
 			(const void *)((const char *)vq->slots[id].m->buf_addr +
-				       vq->slots[id].m->data_off - vq->hdr_len);
+				       vq->slots[id].m->data_off - VU_HDR_LEN);
 		nbuf = h->num_buffers;
 		/* take none of a packet's buffers before all are used (5.1.6.4) */
-		if (nbuf > 1 && nbuf <= vq->size &&
+		if (nbuf > 1 && nbuf <= in_flight &&
 		    !used_ready_at(vq, (uint16_t)(nbuf - 1), packed))
-			return NULL;
+			return 0;
 	}
 	head = used_take(vq, id, packed);
 	if (head == NULL)
-		return NULL;
-	if (dpx_unlikely(nbuf == 0 || nbuf > vq->size || len < vq->hdr_len)) {
-		VU_LOG(ERR, "port %u vring %u: used buffer of %u bytes, num_buffers %u: dropped",
-		       vq->port_id, vq->index, len, nbuf);
-		dpx_pktmbuf_free(head);
-		dpx_eth_sw_count_errors(&vq->stats, 1);
-		return NULL;
+		return 0;
+	if (dpx_unlikely(nbuf == 0 || nbuf > in_flight || len < VU_HDR_LEN ||
+			 !rx_seg_fill(head, len, true))) {
+		rx_malformed(vq, head, len, nbuf);
+		return -1;
 	}
-	rx_seg_fill(vq, head, len, true);
 	head->pkt_len = head->data_len;
 	head->port = vq->port_id;
 	tail = head;
 	for (uint16_t k = 1; k < nbuf; k++) {
 		struct dpx_mbuf *m;
-		if (!used_peek(vq, &id, &len, packed) || (m = used_take(vq, id, packed)) == NULL) {
-			/* a made-up id inside the packet: drop what we have */
-			dpx_pktmbuf_free(head);
-			dpx_eth_sw_count_errors(&vq->stats, 1);
-			return NULL;
+		if (dpx_unlikely(!used_peek(vq, &id, &len, packed))) {
+			/* packed: the device rewrote flags used_ready_at had seen */
+			rx_malformed(vq, head, 0, nbuf);
+			return -1;
 		}
-		rx_seg_fill(vq, m, len, false);
+		m = used_take(vq, id, packed);
+		if (dpx_unlikely(m == NULL)) {
+			dpx_pktmbuf_free(head);
+			return 0;
+		}
 		tail->next = m;
 		tail = m;
 		head->nb_segs++;
+		if (dpx_unlikely(!rx_seg_fill(m, len, false))) {
+			rx_malformed(vq, head, len, nbuf);
+			return -1;
+		}
 		head->pkt_len += m->data_len;
 		vq->xs.mrg_segments++;
 	}
-	return head;
+	*out = head;
+	return 1;
 }
 
 static __dpx_always_inline uint16_t
@@ -434,16 +518,22 @@ rx_burst(struct vu_vq *vq, struct dpx_mbuf **pkts, uint16_t n, const bool packed
 	uint16_t got = 0;
 	uint64_t bytes = 0;
 
+	if (dpx_unlikely(vq->broken))
+		return 0; /* until the control thread resets the device */
 	while (got < n) {
-		struct dpx_mbuf *m = rx_one(vq, packed);
-		if (m == NULL)
+		struct dpx_mbuf *m;
+		int r = rx_one(vq, &m, packed);
+		if (r == 0)
 			break;
-		bytes += m->pkt_len;
-		pkts[got++] = m;
+		if (r > 0) {
+			bytes += m->pkt_len;
+			pkts[got++] = m;
+		}
 	}
 	if (got > 0)
 		dpx_eth_sw_count(&vq->stats, got, bytes);
-	rx_refill(vq, packed, true);
+	if (dpx_likely(!vq->broken))
+		rx_refill(vq, packed, true);
 	return got;
 }
 
@@ -462,7 +552,7 @@ tx_one(struct vu_vq *vq, struct dpx_mbuf *m, const bool packed)
 {
 	struct seg s[TX_MAX_SEGS];
 	uint16_t n = 0, id = vq->free_head; /* split: head descriptor; packed: buffer id */
-	bool push = dpx_mbuf_refcnt_read(m) == 1 && dpx_pktmbuf_headroom(m) >= vq->hdr_len;
+	bool push = dpx_mbuf_refcnt_read(m) == 1 && dpx_pktmbuf_headroom(m) >= VU_HDR_LEN;
 	uint32_t need = (uint32_t)m->nb_segs + (push ? 0 : 1);
 
 	if (dpx_unlikely(need > TX_MAX_SEGS || need > vq->size))
@@ -470,12 +560,16 @@ tx_one(struct vu_vq *vq, struct dpx_mbuf *m, const bool packed)
 	if (need > vq->free_cnt)
 		return 0;
 	if (push) {
-		void *h = dpx_pktmbuf_mtod_offset(m, char *, -(int)vq->hdr_len);
-		memset(h, 0, vq->hdr_len);
-		s[n++] =
-			(struct seg){(uint64_t)(uintptr_t)h, (uint32_t)(m->data_len + vq->hdr_len)};
+		void *h = dpx_pktmbuf_mtod_offset(m, char *, -(int)VU_HDR_LEN);
+		memset(h, 0, VU_HDR_LEN);
+		s[n++] = (struct seg){(uint64_t)(uintptr_t)h, (uint32_t)(m->data_len + VU_HDR_LEN)};
+		if (dpx_likely(m->next == NULL)) {
+			/* the common frame: one descriptor, post() unrolled for it */
+			post(vq, s, 1, false, m, packed);
+			return 1;
+		}
 	} else {
-		s[n++] = (struct seg){(uint64_t)(uintptr_t)&vq->tx_hdrs[id], vq->hdr_len};
+		s[n++] = (struct seg){(uint64_t)(uintptr_t)&vq->tx_hdrs[id], VU_HDR_LEN};
 		s[n++] = (struct seg){dpx_pktmbuf_mtod(m, uint64_t), m->data_len};
 	}
 	for (struct dpx_mbuf *seg = m->next; seg != NULL; seg = seg->next)
@@ -484,18 +578,29 @@ tx_one(struct vu_vq *vq, struct dpx_mbuf *m, const bool packed)
 	return 1;
 }
 
-/* Free what the device has sent. */
+#define TX_REAP_BATCH 32
+
+/* Free what the device has sent, in bulk (one pool put per batch, not per mbuf). */
 static __dpx_always_inline void
 tx_reap(struct vu_vq *vq, const bool packed)
 {
+	struct dpx_mbuf *done[TX_REAP_BATCH];
+	unsigned int n = 0;
 	uint16_t id;
 	uint32_t len;
 
 	while (used_peek(vq, &id, &len, packed)) {
 		struct dpx_mbuf *m = used_take(vq, id, packed);
-		if (m != NULL)
-			dpx_pktmbuf_free(m);
+		if (m == NULL)
+			break; /* broken: the reset takes the rest back */
+		done[n++] = m;
+		if (n == TX_REAP_BATCH) {
+			dpx_pktmbuf_free_bulk(done, n);
+			n = 0;
+		}
 	}
+	if (n > 0)
+		dpx_pktmbuf_free_bulk(done, n);
 }
 
 static __dpx_always_inline uint16_t
@@ -504,7 +609,11 @@ tx_burst(struct vu_vq *vq, struct dpx_mbuf **pkts, uint16_t n, const bool packed
 	uint16_t sent = 0, posted = 0;
 	uint64_t bytes = 0;
 
+	if (dpx_unlikely(vq->broken))
+		return 0;
 	tx_reap(vq, packed);
+	if (dpx_unlikely(vq->broken))
+		return 0;
 	for (; sent < n; sent++) {
 		uint32_t len = pkts[sent]->pkt_len;
 		int rc = tx_one(vq, pkts[sent], packed);

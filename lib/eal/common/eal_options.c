@@ -102,7 +102,7 @@ parse_id_group(const char **p, unsigned int limit, uint64_t *ids, bool *grouped)
 		unsigned int first, last;
 		int rc;
 
-		if (paren && **p == ',')
+		if (n > 0) /* the comma after the previous range: an id must follow it */
 			(*p)++;
 		rc = parse_id_range(p, limit, &first, &last);
 		if (rc < 0)
@@ -114,8 +114,10 @@ parse_id_group(const char **p, unsigned int limit, uint64_t *ids, bool *grouped)
 			n++;
 		}
 	} while (paren && **p == ',');
-	if (paren && *(*p)++ != ')')
+	if (paren && **p != ')')
 		return -EINVAL;
+	if (paren)
+		(*p)++;
 	return n;
 }
 
@@ -261,18 +263,22 @@ handle_log_level(struct eal_options *opts, const char *value)
 		colon = comma;
 		regex = true;
 	}
+	level = dpx_log_parse_level(colon == NULL ? value : colon + 1);
+	if (level < 0)
+		return detail(opts, "a level is emerg, alert, crit, err, warning, notice, info, "
+				    "debug or 1..8");
 	if (colon == NULL) {
-		level = dpx_log_parse_level(value);
-		if (level < 0)
-			return -EINVAL;
 		opts->log_global_level = level;
 		return 0;
 	}
 	size_t plen = colon - value;
-	level = dpx_log_parse_level(colon + 1);
-	if (level < 0 || plen == 0 || plen >= sizeof(opts->log_patterns[0].pattern) ||
-	    opts->log_pattern_count == EAL_MAX_LOG_PATTERNS)
-		return -EINVAL;
+	if (plen == 0)
+		return detail(opts, "empty pattern before the level");
+	if (plen >= sizeof(opts->log_patterns[0].pattern))
+		return detail(opts, "a pattern has at most %zu characters",
+			      sizeof(opts->log_patterns[0].pattern) - 1);
+	if (opts->log_pattern_count == EAL_MAX_LOG_PATTERNS)
+		return detail(opts, "at most %d --log-level patterns", EAL_MAX_LOG_PATTERNS);
 	struct eal_log_pattern *lp = &opts->log_patterns[opts->log_pattern_count++];
 	memcpy(lp->pattern, value, plen);
 	lp->pattern[plen] = '\0';

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The EAL's telemetry: the stage that opens the socket, and the /eal/
- * commands (the /vfio/ ones live beside the containers, in linux/eal_vfio.c).
+ * commands (the /vfio/ ones are in linux/eal_vfio_telemetry.c).
  */
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,9 +121,31 @@ tel_eal_heap_info(const char *cmd, const char *p, struct dpx_tel_data *d)
 	return rc;
 }
 
+/* The C library's heap (malloc), apart from the EAL's: what a leak of the
+ * libraries' own bookkeeping would grow (the soak compares it). mallinfo2
+ * counts the chunks the per-thread caches hold as in use. */
+static int
+tel_eal_libc_heap(const char *cmd, const char *p, struct dpx_tel_data *d)
+{
+	struct mallinfo2 mi = mallinfo2();
+	const struct dpx_tel_uint fields[] = {
+		{"in_use_bytes", mi.uordblks + mi.hblkhd},
+		{"free_bytes", mi.fordblks},
+		{"arena_bytes", mi.arena},
+		{"mmap_bytes", mi.hblkhd},
+		{"mmap_count", mi.hblks},
+	};
+	int rc = dpx_tel_data_start_dict(d);
+
+	(void)cmd, (void)p;
+	return rc != 0 ? rc : dpx_tel_data_add_dict_uints(d, fields, DPX_DIM(fields));
+}
+
 DPX_TELEMETRY_REGISTER("/eal/params", tel_eal_params, "The EAL's command-line arguments");
 DPX_TELEMETRY_REGISTER("/eal/heap_info", tel_eal_heap_info,
 		       "Heap statistics. Parameter: NUMA node (none: every heap)");
+DPX_TELEMETRY_REGISTER("/eal/libc_heap", tel_eal_libc_heap,
+		       "The C library's malloc heap: bytes in use, free, mapped. No parameter");
 
 int
 eal_telemetry_init(const struct eal_options *opts)

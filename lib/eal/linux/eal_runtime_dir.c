@@ -4,6 +4,7 @@
  * process using the same prefix. --in-memory processes have none: they share
  * nothing, so they need no lock.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -102,6 +103,36 @@ take_lock(const char *prefix)
 	return -EAGAIN;
 }
 
+/*
+ * What a process that died with this prefix left in the directory (a
+ * telemetry socket, say): ours now that the lock proved it gone. Left there,
+ * it would outlive this process too (the directory cannot be removed with
+ * files in it), and a library that makes the same file would find it taken.
+ */
+static void
+remove_leftovers(void)
+{
+	DIR *d = opendir(runtime_dir);
+	struct dirent *e;
+	unsigned int removed = 0;
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+		    strcmp(e->d_name, "config") == 0)
+			continue;
+		if (unlinkat(dirfd(d), e->d_name, 0) == 0)
+			removed++;
+		else
+			EAL_LOG(WARNING, "cannot remove %s/%s, left by a process gone: %s",
+				runtime_dir, e->d_name, strerror(errno));
+	}
+	closedir(d);
+	if (removed > 0)
+		EAL_LOG(INFO, "removed %u file(s) a process gone left in %s", removed, runtime_dir);
+}
+
 int
 eal_runtime_dir_create(const struct eal_options *opts)
 {
@@ -128,6 +159,7 @@ eal_runtime_dir_create(const struct eal_options *opts)
 		runtime_dir[0] = '\0';
 		return rc;
 	}
+	remove_leftovers();
 	int len = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
 	if (ftruncate(lock_fd, 0) != 0 || pwrite(lock_fd, pid, len, 0) != len)
 		EAL_LOG(WARNING, "cannot write pid to %s", lock_path);
