@@ -6,6 +6,7 @@
 #include <dpx_ethdev.h>
 #include <dpx_mbuf.h>
 #include <dpx_mempool.h>
+#include <dpx_page_pool.h>
 
 #include "dpx_test.h"
 #include "test_pkt.h"
@@ -90,6 +91,43 @@ pattern_check(const struct dpx_mbuf *m, unsigned int seq, uint32_t len)
 		total += s->data_len;
 	}
 	return total == len && segs == m->nb_segs;
+}
+
+/* An xstat's value by name, UINT64_MAX when the port has none of that name. */
+static inline uint64_t
+xstat_of(uint16_t port, const char *name)
+{
+	uint64_t v = UINT64_MAX;
+
+	dpx_eth_xstats_get_by_name(port, name, &v);
+	return v;
+}
+
+/* How many of the port's xstat names contain needle ("_pp_"), or a negative errno. */
+static inline int
+xstat_names_with(uint16_t port, const char *needle)
+{
+	struct dpx_eth_xstat_name names[512];
+	int n = dpx_eth_xstats_get_names(port, names, 512), found = 0;
+
+	for (int i = 0; i < n && i < 512; i++)
+		found += strstr(names[i].name, needle) != NULL;
+	return n < 0 ? n : found;
+}
+
+/* Rx queue q's page pool counters as the port exports them (rx_q<q>_pp_*). */
+static inline int
+pp_xstats_of(uint16_t port, uint16_t q, struct dpx_page_pool_stats *st)
+{
+	uint64_t *v = (uint64_t *)st;
+	char name[DPX_ETH_XSTATS_NAME_SIZE];
+
+	for (unsigned int i = 0; i < DPX_PAGE_POOL_NB_STATS; i++) {
+		snprintf(name, sizeof(name), "rx_q%u_pp_%s", q, dpx_page_pool_stat_name(i));
+		v[i] = xstat_of(port, name);
+		DPX_TEST_ASSERT(v[i] != UINT64_MAX, "port %u has no xstat %s", port, name);
+	}
+	return DPX_TEST_SUCCESS;
 }
 
 #endif /* TEST_ETHDEV_UTIL_H */

@@ -1607,3 +1607,42 @@ DPX_TEST_REGISTER(fwd_app_csum_pcap, fast, test_fwd_app_csum_pcap);
 DPX_TEST_REGISTER(fwd_app_signal, fast, test_fwd_app_signal);
 DPX_TEST_REGISTER(fwd_app_tap_ping, fast, test_fwd_app_tap_ping);
 DPX_TEST_REGISTER(fwd_perf_null_io, perf, test_fwd_perf_null_io);
+
+/*
+ * dpx-fwd's "show port xstats" lists a port's page pool counters
+ * (rx_q0_pp_*, net_vhost's rx queue has a pool by default), and none of
+ * them with page_pool=0.
+ */
+static int
+fwd_pp_xstats(const char *extra, bool pooled)
+{
+	char sock[64], vhost[160];
+	const char *args[] = {EAL_ARGS, one_lcore(), "--vdev", vhost, NULL_PAIR, "--", "-i", NULL};
+	struct fwd_app_result r;
+
+	if (!need_fwd())
+		DPX_TEST_SKIP("dpx-fwd is not built next to dpx-test (set DPX_FWD)");
+	snprintf(sock, sizeof(sock), "/tmp/dpx-fwd-pp-%d.sock", (int)getpid());
+	snprintf(vhost, sizeof(vhost), "net_vhost2,iface=%s%s", sock, extra);
+	DPX_TEST_ASSERT_EQUAL(fwd_app_run(args, "show port xstats 2\nquit\n", 0, &r), 0, "");
+	print_result(&r);
+	DPX_TEST_ASSERT_EQUAL(r.status, 0, "");
+	DPX_TEST_ASSERT(strstr(r.out, "NIC extended statistics for port 2") != NULL, "");
+	if (pooled) {
+		DPX_TEST_ASSERT(strstr(r.out, "\nrx_q0_pp_alloc_fast: 0\n") != NULL, "");
+		DPX_TEST_ASSERT(strstr(r.out, "\nrx_q0_pp_recycle_released_refcnt: 0\n") != NULL, "");
+		DPX_TEST_ASSERT(strstr(r.out, "\nrx_q0_pp_in_flight: 0\n") != NULL, "");
+	} else {
+		DPX_TEST_ASSERT(strstr(r.out, "_pp_") == NULL, "page_pool=0: no rx_qN_pp_* names");
+	}
+	fwd_app_result_free(&r);
+	return DPX_TEST_SUCCESS;
+}
+
+static int
+test_fwd_app_page_pool_xstats(void)
+{
+	DPX_TEST_RUN(fwd_pp_xstats("", true));
+	return fwd_pp_xstats(",page_pool=0", false);
+}
+DPX_TEST_REGISTER(fwd_app_page_pool_xstats, fast, test_fwd_app_page_pool_xstats);

@@ -15,11 +15,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include <linux/if_link.h>
+#include <linux/if_packet.h>
+#include <linux/if_ether.h>
 #include <linux/if_tun.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
 #include <dpx_bus_vdev.h>
+#include <dpx_page_pool.h>
 
 #include "test_ethdev_util.h"
 
@@ -563,3 +566,110 @@ test_pmd_tap_moved_netns(void)
 	return DPX_TEST_SUCCESS;
 }
 DPX_TEST_REGISTER(pmd_tap_moved_netns, fast, test_pmd_tap_moved_netns);
+
+/* ---- receive buffers from the page pool ---- */
+
+#define PP_FRAMES 300
+
+/* The kernel sends frames out of the interface (a packet socket): the port receives them. */
+static int
+kernel_sends(int sock, unsigned int seq, uint32_t len)
+{
+	static uint8_t f[4000];
+
+	fill_test_frame(f, seq, len);
+	DPX_TEST_ASSERT_EQUAL(send(sock, f, len, 0), (ssize_t)len, "%s", strerror(errno));
+	return DPX_TEST_SUCCESS;
+}
+
+/* Receive until n of our frames came; @return the segments of every frame received. */
+static int
+receive_frames(uint16_t port, unsigned int n, uint64_t *segs)
+{
+	struct dpx_mbuf *pkts[32];
+	unsigned int ours = 0;
+
+	for (int tries = 0; ours < n && tries < 5000; tries++) {
+		uint16_t r = dpx_eth_rx_burst(port, 0, pkts, 32);
+		for (uint16_t i = 0; i < r; i++) {
+			uint8_t hdr[14];
+			const struct dpx_ether_hdr *eh = dpx_pktmbuf_read(pkts[i], 0, 14, hdr);
+			ours += eh != NULL && ntohs(eh->ether_type) == 0x88B5;
+			*segs += pkts[i]->nb_segs;
+		}
+		dpx_pktmbuf_free_bulk(pkts, r);
+		if (r == 0)
+			usleep(200);
+	}
+	DPX_TEST_ASSERT_EQUAL(ours, n, "frames received");
+	return DPX_TEST_SUCCESS;
+}
+
+static int
+tap_page_pool_case(const char *args, bool pooled)
+{
+	struct sockaddr_ll sll = {.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL)};
+	struct dpx_page_pool_stats s, *st = &s;
+	uint64_t segs = 0;
+	char vdev[128];
+
+	DPX_TEST_RUN(tap_env());
+	snprintf(vdev, sizeof(vdev), "net_tap0,iface=" IFNAME "%s", args);
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", "--in-memory", "--vdev", vdev, NULL) > 0,
+			"");
+	struct dpx_mempool *mp =
+		dpx_pktmbuf_pool_create("pp_pool", POOL_SIZE, 0, 0, DPX_MBUF_DEFAULT_BUF_SIZE, -1);
+	DPX_TEST_ASSERT(mp != NULL, "");
+	uint16_t port = port_of("net_tap0");
+	DPX_TEST_RUN(port_start(port, 1, 1, mp));
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_set_mtu(port, 4000), 0, "");
+	int sock = socket(AF_PACKET, SOCK_RAW, 0);
+	DPX_TEST_ASSERT(sock >= 0, "%s", strerror(errno));
+	sll.sll_ifindex = (int)if_nametoindex(IFNAME);
+	DPX_TEST_ASSERT_EQUAL(bind(sock, (struct sockaddr *)&sll, sizeof(sll)), 0, "");
+	/* frames of 60 to 3960 bytes: those above one mbuf come as chains */
+	for (unsigned int i = 0; i < PP_FRAMES; i += 20) {
+		for (unsigned int k = i; k < i + 20; k++)
+			DPX_TEST_RUN(kernel_sends(sock, k, 60 + k * 613 % 3900));
+		DPX_TEST_RUN(receive_frames(port, 20, &segs));
+	}
+	close(sock);
+	if (!pooled) {
+		DPX_TEST_ASSERT_EQUAL(xstat_names_with(port, "_pp_"), 0,
+				      "page_pool=0: no rx_qN_pp_* names");
+	} else {
+		DPX_TEST_ASSERT_EQUAL(xstat_names_with(port, "_pp_"), DPX_PAGE_POOL_NB_STATS, "");
+		DPX_TEST_RUN(pp_xstats_of(port, 0, st));
+		printf("%" PRIu64 " frames in %" PRIu64 " segments; pp fast %" PRIu64
+		       " slow %" PRIu64 " cached %" PRIu64 " in flight %" PRIu64 "\n",
+		       xstat_of(port, "rx_q0_packets"), segs, st->alloc_fast, st->alloc_slow,
+		       st->recycle_cached, st->in_flight);
+		DPX_TEST_ASSERT_EQUAL(st->in_flight, 1, "the buffer kept for the next read");
+		DPX_TEST_ASSERT_EQUAL(st->alloc_fast + st->alloc_slow + st->alloc_refill,
+				      segs + st->in_flight, "handed out = received + kept");
+		DPX_TEST_ASSERT_EQUAL(st->recycle_cached + st->recycle_ring + st->recycle_ring_full,
+				      segs, "every received segment home");
+		DPX_TEST_ASSERT(segs > xstat_of(port, "rx_q0_packets"), "chains were received");
+	}
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_stop(port), 0, "");
+	if (pooled)
+		DPX_TEST_ASSERT_EQUAL(xstat_of(port, "rx_q0_pp_in_flight"), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_avail_count(mp), POOL_SIZE,
+			      "a stop returns every buffer");
+	DPX_TEST_ASSERT_EQUAL(dpx_vdev_uninit("net_tap0"), 0, "");
+	return pool_and_eal_done(mp, POOL_SIZE);
+}
+
+static int
+test_pmd_tap_page_pool(void)
+{
+	return tap_page_pool_case(",pp_size=64", true);
+}
+DPX_TEST_REGISTER(pmd_tap_page_pool, fast, test_pmd_tap_page_pool);
+
+static int
+test_pmd_tap_page_pool_off(void)
+{
+	return tap_page_pool_case(",page_pool=0", false);
+}
+DPX_TEST_REGISTER(pmd_tap_page_pool_off, fast, test_pmd_tap_page_pool_off);

@@ -29,6 +29,7 @@
 #include <dpx_malloc.h>
 #include <dpx_mbuf.h>
 #include <dpx_mempool.h>
+#include <dpx_page_pool.h>
 #include <dpx_telemetry.h>
 #include <dpx_vhost.h>
 #include <dpx_vfio.h>
@@ -260,6 +261,8 @@ check_list_and_help(int fd)
 		"/vhost/info",
 		"/vfio/containers",
 		"/vfio/maps",
+		"/page_pool/list",
+		"/page_pool/info",
 	};
 	json_t *top, *v = query(fd, "/", &top);
 	size_t i, j;
@@ -531,6 +534,43 @@ check_vfio(int fd)
 	return DPX_TEST_SUCCESS;
 }
 
+/* net_vhost0's rx queue has a page pool: its list entry, state and counters. */
+static int
+check_page_pool(int fd)
+{
+	struct dpx_page_pool *pp = dpx_page_pool_lookup("net_vhost0_rxq0");
+	struct dpx_page_pool_stats st;
+	json_t *top, *v, *c;
+
+	DPX_TEST_ASSERT(pp != NULL, "net_vhost has a page pool by default");
+	v = query(fd, "/page_pool/list", &top);
+	DPX_TEST_ASSERT(json_is_array(v) && json_array_size(v) == 1, "one pool");
+	DPX_TEST_ASSERT(strcmp(json_string_value(json_array_get(v, 0)), "net_vhost0_rxq0") == 0,
+			"");
+	json_decref(top);
+	dpx_page_pool_stats_get(pp, &st);
+	v = query(fd, "/page_pool/info,net_vhost0_rxq0", &top);
+	DPX_TEST_ASSERT(strcmp(jstr(v, "mempool"), "tel_mp") == 0, "");
+	DPX_TEST_ASSERT_EQUAL(jint(v, "size"), DPX_PAGE_POOL_SIZE_DEFAULT, "");
+	c = json_object_get(v, "counters");
+	DPX_TEST_ASSERT_EQUAL(json_object_size(c), DPX_PAGE_POOL_NB_STATS, "");
+	for (unsigned int i = 0; i < DPX_PAGE_POOL_NB_STATS; i++)
+		DPX_TEST_ASSERT_EQUAL(jint(c, dpx_page_pool_stat_name(i)),
+				      ((const uint64_t *)&st)[i], "%s", dpx_page_pool_stat_name(i));
+	DPX_TEST_ASSERT(st.alloc_fast + st.alloc_slow + st.alloc_refill >= 3, "3 dequeued");
+	DPX_TEST_ASSERT_EQUAL(jint(v, "cache_count") + jint(v, "ring_count") + st.in_flight +
+				      dpx_mempool_avail_count(dpx_mempool_lookup("tel_mp")),
+			      512, "every mbuf somewhere");
+	json_decref(top);
+	v = query(fd, "/page_pool/info,nope", &top);
+	DPX_TEST_ASSERT_EQUAL(jint(json_object_get(top, "error"), "errno"), ENOENT, "");
+	json_decref(top);
+	v = query(fd, "/page_pool/info", &top);
+	DPX_TEST_ASSERT_EQUAL(jint(json_object_get(top, "error"), "errno"), EINVAL, "");
+	json_decref(top);
+	return DPX_TEST_SUCCESS;
+}
+
 /* A front-end up to running rings on a vhost port: its device has memory and rings. */
 static int
 guest_up(struct vfe *fe, const char *sock, uint64_t mem, uint16_t size0, uint16_t size1)
@@ -622,6 +662,8 @@ test_telemetry_commands(void)
 		rc = check_vhost(fd, &fe);
 	if (rc == DPX_TEST_SUCCESS)
 		rc = check_vfio(fd);
+	if (rc == DPX_TEST_SUCCESS)
+		rc = check_page_pool(fd);
 	close(fd);
 	vfe_fini(&fe);
 	for (uint16_t p = 0; p < DPX_MAX_ETHPORTS; p++)

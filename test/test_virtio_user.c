@@ -17,6 +17,7 @@
 #include <dpx_mbuf.h>
 #include <dpx_memory.h>
 #include <dpx_mempool.h>
+#include <dpx_page_pool.h>
 #include <dpx_vhost.h>
 #include <dpx_vhost_async.h>
 
@@ -24,6 +25,7 @@
 #include "dpx_test.h"
 #include "fwd_pkt.h"
 #include "guest_helpers.h"
+#include "test_ethdev_util.h"
 #include "virtio_user.h"
 
 #define MAX_REGIONS 64
@@ -301,6 +303,31 @@ env_up(struct env *e, const char *opts, bool server)
 	return DPX_TEST_SUCCESS;
 }
 
+/*
+ * Every mbuf is home: in the mempool, or in the cache or ring of its queue's
+ * page pool (which keeps them for the next set-up), none in flight.
+ */
+static int
+all_home(struct env *e, const char *what)
+{
+	struct dpx_page_pool_stats st;
+	struct dpx_page_pool_info info;
+	unsigned int pooled = 0;
+
+	for (uint16_t q = 0; q < 2; q++) {
+		const struct vu_port *vp = dpx_eth_dev_get(e->port)->data->dev_private;
+		struct dpx_page_pool *pp = vp->rxq[q].pp;
+		if (pp == NULL)
+			continue;
+		dpx_page_pool_stats_get(pp, &st);
+		dpx_page_pool_info_get(pp, &info);
+		DPX_TEST_ASSERT_EQUAL(st.in_flight, 0, "%s: rx queue %u", what, q);
+		pooled += info.cache_count + info.ring_count;
+	}
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_in_use_count(e->mp), pooled, "%s", what);
+	return DPX_TEST_SUCCESS;
+}
+
 static int
 env_down(struct env *e)
 {
@@ -344,6 +371,87 @@ traffic_case(const char *opts, bool mrg)
 	else
 		DPX_TEST_ASSERT_EQUAL(v, 0, "packed: the back-end's event flags say DISABLE");
 	return env_down(&e);
+}
+
+/*
+ * The page pool's counters add up to what the queue received: every buffer
+ * handed out is a received one (one per packet, plus the merged ones) or one
+ * still posted; every received one came home when the test freed it.
+ */
+static int
+pp_counters_add_up(uint16_t port, uint16_t q)
+{
+	struct dpx_page_pool_stats s, *st = &s;
+	uint64_t pkts, mrg;
+	char n[64];
+
+	DPX_TEST_RUN(pp_xstats_of(port, q, st));
+	snprintf(n, sizeof(n), "rx_q%u_packets", q);
+	pkts = xstat_of(port, n);
+	snprintf(n, sizeof(n), "rx_q%u_mrg_segments", q);
+	mrg = xstat_of(port, n);
+	printf("rx_q%u: %" PRIu64 " packets, %" PRIu64 " merged buffers; pp fast %" PRIu64
+	       " slow %" PRIu64 " refill %" PRIu64 " cached %" PRIu64 " ring %" PRIu64
+	       " in flight %" PRIu64 "\n",
+	       q, pkts, mrg, st->alloc_fast, st->alloc_slow, st->alloc_refill, st->recycle_cached,
+	       st->recycle_ring, st->in_flight);
+	DPX_TEST_ASSERT_EQUAL(st->in_flight, 256, "the posted buffers (queue_size)");
+	DPX_TEST_ASSERT_EQUAL(st->alloc_fast + st->alloc_slow + st->alloc_refill,
+			      pkts + mrg + st->in_flight, "handed out = received + posted");
+	DPX_TEST_ASSERT_EQUAL(st->recycle_cached + st->recycle_ring + st->recycle_ring_full +
+				      st->alloc_waive,
+			      pkts + mrg, "home = received (all freed)");
+	DPX_TEST_ASSERT(st->recycle_cached > 0 && st->alloc_fast > 0,
+			"polled and freed on one lcore: the cache serves");
+	return DPX_TEST_SUCCESS;
+}
+
+/* Receive buffers from the page pool (the default), and with page_pool=0. */
+static int
+page_pool_case(const char *opts, bool mrg)
+{
+	struct env e;
+
+	DPX_TEST_RUN(env_up(&e, opts, false));
+	DPX_TEST_RUN(traffic(e.port, 0, e.mp, 700, mrg, 1));
+	DPX_TEST_RUN(traffic(e.port, 1, e.mp, 300, mrg, 9000));
+	if (strstr(opts, "page_pool=0") != NULL) {
+		DPX_TEST_ASSERT_EQUAL(xstat_names_with(e.port, "_pp_"), 0, "no pool: no rx_qN_pp_* names");
+		DPX_TEST_ASSERT(dpx_page_pool_lookup("net_virtio_user0_rxq0") == NULL, "");
+		return env_down(&e);
+	}
+	DPX_TEST_ASSERT_EQUAL(xstat_names_with(e.port, "_pp_"), 2 * DPX_PAGE_POOL_NB_STATS, "");
+	DPX_TEST_ASSERT(dpx_page_pool_lookup("net_virtio_user0_rxq1") != NULL, "");
+	DPX_TEST_RUN(pp_counters_add_up(e.port, 0));
+	DPX_TEST_RUN(pp_counters_add_up(e.port, 1));
+	/* a stop returns everything to the mempool */
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_stop(e.port), 0, "");
+	DPX_TEST_ASSERT_EQUAL(xstat_of(e.port, "rx_q0_pp_in_flight"), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_in_use_count(e.mp), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_xstats_reset(e.port), 0, "");
+	DPX_TEST_ASSERT_EQUAL(xstat_of(e.port, "rx_q1_pp_alloc_fast"), 0, "reset");
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_start(e.port), 0, "");
+	DPX_TEST_ASSERT(wait_link(e.port, 1), "link up again");
+	DPX_TEST_RUN(traffic(e.port, 0, e.mp, 100, mrg, 20000));
+	return env_down(&e);
+}
+
+static int
+test_virtio_user_page_pool(void)
+{
+	return page_pool_case("", true);
+}
+
+static int
+test_virtio_user_page_pool_packed(void)
+{
+	return page_pool_case("packed_vq=1,mrg_rxbuf=0,pp_size=64", false);
+}
+
+static int
+test_virtio_user_page_pool_off(void)
+{
+	return page_pool_case("page_pool=0", true);
 }
 
 static int
@@ -460,8 +568,7 @@ restart_case(bool server)
 		DPX_TEST_ASSERT_EQUAL(dpx_eth_tx_burst(e.port, 0, &m, 1), 0,
 				      "no traffic meanwhile");
 		dpx_pktmbuf_free(m);
-		DPX_TEST_ASSERT_EQUAL(dpx_mempool_in_use_count(e.mp), 0,
-				      "every buffer the back-end held came back");
+		DPX_TEST_RUN(all_home(&e, "every buffer the back-end held came back"));
 		DPX_TEST_ASSERT_EQUAL(be_start(e.path, server ? DPX_VHOST_CLIENT : 0), 0, "");
 		DPX_TEST_ASSERT(wait_vid(true), "back-end runs the device again");
 		DPX_TEST_ASSERT(wait_link(e.port, 1), "link up again");
@@ -954,6 +1061,9 @@ DPX_TEST_REGISTER(virtio_user_split_no_mrg, fast, test_virtio_user_split_no_mrg)
 DPX_TEST_REGISTER(virtio_user_packed, fast, test_virtio_user_packed);
 DPX_TEST_REGISTER(virtio_user_packed_no_mrg, fast, test_virtio_user_packed_no_mrg);
 DPX_TEST_REGISTER(virtio_user_mem_hotplug, fast, test_virtio_user_mem_hotplug);
+DPX_TEST_REGISTER(virtio_user_page_pool, fast, test_virtio_user_page_pool);
+DPX_TEST_REGISTER(virtio_user_page_pool_packed, fast, test_virtio_user_page_pool_packed);
+DPX_TEST_REGISTER(virtio_user_page_pool_off, fast, test_virtio_user_page_pool_off);
 DPX_TEST_REGISTER(virtio_user_server_restart, fast, test_virtio_user_server_restart);
 DPX_TEST_REGISTER(virtio_user_client_restart, fast, test_virtio_user_client_restart);
 DPX_TEST_REGISTER(virtio_user_args, fast, test_virtio_user_args);

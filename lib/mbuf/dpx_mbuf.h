@@ -125,8 +125,8 @@ struct dpx_mbuf {
 	uint16_t buf_len;    /**< size of the data room */
 	uint16_t queue_id_hint; /**< queue the packet was received on (or is meant for) */
 	uint16_t priv_size;  /**< size of the private area between this struct and the data room */
-	uint16_t reserved0;
-	struct dpx_mempool *pool; /**< pool this segment returns to */
+	uint16_t home_id; /**< 0, or the home it returns to instead of its pool (dpx_mbuf_home.h) */
+	struct dpx_mempool *pool; /**< pool this segment belongs to */
 
 	/* second cache line: chaining and TX offload metadata */
 	struct dpx_mbuf *next __dpx_cache_aligned; /**< next segment, or NULL */

@@ -6,11 +6,13 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <string.h>
 
 #include <dpx_errno.h>
 #include <dpx_log.h>
 #include <dpx_mbuf.h>
+#include <dpx_mbuf_home.h>
 
 DPX_LOG_REGISTER(mbuf_logtype, "lib.mbuf");
 #define MBUF_LOG(level, fmt, ...) DPX_LOG(level, mbuf_logtype, "mbuf: " fmt, ##__VA_ARGS__)
@@ -77,30 +79,14 @@ dpx_pktmbuf_priv_size(struct dpx_mempool *mp)
 /*
  * The exported functions are interposable symbols of a shared library, so
  * calls between them inside libdpx go through the PLT and are never inlined.
- * The per-packet loops (alloc_bulk, free, free_bulk) use these static copies
- * instead: that removed two calls per packet from the io forwarding loop.
+ * The per-packet loops (alloc_bulk, free, free_bulk) use the inline copies
+ * (dpx_mbuf_reset_inline, mbuf_prefree) instead: that removed two calls per
+ * packet from the io forwarding loop.
  */
-static inline void
-mbuf_reset(struct dpx_mbuf *m)
-{
-	m->next = NULL;
-	m->pkt_len = 0;
-	m->tx_offload = 0;
-	m->vlan_tci = 0;
-	m->nb_segs = 1;
-	m->port = DPX_MBUF_PORT_INVALID;
-	m->ol_flags = 0;
-	m->packet_type = 0;
-	m->rss_hash = 0;
-	m->queue_id_hint = 0;
-	m->data_off = DPX_MIN((uint16_t)DPX_PKTMBUF_HEADROOM, m->buf_len);
-	m->data_len = 0;
-}
-
 void
 dpx_pktmbuf_reset(struct dpx_mbuf *m)
 {
-	mbuf_reset(m);
+	dpx_mbuf_reset_inline(m);
 }
 
 struct dpx_mbuf *
@@ -112,7 +98,7 @@ dpx_pktmbuf_alloc(struct dpx_mempool *mp)
 		dpx_errno = ENOENT;
 		return NULL;
 	}
-	mbuf_reset(obj);
+	dpx_mbuf_reset_inline(obj);
 	return obj;
 }
 
@@ -124,10 +110,64 @@ dpx_pktmbuf_alloc_bulk(struct dpx_mempool *mp, struct dpx_mbuf **mbufs, unsigned
 	if (rc != 0)
 		return rc;
 	for (unsigned int i = 0; i < n; i++)
-		mbuf_reset(mbufs[i]);
+		dpx_mbuf_reset_inline(mbufs[i]);
 	return 0;
 }
 
+/* ---- homes (dpx_mbuf_home.h) ---- */
+
+struct dpx_mbuf_home *dpx_mbuf_homes[DPX_MBUF_HOME_MAX];
+static pthread_mutex_t homes_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int
+dpx_mbuf_home_register(struct dpx_mbuf_home *home)
+{
+	int id = -ENOSPC;
+
+	if (home == NULL || home->put == NULL || home->shared == NULL)
+		return -EINVAL;
+	pthread_mutex_lock(&homes_lock);
+	for (int i = 1; i < DPX_MBUF_HOME_MAX && id < 0; i++)
+		if (dpx_mbuf_homes[i] == NULL)
+			id = i;
+	if (id > 0)
+		__atomic_store_n(&dpx_mbuf_homes[id], home, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&homes_lock);
+	if (id < 0)
+		MBUF_LOG(ERR, "home register: all %d ids are taken", DPX_MBUF_HOME_MAX - 1);
+	return id;
+}
+
+int
+dpx_mbuf_home_unregister(uint16_t id)
+{
+	int rc = -EINVAL;
+
+	pthread_mutex_lock(&homes_lock);
+	if (id > 0 && id < DPX_MBUF_HOME_MAX && dpx_mbuf_homes[id] != NULL) {
+		__atomic_store_n(&dpx_mbuf_homes[id], NULL, __ATOMIC_RELAXED);
+		rc = 0;
+	}
+	pthread_mutex_unlock(&homes_lock);
+	return rc;
+}
+
+static inline struct dpx_mbuf_home *
+home_of(const struct dpx_mbuf *m)
+{
+	return dpx_mbuf_homes[m->home_id];
+}
+
+/* Segments of one home (home_id != 0) whose last reference went. */
+static inline void
+home_put(struct dpx_mbuf *const *segs, unsigned int n)
+{
+	struct dpx_mbuf_home *h = home_of(segs[0]);
+
+	h->put(h, segs, n);
+}
+
+/* Last reference (or not) of one segment, then back to its pool or its home. */
 static inline struct dpx_mbuf *
 mbuf_prefree(struct dpx_mbuf *m)
 {
@@ -135,8 +175,11 @@ mbuf_prefree(struct dpx_mbuf *m)
 	 * count from 2 to 1: its writes happen before we recycle the segment. A
 	 * count of 1 means we are the only owner: nobody can race this path. */
 	if (__atomic_load_n(&m->refcnt, __ATOMIC_ACQUIRE) != 1) {
-		if (dpx_mbuf_refcnt_update(m, -1) != 0)
+		if (dpx_mbuf_refcnt_update(m, -1) != 0) {
+			if (dpx_unlikely(m->home_id != 0))
+				home_of(m)->shared(home_of(m));
 			return NULL;
+		}
 		dpx_mbuf_refcnt_set(m, 1);
 	}
 	/* last reference: back to the state of a free mbuf. An unchained
@@ -147,6 +190,24 @@ mbuf_prefree(struct dpx_mbuf *m)
 		m->nb_segs = 1;
 	}
 	return m;
+}
+
+/* Out of line so the common path keeps no stack slot for &m. */
+static __attribute__((noinline, cold)) void
+home_put_one(struct dpx_mbuf *m)
+{
+	home_put(&m, 1);
+}
+
+/* A segment whose last reference went: home_id 0 is the one test an mbuf
+ * without a page pool pays (a field of the line prefree just read). */
+static inline void
+seg_put(struct dpx_mbuf *m)
+{
+	if (dpx_likely(m->home_id == 0))
+		dpx_mempool_put(m->pool, m);
+	else
+		home_put_one(m);
 }
 
 struct dpx_mbuf *
@@ -161,7 +222,7 @@ dpx_mbuf_raw_free(struct dpx_mbuf *m)
 	dpx_mbuf_refcnt_set(m, 1);
 	m->next = NULL;
 	m->nb_segs = 1;
-	dpx_mempool_put(m->pool, m);
+	seg_put(m);
 }
 
 void
@@ -171,19 +232,31 @@ dpx_pktmbuf_free(struct dpx_mbuf *m)
 		struct dpx_mbuf *next = m->next; /* prefree clears it */
 
 		if (mbuf_prefree(m) != NULL)
-			dpx_mempool_put(m->pool, m);
+			seg_put(m);
 		m = next;
 	}
 }
 
 #define FREE_BULK_BATCH 64
 
-/* Segments whose last reference went are put back in batches, one per run of the same pool. */
+/* A run of segments of one pool and one home (0: the pool itself). */
+static inline void
+run_put(struct dpx_mempool *pool, uint16_t home, void **batch, unsigned int nb)
+{
+	if (dpx_likely(home == 0))
+		dpx_mempool_put_bulk(pool, batch, nb);
+	else
+		home_put((struct dpx_mbuf *const *)batch, nb);
+}
+
+/* Segments whose last reference went are put back in batches, one per run
+ * of the same pool and home. */
 void
 dpx_pktmbuf_free_bulk(struct dpx_mbuf **mbufs, unsigned int n)
 {
 	void *batch[FREE_BULK_BATCH];
 	struct dpx_mempool *pool = NULL;
+	uint16_t home = 0;
 	unsigned int nb = 0;
 
 	for (unsigned int i = 0; i < n; i++) {
@@ -191,17 +264,19 @@ dpx_pktmbuf_free_bulk(struct dpx_mbuf **mbufs, unsigned int n)
 			next = m->next;
 			if (mbuf_prefree(m) == NULL)
 				continue;
-			if (dpx_unlikely(m->pool != pool || nb == FREE_BULK_BATCH)) {
+			if (dpx_unlikely(m->pool != pool || m->home_id != home ||
+					 nb == FREE_BULK_BATCH)) {
 				if (nb > 0)
-					dpx_mempool_put_bulk(pool, batch, nb);
+					run_put(pool, home, batch, nb);
 				pool = m->pool;
+				home = m->home_id;
 				nb = 0;
 			}
 			batch[nb++] = m;
 		}
 	}
 	if (nb > 0)
-		dpx_mempool_put_bulk(pool, batch, nb);
+		run_put(pool, home, batch, nb);
 }
 
 int

@@ -19,6 +19,7 @@
 
 struct dpx_mbuf;
 struct dpx_mempool;
+struct dpx_page_pool;
 
 /** Memory slots offered through GET_MAX_MEM_SLOTS (CONFIGURE_MEM_SLOTS). */
 #define DPX_VHOST_MAX_MEM_SLOTS 509
@@ -184,5 +185,14 @@ uint16_t dpx_vhost_enqueue_burst(int vid, uint16_t vring, struct dpx_mbuf **pkts
  */
 uint16_t dpx_vhost_dequeue_burst(int vid, uint16_t vring, struct dpx_mempool *mp,
 				 struct dpx_mbuf **pkts, uint16_t n);
+
+/**
+ * As dpx_vhost_dequeue_burst, the mbufs taken from a page pool (over the
+ * mempool it was created with; lib/page_pool): a net_vhost rx queue's.
+ * Freed packets go back to the pool with the ordinary mbuf frees.
+ * @return packets stored in pkts, as dpx_vhost_dequeue_burst.
+ */
+uint16_t dpx_vhost_dequeue_burst_page_pool(int vid, uint16_t vring, struct dpx_page_pool *pp,
+					   struct dpx_mbuf **pkts, uint16_t n);
 
 #endif /* DPX_VHOST_H */

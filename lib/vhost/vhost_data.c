@@ -33,6 +33,7 @@
 #include <dpx_dmadev.h>
 #include <dpx_mbuf.h>
 #include <dpx_mempool.h>
+#include <dpx_page_pool.h>
 
 #include "vhost_private.h"
 
@@ -351,9 +352,19 @@ struct pkt_io {
 	void *ctx;
 	struct dpx_mbuf **pkts; /* mbufs */
 	struct dpx_mempool *mp; /* dequeue */
+	struct dpx_page_pool *pp; /* dequeue: mp's page pool, where mbufs come from (or NULL) */
 	uint32_t room;		/* data bytes of one of mp's mbufs */
 	uint16_t prepared;	/* pkts[0..prepared): fresh mbufs of the burst's bulk allocation */
 };
+
+/* Dequeue: n fresh mbufs, from the page pool when the port has one. @return 0 or -ENOENT. */
+static __dpx_always_inline int
+io_alloc(struct pkt_io *io, struct dpx_mbuf **m, unsigned int n)
+{
+	if (io->pp != NULL)
+		return dpx_page_pool_alloc_bulk(io->pp, m, n);
+	return dpx_pktmbuf_alloc_bulk(io->mp, m, n);
+}
 
 /* Enqueue: the segments of packet i. @return their count or <0. */
 static __dpx_always_inline int
@@ -392,9 +403,9 @@ dst_alloc(struct pkt_io *io, uint16_t i, uint32_t len, struct vhost_seg *segs, c
 		return -E2BIG;
 	if (i < io->prepared)
 		chain[0] = io->pkts[i];
-	else if (dpx_pktmbuf_alloc_bulk(io->mp, chain, 1) != 0)
+	else if (io_alloc(io, chain, 1) != 0)
 		return -ENOMEM;
-	if (dpx_unlikely(n > 1) && dpx_pktmbuf_alloc_bulk(io->mp, chain + 1, n - 1) != 0) {
+	if (dpx_unlikely(n > 1) && io_alloc(io, chain + 1, n - 1) != 0) {
 		if (i >= io->prepared)
 			dpx_pktmbuf_free(chain[0]);
 		return -ENOMEM;
@@ -419,7 +430,7 @@ dst_alloc(struct pkt_io *io, uint16_t i, uint32_t len, struct vhost_seg *segs, c
 static __dpx_always_inline void
 dst_prepare(struct pkt_io *io, uint16_t from, uint16_t to, const bool mbufs)
 {
-	if (mbufs && to > from && dpx_pktmbuf_alloc_bulk(io->mp, io->pkts + from, to - from) == 0)
+	if (mbufs && to > from && io_alloc(io, io->pkts + from, to - from) == 0)
 		io->prepared = to;
 }
 
@@ -1269,11 +1280,12 @@ pool_room(struct dpx_mempool *mp)
 	return data_room - DPX_MIN(data_room, DPX_PKTMBUF_HEADROOM);
 }
 
-uint16_t
-dpx_vhost_dequeue_burst(int vid, uint16_t vring, struct dpx_mempool *mp, struct dpx_mbuf **pkts,
-			uint16_t n)
+/* Dequeue into mbufs of mp, taken from pp when it is not NULL (pp's mempool is mp). */
+static uint16_t
+dequeue(int vid, uint16_t vring, struct dpx_mempool *mp, struct dpx_page_pool *pp,
+	struct dpx_mbuf **pkts, uint16_t n)
 {
-	struct pkt_io io = {.pkts = pkts, .mp = mp, .room = pool_room(mp)};
+	struct pkt_io io = {.pkts = pkts, .mp = mp, .pp = pp, .room = pool_room(mp)};
 
 	if (io.room == 0)
 		return 0; /* no packet fits such mbufs: documented, nothing taken */
@@ -1390,4 +1402,18 @@ dpx_vhost_clear_queue(int vid, uint16_t vring, struct dpx_mbuf **pkts, uint16_t 
 	struct vhost_vq *vq = async_enter(vid, vring, -1, true, &dev);
 
 	return vq == NULL ? 0 : async_reap(dev, vq, pkts, n, dma_id, vchan, NULL);
+}
+
+uint16_t
+dpx_vhost_dequeue_burst(int vid, uint16_t vring, struct dpx_mempool *mp, struct dpx_mbuf **pkts,
+			uint16_t n)
+{
+	return dequeue(vid, vring, mp, NULL, pkts, n);
+}
+
+uint16_t
+dpx_vhost_dequeue_burst_page_pool(int vid, uint16_t vring, struct dpx_page_pool *pp,
+				  struct dpx_mbuf **pkts, uint16_t n)
+{
+	return dequeue(vid, vring, dpx_page_pool_mempool(pp), pp, pkts, n);
 }

@@ -6,10 +6,12 @@
  * start/stop and set_link_up/down change it, and a change made outside (ip
  * link set ... down) is seen by the next link query, which fires LSC.
  *
- *   --vdev net_tap0[,iface=NAME][,mac=02:00:00:00:00:01][,queues=N]
+ *   --vdev net_tap0[,iface=NAME][,mac=02:00:00:00:00:01][,queues=N][,page_pool=0|1][,pp_size=N]
  *
  * iface defaults to "dtap%d" (the kernel picks the number); mac is this
  * port's address (random if absent), distinct from the kernel interface's.
+ * Receive buffers come from a page pool per rx queue (doc/page_pool.md)
+ * unless page_pool=0; a queue keeps one buffer ready across empty polls.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +28,7 @@
 #include <dpx_ethdev_driver.h>
 #include <dpx_mbuf.h>
 #include <dpx_mempool.h>
+#include <dpx_page_pool.h>
 
 DPX_LOG_REGISTER_STATIC(net_tap_logtype, "pmd.net.tap");
 #define TAP_LOG(level, fmt, ...) DPX_LOG(level, net_tap_logtype, "net_tap: " fmt, ##__VA_ARGS__)
@@ -38,6 +41,8 @@ struct tap_rxq {
 	struct dpx_eth_sw_queue_stats stats; /* first: see dpx_eth_sw_stats_get */
 	int fd;
 	struct dpx_mempool *mp;
+	struct dpx_page_pool *pp; /* where buffers come from (NULL: mp) */
+	struct dpx_mbuf *spare;	  /* a buffer a read found nothing for, kept for the next */
 	uint8_t *overflow; /* bytes beyond the first mbuf land here, then go to chained mbufs */
 	uint16_t port_id;
 };
@@ -53,6 +58,8 @@ struct tap_port {
 	char ifname[IFNAMSIZ];
 	unsigned int if_index;
 	unsigned int nb_queues;
+	bool page_pool;	      /* devarg page_pool */
+	unsigned int pp_size; /* devarg pp_size */
 	int fds[TAP_MAX_QUEUES];
 	int ioctl_sock; /* AF_INET datagram socket for SIOC[GS]IF*, in dpx's network namespace */
 	bool away_logged; /* the interface left dpx's namespace: said once */
@@ -62,6 +69,12 @@ struct tap_port {
 
 /* ---- rx ---- */
 
+static struct dpx_mbuf *
+rx_buffer(struct tap_rxq *q)
+{
+	return q->pp != NULL ? dpx_page_pool_alloc(q->pp) : dpx_pktmbuf_alloc(q->mp);
+}
+
 /* Move the bytes past the first segment from the overflow buffer into a chain. */
 static int
 chain_overflow(struct tap_rxq *q, struct dpx_mbuf *head, uint32_t extra)
@@ -70,7 +83,7 @@ chain_overflow(struct tap_rxq *q, struct dpx_mbuf *head, uint32_t extra)
 	uint32_t off = 0;
 
 	while (off < extra) {
-		struct dpx_mbuf *m = dpx_pktmbuf_alloc(q->mp);
+		struct dpx_mbuf *m = rx_buffer(q);
 		if (m == NULL)
 			return -ENOMEM;
 		uint16_t chunk = (uint16_t)DPX_MIN(extra - off, dpx_pktmbuf_tailroom(m));
@@ -89,10 +102,11 @@ chain_overflow(struct tap_rxq *q, struct dpx_mbuf *head, uint32_t extra)
 static int
 read_one(struct tap_rxq *q, struct dpx_mbuf **out)
 {
-	struct dpx_mbuf *m = dpx_pktmbuf_alloc(q->mp);
+	struct dpx_mbuf *m = q->spare != NULL ? q->spare : rx_buffer(q);
 	struct iovec iov[2];
 	ssize_t n;
 
+	q->spare = NULL;
 	if (m == NULL) {
 		dpx_eth_sw_count_nombuf(&q->stats, 1);
 		return -1;
@@ -101,9 +115,10 @@ read_one(struct tap_rxq *q, struct dpx_mbuf **out)
 	iov[1] = (struct iovec){q->overflow, TAP_MAX_FRAME};
 	n = readv(q->fd, iov, 2);
 	if (n <= 0) {
-		bool again = n < 0 && (errno == EAGAIN || errno == EINTR); /* before free */
+		bool again = n < 0 && (errno == EAGAIN || errno == EINTR);
 
-		dpx_pktmbuf_free(m);
+		/* an empty poll keeps its buffer: no alloc and free per poll */
+		q->spare = m;
 		if (n < 0 && !again)
 			dpx_eth_sw_count_errors(&q->stats, 1);
 		return again ? 0 : -1;
@@ -269,6 +284,18 @@ tap_link_down(struct dpx_eth_dev *dev)
  * Stop always succeeds: an interface moved to another network namespace is
  * someone else's to bring down (said once, at info); the port's link is down.
  */
+/* Every receive buffer back to its mempool: the spares, then the pools. */
+static void
+rxqs_drain(struct tap_port *tp)
+{
+	for (unsigned int q = 0; q < TAP_MAX_QUEUES; q++) {
+		dpx_pktmbuf_free(tp->rxq[q].spare);
+		tp->rxq[q].spare = NULL;
+		if (tp->rxq[q].pp != NULL)
+			dpx_page_pool_drain(tp->rxq[q].pp);
+	}
+}
+
 static int
 tap_stop(struct dpx_eth_dev *dev)
 {
@@ -278,6 +305,7 @@ tap_stop(struct dpx_eth_dev *dev)
 				    .link_status = DPX_ETH_LINK_DOWN};
 	struct ifreq ifr = {0};
 
+	rxqs_drain(tp);
 	if (if_locate(tp, &ifr) == 0)
 		return set_up(dev, 0);
 	if (!tp->away_logged)
@@ -355,6 +383,20 @@ tap_infos(struct dpx_eth_dev *dev, struct dpx_eth_dev_info *info)
 	return 0;
 }
 
+static void
+tap_rxq_release(struct dpx_eth_dev *dev, void *queue)
+{
+	struct tap_rxq *q = queue;
+
+	(void)dev;
+	free(q->overflow);
+	q->overflow = NULL;
+	dpx_pktmbuf_free(q->spare);
+	q->spare = NULL;
+	dpx_page_pool_destroy(q->pp);
+	q->pp = NULL;
+}
+
 static int
 tap_rxq_setup(struct dpx_eth_dev *dev, uint16_t qid, uint16_t nb_desc, int socket,
 	      const struct dpx_eth_rxconf *conf, struct dpx_mempool *mp, void **queue)
@@ -372,21 +414,19 @@ tap_rxq_setup(struct dpx_eth_dev *dev, uint16_t qid, uint16_t nb_desc, int socke
 	q->overflow = malloc(TAP_MAX_FRAME);
 	if (q->overflow == NULL)
 		return -ENOMEM;
+	if (priv(dev)->page_pool) {
+		q->pp = dpx_page_pool_create_rxq(dev->data->name, qid, mp, priv(dev)->pp_size);
+		if (q->pp == NULL) {
+			int rc = -dpx_errno;
+			tap_rxq_release(dev, q);
+			return rc;
+		}
+	}
 	q->fd = priv(dev)->fds[qid];
 	q->mp = mp;
 	q->port_id = dev->data->port_id;
 	*queue = q;
 	return 0;
-}
-
-static void
-tap_rxq_release(struct dpx_eth_dev *dev, void *queue)
-{
-	struct tap_rxq *q = queue;
-
-	(void)dev;
-	free(q->overflow);
-	q->overflow = NULL;
 }
 
 static int
@@ -424,6 +464,41 @@ tap_close(struct dpx_eth_dev *dev)
 	return 0;
 }
 
+/* ---- xstats: the rx queues' page pools (rx_qN_pp_*) ---- */
+
+static unsigned int
+tap_pp_xstats(struct dpx_eth_dev *dev, struct dpx_eth_xstat_name *names, struct dpx_eth_xstat *xs,
+	      unsigned int size)
+{
+	struct dpx_page_pool *pools[TAP_MAX_QUEUES];
+	uint16_t nb = DPX_MIN(dev->data->nb_rx_queues, (uint16_t)TAP_MAX_QUEUES);
+
+	for (uint16_t q = 0; q < nb; q++)
+		pools[q] = priv(dev)->rxq[q].pp;
+	return dpx_page_pool_eth_xstats(pools, nb, names, xs, size, 0);
+}
+
+static int
+tap_xstats_get_names(struct dpx_eth_dev *dev, struct dpx_eth_xstat_name *names, unsigned int size)
+{
+	return (int)tap_pp_xstats(dev, names, NULL, names == NULL ? 0 : size);
+}
+
+static int
+tap_xstats_get(struct dpx_eth_dev *dev, struct dpx_eth_xstat *xs, unsigned int size)
+{
+	return (int)tap_pp_xstats(dev, NULL, xs, xs == NULL ? 0 : size);
+}
+
+static int
+tap_xstats_reset(struct dpx_eth_dev *dev)
+{
+	for (unsigned int q = 0; q < TAP_MAX_QUEUES; q++)
+		if (priv(dev)->rxq[q].pp != NULL)
+			dpx_page_pool_stats_reset(priv(dev)->rxq[q].pp);
+	return 0;
+}
+
 static const struct dpx_eth_dev_ops tap_ops = {
 	.dev_infos_get = tap_infos,
 	.dev_configure = tap_configure,
@@ -445,6 +520,9 @@ static const struct dpx_eth_dev_ops tap_ops = {
 	.tx_queue_release = tap_txq_release,
 	.stats_get = dpx_eth_sw_stats_get,
 	.stats_reset = dpx_eth_sw_stats_reset,
+	.xstats_get_names = tap_xstats_get_names,
+	.xstats_get = tap_xstats_get,
+	.xstats_reset = tap_xstats_reset,
 };
 
 /* ---- probe ---- */
@@ -490,6 +568,8 @@ parse_args(const char *name, const struct dpx_kvargs *kv, struct tap_port *tp,
 		rc = dpx_kvargs_get_str(kv, "mac", &mac_str);
 	if (rc == 0)
 		rc = dpx_kvargs_get_u64(kv, "queues", 1, 1, TAP_MAX_QUEUES, &queues);
+	if (rc == 0)
+		rc = dpx_page_pool_kvargs(kv, name, &tp->page_pool, &tp->pp_size);
 	if (rc != 0)
 		return rc == -ERANGE ? -EINVAL : rc; /* out of range is a bad argument */
 	if (iface != NULL && (iface[0] == '\0' || strlen(iface) >= IFNAMSIZ)) {
@@ -570,7 +650,7 @@ tap_remove(struct dpx_vdev_device *vdev)
 	return dpx_eth_dev_remove_by_name(dpx_vdev_device_name(vdev));
 }
 
-static const char *const tap_keys[] = {"iface", "mac", "queues", NULL};
+static const char *const tap_keys[] = {"iface", "mac", "queues", DPX_PAGE_POOL_KVARGS_KEYS, NULL};
 
 static struct dpx_vdev_driver tap_drv = {
 	.valid_keys = tap_keys,

@@ -7,8 +7,11 @@
  *
  *   --vdev net_vhost0,iface=/path/sock[,queues=N][,client=0|1][,max_connections=N]
  *          [,dmas=[txq0@DMA;rxq0@DMA]][,dma_ring_size=N][,dma_copy_threshold=N]
+ *          [,page_pool=0|1][,pp_size=N]
  *
  * Queues named in dmas= copy on a DMA engine (async vhost, eth_vhost_async.c).
+ * Dequeued packets' mbufs come from a page pool per rx queue (doc/page_pool.md)
+ * unless page_pool=0.
  *
  * Bursts run on lcores, callbacks on the vhost thread. A queue's gate
  * (struct dpx_eth_gate) is the handshake between them: destroy_device closes
@@ -26,6 +29,7 @@
 #include <dpx_kvargs.h>
 #include <dpx_mbuf.h>
 #include <dpx_mempool.h>
+#include <dpx_page_pool.h>
 #include <dpx_vhost.h>
 
 #include "eth_vhost_async.h"
@@ -46,6 +50,7 @@ struct vh_queue {
 	struct dpx_eth_sw_queue_stats stats; /* first: see dpx_eth_sw_stats_get */
 	struct vh_port *port;
 	struct dpx_mempool *mp; /* rx only */
+	struct dpx_page_pool *pp; /* rx only: where dequeued mbufs come from (NULL: mp) */
 	uint16_t vring;
 	uint16_t port_id;
 	struct dpx_eth_gate gate;
@@ -61,6 +66,8 @@ struct vh_port {
 	bool client;
 	uint16_t queues;
 	unsigned int max_connections;
+	bool page_pool;	      /* devarg page_pool */
+	unsigned int pp_size; /* devarg pp_size */
 	int vid; /* -1 while no guest runs the device */
 	bool started;
 	struct dpx_eth_dev *dev;
@@ -95,8 +102,13 @@ vh_burst(struct vh_queue *q, struct dpx_mbuf **pkts, uint16_t n, const bool rx)
 	 * had no more, and asking again would only cost a call */
 	do {
 		ask = (uint16_t)DPX_MIN(n - done, VH_LIB_BURST);
-		r = rx ? dpx_vhost_dequeue_burst(vid, q->vring, q->mp, pkts + done, ask)
-		       : dpx_vhost_enqueue_burst(vid, q->vring, pkts + done, ask);
+		if (!rx)
+			r = dpx_vhost_enqueue_burst(vid, q->vring, pkts + done, ask);
+		else if (q->pp != NULL)
+			r = dpx_vhost_dequeue_burst_page_pool(vid, q->vring, q->pp, pkts + done,
+							      ask);
+		else
+			r = dpx_vhost_dequeue_burst(vid, q->vring, q->mp, pkts + done, ask);
 		done = (uint16_t)(done + r);
 	} while (r == ask && done < n);
 	dpx_eth_gate_leave(&q->gate);
@@ -322,6 +334,11 @@ vh_stop(struct dpx_eth_dev *dev)
 	/* no burst inside: what vhost holds comes back (sent mbufs freed,
 	 * received ones dropped) while the device may keep running */
 	vh_async_stop(&p->async, __atomic_load_n(&p->vid, __ATOMIC_ACQUIRE));
+	/* the application stopped polling: the pools give every buffer they
+	 * hold back to the mempools */
+	for (uint16_t q = 0; q < dev->data->nb_rx_queues; q++)
+		if (p->rxq[q].pp != NULL)
+			dpx_page_pool_drain(p->rxq[q].pp);
 	return 0;
 }
 
@@ -352,6 +369,11 @@ vh_rxq_setup(struct dpx_eth_dev *dev, uint16_t qid, uint16_t nb_desc, int socket
 	struct vh_queue *q = &priv(dev)->rxq[qid];
 
 	(void)nb_desc, (void)socket, (void)conf;
+	if (priv(dev)->page_pool) {
+		q->pp = dpx_page_pool_create_rxq(dev->data->name, qid, mp, priv(dev)->pp_size);
+		if (q->pp == NULL)
+			return -dpx_errno;
+	}
 	memset(&q->stats, 0, sizeof(q->stats));
 	q->port = priv(dev);
 	q->mp = mp;
@@ -381,7 +403,11 @@ vh_txq_setup(struct dpx_eth_dev *dev, uint16_t qid, uint16_t nb_desc, int socket
 static void
 vh_queue_release(struct dpx_eth_dev *dev, void *queue)
 {
-	(void)dev, (void)queue; /* queues live in the port */
+	struct vh_queue *q = queue;
+
+	(void)dev; /* queues live in the port; an rx queue's page pool goes */
+	dpx_page_pool_destroy(q->pp);
+	q->pp = NULL;
 }
 
 /* Library counters of one vring: devices gone plus the running one. */
@@ -438,9 +464,32 @@ vh_stats_reset(struct dpx_eth_dev *dev)
 
 /* the driver's own, then the async queues' (vh_async_xstats) */
 static unsigned int
-xstats_count(struct vh_port *p)
+own_count(struct vh_port *p)
 {
 	return 2u * p->queues * VH_XSTATS_PER_QUEUE + vh_async_xstats(&p->async, -1, 0, NULL, NULL);
+}
+
+/* The rx queues' page pools' xstats (rx_qN_pp_*), after the driver's own. */
+static unsigned int
+pp_xstats(struct dpx_eth_dev *dev, struct dpx_eth_xstat_name *names, struct dpx_eth_xstat *xs,
+	  unsigned int size)
+{
+	struct dpx_page_pool *pools[VH_MAX_QUEUES];
+	uint16_t nb = DPX_MIN(dev->data->nb_rx_queues, (uint16_t)VH_MAX_QUEUES);
+	unsigned int own = own_count(priv(dev));
+
+	for (uint16_t q = 0; q < nb; q++)
+		pools[q] = priv(dev)->rxq[q].pp;
+	if (names == NULL && xs == NULL)
+		return dpx_page_pool_eth_xstats(pools, nb, NULL, NULL, 0, 0);
+	return dpx_page_pool_eth_xstats(pools, nb, names ? names + own : NULL, xs ? xs + own : NULL,
+					size - own, own);
+}
+
+static unsigned int
+xstats_count(struct dpx_eth_dev *dev)
+{
+	return own_count(priv(dev)) + pp_xstats(dev, NULL, NULL, 0);
 }
 
 static int
@@ -449,8 +498,8 @@ vh_xstats_get_names(struct dpx_eth_dev *dev, struct dpx_eth_xstat_name *names, u
 	struct vh_port *p = priv(dev);
 	unsigned int n = 0, d, q, b;
 
-	if (names == NULL || size < xstats_count(p))
-		return (int)xstats_count(p);
+	if (names == NULL || size < xstats_count(dev))
+		return (int)xstats_count(dev);
 	for (d = 0; d < 2; d++) {
 		const char *dir = d == 0 ? "rx" : "tx";
 
@@ -464,7 +513,8 @@ vh_xstats_get_names(struct dpx_eth_dev *dev, struct dpx_eth_xstat_name *names, u
 				 dir, q);
 		}
 	}
-	return (int)(n + vh_async_xstats(&p->async, -1, n, names + n, NULL));
+	n += vh_async_xstats(&p->async, -1, n, names + n, NULL);
+	return (int)(n + pp_xstats(dev, names, NULL, size));
 }
 
 static int
@@ -474,8 +524,8 @@ vh_xstats_get(struct dpx_eth_dev *dev, struct dpx_eth_xstat *xs, unsigned int si
 	struct dpx_vhost_vring_stats st;
 	unsigned int n = 0, d, q, b;
 
-	if (xs == NULL || size < xstats_count(p))
-		return (int)xstats_count(p);
+	if (xs == NULL || size < xstats_count(dev))
+		return (int)xstats_count(dev);
 	for (d = 0; d < 2; d++) {
 		for (q = 0; q < p->queues; q++) {
 			vring_stats(p, (uint16_t)(2 * q + (d == 0 ? 1 : 0)), &st);
@@ -487,8 +537,18 @@ vh_xstats_get(struct dpx_eth_dev *dev, struct dpx_eth_xstat *xs, unsigned int si
 			n++;
 		}
 	}
-	return (int)(n + vh_async_xstats(&p->async, __atomic_load_n(&p->vid, __ATOMIC_ACQUIRE), n,
-					 NULL, xs + n));
+	n += vh_async_xstats(&p->async, __atomic_load_n(&p->vid, __ATOMIC_ACQUIRE), n, NULL, xs + n);
+	return (int)(n + pp_xstats(dev, NULL, xs, size));
+}
+
+static int
+vh_xstats_reset(struct dpx_eth_dev *dev)
+{
+	/* the library counters went with stats_reset (ethdev calls it first) */
+	for (unsigned int q = 0; q < VH_MAX_QUEUES; q++)
+		if (priv(dev)->rxq[q].pp != NULL)
+			dpx_page_pool_stats_reset(priv(dev)->rxq[q].pp);
+	return 0;
 }
 
 static int
@@ -524,6 +584,7 @@ static const struct dpx_eth_dev_ops vh_ops = {
 	.stats_reset = vh_stats_reset,
 	.xstats_get_names = vh_xstats_get_names,
 	.xstats_get = vh_xstats_get,
+	.xstats_reset = vh_xstats_reset,
 };
 
 /* ---- probe / remove ---- */
@@ -549,6 +610,9 @@ parse_args(struct dpx_vdev_device *vdev, struct vh_port *p)
 	if (rc == 0)
 		rc = dpx_kvargs_get_u64(kv, "max_connections", VH_DEFAULT_MAX_CONNECTIONS, 1,
 					DPX_VHOST_MAX_DEVICES, &max_conn);
+	if (rc == 0)
+		rc = dpx_page_pool_kvargs(kv, dpx_vdev_device_name(vdev), &p->page_pool,
+					  &p->pp_size);
 	if (rc == 0) {
 		strcpy(p->iface, iface);
 		p->queues = (uint16_t)queues;
@@ -646,6 +710,7 @@ static const char *const vh_keys[] = {"iface",
 				      "dmas",
 				      "dma_ring_size",
 				      "dma_copy_threshold",
+				      DPX_PAGE_POOL_KVARGS_KEYS,
 				      NULL};
 
 static struct dpx_vdev_driver vh_drv = {

@@ -6,6 +6,7 @@
  *
  *   --vdev net_virtio_user0,path=SOCK[,queues=N][,queue_size=N][,server=0|1]
  *          [,packed_vq=0|1][,mrg_rxbuf=0|1][,in_order=0][,mac=XX:XX:XX:XX:XX:XX]
+ *          [,page_pool=0|1][,pp_size=N]
  *   --vdev net_virtio_user0,path=/dev/vhost-net[,iface=TAP]...   (the kernel's vhost-net)
  *
  * A control thread per port owns the connection: it connects (server=0) or
@@ -329,6 +330,11 @@ vu_stop(struct dpx_eth_dev *dev)
 		disconnect(p);
 	p->started = false;
 	pthread_mutex_unlock(&p->lock);
+	/* the rings gave their buffers back (disconnect): now the page pools
+	 * give theirs to the mempools; the application stopped polling */
+	for (uint16_t q = 0; q < dev->data->nb_rx_queues; q++)
+		if (p->rxq[q].pp != NULL)
+			dpx_page_pool_drain(p->rxq[q].pp);
 	return 0;
 }
 
@@ -336,6 +342,8 @@ static void
 vq_release(struct vu_vq *vq)
 {
 	vu_vq_free(vq);
+	dpx_page_pool_destroy(vq->pp);
+	vq->pp = NULL;
 	if (vq->kickfd >= 0)
 		close(vq->kickfd);
 	if (vq->callfd >= 0)
@@ -437,6 +445,14 @@ vu_rxq_setup(struct dpx_eth_dev *dev, uint16_t qid, uint16_t nb_desc, int socket
 	if (rc != 0)
 		return rc;
 	vq->mp = mp;
+	if (p->page_pool) {
+		vq->pp = dpx_page_pool_create_rxq(dev->data->name, qid, mp, p->pp_size);
+		if (vq->pp == NULL) {
+			rc = -dpx_errno;
+			vq_release(vq);
+			return rc;
+		}
+	}
 	*queue = vq;
 	return 0;
 }
@@ -483,6 +499,14 @@ xstat_value(const struct vu_queue_xstats *xs, size_t off)
 	return __atomic_load_n((const uint64_t *)((const char *)xs + off), __ATOMIC_RELAXED);
 }
 
+/* The rx queues' page pools, for dpx_page_pool_eth_xstats (NULL: none). */
+static void
+rx_pools(struct vu_port *p, struct dpx_page_pool **pools)
+{
+	for (uint16_t q = 0; q < p->dev->data->nb_rx_queues; q++)
+		pools[q] = p->rxq[q].pp;
+}
+
 /* Calls fn for each (name, value) in id order. @return the count. */
 static unsigned int
 xstats_walk(struct vu_port *p, void (*fn)(unsigned int, const char *, uint64_t, void *), void *arg)
@@ -523,29 +547,40 @@ xstat_put(unsigned int id, const char *name, uint64_t value, void *arg)
 }
 
 static unsigned int
-xstats_count(struct vu_port *p)
+own_count(struct vu_port *p)
 {
 	return (unsigned int)DPX_DIM(xstat_defs) * p->dev->data->nb_rx_queues;
+}
+
+/* The driver's own xstats, then the page pools' (rx_qN_pp_*), ids in that order. */
+static int
+xstats_all(struct vu_port *p, struct dpx_eth_xstat_name *names, struct dpx_eth_xstat *xs,
+	   unsigned int size)
+{
+	struct dpx_page_pool *pools[VU_MAX_QUEUE_PAIRS];
+	unsigned int own = own_count(p), count;
+	struct xstat_out o = {size, names, xs};
+
+	rx_pools(p, pools);
+	count = own + dpx_page_pool_eth_xstats(pools, p->dev->data->nb_rx_queues, NULL, NULL, 0, 0);
+	if ((names == NULL && xs == NULL) || size < count)
+		return (int)count;
+	xstats_walk(p, xstat_put, &o);
+	dpx_page_pool_eth_xstats(pools, p->dev->data->nb_rx_queues, names ? names + own : NULL,
+				 xs ? xs + own : NULL, size - own, own);
+	return (int)count;
 }
 
 static int
 vu_xstats_get_names(struct dpx_eth_dev *dev, struct dpx_eth_xstat_name *names, unsigned int size)
 {
-	struct xstat_out o = {size, names, NULL};
-
-	if (names == NULL || size < xstats_count(priv(dev)))
-		return (int)xstats_count(priv(dev));
-	return (int)xstats_walk(priv(dev), xstat_put, &o);
+	return xstats_all(priv(dev), names, NULL, size);
 }
 
 static int
 vu_xstats_get(struct dpx_eth_dev *dev, struct dpx_eth_xstat *xs, unsigned int size)
 {
-	struct xstat_out o = {size, NULL, xs};
-
-	if (xs == NULL || size < xstats_count(priv(dev)))
-		return (int)xstats_count(priv(dev));
-	return (int)xstats_walk(priv(dev), xstat_put, &o);
+	return xstats_all(priv(dev), NULL, xs, size);
 }
 
 static int
@@ -559,6 +594,8 @@ vu_xstats_reset(struct dpx_eth_dev *dev)
 			for (size_t off = 0; off < sizeof(v[k]->xs); off += sizeof(uint64_t))
 				*(uint64_t *)((char *)&v[k]->xs_base + off) =
 					xstat_value(&v[k]->xs, off);
+		if (v[0]->pp != NULL)
+			dpx_page_pool_stats_reset(v[0]->pp);
 	}
 	return 0;
 }
@@ -677,6 +714,8 @@ parse_args(struct dpx_vdev_device *vdev, struct vu_port *p, struct dpx_ether_add
 		       name);
 		rc = -ENOTSUP;
 	}
+	if (rc == 0)
+		rc = dpx_page_pool_kvargs(kv, name, &p->page_pool, &p->pp_size);
 	if (rc == 0)
 		rc = dpx_kvargs_get_str(kv, "mac", &macs);
 	if (rc == 0 && macs != NULL) {
@@ -801,8 +840,10 @@ vu_remove(struct dpx_vdev_device *vdev)
 	return dpx_eth_dev_remove_by_name(dpx_vdev_device_name(vdev));
 }
 
-static const char *const vu_keys[] = {"iface",	   "path",	"queues",   "queue_size", "server",
-				      "packed_vq", "mrg_rxbuf", "in_order", "mac",	  NULL};
+static const char *const vu_keys[] = {
+	"iface",     "path",	  "queues",   "queue_size", "server",
+	"packed_vq", "mrg_rxbuf", "in_order", "mac",	    DPX_PAGE_POOL_KVARGS_KEYS,
+	NULL};
 
 static struct dpx_vdev_driver vu_drv = {
 	.valid_keys = vu_keys,

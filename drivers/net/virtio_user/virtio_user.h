@@ -15,6 +15,7 @@
 #include <dpx_log.h>
 #include <dpx_mbuf.h>
 #include <dpx_memory.h>
+#include <dpx_page_pool.h>
 
 #include "vhost_user_wire.h"
 #include "virtio_defs.h"
@@ -77,7 +78,8 @@ struct vu_vq {
 	bool event_idx;
 	bool mrg_rxbuf;
 	uint16_t port_id;
-	struct dpx_mempool *mp;	  /* rx: where receive buffers come from */
+	struct dpx_mempool *mp;	  /* rx: the queue's mempool */
+	struct dpx_page_pool *pp; /* rx: where receive buffers come from (NULL: mp) */
 	struct dpx_eth_gate gate; /* bursts against the control thread's resets */
 	/* ring memory */
 	void *mem;
@@ -125,6 +127,8 @@ struct vu_port {
 	bool packed_vq;
 	bool mrg_rxbuf;
 	bool in_order;
+	bool page_pool;	      /* rx buffers from a page pool per queue (devarg page_pool) */
+	unsigned int pp_size; /* its recycle ring (devarg pp_size) */
 	uint16_t queues; /* queue pairs asked for */
 	uint16_t queue_size;
 	struct dpx_eth_dev *dev;
@@ -165,7 +169,7 @@ int vu_vq_alloc(struct vu_vq *vq, uint16_t size, bool packed, int socket);
 void vu_vq_free(struct vu_vq *vq);
 /* Start over: empty ring, every buffer the device had back (rx: freed, tx: freed). */
 void vu_vq_reset(struct vu_vq *vq, uint64_t features);
-/* Rx: fill every free descriptor with a buffer. */
+/* Rx, at device set-up (gate closed): fill every free descriptor with a buffer. */
 void vu_vq_rx_refill(struct vu_vq *vq);
 /* Did the device break the ring? (the control thread then resets the device) */
 bool vu_vq_broken(const struct vu_vq *vq);

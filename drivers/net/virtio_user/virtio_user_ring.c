@@ -371,13 +371,19 @@ used_take(struct vu_vq *vq, uint16_t id, const bool packed)
 /* ---- receive ---- */
 
 /*
- * Where receive buffers come from: the queue's mempool today. The page pool
- * (issue 12) replaces this one function and the free in vu_vq_reset.
+ * Where receive buffers come from: the queue's page pool, or its mempool
+ * with page_pool=0. A refill at device set-up (not in a burst: a control
+ * thread, or the thread starting the port) leaves the pool's cache to the
+ * lcore that will poll the queue. Buffers go back with the ordinary frees
+ * (vu_vq_reset, the application): a pooled mbuf finds its pool by itself.
  */
 static __dpx_always_inline int
-rx_buffers_get(struct vu_vq *vq, struct dpx_mbuf **m, unsigned int n)
+rx_buffers_get(struct vu_vq *vq, struct dpx_mbuf **m, unsigned int n, const bool in_burst)
 {
-	return dpx_pktmbuf_alloc_bulk(vq->mp, m, n);
+	if (vq->pp == NULL)
+		return dpx_pktmbuf_alloc_bulk(vq->mp, m, n);
+	return in_burst ? dpx_page_pool_alloc_bulk(vq->pp, m, n)
+			: dpx_page_pool_alloc_bulk_nocache(vq->pp, m, n);
 }
 
 /* Each buffer: the virtio-net header in the headroom, then the data room. */
@@ -393,13 +399,13 @@ rx_post(struct vu_vq *vq, struct dpx_mbuf *m, const bool packed)
 }
 
 static __dpx_always_inline void
-rx_refill(struct vu_vq *vq, const bool packed)
+rx_refill(struct vu_vq *vq, const bool packed, const bool in_burst)
 {
 	struct dpx_mbuf *m[RX_REFILL_BATCH];
 
 	while (vq->free_cnt > 0) {
 		unsigned int n = DPX_MIN(vq->free_cnt, (uint16_t)RX_REFILL_BATCH);
-		if (rx_buffers_get(vq, m, n) != 0) {
+		if (rx_buffers_get(vq, m, n, in_burst) != 0) {
 			vq->xs.nombuf++;
 			dpx_eth_sw_count_nombuf(&vq->stats, n);
 			break;
@@ -414,9 +420,9 @@ void
 vu_vq_rx_refill(struct vu_vq *vq)
 {
 	if (vq->packed)
-		rx_refill(vq, true);
+		rx_refill(vq, true, false);
 	else
-		rx_refill(vq, false);
+		rx_refill(vq, false, false);
 }
 
 /*
@@ -531,7 +537,7 @@ rx_burst(struct vu_vq *vq, struct dpx_mbuf **pkts, uint16_t n, const bool packed
 	if (got > 0)
 		dpx_eth_sw_count(&vq->stats, got, bytes);
 	if (dpx_likely(!vq->broken))
-		rx_refill(vq, packed);
+		rx_refill(vq, packed, true);
 	return got;
 }
 
