@@ -1013,7 +1013,7 @@ test_dma_debug_checks(void)
 	return DPX_TEST_SUCCESS;
 #endif
 }
-DPX_TEST_REGISTER(dma_debug_checks, fast, test_dma_debug_checks);
+DPX_TEST_REGISTER(dma_debug_checks, debug, test_dma_debug_checks);
 
 /* ---- concurrency: unmaps, maps and a destroy under a stream of jobs ---- */
 

@@ -633,7 +633,7 @@ test_ethdev_debug_checks(void)
 	DPX_TEST_SKIP("built without -Ddebug_checks=true: bursts do not check arguments");
 #endif
 }
-DPX_TEST_REGISTER(ethdev_debug_checks, fast, test_ethdev_debug_checks);
+DPX_TEST_REGISTER(ethdev_debug_checks, debug, test_ethdev_debug_checks);
 
 /* Equal links compare equal whatever the padding bits of the caller's struct hold. */
 static int
