@@ -300,7 +300,7 @@ test_pci_sysfs_hostile(void)
 		"0000:00:18.0", /* numa_node: "--1" */
 	};
 	struct dpx_pci_device_info *list, info;
-	char root[256], dev[300], path[512], big[4096];
+	char root[256], dev[300], path[512], big[4097]; /* 4 KiB and a NUL */
 	unsigned int n;
 	unsigned int saved = (unsigned int)dpx_log_get_level(bus_pci_logtype);
 
@@ -310,9 +310,9 @@ test_pci_sysfs_hostile(void)
 		struct pci_fake_dev d = {skipped[i], NULL, TEST_DEVICE, NULL, NULL, -1, NULL};
 		DPX_TEST_ASSERT_EQUAL(pci_fake_sysfs_add(root, &d), 0, "");
 	}
-	memset(big, '0', sizeof(big));
-	memcpy(big + sizeof(big) - 5, "deed\n", 5);
-	DPX_TEST_RUN(write_file(dev, "0000:00:10.0", "vendor", big, sizeof(big)));
+	memset(big, '0', sizeof(big) - 1);
+	memcpy(big + sizeof(big) - 6, "deed\n", 6);
+	DPX_TEST_RUN(write_file(dev, "0000:00:10.0", "vendor", big, sizeof(big) - 1));
 	DPX_TEST_RUN(write_file(dev, "0000:00:11.0", "vendor", "", 16));
 	snprintf(path, sizeof(path), "%s/0000:00:12.0/vendor", dev);
 	DPX_TEST_ASSERT_EQUAL(mkfifo(path, 0600), 0, "%s", path);

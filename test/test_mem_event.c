@@ -588,4 +588,4 @@ test_mem_reserve_failure(void)
 	return DPX_TEST_SUCCESS;
 #endif
 }
-DPX_TEST_REGISTER(mem_reserve_failure, fast, test_mem_reserve_failure);
+DPX_TEST_REGISTER(mem_reserve_failure, nosan, test_mem_reserve_failure);
