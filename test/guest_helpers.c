@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Guest-suite glue: runs usertools/dpx-guest-build and dpx-guest-run. */
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -264,4 +266,24 @@ dpx_test_guest_read_file(const char *path, char *buf, size_t len)
 	buf[n] = '\0';
 	fclose(f);
 	return 0;
+}
+
+unsigned int
+dpx_test_guest_kmsg_count(const char *needle)
+{
+	char rec[2048];
+	unsigned int n = 0;
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	ssize_t r;
+
+	if (fd < 0)
+		return 0;
+	while ((r = read(fd, rec, sizeof(rec) - 1)) > 0 || (r < 0 && errno == EPIPE)) {
+		if (r <= 0)
+			continue; /* EPIPE: records overwritten while reading */
+		rec[r] = '\0';
+		n += strstr(rec, needle) != NULL;
+	}
+	close(fd);
+	return n;
 }

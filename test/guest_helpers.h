@@ -106,4 +106,12 @@ int dpx_test_guest_reap(pid_t pid, double timeout_s);
  */
 int dpx_test_guest_read_file(const char *path, char *buf, size_t len);
 
+/**
+ * Inside a guest: the kernel log records (/dev/kmsg) containing needle, such
+ * as the DMAR fault reports of VT-d ("fault addr 0x...").
+ *
+ * @return The count; 0 when /dev/kmsg cannot be read.
+ */
+unsigned int dpx_test_guest_kmsg_count(const char *needle);
+
 #endif /* DPX_TEST_GUEST_HELPERS_H */

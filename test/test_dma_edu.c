@@ -15,7 +15,6 @@
  * its neighbour still does; with polling and with MSI.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -503,27 +502,6 @@ DPX_TEST_REGISTER(dma_edu_stop, fast, test_dma_edu_stop);
 #define IOVA_B (IOVA_A + 0x4000)
 #define REGION 0x4000
 
-/* Number of kernel log records containing needle (the guest's DMAR fault reports). */
-static unsigned int
-kmsg_count(const char *needle)
-{
-	char rec[2048];
-	unsigned int n = 0;
-	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
-	ssize_t r;
-
-	if (fd < 0)
-		return 0;
-	while ((r = read(fd, rec, sizeof(rec) - 1)) > 0 || (r < 0 && errno == EPIPE)) {
-		if (r <= 0)
-			continue; /* EPIPE: records overwritten while reading */
-		rec[r] = '\0';
-		n += strstr(rec, needle) != NULL;
-	}
-	close(fd);
-	return n;
-}
-
 static int
 guest_up(const char *bdf, const char *devargs, int16_t *dev)
 {
@@ -685,13 +663,13 @@ guest_inner(const char *bdf)
 	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
 
 	/* the IOMMU alone refuses: verify sees the dropped writes */
-	faults = kmsg_count("fault addr");
+	faults = dpx_test_guest_kmsg_count("fault addr");
 	DPX_TEST_RUN(guest_up(bdf, "dma_bits=48,iova_check=0,verify=1", &dev));
 	DPX_TEST_RUN(guest_neighbours(dev, DPX_DMA_STATUS_INVALID_DST_ADDR));
 	dpx_dma_dump(dev, stdout);
 	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
 	/* the refusals were the IOMMU's: the guest kernel logged its fault reports */
-	faults = kmsg_count("fault addr") - faults;
+	faults = dpx_test_guest_kmsg_count("fault addr") - faults;
 	printf("guest kernel: %u DMAR fault reports\n", faults);
 	DPX_TEST_ASSERT(faults > 0, "the IOMMU reported no fault for the dropped writes");
 
