@@ -457,10 +457,18 @@ queue_collect(struct vh_async_port *a, struct vh_async_queue *q, int vid, bool r
 	struct dpx_mbuf *pkts[VH_LIB_BURST];
 	uint16_t k;
 
+	int held;
+
 	while (q->held > 0) {
 		k = dpx_vhost_clear_queue(vid, q->vring, pkts, VH_LIB_BURST, q->dma_id, q->vchan);
 		dpx_pktmbuf_free_bulk(pkts, k);
-		held_sub(q, k);
+		/* vhost's count, not ours less k: a packet dropped for a DMA error
+		 * (a received one: its mbuf freed by vhost) returns no mbuf */
+		held = dpx_vhost_async_get_inflight(vid, q->vring);
+		if (held >= 0)
+			__atomic_store_n(&q->held, (uint32_t)held, __ATOMIC_RELAXED);
+		else
+			held_sub(q, k);
 		if (rx)
 			q->dropped += k;
 		if (k > 0)
