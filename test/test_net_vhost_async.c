@@ -426,6 +426,7 @@ test_net_vhost_async_rx_error_stop(void)
 	DPX_TEST_ASSERT_EQUAL(dpx_mempool_in_use_count(e.mp), 0, "each mbuf freed once");
 	DPX_TEST_ASSERT_EQUAL(dpx_eth_stats_get(e.port, &st), 0, "");
 	DPX_TEST_ASSERT_EQUAL(st.imissed, 2, "");
+	DPX_TEST_ASSERT_EQUAL(st.ierrors, 1, "the failed copy, once");
 	DPX_TEST_ASSERT_EQUAL(st.ipackets, 0, "");
 	DPX_TEST_ASSERT_EQUAL(xstat(e.port, "rx_q0_async_completed_packets"), 3, "");
 	DPX_TEST_ASSERT_EQUAL(xstat(e.port, "rx_q0_async_inflight_packets"), 0, "");

@@ -606,22 +606,11 @@ vh_async_queue_stats(struct vh_async_queue *q, int vid, struct dpx_vhost_async_s
 }
 
 void
-vh_async_add_stats(struct vh_async_port *a, int vid, uint64_t *ierrors, uint64_t *oerrors,
-		   uint64_t *imissed)
+vh_async_add_stats(struct vh_async_port *a, uint64_t *imissed)
 {
-	struct dpx_vhost_async_stats st;
-
-	for (uint16_t q = 0; a->any && q < VH_MAX_QUEUES; q++) {
-		if (a->txq[q].dma_id >= 0) {
-			vh_async_queue_stats(&a->txq[q], vid, &st);
-			*oerrors += st.dma_errors;
-		}
-		if (a->rxq[q].dma_id >= 0) {
-			vh_async_queue_stats(&a->rxq[q], vid, &st);
-			*ierrors += st.dma_errors;
+	for (uint16_t q = 0; a->any && q < VH_MAX_QUEUES; q++)
+		if (a->rxq[q].dma_id >= 0)
 			*imissed += a->rxq[q].dropped;
-		}
-	}
 }
 
 void
