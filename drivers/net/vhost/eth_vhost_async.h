@@ -10,7 +10,7 @@
  *                                     rxq q: guest -> host, vring 2q+1 (dequeue)
  *   dma_ring_size=N        ring of each vchan net_vhost sets up (default 1024)
  *   dma_copy_threshold=N   copies shorter than N bytes are done by the CPU
- *                          (default: the library's, 256)
+ *                          (default: the library's, 512)
  *
  * Who owns an mbuf. A tx burst hands the packets it accepts to vhost; vhost
  * returns each once its copies completed (dpx_vhost_poll_enqueue_completed,
