@@ -1172,3 +1172,22 @@ test_vhost_async_small_ring(void)
 }
 
 DPX_TEST_REGISTER(vhost_async_small_ring, fast, test_vhost_async_small_ring);
+
+/*
+ * Queues of one port get a device's vchans in turn (net_vhost) and may be
+ * polled by different lcores: each vchan's state (its lock, written every
+ * burst) is on a cache line of its own, so they never take a line from
+ * each other.
+ */
+static int
+test_vhost_async_vchan_lines(void)
+{
+	uintptr_t a = (uintptr_t)&vhost_async_vchans[0][0];
+	uintptr_t b = (uintptr_t)&vhost_async_vchans[0][1];
+
+	DPX_TEST_ASSERT_EQUAL(a % DPX_CACHE_LINE_SIZE, 0, "the table starts a line");
+	DPX_TEST_ASSERT_EQUAL(b - a, DPX_CACHE_LINE_SIZE, "one line per vchan");
+	return DPX_TEST_SUCCESS;
+}
+
+DPX_TEST_REGISTER(vhost_async_vchan_lines, fast, test_vhost_async_vchan_lines);

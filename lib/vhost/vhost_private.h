@@ -148,7 +148,9 @@ struct vhost_async {
  * order, so when the last completes the packet's others have). Everything
  * but `configured` changes under `lock`, which serializes vhost's calls on
  * the vchan (dmadev requires one thread at a time) across the vrings that
- * share it.
+ * share it. One cache line each: net_vhost gives a port's queues a device's
+ * vchans in turn, and queues polled by different lcores would otherwise
+ * take the lock and write issued/in_flight on one shared line every burst.
  */
 struct vhost_async_vchan {
 	uint32_t lock;
@@ -158,7 +160,7 @@ struct vhost_async_vchan {
 	uint16_t issued;    /* index after the last job vhost gave it */
 	uint32_t in_flight; /* jobs given and not yet reported */
 	uintptr_t *slots;
-};
+} __dpx_cache_aligned;
 
 /* The per-queue access lock: held by the data path for a burst, taken by the
  * vhost thread (for every queue of the device) before it changes what the

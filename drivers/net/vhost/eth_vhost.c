@@ -440,9 +440,8 @@ vh_stats_get(struct dpx_eth_dev *dev, struct dpx_eth_stats *st)
 		if (q < DPX_ETHDEV_QUEUE_STAT_CNTRS)
 			st->q_errors[q] += rx.errors;
 	}
-	/* async: packets a DMA error dropped, received ones freed at stop */
-	vh_async_add_stats(&p->async, __atomic_load_n(&p->vid, __ATOMIC_ACQUIRE), &st->ierrors,
-			   &st->oerrors, &st->imissed);
+	/* async: received packets freed at stop (DMA errors are in the rings' errors) */
+	vh_async_add_stats(&p->async, &st->imissed);
 	return 0;
 }
 

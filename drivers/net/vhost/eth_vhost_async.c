@@ -449,20 +449,37 @@ vh_async_rx(struct vh_async_queue *q, struct vh_async_queue *txq, int vid, struc
  * for the queue (the library completes the copies first), freeing them;
  * received ones are dropped (counted). Bounded: an engine that does not
  * complete in VH_ASYNC_COLLECT_MS leaves its packets to the library.
+ * app: the application's stop, holding a->lock; the count vhost holds is
+ * asked with a->lock released (it takes the vhost mutex, which the vhost
+ * thread holds while it waits for a->lock in destroy_device), and a queue
+ * that destroy_device unregistered meanwhile is left to it.
  */
 static void
-queue_collect(struct vh_async_port *a, struct vh_async_queue *q, int vid, bool rx)
+queue_collect(struct vh_async_port *a, struct vh_async_queue *q, int vid, bool rx, bool app)
 {
 	uint64_t deadline = dpx_get_time_ns() + VH_ASYNC_COLLECT_MS * UINT64_C(1000000);
 	struct dpx_mbuf *pkts[VH_LIB_BURST];
 	uint16_t k;
+	int held;
 
 	while (q->held > 0) {
 		k = dpx_vhost_clear_queue(vid, q->vring, pkts, VH_LIB_BURST, q->dma_id, q->vchan);
 		dpx_pktmbuf_free_bulk(pkts, k);
-		held_sub(q, k);
 		if (rx)
 			q->dropped += k;
+		/* vhost's count, not ours less k: a packet dropped for a DMA error
+		 * (a received one: its mbuf freed by vhost) returns no mbuf */
+		if (app)
+			pthread_mutex_unlock(&a->lock);
+		held = dpx_vhost_async_get_inflight(vid, q->vring);
+		if (app)
+			pthread_mutex_lock(&a->lock);
+		if (!q->on)
+			return;
+		if (held >= 0)
+			__atomic_store_n(&q->held, (uint32_t)held, __ATOMIC_RELAXED);
+		else
+			held_sub(q, k);
 		if (k > 0)
 			continue;
 		if (dpx_get_time_ns() >= deadline) {
@@ -507,7 +524,7 @@ queue_unregister(struct vh_async_port *a, struct vh_async_queue *q, int vid, boo
 
 	if (!q->on)
 		return;
-	queue_collect(a, q, vid, rx);
+	queue_collect(a, q, vid, rx, false);
 	if (dpx_vhost_async_stats_get(vid, q->vring, &st, 0) == 0) {
 		q->base.dma_copies += st.dma_copies;
 		q->base.cpu_copies += st.cpu_copies;
@@ -571,9 +588,9 @@ vh_async_stop(struct vh_async_port *a, int vid)
 	pthread_mutex_lock(&a->lock);
 	for (uint16_t q = 0; q < VH_MAX_QUEUES; q++) {
 		if (a->txq[q].on)
-			queue_collect(a, &a->txq[q], vid, false);
+			queue_collect(a, &a->txq[q], vid, false, true);
 		if (a->rxq[q].on)
-			queue_collect(a, &a->rxq[q], vid, true);
+			queue_collect(a, &a->rxq[q], vid, true, true);
 	}
 	pthread_mutex_unlock(&a->lock);
 }
@@ -598,22 +615,11 @@ vh_async_queue_stats(struct vh_async_queue *q, int vid, struct dpx_vhost_async_s
 }
 
 void
-vh_async_add_stats(struct vh_async_port *a, int vid, uint64_t *ierrors, uint64_t *oerrors,
-		   uint64_t *imissed)
+vh_async_add_stats(struct vh_async_port *a, uint64_t *imissed)
 {
-	struct dpx_vhost_async_stats st;
-
-	for (uint16_t q = 0; a->any && q < VH_MAX_QUEUES; q++) {
-		if (a->txq[q].dma_id >= 0) {
-			vh_async_queue_stats(&a->txq[q], vid, &st);
-			*oerrors += st.dma_errors;
-		}
-		if (a->rxq[q].dma_id >= 0) {
-			vh_async_queue_stats(&a->rxq[q], vid, &st);
-			*ierrors += st.dma_errors;
+	for (uint16_t q = 0; a->any && q < VH_MAX_QUEUES; q++)
+		if (a->rxq[q].dma_id >= 0)
 			*imissed += a->rxq[q].dropped;
-		}
-	}
 }
 
 void

@@ -10,7 +10,7 @@
  *                                     rxq q: guest -> host, vring 2q+1 (dequeue)
  *   dma_ring_size=N        ring of each vchan net_vhost sets up (default 1024)
  *   dma_copy_threshold=N   copies shorter than N bytes are done by the CPU
- *                          (default: the library's, 256)
+ *                          (default: the library's, 512)
  *
  * Who owns an mbuf. A tx burst hands the packets it accepts to vhost; vhost
  * returns each once its copies completed (dpx_vhost_poll_enqueue_completed,
@@ -126,9 +126,10 @@ uint16_t vh_async_rx(struct vh_async_queue *q, struct vh_async_queue *txq, int v
 
 /* Counters of one queue: devices gone plus the running one. */
 void vh_async_queue_stats(struct vh_async_queue *q, int vid, struct dpx_vhost_async_stats *out);
-/* ethdev stats the async queues add: DMA errors, packets dropped at stop. */
-void vh_async_add_stats(struct vh_async_port *a, int vid, uint64_t *ierrors, uint64_t *oerrors,
-			uint64_t *imissed);
+/* ethdev stats the async queues add: received packets dropped at stop. A
+ * packet a DMA error dropped is already in its vring's errors (ierrors,
+ * oerrors), which the library counts with dma_errors. */
+void vh_async_add_stats(struct vh_async_port *a, uint64_t *imissed);
 void vh_async_stats_reset(struct vh_async_port *a, int vid);
 /* xstats after the port's own, numbered from first. @return their count;
  * names and values filled when not NULL. */
