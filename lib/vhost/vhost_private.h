@@ -250,6 +250,7 @@ struct vhost_dev {
 	uint64_t protocol_features;
 	bool features_set;
 	bool running;	/* new_device accepted, destroy_device not yet called */
+	bool came_up;	/* running once on this connection (a client path reconnects at once) */
 	bool refused;	/* new_device refused it: offered again when a device of its path stops */
 	bool broken;	/* a fatal protocol error: the connection is closed */
 	uint8_t status; /* SET_STATUS */

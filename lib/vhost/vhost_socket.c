@@ -274,16 +274,20 @@ conn_close(struct vhost_dev *dev)
 {
 	struct vhost_socket *s = dev->sock;
 
+	/* the front-end brought the device up: a real session, not a hang-up */
+	bool worked = dev->came_up;
+
 	epoll_ctl(epfd, EPOLL_CTL_DEL, dev->fd, NULL);
 	VHOST_LOG(INFO, "%s: vid %d disconnected", s->path, dev->vid);
 	vhost_dev_destroy(dev);
 	s->nconn--;
 	if ((s->flags & DPX_VHOST_CLIENT) && s->started) {
-		/* at once after a connection that lasted (the front-end may be back
-		 * already), else a retry interval after its connect: a front-end
-		 * that accepts and hangs up at once gets one connect a second */
+		/* at once after a session that brought the device up or a
+		 * connection that lasted (the front-end may be back already),
+		 * else a retry interval after its connect: a front-end that
+		 * accepts and hangs up at once gets one connect a second */
 		s->reconnect_pending = true;
-		s->retry_at_ms = s->connected_at_ms + RECONNECT_INTERVAL_MS;
+		s->retry_at_ms = worked ? 0 : s->connected_at_ms + RECONNECT_INTERVAL_MS;
 	}
 }
 

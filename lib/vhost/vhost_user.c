@@ -168,6 +168,7 @@ dev_check_ready(struct vhost_dev *dev)
 			return;
 		}
 		dev->running = true;
+		dev->came_up = true;
 		VHOST_LOG(INFO, "vid %d (%s) running, features 0x%" PRIx64, dev->vid,
 			  dev->sock->path, dev->features);
 	} else if (!ready) {
