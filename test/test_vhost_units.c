@@ -346,7 +346,8 @@ static const char model_mountinfo[] =
 	"24 22 0:5 / /dev rw,nosuid master:2 shared:3 - devtmpfs udev rw,size=8g\n"
 	"25 24 0:22 / /dev/shm rw,nosuid,nodev - tmpfs tmpfs rw\n"
 	"26 24 0:23 / /dev/hugepages rw,relatime shared:14 - hugetlbfs hugetlbfs rw,pagesize=2M\n"
-	"31 22 0:41 / /mnt/a\\040-\\040b rw,relatime shared:20 - fuse.sshfs me@host:/ rw,user_id=0\n"
+	"31 22 0:41 / /mnt/a\\040-\\040b rw,relatime shared:20 - fuse.sshfs me@host:/ "
+	"rw,user_id=0\n"
 	"32 22 0:42 / /mnt/f rw,nosuid,nodev,relatime - fuse dpx rw,user_id=0,group_id=0\n"
 	"33 22 8:17 / /mnt/usb rw,relatime - fuseblk /dev/sdb1 rw,user_id=0\n"
 	"34 22 0:43 / /mnt/nfs rw,relatime shared:21 - nfs4 srv:/export rw,vers=4.2\n"
@@ -392,7 +393,7 @@ static int
 test_vhost_fd_classify(void)
 {
 	static const char *const local[] = {"ext4", "xfs", "btrfs", "tmpfs", "hugetlbfs", NULL};
-	static const char *const served[] = {"fuse", "fuseblk", "fuse.sshfs", "fuseblk.ntfs-3g",
+	static const char *const served[] = {"fuse", "fuseblk",	 "fuse.sshfs", "fuseblk.ntfs-3g",
 					     "cuse", "virtiofs", NULL};
 	static const char *const network[] = {"nfs", "nfs4", "cifs", "smb3", "9p", "ceph", NULL};
 	const char *why = "unset";
