@@ -349,7 +349,7 @@ test_vhost_hostile_fuse_mem_fd(void)
 	char path[108], path2[108];
 	struct fuse_stall fs;
 	struct vfe good;
-	int fd, rc, i;
+	int fd, rc;
 
 	DPX_TEST_RUN(vfe_case_start(&pool));
 	rc = fuse_stall_mount(&fs, VFE_SESSION_MEM_SIZE);
@@ -370,8 +370,7 @@ test_vhost_hostile_fuse_mem_fd(void)
 	/* whatever failed: a close stalled on the server ends only when it goes
 	 * (and the process could not even exit before) */
 	fuse_stall_unmount(&fs);
-	for (i = 0; i < 1000 && vhost_peer_fd_closes_pending() > 0; i++)
-		usleep(10000); /* a guard, not a timing assertion */
+	vfe_closes_wait();
 	DPX_TEST_ASSERT(fd >= 0, "open of the FUSE file: %s", strerror(-fd));
 	close(fd);
 	if (rc != DPX_TEST_SUCCESS)
