@@ -239,15 +239,23 @@ fd_is_shmem(int fd)
 	return fcntl(fd, F_GET_SEALS) >= 0;
 }
 
+/* The fd's /proc/self/fd name; its bytes are the front-end's to choose (a
+ * path on its own mount), so what is not printable ASCII becomes '?' and
+ * cannot forge a log line. */
 static void
 fd_link(int fd, char *name, size_t cap)
 {
 	char link[64];
-	ssize_t n;
+	ssize_t n, i;
 
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
 	n = readlink(link, name, cap - 1);
-	name[n < 0 ? 0 : n] = '\0';
+	if (n < 0)
+		n = 0;
+	for (i = 0; i < n; i++)
+		if (name[i] < 0x20 || name[i] > 0x7e)
+			name[i] = '?';
+	name[n] = '\0';
 }
 
 /* The refusal of the last check on this thread, with its values. */
