@@ -20,6 +20,7 @@
 #include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <dpx_ethdev.h>
@@ -383,6 +384,72 @@ test_vhost_hostile_fuse_mem_fd(void)
 }
 
 DPX_TEST_REGISTER(vhost_hostile_fuse_mem_fd, fast, test_vhost_hostile_fuse_mem_fd);
+
+/* A file of the build directory's file system, if it is one dpx accepts
+ * (ext4, xfs, btrfs, tmpfs: the statfs magic of the common ones). */
+static int
+local_file(void)
+{
+	static const long magic[] = {0xef53, 0x58465342, 0x9123683e, 0x01021994};
+	struct statfs sf;
+	unsigned int i;
+	int fd = open(DPX_BUILD_ROOT, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+
+	if (fd < 0 || fstatfs(fd, &sf) < 0 || ftruncate(fd, VFE_SESSION_MEM_SIZE) < 0)
+		goto no;
+	for (i = 0; i < DPX_DIM(magic); i++)
+		if ((long)sf.f_type == magic[i])
+			return fd;
+no:
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+/* The other side of the rule: a disk or tmpfs file is mapped (from its
+ * mountinfo line, not its seals), a device file of devtmpfs is not. */
+static int
+test_vhost_hostile_mem_fd_kinds(void)
+{
+	char path[108], path2[108];
+	struct vfe good, bad;
+	int fd, memfd;
+
+	DPX_TEST_RUN(vfe_case_start(&pool));
+	DPX_TEST_RUN(good_device(&good, path, sizeof(path), "memkind", WANT_SPLIT));
+	vfe_sock_path(path2, sizeof(path2), "memkind2");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_register(path2, 0), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_start(path2), 0, "");
+	vfe_log_capture();
+	fd = local_file();
+	if (fd >= 0) {
+		DPX_TEST_RUN(fuse_peer(&bad, path2, fd, &memfd));
+		DPX_TEST_ASSERT_EQUAL(vfe_set_mem_table(&bad), 0, "a local file is guest memory");
+		DPX_TEST_RUN(answers(&bad));
+		bad.memfd = memfd;
+		vfe_fini(&bad);
+		close(fd);
+	} else {
+		printf("no local file system under %s: its acceptance not checked\n",
+		       DPX_BUILD_ROOT);
+	}
+	fd = open("/dev/zero", O_RDWR | O_CLOEXEC);
+	DPX_TEST_ASSERT(fd >= 0, "");
+	DPX_TEST_RUN(fuse_peer(&bad, path2, fd, &memfd));
+	DPX_TEST_ASSERT_EQUAL(vfe_set_mem_table(&bad), -EIO, "/dev/zero refused");
+	DPX_TEST_RUN(fuse_peer_end(&bad, memfd));
+	close(fd);
+	DPX_TEST_ASSERT(vfe_log_has("(/dev/zero), file system type \"devtmpfs\": refused, on a "
+				    "file system not known to be local"),
+			"");
+	vfe_log_release();
+	DPX_TEST_RUN(still_serving(&good, vfe_ev.vid, 11));
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path2), 0, "");
+	DPX_TEST_RUN(vfe_session_close(&good, path));
+	return vfe_case_end(pool);
+}
+
+DPX_TEST_REGISTER(vhost_hostile_mem_fd_kinds, fast, test_vhost_hostile_mem_fd_kinds);
 
 struct burst_job {
 	int vid;
