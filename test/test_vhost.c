@@ -247,6 +247,7 @@ test_vhost_negotiate(void)
 	vfe_fini(&fe);
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), -ENOENT, "");
+	vfe_closes_wait();
 	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "no fd leaked");
 	DPX_TEST_ASSERT(access(path, F_OK) != 0, "socket file removed");
 	return DPX_TEST_SUCCESS;
@@ -315,6 +316,7 @@ traffic(bool packed, bool mrg, bool indirect, const char *name)
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_vring_stats_get(vid, 0, &st, 0), 0, "");
 	DPX_TEST_ASSERT_EQUAL(st.packets, 0, "reset");
 	DPX_TEST_RUN(vfe_session_close(&fe, path));
+	vfe_closes_wait();
 	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "no fd leaked");
 	return DPX_TEST_SUCCESS;
 }
@@ -481,6 +483,7 @@ test_vhost_mem_hotplug(void)
 	vfe_fini(&fe);
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
 	DPX_TEST_ASSERT_EQUAL(vfe_ev.regions_removed, 3 + i, "every region unmapped");
+	vfe_closes_wait();
 	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "no fd leaked");
 	return DPX_TEST_SUCCESS;
 }
@@ -517,6 +520,7 @@ test_vhost_reconnect(void)
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
 	close(lfd);
 	unlink(path);
+	vfe_closes_wait();
 	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "no fd leaked");
 	return DPX_TEST_SUCCESS;
 }
@@ -722,6 +726,7 @@ test_vhost_malformed_messages(void)
 	DPX_TEST_RUN(check_to_guest(&good, vfe_ev.vid, 2, lens, 1, 1));
 	DPX_TEST_RUN(check_to_host(&good, vfe_ev.vid, 2, lens, 1, 2));
 	DPX_TEST_RUN(vfe_session_close(&good, path));
+	vfe_closes_wait();
 	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "no fd leaked (received fds closed)");
 	return DPX_TEST_SUCCESS;
 }
@@ -821,6 +826,7 @@ test_vhost_malformed_rings(void)
 	DPX_TEST_RUN(check_to_host(&good, 0, 2, lens, 1, 2));
 	vfe_fini(&good);
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
+	vfe_closes_wait();
 	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "no fd leaked");
 	return DPX_TEST_SUCCESS;
 }
@@ -914,6 +920,7 @@ dirty_log(bool packed, const char *name, bool clear_in_copy)
 	DPX_TEST_ASSERT(pages >= 4 && pages <= 6, "%" PRIu64 " pages marked", pages);
 	munmap(log, l.mmap_size);
 	DPX_TEST_RUN(vfe_session_close(&fe, path));
+	vfe_closes_wait();
 	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "no fd leaked");
 	return DPX_TEST_SUCCESS;
 }
@@ -1007,6 +1014,7 @@ test_vhost_mbuf_burst(void)
 	DPX_TEST_ASSERT_EQUAL(dpx_mempool_in_use_count(mp), 0, "every mbuf back");
 	DPX_TEST_ASSERT_EQUAL(dpx_mempool_in_use_count(small), 0, "every mbuf back");
 	DPX_TEST_RUN(vfe_session_close(&fe, path));
+	vfe_closes_wait();
 	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "no fd leaked");
 	dpx_mempool_free(mp);
 	dpx_mempool_free(small);
@@ -1279,6 +1287,7 @@ test_vhost_ring_control(void)
 	vfe_fini(&fe);
 	DPX_TEST_ASSERT(vfe_wait_count(&vfe_ev.destroy_calls, 2), "");
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
+	vfe_closes_wait();
 	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "no fd leaked");
 	return DPX_TEST_SUCCESS;
 }
@@ -1554,6 +1563,7 @@ test_vhost_hostile_sequences(void)
 	DPX_TEST_ASSERT(closed > 10, "hostile messages were refused");
 	vfe_fini(&fe);
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path), 0, "");
+	vfe_closes_wait();
 	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0, "no fd leaked");
 	return DPX_TEST_SUCCESS;
 }

@@ -5,12 +5,14 @@
  * SET_VRING_BASE on a running ring, vring indexes past the negotiated queues,
  * too many connections, accept failing with EMFILE, rings created before
  * SET_FEATURES, and a client-mode back-end retrying until the front-end is
- * back. In each, the peer is refused or disconnected and the process keeps
+ * back, memory fds on a FUSE mount the front-end serves and never answers.
+ * In each, the peer is refused or disconnected and the process keeps
  * serving its other devices (checked byte for byte through the mbuf API).
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fuse.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -18,6 +20,7 @@
 #include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <dpx_ethdev.h>
@@ -25,6 +28,7 @@
 #include <dpx_mempool.h>
 
 #include "dpx_test.h"
+#include "fuse_stall.h"
 #include "vhost_frontend.h"
 #include "vhost_private.h"
 
@@ -245,6 +249,207 @@ test_vhost_hostile_call_fd_kind(void)
 }
 
 DPX_TEST_REGISTER(vhost_hostile_call_fd_kind, fast, test_vhost_hostile_call_fd_kind);
+
+/* ---- memory fds on a FUSE mount that the front-end serves ---- */
+
+/* A fresh hostile connection on path, negotiated, its guest memory swapped for fd. */
+static int
+fuse_peer(struct vfe *bad, const char *path, int fd, int *memfd)
+{
+	DPX_TEST_ASSERT_EQUAL(vfe_init(bad, VFE_SESSION_MEM_SIZE), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_connect_served(bad, path), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_negotiate(bad, WANT_SPLIT), 0, "");
+	*memfd = bad->memfd;
+	bad->memfd = fd;
+	return DPX_TEST_SUCCESS;
+}
+
+/* Refused, disconnected, the front-end's memfd back for vfe_fini. */
+static int
+fuse_peer_end(struct vfe *bad, int memfd)
+{
+	DPX_TEST_ASSERT_EQUAL(vfe_wait_closed(bad, 3000), 0, "connection closed");
+	bad->memfd = memfd;
+	vfe_fini(bad);
+	return DPX_TEST_SUCCESS;
+}
+
+/* The back-end asked the file system nothing, its closes of the fd wait on the
+ * closer thread (the first one's FLUSH at the server), and the vhost thread
+ * still serves the good device. */
+static int
+fuse_nothing_asked(struct fuse_stall *fs, struct vfe *good, unsigned int closes, unsigned int seed)
+{
+	DPX_TEST_ASSERT_EQUAL(fs->asked, 0, "the back-end asked the FUSE server (opcode %u first)",
+			      fs->first_asked);
+	DPX_TEST_ASSERT(fuse_stall_wait(fs, FUSE_FLUSH, 1),
+			"the closer's close reached the server");
+	DPX_TEST_ASSERT_EQUAL(fuse_stall_seen(fs, FUSE_FLUSH), 1,
+			      "one close at a time waits for the server");
+	DPX_TEST_ASSERT_EQUAL(vhost_peer_fd_closes_pending(), closes, "closes waiting");
+	DPX_TEST_RUN(answers(good));
+	return still_serving(good, vfe_ev.vid, seed);
+}
+
+/* The hostile front-ends, each on a new connection to path2. */
+static int
+fuse_peers(struct fuse_stall *fs, struct vfe *good, const char *path2, int fd)
+{
+	static const char fuse_refused[] = "file system type \"fuse\": refused, on a file system "
+					   "a user process serves";
+	struct vhost_user_log log = {VFE_SESSION_MEM_SIZE / 4096 / 8, 0};
+	struct vfe bad;
+	char line[160];
+	int memfd;
+	uint64_t f;
+
+	/* SET_MEM_TABLE: a prompt nack, one log line with the values */
+	DPX_TEST_RUN(fuse_peer(&bad, path2, fd, &memfd));
+	DPX_TEST_ASSERT_EQUAL(vfe_set_mem_table(&bad), -EIO, "SET_MEM_TABLE refused (nack)");
+	DPX_TEST_RUN(fuse_peer_end(&bad, memfd));
+	snprintf(line, sizeof(line), "SET_MEM_TABLE region 0 (gpa 0x0 size 0x%" PRIx64 "): fd ",
+		 bad.regions[0].size);
+	DPX_TEST_ASSERT(vfe_log_has(line), "%s", line);
+	DPX_TEST_ASSERT_EQUAL(vfe_log_count(fuse_refused), 1, "one line");
+	DPX_TEST_RUN(fuse_nothing_asked(fs, good, 1, 1));
+
+	/* ADD_MEM_REG: the same; its close queues behind the stalled one */
+	DPX_TEST_RUN(fuse_peer(&bad, path2, fd, &memfd));
+	DPX_TEST_ASSERT_EQUAL(vfe_add_region(&bad, 0), -EIO, "ADD_MEM_REG refused (nack)");
+	DPX_TEST_RUN(fuse_peer_end(&bad, memfd));
+	DPX_TEST_ASSERT(vfe_log_has("ADD_MEM_REG gpa 0x0"), "");
+	DPX_TEST_ASSERT_EQUAL(vfe_log_count(fuse_refused), 2, "");
+	DPX_TEST_RUN(fuse_nothing_asked(fs, good, 2, 3));
+
+	/* SET_LOG_BASE: the dirty log is memory too (always answered: no reply, a close) */
+	DPX_TEST_RUN(fuse_peer(&bad, path2, fd, &memfd));
+	DPX_TEST_ASSERT_EQUAL(vfe_send(&bad, VHOST_USER_SET_LOG_BASE, 0, &log, sizeof(log), &fd, 1),
+			      0, "");
+	DPX_TEST_RUN(fuse_peer_end(&bad, memfd));
+	DPX_TEST_ASSERT(vfe_log_has("SET_LOG_BASE size 0x"), "");
+	DPX_TEST_ASSERT_EQUAL(vfe_log_count(fuse_refused), 3, "");
+	DPX_TEST_RUN(fuse_nothing_asked(fs, good, 3, 5));
+
+	/* an fd no message wants: refused by the message rules, closed by the closer */
+	DPX_TEST_RUN(fuse_peer(&bad, path2, fd, &memfd));
+	DPX_TEST_ASSERT(vfe_request(&bad, VHOST_USER_GET_FEATURES, NULL, 0, &fd, 1, &f) < 0,
+			"GET_FEATURES with an fd refused");
+	DPX_TEST_RUN(fuse_peer_end(&bad, memfd));
+	return fuse_nothing_asked(fs, good, 4, 7);
+}
+
+/*
+ * Files of a FUSE mount served by this process, which answers LOOKUP and OPEN
+ * and then nothing, as guest memory, dirty log and an unwanted fd: each is
+ * refused at once without a request to the server, the back-end's closes wait
+ * on the closer thread, and the vhost thread keeps serving the good device.
+ */
+static int
+test_vhost_hostile_fuse_mem_fd(void)
+{
+	char path[108], path2[108];
+	struct fuse_stall fs;
+	struct vfe good;
+	int fd, rc;
+
+	DPX_TEST_RUN(vfe_case_start(&pool));
+	rc = fuse_stall_mount(&fs, VFE_SESSION_MEM_SIZE);
+	if (rc < 0) {
+		vfe_case_end(pool);
+		DPX_TEST_SKIP("cannot mount a FUSE file system here: %s", strerror(-rc));
+	}
+	fd = fuse_stall_open(&fs, O_RDWR);
+	rc = fd >= 0 ? good_device(&good, path, sizeof(path), "fuse", WANT_SPLIT) : DPX_TEST_FAILED;
+	vfe_sock_path(path2, sizeof(path2), "fuse2");
+	if (rc == DPX_TEST_SUCCESS &&
+	    (dpx_vhost_driver_register(path2, 0) < 0 || dpx_vhost_driver_start(path2) < 0))
+		rc = DPX_TEST_FAILED;
+	vfe_log_capture();
+	if (rc == DPX_TEST_SUCCESS)
+		rc = fuse_peers(&fs, &good, path2, fd);
+	vfe_log_release();
+	/* whatever failed: a close stalled on the server ends only when it goes
+	 * (and the process could not even exit before) */
+	fuse_stall_unmount(&fs);
+	vfe_closes_wait();
+	DPX_TEST_ASSERT(fd >= 0, "open of the FUSE file: %s", strerror(-fd));
+	close(fd);
+	if (rc != DPX_TEST_SUCCESS)
+		return rc;
+	DPX_TEST_ASSERT_EQUAL(vhost_peer_fd_closes_pending(), 0, "every close returned");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path2), 0, "");
+	DPX_TEST_RUN(still_serving(&good, vfe_ev.vid, 9));
+	DPX_TEST_RUN(vfe_session_close(&good, path));
+	return vfe_case_end(pool);
+}
+
+DPX_TEST_REGISTER(vhost_hostile_fuse_mem_fd, fast, test_vhost_hostile_fuse_mem_fd);
+
+/* A file of the build directory's file system, if it is one dpx accepts
+ * (ext4, xfs, btrfs, tmpfs: the statfs magic of the common ones). */
+static int
+local_file(void)
+{
+	static const long magic[] = {0xef53, 0x58465342, 0x9123683e, 0x01021994};
+	struct statfs sf;
+	unsigned int i;
+	int fd = open(DPX_BUILD_ROOT, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+
+	if (fd < 0 || fstatfs(fd, &sf) < 0 || ftruncate(fd, VFE_SESSION_MEM_SIZE) < 0)
+		goto no;
+	for (i = 0; i < DPX_DIM(magic); i++)
+		if ((long)sf.f_type == magic[i])
+			return fd;
+no:
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+/* The other side of the rule: a disk or tmpfs file is mapped (from its
+ * mountinfo line, not its seals), a device file of devtmpfs is not. */
+static int
+test_vhost_hostile_mem_fd_kinds(void)
+{
+	char path[108], path2[108];
+	struct vfe good, bad;
+	int fd, memfd;
+
+	DPX_TEST_RUN(vfe_case_start(&pool));
+	DPX_TEST_RUN(good_device(&good, path, sizeof(path), "memkind", WANT_SPLIT));
+	vfe_sock_path(path2, sizeof(path2), "memkind2");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_register(path2, 0), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_start(path2), 0, "");
+	vfe_log_capture();
+	fd = local_file();
+	if (fd >= 0) {
+		DPX_TEST_RUN(fuse_peer(&bad, path2, fd, &memfd));
+		DPX_TEST_ASSERT_EQUAL(vfe_set_mem_table(&bad), 0, "a local file is guest memory");
+		DPX_TEST_RUN(answers(&bad));
+		bad.memfd = memfd;
+		vfe_fini(&bad);
+		close(fd);
+	} else {
+		printf("no local file system under %s: its acceptance not checked\n",
+		       DPX_BUILD_ROOT);
+	}
+	fd = open("/dev/zero", O_RDWR | O_CLOEXEC);
+	DPX_TEST_ASSERT(fd >= 0, "");
+	DPX_TEST_RUN(fuse_peer(&bad, path2, fd, &memfd));
+	DPX_TEST_ASSERT_EQUAL(vfe_set_mem_table(&bad), -EIO, "/dev/zero refused");
+	DPX_TEST_RUN(fuse_peer_end(&bad, memfd));
+	close(fd);
+	DPX_TEST_ASSERT(vfe_log_has("(/dev/zero), file system type \"devtmpfs\": refused, on a "
+				    "file system not known to be local"),
+			"");
+	vfe_log_release();
+	DPX_TEST_RUN(still_serving(&good, vfe_ev.vid, 11));
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path2), 0, "");
+	DPX_TEST_RUN(vfe_session_close(&good, path));
+	return vfe_case_end(pool);
+}
+
+DPX_TEST_REGISTER(vhost_hostile_mem_fd_kinds, fast, test_vhost_hostile_mem_fd_kinds);
 
 struct burst_job {
 	int vid;

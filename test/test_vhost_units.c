@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* vhost pure units: message rule table, GPA->HVA translator, chain walker. */
+/* vhost pure units: message rule table, GPA->HVA translator, chain walker,
+ * memory fd classification from /proc text. */
 #include <errno.h>
 #include <stdlib.h>
 
 #include "dpx_test.h"
 #include "vhost_desc.h"
+#include "vhost_fd.h"
 #include "vhost_mem.h"
 #include "vhost_msg.h"
 
@@ -334,6 +336,133 @@ test_vhost_desc_walk(void)
 	return DPX_TEST_SUCCESS;
 }
 
+/* ---- memory fds: the file system, from /proc text ---- */
+
+/* A mountinfo of a Debian host: optional fields (none, one, two), an escaped
+ * blank in a mount point, FUSE with and without subtype, NFS, overlay. */
+static const char model_mountinfo[] =
+	"22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw,errors=remount-ro\n"
+	"23 22 0:21 / /proc rw,nosuid,nodev,noexec,relatime shared:12 - proc proc rw\n"
+	"24 22 0:5 / /dev rw,nosuid master:2 shared:3 - devtmpfs udev rw,size=8g\n"
+	"25 24 0:22 / /dev/shm rw,nosuid,nodev - tmpfs tmpfs rw\n"
+	"26 24 0:23 / /dev/hugepages rw,relatime shared:14 - hugetlbfs hugetlbfs rw,pagesize=2M\n"
+	"31 22 0:41 / /mnt/a\\040-\\040b rw,relatime shared:20 - fuse.sshfs me@host:/ "
+	"rw,user_id=0\n"
+	"32 22 0:42 / /mnt/f rw,nosuid,nodev,relatime - fuse dpx rw,user_id=0,group_id=0\n"
+	"33 22 8:17 / /mnt/usb rw,relatime - fuseblk /dev/sdb1 rw,user_id=0\n"
+	"34 22 0:43 / /mnt/nfs rw,relatime shared:21 - nfs4 srv:/export rw,vers=4.2\n"
+	"35 22 0:44 / /var/lib/c rw,relatime - overlay overlay rw,lowerdir=/l,upperdir=/u\n"
+	"36 22 0:45 / /mnt/9 rw - 9p hostshare rw,trans=virtio\n"
+	"37 22 0:46 / /mnt/s rw - cifs //srv/s rw\n"
+	"38 22 0:47 / /mnt/x rw - somethingnew x rw\n"
+	"39 22 0:48 / /mnt/bad rw shared:22\n"
+	"40 22 0:49 / /mnt/long rw - averyveryveryverylongfilesystemtypename x rw";
+
+static int
+expect_type(int mnt_id, int want_rc, const char *want_type)
+{
+	char type[32] = "unset";
+
+	DPX_TEST_ASSERT_EQUAL(vhost_mountinfo_fstype(model_mountinfo, mnt_id, type, sizeof(type)),
+			      want_rc, "mount %d", mnt_id);
+	if (want_rc == 0)
+		DPX_TEST_ASSERT(strcmp(type, want_type) == 0, "mount %d: type \"%s\", not \"%s\"",
+				mnt_id, type, want_type);
+	return DPX_TEST_SUCCESS;
+}
+
+/* fdinfo of a file on mount mnt_id, judged against the model mountinfo */
+static int
+expect_judge(int mnt_id, int want_rc, const char *want_type, const char *want_why)
+{
+	char fdinfo[128], type[32] = "unset";
+	const char *why = "unset";
+	int rc;
+
+	snprintf(fdinfo, sizeof(fdinfo), "pos:\t0\nflags:\t02100002\nmnt_id:\t%d\nino:\t12\n",
+		 mnt_id);
+	rc = vhost_mem_fd_judge(false, fdinfo, model_mountinfo, type, sizeof(type), &why);
+	DPX_TEST_ASSERT_EQUAL(rc, want_rc, "mount %d (%s)", mnt_id, why);
+	DPX_TEST_ASSERT(strcmp(type, want_type) == 0, "mount %d: type \"%s\"", mnt_id, type);
+	if (want_why != NULL)
+		DPX_TEST_ASSERT(strstr(why, want_why) != NULL, "mount %d: \"%s\"", mnt_id, why);
+	return DPX_TEST_SUCCESS;
+}
+
+static int
+test_vhost_fd_classify(void)
+{
+	static const char *const local[] = {"ext4", "xfs", "btrfs", "tmpfs", "hugetlbfs", NULL};
+	static const char *const served[] = {"fuse", "fuseblk",	 "fuse.sshfs", "fuseblk.ntfs-3g",
+					     "cuse", "virtiofs", NULL};
+	static const char *const network[] = {"nfs", "nfs4", "cifs", "smb3", "9p", "ceph", NULL};
+	const char *why = "unset";
+	char type[32] = "unset";
+	unsigned int i;
+	int id = -1;
+
+	for (i = 0; local[i] != NULL; i++)
+		DPX_TEST_ASSERT_EQUAL(vhost_fs_classify(local[i]), VHOST_FS_LOCAL, "%s", local[i]);
+	for (i = 0; served[i] != NULL; i++)
+		DPX_TEST_ASSERT_EQUAL(vhost_fs_classify(served[i]), VHOST_FS_SERVED, "%s",
+				      served[i]);
+	for (i = 0; network[i] != NULL; i++)
+		DPX_TEST_ASSERT_EQUAL(vhost_fs_classify(network[i]), VHOST_FS_NETWORK, "%s",
+				      network[i]);
+	DPX_TEST_ASSERT_EQUAL(vhost_fs_classify("overlay"), VHOST_FS_STACKED, "");
+	/* a family is a prefix up to a dot, not any prefix */
+	DPX_TEST_ASSERT_EQUAL(vhost_fs_classify("fusectl"), VHOST_FS_UNKNOWN, "");
+	DPX_TEST_ASSERT_EQUAL(vhost_fs_classify("ext4x"), VHOST_FS_UNKNOWN, "");
+	DPX_TEST_ASSERT_EQUAL(vhost_fs_classify(""), VHOST_FS_UNKNOWN, "");
+
+	/* fdinfo: the mnt_id line, wherever it is, and nothing else */
+	DPX_TEST_ASSERT_EQUAL(vhost_fdinfo_mnt_id("pos:\t0\nmnt_id:\t31\n", &id), 0, "");
+	DPX_TEST_ASSERT_EQUAL(id, 31, "");
+	DPX_TEST_ASSERT_EQUAL(vhost_fdinfo_mnt_id("mnt_id:\t7", &id), 0, "no final newline");
+	DPX_TEST_ASSERT_EQUAL(id, 7, "");
+	DPX_TEST_ASSERT_EQUAL(vhost_fdinfo_mnt_id("pos:\t0\nflags:\t0\n", &id), -EINVAL, "");
+	DPX_TEST_ASSERT_EQUAL(vhost_fdinfo_mnt_id("mnt_id:\tx\n", &id), -EINVAL, "");
+	DPX_TEST_ASSERT_EQUAL(vhost_fdinfo_mnt_id("mnt_id:\t12x\n", &id), -EINVAL, "");
+	DPX_TEST_ASSERT_EQUAL(vhost_fdinfo_mnt_id("mnt_id:\t-1\n", &id), -EINVAL, "");
+	DPX_TEST_ASSERT_EQUAL(vhost_fdinfo_mnt_id("xmnt_id:\t5\n", &id), -EINVAL, "");
+
+	/* mountinfo: the type after the optional fields' " - " */
+	DPX_TEST_RUN(expect_type(22, 0, "ext4"));
+	DPX_TEST_RUN(expect_type(24, 0, "devtmpfs"));
+	DPX_TEST_RUN(expect_type(26, 0, "hugetlbfs"));
+	DPX_TEST_RUN(expect_type(31, 0, "fuse.sshfs"));
+	DPX_TEST_RUN(expect_type(40, -ENAMETOOLONG, NULL));
+	DPX_TEST_RUN(expect_type(39, -EINVAL, NULL));
+	DPX_TEST_RUN(expect_type(2, -ENOENT, NULL));
+	DPX_TEST_RUN(expect_type(3, -ENOENT, NULL)); /* "3" is not a prefix of 31..39 */
+
+	/* the verdicts, and what the log says */
+	DPX_TEST_RUN(expect_judge(22, 0, "ext4", NULL));
+	DPX_TEST_RUN(expect_judge(25, 0, "tmpfs", NULL));
+	DPX_TEST_RUN(expect_judge(26, 0, "hugetlbfs", NULL));
+	DPX_TEST_RUN(expect_judge(31, -EPERM, "fuse.sshfs", "user process"));
+	DPX_TEST_RUN(expect_judge(32, -EPERM, "fuse", "user process"));
+	DPX_TEST_RUN(expect_judge(33, -EPERM, "fuseblk", "user process"));
+	DPX_TEST_RUN(expect_judge(34, -EPERM, "nfs4", "network"));
+	DPX_TEST_RUN(expect_judge(35, -EPERM, "overlay", "stacked"));
+	DPX_TEST_RUN(expect_judge(36, -EPERM, "9p", "network"));
+	DPX_TEST_RUN(expect_judge(37, -EPERM, "cifs", "network"));
+	DPX_TEST_RUN(expect_judge(38, -EPERM, "somethingnew", "not known to be local"));
+	DPX_TEST_RUN(expect_judge(24, -EPERM, "devtmpfs", "not known to be local"));
+	/* not in our namespace: a path and type the front-end may have chosen */
+	DPX_TEST_RUN(expect_judge(99, -EPERM, "", "outside this process's mount namespace"));
+	DPX_TEST_RUN(expect_judge(39, -EINVAL, "", "malformed"));
+	/* shmem (F_GET_SEALS answered): accepted whatever fdinfo says */
+	DPX_TEST_ASSERT_EQUAL(vhost_mem_fd_judge(true, NULL, NULL, type, sizeof(type), &why), 0,
+			      "");
+	DPX_TEST_ASSERT(strcmp(type, "shmem") == 0, "");
+	DPX_TEST_ASSERT_EQUAL(
+		vhost_mem_fd_judge(false, "pos:\t0\n", model_mountinfo, type, sizeof(type), &why),
+		-EINVAL, "fdinfo without mnt_id");
+	return DPX_TEST_SUCCESS;
+}
+
 DPX_TEST_REGISTER(vhost_msg_table, fast, test_vhost_msg_table);
 DPX_TEST_REGISTER(vhost_mem_translate, fast, test_vhost_mem_translate);
 DPX_TEST_REGISTER(vhost_desc_walk, fast, test_vhost_desc_walk);
+DPX_TEST_REGISTER(vhost_fd_classify, fast, test_vhost_fd_classify);

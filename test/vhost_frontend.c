@@ -16,6 +16,7 @@
 
 #include "dpx_test.h"
 #include "vhost_frontend.h"
+#include "vhost_private.h"
 
 #define ALIGN_UP(v, a) (((v) + (a)-1) & ~((uint64_t)(a)-1))
 #define HDR_LEN 12 /* VERSION_1 is always negotiated here */
@@ -1054,9 +1055,19 @@ vfe_case_start(struct dpx_mempool **pool)
 	return DPX_TEST_SUCCESS;
 }
 
+void
+vfe_closes_wait(void)
+{
+	int i;
+
+	for (i = 0; i < 1000 && vhost_peer_fd_closes_pending() > 0; i++)
+		usleep(10000);
+}
+
 int
 vfe_case_end(struct dpx_mempool *pool)
 {
+	vfe_closes_wait();
 	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), case_fds, "no fd leaked");
 	DPX_TEST_ASSERT_EQUAL(dpx_mempool_in_use_count(pool), 0, "every mbuf back");
 	dpx_mempool_free(pool);

@@ -237,6 +237,9 @@ void vfe_log_release(void);
 /* The start of a hostile-peer case: the EAL (--no-huge), a pool of 256
  * mbufs in *pool, and the fds open now. @return DPX_TEST_*. */
 int vfe_case_start(struct dpx_mempool **pool);
+/* Wait (a 10 s guard) until the closer thread closed every front-end fd
+ * handed to it (files, sockets): only then do fd counts add up. */
+void vfe_closes_wait(void);
 /* Its end: no fd open that was not at vfe_case_start, every mbuf back in
  * the pool, which is freed. @return DPX_TEST_*. */
 int vfe_case_end(struct dpx_mempool *pool);

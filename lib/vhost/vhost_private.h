@@ -315,6 +315,22 @@ int vhost_user_recv(struct vhost_dev *dev, const char **why);
 int vhost_user_send(int fd, const struct vhost_user_msg *msg);
 /* close the fds a message still holds (those no handler kept) */
 void vhost_user_close_fds(struct vhost_user_msg *msg);
+
+/*
+ * A guest memory or dirty log fd, judged from /proc before anything asks its
+ * file system (vhost_fd.c): memory (memfd, tmpfs, hugetlbfs) and local block
+ * file systems pass; FUSE, network, stacked and unknown ones are refused.
+ * @return 0, -EPERM (refused), -EINVAL (/proc text unparsable), -errno (/proc
+ * unreadable); *why then names the fd, its file system type and the reason
+ * (valid until the next check on this thread).
+ */
+int vhost_mem_fd_check(int fd, const char **why);
+/* Close an fd a front-end passed and dpx does not keep, without waiting for
+ * the front-end: memory, eventfds and pipes at once, anything else on the
+ * detached closer thread (whose close may wait for a FUSE server). */
+void vhost_peer_fd_close(int fd);
+/* Peer fds handed to the closer thread and not yet closed (tests). */
+unsigned int vhost_peer_fd_closes_pending(void);
 /* handle everything readable on a device connection: @return 0 or <0 to close. */
 int vhost_user_handle(struct vhost_dev *dev);
 /* when the message dev is receiving must be whole (UINT64_MAX: none under way) */

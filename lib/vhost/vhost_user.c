@@ -234,7 +234,12 @@ map_fd(int fd, uint64_t off, uint64_t len, uint64_t used, struct vhost_mem_regio
 {
 	struct stat st;
 	uint64_t align, start;
+	int rc;
 
+	/* first: fcntl, fstat and mmap may wait for whoever serves the file */
+	rc = vhost_mem_fd_check(fd, why);
+	if (rc < 0)
+		return rc;
 	seal_shrink(fd);
 	if (fstat(fd, &st) < 0) {
 		*why = "fstat of the region fd failed";
@@ -1265,7 +1270,7 @@ take_fds(struct msghdr *mh, struct vhost_user_msg *msg, bool *too_many)
 			if (msg->nfds < VHOST_USER_MAX_FDS) {
 				msg->fds[msg->nfds++] = fd;
 			} else {
-				close(fd);
+				vhost_peer_fd_close(fd);
 				*too_many = true;
 			}
 		}
@@ -1277,8 +1282,10 @@ vhost_user_close_fds(struct vhost_user_msg *msg)
 {
 	unsigned int i;
 
-	for (i = 0; i < msg->nfds; i++)
-		close_fd(&msg->fds[i]);
+	for (i = 0; i < msg->nfds; i++) {
+		vhost_peer_fd_close(msg->fds[i]);
+		msg->fds[i] = -1;
+	}
 	msg->nfds = 0;
 }
 
