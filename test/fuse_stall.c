@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fuse.h>
@@ -206,15 +207,51 @@ fuse_stall_seen(struct fuse_stall *fs, uint32_t opcode)
 	return n;
 }
 
-void
+/*
+ * A back-end that kept a copy of the channel (a test that fails) would keep
+ * the connection, and the closes waiting on it, alive for ever: the process
+ * could not even exit. Every other /dev/fuse fd of the process becomes
+ * /dev/null (its owner's close is then harmless), so that closing fs->dev
+ * aborts the connection whatever failed. @return how many there were.
+ */
+static unsigned int
+channel_copies_disarm(const struct fuse_stall *fs)
+{
+	char link[300], name[32];
+	unsigned int n = 0;
+	struct dirent *e;
+	DIR *d = opendir("/proc/self/fd");
+	int fd, null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	ssize_t len;
+
+	while (d != NULL && null >= 0 && (e = readdir(d)) != NULL) {
+		fd = atoi(e->d_name);
+		snprintf(link, sizeof(link), "/proc/self/fd/%s", e->d_name);
+		len = readlink(link, name, sizeof(name) - 1);
+		if (e->d_name[0] == '.' || fd == fs->dev || len < 0)
+			continue;
+		name[len] = '\0';
+		if (strcmp(name, "/dev/fuse") == 0 && dup3(null, fd, O_CLOEXEC) == fd)
+			n++;
+	}
+	if (d != NULL)
+		closedir(d);
+	if (null >= 0)
+		close(null);
+	return n;
+}
+
+unsigned int
 fuse_stall_unmount(struct fuse_stall *fs)
 {
 	uint64_t one = 1;
+	unsigned int copies;
 
 	if (!fs->mounted)
-		return;
+		return 0;
 	(void)!write(fs->stop, &one, sizeof(one));
 	pthread_join(fs->th, NULL);
+	copies = channel_copies_disarm(fs);
 	close(fs->dev); /* the last /dev/fuse fd: the connection is aborted */
 	close(fs->stop);
 	umount2(fs->dir, MNT_DETACH);
@@ -222,4 +259,5 @@ fuse_stall_unmount(struct fuse_stall *fs)
 	pthread_mutex_destroy(&fs->lock);
 	pthread_cond_destroy(&fs->cond);
 	fs->mounted = false;
+	return copies;
 }

@@ -37,7 +37,9 @@ int fuse_stall_open(struct fuse_stall *fs, int flags);
 bool fuse_stall_wait(struct fuse_stall *fs, uint32_t opcode, unsigned int n);
 unsigned int fuse_stall_seen(struct fuse_stall *fs, uint32_t opcode);
 /* Stop the server and close /dev/fuse, which aborts the connection: every
- * request waiting for an answer (the FLUSHes) fails at once; then unmount. */
-void fuse_stall_unmount(struct fuse_stall *fs);
+ * request waiting for an answer (the FLUSHes) fails at once; then unmount.
+ * Other /dev/fuse fds of the process (copies a back-end kept) become
+ * /dev/null first. @return how many of them there were. */
+unsigned int fuse_stall_unmount(struct fuse_stall *fs);
 
 #endif

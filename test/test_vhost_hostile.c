@@ -291,6 +291,39 @@ fuse_nothing_asked(struct fuse_stall *fs, struct vfe *good, unsigned int closes,
 	return still_serving(good, vfe_ev.vid, seed);
 }
 
+static int local_file(void);
+
+/*
+ * With the closer stalled on the server: the server's own channel (a dup of
+ * its /dev/fuse fd), an AF_UNIX socket (which could carry one in flight) and
+ * a regular file are closed at once, not queued. Queued, the channel would
+ * keep the connection alive after its server is gone, and the stalled close
+ * (and the process's exit) would wait for ever.
+ */
+static int
+fuse_channel_not_queued(struct fuse_stall *fs, struct vfe *good, const char *path2)
+{
+	int fds[4] = {dup(fs->dev), -1, -1, local_file()};
+	unsigned int i, n = fds[3] >= 0 ? 4 : 3;
+	struct vfe bad;
+	uint64_t f;
+	int memfd;
+
+	DPX_TEST_ASSERT(fds[0] >= 0 &&
+				socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, &fds[1]) == 0,
+			"%s", strerror(errno));
+	if (n == 3)
+		printf("no local file system under %s: a disk file's close not checked\n",
+		       DPX_BUILD_ROOT);
+	DPX_TEST_RUN(fuse_peer(&bad, path2, -1, &memfd));
+	DPX_TEST_ASSERT(vfe_request(&bad, VHOST_USER_GET_FEATURES, NULL, 0, fds, n, &f) < 0,
+			"GET_FEATURES with fds refused");
+	DPX_TEST_RUN(fuse_peer_end(&bad, memfd));
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	return fuse_nothing_asked(fs, good, 4, 8);
+}
+
 /* The hostile front-ends, each on a new connection to path2. */
 static int
 fuse_peers(struct fuse_stall *fs, struct vfe *good, const char *path2, int fd)
@@ -335,7 +368,8 @@ fuse_peers(struct fuse_stall *fs, struct vfe *good, const char *path2, int fd)
 	DPX_TEST_ASSERT(vfe_request(&bad, VHOST_USER_GET_FEATURES, NULL, 0, &fd, 1, &f) < 0,
 			"GET_FEATURES with an fd refused");
 	DPX_TEST_RUN(fuse_peer_end(&bad, memfd));
-	return fuse_nothing_asked(fs, good, 4, 7);
+	DPX_TEST_RUN(fuse_nothing_asked(fs, good, 4, 7));
+	return fuse_channel_not_queued(fs, good, path2);
 }
 
 /*
@@ -349,6 +383,7 @@ test_vhost_hostile_fuse_mem_fd(void)
 {
 	char path[108], path2[108];
 	struct fuse_stall fs;
+	unsigned int copies;
 	struct vfe good;
 	int fd, rc;
 
@@ -370,12 +405,13 @@ test_vhost_hostile_fuse_mem_fd(void)
 	vfe_log_release();
 	/* whatever failed: a close stalled on the server ends only when it goes
 	 * (and the process could not even exit before) */
-	fuse_stall_unmount(&fs);
+	copies = fuse_stall_unmount(&fs);
 	vfe_closes_wait();
 	DPX_TEST_ASSERT(fd >= 0, "open of the FUSE file: %s", strerror(-fd));
 	close(fd);
 	if (rc != DPX_TEST_SUCCESS)
 		return rc;
+	DPX_TEST_ASSERT_EQUAL(copies, 0, "the back-end kept a copy of the server's channel");
 	DPX_TEST_ASSERT_EQUAL(vhost_peer_fd_closes_pending(), 0, "every close returned");
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_driver_unregister(path2), 0, "");
 	DPX_TEST_RUN(still_serving(&good, vfe_ev.vid, 9));

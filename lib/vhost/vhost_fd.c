@@ -19,6 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "vhost_fd.h"
@@ -261,13 +264,11 @@ fd_link(int fd, char *name, size_t cap)
 /* The refusal of the last check on this thread, with its values. */
 static __thread char check_why[256];
 
-int
-vhost_mem_fd_check(int fd, const char **why)
+/* vhost_mem_fd_judge on the fd's own /proc texts (type as it fills it). */
+static int
+fd_judge(int fd, bool shmem, char *type, size_t cap, const char **reason)
 {
-	char path[64], name[128], type[64] = "";
-	char *fdinfo = NULL, *mountinfo = NULL;
-	bool shmem = fd_is_shmem(fd);
-	const char *reason = "";
+	char path[64], *fdinfo = NULL, *mountinfo = NULL;
 	int rc = 0;
 
 	if (!shmem) {
@@ -276,14 +277,24 @@ vhost_mem_fd_check(int fd, const char **why)
 		mountinfo = fdinfo != NULL ? proc_read("/proc/self/mountinfo") : NULL;
 		if (mountinfo == NULL) {
 			rc = -errno;
-			reason = "/proc unreadable: its file system cannot be told without asking "
-				 "it";
+			*reason = "/proc unreadable: its file system cannot be told without asking "
+				  "it";
 		}
 	}
 	if (rc == 0)
-		rc = vhost_mem_fd_judge(shmem, fdinfo, mountinfo, type, sizeof(type), &reason);
+		rc = vhost_mem_fd_judge(shmem, fdinfo, mountinfo, type, cap, reason);
 	free(fdinfo);
 	free(mountinfo);
+	return rc;
+}
+
+int
+vhost_mem_fd_check(int fd, const char **why)
+{
+	char name[128], type[64] = "";
+	const char *reason = "";
+	int rc = fd_judge(fd, fd_is_shmem(fd), type, sizeof(type), &reason);
+
 	if (rc == 0)
 		return 0;
 	fd_link(fd, name, sizeof(name));
@@ -354,16 +365,42 @@ closer_queue(int fd)
 	return 0;
 }
 
-/* An anonymous inode (eventfd, ...) or a pipe: its close asks no one. */
+/*
+ * Its close asks no one: memory, an anonymous inode (eventfd, ...), a pipe,
+ * an AF_UNIX socket, a regular file or directory of a local file system, or
+ * a FUSE or CUSE channel (/dev/fuse, /dev/cuse: closing the last one aborts
+ * the connection). These are closed at once, never queued behind a stalled
+ * close: the queue would keep them open, and a channel kept open keeps its
+ * connection alive, so a close waiting on that connection (its server gone)
+ * would never return and the process could never exit. A TCP socket is
+ * queued: its peer may set SO_LINGER.
+ */
 static bool
 fd_close_is_local(int fd)
 {
-	char name[32];
+	char name[32], type[64];
+	const char *reason;
+	struct stat st;
+	int domain;
+	socklen_t len = sizeof(domain);
 
 	if (fd_is_shmem(fd))
 		return true;
 	fd_link(fd, name, sizeof(name));
-	return strncmp(name, "anon_inode:", 11) == 0 || strncmp(name, "pipe:", 5) == 0;
+	if (strncmp(name, "anon_inode:", 11) == 0 || strncmp(name, "pipe:", 5) == 0)
+		return true;
+	if (strncmp(name, "socket:", 7) == 0)
+		return getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 &&
+		       domain == AF_UNIX;
+	/* only once its file system is known: fstat of a FUSE file asks the server */
+	if (fd_judge(fd, false, type, sizeof(type), &reason) < 0 && strcmp(type, "devtmpfs") != 0)
+		return false;
+	if (fstat(fd, &st) < 0)
+		return false;
+	if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))
+		return true;
+	return S_ISCHR(st.st_mode) &&
+	       (st.st_rdev == makedev(10, 229) || st.st_rdev == makedev(10, 203));
 }
 
 void
