@@ -15,7 +15,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,16 +201,16 @@ vhost_mem_fd_judge(bool shmem, const char *fdinfo, const char *mountinfo, char *
 
 /* ---- syscalls: reading /proc, never the fd's own file system ---- */
 
-/* Read a /proc file whole (NUL-terminated, malloc'd) or NULL, errno set. */
+/* Read an open /proc file whole from its start (NUL-terminated, malloc'd)
+ * or NULL, errno set. */
 static char *
-proc_read(const char *path)
+fd_read_all(int fd)
 {
 	size_t len = 0, cap = 4096;
 	char *buf = malloc(cap), *nb;
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	if (fd < 0 || buf == NULL)
+	if (buf == NULL || lseek(fd, 0, SEEK_SET) < 0)
 		goto fail;
 	while ((n = read(fd, buf + len, cap - len - 1)) > 0) {
 		len += (size_t)n;
@@ -222,16 +224,112 @@ proc_read(const char *path)
 	}
 	if (n < 0)
 		goto fail;
-	close(fd);
 	buf[len] = '\0';
 	return buf;
 fail:
 	n = errno;
-	if (fd >= 0)
-		close(fd);
 	free(buf);
 	errno = (int)n;
 	return NULL;
+}
+
+static char *
+proc_read(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), e;
+	char *text;
+
+	if (fd < 0)
+		return NULL;
+	text = fd_read_all(fd);
+	e = errno;
+	close(fd);
+	errno = e;
+	return text;
+}
+
+/*
+ * The mount table, read again only after it changed. Its text costs the
+ * kernel time in proportion to the mounts (5 ms at 5000), and it is needed
+ * for every region and close of a disk file: 509 ADD_MEM_REG would keep the
+ * vhost thread, which serves every device, for seconds. poll() on an open
+ * /proc/self/mountinfo reports POLLPRI once after the table changed since
+ * the previous poll (the kernel compares its event count), so text read
+ * after a poll is the table until a poll reports a change: the mount of an
+ * fd received since, which existed before it was sent, is in it. Its id
+ * cannot name another mount meanwhile: a mount id is reused only after its
+ * mount left the table (an event), and ids are global, so the text of a
+ * namespace the process has left meanwhile never names another mount (the
+ * fd's is absent at worst: refused). Open while the vhost thread runs
+ * (vhost_mountinfo_watch, vhost_mountinfo_unwatch); without it, read each time.
+ */
+static pthread_mutex_t mi_lock = PTHREAD_MUTEX_INITIALIZER;
+static int mi_fd = -1;
+static char *mi_text; /* read after the last poll of mi_fd, or NULL */
+static unsigned long mi_reads;
+
+int
+vhost_mountinfo_watch(void)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&mi_lock);
+	if (mi_fd < 0)
+		mi_fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+	if (mi_fd < 0)
+		rc = -errno;
+	pthread_mutex_unlock(&mi_lock);
+	return rc;
+}
+
+void
+vhost_mountinfo_unwatch(void)
+{
+	pthread_mutex_lock(&mi_lock);
+	if (mi_fd >= 0)
+		close(mi_fd);
+	mi_fd = -1;
+	free(mi_text);
+	mi_text = NULL;
+	pthread_mutex_unlock(&mi_lock);
+}
+
+unsigned long
+vhost_mountinfo_reads(void)
+{
+	unsigned long n;
+
+	pthread_mutex_lock(&mi_lock);
+	n = mi_reads;
+	pthread_mutex_unlock(&mi_lock);
+	return n;
+}
+
+/* Called with mi_lock held. The text, to be freed with mountinfo_put, or NULL (errno set). */
+static const char *
+mountinfo_get(void)
+{
+	struct pollfd p = {mi_fd, POLLPRI, 0};
+
+	mi_reads++;
+	if (mi_fd < 0)
+		return proc_read("/proc/self/mountinfo");
+	/* first the poll, then the read: a change after the poll shows at the next one */
+	/* only POLLPRI (with POLLERR) is asked: nothing reported is no change */
+	if (mi_text != NULL && poll(&p, 1, 0) >= 0 && !(p.revents & (POLLPRI | POLLERR))) {
+		mi_reads--;
+		return mi_text;
+	}
+	free(mi_text);
+	mi_text = fd_read_all(mi_fd);
+	return mi_text;
+}
+
+static void
+mountinfo_put(const char *text)
+{
+	if (text != mi_text)
+		free((char *)(uintptr_t)text);
 }
 
 /* F_GET_SEALS answers from the file's operations table alone: only shmem
@@ -268,13 +366,15 @@ static __thread char check_why[256];
 static int
 fd_judge(int fd, bool shmem, char *type, size_t cap, const char **reason)
 {
-	char path[64], *fdinfo = NULL, *mountinfo = NULL;
+	char path[64], *fdinfo = NULL;
+	const char *mountinfo = NULL;
 	int rc = 0;
 
+	pthread_mutex_lock(&mi_lock);
 	if (!shmem) {
 		snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
 		fdinfo = proc_read(path);
-		mountinfo = fdinfo != NULL ? proc_read("/proc/self/mountinfo") : NULL;
+		mountinfo = fdinfo != NULL ? mountinfo_get() : NULL;
 		if (mountinfo == NULL) {
 			rc = -errno;
 			*reason = "/proc unreadable: its file system cannot be told without asking "
@@ -284,7 +384,8 @@ fd_judge(int fd, bool shmem, char *type, size_t cap, const char **reason)
 	if (rc == 0)
 		rc = vhost_mem_fd_judge(shmem, fdinfo, mountinfo, type, cap, reason);
 	free(fdinfo);
-	free(mountinfo);
+	mountinfo_put(mountinfo);
+	pthread_mutex_unlock(&mi_lock);
 	return rc;
 }
 

@@ -331,6 +331,13 @@ int vhost_mem_fd_check(int fd, const char **why);
 void vhost_peer_fd_close(int fd);
 /* Peer fds handed to the closer thread and not yet closed (tests). */
 unsigned int vhost_peer_fd_closes_pending(void);
+/* Keep /proc/self/mountinfo open (while the vhost thread runs), its text
+ * read again only when poll() says the table changed. @return 0 or -errno
+ * (then it is read for each fd, as without). */
+int vhost_mountinfo_watch(void);
+void vhost_mountinfo_unwatch(void);
+/* Times the mount table was read (tests). */
+unsigned long vhost_mountinfo_reads(void);
 /* handle everything readable on a device connection: @return 0 or <0 to close. */
 int vhost_user_handle(struct vhost_dev *dev);
 /* when the message dev is receiving must be whole (UINT64_MAX: none under way) */

@@ -521,6 +521,8 @@ thread_start(void)
 		goto fail;
 	}
 	thread_stop = false;
+	/* without it, each disk file's mount table is read afresh: slower, as right */
+	(void)vhost_mountinfo_watch();
 	rc = -pthread_create(&thread, NULL, vhost_thread, NULL);
 	if (rc < 0)
 		goto fail;
@@ -528,6 +530,7 @@ thread_start(void)
 	thread_running = true;
 	return 0;
 fail:
+	vhost_mountinfo_unwatch();
 	if (epfd >= 0)
 		close(epfd);
 	if (wakefd >= 0)
@@ -618,6 +621,7 @@ dpx_vhost_driver_unregister(const char *path)
 		close(epfd);
 		close(wakefd);
 		epfd = wakefd = -1;
+		vhost_mountinfo_unwatch();
 		pthread_mutex_unlock(&vhost_mutex);
 	}
 	return 0;
