@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
@@ -478,6 +479,16 @@ test_vhost_hostile_mem_fd_kinds(void)
 	close(fd);
 	DPX_TEST_ASSERT(vfe_log_has("(/dev/zero), file system type \"devtmpfs\": refused, on a "
 				    "file system not known to be local"),
+			"");
+	/* an epoll fd: refused by its name, before its fdinfo (a line per watch) */
+	fd = epoll_create1(EPOLL_CLOEXEC);
+	DPX_TEST_ASSERT(fd >= 0, "");
+	DPX_TEST_RUN(fuse_peer(&bad, path2, fd, &memfd));
+	DPX_TEST_ASSERT_EQUAL(vfe_set_mem_table(&bad), -EIO, "an epoll fd refused");
+	DPX_TEST_RUN(fuse_peer_end(&bad, memfd));
+	close(fd);
+	DPX_TEST_ASSERT(vfe_log_has("(anon_inode:[eventpoll]), file system type \"\": refused, "
+				    "not a file (an anonymous inode, socket, pipe or namespace)"),
 			"");
 	vfe_log_release();
 	DPX_TEST_RUN(still_serving(&good, vfe_ev.vid, 11));

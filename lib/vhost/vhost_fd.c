@@ -394,11 +394,23 @@ vhost_mem_fd_check(int fd, const char **why)
 {
 	char name[128], type[64] = "";
 	const char *reason = "";
-	int rc = fd_judge(fd, fd_is_shmem(fd), type, sizeof(type), &reason);
+	bool shmem = fd_is_shmem(fd);
+	int rc;
 
+	fd_link(fd, name, sizeof(name));
+	/* Not a file of any mount: an anonymous inode (epoll, inotify), socket,
+	 * pipe or namespace, named by the kernel without a leading '/' (a memfd's
+	 * "/memfd:..." has one). Refused before its fdinfo is read: an epoll or
+	 * inotify fd's has a line per watch, a million of them for the kernel
+	 * to print on each message that carries the fd. */
+	if (!shmem && name[0] != '/' && name[0] != '\0') {
+		rc = -EPERM;
+		reason = "not a file (an anonymous inode, socket, pipe or namespace)";
+	} else {
+		rc = fd_judge(fd, shmem, type, sizeof(type), &reason);
+	}
 	if (rc == 0)
 		return 0;
-	fd_link(fd, name, sizeof(name));
 	snprintf(check_why, sizeof(check_why), "fd %d (%s), file system type \"%s\": refused, %s",
 		 fd, name, type, reason);
 	*why = check_why;
