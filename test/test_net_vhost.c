@@ -195,7 +195,8 @@ port_case(const char *extra)
 	DPX_TEST_ASSERT_EQUAL(st.opackets + st.ipackets, 0, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_stop(port), 0, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_eth_dev_close(port), 0, "");
-	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0 - 3, "socket, epoll and wake fds closed");
+	DPX_TEST_ASSERT_EQUAL(dpx_test_count_fds(), fds0 - 4,
+			      "socket, epoll, wake and mountinfo fds closed");
 	DPX_TEST_ASSERT(access(path, F_OK) != 0, "socket file removed");
 	DPX_TEST_ASSERT_EQUAL(dpx_mempool_in_use_count(mp), 0, "every mbuf back");
 	dpx_mempool_free(mp);
