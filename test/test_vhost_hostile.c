@@ -326,6 +326,52 @@ fuse_channel_not_queued(struct fuse_stall *fs, struct vfe *good, const char *pat
 	return fuse_nothing_asked(fs, good, 4, 8);
 }
 
+/* Copies of the FUSE file that no queue took: closed by the case itself
+ * once the connection is aborted (their close then returns at once). */
+static int fuse_left[8];
+static unsigned int fuse_nleft;
+
+/*
+ * The closer's queue filled behind the stalled close: the fds past it are
+ * left open, counted, and logged at the 1st, 2nd, 4th, 8th..., not once
+ * each (the front-end chooses how many).
+ */
+static int
+fuse_queue_full(int fd)
+{
+	unsigned long left = vhost_peer_fd_left_open(), lines = 0, n;
+	unsigned int queued = vhost_peer_fd_closes_pending(), i;
+	struct rlimit rl;
+	int copy;
+
+	DPX_TEST_ASSERT_EQUAL(getrlimit(RLIMIT_NOFILE, &rl), 0, "");
+	if (rl.rlim_cur < 4096 && rl.rlim_max >= 4096) {
+		rl.rlim_cur = 4096;
+		DPX_TEST_ASSERT_EQUAL(setrlimit(RLIMIT_NOFILE, &rl), 0, "");
+	}
+	if (rl.rlim_cur < 4096) {
+		printf("RLIMIT_NOFILE %lu: the closer's full queue not checked\n",
+		       (unsigned long)rl.rlim_cur);
+		return DPX_TEST_SUCCESS;
+	}
+	/* the stalled close, then 1024 queued behind it */
+	for (i = queued; i < 1025 + DPX_DIM(fuse_left); i++) {
+		copy = dup(fd);
+		DPX_TEST_ASSERT(copy >= 0, "%s", strerror(errno));
+		if (i >= 1025)
+			fuse_left[fuse_nleft++] = copy;
+		vhost_peer_fd_close(copy);
+	}
+	DPX_TEST_ASSERT_EQUAL(vhost_peer_fd_closes_pending(), 1025, "the queue is full");
+	DPX_TEST_ASSERT_EQUAL(vhost_peer_fd_left_open() - left, DPX_DIM(fuse_left), "left open");
+	for (n = left + 1; n <= left + DPX_DIM(fuse_left); n++)
+		lines += (n & (n - 1)) == 0;
+	DPX_TEST_ASSERT_EQUAL(
+		(unsigned long)vfe_log_count("left open: cannot hand it to the closer"), lines,
+		"log lines for %zu fds left open", DPX_DIM(fuse_left));
+	return DPX_TEST_SUCCESS;
+}
+
 /* The hostile front-ends, each on a new connection to path2. */
 static int
 fuse_peers(struct fuse_stall *fs, struct vfe *good, const char *path2, int fd)
@@ -371,7 +417,8 @@ fuse_peers(struct fuse_stall *fs, struct vfe *good, const char *path2, int fd)
 			"GET_FEATURES with an fd refused");
 	DPX_TEST_RUN(fuse_peer_end(&bad, memfd));
 	DPX_TEST_RUN(fuse_nothing_asked(fs, good, 4, 7));
-	return fuse_channel_not_queued(fs, good, path2);
+	DPX_TEST_RUN(fuse_channel_not_queued(fs, good, path2));
+	return fuse_queue_full(fd);
 }
 
 /*
@@ -409,6 +456,8 @@ test_vhost_hostile_fuse_mem_fd(void)
 	 * (and the process could not even exit before) */
 	copies = fuse_stall_unmount(&fs);
 	vfe_closes_wait();
+	while (fuse_nleft > 0)
+		close(fuse_left[--fuse_nleft]);
 	DPX_TEST_ASSERT(fd >= 0, "open of the FUSE file: %s", strerror(-fd));
 	close(fd);
 	if (rc != DPX_TEST_SUCCESS)

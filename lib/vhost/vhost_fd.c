@@ -426,6 +426,7 @@ static int closer_q[CLOSER_MAX];
 static unsigned int closer_head, closer_n; /* queued, from closer_head on */
 static unsigned int closer_busy;	   /* taken off the queue, close() not returned */
 static bool closer_running;
+static unsigned long closer_left_open; /* never closed: queue full or no thread */
 
 static void *
 closer_main(void *arg)
@@ -519,6 +520,7 @@ fd_close_is_local(int fd)
 void
 vhost_peer_fd_close(int fd)
 {
+	unsigned long n;
 	int rc;
 
 	if (fd < 0)
@@ -529,10 +531,26 @@ vhost_peer_fd_close(int fd)
 	}
 	pthread_mutex_lock(&closer_lock);
 	rc = closer_queue(fd);
+	n = rc < 0 ? ++closer_left_open : 0;
 	pthread_mutex_unlock(&closer_lock);
-	if (rc < 0)
-		VHOST_LOG(ERR, "fd %d of a front-end left open: cannot hand it to the closer (%s)",
-			  fd, strerror(-rc));
+	/* the front-end chooses how many: a line at the 1st, 2nd, 4th, ... so
+	 * that a million of them cannot flood the log, yet their count is told */
+	if (rc < 0 && (n & (n - 1)) == 0)
+		VHOST_LOG(ERR,
+			  "fd %d of a front-end left open: cannot hand it to the closer (%s); "
+			  "%lu left open so far",
+			  fd, strerror(-rc), n);
+}
+
+unsigned long
+vhost_peer_fd_left_open(void)
+{
+	unsigned long n;
+
+	pthread_mutex_lock(&closer_lock);
+	n = closer_left_open;
+	pthread_mutex_unlock(&closer_lock);
+	return n;
 }
 
 unsigned int

@@ -331,6 +331,8 @@ int vhost_mem_fd_check(int fd, const char **why);
 void vhost_peer_fd_close(int fd);
 /* Peer fds handed to the closer thread and not yet closed (tests). */
 unsigned int vhost_peer_fd_closes_pending(void);
+/* Peer fds never closed (the closer's queue was full, or it could not start). */
+unsigned long vhost_peer_fd_left_open(void);
 /* Keep /proc/self/mountinfo open (while the vhost thread runs), its text
  * read again only when poll() says the table changed. @return 0 or -errno
  * (then it is read for each fd, as without). */
