@@ -294,15 +294,22 @@ vhost_mountinfo_unwatch(void)
 	pthread_mutex_unlock(&mi_lock);
 }
 
-unsigned long
-vhost_mountinfo_reads(void)
+/* A counter that its lock's holders update. */
+static unsigned long
+counter_get(pthread_mutex_t *lock, const unsigned long *v)
 {
 	unsigned long n;
 
-	pthread_mutex_lock(&mi_lock);
-	n = mi_reads;
-	pthread_mutex_unlock(&mi_lock);
+	pthread_mutex_lock(lock);
+	n = *v;
+	pthread_mutex_unlock(lock);
 	return n;
+}
+
+unsigned long
+vhost_mountinfo_reads(void)
+{
+	return counter_get(&mi_lock, &mi_reads);
 }
 
 /* Called with mi_lock held. The text, to be freed with mountinfo_put, or NULL (errno set). */
@@ -545,12 +552,7 @@ vhost_peer_fd_close(int fd)
 unsigned long
 vhost_peer_fd_left_open(void)
 {
-	unsigned long n;
-
-	pthread_mutex_lock(&closer_lock);
-	n = closer_left_open;
-	pthread_mutex_unlock(&closer_lock);
-	return n;
+	return counter_get(&closer_lock, &closer_left_open);
 }
 
 unsigned int
