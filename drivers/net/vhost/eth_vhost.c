@@ -536,7 +536,8 @@ vh_xstats_get(struct dpx_eth_dev *dev, struct dpx_eth_xstat *xs, unsigned int si
 			n++;
 		}
 	}
-	n += vh_async_xstats(&p->async, __atomic_load_n(&p->vid, __ATOMIC_ACQUIRE), n, NULL, xs + n);
+	n += vh_async_xstats(&p->async, __atomic_load_n(&p->vid, __ATOMIC_ACQUIRE), n, NULL,
+			     xs + n);
 	return (int)(n + pp_xstats(dev, NULL, xs, size));
 }
 
