@@ -10,6 +10,7 @@
  * guest sees of a packet dropped for a DMA error.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -877,6 +878,75 @@ test_vhost_async_drain_timeout(void)
 }
 
 DPX_TEST_REGISTER(vhost_async_drain_timeout, fast, test_vhost_async_drain_timeout);
+
+/* A clock that advances 100 ms per read: a drain's wait is counted in reads. */
+static uint64_t virtual_ms;
+
+static uint64_t
+virtual_clock(void)
+{
+	return __atomic_add_fetch(&virtual_ms, 100, __ATOMIC_RELAXED);
+}
+
+/*
+ * Two queue pairs, the engine hung under both receive vrings: REM_MEM_REG
+ * waits one deadline for the device, not one per vring (the vhost thread,
+ * and every other device's messages, wait behind it). The drain's clock
+ * advances per read, so the wait is a count: one deadline and a few ticks
+ * (the disconnect's drain reads it once more), where one per vring would be
+ * two deadlines or more. Both vrings' packets are abandoned, each line logged once.
+ */
+static int
+test_vhost_async_drain_timeout_mq(void)
+{
+	struct dpx_mbuf *pkts[7];
+	struct env e;
+	unsigned int i;
+	uint64_t waited;
+
+	DPX_TEST_RUN(env_init(&e, ENGINE_FAKE));
+	DPX_TEST_RUN(dev_up(&e, "async-hung-mq", SPLIT, false));
+	DPX_TEST_ASSERT_EQUAL(vfe_queue_setup(&e.fe, 2, 256, RX_BUF, false), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_queue_setup(&e.fe, 3, 256, TX_BUF, false), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_channel_register(e.vid, 2), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_set_copy_threshold(e.vid, 0), 0, "");
+	dma_fake_hold(true);
+	vfe_rx_post(&e.fe, 0, 8, 1);
+	vfe_rx_post(&e.fe, 2, 8, 1);
+	for (i = 0; i < 7; i++)
+		pkts[i] = chain_make(e.mp, 1000, 2048, 100 + i);
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_submit_enqueue_burst(e.vid, 0, pkts, 4, e.dma, 0), 4, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_submit_enqueue_burst(e.vid, 2, pkts + 4, 3, e.dma, 0), 3,
+			      "");
+	vfe_log_capture();
+	virtual_ms = 0;
+	vhost_async_clock_ms = virtual_clock;
+	DPX_TEST_ASSERT_EQUAL(vfe_rem_region(&e.fe, 0), -EIO, "refused after the deadline");
+	DPX_TEST_ASSERT_EQUAL(vfe_wait_closed(&e.fe, 5000), 0, "the device is broken");
+	waited = __atomic_load_n(&virtual_ms, __ATOMIC_RELAXED);
+	vhost_async_clock_ms = vhost_now_ms;
+	DPX_TEST_ASSERT(waited < 2 * VHOST_ASYNC_DRAIN_MS,
+			"one deadline for the device: the drain read %" PRIu64 " ms of its clock",
+			waited);
+	DPX_TEST_ASSERT_EQUAL(vfe_log_count("packets abandoned"), 2, "one line per vring");
+	DPX_TEST_ASSERT(vfe_log_has("vring 0: DMA copies not complete after 1000 ms: 4 packets "
+				    "abandoned"),
+			"");
+	DPX_TEST_ASSERT(vfe_log_has("vring 2: DMA copies not complete after 1000 ms: 3 packets "
+				    "abandoned"),
+			"");
+	vfe_log_release();
+	DPX_TEST_ASSERT(vfe_wait_count(&vfe_ev.destroy_calls, 1), "");
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_in_use_count(e.mp), 7, "never returned");
+	dma_fake_hold(false);
+	DPX_TEST_ASSERT_EQUAL(dma_fake_run(100), 7, "");
+	dpx_pktmbuf_free_bulk(pkts, 7);
+	DPX_TEST_RUN(vfe_session_close(&e.fe, e.path));
+	DPX_TEST_RUN(env_fini(&e));
+	return DPX_TEST_SUCCESS;
+}
+
+DPX_TEST_REGISTER(vhost_async_drain_timeout_mq, fast, test_vhost_async_drain_timeout_mq);
 
 /* ---- dirty log (live migration) under async ---- */
 
