@@ -432,7 +432,9 @@ abandon(struct vhost_dev *dev, struct vhost_vq *vq)
 	as->pkt_pub = as->pkt_head;
 	as->used_pub = as->used_head;
 	as->log_pub = as->log_head;
+	/* dropped like a packet whose copy failed (async_drop): counted in both */
 	__atomic_store_n(&as->cnt.dma_errors, as->cnt.dma_errors + packets, __ATOMIC_RELAXED);
+	__atomic_store_n(&vq->stats.errors, vq->stats.errors + packets, __ATOMIC_RELAXED);
 	vq->broken = true;
 	dev->broken = true;
 	VHOST_LOG(ERR,
