@@ -948,6 +948,85 @@ test_vhost_async_drain_timeout_mq(void)
 
 DPX_TEST_REGISTER(vhost_async_drain_timeout_mq, fast, test_vhost_async_drain_timeout_mq);
 
+/* Submit one packet on vring 2 and collect it (the engine runs): the
+ * copies it cost, CPU and DMA. @return DPX_TEST_*. */
+static int
+vring2_once(struct env *e, struct dpx_mbuf *m, uint64_t *cpu, uint64_t *dma)
+{
+	struct dpx_vhost_async_stats a, b;
+	struct dpx_mbuf *done[4];
+	unsigned int loops;
+	uint16_t back = 0;
+
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_stats_get(e->vid, 2, &a, 0), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_submit_enqueue_burst(e->vid, 2, &m, 1, e->dma, 0), 1, "");
+	for (loops = 0; back == 0 && loops < WAIT_LOOPS; loops++) {
+		dma_fake_run(1000);
+		back = dpx_vhost_poll_enqueue_completed(e->vid, 2, done, 4, e->dma, 0);
+	}
+	DPX_TEST_ASSERT_EQUAL(back, 1, "");
+	dpx_pktmbuf_free_bulk(done, back);
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_stats_get(e->vid, 2, &b, 0), 0, "");
+	*cpu = b.cpu_copies - a.cpu_copies;
+	*dma = b.dma_copies - a.dma_copies;
+	return DPX_TEST_SUCCESS;
+}
+
+/*
+ * A packet of more copies than the batch (40000 bytes into 128-byte
+ * buffers: some 330) has its first 256 run by the CPU before its commit;
+ * when the rest then finds no DMA room it goes back to the guest's ring,
+ * and its copies are counted once, when it goes through: as many as the
+ * same packet costs with the engine idle, and none in the refused burst.
+ */
+static int
+test_vhost_async_rollback_counts(void)
+{
+	struct dpx_vhost_async_stats st0, st1;
+	struct dpx_mbuf *small, *big[2];
+	uint64_t cpu0, dma0, cpu1, dma1;
+	struct env e;
+	unsigned int i;
+
+	fake_ring = 64;
+	DPX_TEST_RUN(env_init(&e, ENGINE_FAKE));
+	fake_ring = 1024;
+	DPX_TEST_RUN(dev_up(&e, "async-rollback", SPLIT, false));
+	DPX_TEST_ASSERT_EQUAL(vfe_queue_setup(&e.fe, 2, 1024, 128, false), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_channel_register(e.vid, 2), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_set_copy_threshold(e.vid, 0), 0, "");
+	vfe_rx_post(&e.fe, 2, 1000, 1);
+	for (i = 0; i < 2; i++)
+		big[i] = chain_make(e.mp, 40000, 2048, 160 + i);
+	/* the engine idle: what the packet costs */
+	DPX_TEST_RUN(vring2_once(&e, big[0], &cpu0, &dma0));
+	DPX_TEST_ASSERT(cpu0 + dma0 > VHOST_COPY_BATCH, "%" PRIu64 " copies", cpu0 + dma0);
+	/* 8 jobs on the engine, held: the big packet's rest finds no room */
+	dma_fake_hold(true);
+	small = chain_make(e.mp, 1000, 2048, 170);
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_submit_enqueue_burst(e.vid, 2, &small, 1, e.dma, 0), 1, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_stats_get(e.vid, 2, &st0, 0), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_submit_enqueue_burst(e.vid, 2, &big[1], 1, e.dma, 0), 0,
+			      "no DMA room: it waits");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_stats_get(e.vid, 2, &st1, 0), 0, "");
+	DPX_TEST_ASSERT_EQUAL(st1.cpu_copies, st0.cpu_copies, "a refused packet costs nothing");
+	DPX_TEST_ASSERT_EQUAL(st1.dma_copies, st0.dma_copies, "");
+	dma_fake_hold(false);
+	DPX_TEST_ASSERT_EQUAL(dma_fake_run(1000), 8, "the small packet's jobs");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_poll_enqueue_completed(e.vid, 2, &small, 1, e.dma, 0), 1,
+			      "");
+	dpx_pktmbuf_free(small);
+	DPX_TEST_RUN(vring2_once(&e, big[1], &cpu1, &dma1));
+	DPX_TEST_ASSERT_EQUAL(cpu1, cpu0, "counted once, what it cost");
+	DPX_TEST_ASSERT_EQUAL(dma1, dma0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_channel_unregister(e.vid, 2), 0, "");
+	DPX_TEST_RUN(dev_down(&e));
+	DPX_TEST_RUN(env_fini(&e));
+	return DPX_TEST_SUCCESS;
+}
+
+DPX_TEST_REGISTER(vhost_async_rollback_counts, fast, test_vhost_async_rollback_counts);
+
 /* ---- dirty log (live migration) under async ---- */
 
 static int
