@@ -1220,6 +1220,8 @@ test_vhost_async_api(void)
 	struct dpx_mbuf *pkts[2], *done[4];
 	struct dpx_vhost_async_stats st;
 	struct env e;
+	char line[64];
+	unsigned int i;
 
 	DPX_TEST_RUN(env_init(&e, ENGINE_FAKE));
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_dma_configure(-1, 0), -ENODEV, "");
@@ -1246,8 +1248,27 @@ test_vhost_async_api(void)
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_channel_register(e.vid, 0), -EEXIST, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_enqueue_burst(e.vid, 0, pkts, 2), 0,
 			      "an async vring takes no sync burst");
-	DPX_TEST_ASSERT_EQUAL(dpx_vhost_submit_enqueue_burst(e.vid, 0, pkts, 2, e.dma + 1, 0), 0,
-			      "a vchan not configured");
+	/* each unconfigured vchan is logged once, at its first burst */
+	vfe_log_capture();
+	for (i = 0; i < 2; i++) {
+		DPX_TEST_ASSERT_EQUAL(
+			dpx_vhost_submit_enqueue_burst(e.vid, 0, pkts, 2, e.dma + 1, 0), 0,
+			"a vchan not configured");
+		DPX_TEST_ASSERT_EQUAL(
+			dpx_vhost_submit_enqueue_burst(e.vid, 0, pkts, 2, e.dma + 1, 1), 0, "");
+		DPX_TEST_ASSERT_EQUAL(dpx_vhost_submit_enqueue_burst(e.vid, 0, pkts, 2, e.dma, 3),
+				      0, "");
+		DPX_TEST_ASSERT_EQUAL(dpx_vhost_submit_enqueue_burst(e.vid, 0, pkts, 2, -1, 0), 0,
+				      "");
+	}
+	snprintf(line, sizeof(line), "DMA %d vchan 0, which", e.dma + 1);
+	DPX_TEST_ASSERT_EQUAL(vfe_log_count(line), 1, "%s", line);
+	snprintf(line, sizeof(line), "DMA %d vchan 1, which", e.dma + 1);
+	DPX_TEST_ASSERT_EQUAL(vfe_log_count(line), 1, "%s", line);
+	snprintf(line, sizeof(line), "DMA %d vchan 3, which", e.dma);
+	DPX_TEST_ASSERT_EQUAL(vfe_log_count(line), 1, "%s", line);
+	DPX_TEST_ASSERT_EQUAL(vfe_log_count("DMA -1 vchan 0, which"), 1, "");
+	vfe_log_release();
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_poll_enqueue_completed(e.vid, 1, done, 4, e.dma, 0), 0,
 			      "odd vring");
 	dma_fake_hold(true);

@@ -602,6 +602,21 @@ async_commit(struct vhost_vq *vq, struct async_io *a, struct dpx_mbuf *m, bool p
 	return 0;
 }
 
+/* Whether this is the first burst on an unconfigured (dma, vchan): each
+ * such pair is logged once, every out-of-range one under one last bit. */
+static bool
+unconfigured_first(int16_t dma, uint16_t vchan)
+{
+	enum { PAIRS = DPX_DMADEV_MAX_DEVS * DPX_DMA_MAX_VCHANS };
+	static uint64_t logged[PAIRS / 64 + 1];
+	unsigned int bit = dma >= 0 && dma < DPX_DMADEV_MAX_DEVS && vchan < DPX_DMA_MAX_VCHANS
+				   ? (unsigned int)dma * DPX_DMA_MAX_VCHANS + vchan
+				   : PAIRS;
+	uint64_t mask = UINT64_C(1) << (bit % 64);
+
+	return !(__atomic_fetch_or(&logged[bit / 64], mask, __ATOMIC_RELAXED) & mask);
+}
+
 /* Room for a whole burst in the in-flight rings (a dequeue burst adds up to
  * VHOST_USED_SHADOW entries of each), and the vchan: then take its lock. */
 static __dpx_always_inline bool
@@ -615,14 +630,12 @@ async_begin(struct vhost_dev *dev, struct vhost_vq *vq, struct async_io *a, int1
 		return false;
 	a->vc = vhost_async_vchan_get(dma, vchan);
 	if (a->vc == NULL) {
-		static bool logged;
-
-		if (!__atomic_exchange_n(&logged, true, __ATOMIC_RELAXED))
-			VHOST_DLOG(
-				ERR,
-				"vid %d: async burst on DMA %d vchan %u, which "
-				"dpx_vhost_async_dma_configure() did not configure (logged once)",
-				dev->vid, dma, vchan);
+		if (unconfigured_first(dma, vchan))
+			VHOST_DLOG(ERR,
+				   "vid %d: async burst on DMA %d vchan %u, which "
+				   "dpx_vhost_async_dma_configure() did not configure (logged once "
+				   "for this vchan)",
+				   dev->vid, dma, vchan);
 		return false;
 	}
 	a->as = as;
