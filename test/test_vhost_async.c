@@ -10,8 +10,8 @@
  * guest sees of a packet dropped for a DMA error.
  */
 #include <errno.h>
-#include <inttypes.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -1219,9 +1219,11 @@ test_vhost_async_api(void)
 {
 	struct dpx_mbuf *pkts[2], *done[4];
 	struct dpx_vhost_async_stats st;
+	static uint8_t tmp[100];
 	struct env e;
 	char line[64];
 	unsigned int i;
+	int inflight;
 
 	DPX_TEST_RUN(env_init(&e, ENGINE_FAKE));
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_dma_configure(-1, 0), -ENODEV, "");
@@ -1271,6 +1273,29 @@ test_vhost_async_api(void)
 	vfe_log_release();
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_poll_enqueue_completed(e.vid, 1, done, 4, e.dma, 0), 0,
 			      "odd vring");
+	/* no pool: 0, one line, the guest's chain left for a call with one */
+	memset(tmp, 0x5a, 100);
+	DPX_TEST_ASSERT_EQUAL(vfe_tx_post(&e.fe, 1, tmp, 100, 1), 0, "");
+	vfe_log_capture();
+	for (i = 0; i < 2; i++) {
+		DPX_TEST_ASSERT_EQUAL(dpx_vhost_dequeue_burst(e.vid, 1, NULL, done, 4), 0, "");
+		DPX_TEST_ASSERT_EQUAL(dpx_vhost_dequeue_burst_page_pool(e.vid, 1, NULL, done, 4), 0,
+				      "");
+	}
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_channel_register(e.vid, 1), 0, "");
+	DPX_TEST_ASSERT_EQUAL(
+		dpx_vhost_async_try_dequeue_burst(e.vid, 1, NULL, done, 4, &inflight, e.dma, 0), 0,
+		"");
+	DPX_TEST_ASSERT_EQUAL(inflight, 0, "nothing taken");
+	DPX_TEST_ASSERT_EQUAL(vfe_log_count("dequeue burst without a mempool"), 1, "");
+	vfe_log_release();
+	DPX_TEST_ASSERT_EQUAL(
+		dpx_vhost_async_try_dequeue_burst(e.vid, 1, e.mp, done, 4, &inflight, e.dma, 0), 1,
+		"the chain, taken with a pool");
+	DPX_TEST_ASSERT_EQUAL(done[0]->pkt_len, 100, "");
+	dpx_pktmbuf_free(done[0]);
+	DPX_TEST_ASSERT_EQUAL(vfe_tx_reclaim(&e.fe, 1), 1, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_channel_unregister(e.vid, 1), 0, "");
 	dma_fake_hold(true);
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_set_copy_threshold(e.vid, 0), 0, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_submit_enqueue_burst(e.vid, 0, pkts, 2, e.dma, 0), 2, "");

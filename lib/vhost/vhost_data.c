@@ -1293,12 +1293,29 @@ pool_room(struct dpx_mempool *mp)
 	return data_room - DPX_MIN(data_room, DPX_PKTMBUF_HEADROOM);
 }
 
+/* pool_room of a dequeue's pool; a NULL one is the caller's error: 0 (no
+ * chain taken), logged once per process (a poll loop repeats it every burst). */
+static uint32_t
+dequeue_room(int vid, uint16_t vring, struct dpx_mempool *mp)
+{
+	static bool logged;
+
+	if (dpx_likely(mp != NULL))
+		return pool_room(mp);
+	if (!__atomic_exchange_n(&logged, true, __ATOMIC_RELAXED))
+		VHOST_DLOG(ERR,
+			   "vid %d vring %u: dequeue burst without a mempool: no chain taken "
+			   "(logged once)",
+			   vid, vring);
+	return 0;
+}
+
 /* Dequeue into mbufs of mp, taken from pp when it is not NULL (pp's mempool is mp). */
 static uint16_t
 dequeue(int vid, uint16_t vring, struct dpx_mempool *mp, struct dpx_page_pool *pp,
 	struct dpx_mbuf **pkts, uint16_t n)
 {
-	struct pkt_io io = {.pkts = pkts, .mp = mp, .pp = pp, .room = pool_room(mp)};
+	struct pkt_io io = {.pkts = pkts, .mp = mp, .pp = pp, .room = dequeue_room(vid, vring, mp)};
 
 	if (io.room == 0)
 		return 0; /* no packet fits such mbufs: documented, nothing taken */
@@ -1392,7 +1409,7 @@ dpx_vhost_async_try_dequeue_burst(int vid, uint16_t vring, struct dpx_mempool *m
 				  int16_t dma_id, uint16_t vchan)
 {
 	struct dpx_mbuf *fresh[VHOST_MAX_BURST];
-	struct pkt_io io = {.pkts = fresh, .mp = mp, .room = pool_room(mp)};
+	struct pkt_io io = {.pkts = fresh, .mp = mp, .room = dequeue_room(vid, vring, mp)};
 	struct async_io a = {.dma = dma_id, .vchan = vchan};
 	struct vhost_vq *vq = NULL;
 	struct vhost_dev *dev;
@@ -1428,5 +1445,5 @@ uint16_t
 dpx_vhost_dequeue_burst_page_pool(int vid, uint16_t vring, struct dpx_page_pool *pp,
 				  struct dpx_mbuf **pkts, uint16_t n)
 {
-	return dequeue(vid, vring, dpx_page_pool_mempool(pp), pp, pkts, n);
+	return dequeue(vid, vring, pp != NULL ? dpx_page_pool_mempool(pp) : NULL, pp, pkts, n);
 }
