@@ -836,6 +836,31 @@ CASE_OF(test_vhost_async_drain_packed, async_drain("async-drain-p", WANT_ALL))
 DPX_TEST_REGISTER(vhost_async_drain_split, fast, test_vhost_async_drain_split);
 DPX_TEST_REGISTER(vhost_async_drain_packed, fast, test_vhost_async_drain_packed);
 
+/* REM_MEM_REG with the engine hung: refused after the deadline, the device
+ * broken. @return DPX_TEST_*. */
+static int
+rem_region_hung(struct env *e)
+{
+	DPX_TEST_ASSERT_EQUAL(vfe_rem_region(&e->fe, 0), -EIO, "refused after the deadline");
+	DPX_TEST_ASSERT_EQUAL(vfe_wait_closed(&e->fe, 5000), 0, "the device is broken");
+	return DPX_TEST_SUCCESS;
+}
+
+/* After rem_region_hung: the n packets were never returned; the engine wakes
+ * up (its copies land in memory still mapped) and the application, which
+ * knows its engine is done, frees them; the case ends. @return DPX_TEST_*. */
+static int
+hung_end(struct env *e, struct dpx_mbuf **pkts, unsigned int n)
+{
+	DPX_TEST_ASSERT(vfe_wait_count(&vfe_ev.destroy_calls, 1), "");
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_in_use_count(e->mp), n, "never returned");
+	dma_fake_hold(false);
+	DPX_TEST_ASSERT_EQUAL(dma_fake_run(100), n, "");
+	dpx_pktmbuf_free_bulk(pkts, n);
+	DPX_TEST_RUN(vfe_session_close(&e->fe, e->path));
+	return env_fini(e);
+}
+
 /*
  * An engine that never completes: REM_MEM_REG waits its bounded time, then
  * the device is broken (error reply, connection closed, one log line); its
@@ -859,22 +884,12 @@ test_vhost_async_drain_timeout(void)
 		pkts[i] = chain_make(e.mp, 1000, 2048, 90 + i);
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_submit_enqueue_burst(e.vid, 0, pkts, 4, e.dma, 0), 4, "");
 	vfe_log_capture();
-	DPX_TEST_ASSERT_EQUAL(vfe_rem_region(&e.fe, 0), -EIO, "refused after the deadline");
-	DPX_TEST_ASSERT_EQUAL(vfe_wait_closed(&e.fe, 5000), 0, "the device is broken");
+	DPX_TEST_RUN(rem_region_hung(&e));
 	DPX_TEST_ASSERT(vfe_log_has("DMA copies not complete after 1000 ms: 4 packets abandoned"),
 			"");
 	DPX_TEST_ASSERT(vfe_log_has("stays mapped in this process"), "");
 	vfe_log_release();
-	DPX_TEST_ASSERT(vfe_wait_count(&vfe_ev.destroy_calls, 1), "");
-	DPX_TEST_ASSERT_EQUAL(dpx_mempool_in_use_count(e.mp), 4, "never returned");
-	/* the engine wakes up: its copies land in memory still mapped */
-	dma_fake_hold(false);
-	DPX_TEST_ASSERT_EQUAL(dma_fake_run(100), 4, "");
-	/* the application, which knows its engine is done, frees them */
-	dpx_pktmbuf_free_bulk(pkts, 4);
-	DPX_TEST_RUN(vfe_session_close(&e.fe, e.path));
-	DPX_TEST_RUN(env_fini(&e));
-	return DPX_TEST_SUCCESS;
+	return hung_end(&e, pkts, 4);
 }
 
 DPX_TEST_REGISTER(vhost_async_drain_timeout, fast, test_vhost_async_drain_timeout);
@@ -921,8 +936,7 @@ test_vhost_async_drain_timeout_mq(void)
 	vfe_log_capture();
 	virtual_ms = 0;
 	vhost_async_clock_ms = virtual_clock;
-	DPX_TEST_ASSERT_EQUAL(vfe_rem_region(&e.fe, 0), -EIO, "refused after the deadline");
-	DPX_TEST_ASSERT_EQUAL(vfe_wait_closed(&e.fe, 5000), 0, "the device is broken");
+	DPX_TEST_RUN(rem_region_hung(&e));
 	waited = __atomic_load_n(&virtual_ms, __ATOMIC_RELAXED);
 	vhost_async_clock_ms = vhost_now_ms;
 	DPX_TEST_ASSERT(waited < 2 * VHOST_ASYNC_DRAIN_MS,
@@ -936,14 +950,7 @@ test_vhost_async_drain_timeout_mq(void)
 				    "abandoned"),
 			"");
 	vfe_log_release();
-	DPX_TEST_ASSERT(vfe_wait_count(&vfe_ev.destroy_calls, 1), "");
-	DPX_TEST_ASSERT_EQUAL(dpx_mempool_in_use_count(e.mp), 7, "never returned");
-	dma_fake_hold(false);
-	DPX_TEST_ASSERT_EQUAL(dma_fake_run(100), 7, "");
-	dpx_pktmbuf_free_bulk(pkts, 7);
-	DPX_TEST_RUN(vfe_session_close(&e.fe, e.path));
-	DPX_TEST_RUN(env_fini(&e));
-	return DPX_TEST_SUCCESS;
+	return hung_end(&e, pkts, 7);
 }
 
 DPX_TEST_REGISTER(vhost_async_drain_timeout_mq, fast, test_vhost_async_drain_timeout_mq);
