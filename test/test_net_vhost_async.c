@@ -318,6 +318,23 @@ test_net_vhost_async_threshold(void)
 }
 DPX_TEST_REGISTER(net_vhost_async_threshold, fast, test_net_vhost_async_threshold);
 
+/* A guest up, the test engine holding its jobs, and n packets (seeds from
+ * seed) sent on the async tx queue. @return DPX_TEST_*. */
+static int
+sent_held(struct penv *e, struct dpx_mbuf **m, unsigned int n, unsigned int seed)
+{
+	unsigned int i;
+
+	DPX_TEST_RUN(port_env_init(e, ",dma_copy_threshold=0", true));
+	DPX_TEST_RUN(guest_up(e, SPLIT));
+	vfe_rx_post(&e->fe, 0, 64, 1);
+	dma_fake_hold(true);
+	for (i = 0; i < n; i++)
+		m[i] = pattern_packet(e->mp, seed + i, 1000, 1000);
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_tx_burst(e->port, 0, m, (uint16_t)n), n, "accepted");
+	return DPX_TEST_SUCCESS;
+}
+
 /*
  * Copies in flight (the test engine holds them): tx mbufs stay vhost's and
  * the guest sees nothing; a port stop collects them (the guest gets them,
@@ -334,13 +351,7 @@ test_net_vhost_async_inflight(void)
 	struct penv e;
 	unsigned int i;
 
-	DPX_TEST_RUN(port_env_init(&e, ",dma_copy_threshold=0", true));
-	DPX_TEST_RUN(guest_up(&e, SPLIT));
-	vfe_rx_post(&e.fe, 0, 64, 1);
-	dma_fake_hold(true);
-	for (i = 0; i < 4; i++)
-		m[i] = pattern_packet(e.mp, 50 + i, 1000, 1000);
-	DPX_TEST_ASSERT_EQUAL(dpx_eth_tx_burst(e.port, 0, m, 4), 4, "accepted");
+	DPX_TEST_RUN(sent_held(&e, m, 4, 50));
 	for (i = 0; i < 10; i++)
 		port_poll(e.port);
 	DPX_TEST_ASSERT_EQUAL(vfe_rx_take(&e.fe, 0, buf, sizeof(buf)), 0,
@@ -435,6 +446,40 @@ test_net_vhost_async_rx_error_stop(void)
 	return port_env_fini(&e, true);
 }
 DPX_TEST_REGISTER(net_vhost_async_rx_error_stop, fast, test_net_vhost_async_rx_error_stop);
+
+/*
+ * An engine that never completes: the guest's REM_MEM_REG waits the drain's
+ * deadline, then the device is broken and its sent packets abandoned
+ * (their mbufs never returned). Each counts once in oerrors, as a failed
+ * copy does, and in the queue's dma_errors; nothing in imissed.
+ */
+static int
+test_net_vhost_async_abandon_stats(void)
+{
+	struct dpx_mbuf *m[4];
+	struct dpx_eth_stats st;
+	struct penv e;
+
+	DPX_TEST_RUN(sent_held(&e, m, 4, 70));
+	vfe_log_capture();
+	DPX_TEST_ASSERT_EQUAL(vfe_rem_region(&e.fe, 0), -EIO, "refused after the deadline");
+	DPX_TEST_ASSERT_EQUAL(vfe_wait_closed(&e.fe, 5000), 0, "the device is broken");
+	DPX_TEST_ASSERT(vfe_log_wait("4 packets abandoned"), "");
+	vfe_log_release();
+	DPX_TEST_RUN(guest_down(&e));
+	DPX_TEST_ASSERT_EQUAL(dpx_eth_stats_get(e.port, &st), 0, "");
+	DPX_TEST_ASSERT_EQUAL(st.oerrors, 4, "each abandoned packet, once");
+	DPX_TEST_ASSERT_EQUAL(st.ierrors + st.imissed, 0, "");
+	DPX_TEST_ASSERT_EQUAL(xstat(e.port, "tx_q0_async_dma_errors"), 4, "");
+	DPX_TEST_ASSERT_EQUAL(xstat(e.port, "tx_q0_async_inflight_packets"), 0, "");
+	/* the engine wakes up; the application, which knows it is done, frees them */
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_in_use_count(e.mp), 4, "never returned");
+	dma_fake_hold(false);
+	DPX_TEST_ASSERT_EQUAL(dma_fake_run(100), 4, "");
+	dpx_pktmbuf_free_bulk(m, 4);
+	return port_env_fini(&e, true);
+}
+DPX_TEST_REGISTER(net_vhost_async_abandon_stats, fast, test_net_vhost_async_abandon_stats);
 
 /* ---- dmas= values ---- */
 

@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -835,6 +836,31 @@ CASE_OF(test_vhost_async_drain_packed, async_drain("async-drain-p", WANT_ALL))
 DPX_TEST_REGISTER(vhost_async_drain_split, fast, test_vhost_async_drain_split);
 DPX_TEST_REGISTER(vhost_async_drain_packed, fast, test_vhost_async_drain_packed);
 
+/* REM_MEM_REG with the engine hung: refused after the deadline, the device
+ * broken. @return DPX_TEST_*. */
+static int
+rem_region_hung(struct env *e)
+{
+	DPX_TEST_ASSERT_EQUAL(vfe_rem_region(&e->fe, 0), -EIO, "refused after the deadline");
+	DPX_TEST_ASSERT_EQUAL(vfe_wait_closed(&e->fe, 5000), 0, "the device is broken");
+	return DPX_TEST_SUCCESS;
+}
+
+/* After rem_region_hung: the n packets were never returned; the engine wakes
+ * up (its copies land in memory still mapped) and the application, which
+ * knows its engine is done, frees them; the case ends. @return DPX_TEST_*. */
+static int
+hung_end(struct env *e, struct dpx_mbuf **pkts, unsigned int n)
+{
+	DPX_TEST_ASSERT(vfe_wait_count(&vfe_ev.destroy_calls, 1), "");
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_in_use_count(e->mp), n, "never returned");
+	dma_fake_hold(false);
+	DPX_TEST_ASSERT_EQUAL(dma_fake_run(100), n, "");
+	dpx_pktmbuf_free_bulk(pkts, n);
+	DPX_TEST_RUN(vfe_session_close(&e->fe, e->path));
+	return env_fini(e);
+}
+
 /*
  * An engine that never completes: REM_MEM_REG waits its bounded time, then
  * the device is broken (error reply, connection closed, one log line); its
@@ -858,25 +884,158 @@ test_vhost_async_drain_timeout(void)
 		pkts[i] = chain_make(e.mp, 1000, 2048, 90 + i);
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_submit_enqueue_burst(e.vid, 0, pkts, 4, e.dma, 0), 4, "");
 	vfe_log_capture();
-	DPX_TEST_ASSERT_EQUAL(vfe_rem_region(&e.fe, 0), -EIO, "refused after the deadline");
-	DPX_TEST_ASSERT_EQUAL(vfe_wait_closed(&e.fe, 5000), 0, "the device is broken");
+	DPX_TEST_RUN(rem_region_hung(&e));
 	DPX_TEST_ASSERT(vfe_log_has("DMA copies not complete after 1000 ms: 4 packets abandoned"),
 			"");
 	DPX_TEST_ASSERT(vfe_log_has("stays mapped in this process"), "");
 	vfe_log_release();
-	DPX_TEST_ASSERT(vfe_wait_count(&vfe_ev.destroy_calls, 1), "");
-	DPX_TEST_ASSERT_EQUAL(dpx_mempool_in_use_count(e.mp), 4, "never returned");
-	/* the engine wakes up: its copies land in memory still mapped */
+	return hung_end(&e, pkts, 4);
+}
+
+DPX_TEST_REGISTER(vhost_async_drain_timeout, fast, test_vhost_async_drain_timeout);
+
+/* A clock that advances 100 ms per read: a drain's wait is counted in reads. */
+static uint64_t virtual_ms;
+
+static uint64_t
+virtual_clock(void)
+{
+	return __atomic_add_fetch(&virtual_ms, 100, __ATOMIC_RELAXED);
+}
+
+/*
+ * Two queue pairs, the engine hung under both receive vrings: REM_MEM_REG
+ * waits one deadline for the device, not one per vring (the vhost thread,
+ * and every other device's messages, wait behind it). The drain's clock
+ * advances per read, so the wait is a count: one deadline and a few ticks
+ * (the disconnect's drain reads it once more), where one per vring would be
+ * two deadlines or more. Both vrings' packets are abandoned, each line logged once.
+ */
+static int
+test_vhost_async_drain_timeout_mq(void)
+{
+	struct dpx_mbuf *pkts[7];
+	struct env e;
+	unsigned int i;
+	uint64_t waited;
+	int rc;
+
+	DPX_TEST_RUN(env_init(&e, ENGINE_FAKE));
+	DPX_TEST_RUN(dev_up(&e, "async-hung-mq", SPLIT, false));
+	DPX_TEST_ASSERT_EQUAL(vfe_queue_setup(&e.fe, 2, 256, RX_BUF, false), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_queue_setup(&e.fe, 3, 256, TX_BUF, false), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_channel_register(e.vid, 2), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_set_copy_threshold(e.vid, 0), 0, "");
+	dma_fake_hold(true);
+	vfe_rx_post(&e.fe, 0, 8, 1);
+	vfe_rx_post(&e.fe, 2, 8, 1);
+	for (i = 0; i < 7; i++)
+		pkts[i] = chain_make(e.mp, 1000, 2048, 100 + i);
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_submit_enqueue_burst(e.vid, 0, pkts, 4, e.dma, 0), 4, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_submit_enqueue_burst(e.vid, 2, pkts + 4, 3, e.dma, 0), 3,
+			      "");
+	vfe_log_capture();
+	virtual_ms = 0;
+	vhost_async_clock_ms = virtual_clock;
+	DPX_TEST_RUN(rem_region_hung(&e));
+	waited = __atomic_load_n(&virtual_ms, __ATOMIC_RELAXED);
+	DPX_TEST_ASSERT(waited < 2 * VHOST_ASYNC_DRAIN_MS,
+			"one deadline for the device: the drain read %" PRIu64 " ms of its clock",
+			waited);
+	DPX_TEST_ASSERT_EQUAL(vfe_log_count("packets abandoned"), 2, "one line per vring");
+	DPX_TEST_ASSERT(vfe_log_has("vring 0: DMA copies not complete after 1000 ms: 4 packets "
+				    "abandoned"),
+			"");
+	DPX_TEST_ASSERT(vfe_log_has("vring 2: DMA copies not complete after 1000 ms: 3 packets "
+				    "abandoned"),
+			"");
+	vfe_log_release();
+	rc = hung_end(&e, pkts, 7);
+	/* the device and its path are gone: no vhost thread reads the clock now */
+	vhost_async_clock_ms = vhost_now_ms;
+	return rc;
+}
+
+DPX_TEST_REGISTER(vhost_async_drain_timeout_mq, fast, test_vhost_async_drain_timeout_mq);
+
+/* Submit one packet on vring 2 and collect it (the engine runs): the
+ * copies it cost, CPU and DMA. @return DPX_TEST_*. */
+static int
+vring2_once(struct env *e, struct dpx_mbuf *m, uint64_t *cpu, uint64_t *dma)
+{
+	struct dpx_vhost_async_stats a, b;
+	struct dpx_mbuf *done[4];
+	unsigned int loops;
+	uint16_t back = 0;
+
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_stats_get(e->vid, 2, &a, 0), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_submit_enqueue_burst(e->vid, 2, &m, 1, e->dma, 0), 1, "");
+	for (loops = 0; back == 0 && loops < WAIT_LOOPS; loops++) {
+		dma_fake_run(1000);
+		back = dpx_vhost_poll_enqueue_completed(e->vid, 2, done, 4, e->dma, 0);
+	}
+	DPX_TEST_ASSERT_EQUAL(back, 1, "");
+	dpx_pktmbuf_free_bulk(done, back);
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_stats_get(e->vid, 2, &b, 0), 0, "");
+	*cpu = b.cpu_copies - a.cpu_copies;
+	*dma = b.dma_copies - a.dma_copies;
+	return DPX_TEST_SUCCESS;
+}
+
+/*
+ * A packet of more copies than the batch (40000 bytes into 128-byte
+ * buffers: some 330) has its first 256 run by the CPU before its commit;
+ * when the rest then finds no DMA room it goes back to the guest's ring,
+ * and its copies are counted once, when it goes through: as many as the
+ * same packet costs with the engine idle, and none in the refused burst.
+ */
+static int
+test_vhost_async_rollback_counts(void)
+{
+	struct dpx_vhost_async_stats st0, st1;
+	struct dpx_mbuf *small, *big[2];
+	uint64_t cpu0, dma0, cpu1, dma1;
+	struct env e;
+	unsigned int i;
+
+	fake_ring = 64;
+	DPX_TEST_RUN(env_init(&e, ENGINE_FAKE));
+	fake_ring = 1024;
+	DPX_TEST_RUN(dev_up(&e, "async-rollback", SPLIT, false));
+	DPX_TEST_ASSERT_EQUAL(vfe_queue_setup(&e.fe, 2, 1024, 128, false), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_channel_register(e.vid, 2), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_set_copy_threshold(e.vid, 0), 0, "");
+	vfe_rx_post(&e.fe, 2, 1000, 1);
+	for (i = 0; i < 2; i++)
+		big[i] = chain_make(e.mp, 40000, 2048, 160 + i);
+	/* the engine idle: what the packet costs */
+	DPX_TEST_RUN(vring2_once(&e, big[0], &cpu0, &dma0));
+	DPX_TEST_ASSERT(cpu0 + dma0 > VHOST_COPY_BATCH, "%" PRIu64 " copies", cpu0 + dma0);
+	/* 8 jobs on the engine, held: the big packet's rest finds no room */
+	dma_fake_hold(true);
+	small = chain_make(e.mp, 1000, 2048, 170);
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_submit_enqueue_burst(e.vid, 2, &small, 1, e.dma, 0), 1, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_stats_get(e.vid, 2, &st0, 0), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_submit_enqueue_burst(e.vid, 2, &big[1], 1, e.dma, 0), 0,
+			      "no DMA room: it waits");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_stats_get(e.vid, 2, &st1, 0), 0, "");
+	DPX_TEST_ASSERT_EQUAL(st1.cpu_copies, st0.cpu_copies, "a refused packet costs nothing");
+	DPX_TEST_ASSERT_EQUAL(st1.dma_copies, st0.dma_copies, "");
 	dma_fake_hold(false);
-	DPX_TEST_ASSERT_EQUAL(dma_fake_run(100), 4, "");
-	/* the application, which knows its engine is done, frees them */
-	dpx_pktmbuf_free_bulk(pkts, 4);
-	DPX_TEST_RUN(vfe_session_close(&e.fe, e.path));
+	DPX_TEST_ASSERT_EQUAL(dma_fake_run(1000), 8, "the small packet's jobs");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_poll_enqueue_completed(e.vid, 2, &small, 1, e.dma, 0), 1,
+			      "");
+	dpx_pktmbuf_free(small);
+	DPX_TEST_RUN(vring2_once(&e, big[1], &cpu1, &dma1));
+	DPX_TEST_ASSERT_EQUAL(cpu1, cpu0, "counted once, what it cost");
+	DPX_TEST_ASSERT_EQUAL(dma1, dma0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_channel_unregister(e.vid, 2), 0, "");
+	DPX_TEST_RUN(dev_down(&e));
 	DPX_TEST_RUN(env_fini(&e));
 	return DPX_TEST_SUCCESS;
 }
 
-DPX_TEST_REGISTER(vhost_async_drain_timeout, fast, test_vhost_async_drain_timeout);
+DPX_TEST_REGISTER(vhost_async_rollback_counts, fast, test_vhost_async_rollback_counts);
 
 /* ---- dirty log (live migration) under async ---- */
 
@@ -1070,7 +1229,11 @@ test_vhost_async_api(void)
 {
 	struct dpx_mbuf *pkts[2], *done[4];
 	struct dpx_vhost_async_stats st;
+	static uint8_t tmp[100];
 	struct env e;
+	char line[64];
+	unsigned int i;
+	int inflight;
 
 	DPX_TEST_RUN(env_init(&e, ENGINE_FAKE));
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_dma_configure(-1, 0), -ENODEV, "");
@@ -1097,10 +1260,52 @@ test_vhost_async_api(void)
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_channel_register(e.vid, 0), -EEXIST, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_enqueue_burst(e.vid, 0, pkts, 2), 0,
 			      "an async vring takes no sync burst");
-	DPX_TEST_ASSERT_EQUAL(dpx_vhost_submit_enqueue_burst(e.vid, 0, pkts, 2, e.dma + 1, 0), 0,
-			      "a vchan not configured");
+	/* each unconfigured vchan is logged once, at its first burst */
+	vfe_log_capture();
+	for (i = 0; i < 2; i++) {
+		DPX_TEST_ASSERT_EQUAL(
+			dpx_vhost_submit_enqueue_burst(e.vid, 0, pkts, 2, e.dma + 1, 0), 0,
+			"a vchan not configured");
+		DPX_TEST_ASSERT_EQUAL(
+			dpx_vhost_submit_enqueue_burst(e.vid, 0, pkts, 2, e.dma + 1, 1), 0, "");
+		DPX_TEST_ASSERT_EQUAL(dpx_vhost_submit_enqueue_burst(e.vid, 0, pkts, 2, e.dma, 3),
+				      0, "");
+		DPX_TEST_ASSERT_EQUAL(dpx_vhost_submit_enqueue_burst(e.vid, 0, pkts, 2, -1, 0), 0,
+				      "");
+	}
+	snprintf(line, sizeof(line), "DMA %d vchan 0, which", e.dma + 1);
+	DPX_TEST_ASSERT_EQUAL(vfe_log_count(line), 1, "%s", line);
+	snprintf(line, sizeof(line), "DMA %d vchan 1, which", e.dma + 1);
+	DPX_TEST_ASSERT_EQUAL(vfe_log_count(line), 1, "%s", line);
+	snprintf(line, sizeof(line), "DMA %d vchan 3, which", e.dma);
+	DPX_TEST_ASSERT_EQUAL(vfe_log_count(line), 1, "%s", line);
+	DPX_TEST_ASSERT_EQUAL(vfe_log_count("DMA -1 vchan 0, which"), 1, "");
+	vfe_log_release();
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_poll_enqueue_completed(e.vid, 1, done, 4, e.dma, 0), 0,
 			      "odd vring");
+	/* no pool: 0, one line, the guest's chain left for a call with one */
+	memset(tmp, 0x5a, 100);
+	DPX_TEST_ASSERT_EQUAL(vfe_tx_post(&e.fe, 1, tmp, 100, 1), 0, "");
+	vfe_log_capture();
+	for (i = 0; i < 2; i++) {
+		DPX_TEST_ASSERT_EQUAL(dpx_vhost_dequeue_burst(e.vid, 1, NULL, done, 4), 0, "");
+		DPX_TEST_ASSERT_EQUAL(dpx_vhost_dequeue_burst_page_pool(e.vid, 1, NULL, done, 4), 0,
+				      "");
+	}
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_channel_register(e.vid, 1), 0, "");
+	DPX_TEST_ASSERT_EQUAL(
+		dpx_vhost_async_try_dequeue_burst(e.vid, 1, NULL, done, 4, &inflight, e.dma, 0), 0,
+		"");
+	DPX_TEST_ASSERT_EQUAL(inflight, 0, "nothing taken");
+	DPX_TEST_ASSERT_EQUAL(vfe_log_count("dequeue burst without a mempool"), 1, "");
+	vfe_log_release();
+	DPX_TEST_ASSERT_EQUAL(
+		dpx_vhost_async_try_dequeue_burst(e.vid, 1, e.mp, done, 4, &inflight, e.dma, 0), 1,
+		"the chain, taken with a pool");
+	DPX_TEST_ASSERT_EQUAL(done[0]->pkt_len, 100, "");
+	dpx_pktmbuf_free(done[0]);
+	DPX_TEST_ASSERT_EQUAL(vfe_tx_reclaim(&e.fe, 1), 1, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_channel_unregister(e.vid, 1), 0, "");
 	dma_fake_hold(true);
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_async_set_copy_threshold(e.vid, 0), 0, "");
 	DPX_TEST_ASSERT_EQUAL(dpx_vhost_submit_enqueue_burst(e.vid, 0, pkts, 2, e.dma, 0), 2, "");

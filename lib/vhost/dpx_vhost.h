@@ -181,7 +181,8 @@ uint16_t dpx_vhost_enqueue_burst(int vid, uint16_t vring, struct dpx_mbuf **pkts
  *   mbufs hold is returned to the guest unread and counted in errors. When
  *   mp is empty the chain stays in the ring for a later call (counted in
  *   errors each time). At most 64 per call; 0 for a pool whose data room
- *   is no larger than DPX_PKTMBUF_HEADROOM.
+ *   is no larger than DPX_PKTMBUF_HEADROOM, and 0 for a NULL mp (logged
+ *   once per process), nothing taken from the ring either way.
  */
 uint16_t dpx_vhost_dequeue_burst(int vid, uint16_t vring, struct dpx_mempool *mp,
 				 struct dpx_mbuf **pkts, uint16_t n);
@@ -190,7 +191,7 @@ uint16_t dpx_vhost_dequeue_burst(int vid, uint16_t vring, struct dpx_mempool *mp
  * As dpx_vhost_dequeue_burst, the mbufs taken from a page pool (over the
  * mempool it was created with; lib/page_pool): a net_vhost rx queue's.
  * Freed packets go back to the pool with the ordinary mbuf frees.
- * @return packets stored in pkts, as dpx_vhost_dequeue_burst.
+ * @return packets stored in pkts, as dpx_vhost_dequeue_burst (0 for a NULL pp).
  */
 uint16_t dpx_vhost_dequeue_burst_page_pool(int vid, uint16_t vring, struct dpx_page_pool *pp,
 					   struct dpx_mbuf **pkts, uint16_t n);

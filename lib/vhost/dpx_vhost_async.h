@@ -173,7 +173,9 @@ uint16_t dpx_vhost_poll_enqueue_completed(int vid, uint16_t vring, struct dpx_mb
  * @param nr_inflight (may be NULL) set to the packets still held by the
  *   vring after the call, or to -1 when the vring is not async
  * @return packets stored in pkts (the caller owns them), at most n; at most
- *   64 new chains are taken per call.
+ *   64 new chains are taken per call, none for a NULL mp (logged once per
+ *   process) or one whose data room is no larger than DPX_PKTMBUF_HEADROOM:
+ *   such a call still returns the packets earlier calls' copies completed.
  */
 uint16_t dpx_vhost_async_try_dequeue_burst(int vid, uint16_t vring, struct dpx_mempool *mp,
 					   struct dpx_mbuf **pkts, uint16_t n, int *nr_inflight,

@@ -432,7 +432,9 @@ abandon(struct vhost_dev *dev, struct vhost_vq *vq)
 	as->pkt_pub = as->pkt_head;
 	as->used_pub = as->used_head;
 	as->log_pub = as->log_head;
+	/* dropped like a packet whose copy failed (async_drop): counted in both */
 	__atomic_store_n(&as->cnt.dma_errors, as->cnt.dma_errors + packets, __ATOMIC_RELAXED);
+	__atomic_store_n(&vq->stats.errors, vq->stats.errors + packets, __ATOMIC_RELAXED);
 	vq->broken = true;
 	dev->broken = true;
 	VHOST_LOG(ERR,
@@ -444,26 +446,40 @@ abandon(struct vhost_dev *dev, struct vhost_vq *vq)
 					 : "");
 }
 
+uint64_t (*vhost_async_clock_ms)(void) = vhost_now_ms;
+
+uint64_t
+vhost_async_deadline(void)
+{
+	return vhost_async_clock_ms() + VHOST_ASYNC_DRAIN_MS;
+}
+
 int
-vhost_async_drain(struct vhost_dev *dev, struct vhost_vq *vq)
+vhost_async_drain_by(struct vhost_dev *dev, struct vhost_vq *vq, uint64_t deadline)
 {
 	struct vhost_async *as = vq->async;
-	uint64_t deadline;
 
 	if (as == NULL || as->pkt_pub == as->pkt_head)
 		return 0;
-	deadline = vhost_now_ms() + VHOST_ASYNC_DRAIN_MS;
+	/* past the deadline still one look: another vring's wait may have let
+	 * this one's copies complete */
 	for (;;) {
 		vhost_async_collect_all();
 		vhost_async_complete(dev, vq);
 		if (as->pkt_pub == as->pkt_head)
 			return 0;
-		if (vhost_now_ms() >= deadline)
+		if (vhost_async_clock_ms() >= deadline)
 			break;
 		sched_yield();
 	}
 	abandon(dev, vq);
 	return -ETIMEDOUT;
+}
+
+int
+vhost_async_drain(struct vhost_dev *dev, struct vhost_vq *vq)
+{
+	return vhost_async_drain_by(dev, vq, vhost_async_deadline());
 }
 
 void

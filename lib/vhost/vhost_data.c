@@ -602,6 +602,21 @@ async_commit(struct vhost_vq *vq, struct async_io *a, struct dpx_mbuf *m, bool p
 	return 0;
 }
 
+/* Whether this is the first burst on an unconfigured (dma, vchan): each
+ * such pair is logged once, every out-of-range one under one last bit. */
+static bool
+unconfigured_first(int16_t dma, uint16_t vchan)
+{
+	enum { PAIRS = DPX_DMADEV_MAX_DEVS * DPX_DMA_MAX_VCHANS };
+	static uint64_t logged[PAIRS / 64 + 1];
+	unsigned int bit = dma >= 0 && dma < DPX_DMADEV_MAX_DEVS && vchan < DPX_DMA_MAX_VCHANS
+				   ? (unsigned int)dma * DPX_DMA_MAX_VCHANS + vchan
+				   : PAIRS;
+	uint64_t mask = UINT64_C(1) << (bit % 64);
+
+	return !(__atomic_fetch_or(&logged[bit / 64], mask, __ATOMIC_RELAXED) & mask);
+}
+
 /* Room for a whole burst in the in-flight rings (a dequeue burst adds up to
  * VHOST_USED_SHADOW entries of each), and the vchan: then take its lock. */
 static __dpx_always_inline bool
@@ -615,14 +630,12 @@ async_begin(struct vhost_dev *dev, struct vhost_vq *vq, struct async_io *a, int1
 		return false;
 	a->vc = vhost_async_vchan_get(dma, vchan);
 	if (a->vc == NULL) {
-		static bool logged;
-
-		if (!__atomic_exchange_n(&logged, true, __ATOMIC_RELAXED))
-			VHOST_DLOG(
-				ERR,
-				"vid %d: async burst on DMA %d vchan %u, which "
-				"dpx_vhost_async_dma_configure() did not configure (logged once)",
-				dev->vid, dma, vchan);
+		if (unconfigured_first(dma, vchan))
+			VHOST_DLOG(ERR,
+				   "vid %d: async burst on DMA %d vchan %u, which "
+				   "dpx_vhost_async_dma_configure() did not configure (logged once "
+				   "for this vchan)",
+				   dev->vid, dma, vchan);
 		return false;
 	}
 	a->as = as;
@@ -1280,12 +1293,29 @@ pool_room(struct dpx_mempool *mp)
 	return data_room - DPX_MIN(data_room, DPX_PKTMBUF_HEADROOM);
 }
 
+/* pool_room of a dequeue's pool; a NULL one is the caller's error: 0 (no
+ * chain taken), logged once per process (a poll loop repeats it every burst). */
+static uint32_t
+dequeue_room(int vid, uint16_t vring, struct dpx_mempool *mp)
+{
+	static bool logged;
+
+	if (dpx_likely(mp != NULL))
+		return pool_room(mp);
+	if (!__atomic_exchange_n(&logged, true, __ATOMIC_RELAXED))
+		VHOST_DLOG(ERR,
+			   "vid %d vring %u: dequeue burst without a mempool: no chain taken "
+			   "(logged once)",
+			   vid, vring);
+	return 0;
+}
+
 /* Dequeue into mbufs of mp, taken from pp when it is not NULL (pp's mempool is mp). */
 static uint16_t
 dequeue(int vid, uint16_t vring, struct dpx_mempool *mp, struct dpx_page_pool *pp,
 	struct dpx_mbuf **pkts, uint16_t n)
 {
-	struct pkt_io io = {.pkts = pkts, .mp = mp, .pp = pp, .room = pool_room(mp)};
+	struct pkt_io io = {.pkts = pkts, .mp = mp, .pp = pp, .room = dequeue_room(vid, vring, mp)};
 
 	if (io.room == 0)
 		return 0; /* no packet fits such mbufs: documented, nothing taken */
@@ -1379,7 +1409,7 @@ dpx_vhost_async_try_dequeue_burst(int vid, uint16_t vring, struct dpx_mempool *m
 				  int16_t dma_id, uint16_t vchan)
 {
 	struct dpx_mbuf *fresh[VHOST_MAX_BURST];
-	struct pkt_io io = {.pkts = fresh, .mp = mp, .room = pool_room(mp)};
+	struct pkt_io io = {.pkts = fresh, .mp = mp, .room = dequeue_room(vid, vring, mp)};
 	struct async_io a = {.dma = dma_id, .vchan = vchan};
 	struct vhost_vq *vq = NULL;
 	struct vhost_dev *dev;
@@ -1415,5 +1445,5 @@ uint16_t
 dpx_vhost_dequeue_burst_page_pool(int vid, uint16_t vring, struct dpx_page_pool *pp,
 				  struct dpx_mbuf **pkts, uint16_t n)
 {
-	return dequeue(vid, vring, dpx_page_pool_mempool(pp), pp, pkts, n);
+	return dequeue(vid, vring, pp != NULL ? dpx_page_pool_mempool(pp) : NULL, pp, pkts, n);
 }

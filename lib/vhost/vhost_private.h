@@ -415,6 +415,16 @@ void vhost_async_vchan_collect(int16_t dma_id, uint16_t vchan, struct vhost_asyn
  * abandoned (never returned), the vring and device are broken.
  * Caller holds the vring's lock. @return 0 or -ETIMEDOUT. */
 int vhost_async_drain(struct vhost_dev *dev, struct vhost_vq *vq);
+/* vhost_async_drain against a deadline the caller took once
+ * (vhost_async_deadline) for all of a device's vrings: a hung engine holds
+ * the vhost thread, and every other device's messages, one
+ * VHOST_ASYNC_DRAIN_MS per message, not one per vring. */
+int vhost_async_drain_by(struct vhost_dev *dev, struct vhost_vq *vq, uint64_t deadline);
+/* VHOST_ASYNC_DRAIN_MS from now on the drain's clock. */
+uint64_t vhost_async_deadline(void);
+/* The drain's clock, vhost_now_ms; a test replaces it with a clock that
+ * advances per read, so that what a drain waits is counted, not timed. */
+extern uint64_t (*vhost_async_clock_ms)(void);
 /* Free a vring's async state; mbufs still held are freed (abandoned ones are not). */
 void vhost_async_vq_free(struct vhost_dev *dev, struct vhost_vq *vq);
 /* DMA-map a new region into every async container when the device is async

@@ -74,12 +74,13 @@ vq_lock_drained(struct vhost_dev *dev, struct vhost_vq *vq)
 static int
 lock_all_drained(struct vhost_dev *dev)
 {
+	uint64_t deadline = vhost_async_deadline(); /* one for the device */
 	unsigned int i;
 	int rc = 0;
 
 	lock_all(dev);
 	for (i = 0; i < DPX_VHOST_MAX_VRINGS; i++)
-		if (dev->vq[i] != NULL && vhost_async_drain(dev, dev->vq[i]) < 0)
+		if (dev->vq[i] != NULL && vhost_async_drain_by(dev, dev->vq[i], deadline) < 0)
 			rc = -ETIMEDOUT;
 	return rc;
 }
