@@ -292,6 +292,19 @@ bench_setup(struct bench *b, int *container)
 	return DPX_TEST_SUCCESS;
 }
 
+/* What bench_setup made, undone: both engines, the container, the EAL. */
+static int
+bench_teardown(struct bench *b, int container)
+{
+	DPX_TEST_ASSERT_EQUAL(dpx_vdev_uninit("dma_sw1"), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vdev_uninit("dma_sw0"), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_destroy(container), 0, "");
+	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfio_set_kernel_ops(NULL), 0, "");
+	free(b->src), free(b->dst);
+	return DPX_TEST_SUCCESS;
+}
+
 static int
 test_dma_sw_perf(void)
 {
@@ -315,13 +328,7 @@ test_dma_sw_perf(void)
 			}
 		report(sizes[s], res);
 	}
-	DPX_TEST_ASSERT_EQUAL(dpx_vdev_uninit("dma_sw1"), 0, "");
-	DPX_TEST_ASSERT_EQUAL(dpx_vdev_uninit("dma_sw0"), 0, "");
-	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_destroy(container), 0, "");
-	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfio_set_kernel_ops(NULL), 0, "");
-	free(b.src), free(b.dst);
-	return DPX_TEST_SUCCESS;
+	return bench_teardown(&b, container);
 }
 DPX_TEST_REGISTER(dma_sw_perf, perf, test_dma_sw_perf);
 
@@ -363,13 +370,7 @@ test_dma_sw_submit_cost(void)
 			       median(poll[m], COST_REPS));
 		}
 	}
-	DPX_TEST_ASSERT_EQUAL(dpx_vdev_uninit("dma_sw1"), 0, "");
-	DPX_TEST_ASSERT_EQUAL(dpx_vdev_uninit("dma_sw0"), 0, "");
-	DPX_TEST_ASSERT_EQUAL(dpx_vfio_container_destroy(container), 0, "");
-	DPX_TEST_ASSERT_EQUAL(dpx_eal_cleanup(), 0, "");
-	DPX_TEST_ASSERT_EQUAL(vfio_set_kernel_ops(NULL), 0, "");
-	free(b.src), free(b.dst);
-	return DPX_TEST_SUCCESS;
+	return bench_teardown(&b, container);
 }
 DPX_TEST_REGISTER(dma_sw_submit_cost, perf, test_dma_sw_submit_cost);
 
