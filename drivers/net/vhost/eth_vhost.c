@@ -31,6 +31,7 @@
 #include <dpx_mempool.h>
 #include <dpx_page_pool.h>
 #include <dpx_vhost.h>
+#include <virtio_net_port.h>
 
 #include "eth_vhost_async.h"
 
@@ -303,13 +304,7 @@ priv(struct dpx_eth_dev *dev)
 static int
 vh_infos(struct dpx_eth_dev *dev, struct dpx_eth_dev_info *info)
 {
-	info->max_rx_queues = priv(dev)->queues;
-	info->max_tx_queues = priv(dev)->queues;
-	info->min_mtu = 68;
-	info->max_mtu = 65535 - 14;
-	info->max_rx_pktlen = 65535;
-	info->tx_offload_capa = DPX_ETH_TX_OFFLOAD_MULTI_SEGS;
-	info->speed_capa = DPX_ETH_SPEED_NUM_10G;
+	virtio_net_port_info(info, priv(dev)->queues);
 	return 0;
 }
 

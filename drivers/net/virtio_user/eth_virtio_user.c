@@ -32,6 +32,7 @@
 #include <dpx_errno.h>
 #include <dpx_kvargs.h>
 #include <dpx_mempool.h>
+#include <virtio_net_port.h>
 
 #include "virtio_user.h"
 #include "virtio_user_kernel.h"
@@ -262,13 +263,7 @@ mem_event(enum dpx_mem_event ev, const void *addr, size_t len, void *arg)
 static int
 vu_infos(struct dpx_eth_dev *dev, struct dpx_eth_dev_info *info)
 {
-	info->max_rx_queues = priv(dev)->queues;
-	info->max_tx_queues = priv(dev)->queues;
-	info->min_mtu = 68;
-	info->max_mtu = 65535 - 14;
-	info->max_rx_pktlen = 65535;
-	info->tx_offload_capa = DPX_ETH_TX_OFFLOAD_MULTI_SEGS;
-	info->speed_capa = DPX_ETH_SPEED_NUM_10G;
+	virtio_net_port_info(info, priv(dev)->queues);
 	return 0;
 }
 
