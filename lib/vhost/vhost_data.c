@@ -960,7 +960,7 @@ no_room:
  * backend, the dirty log or async, goes the general way (place_packet),
  * which takes over at the first packet this way does not.
  */
-#define RX_FAST 4
+#define RX_FAST VHOST_MAX_BURST
 
 /* The head at the cursor, when it is one direct device-writable descriptor
  * of at least need bytes inside one region: its host address, else NULL. */
@@ -1048,10 +1048,10 @@ enqueue_fast(struct vhost_dev *dev, struct vhost_vq *vq, struct cursor *cur,
 		dst[k] = fast_head(dev, vq, cur, pkts[k]->data_len + hl, &id[k], packed);
 		if (dst[k] == NULL)
 			break;
+		/* owned when its copy comes, the RX_FAST - k heads before it later */
+		dpx_prefetch_write(dst[k]);
 		cursor_step(vq, cur, packed);
 	}
-	for (i = 0; i < k; i++)
-		dpx_prefetch_write(dst[i]);
 	for (i = 0; i < k; i++) {
 		uint32_t len = pkts[i]->data_len;
 
