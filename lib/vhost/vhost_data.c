@@ -962,29 +962,32 @@ no_room:
  */
 #define RX_FAST VHOST_MAX_BURST
 
-/* The head at the cursor, when it is one direct device-writable descriptor
- * of at least need bytes inside one region: its host address, else NULL. */
+/* The head at the cursor, when it is one direct descriptor, device-writable
+ * (receive) or not (transmit), of need to max bytes, whose first need
+ * (receive) or all (transmit) bytes lie in one region: their host address,
+ * else NULL. *len is the descriptor's length. */
 static __dpx_always_inline uint8_t *
 fast_head(struct vhost_dev *dev, struct vhost_vq *vq, const struct cursor *cur, uint32_t need,
-	  uint16_t *id, const bool packed)
+	  uint32_t max, uint32_t *len, uint16_t *id, const bool packed, const bool writable)
 {
 	const uint16_t kind = VRING_DESC_F_NEXT | VRING_DESC_F_INDIRECT | VRING_DESC_F_WRITE;
-	uint64_t addr, got = need;
+	const uint16_t want_kind = writable ? VRING_DESC_F_WRITE : 0;
+	uint64_t addr, want, got;
 	uint16_t flags, head;
-	uint32_t len;
 	void *hva;
 
 	if (packed) {
 		const volatile struct vring_packed_desc *d = &vq->desc_packed[cur->idx];
-		uint16_t want = (cur->wrap ? VRING_PACKED_DESC_F_AVAIL : VRING_PACKED_DESC_F_USED) |
-				VRING_DESC_F_WRITE;
+		uint16_t want_flags =
+			(cur->wrap ? VRING_PACKED_DESC_F_AVAIL : VRING_PACKED_DESC_F_USED) | want_kind;
 
 		/* acquire: pairs with the driver's release store of the flags */
 		flags = __atomic_load_n(&vq->desc_packed[cur->idx].flags, __ATOMIC_ACQUIRE);
-		if ((flags & (VRING_PACKED_DESC_F_AVAIL | VRING_PACKED_DESC_F_USED | kind)) != want)
+		if ((flags & (VRING_PACKED_DESC_F_AVAIL | VRING_PACKED_DESC_F_USED | kind)) !=
+		    want_flags)
 			return NULL;
 		addr = d->addr;
-		len = d->len;
+		*len = d->len;
 		*id = d->id;
 	} else {
 		const volatile struct vring_desc *d;
@@ -997,16 +1000,17 @@ fast_head(struct vhost_dev *dev, struct vhost_vq *vq, const struct cursor *cur, 
 			return NULL;
 		d = &vq->desc[head];
 		flags = d->flags;
-		if ((flags & kind) != VRING_DESC_F_WRITE)
+		if ((flags & kind) != want_kind)
 			return NULL;
 		addr = d->addr;
-		len = d->len;
+		*len = d->len;
 		*id = head;
 	}
-	if (len < need)
+	if (*len < need || *len > max)
 		return NULL;
+	want = got = writable ? need : *len;
 	hva = vhost_mem_gpa_to_hva(dev->mem, addr, &got, &vq->mem_hint);
-	return dpx_likely(hva != NULL && got == need) ? hva : NULL;
+	return dpx_likely(hva != NULL && got == want) ? hva : NULL;
 }
 
 static __dpx_always_inline void
@@ -1064,13 +1068,15 @@ enqueue_fast(struct vhost_dev *dev, struct vhost_vq *vq, struct cursor *cur,
 	uint8_t *dst[RX_FAST];
 	uint16_t id[RX_FAST];
 	unsigned int k, i;
+	uint32_t blen;
 
 	n = DPX_MIN(n, DPX_MIN((unsigned int)RX_FAST, VHOST_USED_SHADOW - *nused));
 	fast_prefetch_heads(vq, cur, n, packed);
 	for (k = 0; k < n; k++) {
 		if (pkts[k]->next != NULL)
 			break;
-		dst[k] = fast_head(dev, vq, cur, pkts[k]->data_len + hl, &id[k], packed);
+		dst[k] = fast_head(dev, vq, cur, pkts[k]->data_len + hl, UINT32_MAX, &blen, &id[k],
+				   packed, true);
 		if (dst[k] == NULL)
 			break;
 		/* owned when its copy comes, the RX_FAST - k heads before it later */
@@ -1211,6 +1217,49 @@ take_packet(struct vhost_dev *dev, struct vhost_vq *vq, struct pkt_io *io, uint1
 	return 0;
 }
 
+/*
+ * Dequeue's short way: a chain of one direct device-readable descriptor
+ * holding the header and a packet one mbuf holds (DPDK's and Linux's
+ * drivers send so when the header fits in front of the packet) goes into
+ * the next mbuf of the burst's bulk allocation, without the chain walk or
+ * the copy batch: the burst's heads first, each packet's first line
+ * prefetched, then the copies. Stops at the first chain it does not take,
+ * or when the bulk allocation is used up; the general way goes on from there.
+ * @return packets taken, into io->pkts[out..)
+ */
+static __dpx_always_inline unsigned int
+dequeue_fast(struct vhost_dev *dev, struct vhost_vq *vq, struct cursor *cur, struct pkt_io *io,
+	     uint16_t out, uint16_t n, unsigned int *nused, const bool packed)
+{
+	uint32_t hl = dev->hdr_len, max = hl + DPX_MIN(io->room, 65535u), len[VHOST_MAX_BURST];
+	const uint8_t *src[VHOST_MAX_BURST];
+	uint16_t id[VHOST_MAX_BURST];
+	unsigned int k, i, want;
+
+	if (io->prepared <= out)
+		return 0;
+	want = DPX_MIN((unsigned int)(DPX_MIN(n, io->prepared) - out), VHOST_USED_SHADOW - *nused);
+	fast_prefetch_heads(vq, cur, want, packed);
+	for (k = 0; k < want; k++) {
+		src[k] = fast_head(dev, vq, cur, hl, max, &len[k], &id[k], packed, false);
+		if (src[k] == NULL)
+			break;
+		dpx_prefetch_read(src[k] + hl);
+		cursor_step(vq, cur, packed);
+	}
+	for (i = 0; i < k; i++) {
+		struct dpx_mbuf *m = io->pkts[out + i];
+		uint32_t plen = len[i] - hl;
+
+		m->data_len = (uint16_t)plen;
+		m->pkt_len = plen;
+		memcpy(dpx_pktmbuf_mtod(m, void *), src[i] + hl, plen);
+		vq->used_shadow[(*nused)++] = (struct vhost_used_entry){id[i], 1, 0};
+		count_packet(vq, plen);
+	}
+	return k;
+}
+
 /* SEND_RARP: after a migration the guest's MAC is announced on its behalf. */
 static uint16_t
 inject_rarp(struct vhost_dev *dev, struct vhost_vq *vq, struct pkt_io *io, uint8_t *frame,
@@ -1263,9 +1312,10 @@ dequeue_body(struct vhost_dev *dev, struct vhost_vq *vq, uint16_t vring, struct 
 		dev->mem, packed ? (const void *)vq->desc_packed : vq->desc, vq->size,
 		FEAT(dev->features, VIRTIO_RING_F_INDIRECT_DESC)};
 	const bool log = vhost_log_on(dev);
+	const bool fast = mbufs && !async && dev->copy == &vhost_copy_cpu;
 	uint8_t rarp[60];
 	const char *why = "";
-	unsigned int nused = 0;
+	unsigned int nused = 0, k;
 	struct cursor cur, before;
 	uint16_t out = 0, want;
 	int rc = 0;
@@ -1287,6 +1337,10 @@ dequeue_body(struct vhost_dev *dev, struct vhost_vq *vq, uint16_t vring, struct 
 	want = packed ? n : (uint16_t)DPX_MIN(n, out + (uint16_t)(cur.end - cur.idx));
 	dst_prepare(io, out, want, mbufs);
 	while (out < n && nused < VHOST_USED_SHADOW) {
+		if (fast && (k = dequeue_fast(dev, vq, &cur, io, out, n, &nused, packed)) > 0) {
+			out = (uint16_t)(out + k);
+			continue;
+		}
 		before = cur;
 		rc = fetch_chain(vq, &v, &cur, packed, &why);
 		if (rc <= 0)
