@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The enqueue short way (vhost_data.c, enqueue_fast) against the general
- * way it stands in for. One random sequence of receive buffers (one
+ * The short ways (vhost_data.c, enqueue_fast and dequeue_fast) against the
+ * general way they stand in for. One random sequence of receive buffers (one
  * descriptor of many lengths, two-descriptor chains, buffers too short) and
  * of mbuf bursts (one segment or chained, 0 to 1500 bytes) runs twice on
  * fresh devices: once with the CPU copy backend, where the short way takes
@@ -11,6 +11,9 @@
  * against its mbuf), the same used lengths, the same guest memory at the end
  * (headers, payloads, bytes never written) and the same counters. The copies
  * the first run kept out of the batch show the short way took its share.
+ * Dequeue likewise: random transmit chains (one descriptor or several,
+ * device-writable ones that are dropped), into mbufs that hold every packet
+ * and into small ones that chain the longer ones.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -200,6 +203,145 @@ fast_vs_general(bool packed, bool mrg)
 	return DPX_TEST_SUCCESS;
 }
 
+/* ---- dequeue ---- */
+
+/* The guest sends about `want` packets of random shapes: one descriptor or
+ * several, 0 to 1500 bytes, now and then a device-writable descriptor (a
+ * broken chain, dropped). @return packets posted (not the broken ones). */
+static unsigned int
+send_random(struct vfe *fe, unsigned int want, unsigned int round, unsigned int *seed)
+{
+	static const uint32_t sizes[] = {0, 1, 14, 60, 64, 499, 500, 501, 1000, 1500};
+	static uint8_t buf[2048];
+	struct vfe_queue *q = &fe->q[1];
+	unsigned int i, sent = 0;
+	uint32_t len, k;
+
+	for (i = 0; i < want; i++) {
+		if (rand_r(seed) % 16 == 0) {
+			uint16_t id = q->packed ? q->next_avail : q->free_head;
+
+			if (vfe_rx_post_at(fe, 1, q->data_gpa + (uint64_t)id * VFE_MAX_IND * 2048,
+					   64) != 0)
+				break;
+			continue;
+		}
+		len = sizes[rand_r(seed) % DPX_DIM(sizes)];
+		for (k = 0; k < len; k++)
+			buf[k] = pattern(round * 64 + sent, k);
+		if (vfe_tx_post(fe, 1, buf, len, rand_r(seed) % 4 ? 1 : 2 + rand_r(seed) % 2) != 0)
+			break;
+		sent++;
+	}
+	return sent;
+}
+
+/* One run of the dequeue sequence into mp's mbufs; general: every chain the general way. */
+static int
+run_dequeue(bool packed, bool general, unsigned int seed0, struct dpx_mempool *mp,
+	    struct seen *out)
+{
+	static uint8_t got[2048];
+	struct dpx_mbuf *rx[VHOST_MAX_BURST];
+	unsigned int seed = seed0, r, i, sent, taken, left;
+	uint64_t want = ~0ULL;
+	struct vhost_vq *vq;
+	const uint8_t *p;
+	struct dpx_mbuf *m;
+	char path[108];
+	struct vfe fe;
+	uint32_t k;
+	int vid;
+
+	if (!packed)
+		want &= ~F(VIRTIO_F_RING_PACKED);
+	vfe_ev = (struct vfe_events){0};
+	DPX_TEST_RUN(vfe_session_open(&fe, path, sizeof(path), general ? "fastd-g" : "fastd-f"));
+	DPX_TEST_RUN(vfe_bring_up(&fe, want, false, 1));
+	vid = vfe_ev.vid;
+	vq = vhost_dev_get(vid)->vq[1];
+	if (general)
+		vhost_dev_get(vid)->copy = &copy_plain;
+	*out = (struct seen){0xcbf29ce484222325ULL, 0, 0, 0, {0}};
+	for (r = 0; r < ROUNDS; r++) {
+		sent = send_random(&fe, rand_r(&seed) % 40, r, &seed);
+		left = sent;
+		do {
+			taken = dpx_vhost_dequeue_burst(vid, 1, mp, rx,
+							(uint16_t)(1 + rand_r(&seed) % 32));
+			out->hash = fnv(out->hash, &taken, sizeof(taken));
+			for (i = 0; i < taken; i++) {
+				p = dpx_pktmbuf_read(rx[i], 0, rx[i]->pkt_len, got);
+				for (k = 0; k < rx[i]->pkt_len; k++)
+					DPX_TEST_ASSERT_EQUAL(p[k],
+							      pattern(r * 64 + sent - left + i, k),
+							      "round %u packet %u byte %u", r, i, k);
+				out->hash = fnv(out->hash, p, rx[i]->pkt_len);
+				for (m = rx[i]; m != NULL; m = m->next)
+					out->hash = fnv(out->hash, &m->data_len, sizeof(m->data_len));
+			}
+			dpx_pktmbuf_free_bulk(rx, taken);
+			left -= taken;
+			out->packets += taken;
+		} while (taken > 0 && left > 0);
+		DPX_TEST_ASSERT_EQUAL(left, 0, "round %u: %u packets not taken", r, left);
+		vfe_tx_reclaim(&fe, 1);
+	}
+	out->batched = vq->batch.flushed;
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_vring_stats_get(vid, 1, &out->st, 0), 0, "");
+	DPX_TEST_RUN(vfe_session_close(&fe, path));
+	vfe_closes_wait();
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_in_use_count(mp), 0, "every mbuf back");
+	return DPX_TEST_SUCCESS;
+}
+
+/* Into 2 KiB mbufs (every packet in one) and 512-byte ones (the longer
+ * packets chained, the general way's). */
+static int
+fast_vs_general_dequeue(bool packed)
+{
+	struct dpx_mempool *mp[2];
+	struct seen fast, general;
+	unsigned int seed, j;
+
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
+	mp[0] = dpx_pktmbuf_pool_create("fastd-big", 512, 0, 0, DPX_MBUF_DEFAULT_BUF_SIZE, -1);
+	mp[1] = dpx_pktmbuf_pool_create("fastd-small", 512, 0, 0, 512 + DPX_PKTMBUF_HEADROOM, -1);
+	DPX_TEST_ASSERT(mp[0] != NULL && mp[1] != NULL, "pools: %s", dpx_strerror(dpx_errno));
+	for (seed = 1; seed <= 2; seed++)
+		for (j = 0; j < 2; j++) {
+			DPX_TEST_RUN(run_dequeue(packed, false, seed, mp[j], &fast));
+			DPX_TEST_RUN(run_dequeue(packed, true, seed, mp[j], &general));
+			DPX_TEST_ASSERT(fast.packets > ROUNDS, "seed %u: %" PRIu64 " packets", seed,
+					fast.packets);
+			DPX_TEST_ASSERT(fast.hash == general.hash,
+					"seed %u pool %u: the host got other packets", seed, j);
+			DPX_TEST_ASSERT(memcmp(&fast.st, &general.st, sizeof(fast.st)) == 0,
+					"seed %u pool %u: counters differ (errors %" PRIu64
+					"/%" PRIu64 ")",
+					seed, j, fast.st.errors, general.st.errors);
+			DPX_TEST_ASSERT(fast.st.errors > 0, "broken chains were sent and dropped");
+			DPX_TEST_ASSERT(general.batched - fast.batched > fast.packets / 4,
+					"seed %u pool %u: the short way took too few packets",
+					seed, j);
+		}
+	dpx_mempool_free(mp[0]);
+	dpx_mempool_free(mp[1]);
+	return DPX_TEST_SUCCESS;
+}
+
+static int
+test_vhost_fast_dequeue_split(void)
+{
+	return fast_vs_general_dequeue(false);
+}
+
+static int
+test_vhost_fast_dequeue_packed(void)
+{
+	return fast_vs_general_dequeue(true);
+}
+
 static int
 test_vhost_fast_split(void)
 {
@@ -228,3 +370,5 @@ DPX_TEST_REGISTER(vhost_fast_split, fast, test_vhost_fast_split);
 DPX_TEST_REGISTER(vhost_fast_split_mrg, fast, test_vhost_fast_split_mrg);
 DPX_TEST_REGISTER(vhost_fast_packed, fast, test_vhost_fast_packed);
 DPX_TEST_REGISTER(vhost_fast_packed_mrg, fast, test_vhost_fast_packed_mrg);
+DPX_TEST_REGISTER(vhost_fast_dequeue_split, fast, test_vhost_fast_dequeue_split);
+DPX_TEST_REGISTER(vhost_fast_dequeue_packed, fast, test_vhost_fast_dequeue_packed);
