@@ -213,6 +213,7 @@ struct vhost_vq {
 	uint16_t signalled_used;
 	bool signalled_used_valid;
 	unsigned int mem_hint;
+	bool fast_ahead; /* the last short-way burst found every head it looked for */
 	int kickfd;
 	int callfd;
 	int errfd;
