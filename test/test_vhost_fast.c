@@ -100,9 +100,23 @@ post_random(struct vfe *fe, bool mrg, unsigned int want, unsigned int *seed)
 	}
 }
 
+/* vfe_bring_up with rings of `size` entries (packed: any size, so a wrap
+ * comes every few descriptors and inside a burst). */
+static int
+bring_up(struct vfe *fe, uint64_t want, uint16_t size)
+{
+	DPX_TEST_ASSERT_EQUAL(vfe_negotiate(fe, want), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_set_mem_table(fe), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_queue_setup(fe, 0, size, BUFLEN, false), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_queue_setup(fe, 1, size, 2048, false), 0, "");
+	DPX_TEST_ASSERT_EQUAL(vfe_driver_ok(fe), 0, "");
+	DPX_TEST_ASSERT(vfe_wait_count(&vfe_ev.new_calls, 1), "new_device called");
+	return DPX_TEST_SUCCESS;
+}
+
 /* One run of the sequence; general: every packet the general way. */
 static int
-run(bool packed, bool mrg, bool general, unsigned int seed0, struct seen *out)
+run(bool packed, bool mrg, uint16_t size, bool general, unsigned int seed0, struct seen *out)
 {
 	static const uint32_t sizes[] = {0, 1, 14, 59, 60, 61, 64, 500, 999, 1000, 1001, 1500};
 	static uint8_t got[4096];
@@ -126,7 +140,7 @@ run(bool packed, bool mrg, bool general, unsigned int seed0, struct seen *out)
 	DPX_TEST_ASSERT(mp != NULL, "pool: %s", dpx_strerror(dpx_errno));
 	vfe_ev = (struct vfe_events){0};
 	DPX_TEST_RUN(vfe_session_open(&fe, path, sizeof(path), general ? "fast-g" : "fast-f"));
-	DPX_TEST_RUN(vfe_bring_up(&fe, want, false, 1));
+	DPX_TEST_RUN(bring_up(&fe, want, size));
 	vid = vfe_ev.vid;
 	q = &fe.q[0];
 	memset(vfe_ptr(&fe, q->data_gpa), 0xa5, (size_t)BUFLEN * VFE_MAX_IND * q->size);
@@ -171,15 +185,18 @@ run(bool packed, bool mrg, bool general, unsigned int seed0, struct seen *out)
 }
 
 static int
-fast_vs_general(bool packed, bool mrg)
+fast_vs_general(bool packed, bool mrg, uint16_t size)
 {
+	static bool eal_up;
 	struct seen fast, general;
 	unsigned int seed;
 
-	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
+	if (!eal_up)
+		DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
+	eal_up = true;
 	for (seed = 1; seed <= 3; seed++) {
-		DPX_TEST_RUN(run(packed, mrg, false, seed, &fast));
-		DPX_TEST_RUN(run(packed, mrg, true, seed, &general));
+		DPX_TEST_RUN(run(packed, mrg, size, false, seed, &fast));
+		DPX_TEST_RUN(run(packed, mrg, size, true, seed, &general));
 		DPX_TEST_ASSERT(fast.packets > ROUNDS, "seed %u: %" PRIu64 " packets", seed,
 				fast.packets);
 		DPX_TEST_ASSERT_EQUAL(fast.packets, general.packets, "seed %u", seed);
@@ -257,7 +274,7 @@ run_dequeue(bool packed, bool general, unsigned int seed0, struct dpx_mempool *m
 		want &= ~F(VIRTIO_F_RING_PACKED);
 	vfe_ev = (struct vfe_events){0};
 	DPX_TEST_RUN(vfe_session_open(&fe, path, sizeof(path), general ? "fastd-g" : "fastd-f"));
-	DPX_TEST_RUN(vfe_bring_up(&fe, want, false, 1));
+	DPX_TEST_RUN(bring_up(&fe, want, 256));
 	vid = vfe_ev.vid;
 	vq = vhost_dev_get(vid)->vq[1];
 	if (general)
@@ -345,30 +362,82 @@ test_vhost_fast_dequeue_packed(void)
 static int
 test_vhost_fast_split(void)
 {
-	return fast_vs_general(false, false);
+	return fast_vs_general(false, false, 256);
 }
 
 static int
 test_vhost_fast_split_mrg(void)
 {
-	return fast_vs_general(false, true);
+	return fast_vs_general(false, true, 256);
 }
 
 static int
 test_vhost_fast_packed(void)
 {
-	return fast_vs_general(true, false);
+	return fast_vs_general(true, false, 256);
 }
 
 static int
 test_vhost_fast_packed_mrg(void)
 {
-	return fast_vs_general(true, true);
+	return fast_vs_general(true, true, 256);
+}
+
+/* Packed rings of 7 and 3 entries: wraps inside bursts, prefetches that wrap. */
+static int
+test_vhost_fast_packed_small(void)
+{
+	DPX_TEST_RUN(fast_vs_general(true, true, 7));
+	return fast_vs_general(true, false, 3);
+}
+
+/*
+ * A receive descriptor that starts in guest memory and runs far past it:
+ * the general way breaks the ring on it ("buffer address outside guest
+ * memory"); the short way, which would only write the packet's first bytes,
+ * must not take it instead.
+ */
+static int
+test_vhost_fast_rx_past_memory(void)
+{
+	struct dpx_mbuf *m;
+	struct dpx_mempool *mp;
+	char path[108];
+	struct vfe fe;
+	bool packed;
+	int vid;
+
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
+	mp = dpx_pktmbuf_pool_create("fast-past", 64, 0, 0, DPX_MBUF_DEFAULT_BUF_SIZE, -1);
+	DPX_TEST_ASSERT(mp != NULL, "pool: %s", dpx_strerror(dpx_errno));
+	for (packed = false;; packed = true) {
+		vfe_ev = (struct vfe_events){0};
+		DPX_TEST_RUN(vfe_session_open(&fe, path, sizeof(path), packed ? "past-p" : "past-s"));
+		DPX_TEST_RUN(bring_up(&fe, packed ? ~0ULL : ~F(VIRTIO_F_RING_PACKED), 256));
+		vid = vfe_ev.vid;
+		DPX_TEST_ASSERT_EQUAL(vfe_rx_post_at(&fe, 0, VFE_SESSION_MEM_SIZE - 2048, 0x10000000),
+				      0, "");
+		m = vfe_mbuf_chain(mp, 60, 2048, 1, pattern);
+		DPX_TEST_ASSERT(m != NULL, "");
+		DPX_TEST_ASSERT_EQUAL(dpx_vhost_enqueue_burst(vid, 0, &m, 1), 0, "packed %d", packed);
+		DPX_TEST_ASSERT(vhost_dev_get(vid)->vq[0]->broken, "packed %d: ring not stopped",
+				packed);
+		dpx_pktmbuf_free(m);
+		DPX_TEST_RUN(vfe_session_close(&fe, path));
+		vfe_closes_wait();
+		if (packed)
+			break;
+	}
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_in_use_count(mp), 0, "every mbuf back");
+	dpx_mempool_free(mp);
+	return DPX_TEST_SUCCESS;
 }
 
 DPX_TEST_REGISTER(vhost_fast_split, fast, test_vhost_fast_split);
 DPX_TEST_REGISTER(vhost_fast_split_mrg, fast, test_vhost_fast_split_mrg);
 DPX_TEST_REGISTER(vhost_fast_packed, fast, test_vhost_fast_packed);
 DPX_TEST_REGISTER(vhost_fast_packed_mrg, fast, test_vhost_fast_packed_mrg);
+DPX_TEST_REGISTER(vhost_fast_packed_small, fast, test_vhost_fast_packed_small);
+DPX_TEST_REGISTER(vhost_fast_rx_past_memory, fast, test_vhost_fast_rx_past_memory);
 DPX_TEST_REGISTER(vhost_fast_dequeue_split, fast, test_vhost_fast_dequeue_split);
 DPX_TEST_REGISTER(vhost_fast_dequeue_packed, fast, test_vhost_fast_dequeue_packed);

@@ -963,8 +963,9 @@ no_room:
 #define RX_FAST VHOST_MAX_BURST
 
 /* The head at the cursor, when it is one direct descriptor, device-writable
- * (receive) or not (transmit), of need to max bytes, whose first need
- * (receive) or all (transmit) bytes lie in one region: their host address,
+ * (receive) or not (transmit), of need to max bytes, all inside one region
+ * (as the general way translates it: a descriptor running out of guest
+ * memory breaks the ring there, whatever the packet): its host address,
  * else NULL. *len is the descriptor's length. */
 static __dpx_always_inline uint8_t *
 fast_head(struct vhost_dev *dev, struct vhost_vq *vq, const struct cursor *cur, uint32_t need,
@@ -972,7 +973,7 @@ fast_head(struct vhost_dev *dev, struct vhost_vq *vq, const struct cursor *cur, 
 {
 	const uint16_t kind = VRING_DESC_F_NEXT | VRING_DESC_F_INDIRECT | VRING_DESC_F_WRITE;
 	const uint16_t want_kind = writable ? VRING_DESC_F_WRITE : 0;
-	uint64_t addr, want, got;
+	uint64_t addr, got;
 	uint16_t flags, head;
 	void *hva;
 
@@ -1008,9 +1009,9 @@ fast_head(struct vhost_dev *dev, struct vhost_vq *vq, const struct cursor *cur, 
 	}
 	if (*len < need || *len > max)
 		return NULL;
-	want = got = writable ? need : *len;
+	got = *len;
 	hva = vhost_mem_gpa_to_hva(dev->mem, addr, &got, &vq->mem_hint);
-	return dpx_likely(hva != NULL && got == want) ? hva : NULL;
+	return dpx_likely(hva != NULL && got == *len) ? hva : NULL;
 }
 
 static __dpx_always_inline void
@@ -1042,8 +1043,15 @@ fast_prefetch_heads(struct vhost_vq *vq, const struct cursor *cur, unsigned int 
 		 * last short-way burst found all it looked for */
 		if (!vq->fast_ahead)
 			return;
-		for (k = 0; k < n; k += 4, at += 4)
-			dpx_prefetch_write(&vq->desc_packed[at < vq->size ? at : at - vq->size]);
+		/* line by line (4 descriptors each) from the head's, wrapping */
+		n = DPX_MIN(n + (at & 3), (unsigned int)vq->size);
+		at &= ~3u;
+		for (k = 0; k < n; k += 4) {
+			dpx_prefetch_write(&vq->desc_packed[at]);
+			at += 4;
+			if (at >= vq->size)
+				at = 0;
+		}
 		return;
 	}
 	n = DPX_MIN(n, (uint16_t)(cur->end - cur->idx));
@@ -1051,6 +1059,18 @@ fast_prefetch_heads(struct vhost_vq *vq, const struct cursor *cur, unsigned int 
 		dpx_prefetch_read(&vq->desc[__atomic_load_n(&vq->avail->ring[at & (vq->size - 1)],
 							    __ATOMIC_RELAXED) &
 					    (vq->size - 1)]);
+}
+
+/* After a short way's gather: the ring kept ahead of it when it found all
+ * it looked for, fell behind when it stopped at a head not yet available;
+ * a head or packet that did not qualify says nothing about the ring. */
+static __dpx_always_inline void
+fast_ahead_note(struct vhost_vq *vq, const struct cursor *cur, bool all, const bool packed)
+{
+	if (all)
+		vq->fast_ahead = true;
+	else if (!head_avail(vq, cur, packed))
+		vq->fast_ahead = false;
 }
 
 /* The header of a packet in one buffer: no offload, one buffer. */
@@ -1078,7 +1098,11 @@ enqueue_fast(struct vhost_dev *dev, struct vhost_vq *vq, struct cursor *cur,
 	uint32_t blen;
 
 	n = DPX_MIN(n, DPX_MIN((unsigned int)RX_FAST, VHOST_USED_SHADOW - *nused));
-	fast_prefetch_heads(vq, cur, n, packed);
+	if (pkts[0]->next != NULL)
+		return 0;
+	/* once a burst: a retry after the general way took a packet has them */
+	if (*nused == 0)
+		fast_prefetch_heads(vq, cur, n, packed);
 	for (k = 0; k < n; k++) {
 		if (pkts[k]->next != NULL)
 			break;
@@ -1090,7 +1114,7 @@ enqueue_fast(struct vhost_dev *dev, struct vhost_vq *vq, struct cursor *cur,
 		dpx_prefetch_write(dst[k]);
 		cursor_step(vq, cur, packed);
 	}
-	vq->fast_ahead = k == n;
+	fast_ahead_note(vq, cur, k == n, packed);
 	for (i = 0; i < k; i++) {
 		uint32_t len = pkts[i]->data_len;
 
@@ -1247,7 +1271,9 @@ dequeue_fast(struct vhost_dev *dev, struct vhost_vq *vq, struct cursor *cur, str
 	if (io->prepared <= out)
 		return 0;
 	want = DPX_MIN((unsigned int)(DPX_MIN(n, io->prepared) - out), VHOST_USED_SHADOW - *nused);
-	fast_prefetch_heads(vq, cur, want, packed);
+	/* once a burst: a retry after the general way took a chain has them */
+	if (*nused == 0)
+		fast_prefetch_heads(vq, cur, want, packed);
 	for (k = 0; k < want; k++) {
 		src[k] = fast_head(dev, vq, cur, hl, max, &len[k], &id[k], packed, false);
 		if (src[k] == NULL)
@@ -1255,7 +1281,7 @@ dequeue_fast(struct vhost_dev *dev, struct vhost_vq *vq, struct cursor *cur, str
 		dpx_prefetch_read(src[k] + hl);
 		cursor_step(vq, cur, packed);
 	}
-	vq->fast_ahead = k == want;
+	fast_ahead_note(vq, cur, k == want, packed);
 	for (i = 0; i < k; i++) {
 		struct dpx_mbuf *m = io->pkts[out + i];
 		uint32_t plen = len[i] - hl;
