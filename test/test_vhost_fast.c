@@ -359,6 +359,73 @@ test_vhost_fast_dequeue_packed(void)
 	return fast_vs_general_dequeue(true);
 }
 
+/* ---- IN_ORDER ---- */
+
+/* A packed transmit burst is told with one used descriptor when IN_ORDER is
+ * negotiated: at the burst's first place, the last buffer's id; the
+ * descriptors between keep the driver's flags. */
+static int
+test_vhost_in_order_tx_packed(void)
+{
+	static const unsigned int nseg[] = {1, 1, 1, 1, 1, 2, 1, 1, 1};
+	struct vring_packed_desc *ring;
+	struct dpx_mbuf *rx[VHOST_MAX_BURST];
+	struct dpx_mempool *mp;
+	uint8_t buf[200], got[200];
+	const uint8_t *p;
+	struct vfe_queue *q;
+	char path[108];
+	struct vfe fe;
+	unsigned int i, k;
+	uint16_t used_flags = VRING_PACKED_DESC_F_AVAIL | VRING_PACKED_DESC_F_USED;
+	int vid;
+
+	DPX_TEST_ASSERT(dpx_test_eal_init("--no-huge", NULL) > 0, "");
+	mp = dpx_pktmbuf_pool_create("in-order", 256, 0, 0, DPX_MBUF_DEFAULT_BUF_SIZE, -1);
+	DPX_TEST_ASSERT(mp != NULL, "pool: %s", dpx_strerror(dpx_errno));
+	DPX_TEST_RUN(vfe_session_open(&fe, path, sizeof(path), "in-order"));
+	fe.in_order = true;
+	DPX_TEST_RUN(bring_up(&fe, ~0ULL, 256));
+	DPX_TEST_ASSERT(fe.features & F(VIRTIO_F_IN_ORDER), "IN_ORDER offered and taken");
+	vid = vfe_ev.vid;
+	q = &fe.q[1];
+	ring = vfe_ptr(&fe, q->desc_gpa);
+	/* six packets, the sixth in two descriptors (ids 0-5, ring places 0-6),
+	 * then three more (ids 7-9, places 7-9) */
+	for (i = 0; i < DPX_DIM(nseg); i++) {
+		for (k = 0; k < sizeof(buf); k++)
+			buf[k] = pattern(i, k);
+		DPX_TEST_ASSERT_EQUAL(vfe_tx_post(&fe, 1, buf, 100 + i, nseg[i]), 0, "");
+		if (i != 5)
+			continue;
+		DPX_TEST_ASSERT_EQUAL(dpx_vhost_dequeue_burst(vid, 1, mp, rx, VHOST_MAX_BURST), 6,
+				      "");
+		DPX_TEST_ASSERT_EQUAL(ring[0].flags & used_flags, used_flags, "told at place 0");
+		DPX_TEST_ASSERT_EQUAL(ring[0].id, 5, "with the last buffer's id");
+		for (k = 1; k < 7; k++)
+			DPX_TEST_ASSERT(!(ring[k].flags & VRING_PACKED_DESC_F_USED),
+					"place %u left as the driver wrote it", k);
+		for (k = 0; k < 6; k++) {
+			DPX_TEST_ASSERT_EQUAL(rx[k]->pkt_len, 100 + k, "");
+			p = dpx_pktmbuf_read(rx[k], 0, rx[k]->pkt_len, got);
+			for (uint32_t b = 0; b < rx[k]->pkt_len; b++)
+				DPX_TEST_ASSERT_EQUAL(p[b], pattern(k, b), "packet %u byte %u", k, b);
+		}
+		dpx_pktmbuf_free_bulk(rx, 6);
+	}
+	DPX_TEST_ASSERT_EQUAL(dpx_vhost_dequeue_burst(vid, 1, mp, rx, VHOST_MAX_BURST), 3, "");
+	DPX_TEST_ASSERT_EQUAL(ring[7].flags & used_flags, used_flags, "the next burst at place 7");
+	DPX_TEST_ASSERT_EQUAL(ring[7].id, 9, "");
+	DPX_TEST_ASSERT(!(ring[8].flags & VRING_PACKED_DESC_F_USED), "");
+	DPX_TEST_ASSERT(!(ring[9].flags & VRING_PACKED_DESC_F_USED), "");
+	dpx_pktmbuf_free_bulk(rx, 3);
+	DPX_TEST_RUN(vfe_session_close(&fe, path));
+	vfe_closes_wait();
+	DPX_TEST_ASSERT_EQUAL(dpx_mempool_in_use_count(mp), 0, "every mbuf back");
+	dpx_mempool_free(mp);
+	return DPX_TEST_SUCCESS;
+}
+
 static int
 test_vhost_fast_split(void)
 {
@@ -441,3 +508,4 @@ DPX_TEST_REGISTER(vhost_fast_packed_small, fast, test_vhost_fast_packed_small);
 DPX_TEST_REGISTER(vhost_fast_rx_past_memory, fast, test_vhost_fast_rx_past_memory);
 DPX_TEST_REGISTER(vhost_fast_dequeue_split, fast, test_vhost_fast_dequeue_split);
 DPX_TEST_REGISTER(vhost_fast_dequeue_packed, fast, test_vhost_fast_dequeue_packed);
+DPX_TEST_REGISTER(vhost_in_order_tx_packed, fast, test_vhost_in_order_tx_packed);

@@ -327,6 +327,8 @@ vfe_negotiate(struct vfe *fe, uint64_t want)
 	rc = vfe_request(fe, VHOST_USER_GET_FEATURES, NULL, 0, NULL, 0, &offered);
 	if (rc < 0)
 		return rc;
+	if (!fe->in_order)
+		want &= ~(1ULL << VIRTIO_F_IN_ORDER);
 	fe->features = (offered & want) | (offered & (1ULL << VHOST_USER_F_PROTOCOL_FEATURES));
 	rc = vfe_request(fe, VHOST_USER_SET_FEATURES, &fe->features, 8, NULL, 0, NULL);
 	if (rc < 0)

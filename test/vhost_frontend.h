@@ -86,6 +86,9 @@ struct vfe {
 	unsigned int nregions;
 	struct vfe_region regions[VFE_MAX_REGIONS];
 	uint64_t data_base; /* gpa where queue data areas start */
+	/* negotiate VIRTIO_F_IN_ORDER when offered; its driver model reads
+	 * every used descriptor, so only raw-ring cases ask for it */
+	bool in_order;
 	struct vfe_queue q[VFE_MAX_QUEUES];
 };
 
