@@ -32,6 +32,14 @@ struct dpx_test_case {
 
 void dpx_test_register(struct dpx_test_case *tc);
 
+/* A case function that runs one variant of a shared body (split/packed and
+ * feature variants); meson reads only the DPX_TEST_REGISTER lines. */
+#define CASE_OF(fn, call)    \
+	static int fn(void)  \
+	{                    \
+		return call; \
+	}
+
 #define DPX_TEST_REGISTER(name, suite, fn)                                            \
 	static struct dpx_test_case dpx_test_case_##name = {#name, #suite, fn, NULL}; \
 	__attribute__((constructor)) static void dpx_test_ctor_##name(void)           \

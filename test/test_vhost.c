@@ -27,13 +27,6 @@
 #define WANT_ALL (~0ULL)
 #define F(bit) (1ULL << (bit))
 
-/* A case function that runs one variant of a shared body (the split/packed
- * and feature variants below); meson reads the DPX_TEST_REGISTER lines. */
-#define CASE_OF(fn, call)    \
-	static int fn(void)  \
-	{                    \
-		return call; \
-	}
 
 /* ---- packets as segments ---- */
 

@@ -39,11 +39,6 @@
 #define MAX_PKT 65535
 #define WAIT_LOOPS 200000 /* guard against a hang, never a timing assertion */
 
-#define CASE_OF(fn, call)    \
-	static int fn(void)  \
-	{                    \
-		return call; \
-	}
 
 enum engine { ENGINE_SW, ENGINE_FAKE };
 

@@ -347,17 +347,9 @@ fast_vs_general_dequeue(bool packed)
 	return DPX_TEST_SUCCESS;
 }
 
-static int
-test_vhost_fast_dequeue_split(void)
-{
-	return fast_vs_general_dequeue(false);
-}
+CASE_OF(test_vhost_fast_dequeue_split, fast_vs_general_dequeue(false))
 
-static int
-test_vhost_fast_dequeue_packed(void)
-{
-	return fast_vs_general_dequeue(true);
-}
+CASE_OF(test_vhost_fast_dequeue_packed, fast_vs_general_dequeue(true))
 
 /* ---- IN_ORDER ---- */
 
@@ -426,29 +418,13 @@ test_vhost_in_order_tx_packed(void)
 	return DPX_TEST_SUCCESS;
 }
 
-static int
-test_vhost_fast_split(void)
-{
-	return fast_vs_general(false, false, 256);
-}
+CASE_OF(test_vhost_fast_split, fast_vs_general(false, false, 256))
 
-static int
-test_vhost_fast_split_mrg(void)
-{
-	return fast_vs_general(false, true, 256);
-}
+CASE_OF(test_vhost_fast_split_mrg, fast_vs_general(false, true, 256))
 
-static int
-test_vhost_fast_packed(void)
-{
-	return fast_vs_general(true, false, 256);
-}
+CASE_OF(test_vhost_fast_packed, fast_vs_general(true, false, 256))
 
-static int
-test_vhost_fast_packed_mrg(void)
-{
-	return fast_vs_general(true, true, 256);
-}
+CASE_OF(test_vhost_fast_packed_mrg, fast_vs_general(true, true, 256))
 
 /* Packed rings of 7 and 3 entries: wraps inside bursts, prefetches that wrap. */
 static int
