@@ -3,9 +3,12 @@
  * Data path: host-to-guest enqueue and guest-to-host dequeue. One body per
  * direction serves split and packed rings (the `packed` argument is a
  * constant at each call site, so the compiler makes two specialised copies).
- * Payload bytes move only through the per-queue copy batch, executed by the
- * device's copy backend. Dirty pages are marked when a batch has run, never
- * before its bytes are in guest memory.
+ * Payload bytes move through the per-queue copy batch, executed by the
+ * device's copy backend, except on the short ways (enqueue_fast,
+ * dequeue_fast): one-descriptor chains and one-segment packets of sync
+ * bursts with the CPU backend, copied in place, never while dirty logging
+ * is on. Dirty pages are marked when a batch has run, never before its
+ * bytes are in guest memory.
  *
  * Async (dpx_vhost_async.h): the bodies also take a constant `async` flag.
  * Each packet's batch then runs at once, short copies by the CPU and the
