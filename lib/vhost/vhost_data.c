@@ -187,6 +187,21 @@ head_avail(const struct vhost_vq *vq, const struct cursor *cur, const bool packe
 	       !!(flags & VRING_PACKED_DESC_F_USED) != cur->wrap;
 }
 
+/* Past a chain of ndesc descriptors (split: one avail entry, whatever its length). */
+static __dpx_always_inline void
+cursor_advance(struct vhost_vq *vq, struct cursor *cur, uint16_t ndesc, const bool packed)
+{
+	if (!packed) {
+		cur->idx++;
+		return;
+	}
+	cur->idx = (uint16_t)(cur->idx + ndesc);
+	if (cur->idx >= vq->size) {
+		cur->idx = (uint16_t)(cur->idx - vq->size);
+		cur->wrap = !cur->wrap;
+	}
+}
+
 /* @return 1 chain fetched, 0 none available, <0 broken ring (*why set) */
 static __dpx_always_inline int
 fetch_chain(struct vhost_vq *vq, const struct vhost_ring_view *v, struct cursor *cur,
@@ -201,11 +216,7 @@ fetch_chain(struct vhost_vq *vq, const struct vhost_ring_view *v, struct cursor 
 		rc = vhost_chain_walk_inline(v, cur->idx, true, &vq->mem_hint, &vq->chain, why);
 		if (rc < 0)
 			return rc;
-		cur->idx += vq->chain.ndesc;
-		if (cur->idx >= vq->size) {
-			cur->idx -= vq->size;
-			cur->wrap = !cur->wrap;
-		}
+		cursor_advance(vq, cur, vq->chain.ndesc, true);
 		/* the next head's descriptor: its line is read by the next fetch */
 		__builtin_prefetch(&vq->desc_packed[cur->idx]);
 		return 1;
@@ -214,7 +225,7 @@ fetch_chain(struct vhost_vq *vq, const struct vhost_ring_view *v, struct cursor 
 	rc = vhost_chain_walk_inline(v, head, false, &vq->mem_hint, &vq->chain, why);
 	if (rc < 0)
 		return rc;
-	cur->idx++;
+	cursor_advance(vq, cur, 1, false);
 	if (cur->idx != cur->end)
 		__builtin_prefetch(
 			&vq->desc[vq->avail->ring[cur->idx & (vq->size - 1)] & (vq->size - 1)]);
@@ -956,14 +967,13 @@ no_room:
  * Most receive buffers are one direct descriptor the driver made
  * device-writable, large enough for the header and the packet (Linux's and
  * DPDK's drivers post them so), and most packets are one mbuf. Such packets
- * skip the chain walk and the copy batch, RX_FAST at a time: their heads are
- * checked (each field read once), their buffers prefetched together so the
- * lines the driver holds come over at once, then each header is written by
- * the CPU and each payload copied. Anything else, and any burst with a copy
+ * skip the chain walk and the copy batch, a whole burst at a time: their
+ * heads are checked (each field read once) and their buffers prefetched as
+ * they are, so the lines the driver holds come over during the gather, then
+ * each header is written by the CPU and each payload copied. Anything else, and any burst with a copy
  * backend, the dirty log or async, goes the general way (place_packet),
  * which takes over at the first packet this way does not.
  */
-#define RX_FAST VHOST_MAX_BURST
 
 /* The head at the cursor, when it is one direct descriptor, device-writable
  * (receive) or not (transmit), of need to max bytes, all inside one region
@@ -1015,15 +1025,6 @@ fast_head(struct vhost_dev *dev, struct vhost_vq *vq, const struct cursor *cur, 
 	got = *len;
 	hva = vhost_mem_gpa_to_hva(dev->mem, addr, &got, &vq->mem_hint);
 	return dpx_likely(hva != NULL && got == *len) ? hva : NULL;
-}
-
-static __dpx_always_inline void
-cursor_step(struct vhost_vq *vq, struct cursor *cur, const bool packed)
-{
-	if (++cur->idx == vq->size && packed) {
-		cur->idx = 0;
-		cur->wrap = !cur->wrap;
-	}
 }
 
 /*
@@ -1095,12 +1096,12 @@ enqueue_fast(struct vhost_dev *dev, struct vhost_vq *vq, struct cursor *cur,
 	     struct dpx_mbuf **pkts, unsigned int n, unsigned int *nused, const bool packed)
 {
 	uint32_t hl = dev->hdr_len;
-	uint8_t *dst[RX_FAST];
-	uint16_t id[RX_FAST];
+	uint8_t *dst[VHOST_MAX_BURST];
+	uint16_t id[VHOST_MAX_BURST];
 	unsigned int k, i;
 	uint32_t blen;
 
-	n = DPX_MIN(n, DPX_MIN((unsigned int)RX_FAST, VHOST_USED_SHADOW - *nused));
+	n = DPX_MIN(n, DPX_MIN((unsigned int)VHOST_MAX_BURST, VHOST_USED_SHADOW - *nused));
 	if (pkts[0]->next != NULL)
 		return 0;
 	/* once a burst: a retry after the general way took a packet has them */
@@ -1113,9 +1114,9 @@ enqueue_fast(struct vhost_dev *dev, struct vhost_vq *vq, struct cursor *cur,
 				   packed, true);
 		if (dst[k] == NULL)
 			break;
-		/* owned when its copy comes, the RX_FAST - k heads before it later */
+		/* owned by the time its copy comes, after the rest of the gather */
 		dpx_prefetch_write(dst[k]);
-		cursor_step(vq, cur, packed);
+		cursor_advance(vq, cur, 1, packed);
 	}
 	fast_ahead_note(vq, cur, k == n, packed);
 	for (i = 0; i < k; i++) {
@@ -1282,7 +1283,7 @@ dequeue_fast(struct vhost_dev *dev, struct vhost_vq *vq, struct cursor *cur, str
 		if (src[k] == NULL)
 			break;
 		dpx_prefetch_read(src[k] + hl);
-		cursor_step(vq, cur, packed);
+		cursor_advance(vq, cur, 1, packed);
 	}
 	fast_ahead_note(vq, cur, k == want, packed);
 	for (i = 0; i < k; i++) {
