@@ -1114,8 +1114,11 @@ enqueue_fast(struct vhost_dev *dev, struct vhost_vq *vq, struct cursor *cur,
 				   packed, true);
 		if (dst[k] == NULL)
 			break;
-		/* owned by the time its copy comes, after the rest of the gather */
+		/* owned by the time its copy comes, after the rest of the gather:
+		 * the header's line and the packet's last (the next one when the
+		 * buffer starts late in a line, as in a DPDK guest's mbufs) */
 		dpx_prefetch_write(dst[k]);
+		dpx_prefetch_write(dst[k] + hl + pkts[k]->data_len - 1);
 		cursor_advance(vq, cur, 1, packed);
 	}
 	fast_ahead_note(vq, cur, k == n, packed);
