@@ -1090,6 +1090,16 @@ fast_hdr(uint8_t *dst, uint32_t hdr_len)
 		memcpy(dst, &one, sizeof(one.hdr));
 }
 
+/* The lines of a buffer between its first and its last, for writing */
+static __dpx_always_inline void
+fast_prefetch_inner(const uint8_t *p, uint32_t len)
+{
+	uintptr_t line = ((uintptr_t)p | 63) + 1, last = (uintptr_t)(p + len - 1) & ~(uintptr_t)63;
+
+	for (; line < last; line += 64)
+		dpx_prefetch_write((const void *)line);
+}
+
 /* Place pkts[0..k) the short way, k <= n the first that do not qualify. @return k */
 static __dpx_always_inline unsigned int
 enqueue_fast(struct vhost_dev *dev, struct vhost_vq *vq, struct cursor *cur,
@@ -1125,6 +1135,8 @@ enqueue_fast(struct vhost_dev *dev, struct vhost_vq *vq, struct cursor *cur,
 	for (i = 0; i < k; i++) {
 		uint32_t len = pkts[i]->data_len;
 
+		if (i + 1 < k)
+			fast_prefetch_inner(dst[i + 1], hl + pkts[i + 1]->data_len);
 		fast_hdr(dst[i], hl);
 		memcpy(dst[i] + hl, dpx_pktmbuf_mtod(pkts[i], void *), len);
 		vq->used_shadow[(*nused)++] = (struct vhost_used_entry){id[i], 1, len + hl};
