@@ -1094,7 +1094,7 @@ fast_hdr(uint8_t *dst, uint32_t hdr_len)
 static __dpx_always_inline void
 fast_prefetch_inner(const uint8_t *p, uint32_t len)
 {
-	uintptr_t line = ((uintptr_t)p | 63) + 1, last = (uintptr_t)(p + len - 1) & ~(uintptr_t)63;
+	uintptr_t line = ((uintptr_t)p | 63) + 1, last = ((uintptr_t)p + len - 1) & ~(uintptr_t)63;
 
 	for (; line < last; line += 64)
 		dpx_prefetch_write((const void *)line);
