@@ -16,7 +16,11 @@
 # when both sides' final counters show the packets moved (and agree).
 # A second figure, less sensitive to other load on the machine, is the
 # back-end's busy TSC cycles per packet moved (--record-core-cycles on both,
-# which count only polls that moved packets): lower is better.
+# which count only polls that moved packets): lower is better. With it, each
+# back-end's busy share of its core over the front-end's run (its busy cycles
+# / TSC Hz / seconds, at most 100 %): a back-end well under 100 % waits for
+# the front-end, whose rate the case then measures, whichever back-end serves
+# it. A generating back-end (txonly) counts every burst it builds as busy.
 #
 #   bench/vhost-vs-dpdk.sh [-n RUNS] [-t SECONDS] [-q RING] [-b BURST] [-c CASE,...]
 #     -n RUNS     runs of each back-end per case (default 5, at least 1)
@@ -143,7 +147,15 @@ busy_cycles() { # FILE
 		END { print (c == "" ? -1 : c) }'
 }
 
-# run BACKEND DIR RING LEN: "rate cycles" (pps, busy cycles per packet) into $work/rate, or fails with a
+# The TSC clock both print beside their cycles ("at N MHz Clock").
+tsc_mhz() { # FILE
+	tr -d '\r' <"$1" | awk 'match($0, /at [0-9]+ MHz Clock/) {
+		v = substr($0, RSTART + 3, RLENGTH - 13); m = v + 0 }
+		END { print (m > 0 ? m : -1) }'
+}
+
+# run BACKEND DIR RING LEN: "rate cycles busy" (pps, busy cycles per packet,
+# busy share of the core in %) into $work/rate, or fails with a
 # reason on stderr. Runs in this shell (not a subshell): cleanup must know the pids.
 run_one() {
 	local backend=$1 dir=$2 layout=$3 len=$4
@@ -191,9 +203,10 @@ run_one() {
 	kill -INT "$be_pid" 2>/dev/null || true
 	wait "$be_pid" 2>/dev/null || true
 	be_pid=
-	local rate fe_n be_n cyc
+	local rate fe_n be_n cyc mhz
 	rate=$(steady_rate "$fe_log" $fe_pps_key)
 	cyc=$(busy_cycles "$be_log")
+	mhz=$(tsc_mhz "$be_log")
 	if [ "$dir" = g2h ]; then
 		fe_n=$(final_count "$fe_log" TX) be_n=$(final_count "$be_log" RX)
 	else
@@ -202,7 +215,7 @@ run_one() {
 	# what the front-end sent the back-end received, but for what was still in
 	# the ring when the front-end left; what the back-end sent is at least what
 	# the front-end received (the rest was in the ring at the end)
-	if [ "$fe_n" -le 0 ] || [ "$be_n" -le 0 ] || [ "$rate" -le 0 ] ||
+	if [ "$fe_n" -le 0 ] || [ "$be_n" -le 0 ] || [ "$rate" -le 0 ] || [ "$mhz" -le 0 ] ||
 		{ [ "$dir" = g2h ] && { [ "$be_n" -gt "$fe_n" ] || [ "$be_n" -lt $((fe_n - ring)) ]; }; } ||
 		{ [ "$dir" = h2g ] && [ "$be_n" -lt "$fe_n" ]; }; then
 		echo "vhost-vs-dpdk: $backend $dir $layout $len: no valid figure" \
@@ -216,7 +229,8 @@ run_one() {
 		mv "$be_log" "$work/$keep_n-$backend-$dir-$layout-$len-be.log"
 		mv "$fe_log" "$work/$keep_n-$backend-$dir-$layout-$len-fe.log"
 	fi
-	echo "$rate $(awk -v c="$cyc" -v n="$be_n" 'BEGIN { printf "%.1f", c / n }')" >"$work/rate"
+	awk -v r="$rate" -v c="$cyc" -v n="$be_n" -v m="$mhz" -v s="$secs" 'BEGIN { u = 100 * c / (m * 1e6 * s)
+		printf "%d %.1f %.0f\n", r, c / n, (u > 100 ? 100 : u) }' >"$work/rate"
 }
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
@@ -230,16 +244,19 @@ table=$work/table
 for c in $cases; do
 	IFS=- read -r dir layout len <<<"$c"
 	: >"$work/dpx" && : >"$work/dpdk" && : >"$work/dpx.cyc" && : >"$work/dpdk.cyc"
+	: >"$work/dpx.busy" && : >"$work/dpdk.busy"
 	for r in $(seq "$runs"); do
 		if [ $((r % 2)) -eq 1 ]; then order="dpx dpdk"; else order="dpdk dpx"; fi
 		for b in $order; do
 			for attempt in 1 2; do
 				if run_one "$b" "$dir" "$layout" "$len"; then
-					read -r v cyc <"$work/rate"
+					read -r v cyc busy <"$work/rate"
 					echo "$v" >>"$work/$b"
 					echo "$cyc" >>"$work/$b.cyc"
-					awk -v c="$c" -v r="$r" -v b="$b" -v v="$v" -v y="$cyc" 'BEGIN {
-						printf "  %-16s run %d %-4s %8.3f Mpps %8.1f cycles/packet\n", c, r, b, v / 1e6, y }' >&2
+					echo "$busy" >>"$work/$b.busy"
+					awk -v c="$c" -v r="$r" -v b="$b" -v v="$v" -v y="$cyc" -v u="$busy" 'BEGIN {
+						printf "  %-16s run %d %-4s %8.3f Mpps %8.1f cycles/packet %4d %% busy\n",
+							c, r, b, v / 1e6, y, u }' >&2
 					break
 				fi
 				[ $attempt -eq 2 ] && die "$c: $b failed twice"
@@ -249,13 +266,15 @@ for c in $cases; do
 	md=$(median <"$work/dpx") mk=$(median <"$work/dpdk")
 	bd=$(best <"$work/dpx") bk=$(best <"$work/dpdk")
 	cd_=$(median <"$work/dpx.cyc") ck=$(median <"$work/dpdk.cyc")
-	echo "$c $md $mk $bd $bk $cd_ $ck" >>"$table"
+	ud=$(median <"$work/dpx.busy") uk=$(median <"$work/dpdk.busy")
+	echo "$c $md $mk $bd $bk $cd_ $ck $ud $uk" >>"$table"
 done
 
 echo "  $(uptime)" >&2
 printf '\nvhost-user back-end, DPDK 22.11 virtio-user front-end; Mpps, %d runs each (median, best)\n' "$runs"
-printf '%-16s %10s %10s %7s  %10s %10s %7s  %9s %9s %7s\n' case "dpx med" "DPDK med" ratio \
-	"dpx best" "DPDK best" ratio "dpx cyc" "DPDK cyc" ratio
-awk '{ printf "%-16s %10.3f %10.3f %6.2fx  %10.3f %10.3f %6.2fx  %9.1f %9.1f %6.2fx\n", $1, $2 / 1e6,
-	$3 / 1e6, $2 / $3, $4 / 1e6, $5 / 1e6, $4 / $5, $6, $7, ($6 > 0 ? $7 / $6 : 0) }' "$table"
-echo "(ratios: dpx/DPDK for Mpps; DPDK/dpx for the back-end's busy cycles per packet, medians)"
+printf '%-16s %10s %10s %7s  %10s %10s %7s  %9s %9s %7s  %8s %9s\n' case "dpx med" "DPDK med" ratio \
+	"dpx best" "DPDK best" ratio "dpx cyc" "DPDK cyc" ratio "dpx busy" "DPDK busy"
+awk '{ printf "%-16s %10.3f %10.3f %6.2fx  %10.3f %10.3f %6.2fx  %9.1f %9.1f %6.2fx  %7d%% %8d%%\n", $1,
+	$2 / 1e6, $3 / 1e6, $2 / $3, $4 / 1e6, $5 / 1e6, $4 / $5, $6, $7, ($6 > 0 ? $7 / $6 : 0), $8, $9 }' "$table"
+echo "(ratios: dpx/DPDK for Mpps; DPDK/dpx for the back-end's busy cycles per packet, medians;"
+echo " busy: the back-end's busy share of its core, median: well under 100 % is a case the front-end sets)"
