@@ -17,10 +17,11 @@
 # A second figure, less sensitive to other load on the machine, is the
 # back-end's busy TSC cycles per packet moved (--record-core-cycles on both,
 # which count only polls that moved packets): lower is better. With it, each
-# back-end's busy share of its core over the front-end's run (its busy cycles
-# / TSC Hz / seconds, at most 100 %): a back-end well under 100 % waits for
-# the front-end, whose rate the case then measures, whichever back-end serves
-# it. A generating back-end (txonly) counts every burst it builds as busy.
+# back-end's busy share of its core while packets moved (its busy cycles / TSC
+# Hz / the front-end's packets over its steady rate, at most 100 %): a
+# back-end well under 100 % waits for the front-end, whose rate the case then
+# measures, whichever back-end serves it. A generating back-end (txonly)
+# counts every burst it builds as busy.
 #
 #   bench/vhost-vs-dpdk.sh [-n RUNS] [-t SECONDS] [-q RING] [-b BURST] [-c CASE,...]
 #     -n RUNS     runs of each back-end per case (default 5, at least 1)
@@ -142,7 +143,7 @@ steady_rate() { # FILE Rx|Tx
 # own per-packet figure divides by different counts in txonly: generated
 # there, sent here), so the caller divides by the packets that moved.
 busy_cycles() { # FILE
-	tr -d '\r' <"$1" | awk 'match($0, /(busy cycles |total cycles=)[0-9]+/) {
+	tr -d '\r' <"$1" | awk 'match($0, /(busy|total) cycles[ =][0-9]+/) {
 		v = substr($0, RSTART, RLENGTH); sub(/.*[ =]/, "", v); c = v }
 		END { print (c == "" ? -1 : c) }'
 }
@@ -215,11 +216,12 @@ run_one() {
 	# what the front-end sent the back-end received, but for what was still in
 	# the ring when the front-end left; what the back-end sent is at least what
 	# the front-end received (the rest was in the ring at the end)
-	if [ "$fe_n" -le 0 ] || [ "$be_n" -le 0 ] || [ "$rate" -le 0 ] || [ "$mhz" -le 0 ] ||
+	if [ "$fe_n" -le 0 ] || [ "$be_n" -le 0 ] || [ "$rate" -le 0 ] || [ "$cyc" -le 0 ] ||
+		[ "$mhz" -le 0 ] ||
 		{ [ "$dir" = g2h ] && { [ "$be_n" -gt "$fe_n" ] || [ "$be_n" -lt $((fe_n - ring)) ]; }; } ||
 		{ [ "$dir" = h2g ] && [ "$be_n" -lt "$fe_n" ]; }; then
 		echo "vhost-vs-dpdk: $backend $dir $layout $len: no valid figure" \
-			"(front-end counted $fe_n, back-end $be_n, rate $rate)" >&2
+			"(front-end counted $fe_n, back-end $be_n, rate $rate, busy cycles $cyc at $mhz MHz)" >&2
 		tail -n 3 "$be_log" "$fe_log" >&2
 		return 1
 	fi
@@ -229,7 +231,9 @@ run_one() {
 		mv "$be_log" "$work/$keep_n-$backend-$dir-$layout-$len-be.log"
 		mv "$fe_log" "$work/$keep_n-$backend-$dir-$layout-$len-fe.log"
 	fi
-	awk -v r="$rate" -v c="$cyc" -v n="$be_n" -v m="$mhz" -v s="$secs" 'BEGIN { u = 100 * c / (m * 1e6 * s)
+	# busy over the time packets moved (the front-end's count at its steady
+	# rate), not the run's seconds, which include its start-up
+	awk -v r="$rate" -v c="$cyc" -v n="$be_n" -v m="$mhz" -v f="$fe_n" 'BEGIN { u = 100 * c / (m * f / r * 1e6)
 		printf "%d %.1f %.0f\n", r, c / n, (u > 100 ? 100 : u) }' >"$work/rate"
 }
 
