@@ -1132,6 +1132,9 @@ enqueue_fast(struct vhost_dev *dev, struct vhost_vq *vq, struct cursor *cur,
 		cursor_advance(vq, cur, 1, packed);
 	}
 	fast_ahead_note(vq, cur, k == n, packed);
+	/* the first packet's inner lines too; each later one's come a copy ahead */
+	if (k > 0)
+		fast_prefetch_inner(dst[0], hl + pkts[0]->data_len);
 	for (i = 0; i < k; i++) {
 		uint32_t len = pkts[i]->data_len;
 
