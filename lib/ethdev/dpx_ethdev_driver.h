@@ -34,7 +34,6 @@
 
 #include <dpx_common.h>
 #include <dpx_errno.h>
-#include <dpx_fence.h>
 #include <dpx_ethdev.h>
 
 struct dpx_eth_dev;
@@ -243,8 +242,7 @@ int dpx_eth_sw_stats_reset(struct dpx_eth_dev *dev);
  * The control side: dpx_eth_gate_set(&g, 0) on every queue, then
  * dpx_eth_gate_wait_idle(&g) on each; dpx_eth_gate_set(&g, 1) reopens.
  * enter stores busy then reads allow, the control side stores allow then
- * reads busy: an asymmetric handshake (dpx_fence.h), so that a burst pays a
- * compiler barrier and the control side a process-wide one.
+ * reads busy, both sequentially consistent: one of the two sees the other.
  */
 struct dpx_eth_gate {
 	uint32_t allow;
@@ -257,10 +255,10 @@ dpx_eth_gate_enter(struct dpx_eth_gate *g)
 {
 	if (!__atomic_load_n(&g->allow, __ATOMIC_ACQUIRE))
 		return false;
-	__atomic_store_n(&g->busy, 1, __ATOMIC_RELAXED);
-	/* pairs with dpx_eth_gate_wait_idle's heavy fence */
-	dpx_fence_light();
-	if (!__atomic_load_n(&g->allow, __ATOMIC_ACQUIRE)) {
+	/* seq_cst store then load: pairs with dpx_eth_gate_set's store and
+	 * dpx_eth_gate_wait_idle's load */
+	__atomic_store_n(&g->busy, 1, __ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&g->allow, __ATOMIC_SEQ_CST)) {
 		__atomic_store_n(&g->busy, 0, __ATOMIC_RELEASE);
 		return false;
 	}
@@ -281,16 +279,11 @@ dpx_eth_gate_set(struct dpx_eth_gate *g, uint32_t allow)
 	__atomic_store_n(&g->allow, allow, __ATOMIC_SEQ_CST);
 }
 
-/**
- * Control side, after closing: wait for a burst that entered before to
- * leave. Each call is one process-wide barrier (a system call): close every
- * gate first, then wait on each.
- */
+/** Control side, after closing: wait for a burst that entered before to leave. */
 static inline void
 dpx_eth_gate_wait_idle(struct dpx_eth_gate *g)
 {
-	dpx_fence_heavy();
-	while (__atomic_load_n(&g->busy, __ATOMIC_ACQUIRE))
+	while (__atomic_load_n(&g->busy, __ATOMIC_SEQ_CST))
 		dpx_pause();
 }
 

@@ -10,13 +10,6 @@
  * connection is a device, named by its vid. A library thread polls every
  * socket (epoll) and runs the application's callbacks; the data path runs on
  * the application's lcores. See doc/vhost.md.
- *
- * Threads: the bursts of one vring (dpx_vhost_enqueue_burst,
- * dpx_vhost_dequeue_burst, dpx_vhost_dequeue_burst_page_pool) are called
- * from one thread at a time, as an ethdev queue's are; different vrings
- * from any threads. The library's own thread may change a vring at any
- * moment: a burst then returns 0 (call again). The async calls of one
- * vring (dpx_vhost_async.h) may come from several threads.
  */
 #ifndef DPX_VHOST_H
 #define DPX_VHOST_H

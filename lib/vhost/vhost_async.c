@@ -536,9 +536,9 @@ dpx_vhost_async_channel_register(int vid, uint16_t vring)
 		as->rx = (vring & 1) == 0;
 		as->vring = vring;
 		as->last_vchan = UINT32_MAX;
-		vhost_ctl_take(&vq->access);
+		vhost_lock_take(&vq->access_lock);
 		vq->async = as;
-		vhost_ctl_release(&vq->access);
+		vhost_lock_release(&vq->access_lock);
 		dev->async_vrings++;
 		as = NULL;
 	}
@@ -565,13 +565,13 @@ dpx_vhost_async_channel_unregister(int vid, uint16_t vring)
 	} else if (vq == NULL || vq->async == NULL) {
 		rc = -EINVAL;
 	} else {
-		vhost_ctl_take(&vq->access);
+		vhost_lock_take(&vq->access_lock);
 		rc = vhost_async_drain(dev, vq);
 		if (rc == 0 && vhost_async_held(vq->async) > 0)
 			rc = -EBUSY;
 		if (rc == 0)
 			vhost_async_vq_free(dev, vq);
-		vhost_ctl_release(&vq->access);
+		vhost_lock_release(&vq->access_lock);
 		if (rc == -ETIMEDOUT)
 			vhost_dev_break(dev);
 		if (rc == 0 && dev->async_vrings == 0 && dev->async_mapped)

@@ -1496,10 +1496,10 @@ vq_enter(int vid, uint16_t vring, bool rx, const bool async, struct vhost_dev **
 	if (dev == NULL || vring >= DPX_VHOST_MAX_VRINGS || (vring & 1) == rx)
 		return NULL;
 	vq = dev->vq[vring];
-	if (vq == NULL || !vhost_data_try(&vq->access, async))
+	if (vq == NULL || !vhost_lock_try(&vq->access_lock))
 		return NULL;
 	if (!vq->ready || !vq->enabled || vq->broken || (vq->async != NULL) != async) {
-		vhost_data_leave(&vq->access, async);
+		vhost_lock_release(&vq->access_lock);
 		return NULL;
 	}
 	*devp = dev;
@@ -1539,7 +1539,7 @@ vq_burst(int vid, uint16_t vring, struct pkt_io *io, uint16_t n, const bool rx, 
 		*vqp = vq;
 		return done;
 	}
-	vhost_data_leave(&vq->access, false);
+	vhost_lock_release(&vq->access_lock);
 	return done;
 }
 
@@ -1623,11 +1623,11 @@ async_enter(int vid, uint16_t vring, int rx, bool spin, struct vhost_dev **devp)
 	if (vq == NULL)
 		return NULL;
 	if (spin)
-		vhost_data_take_async(&vq->access);
-	else if (!vhost_data_try(&vq->access, true))
+		vhost_lock_take(&vq->access_lock);
+	else if (!vhost_lock_try(&vq->access_lock))
 		return NULL;
 	if (vq->async == NULL) {
-		vhost_data_leave(&vq->access, true);
+		vhost_lock_release(&vq->access_lock);
 		return NULL;
 	}
 	*devp = dev;
@@ -1659,7 +1659,7 @@ async_reap(struct vhost_dev *dev, struct vhost_vq *vq, struct dpx_mbuf **pkts, u
 	got = async_return(vq->async, pkts, n);
 	if (nr_inflight != NULL)
 		*nr_inflight = vhost_async_held(vq->async);
-	vhost_data_leave(&vq->access, true);
+	vhost_lock_release(&vq->access_lock);
 	return got;
 }
 
@@ -1673,7 +1673,7 @@ dpx_vhost_submit_enqueue_burst(int vid, uint16_t vring, struct dpx_mbuf **pkts, 
 	uint16_t done = vq_burst(vid, vring, &io, n, true, true, true, &a, &vq);
 
 	if (vq != NULL)
-		vhost_data_leave(&vq->access, true);
+		vhost_lock_release(&vq->access_lock);
 	return done;
 }
 

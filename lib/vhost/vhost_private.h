@@ -13,7 +13,6 @@
 #include <dpx_common.h>
 #include <dpx_dmadev.h>
 #include <dpx_errno.h>
-#include <dpx_fence.h>
 #include <dpx_log.h>
 
 #include "dpx_vhost.h"
@@ -163,7 +162,9 @@ struct vhost_async_vchan {
 	uintptr_t *slots;
 } __dpx_cache_aligned;
 
-/* The vchan lock (and any plain spin lock here): compare-and-swap. */
+/* The per-queue access lock: held by the data path for a burst, taken by the
+ * vhost thread (for every queue of the device) before it changes what the
+ * data path reads: the memory table, ring addresses, the log. */
 static inline bool
 vhost_lock_try(uint32_t *l)
 {
@@ -186,94 +187,8 @@ vhost_lock_release(uint32_t *l)
 	__atomic_store_n(l, 0, __ATOMIC_RELEASE);
 }
 
-/*
- * A vring's access: the data path holds it for a burst, a control path
- * (the vhost thread, async registration) before it changes what the data
- * path reads: the memory table, ring addresses, the log. Three words:
- * - sync: a sync burst is inside. Its vring's one polling thread stores it
- *   plainly: sync bursts of one vring never run on two threads at once
- *   (ethdev's rule for a queue; dpx_vhost.h).
- * - async: an async burst or a collection of completions is inside; any
- *   thread, taken by compare-and-swap (net_vhost collects a tx vring's
- *   completions from its rx queue's lcore).
- * - ctl: a control path holds the vring (compare-and-swap among them).
- * The data side stores its word then loads ctl, the control side stores
- * ctl then loads both, with dpx_fence.h's handshake between: a sync burst
- * pays no locked instruction and no full barrier, the control side a
- * process-wide barrier.
- */
-struct vhost_access {
-	uint32_t sync;
-	uint32_t async;
-	uint32_t ctl;
-};
-
-static __dpx_always_inline void
-vhost_data_leave(struct vhost_access *a, const bool async)
-{
-	/* release: the burst's accesses happen before the control side's */
-	__atomic_store_n(async ? &a->async : &a->sync, 0, __ATOMIC_RELEASE);
-}
-
-/* The data side: @return true when no control path holds the vring. */
-static __dpx_always_inline bool
-vhost_data_try(struct vhost_access *a, const bool async)
-{
-	uint32_t expect = 0;
-
-	if (!async)
-		__atomic_store_n(&a->sync, 1, __ATOMIC_RELAXED);
-	else if (!__atomic_compare_exchange_n(&a->async, &expect, 1, false, __ATOMIC_SEQ_CST,
-					      __ATOMIC_RELAXED))
-		return false;
-	/* pairs with vhost_ctl_take's heavy fence */
-	dpx_fence_light();
-	/* acquire: what the control path changed before its release */
-	if (dpx_likely(!__atomic_load_n(&a->ctl, __ATOMIC_ACQUIRE)))
-		return true;
-	vhost_data_leave(a, async);
-	return false;
-}
-
-static inline void
-vhost_data_take_async(struct vhost_access *a)
-{
-	while (!vhost_data_try(a, true))
-		dpx_pause();
-}
-
-/* The control side in three steps, so that a device's vrings share one
- * heavy fence: claim each, dpx_fence_heavy(), then wait on each. */
-static inline void
-vhost_ctl_claim(struct vhost_access *a)
-{
-	vhost_lock_take(&a->ctl);
-}
-
-static inline void
-vhost_ctl_wait(struct vhost_access *a)
-{
-	while (__atomic_load_n(&a->sync, __ATOMIC_ACQUIRE) ||
-	       __atomic_load_n(&a->async, __ATOMIC_ACQUIRE))
-		dpx_pause();
-}
-
-static inline void
-vhost_ctl_take(struct vhost_access *a)
-{
-	vhost_ctl_claim(a);
-	dpx_fence_heavy();
-	vhost_ctl_wait(a);
-}
-
-static inline void
-vhost_ctl_release(struct vhost_access *a)
-{
-	vhost_lock_release(&a->ctl);
-}
-
 struct vhost_vq {
-	struct vhost_access access;
+	uint32_t access_lock;
 	uint16_t size;
 	bool packed;
 	bool enabled;	 /* SET_VRING_ENABLE (or enabled by default without PROTOCOL_FEATURES) */
@@ -311,7 +226,7 @@ struct vhost_vq {
 	struct vhost_copy_batch batch;
 	struct vhost_used_entry used_shadow[VHOST_USED_SHADOW];
 	struct vhost_chain chain;
-	struct vhost_async *async; /* registered async (set and cleared under access's ctl) */
+	struct vhost_async *async; /* registered async (set and cleared under access_lock) */
 };
 
 struct vhost_socket;

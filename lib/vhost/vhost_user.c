@@ -55,11 +55,7 @@ lock_all(struct vhost_dev *dev)
 
 	for (i = 0; i < DPX_VHOST_MAX_VRINGS; i++)
 		if (dev->vq[i] != NULL)
-			vhost_ctl_claim(&dev->vq[i]->access);
-	dpx_fence_heavy();
-	for (i = 0; i < DPX_VHOST_MAX_VRINGS; i++)
-		if (dev->vq[i] != NULL)
-			vhost_ctl_wait(&dev->vq[i]->access);
+			vhost_lock_take(&dev->vq[i]->access_lock);
 }
 
 /*
@@ -71,7 +67,7 @@ lock_all(struct vhost_dev *dev)
 static int
 vq_lock_drained(struct vhost_dev *dev, struct vhost_vq *vq)
 {
-	vhost_ctl_take(&vq->access);
+	vhost_lock_take(&vq->access_lock);
 	return vhost_async_drain(dev, vq);
 }
 
@@ -96,7 +92,7 @@ unlock_all(struct vhost_dev *dev)
 
 	for (i = 0; i < DPX_VHOST_MAX_VRINGS; i++)
 		if (dev->vq[i] != NULL)
-			vhost_ctl_release(&dev->vq[i]->access);
+			vhost_lock_release(&dev->vq[i]->access_lock);
 }
 
 struct vhost_dev *
@@ -761,7 +757,7 @@ h_set_vring_num(struct vhost_dev *dev, struct vhost_vq *vq, struct vhost_user_ms
 	rc = vq_lock_drained(dev, vq);
 	vq->size = (uint16_t)num; /* 32768 fits */
 	vq->ready = false;
-	vhost_ctl_release(&vq->access);
+	vhost_lock_release(&vq->access_lock);
 	if (rc < 0)
 		*why = "in-flight DMA copies did not complete";
 	return rc;
@@ -849,7 +845,7 @@ h_set_vring_addr(struct vhost_dev *dev, struct vhost_vq *vq, struct vhost_user_m
 
 	(void)reply;
 	if (vq_lock_drained(dev, vq) < 0) {
-		vhost_ctl_release(&vq->access);
+		vhost_lock_release(&vq->access_lock);
 		*why = "in-flight DMA copies did not complete";
 		return -ETIMEDOUT;
 	}
@@ -859,7 +855,7 @@ h_set_vring_addr(struct vhost_dev *dev, struct vhost_vq *vq, struct vhost_user_m
 	rc = dev->mem->n > 0 ? vhost_vq_translate(dev, vq) : 0;
 	if (rc < 0)
 		vq->ready = false;
-	vhost_ctl_release(&vq->access);
+	vhost_lock_release(&vq->access_lock);
 	if (rc < 0) {
 		*why = rc == -ERANGE   ? "packed ring base past the ring"
 		       : rc == -EINVAL ? "split ring size not a power of 2"
@@ -897,7 +893,7 @@ h_set_vring_base(struct vhost_dev *dev, struct vhost_vq *vq, struct vhost_user_m
 		return rc;
 	}
 	if (vq_lock_drained(dev, vq) < 0) {
-		vhost_ctl_release(&vq->access);
+		vhost_lock_release(&vq->access_lock);
 		*why = "in-flight DMA copies did not complete";
 		return -ETIMEDOUT;
 	}
@@ -911,7 +907,7 @@ h_set_vring_base(struct vhost_dev *dev, struct vhost_vq *vq, struct vhost_user_m
 	vq->last_used_idx = vq->last_avail_idx;
 	vq->used_wrap = vq->avail_wrap;
 	vq->signalled_used_valid = false;
-	vhost_ctl_release(&vq->access);
+	vhost_lock_release(&vq->access_lock);
 	return 0;
 }
 
@@ -925,14 +921,14 @@ h_get_vring_base(struct vhost_dev *dev, struct vhost_vq *vq, struct vhost_user_m
 	 * land and are published first, so the base counts only used buffers */
 	rc = vq_lock_drained(dev, vq);
 	vq->ready = false;
-	vhost_ctl_release(&vq->access);
+	vhost_lock_release(&vq->access_lock);
 	dev_check_ready(dev);
-	vhost_ctl_take(&vq->access);
+	vhost_lock_take(&vq->access_lock);
 	reply->payload.state.index = msg->payload.state.index;
 	reply->payload.state.num = vq->last_avail_idx | (vq->packed && vq->avail_wrap ? 0x8000 : 0);
 	close_fd(&vq->kickfd);
 	close_fd(&vq->callfd);
-	vhost_ctl_release(&vq->access);
+	vhost_lock_release(&vq->access_lock);
 	if (rc < 0)
 		*why = "in-flight DMA copies did not complete";
 	return rc;
@@ -1029,7 +1025,7 @@ h_set_vring_fd(struct vhost_dev *dev, struct vhost_vq *vq, struct vhost_user_msg
 		slot = &vq->callfd;
 	else
 		slot = &vq->errfd;
-	vhost_ctl_take(&vq->access);
+	vhost_lock_take(&vq->access_lock);
 	close_fd(slot);
 	*slot = fd;
 	if (fd >= 0)
@@ -1042,7 +1038,7 @@ h_set_vring_fd(struct vhost_dev *dev, struct vhost_vq *vq, struct vhost_user_msg
 			VHOST_LOG(WARNING, "vid %d: vring %u kicked before its addresses are valid",
 				  dev->vid, (unsigned int)(v & VHOST_USER_VRING_IDX_MASK));
 	}
-	vhost_ctl_release(&vq->access);
+	vhost_lock_release(&vq->access_lock);
 	if (kick)
 		dev_check_ready(dev);
 	return 0;
@@ -1066,7 +1062,7 @@ h_set_vring_enable(struct vhost_dev *dev, struct vhost_vq *vq, struct vhost_user
 	rc = vq_lock_drained(dev, vq);
 	vq->enabled = en;
 	vq->enable_set = true;
-	vhost_ctl_release(&vq->access);
+	vhost_lock_release(&vq->access_lock);
 	if (dev->running && dev->sock->ops.vring_state_changed != NULL)
 		dev->sock->ops.vring_state_changed(dev->vid, (uint16_t)idx, (int)en);
 	dev_check_ready(dev);
