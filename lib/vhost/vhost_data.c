@@ -1495,7 +1495,8 @@ vq_enter(int vid, uint16_t vring, bool rx, const bool async, struct vhost_dev **
 
 	if (dev == NULL || vring >= DPX_VHOST_MAX_VRINGS || (vring & 1) == rx)
 		return NULL;
-	vq = dev->vq[vring];
+	/* acquire: pairs with the vring's publication (vq_get) */
+	vq = __atomic_load_n(&dev->vq[vring], __ATOMIC_ACQUIRE);
 	if (vq == NULL || !vhost_lock_try(&vq->access_lock))
 		return NULL;
 	if (!vq->ready || !vq->enabled || vq->broken || (vq->async != NULL) != async) {
@@ -1619,7 +1620,7 @@ async_enter(int vid, uint16_t vring, int rx, bool spin, struct vhost_dev **devp)
 
 	if (dev == NULL || vring >= DPX_VHOST_MAX_VRINGS || (rx >= 0 && (vring & 1) == rx))
 		return NULL;
-	vq = dev->vq[vring];
+	vq = __atomic_load_n(&dev->vq[vring], __ATOMIC_ACQUIRE);
 	if (vq == NULL)
 		return NULL;
 	if (spin)

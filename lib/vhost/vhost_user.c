@@ -733,7 +733,8 @@ vq_get(struct vhost_dev *dev, const struct vhost_user_msg *msg, const char **why
 	vq->packed = FEAT(dev->features, VIRTIO_F_RING_PACKED);
 	vq->avail_wrap = vq->used_wrap = true;
 	vq_enable_default(dev, vq);
-	dev->vq[index] = vq;
+	/* release: a burst that finds the vring (acquire, vq_enter) sees it initialized */
+	__atomic_store_n(&dev->vq[index], vq, __ATOMIC_RELEASE);
 	if (index + 1 > dev->nr_vring)
 		dev->nr_vring = index + 1;
 	return vq;
